@@ -1,0 +1,77 @@
+/**
+ * A chain of layers built from a JSON description. Composite layers (residual, gate) nest chains,
+ * so the description stays a tree and every model kind serializes the same way.
+ */
+import type { Rng } from '../core/rng.js';
+import type { Tensor } from '../core/tensor.js';
+import { buildChain, specOf, type Buffer, type ForwardContext, type Layer, type LayerSpec, type Param } from '../layers/layer.js';
+
+export interface SequentialSpec {
+  /** Per-sample input shape, e.g. [1, 28, 28] or [784]. */
+  input: number[];
+  layers: LayerSpec[];
+}
+
+export class Sequential {
+  readonly layers: Layer[];
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+
+  constructor(spec: SequentialSpec, rng: Rng) {
+    this.inputShape = [...spec.input];
+    const { layers, outputShape } = buildChain(spec.layers, spec.input, rng);
+    this.layers = layers;
+    this.outputShape = outputShape;
+  }
+
+  spec(): SequentialSpec {
+    return { input: [...this.inputShape], layers: this.layers.map(specOf) };
+  }
+
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; caches: unknown[] } {
+    const caches: unknown[] = new Array(this.layers.length);
+    let h = x;
+    for (let i = 0; i < this.layers.length; i++) {
+      const { y, cache } = this.layers[i].forward(h, ctx);
+      caches[i] = cache;
+      h = y;
+    }
+    return { y: h, caches };
+  }
+
+  /** Inference forward pass. */
+  predict(x: Tensor, rng: Rng): Tensor {
+    return this.forward(x, { training: false, rng }).y;
+  }
+
+  backward(caches: unknown[], dy: Tensor): Tensor {
+    let g = dy;
+    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].backward(caches[i], g);
+    return g;
+  }
+
+  /** All trainable params, depth first, in a stable order (names are prefixed by layer path). */
+  params(): Param[] {
+    return collect(this.layers, (l) => l.params());
+  }
+
+  buffers(): Buffer[] {
+    return collect(this.layers, (l) => l.buffers());
+  }
+
+  zeroGrads(): void {
+    for (const p of this.params()) p.grad.fill(0);
+  }
+}
+
+function collect<T>(layers: readonly Layer[], get: (l: Layer) => T[]): T[] {
+  const out: T[] = [];
+  const walk = (ls: readonly Layer[]) => {
+    for (const l of ls) {
+      out.push(...get(l));
+      if (l.children) walk(l.children());
+    }
+  };
+  walk(layers);
+  return out;
+}

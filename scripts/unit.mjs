@@ -1,0 +1,28 @@
+// Runs every *.test.ts under engine/, electron/ and renderer/ with Node's test runner (TypeScript via tsx).
+// Extra arguments narrow the run to files whose path contains one of them: `npm run test:unit -- kmeans`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function find(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) find(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+const filters = process.argv.slice(2);
+const files = ['engine', 'electron', 'renderer']
+  .flatMap((d) => find(d, []))
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files found');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+});
+process.exit(r.status ?? 1);
