@@ -5,7 +5,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { build as viteBuild } from 'vite';
 
 const node = [
-  ['engine/cli/locus.ts', 'dist/cli/locus.js'],
+  ['engine/cli/run.ts', 'dist/cli/locus.js'],
   ['engine/worker/entry.ts', 'dist/engine/worker.js'],
   ['electron/main.ts', 'dist/electron/main.js'],
   ['electron/host/serve.ts', 'dist/host/serve.js'],

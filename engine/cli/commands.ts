@@ -1,0 +1,21 @@
+import * as data from './cmd-data.js';
+
+export interface Command {
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+export const COMMANDS: Record<string, Command> = { data };
+
+export const USAGE = `usage: locus <command> [options]
+
+commands:
+  data DIR            what the loader makes of an image folder (classes, counts, skipped files)
+  train               train a classifier (lenet5 or mlp) on an image folder and save it as JSON
+  eval                accuracy and confusion matrix of a saved model on an image folder
+  predict             classify image files with a saved model
+  info MODEL          describe a saved model file
+
+Every command takes --json (one JSON object a line) and --help.
+Exit codes: 0 done, 1 failure, 2 usage error.
+`;

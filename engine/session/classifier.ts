@@ -1,0 +1,217 @@
+/**
+ * The training loop for CNN and MLP classifiers on an image set: seeded shuffles, mini-batches,
+ * optimizer steps, optional gradient clipping, validation each epoch, early stopping with restore of the
+ * best weights, NaN/Inf detection that stops the run and names the layer, and pause/resume/step/stop
+ * through RunControl. Events are plain objects so they cross process boundaries unchanged.
+ */
+import { Rng } from '../core/rng.js';
+import { allFinite, tensor } from '../core/tensor.js';
+import { fillBatch } from '../data/batch.js';
+import type { ImageSet } from '../data/folder.js';
+import type { Normalization } from '../data/normalize.js';
+import type { Param } from '../layers/layer.js';
+import { softmaxCrossEntropy } from '../losses/index.js';
+import type { Sequential } from '../models/sequential.js';
+import { clipGradNorm, createOptimizer, type OptimizerSpec } from '../optim/index.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { RunControl } from './control.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  optimizer: OptimizerSpec;
+  /** Clip the global gradient norm to this value (0 or absent = no clipping). */
+  clipNorm?: number;
+  /** Stop when validation loss has not improved for `patience` epochs; restore the best weights. */
+  earlyStopping?: { patience: number; restoreBest: boolean } | null;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  trainAcc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+  lr: number;
+  seconds: number;
+}
+
+export type TrainEvent =
+  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; gradNorm: number }
+  | ({ type: 'epoch'; epochs: number } & EpochMetrics)
+  | { type: 'done'; reason: 'completed' | 'stopped' | 'early-stopped' | 'diverged'; message: string; bestEpoch: number | null };
+
+export interface ClassifierTrainerInit {
+  model: Sequential;
+  set: ImageSet;
+  train: Int32Array;
+  val: Int32Array;
+  normalization: Normalization;
+  settings: TrainSettings;
+  /** An optimizer to continue with (resume); otherwise one is created from settings.optimizer. */
+  optimizer?: Optimizer;
+}
+
+export class ClassifierTrainer {
+  readonly control = new RunControl();
+  readonly history: EpochMetrics[] = [];
+  readonly optimizer: Optimizer;
+  readonly #init: ClassifierTrainerInit;
+  readonly #params: Param[];
+  readonly #rng: Rng;
+  #epoch = 0;
+
+  constructor(init: ClassifierTrainerInit) {
+    const { settings, set, model } = init;
+    if (!(settings.epochs >= 1)) throw new Error('epochs must be at least 1');
+    if (!(settings.batchSize >= 1)) throw new Error('batch size must be at least 1');
+    if (init.train.length === 0) throw new Error('no training images');
+    const per = set.channels * set.height * set.width;
+    const need = model.inputShape.reduce((a, b) => a * b, 1);
+    if (per !== need) {
+      throw new Error(
+        `the model expects inputs of ${model.inputShape.join('x')} but the images are ${set.channels}x${set.height}x${set.width}`,
+      );
+    }
+    this.#init = init;
+    this.#params = model.params();
+    this.optimizer = init.optimizer ?? createOptimizer(settings.optimizer);
+    this.#rng = new Rng(settings.seed ^ 0x5eed);
+  }
+
+  /** Epochs completed so far. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  async run(onEvent: (e: TrainEvent) => void = () => {}): Promise<TrainEvent & { type: 'done' }> {
+    const { model, set, train, val, normalization: norm, settings } = this.#init;
+    const B = settings.batchSize;
+    const per = set.channels * set.height * set.width;
+    const xBuf = new Float32Array(B * per);
+    const yBuf = new Int32Array(B);
+    const order = new Int32Array(train);
+    const batches = Math.ceil(order.length / B);
+    let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null, buffers: null as Float32Array[] | null };
+    let sinceBest = 0;
+    const buffers = model.buffers();
+    const finish = (reason: 'completed' | 'stopped' | 'early-stopped' | 'diverged', message: string) => {
+      const e = { type: 'done' as const, reason, message, bestEpoch: best.epoch || null };
+      onEvent(e);
+      return e;
+    };
+
+    while (this.#epoch < settings.epochs) {
+      const t0 = performance.now();
+      this.#rng.shuffle(order);
+      let lossSum = 0;
+      let correct = 0;
+      let seen = 0;
+      for (let b = 0; b < batches; b++) {
+        if (!(await this.control.checkpoint())) return finish('stopped', `stopped during epoch ${this.#epoch + 1}`);
+        const start = b * B;
+        const count = Math.min(B, order.length - start);
+        fillBatch(set, order, start, count, norm, xBuf);
+        for (let i = 0; i < count; i++) yBuf[i] = set.labels[order[start + i]];
+        const x = tensor([count, ...model.inputShape], xBuf.subarray(0, count * per));
+        const labels = yBuf.subarray(0, count);
+        const ctx = { training: true, rng: this.#rng };
+        const { y, caches } = model.forward(x, ctx);
+        const { loss, grad } = softmaxCrossEntropy(y, labels);
+        for (const p of this.#params) p.grad.fill(0);
+        model.backward(caches, grad);
+        let gradNorm: number;
+        if (settings.clipNorm && settings.clipNorm > 0) gradNorm = clipGradNorm(this.#params, settings.clipNorm);
+        else gradNorm = globalNorm(this.#params);
+        if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+          return finish('diverged', this.#divergence(x, loss, b));
+        }
+        this.optimizer.step(this.#params);
+        lossSum += loss * count;
+        correct += countCorrect(y.data, labels, y.shape[1]);
+        seen += count;
+        onEvent({ type: 'batch', epoch: this.#epoch + 1, batch: b + 1, batches, loss, gradNorm });
+      }
+      const bad = this.#params.find((p) => !allFinite(p.value));
+      if (bad) return finish('diverged', `training diverged: parameter ${bad.name} became NaN or infinite in epoch ${this.#epoch + 1}; ${lowerLr(this.optimizer.lr)}`);
+      this.#epoch++;
+      let v: Evaluation | null = null;
+      if (val.length > 0) v = evaluate(model, set, val, norm);
+      const m: EpochMetrics = {
+        epoch: this.#epoch,
+        trainLoss: lossSum / seen,
+        trainAcc: correct / seen,
+        valLoss: v ? v.loss : null,
+        valAcc: v ? v.accuracy : null,
+        lr: this.optimizer.lr,
+        seconds: (performance.now() - t0) / 1000,
+      };
+      this.history.push(m);
+      onEvent({ type: 'epoch', epochs: settings.epochs, ...m });
+      const es = settings.earlyStopping;
+      if (es && v) {
+        if (v.loss < best.loss) {
+          best = { loss: v.loss, epoch: this.#epoch, weights: null, buffers: null };
+          if (es.restoreBest) {
+            best.weights = this.#params.map((p) => new Float32Array(p.value));
+            best.buffers = buffers.map((p) => new Float32Array(p.value));
+          }
+          sinceBest = 0;
+        } else if (++sinceBest >= es.patience) {
+          if (es.restoreBest && best.weights && best.buffers) {
+            this.#params.forEach((p, i) => p.value.set(best.weights![i]));
+            buffers.forEach((p, i) => p.value.set(best.buffers![i]));
+          }
+          return finish(
+            'early-stopped',
+            `early stopping after epoch ${this.#epoch}: validation loss has not improved for ${es.patience} epochs` +
+              (es.restoreBest ? `; weights of epoch ${best.epoch} restored` : ''),
+          );
+        }
+      }
+    }
+    return finish('completed', `trained ${settings.epochs} epochs`);
+  }
+
+  /** Find where the numbers broke: the first layer whose output or gradients are not finite. */
+  #divergence(x: ReturnType<typeof tensor>, loss: number, batch: number): string {
+    const { model } = this.#init;
+    const where = `epoch ${this.#epoch + 1}, batch ${batch + 1}`;
+    let h = x;
+    const ctx = { training: false, rng: new Rng(0) };
+    for (let i = 0; i < model.layers.length; i++) {
+      h = model.layers[i].forward(h, ctx).y;
+      if (!allFinite(h.data)) {
+        return `training diverged at ${where}: the output of layer ${i + 1} (${model.layers[i].type}) is NaN or infinite; ${lowerLr(this.optimizer.lr)}`;
+      }
+    }
+    const p = this.#params.find((q) => !allFinite(q.grad));
+    if (p) return `training diverged at ${where}: the gradient of ${p.name} is NaN or infinite; ${lowerLr(this.optimizer.lr)}`;
+    return `training diverged at ${where}: the loss is ${loss}; ${lowerLr(this.optimizer.lr)}`;
+  }
+}
+
+function lowerLr(lr: number): string {
+  return `try a lower learning rate (now ${lr}, e.g. ${+(lr / 10).toPrecision(3)})`;
+}
+
+export function globalNorm(params: readonly Param[]): number {
+  let s = 0;
+  for (const p of params) {
+    const g = p.grad;
+    for (let i = 0; i < g.length; i++) s += g[i] * g[i];
+  }
+  return Math.sqrt(s);
+}
+
+export function countCorrect(logits: Float32Array, labels: Int32Array, k: number): number {
+  let c = 0;
+  for (let i = 0; i < labels.length; i++) {
+    let arg = 0;
+    for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + arg]) arg = j;
+    if (arg === labels[i]) c++;
+  }
+  return c;
+}
