@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LabError } from '../../engine/protocol/contract.js';
+import { createRouter, type ShellHandlers } from './router.js';
+
+const settings = { theme: 'dark' as const, recentFolders: [] };
+const shell: ShellHandlers = {
+  'shell.info': () => ({ transport: 'browser', dialogs: false, platform: 'linux', version: '0' }),
+  'shell.pickFolder': () => ({ path: null }),
+  'shell.settings': () => settings,
+  'shell.updateSettings': () => settings,
+  'shell.forgetRecent': () => settings,
+};
+
+test('the router refuses unknown methods and bad params before anything runs', async () => {
+  const calls: string[] = [];
+  const route = createRouter({
+    engine: { request: async (m) => (calls.push(m), { cancelled: true }) as never },
+    shell,
+  });
+  assert.deepEqual(await route('process.exit', {}), { ok: false, error: { message: 'unknown method "process.exit"', code: 'unknown-method' } });
+  assert.deepEqual(await route('__proto__', {}), { ok: false, error: { message: 'unknown method "__proto__"', code: 'unknown-method' } });
+  const bad = await route('data.open', { path: 42 });
+  assert.equal(bad.ok, false);
+  assert.equal(!bad.ok && bad.error.code, 'invalid');
+  assert.deepEqual(calls, []);
+  assert.deepEqual(await route('data.cancel', {}), { ok: true, result: { cancelled: true } });
+  assert.deepEqual(calls, ['data.cancel']);
+});
+
+test('shell methods stay in the shell; engine errors keep their code; successes reach afterEngine', async () => {
+  const seen: string[] = [];
+  const route = createRouter({
+    engine: {
+      request: async (m) => {
+        if (m === 'data.open') throw new LabError({ message: 'cancelled', code: 'cancelled' });
+        return { cancelled: false } as never;
+      },
+    },
+    shell,
+    afterEngine: (m) => void seen.push(m),
+  });
+  assert.deepEqual(await route('shell.settings', {}), { ok: true, result: settings });
+  assert.deepEqual(await route('data.open', { path: '/a' }), { ok: false, error: { message: 'cancelled', code: 'cancelled' } });
+  await route('data.cancel', {});
+  assert.deepEqual(seen, ['data.cancel']);
+});

@@ -1,0 +1,58 @@
+/**
+ * One entry for every request from a renderer, whichever way it came (Electron IPC or the host's
+ * WebSocket): the method must be in the contract and its params must pass the method's guard, then it
+ * goes to the shell's own handler or to the engine. Whatever happens, the caller gets an outcome, never
+ * a throw, so a bad message cannot break the channel.
+ */
+import {
+  type EngineMethod,
+  type ErrorInfo,
+  isMethodName,
+  LabError,
+  METHODS,
+  type MethodName,
+  type Params,
+  type Result,
+  type ShellMethod,
+} from '../../engine/protocol/contract.js';
+import { checkParams } from '../../engine/protocol/messages.js';
+
+export type Outcome = { ok: true; result: unknown } | { ok: false; error: ErrorInfo };
+
+export type ShellHandlers = { [M in ShellMethod]: (params: Params<M>) => Promise<Result<M>> | Result<M> };
+
+export interface RouterDeps {
+  engine: { request<M extends EngineMethod>(method: M, params: Params<M>): Promise<Result<M>> };
+  shell: ShellHandlers;
+  /** Called after an engine method succeeded (the shell records recent folders this way). */
+  afterEngine?: <M extends EngineMethod>(method: M, params: Params<M>, result: Result<M>) => void;
+}
+
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof LabError) return e.code ? { message: e.message, code: e.code } : { message: e.message };
+  return { message: e instanceof Error ? e.message : String(e), code: 'failed' };
+}
+
+export function createRouter(deps: RouterDeps): (method: unknown, params: unknown) => Promise<Outcome> {
+  return async (method, params) => {
+    if (!isMethodName(method)) return { ok: false, error: { message: `unknown method ${JSON.stringify(method)}`, code: 'unknown-method' } };
+    const bad = checkParams(method, params);
+    if (bad) return { ok: false, error: { message: bad, code: 'invalid' } };
+    try {
+      return { ok: true, result: await dispatch(deps, method, params) };
+    } catch (e) {
+      return { ok: false, error: toErrorInfo(e) };
+    }
+  };
+}
+
+async function dispatch(deps: RouterDeps, method: MethodName, params: unknown): Promise<unknown> {
+  if (METHODS[method].to === 'shell') {
+    const h = deps.shell[method as ShellMethod] as (p: unknown) => unknown;
+    return h(params);
+  }
+  const m = method as EngineMethod;
+  const result = await deps.engine.request(m, params as Params<EngineMethod>);
+  deps.afterEngine?.(m, params as Params<EngineMethod>, result);
+  return result;
+}
