@@ -1,0 +1,155 @@
+/**
+ * Decode one image file into a slot of the final pixel array.
+ *  1. identify(): the first bytes decide the format (sniff.ts); small files are read whole here so
+ *     the file is opened once; bigger ones are handed to libvips by path.
+ *  2. The header (sharp metadata, no pixel data) gives the size: images over the pixel limit stop here.
+ *  3. sharp applies the EXIF orientation, resizes with the chosen fit and converts any input (palette,
+ *     gray, CMYK, with or without alpha) to sRGB, 8-bit or, for 16-bit inputs, 16-bit.
+ *  4. pixels.ts composites alpha, converts to gray and writes planar uint8.
+ * Every way a file can be unusable becomes a SkipError with a short reason.
+ */
+import { open } from 'node:fs/promises';
+import sharp from 'sharp';
+import { toPlanar, type Rgb } from './pixels.js';
+import { SNIFF_BYTES, sniff, type ImageFormat } from './sniff.js';
+
+export type Fit = 'contain' | 'cover' | 'fill';
+
+export interface DecodeSpec {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  fit: Fit;
+  background: Rgb;
+  maxPixels: number;
+  failOn: 'warning' | 'error';
+}
+
+/** A file that cannot be used; the message is the reason shown to the user. */
+export class SkipError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SkipError';
+  }
+}
+
+/** Files up to this size are read into memory once; larger ones are read by libvips from the path. */
+export const WHOLE_READ_LIMIT = 4 << 20;
+
+const FORMAT_NAMES: Record<ImageFormat, string> = { png: 'PNG', jpeg: 'JPEG', gif: 'GIF', webp: 'WebP', tiff: 'TIFF' };
+
+export function errnoReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'unreadable: permission denied';
+  if (code === 'ENOENT') return 'file disappeared while loading';
+  if (code === 'EISDIR') return 'not a file';
+  return `unreadable: ${code ?? (e instanceof Error ? e.message : String(e))}`;
+}
+
+export interface Identified {
+  format: ImageFormat;
+  /** The whole file when it is small, else the path for libvips to read. */
+  input: Buffer | string;
+}
+
+/** Read the first bytes (or the whole small file) and decide whether this is an image we decode. */
+export async function identify(path: string, size: number, wholeReadLimit = WHOLE_READ_LIMIT): Promise<Identified> {
+  if (size === 0) throw new SkipError('empty file (0 bytes)');
+  const whole = size <= wholeReadLimit;
+  let bytes: Buffer;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(whole ? size : SNIFF_BYTES);
+      let got = 0;
+      while (got < buf.length) {
+        const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      bytes = buf.subarray(0, got);
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw new SkipError(errnoReason(e));
+  }
+  if (bytes.length === 0) throw new SkipError('empty file (0 bytes)');
+  const s = sniff(bytes.subarray(0, SNIFF_BYTES));
+  if (s.kind === 'image') return { format: s.format, input: whole ? bytes : path };
+  const ext = /\.[^./\\]+$/.exec(path)?.[0].toLowerCase() ?? '';
+  const named = /^\.(png|jpe?g|gif|webp|tiff?|bmp)$/.test(ext) ? ` (despite the ${ext} name)` : '';
+  if (s.kind === 'unsupported') {
+    throw new SkipError(`unsupported format ${s.format}${named}; use PNG, JPEG, WebP, GIF or TIFF`);
+  }
+  if (s.kind === 'text') throw new SkipError(`not an image: text file${named}`);
+  throw new SkipError(`not an image: unknown file type${named}`);
+}
+
+const mp = (px: number): string => `${(px / 1e6).toFixed(px < 1e7 ? 2 : 1)} MP`;
+
+function tidy(message: string): string {
+  const line = message.split('\n').find((l) => l.trim() !== '') ?? message;
+  return line.replace(/^(vips\w*|Vips\w*):\s*/, '').trim().slice(0, 160);
+}
+
+function decodeFailure(format: ImageFormat, e: unknown): SkipError {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/Input file is missing/i.test(msg)) return new SkipError('file disappeared while loading');
+  if (/permission denied/i.test(msg)) return new SkipError('unreadable: permission denied');
+  return new SkipError(`corrupt or truncated ${FORMAT_NAMES[format]}: ${tidy(msg)}`);
+}
+
+/**
+ * Decode `path` (size from its stat) into out[offset .. offset + channels*height*width).
+ * Returns the format; throws SkipError with the reason when the file cannot be used.
+ */
+export async function decodeInto(
+  path: string,
+  size: number,
+  spec: DecodeSpec,
+  out: Uint8Array,
+  offset: number,
+): Promise<ImageFormat> {
+  const { format, input } = await identify(path, size);
+  const { width, height } = spec;
+  const limit = Number.isFinite(spec.maxPixels) ? spec.maxPixels : false;
+
+  let deep: boolean;
+  try {
+    const m = await sharp(input, { limitInputPixels: false }).metadata();
+    const w = m.width ?? 0;
+    const h = m.height ?? 0;
+    if (w * h > spec.maxPixels) throw new SkipError(`over the pixel limit: ${w}x${h} = ${mp(w * h)} > ${mp(spec.maxPixels)}`);
+    deep = m.depth !== 'uchar' && m.depth !== 'char';
+  } catch (e) {
+    throw e instanceof SkipError ? e : decodeFailure(format, e);
+  }
+
+  let data: Buffer;
+  let stride: number;
+  try {
+    const r = await sharp(input, { failOn: spec.failOn, limitInputPixels: limit })
+      .autoOrient()
+      .resize(width, height, { fit: spec.fit, background: { r: 0, g: 0, b: 0, alpha: 0 } })
+      .toColourspace(deep ? 'rgb16' : 'srgb')
+      .raw({ depth: deep ? 'ushort' : 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    stride = r.info.channels;
+    if (r.info.width !== width || r.info.height !== height || (stride !== 3 && stride !== 4)) {
+      throw new Error(`unexpected decoder output ${r.info.width}x${r.info.height}x${stride}`);
+    }
+    data = r.data;
+  } catch (e) {
+    throw decodeFailure(format, e);
+  }
+  const px = width * height;
+  const values = px * stride;
+  if (data.byteLength !== values * (deep ? 2 : 1)) throw new SkipError(`decoder returned ${data.byteLength} bytes for ${px} pixels`);
+  let src: Uint8Array | Uint16Array;
+  if (!deep) src = data;
+  else if (data.byteOffset % 2 === 0) src = new Uint16Array(data.buffer, data.byteOffset, values);
+  else src = new Uint16Array(new Uint8Array(data).buffer, 0, values); // unaligned: copy
+  toPlanar(src, stride, px, spec.channels, spec.background, out, offset);
+  return format;
+}
