@@ -7,3 +7,4 @@ export { conv2dForward, conv2dBackward, addChannelBias, sumChannels } from './co
 export { convTranspose2dForward, convTranspose2dBackward } from './convTranspose2d.js';
 export { maxPoolForward, maxPoolBackward } from './maxPool.js';
 export { avgPoolForward, avgPoolBackward } from './avgPool.js';
+export * from './activation.js';

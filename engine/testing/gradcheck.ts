@@ -11,8 +11,8 @@
  *    tie, a dropout boundary) within the step: it is counted as skipped, not compared, and
  *    assertGradients fails when more than a small fraction is skipped;
  *  - the tolerance is |analytic - numeric| <= atol * scale + rtol * max(|analytic|, |numeric|), where
- *    scale is the largest gradient magnitude in the tensor (and at least 1e-3), so tiny entries of a
- *    large gradient are not held to a relative test that noise cannot pass.
+ *    scale is the largest gradient magnitude in the tensor (for a layer: in the input and all its params),
+ *    so tiny entries of a large gradient are not held to a relative test that noise cannot pass.
  * Keep inputs away from kinks where you can (e.g. distinct values for max pooling) and gradients of
  * order one (scale inputs and weights to about unit size).
  */
@@ -31,6 +31,12 @@ export interface GradCheckOptions {
   maxChecks?: number;
   /** Seed for the projection r, the subset, and the Rng handed to each forward pass (default 1). */
   seed?: number;
+  /**
+   * Smallest gradient scale for atol (default 1e-3). checkLayerGradients sets it to the largest gradient
+   * over the input and all params, so a param whose true gradient is 0 (a conv bias before batchNorm)
+   * is judged against the layer's scale, not against its own rounding noise.
+   */
+  scale?: number;
 }
 
 export interface GradMismatch {
@@ -50,7 +56,7 @@ export interface GradCheckResult {
   failures: GradMismatch[];
 }
 
-const DEFAULTS = { eps: 5e-3, rtol: 1e-2, atol: 1e-3, maxChecks: 400, seed: 1 };
+const DEFAULTS = { eps: 5e-3, rtol: 1e-2, atol: 1e-3, maxChecks: 400, seed: 1, scale: 1e-3 };
 
 function centralDifference(value: Float32Array, i: number, eps: number, loss: () => number): number {
   const orig = value[i];
@@ -87,7 +93,7 @@ export function checkGradient(
   const idx = pickIndices(value.length, o.maxChecks, new Rng(o.seed + 7919));
   const numeric: number[] = [];
   const half: number[] = [];
-  let scale = 1e-3;
+  let scale = o.scale;
   for (const i of idx) {
     const c1 = centralDifference(value, i, o.eps, loss);
     numeric.push(c1);
@@ -145,6 +151,9 @@ export function checkLayerGradients(layer: Layer, x: Tensor, options: LayerCheck
     for (let i = 0; i < out.length; i++) s += out[i] * r[i];
     return s;
   };
+  let scale = o.scale;
+  for (const g of [dx, ...grads]) for (let i = 0; i < g.length; i++) scale = Math.max(scale, Math.abs(g[i]));
+  o.scale = scale;
   const results: GradCheckResult[] = [];
   if (o.checkInput) results.push(checkGradient('input', x.data, dx, loss, o));
   params.forEach(({ name, param }, k) => results.push(checkGradient(name, param.value, grads[k], loss, o)));

@@ -1,0 +1,161 @@
+/**
+ * batchNorm: normalize each feature of [F] inputs, or each channel of [C, H, W] inputs (over batch and
+ * space), then scale by gamma and shift by beta.
+ *  - training: batch mean and (biased) variance; the running statistics move toward them:
+ *      running = momentum * running + (1 - momentum) * batch, with the unbiased variance m/(m-1) * var
+ *    (m values per channel); the last batch's mean and variance stay readable for telemetry.
+ *  - inference: the running statistics (buffers runningMean, initially 0, and runningVar, initially 1).
+ * Params gamma (init 1) and beta (init 0) take no weight decay.
+ */
+import { sizeOf, tensor, type Tensor } from '../core/tensor.js';
+import { batchOf, rank, validShape } from './checks.js';
+import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
+import { makeBuffer, makeParam } from './param.js';
+
+export interface BatchNormConfig {
+  momentum: number;
+  epsilon: number;
+}
+
+const TYPE = 'batchNorm';
+
+interface BatchNormCache {
+  shape: readonly number[];
+  /** Normalized input (x - mean) * invStd. */
+  xhat: Float32Array;
+  /** Per channel 1 / sqrt(var + epsilon) of the statistics used. */
+  invStd: Float64Array;
+  /** Whether batch statistics were used (their gradient flows through mean and variance). */
+  batchStats: boolean;
+}
+
+export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
+  readonly type = TYPE;
+  readonly outputShape: readonly number[];
+  /** Mean of the last training batch, per channel (zeros before the first). */
+  readonly batchMean: Float32Array;
+  /** Biased variance of the last training batch, per channel. */
+  readonly batchVar: Float32Array;
+  readonly #gamma: Param;
+  readonly #beta: Param;
+  readonly #mean: Buffer;
+  readonly #var: Buffer;
+  readonly #channels: number;
+  readonly #plane: number;
+
+  constructor(
+    readonly config: Readonly<BatchNormConfig>,
+    readonly inputShape: readonly number[],
+  ) {
+    this.outputShape = inputShape;
+    const c = inputShape[0];
+    this.#channels = c;
+    this.#plane = sizeOf(inputShape) / c;
+    this.#gamma = makeParam('gamma', [c], false);
+    this.#gamma.value.fill(1);
+    this.#beta = makeParam('beta', [c], false);
+    this.#mean = makeBuffer('runningMean', [c], 0);
+    this.#var = makeBuffer('runningVar', [c], 1);
+    this.batchMean = new Float32Array(c);
+    this.batchVar = new Float32Array(c);
+  }
+
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: BatchNormCache } {
+    const n = batchOf(TYPE, x, this.inputShape);
+    const C = this.#channels;
+    const P = this.#plane;
+    const m = n * P;
+    const xd = x.data;
+    const invStd = new Float64Array(C);
+    const xhat = new Float32Array(xd.length);
+    const y = new Float32Array(xd.length);
+    const { momentum, epsilon } = this.config;
+    for (let c = 0; c < C; c++) {
+      let mean: number;
+      let variance: number;
+      if (ctx.training) {
+        let s = 0;
+        for (let i = 0; i < n; i++) for (let p = (i * C + c) * P, e = p + P; p < e; p++) s += xd[p];
+        mean = s / m;
+        let q = 0;
+        for (let i = 0; i < n; i++)
+          for (let p = (i * C + c) * P, e = p + P; p < e; p++) {
+            const d = xd[p] - mean;
+            q += d * d;
+          }
+        variance = q / m;
+        this.batchMean[c] = mean;
+        this.batchVar[c] = variance;
+        const unbiased = m > 1 ? (variance * m) / (m - 1) : variance;
+        this.#mean.value[c] = momentum * this.#mean.value[c] + (1 - momentum) * mean;
+        this.#var.value[c] = momentum * this.#var.value[c] + (1 - momentum) * unbiased;
+      } else {
+        mean = this.#mean.value[c];
+        variance = this.#var.value[c];
+      }
+      const inv = 1 / Math.sqrt(variance + epsilon);
+      invStd[c] = inv;
+      const g = this.#gamma.value[c];
+      const b = this.#beta.value[c];
+      for (let i = 0; i < n; i++)
+        for (let p = (i * C + c) * P, e = p + P; p < e; p++) {
+          const h = (xd[p] - mean) * inv;
+          xhat[p] = h;
+          y[p] = g * h + b;
+        }
+    }
+    return { y: tensor(x.shape, y), cache: { shape: x.shape, xhat, invStd, batchStats: ctx.training } };
+  }
+
+  backward(cache: BatchNormCache, dy: Tensor): Tensor {
+    const { shape, xhat, invStd, batchStats } = cache;
+    const n = shape[0];
+    const C = this.#channels;
+    const P = this.#plane;
+    const m = n * P;
+    const d = dy.data;
+    const dx = new Float32Array(d.length);
+    for (let c = 0; c < C; c++) {
+      let sumDy = 0;
+      let sumDyXhat = 0;
+      for (let i = 0; i < n; i++)
+        for (let p = (i * C + c) * P, e = p + P; p < e; p++) {
+          sumDy += d[p];
+          sumDyXhat += d[p] * xhat[p];
+        }
+      this.#beta.grad[c] += sumDy;
+      this.#gamma.grad[c] += sumDyXhat;
+      const k = this.#gamma.value[c] * invStd[c];
+      // With batch statistics: dx = gamma*invStd * (dy - mean(dy) - xhat * mean(dy*xhat)).
+      const meanDy = batchStats ? sumDy / m : 0;
+      const meanDyXhat = batchStats ? sumDyXhat / m : 0;
+      for (let i = 0; i < n; i++)
+        for (let p = (i * C + c) * P, e = p + P; p < e; p++) dx[p] = k * (d[p] - meanDy - xhat[p] * meanDyXhat);
+    }
+    return tensor(shape, dx);
+  }
+
+  params(): Param[] {
+    return [this.#gamma, this.#beta];
+  }
+
+  buffers(): Buffer[] {
+    return [this.#mean, this.#var];
+  }
+}
+
+export function isBatchNorm(layer: Layer): layer is BatchNormLayer {
+  return layer instanceof BatchNormLayer;
+}
+
+registerLayer<BatchNormConfig>({
+  type: TYPE,
+  defaults: Object.freeze({ momentum: 0.9, epsilon: 1e-5 }),
+  validate(c, inputShape) {
+    validShape(TYPE, inputShape);
+    rank(TYPE, inputShape, [1, 3]);
+    if (!(c.momentum >= 0 && c.momentum < 1)) throw new Error(`layer "${TYPE}": momentum must be in [0, 1), got ${c.momentum}`);
+    if (!(c.epsilon > 0)) throw new Error(`layer "${TYPE}": epsilon must be positive, got ${c.epsilon}`);
+  },
+  create: (c, inputShape) => new BatchNormLayer(c, inputShape),
+});

@@ -1,0 +1,59 @@
+/** maxPool2d: max over square windows (size, stride, padding 'valid' | 'same'; padding never wins). */
+import type { Rng } from '../core/rng.js';
+import { sizeOf, tensor, type Tensor } from '../core/tensor.js';
+import type { WindowGeom } from '../kernels/geometry.js';
+import { maxPoolBackward, maxPoolForward } from '../kernels/maxPool.js';
+import { batchOf } from './checks.js';
+import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
+import { POOL_DEFAULTS, poolGeometry, validatePool, type PoolConfig } from './poolConfig.js';
+
+const TYPE = 'maxPool2d';
+
+interface MaxPoolCache {
+  inputShape: readonly number[];
+  argmax: Int32Array;
+}
+
+class MaxPool2d implements Layer<PoolConfig, MaxPoolCache> {
+  readonly type = TYPE;
+  readonly outputShape: readonly number[];
+  readonly #g: WindowGeom;
+
+  constructor(
+    readonly config: Readonly<PoolConfig>,
+    readonly inputShape: readonly number[],
+  ) {
+    this.#g = poolGeometry(config, inputShape);
+    this.outputShape = [this.#g.channels, this.#g.outH, this.#g.outW];
+  }
+
+  forward(x: Tensor, _ctx: ForwardContext): { y: Tensor; cache: MaxPoolCache } {
+    const n = batchOf(TYPE, x, this.inputShape);
+    const len = n * sizeOf(this.outputShape);
+    const y = new Float32Array(len);
+    const argmax = new Int32Array(len);
+    maxPoolForward(x.data, n, this.#g, y, argmax);
+    return { y: tensor([n, ...this.outputShape], y), cache: { inputShape: x.shape, argmax } };
+  }
+
+  backward(cache: MaxPoolCache, dy: Tensor): Tensor {
+    const dx = new Float32Array(sizeOf(cache.inputShape));
+    maxPoolBackward(dy.data, cache.argmax, cache.argmax.length, dx, dx.length);
+    return tensor(cache.inputShape, dx);
+  }
+
+  params(): Param[] {
+    return [];
+  }
+
+  buffers(): Buffer[] {
+    return [];
+  }
+}
+
+registerLayer<PoolConfig>({
+  type: TYPE,
+  defaults: POOL_DEFAULTS,
+  validate: (c, inputShape) => validatePool(TYPE, c, inputShape),
+  create: (c, inputShape, _rng: Rng) => new MaxPool2d(c, inputShape),
+});

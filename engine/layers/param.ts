@@ -1,0 +1,12 @@
+/** Constructors for a layer's trainable params and saved buffers. */
+import { sizeOf } from '../core/tensor.js';
+import type { Buffer, Param } from './layer.js';
+
+export function makeParam(name: string, shape: readonly number[], decay: boolean): Param {
+  const n = sizeOf(shape);
+  return { name, shape: [...shape], value: new Float32Array(n), grad: new Float32Array(n), decay };
+}
+
+export function makeBuffer(name: string, shape: readonly number[], fill = 0): Buffer {
+  return { name, shape: [...shape], value: new Float32Array(sizeOf(shape)).fill(fill) };
+}
