@@ -1,0 +1,2 @@
+/** The model kinds this build reads and writes; each module registers itself. Add new kinds here. */
+import './classifier.js';

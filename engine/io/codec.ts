@@ -1,0 +1,93 @@
+/**
+ * Tensor encoding of the model file: the values as little-endian IEEE-754 float32 (masks: one byte per
+ * entry), as standard base64 (RFC 4648, with padding, no line breaks). Exact: the floats come back
+ * bit for bit. Decoding is strict: any character outside the alphabet, a wrong length or a non-finite
+ * value is refused, naming the tensor.
+ */
+import { endianness } from 'node:os';
+import { sizeOf } from '../core/tensor.js';
+import { ModelFileError } from './errors.js';
+import { LIMITS } from './limits.js';
+
+export interface EncodedTensor {
+  dtype: 'float32';
+  shape: number[];
+  data: string;
+}
+
+export interface EncodedMask {
+  dtype: 'uint8';
+  shape: number[];
+  data: string;
+}
+
+const LE = endianness() === 'LE';
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function encodeFloat32(values: Float32Array): string {
+  if (LE) return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+  const b = Buffer.alloc(values.length * 4);
+  for (let i = 0; i < values.length; i++) b.writeFloatLE(values[i], i * 4);
+  return b.toString('base64');
+}
+
+export function encodeTensor(shape: readonly number[], values: Float32Array): EncodedTensor {
+  return { dtype: 'float32', shape: [...shape], data: encodeFloat32(values) };
+}
+
+export function encodeMask(shape: readonly number[], mask: Uint8Array): EncodedMask {
+  return { dtype: 'uint8', shape: [...shape], data: Buffer.from(mask.buffer, mask.byteOffset, mask.byteLength).toString('base64') };
+}
+
+/** Base64 characters needed for n bytes. */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
+
+/** Shape checks that need no decoding: rank, axis sizes, element count, and the encoded length. */
+export function checkEncoded(t: EncodedTensor | EncodedMask, what: string): number {
+  const { shape } = t;
+  if (shape.length > LIMITS.maxRank) throw new ModelFileError(`${what}: ${shape.length} axes, at most ${LIMITS.maxRank} allowed`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 1 || d > LIMITS.maxDim) {
+      throw new ModelFileError(`${what}: axis size ${d} is not an integer in 1..${LIMITS.maxDim}`);
+    }
+  }
+  const n = sizeOf(shape);
+  if (n > LIMITS.maxTensorElements) throw new ModelFileError(`${what}: ${n} values, at most ${LIMITS.maxTensorElements} allowed`);
+  const bytes = n * (t.dtype === 'float32' ? 4 : 1);
+  if (t.data.length !== base64Length(bytes)) {
+    throw new ModelFileError(
+      `${what}: data has ${t.data.length} base64 characters, shape [${shape.join(', ')}] needs ${base64Length(bytes)} (${bytes} bytes)`,
+    );
+  }
+  return n;
+}
+
+function decodeBytes(data: string, bytes: number, what: string): Buffer {
+  if (!BASE64.test(data)) throw new ModelFileError(`${what}: data is not base64`);
+  const b = Buffer.from(data, 'base64');
+  if (b.length !== bytes) throw new ModelFileError(`${what}: data decodes to ${b.length} bytes, expected ${bytes}`);
+  return b;
+}
+
+/** Decode a float32 tensor; every value must be finite. */
+export function decodeTensor(t: EncodedTensor, what: string): Float32Array {
+  const n = checkEncoded(t, what);
+  const b = decodeBytes(t.data, n * 4, what);
+  const out = new Float32Array(n);
+  if (LE) new Uint8Array(out.buffer).set(b);
+  else for (let i = 0; i < n; i++) out[i] = b.readFloatLE(i * 4);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(out[i])) throw new ModelFileError(`${what}: value ${i} is ${out[i]} (values must be finite)`);
+  }
+  return out;
+}
+
+/** Decode a pruning mask; every entry must be 0 or 1. */
+export function decodeMask(t: EncodedMask, what: string): Uint8Array {
+  const n = checkEncoded(t, what);
+  const out = new Uint8Array(decodeBytes(t.data, n, what));
+  for (let i = 0; i < n; i++) if (out[i] > 1) throw new ModelFileError(`${what}: entry ${i} is ${out[i]} (a mask holds 0 or 1)`);
+  return out;
+}

@@ -1,0 +1,34 @@
+/**
+ * The extension point for model kinds. A kind (classifier, gan, kmeans, ...) adds:
+ *   1. a `$defs.<kind>` entry in model.schema.json describing its `model` content, and an `allOf`
+ *      branch `{if: {properties: {kind: {const: "<kind>"}}}, then: {properties: {model: {$ref}}}}`;
+ *   2. a module that calls registerKind({kind, check}) and exports its toFile/fromFile helpers;
+ *   3. one import line in builtin-kinds.ts.
+ * `check` runs after the schema has passed and does what a schema cannot: limits, shapes against the
+ * architecture, tensor decoding. It throws ModelFileError with the reason.
+ */
+import type { ModelFile } from './format.js';
+import { schemaKinds } from './schema.js';
+
+export interface KindHandler {
+  readonly kind: string;
+  check(file: ModelFile): void;
+}
+
+const handlers = new Map<string, KindHandler>();
+
+export function registerKind(h: KindHandler): void {
+  if (handlers.has(h.kind)) throw new Error(`model kind "${h.kind}" is already registered`);
+  if (!schemaKinds().includes(h.kind)) {
+    throw new Error(`model kind "${h.kind}" has no $defs entry and allOf branch in model.schema.json`);
+  }
+  handlers.set(h.kind, h);
+}
+
+export function kindHandler(kind: string): KindHandler | undefined {
+  return handlers.get(kind);
+}
+
+export function modelKinds(): string[] {
+  return [...handlers.keys()].sort();
+}
