@@ -45,6 +45,7 @@ test('batchNorm inference uses running statistics and leaves them unchanged', ()
 
 test('batchNorm over channels pools batch and space per channel', () => {
   const bn = buildLayer({ type: 'batchNorm', momentum: 0.5 }, [2, 1, 2], new Rng(1));
+  assert.ok(isBatchNorm(bn));
   // channel 0: {1, 2, 3, 4} mean 2.5 var 1.25; channel 1: {0, 0, 8, 8} mean 4 var 16
   const x = tensor([2, 2, 1, 2], [1, 2, 0, 0, 3, 4, 8, 8]);
   const { y } = bn.forward(x, { training: true, rng: new Rng(0) });
