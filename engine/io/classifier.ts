@@ -6,6 +6,7 @@
 import { Rng } from '../core/rng.js';
 import { shapeEq, shapeStr } from '../core/tensor.js';
 import type { Normalization } from '../data/normalize.js';
+import '../layers/index.js'; // registers the layer types an architecture may name
 import { Sequential, type SequentialSpec } from '../models/sequential.js';
 import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
