@@ -25,7 +25,7 @@ test('Adam with bias correction: two steps by hand', () => {
   assert.equal(opt.getState().t, 2);
 });
 
-test('Adam without bias correction: the same two steps, smaller and gradient-scaled', () => {
+test('Adam without bias correction: the same two steps are larger (v is biased toward 0 more than m)', () => {
   const p = param('w', [1], [0.5]);
   const opt = createOptimizer({ type: 'adam', lr: 0.001, biasCorrection: false });
   // t = 1:  m = 0.05, v = 0.00025;  step = 0.001 * 0.05 / (sqrt(0.00025) + 1e-8) = 0.00005 / 0.0158113983
@@ -65,4 +65,19 @@ test('Adam: eps is added to the corrected root sqrt(v^), not to sqrt(v)', () => 
   const p = param('w', [0], [0.5]);
   createOptimizer({ type: 'adam', lr: 0.1, eps: 0.1 }).step([p]);
   assertClose(p.value, [-0.0833333333]);
+});
+
+test('Adam without bias correction: a steady gradient moves lr * (1 - beta1^t) / sqrt(1 - beta2^t) at step t', () => {
+  // t = 1: 0.1 / sqrt(0.001) = 3.162 x lr;  t = 2: 0.19 / sqrt(0.001999) = 4.250 x lr;  t = 12: 6.569 x lr
+  const p = param('w', [0], [1]);
+  const opt = createOptimizer({ type: 'adam', lr: 1e-3, eps: 1e-12, biasCorrection: false });
+  let prev = 0;
+  for (let t = 1; t <= 12; t++) {
+    opt.step([p]);
+    const step = prev - p.value[0];
+    prev = p.value[0];
+    const expected = (1e-3 * (1 - 0.9 ** t)) / Math.sqrt(1 - 0.999 ** t);
+    assert.ok(Math.abs(step - expected) < 2e-5 * expected, `t = ${t}: step ${step}, expected ${expected}`);
+  }
+  assert.ok(Math.abs(prev) > 0.05, 'twelve steps of about 5 x lr on average');
 });

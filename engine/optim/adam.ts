@@ -7,8 +7,10 @@
  *   m^ = m / (1 - beta1^t),  v^ = v / (1 - beta2^t)     (with biasCorrection; else m^ = m, v^ = v)
  *   w  = w * (1 - lr * weightDecay in decoupled mode) - lr * m^ / (sqrt(v^) + eps)
  * eps is added to sqrt(v^), the corrected root, as in the paper's algorithm and PyTorch. The mistake
- * to avoid: correcting with the wrong power (t - 1, or a power that is not advanced every step), or
- * correcting m but not v. Without correction the first steps are far too small (m is biased to 0).
+ * to avoid: correcting with the wrong power (t - 1, or a power that is not advanced every step),
+ * multiplying by (1 - beta^t) instead of dividing, or correcting m but not v. Without correction, m and v
+ * are both biased toward 0 and v more so: with the default betas and a steady gradient the step is
+ * 3.2 x lr at t = 1, peaks at 6.6 x lr near t = 12 and settles to lr only after some 5000 steps.
  */
 import { checkCommon, checkEps, checkRange, COMMON_DEFAULTS, mergeSpec, type AdamConfig } from './config.js';
 import { SlotOptimizer, type UpdateArgs } from './base.js';
