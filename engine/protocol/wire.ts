@@ -25,7 +25,7 @@ function binType(x: unknown): BinType | null {
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
-export function encodeFrame(message: unknown): Uint8Array {
+export function encodeFrame(message: unknown): Uint8Array<ArrayBuffer> {
   const bins: Bin[] = [];
   const json = JSON.stringify(message, function (this: unknown, _key, value: unknown) {
     const t = binType(value);

@@ -1,0 +1,56 @@
+/**
+ * The renderer's LabApi, whichever shell it runs in: Electron's preload (window.locus) or the browser
+ * host's WebSocket (token from the page URL). Either way every result and event is checked against the
+ * contract on arrival, and failures reject with a LabError carrying the other side's code.
+ */
+import { EVENTS, type LabApi, LabError, METHODS, type ErrorCode, ERROR_CODES } from '../../../engine/protocol/contract.js';
+import { connectSocket } from './socket.js';
+
+declare global {
+  interface Window {
+    locus?: LabApi;
+  }
+}
+
+/** A LabError from whatever a transport rejected with (Electron's bridge passes plain objects). */
+export function asLabError(e: unknown): LabError {
+  if (e instanceof LabError) return e;
+  const o = (typeof e === 'object' && e !== null ? e : {}) as { message?: unknown; code?: unknown };
+  const message = typeof o.message === 'string' ? o.message : String(e);
+  const code = (ERROR_CODES as readonly unknown[]).includes(o.code) ? (o.code as ErrorCode) : undefined;
+  return new LabError(code ? { message, code } : { message });
+}
+
+function checked(raw: LabApi): LabApi {
+  return {
+    transport: raw.transport,
+    async call(method, params) {
+      let result: unknown;
+      try {
+        result = await raw.call(method, params);
+      } catch (e) {
+        throw asLabError(e);
+      }
+      const bad = METHODS[method].result.check(result);
+      if (bad) throw new LabError({ message: `${method}: malformed result (${bad})`, code: 'failed' });
+      return result as never;
+    },
+    on(event, listener) {
+      return raw.on(event, (payload) => {
+        const bad = EVENTS[event].payload.check(payload);
+        if (bad) console.error(`locus: dropped a malformed ${event} event (${bad})`);
+        else listener(payload);
+      });
+    },
+    pathForFile: (file) => raw.pathForFile(file),
+  };
+}
+
+function pick(): LabApi {
+  if (window.locus) return checked(window.locus);
+  const token = new URL(window.location.href).searchParams.get('token') ?? '';
+  const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return checked(connectSocket(`${proto}//${window.location.host}/ws?token=${encodeURIComponent(token)}`));
+}
+
+export const api: LabApi = pick();
