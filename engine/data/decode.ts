@@ -86,18 +86,32 @@ export async function identify(path: string, size: number, wholeReadLimit = WHOL
   throw new SkipError(`not an image: unknown file type${named}`);
 }
 
-const mp = (px: number): string => `${(px / 1e6).toFixed(px < 1e7 ? 2 : 1)} MP`;
+const pixelsStr = (px: number): string => (px >= 1e6 ? `${(px / 1e6).toFixed(1)} MP` : `${px} px`);
 
-function tidy(message: string): string {
-  const line = message.split('\n').find((l) => l.trim() !== '') ?? message;
-  return line.replace(/^(vips\w*|Vips\w*):\s*/, '').trim().slice(0, 160);
+/**
+ * The decoder's own words, when they can be trusted: libvips keeps one error buffer for all threads,
+ * so with parallel decodes a message may belong to another file. A line naming another format's
+ * loader is dropped, as is sharp's generic "treated as error" line.
+ */
+export function decoderDetail(message: string, format: ImageFormat): string {
+  const keys: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpeg', gif: 'gif', webp: 'webp', tiff: 'tiff' };
+  for (const raw of message.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || /treated as error/i.test(line)) continue;
+    const m = /^([\w.-]+):\s*(.*)$/.exec(line);
+    if (m && !m[1].toLowerCase().includes(keys[format])) continue;
+    const text = (m ? m[2] : line).trim();
+    if (text !== '') return text.slice(0, 160);
+  }
+  return '';
 }
 
 function decodeFailure(format: ImageFormat, e: unknown): SkipError {
   const msg = e instanceof Error ? e.message : String(e);
   if (/Input file is missing/i.test(msg)) return new SkipError('file disappeared while loading');
   if (/permission denied/i.test(msg)) return new SkipError('unreadable: permission denied');
-  return new SkipError(`corrupt or truncated ${FORMAT_NAMES[format]}: ${tidy(msg)}`);
+  const detail = decoderDetail(msg, format);
+  return new SkipError(`corrupt or truncated ${FORMAT_NAMES[format]}${detail ? `: ${detail}` : ''}`);
 }
 
 /**
@@ -120,7 +134,7 @@ export async function decodeInto(
     const m = await sharp(input, { limitInputPixels: false }).metadata();
     const w = m.width ?? 0;
     const h = m.height ?? 0;
-    if (w * h > spec.maxPixels) throw new SkipError(`over the pixel limit: ${w}x${h} = ${mp(w * h)} > ${mp(spec.maxPixels)}`);
+    if (w * h > spec.maxPixels) throw new SkipError(`over the pixel limit: ${w}x${h} (${pixelsStr(w * h)}) > ${pixelsStr(spec.maxPixels)}`);
     deep = m.depth !== 'uchar' && m.depth !== 'char';
   } catch (e) {
     throw e instanceof SkipError ? e : decodeFailure(format, e);

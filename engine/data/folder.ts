@@ -39,8 +39,10 @@ export interface LoadOptions {
   failOn?: 'warning' | 'error';
   /** Cancel: the load rejects with an Error named 'AbortError'. */
   signal?: AbortSignal;
-  /** Throttled to about 10 events a second; the first and last event of each phase always come. */
+  /** Throttled to one event per progressIntervalMs; the first and last event of each phase always come. */
   onProgress?: (p: LoadProgress) => void;
+  /** Minimum time between progress events; default 100 ms. */
+  progressIntervalMs?: number;
 }
 
 /** Pixels NCHW uint8, n*channels*height*width. */
@@ -131,7 +133,7 @@ export async function loadImageFolder(dir: string, opts: LoadOptions = {}): Prom
   const concurrency = intIn('concurrency', opts.concurrency ?? defaultConcurrency(), 1, 1024);
   const { signal } = opts;
   throwIfAborted(signal);
-  const report = throttledProgress(opts.onProgress);
+  const report = throttledProgress(opts.onProgress, opts.progressIntervalMs ?? 100);
 
   report({ phase: 'scan', done: 0, total: 0 }, true);
   const scan = await scanFolder(dir, { signal, onFound: (k) => report({ phase: 'scan', done: k, total: k }) });

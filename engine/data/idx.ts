@@ -45,7 +45,8 @@ export function parseIdx(buf: Uint8Array, name = 'idx data'): Idx {
   if (buf.length !== expect) {
     throw new Error(`${name}: the header promises ${count} values (${expect} bytes) but the file has ${buf.length} bytes`);
   }
-  if (type.size === 1 && buf[2] === 0x08) return { dims, data: buf.slice(start, expect) };
+  // uint8: a plain Uint8Array view of the values (no copy, and not a Node Buffer)
+  if (buf[2] === 0x08) return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + start, count) };
   const data = type.make(count);
   for (let i = 0; i < count; i++) data[i] = type.get(view, start + i * type.size);
   return { dims, data };
