@@ -1,0 +1,22 @@
+/** Local models: the public surface of engine/local. */
+export { OnlineKMeans, KMEANS_DEFAULTS, type KMeansConfig, type KMeansState, type KMeansStep, type LloydResult } from './kmeans.js';
+export { initIndices, type KMeansInit } from './kmeans-init.js';
+export { FuzzyArt, FUZZY_ART_DEFAULTS, fuzzyAnd, type FuzzyArtConfig, type FuzzyArtState } from './fuzzy-art.js';
+export { Art2a, ART2A_DEFAULTS, type Art2aConfig, type Art2aState } from './art2a.js';
+export type { ArtEpoch, ArtStep, ArtTrial } from './art-common.js';
+export { Som, type SomConfig, type SomEpoch, type SomInit, type SomState, type SomStep } from './som.js';
+export { Lattice, type Neighbourhood, type Topology } from './som-lattice.js';
+export { scheduleValue, checkSchedule, type DecayKind, type Schedule } from './schedule.js';
+export { RbfNetwork, oneHot, softmaxInPlace, type RbfConfig, type RbfGradients, type RbfState, type RbfTask } from './rbf.js';
+export { trainCentres, trainSpreads, trainWeights, trainHybrid, trainSupervised, linearLoss } from './rbf-train.js';
+export type { CentresStage, HybridOptions, SpreadRule, SupervisedOptions, WeightsOptions } from './rbf-train.js';
+export { RulesAndExceptions, type DefaultRule, type Explanation, type RulesFitOptions } from './rules.js';
+export { rbfFromRules, rulesFromSeeds, seedPrototypes, type PriorRule } from './prior.js';
+export { MixtureOfExperts, type MoeConfig, type MoeGradients, type MoeMode, type MoeState } from './moe.js';
+export { PrototypeEditor, type EditResult, type PrototypeModel } from './editor.js';
+export { Assignment, type Reassignment } from './assignment.js';
+export { EuclideanScorer, type Scorer } from './scorer.js';
+export { PrototypeStore, type PrototypeStoreState } from './prototypes.js';
+export { Pca, type PcaOptions, type PcaState } from './pca.js';
+export { SampleOrder, type SampleOrderState } from './order.js';
+export type { Moved, StepResult } from './step.js';
