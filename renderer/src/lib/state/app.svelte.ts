@@ -13,6 +13,8 @@ export interface Notice {
   text: string;
 }
 
+const sentence = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 export class AppState {
   #api: LabApi;
   #view = $state<ViewName>('data');
@@ -29,9 +31,9 @@ export class AppState {
     this.#systemDark = mq.matches;
     mq.addEventListener('change', (e) => (this.#systemDark = e.matches));
     api.on('engine.restarted', (p) =>
-      this.notify('warning', 'The engine restarted', `${p.reason}. Data it held was cleared; open the folder again to continue.`),
+      this.notify('warning', 'The engine restarted', `${sentence(p.reason)}. The images it held were cleared: open the folder again to continue.`),
     );
-    api.on('engine.failed', (p) => this.notify('error', 'The engine stopped', `${p.reason}. Restart Locus to continue.`));
+    api.on('engine.failed', (p) => this.notify('error', 'The engine stopped', `${sentence(p.reason)}. Restart Locus to continue.`));
     api.on('menu.command', (c) => {
       if (c.command === 'show-view' && c.view) this.#view = c.view;
       else if (c.command === 'toggle-theme') void this.setTheme(this.dark ? 'light' : 'dark');

@@ -1,0 +1,10 @@
+// Runs the end-to-end tests (Playwright driving Debian's Chromium against the built browser host).
+// The app must be built first (`npm run build`); the exit code of Playwright is passed through.
+import { spawnSync } from 'node:child_process';
+
+const r = spawnSync('npx', ['--no-install', 'playwright', 'test', '-c', 'e2e/playwright.config.ts', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+});
+if (r.error) console.error(`e2e: could not run Playwright: ${r.error.message}`);
+process.exit(r.status ?? 1);
