@@ -132,6 +132,16 @@ async function main(): Promise<void> {
         const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
         return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
       },
+      'shell.pickFile': async (p) => {
+        const opts = { title: p.title ?? 'Open a file', properties: ['openFile' as const], filters: p.filters ?? [] };
+        const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+        return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
+      },
+      'shell.pickSavePath': async (p) => {
+        const opts = { title: p.title ?? 'Save', filters: p.filters ?? [], ...(p.defaultName ? { defaultPath: p.defaultName } : {}) };
+        const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+        return { path: r.canceled ? null : (r.filePath ?? null) };
+      },
       'shell.settings': () => settings.get(),
       'shell.updateSettings': async (p) => {
         const s = await settings.update(p);

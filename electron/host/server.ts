@@ -63,6 +63,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     shell: {
       'shell.info': () => ({ transport: 'browser', dialogs: false, platform: platform(), version: opts.version }),
       'shell.pickFolder': () => ({ path: null }),
+      'shell.pickFile': () => ({ path: null }),
+      'shell.pickSavePath': () => ({ path: null }),
       'shell.settings': () => settings.get(),
       'shell.updateSettings': (p) => settings.update(p),
       'shell.forgetRecent': (p) => settings.forgetRecent(p.path),

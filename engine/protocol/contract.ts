@@ -115,6 +115,9 @@ export const Settings = obj({
 });
 export type Settings = Infer<typeof Settings>;
 
+/** A file-type filter of the open/save dialogs: {name: 'Locus model', extensions: ['json']}. */
+export const FileFilter = obj({ name: str({ max: 100 }), extensions: arr(str({ min: 1, max: 16 }), { max: 20 }) });
+
 export const VIEWS = ['data', 'train', 'gan', 'clustering', 'sequence', 'models'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
@@ -166,6 +169,13 @@ export const METHODS = {
   ),
   /** A native folder dialog (Electron); null when cancelled or when there are no dialogs. */
   'shell.pickFolder': shell(obj({ title: optional(str({ max: 200 })) }), obj({ path: nullable(path) })),
+  /** A native open-file dialog (Electron); null when cancelled or when there are no dialogs. */
+  'shell.pickFile': shell(obj({ title: optional(str({ max: 200 })), filters: optional(arr(FileFilter, { max: 20 })) }), obj({ path: nullable(path) })),
+  /** A native save dialog (Electron); null when cancelled or when there are no dialogs. */
+  'shell.pickSavePath': shell(
+    obj({ title: optional(str({ max: 200 })), defaultName: optional(str({ max: 255 })), filters: optional(arr(FileFilter, { max: 20 })) }),
+    obj({ path: nullable(path) }),
+  ),
   'shell.settings': shell(empty, Settings),
   'shell.updateSettings': shell(obj({ theme: optional(literal(...THEMES)) }), Settings),
   'shell.forgetRecent': shell(obj({ path }), Settings),
