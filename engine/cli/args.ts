@@ -4,9 +4,11 @@ import { UsageError } from './output.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parse(argv: string[], options: Options, allowPositionals = false) {
+const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
+export function parse<O extends Options>(argv: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args: argv, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+    return parseArgs({ args: argv, options: { ...options, ...COMMON }, allowPositionals, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }

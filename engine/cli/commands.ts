@@ -1,11 +1,15 @@
 import * as data from './cmd-data.js';
+import * as evalCmd from './cmd-eval.js';
+import * as info from './cmd-info.js';
+import * as predict from './cmd-predict.js';
+import * as train from './cmd-train.js';
 
 export interface Command {
   usage: string;
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data };
+export const COMMANDS: Record<string, Command> = { data, train, eval: evalCmd, predict, info };
 
 export const USAGE = `usage: locus <command> [options]
 

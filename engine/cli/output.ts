@@ -25,10 +25,13 @@ export class Output {
     } else process.stdout.write(human + '\n');
   }
 
-  /** A progress event: a bar on a terminal, a JSON line in JSON mode, nothing otherwise. */
+  /**
+   * A progress event: a bar on a terminal; in JSON mode a line only when `obj` is given (so frequent
+   * events such as batches stay off stdout); nothing otherwise.
+   */
   progress(label: string, done: number, total: number, extra = '', obj?: Record<string, unknown>): void {
     if (this.json) {
-      process.stdout.write(JSON.stringify({ event: 'progress', label, done, total, ...obj }) + '\n');
+      if (obj) process.stdout.write(JSON.stringify({ event: 'progress', label: label.trim(), done, total, ...obj }) + '\n');
       return;
     }
     if (!this.#tty) return;

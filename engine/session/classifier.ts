@@ -6,13 +6,13 @@
  */
 import { Rng } from '../core/rng.js';
 import { allFinite, tensor } from '../core/tensor.js';
-import { fillBatch } from '../data/batch.js';
+import { fillBatch, fillLabels } from '../data/batch.js';
 import type { ImageSet } from '../data/folder.js';
 import type { Normalization } from '../data/normalize.js';
 import type { Param } from '../layers/layer.js';
 import { softmaxCrossEntropy } from '../losses/index.js';
 import type { Sequential } from '../models/sequential.js';
-import { clipGradNorm, createOptimizer, type OptimizerSpec } from '../optim/index.js';
+import { clipGradNorm, createOptimizer, gradNorm, type OptimizerSpec } from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RunControl } from './control.js';
 import { evaluate, type Evaluation } from './evaluate.js';
@@ -114,7 +114,7 @@ export class ClassifierTrainer {
         const start = b * B;
         const count = Math.min(B, order.length - start);
         fillBatch(set, order, start, count, norm, xBuf);
-        for (let i = 0; i < count; i++) yBuf[i] = set.labels[order[start + i]];
+        fillLabels(set, order, start, count, yBuf);
         const x = tensor([count, ...model.inputShape], xBuf.subarray(0, count * per));
         const labels = yBuf.subarray(0, count);
         const ctx = { training: true, rng: this.#rng };
@@ -122,17 +122,17 @@ export class ClassifierTrainer {
         const { loss, grad } = softmaxCrossEntropy(y, labels);
         for (const p of this.#params) p.grad.fill(0);
         model.backward(caches, grad);
-        let gradNorm: number;
-        if (settings.clipNorm && settings.clipNorm > 0) gradNorm = clipGradNorm(this.#params, settings.clipNorm);
-        else gradNorm = globalNorm(this.#params);
-        if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        let gnorm: number;
+        if (settings.clipNorm && settings.clipNorm > 0) gnorm = clipGradNorm(this.#params, settings.clipNorm);
+        else gnorm = gradNorm(this.#params);
+        if (!Number.isFinite(loss) || !Number.isFinite(gnorm)) {
           return finish('diverged', this.#divergence(x, loss, b));
         }
         this.optimizer.step(this.#params);
         lossSum += loss * count;
         correct += countCorrect(y.data, labels, y.shape[1]);
         seen += count;
-        onEvent({ type: 'batch', epoch: this.#epoch + 1, batch: b + 1, batches, loss, gradNorm });
+        onEvent({ type: 'batch', epoch: this.#epoch + 1, batch: b + 1, batches, loss, gradNorm: gnorm });
       }
       const bad = this.#params.find((p) => !allFinite(p.value));
       if (bad) return finish('diverged', `training diverged: parameter ${bad.name} became NaN or infinite in epoch ${this.#epoch + 1}; ${lowerLr(this.optimizer.lr)}`);
@@ -195,15 +195,6 @@ export class ClassifierTrainer {
 
 function lowerLr(lr: number): string {
   return `try a lower learning rate (now ${lr}, e.g. ${+(lr / 10).toPrecision(3)})`;
-}
-
-export function globalNorm(params: readonly Param[]): number {
-  let s = 0;
-  for (const p of params) {
-    const g = p.grad;
-    for (let i = 0; i < g.length; i++) s += g[i] * g[i];
-  }
-  return Math.sqrt(s);
 }
 
 export function countCorrect(logits: Float32Array, labels: Int32Array, k: number): number {

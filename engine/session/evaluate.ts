@@ -1,7 +1,7 @@
 /** Loss, accuracy and confusion matrix of a classifier on a subset of an image set (inference mode). */
 import { Rng } from '../core/rng.js';
 import { tensor } from '../core/tensor.js';
-import { fillBatch } from '../data/batch.js';
+import { fillBatch, fillLabels } from '../data/batch.js';
 import type { ImageSet } from '../data/folder.js';
 import type { Normalization } from '../data/normalize.js';
 import { softmaxCrossEntropy } from '../losses/index.js';
@@ -36,7 +36,7 @@ export function evaluate(
   for (let start = 0; start < indices.length; start += batchSize) {
     const count = Math.min(batchSize, indices.length - start);
     fillBatch(set, indices, start, count, norm, xBuf);
-    for (let i = 0; i < count; i++) yBuf[i] = set.labels[indices[start + i]];
+    fillLabels(set, indices, start, count, yBuf);
     const y = model.predict(tensor([count, ...model.inputShape], xBuf.subarray(0, count * per)), rng);
     for (let i = 0; i < count; i++) {
       const t = yBuf[i];

@@ -1,0 +1,66 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Rng } from '../core/rng.js';
+import { tensor } from '../core/tensor.js';
+import { decodeInto, SkipError, type DecodeSpec } from '../data/decode.js';
+import { LOAD_DEFAULTS } from '../data/folder.js';
+import { normalizeInto } from '../data/normalize.js';
+import { softmaxRow } from '../session/evaluate.js';
+import { num, parse, required } from './args.js';
+import { loadClassifier, modelLoadOptions } from './model.js';
+import { Output } from './output.js';
+
+export const usage = `locus predict --model MODEL.json FILE... [--top K] [--json]
+  Classify image files with a saved classifier: the most likely classes with their probabilities.
+  Files that cannot be used are listed with the reason.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v, positionals: files } = parse(argv, { model: { type: 'string' }, top: { type: 'string' } }, true);
+  const modelPath = required(v.model, 'model');
+  required(files[0], 'FILE (at least one image)');
+  const out = new Output(Boolean(v.json));
+  const m = await loadClassifier(modelPath);
+  const k = m.classes.length;
+  const top = num(v.top, 'top', Math.min(3, k), 1, k, true);
+  const o = modelLoadOptions(m);
+  const spec: DecodeSpec = {
+    width: m.input.width,
+    height: m.input.height,
+    channels: m.input.channels === 3 ? 3 : 1,
+    fit: o.fit ?? LOAD_DEFAULTS.fit,
+    background: [LOAD_DEFAULTS.background, LOAD_DEFAULTS.background, LOAD_DEFAULTS.background],
+    maxPixels: LOAD_DEFAULTS.maxPixels,
+    failOn: LOAD_DEFAULTS.failOn,
+  };
+  const hw = spec.width * spec.height;
+  const per = spec.channels * hw;
+  const pixels = new Uint8Array(per);
+  const x = tensor([1, m.input.channels, m.input.height, m.input.width]);
+  const rng = new Rng(0);
+  let failed = 0;
+  for (const f of files) {
+    const path = resolve(f);
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) throw new SkipError('not a file');
+      await decodeInto(path, st.size, spec, pixels, 0);
+    } catch (e) {
+      failed++;
+      const reason = e instanceof SkipError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+      out.result(`${f}: skipped: ${reason}`, { file: f, error: reason });
+      continue;
+    }
+    normalizeInto(pixels, 0, 1, spec.channels, hw, m.normalization, x.data);
+    const y = m.model.predict(x, rng);
+    const p = softmaxRow(y.data, 0, k);
+    const ranked = p.map((prob, i) => ({ class: m.classes[i], probability: prob })).sort((a, b) => b.probability - a.probability);
+    const best = ranked.slice(0, top);
+    out.result(`${f}: ${best.map((b) => `${b.class} ${(100 * b.probability).toFixed(1)}%`).join(', ')}`, {
+      file: f,
+      class: best[0].class,
+      probability: best[0].probability,
+      top: best,
+    });
+  }
+  return failed === files.length ? 1 : 0;
+}
