@@ -26,8 +26,11 @@ export function locusCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'locus');
 }
 
-/** Where image-folder caches go by default. */
-export const defaultImageCacheDir = (env: NodeJS.ProcessEnv = process.env): string => join(locusCacheRoot(env), 'images');
+/** Where image-folder caches go by default: <cache root>/images, or null (no cache) when LOCUS_CACHE_DIR is 'off'. */
+export function defaultImageCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.LOCUS_CACHE_DIR === 'off') return null;
+  return join(locusCacheRoot(env), 'images');
+}
 
 export function cacheFileName(key: string): string {
   return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.bin`;

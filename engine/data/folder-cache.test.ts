@@ -132,11 +132,12 @@ describe('cache', () => {
     assert.match(r.cache.warning ?? '', /could not write the cache file/);
   });
 
-  it('the default folder follows LOCUS_CACHE_DIR, then XDG_CACHE_HOME, then ~/.cache/locus', () => {
+  it('the default folder follows LOCUS_CACHE_DIR (off: none), then XDG_CACHE_HOME, then ~/.cache/locus', () => {
     assert.equal(locusCacheRoot({ LOCUS_CACHE_DIR: '/x/locus-cache', XDG_CACHE_HOME: '/y' }), '/x/locus-cache');
     assert.equal(locusCacheRoot({ XDG_CACHE_HOME: '/y' }), '/y/locus');
     assert.match(locusCacheRoot({}), /\.cache\/locus$/);
     assert.equal(defaultImageCacheDir({ XDG_CACHE_HOME: '/y' }), '/y/locus/images');
+    assert.equal(defaultImageCacheDir({ LOCUS_CACHE_DIR: 'off' }), null, "'off' disables the cache");
   });
 });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { loadImageFolder, type LoadResult } from './folder.js';
+import { loadImageFile, loadImageFolder, summarizeSkipped, type LoadResult } from './folder.js';
 import { permissionsIgnored, raw, tempDir, writeGray, writeImage } from './testkit.js';
 
 /**
@@ -171,6 +171,30 @@ function pngHeaderOnly(width: number, height: number): Buffer {
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(16))), chunk('IEND', Buffer.alloc(0))]);
 }
+
+describe('single files and summaries', () => {
+  it('loadImageFile decodes one file like the folder loader, or throws the same reason', async () => {
+    const px = await loadImageFile(join(dir, 'cats', 'a.png'), { width: 4, height: 4 });
+    assert.deepEqual([...px], new Array(16).fill(21));
+    await assert.rejects(loadImageFile(join(dir, 'cats', 'fake.jpg')), { name: 'SkipError', message: 'not an image: text file (despite the .jpg name)' });
+    await assert.rejects(loadImageFile(join(dir, 'cats')), { name: 'SkipError', message: 'not a regular file' });
+    await assert.rejects(loadImageFile(join(dir, 'nope.png')), { name: 'SkipError', message: 'no such file' });
+  });
+
+  it('summarizeSkipped groups reasons by kind', () => {
+    const sum = summarizeSkipped([
+      { path: '/a', reason: 'not an image: text file' },
+      { path: '/b', reason: 'corrupt or truncated PNG: libpng read error' },
+      { path: '/c', reason: 'not an image: unknown file type (despite the .png name)' },
+      { path: '/d', reason: 'over the pixel limit: 80x80 (6400 px) > 4900 px' },
+    ]);
+    assert.deepEqual(sum, [
+      { kind: 'not an image', count: 2, example: '/a' },
+      { kind: 'corrupt or truncated PNG', count: 1, example: '/b' },
+      { kind: 'over the pixel limit', count: 1, example: '/d' },
+    ]);
+  });
+});
 
 describe('pixel limit', () => {
   it('an image over the limit is refused from its header, with its size and the limit', async () => {

@@ -6,10 +6,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { runPool, throwIfAborted } from './abort.js';
 import { cacheFileName, defaultImageCacheDir, readCache, writeCache, type Wanted } from './cache.js';
-import { decodeInto, SkipError, type DecodeSpec, type Fit } from './decode.js';
+import { decodeInto, errnoReason, SkipError, type DecodeSpec, type Fit } from './decode.js';
 import type { Rgb } from './pixels.js';
 import { throttledProgress, type LoadProgress } from './progress.js';
 import { compareCodePoints, scanFolder } from './scan.js';
@@ -31,9 +31,12 @@ export interface LoadOptions {
   background?: number | Rgb;
   /** Input pixel limit (width x height, read from the header before decoding); default 64,000,000. */
   maxPixels?: number;
-  /** Parallel decodes in flight; default 2 x cores, between 4 and 16. */
+  /** Decodes in flight (libuv runs 4 at once by default; the rest wait with their file read); default 2 x cores, 8 to 16. */
   concurrency?: number;
-  /** Cache folder; null disables the cache; default a per-user folder (see cache.ts). */
+  /**
+   * Cache folder; null disables the cache. Default: $LOCUS_CACHE_DIR/images ('off' disables it), else
+   * $XDG_CACHE_HOME/locus/images, else ~/.cache/locus/images.
+   */
   cacheDir?: string | null;
   /** 'warning' (default) also rejects images the decoder had to guess at (corrupt data); 'error' only hard errors. */
   failOn?: 'warning' | 'error';
@@ -99,7 +102,7 @@ export const LOAD_DEFAULTS = Object.freeze({
 /** Bumped whenever decoding changes, so old cache files stop matching. */
 const PIPELINE_VERSION = 1;
 
-export const defaultConcurrency = (): number => Math.max(4, Math.min(16, 2 * availableParallelism()));
+export const defaultConcurrency = (): number => Math.max(8, Math.min(16, 2 * availableParallelism()));
 
 function intIn(name: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
@@ -108,7 +111,8 @@ function intIn(name: string, v: unknown, lo: number, hi: number): number {
   return v;
 }
 
-function resolveSpec(o: LoadOptions): DecodeSpec {
+/** The decode settings a set of load options means (defaults filled in, every value checked). */
+export function resolveDecodeSpec(o: LoadOptions = {}): DecodeSpec {
   const width = intIn('width', o.width ?? LOAD_DEFAULTS.width, 1, 4096);
   const height = intIn('height', o.height ?? LOAD_DEFAULTS.height, 1, 4096);
   const channels = o.channels ?? LOAD_DEFAULTS.channels;
@@ -129,7 +133,7 @@ function resolveSpec(o: LoadOptions): DecodeSpec {
 }
 
 export async function loadImageFolder(dir: string, opts: LoadOptions = {}): Promise<LoadResult> {
-  const spec = resolveSpec(opts);
+  const spec = resolveDecodeSpec(opts);
   const concurrency = intIn('concurrency', opts.concurrency ?? defaultConcurrency(), 1, 1024);
   const { signal } = opts;
   throwIfAborted(signal);
@@ -241,4 +245,36 @@ export async function loadImageFolder(dir: string, opts: LoadOptions = {}): Prom
     cacheHits,
     cache,
   };
+}
+
+/**
+ * Decode one image file exactly as loadImageFolder would (for prediction on new files).
+ * Returns channels*height*width uint8 pixels (CHW); throws SkipError with the reason if it cannot be used.
+ */
+export async function loadImageFile(path: string, opts: LoadOptions = {}): Promise<Uint8Array> {
+  const spec = resolveDecodeSpec(opts);
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new SkipError('not a regular file');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof SkipError) throw e;
+    throw new SkipError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errnoReason(e));
+  }
+  const out = new Uint8Array(spec.channels * spec.height * spec.width);
+  await decodeInto(path, size, spec, out, 0);
+  return out;
+}
+
+/** Skip reasons grouped by kind ("not an image", "corrupt or truncated PNG", ...), most frequent first. */
+export function summarizeSkipped(skipped: readonly Skipped[]): { kind: string; count: number; example: string }[] {
+  const groups = new Map<string, { kind: string; count: number; example: string }>();
+  for (const s of skipped) {
+    const kind = s.reason.split(/[:(;]/)[0].trim();
+    const g = groups.get(kind);
+    if (g) g.count++;
+    else groups.set(kind, { kind, count: 1, example: s.path });
+  }
+  return [...groups.values()].sort((a, b) => b.count - a.count || compareCodePoints(a.kind, b.kind));
 }
