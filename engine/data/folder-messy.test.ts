@@ -17,7 +17,7 @@ import { permissionsIgnored, raw, tempDir, writeGray, writeImage } from './testk
  *     __MACOSX/                         OS litter: ignored
  *     cats/ a.png, deep/er/b.png, c.webp, empty.png (0 bytes), fake.jpg (text), trunc.png, corrupt.jpg,
  *           huge.png (over the small pixel limit of the test), pic.bmp, loop -> .. (symlink loop), dangling -> nowhere
- *     dogs/ d.png, link-to-file.png -> ../cats/a.png, locked.png (mode 000)
+ *     dogs/ d.png, link-to-file.png -> ../cats/a.png, locked.png (mode 000), up -> root/.. (above the root)
  *     émoji_🐱/ e.png
  *     zebras/ (empty class)
  */
@@ -62,6 +62,7 @@ before(async () => {
   await symlink(join(cats, 'a.png'), join(dogs, 'link-to-file.png'));
   await writeGray(join(dogs, 'locked.png'), 32);
   await chmod(join(dogs, 'locked.png'), 0o000);
+  await symlink(join(dir, '..'), join(dogs, 'up'));
 
   await writeGray(join(dir, 'émoji_🐱', 'e.png'), 41);
   await mkdir(join(dir, 'zebras'));
@@ -124,6 +125,7 @@ describe('a messy folder', () => {
     assert.match(reasonOf('cats/pic.bmp') ?? '', /^unsupported format BMP/);
     assert.equal(reasonOf('cats/loop'), 'folder already included (symlink loop or second link)');
     assert.equal(reasonOf('cats/dangling'), 'broken symlink');
+    assert.equal(reasonOf('dogs/up'), 'symlink to a folder that contains the image folder');
   });
 
   it('unreadable files are reported', (t) => {
@@ -135,7 +137,7 @@ describe('a messy folder', () => {
   });
 
   it('the skipped list holds exactly the unusable files, sorted by path', () => {
-    const expected = ['notes.txt', 'cats/empty.png', 'cats/fake.jpg', 'cats/trunc.png', 'cats/corrupt.jpg', 'cats/huge.png', 'cats/pic.bmp', 'cats/loop', 'cats/dangling'];
+    const expected = ['notes.txt', 'cats/empty.png', 'cats/fake.jpg', 'cats/trunc.png', 'cats/corrupt.jpg', 'cats/huge.png', 'cats/pic.bmp', 'cats/loop', 'cats/dangling', 'dogs/up'];
     if (!permissionsIgnored) expected.push('dogs/locked.png');
     assert.deepEqual(
       r.skipped.map((s) => s.path),

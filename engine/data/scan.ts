@@ -3,11 +3,11 @@
  * class, images at any depth inside it belong to it, images directly in the root are unlabeled.
  * Hidden names (starting with '.') and OS litter (__MACOSX, Thumbs.db, desktop.ini) are ignored.
  * Symlinks are followed; a folder reached twice (a loop, or two links to it) is walked only once,
- * tracked by device and inode. Entries come out sorted by code point, so the order is stable.
+ * tracked by device and inode, and a link to a folder above the root (say '..' or '/') is not walked. Entries come out sorted by code point, so the order is stable.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { throwIfAborted } from './abort.js';
 import { errnoReason } from './decode.js';
 import type { Skipped } from './folder.js';
@@ -98,6 +98,16 @@ export async function scanFolder(
   if (!rootStat.isDirectory()) throw new Error(`not a folder: ${root}`);
 
   const visited = new Set<string>([`${rootStat.dev}:${rootStat.ino}`]);
+  const realRoot = await realpath(root);
+  /** A linked folder that contains the root (say a link to '..' or '/') would walk far outside it. */
+  const containsRoot = async (p: string): Promise<boolean> => {
+    try {
+      const real = await realpath(p);
+      return real === realRoot || realRoot.startsWith(real.endsWith(sep) ? real : real + sep);
+    } catch {
+      return false;
+    }
+  };
   const classes: string[] = [];
   const files: FileEntry[] = [];
   const skipped: Skipped[] = [];
@@ -120,6 +130,10 @@ export async function scanFolder(
         const id = `${e.st.dev}:${e.st.ino}`;
         if (visited.has(id)) {
           skipped.push({ path: e.path, reason: 'folder already included (symlink loop or second link)' });
+          continue;
+        }
+        if (e.link && (await containsRoot(e.path))) {
+          skipped.push({ path: e.path, reason: 'symlink to a folder that contains the image folder' });
           continue;
         }
         visited.add(id);
