@@ -48,7 +48,8 @@ export type Wanted = Map<string, { slot: number; size: number; mtimeMs: number }
 export type CacheRead =
   | { status: 'missing' }
   | { status: 'ok'; filled: number[]; entries: number }
-  | { status: 'invalid'; reason: string };
+  | { status: 'invalid'; reason: string }
+  | { status: 'aborted' };
 
 function parseHeader(text: string, key: string, per: number): [string, number, number][] | string {
   let h: unknown;
@@ -75,7 +76,14 @@ function parseHeader(text: string, key: string, per: number): [string, number, n
  * streamed through a small buffer (never the whole file in memory). If the checksum fails at the end,
  * status is 'invalid' and the caller must treat every slot as not filled.
  */
-export async function readCache(file: string, key: string, per: number, want: Wanted, pixels: Uint8Array): Promise<CacheRead> {
+export async function readCache(
+  file: string,
+  key: string,
+  per: number,
+  want: Wanted,
+  pixels: Uint8Array,
+  signal?: AbortSignal,
+): Promise<CacheRead> {
   let fh;
   try {
     fh = await open(file, 'r');
@@ -104,6 +112,7 @@ export async function readCache(file: string, key: string, per: number, want: Wa
     const buf = Buffer.alloc(recs * per);
     let pos = PREFIX + hl;
     for (let j = 0; j < entries.length; j += recs) {
+      if (signal?.aborted) return { status: 'aborted' };
       const k = Math.min(recs, entries.length - j);
       const { bytesRead } = await fh.read(buf, 0, k * per, pos);
       if (bytesRead !== k * per) return { status: 'invalid', reason: 'short read' };

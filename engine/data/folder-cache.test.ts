@@ -174,6 +174,23 @@ describe('progress and cancellation', () => {
     assert.equal(events, 0);
   });
 
+  it('aborting during the scan rejects with AbortError before any decoding', async () => {
+    const { dir, opts } = await fixture(6);
+    const ac = new AbortController();
+    const phases: string[] = [];
+    const p = loadImageFolder(dir, {
+      ...opts,
+      progressIntervalMs: 0,
+      signal: ac.signal,
+      onProgress: (e) => {
+        phases.push(e.phase);
+        if (e.phase === 'scan' && e.done === 1) ac.abort(); // the first file found, in folder a
+      },
+    });
+    await assert.rejects(p, { name: 'AbortError' });
+    assert.ok(!phases.includes('decode'));
+  });
+
   it('aborting during decoding rejects with AbortError and writes no cache', async () => {
     const { dir, cacheDir, opts } = await fixture(40);
     const ac = new AbortController();

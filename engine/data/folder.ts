@@ -161,7 +161,7 @@ export async function loadImageFolder(dir: string, opts: LoadOptions = {}): Prom
     cache.file = join(cacheDir, cacheFileName(cacheKey));
     const want: Wanted = new Map();
     files.forEach((f, i) => want.set(f.rel, { slot: i, size: f.size, mtimeMs: f.mtimeMs }));
-    const r = await readCache(cache.file, cacheKey, per, want, pixels);
+    const r = await readCache(cache.file, cacheKey, per, want, pixels, signal);
     if (r.status === 'ok') {
       for (const i of r.filled) ok[i] = 1;
       cacheHits = r.filled.length;

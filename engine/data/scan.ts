@@ -57,11 +57,12 @@ interface Entry {
 
 const STAT_BATCH = 64;
 
-async function listDir(dir: string): Promise<Entry[]> {
+async function listDir(dir: string, signal: AbortSignal | undefined): Promise<Entry[]> {
   const dirents = await readdir(dir, { withFileTypes: true });
   const names = dirents.filter((d) => !isIgnoredName(d.name)).sort((a, b) => compareCodePoints(a.name, b.name));
   const out: Entry[] = names.map((d) => ({ name: d.name, path: join(dir, d.name), link: d.isSymbolicLink(), st: null, err: null }));
   for (let i = 0; i < out.length; i += STAT_BATCH) {
+    throwIfAborted(signal);
     await Promise.all(
       out.slice(i, i + STAT_BATCH).map(async (e) => {
         try {
@@ -116,7 +117,7 @@ export async function scanFolder(
     throwIfAborted(opts.signal);
     let entries: Entry[];
     try {
-      entries = await listDir(abs);
+      entries = await listDir(abs, opts.signal);
     } catch (e) {
       if (abs === root) throw new Error(`cannot read image folder ${root}: ${errnoReason(e)}`);
       skipped.push({ path: abs, reason: `folder ${errnoReason(e)}` });
