@@ -146,7 +146,15 @@ export async function loadImageFolder(dir: string, opts: LoadOptions = {}): Prom
 
   const per = spec.channels * spec.height * spec.width;
   const n0 = files.length;
-  const pixels = new Uint8Array(n0 * per);
+  let pixels: Uint8Array;
+  try {
+    pixels = new Uint8Array(n0 * per);
+  } catch {
+    const gb = ((n0 * per) / 2 ** 30).toFixed(1);
+    throw new RangeError(
+      `${n0} files at ${spec.width}x${spec.height}x${spec.channels} need ${gb} GB, more than can be allocated; choose a smaller size or fewer images`,
+    );
+  }
   const ok = new Uint8Array(n0);
   const reasons: (string | null)[] = new Array<string | null>(n0).fill(null);
 
