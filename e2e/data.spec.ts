@@ -28,6 +28,8 @@ async function openPath(page: Page, path: string): Promise<void> {
   await page.getByRole('button', { name: 'Browse…' }).click();
   const dialog = page.getByTestId('folder-browser');
   await expect(dialog).toBeVisible();
+  // Let the first listing arrive before typing, so it cannot land in the middle of the typing.
+  await expect(dialog.locator('.list')).toHaveAttribute('aria-busy', 'false');
   await dialog.getByLabel('Folder path').fill(path);
   await dialog.getByRole('button', { name: 'Go' }).click();
   await expect(dialog.getByLabel('Folder path')).toHaveValue(path);
