@@ -1,9 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Rng } from '../core/rng.js';
 import { tensor } from '../core/tensor.js';
-import { decodeInto, SkipError, type DecodeSpec } from '../data/decode.js';
-import { LOAD_DEFAULTS } from '../data/folder.js';
+import { SkipError } from '../data/decode.js';
+import { loadImageFile } from '../data/folder.js';
 import { normalizeInto } from '../data/normalize.js';
 import { softmaxRow } from '../session/evaluate.js';
 import { num, parse, required } from './args.js';
@@ -22,35 +21,22 @@ export async function run(argv: string[]): Promise<number> {
   const m = await loadClassifier(modelPath);
   const k = m.classes.length;
   const top = num(v.top, 'top', Math.min(3, k), 1, k, true);
-  const o = modelLoadOptions(m);
-  const spec: DecodeSpec = {
-    width: m.input.width,
-    height: m.input.height,
-    channels: m.input.channels === 3 ? 3 : 1,
-    fit: o.fit ?? LOAD_DEFAULTS.fit,
-    background: [LOAD_DEFAULTS.background, LOAD_DEFAULTS.background, LOAD_DEFAULTS.background],
-    maxPixels: LOAD_DEFAULTS.maxPixels,
-    failOn: LOAD_DEFAULTS.failOn,
-  };
-  const hw = spec.width * spec.height;
-  const per = spec.channels * hw;
-  const pixels = new Uint8Array(per);
+  const opts = modelLoadOptions(m);
+  const hw = m.input.width * m.input.height;
   const x = tensor([1, m.input.channels, m.input.height, m.input.width]);
   const rng = new Rng(0);
   let failed = 0;
   for (const f of files) {
-    const path = resolve(f);
+    let pixels: Uint8Array;
     try {
-      const st = await stat(path);
-      if (!st.isFile()) throw new SkipError('not a file');
-      await decodeInto(path, st.size, spec, pixels, 0);
+      pixels = await loadImageFile(resolve(f), opts);
     } catch (e) {
       failed++;
-      const reason = e instanceof SkipError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+      const reason = e instanceof SkipError ? e.message : (e as Error).message;
       out.result(`${f}: skipped: ${reason}`, { file: f, error: reason });
       continue;
     }
-    normalizeInto(pixels, 0, 1, spec.channels, hw, m.normalization, x.data);
+    normalizeInto(pixels, 0, 1, m.input.channels, hw, m.normalization, x.data);
     const y = m.model.predict(x, rng);
     const p = softmaxRow(y.data, 0, k);
     const ranked = p.map((prob, i) => ({ class: m.classes[i], probability: prob })).sort((a, b) => b.probability - a.probability);
