@@ -19,6 +19,10 @@ import './tanh.js';
 import './softmax.js';
 import './residual.js';
 import './gate.js';
+import './conv1d.js';
+import './simpleRnn.js';
+import './lstm.js';
+import './gru.js';
 
 export * from './layer.js';
 export { INIT_NAMES, initConstant, initWeights, isInitName, type InitName } from './init.js';
