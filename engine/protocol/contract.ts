@@ -10,7 +10,7 @@
  *
  * This file must stay importable by the renderer (no Node, no DOM) and by Node code.
  */
-import { arr, bool, count, type Guard, type Infer, literal, nullable, num, obj, optional, str, i32, u8 } from './guard.js';
+import { arr, bool, count, f32, type Guard, type Infer, literal, nullable, num, obj, optional, str, i32, u8 } from './guard.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -124,6 +124,198 @@ export type ViewName = (typeof VIEWS)[number];
 export const MENU_COMMANDS = ['open-folder', 'open-recent', 'open-sample', 'open-model', 'export-model', 'show-view', 'toggle-theme'] as const;
 
 // ---------------------------------------------------------------------------------------------------
+// Training (CNN / MLP classifiers on the loaded folder) and model files
+
+/** A plain JSON value: finite numbers, strings, booleans, null, arrays and plain objects, nested at most `depth` deep. */
+function jsonValue(x: unknown, depth: number): boolean {
+  if (x === null || typeof x === 'string' || typeof x === 'boolean') return true;
+  if (typeof x === 'number') return Number.isFinite(x);
+  if (depth <= 0 || typeof x !== 'object') return false;
+  if (Array.isArray(x)) return x.length <= 10_000 && x.every((v) => jsonValue(v, depth - 1));
+  const proto = Object.getPrototypeOf(x);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(x).every((v) => jsonValue(v, depth - 1));
+}
+/** A layer's JSON description ({type: 'dense', units: 10}); its options are checked by the engine's layer registry. */
+export const LayerSpecJson: Guard<{ type: string; [key: string]: unknown }> = {
+  check(x, p) {
+    const at = (m: string): string => (p ? `${p}: ${m}` : m);
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) return at('expected a layer object');
+    const t = (x as { type?: unknown }).type;
+    if (typeof t !== 'string' || t.length === 0 || t.length > 64) return at('a layer needs a "type" string');
+    return jsonValue(x, 8) ? null : at('a layer must be plain JSON (finite numbers, strings, booleans, arrays, objects)');
+  },
+};
+export type LayerSpecJson = Infer<typeof LayerSpecJson>;
+
+export const OPTIMIZER_CHOICES = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam'] as const;
+export const ACTIVATIONS = ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const;
+
+/** How a network is described: a preset of engine/models/presets.ts with its options, or an explicit layer list. */
+export const ArchitectureRequest = obj({
+  preset: optional(str({ min: 1, max: 64 })),
+  layers: optional(arr(LayerSpecJson, { max: 256 })),
+  activation: optional(literal(...ACTIVATIONS)),
+  dropout: optional(num({ min: 0, max: 0.95 })),
+  inputDropout: optional(num({ min: 0, max: 0.95 })),
+  batchNorm: optional(bool),
+  /** Blocks (vgg), residual blocks per stage (resnet) or gate blocks (highway). */
+  depth: optional(num({ int: true, min: 1, max: 16 })),
+});
+export type ArchitectureRequest = Infer<typeof ArchitectureRequest>;
+
+export const TrainOptimizer = obj({
+  type: literal(...OPTIMIZER_CHOICES),
+  lr: num({ min: 0, max: 10 }),
+  weightDecay: optional(num({ min: 0, max: 10 })),
+  /** Weight decay applied AdamW-style (decoupled) instead of as L2 in the gradient. */
+  decoupled: optional(bool),
+  /** Momentum for 'momentum' and 'nesterov' (default 0.9). */
+  momentum: optional(num({ min: 0, max: 0.9999 })),
+  /** Adam's bias correction (default on; off only to see what goes wrong without it). */
+  biasCorrection: optional(bool),
+});
+export type TrainOptimizer = Infer<typeof TrainOptimizer>;
+
+export const TrainConfig = obj({
+  architecture: ArchitectureRequest,
+  optimizer: TrainOptimizer,
+  epochs: num({ int: true, min: 1, max: 10_000 }),
+  batchSize: num({ int: true, min: 1, max: 4096 }),
+  seed: count(0xffffffff),
+  /** Clip the global gradient norm (0 or absent: off). */
+  clipNorm: optional(num({ min: 0, max: 1e9 })),
+  /** Early stopping: epochs without a better validation loss (absent: off); the best weights are kept. */
+  patience: optional(num({ int: true, min: 1, max: 10_000 })),
+  /** Continue the current model (trained or imported) and its optimizer state instead of a new network. */
+  resume: optional(bool),
+  /** Start paused, to step batch by batch. */
+  paused: optional(bool),
+  /** A name for the run (for comparing runs). */
+  label: optional(str({ max: 100 })),
+});
+export type TrainConfig = Infer<typeof TrainConfig>;
+
+export const LayerRow = obj({
+  type: str({ max: 64 }),
+  /** Per-sample output shape. */
+  outputShape: arr(count(), { max: 8 }),
+  params: count(),
+  spec: LayerSpecJson,
+});
+export type LayerRow = Infer<typeof LayerRow>;
+
+export const ArchitectureSummary = obj({
+  input: arr(count(), { max: 8 }),
+  layers: arr(LayerRow, { max: 256 }),
+  params: count(),
+  presets: arr(str({ max: 64 }), { max: 100 }),
+});
+export type ArchitectureSummary = Infer<typeof ArchitectureSummary>;
+
+export const RUN_STATES = ['running', 'paused', 'stopped'] as const;
+export type TrainRunState = (typeof RUN_STATES)[number];
+const metric = nullable(num());
+export const EpochMetrics = obj({
+  epoch: count(),
+  trainLoss: metric,
+  trainAcc: metric,
+  valLoss: metric,
+  valAcc: metric,
+  lr: num({ min: 0 }),
+  seconds: num({ min: 0 }),
+});
+export type EpochMetrics = Infer<typeof EpochMetrics>;
+
+export const DONE_REASONS = ['completed', 'stopped', 'early-stopped', 'diverged', 'failed'] as const;
+export const TrainDone = obj({
+  runId: count(),
+  reason: literal(...DONE_REASONS),
+  message: str({ max: 4096 }),
+  bestEpoch: nullable(count()),
+  /** Validation confusion matrix [actual][predicted] of the model as it ends (null without validation images). */
+  confusion: nullable(arr(arr(count(), { max: 10_000 }), { max: 10_000 })),
+  classes: arr(str({ max: 1024 }), { max: 10_000 }),
+});
+export type TrainDone = Infer<typeof TrainDone>;
+
+export const TrainStatus = obj({
+  runId: count(),
+  label: str({ max: 100 }),
+  state: literal(...RUN_STATES),
+  epochs: count(),
+  history: arr(EpochMetrics, { max: 100_000 }),
+  done: nullable(TrainDone),
+});
+export type TrainStatus = Infer<typeof TrainStatus>;
+
+/** Per-layer numbers of one sampled batch (layers: the parametrized layers, in order). */
+export const LayerTelemetry = obj({
+  runId: count(),
+  /** Batches done in this run so far. */
+  step: count(),
+  epoch: count(),
+  layers: arr(str({ max: 200 }), { max: 256 }),
+  /** L2 norm of each layer's parameter gradients. */
+  gradNorm: arr(num({ min: 0 }), { max: 256 }),
+  /** lr * |grad| / |weights| of each layer: the relative size of one update. */
+  updateRatio: optional(arr(num({ min: 0 }), { max: 256 })),
+});
+export type LayerTelemetry = Infer<typeof LayerTelemetry>;
+
+/** Planar float images: count * channels * height * width values. */
+export const FloatImages = obj({ count: count(), channels: count(), height: count(), width: count(), data: f32() });
+export type FloatImages = Infer<typeof FloatImages>;
+
+export const Inspection = obj({
+  /** The picked image (as the network sees it, before normalization). */
+  image: obj({ channels: count(), height: count(), width: count(), pixels: u8(), label: num({ int: true, min: -1 }), name: str({ max: 8192 }) }),
+  /** First convolution's kernels (or the first dense layer's weights as images), null if neither. */
+  filters: nullable(FloatImages),
+  /** Name of the layer whose outputs are shown as feature maps. */
+  mapsLayer: nullable(str({ max: 200 })),
+  maps: nullable(FloatImages),
+  probabilities: arr(num({ min: 0, max: 1 }), { max: 10_000 }),
+});
+export type Inspection = Infer<typeof Inspection>;
+
+export const ModelInfo = obj({
+  kind: str({ max: 64 }),
+  source: literal('trained', 'imported'),
+  /** The file it was read from or last exported to. */
+  path: nullable(path),
+  classes: arr(str({ max: 1024 }), { max: 10_000 }),
+  input: obj({ channels: count(), height: count(), width: count() }),
+  layers: arr(LayerRow, { max: 256 }),
+  params: count(),
+  epochs: count(),
+  history: arr(EpochMetrics, { max: 100_000 }),
+  hasOptimizer: bool,
+  createdAt: str({ max: 100 }),
+  locusVersion: str({ max: 100 }),
+});
+export type ModelInfo = Infer<typeof ModelInfo>;
+
+export const Prediction = obj({
+  image: obj({ channels: count(), height: count(), width: count(), pixels: u8() }),
+  /** Its class in the loaded folder (an index into the model's classes), -1 if unknown. */
+  label: num({ int: true, min: -1 }),
+  top: arr(obj({ class: str({ max: 1024 }), probability: num({ min: 0, max: 1 }) }), { max: 10_000 }),
+});
+export type Prediction = Infer<typeof Prediction>;
+
+export const ModelEvaluation = obj({
+  n: count(),
+  loss: metric,
+  accuracy: metric,
+  classes: arr(str({ max: 1024 }), { max: 10_000 }),
+  confusion: arr(arr(count(), { max: 10_000 }), { max: 10_000 }),
+  /** Classes of the folder the model does not know (their images are not counted). */
+  unknown: arr(str({ max: 1024 }), { max: 10_000 }),
+});
+export type ModelEvaluation = Infer<typeof ModelEvaluation>;
+
+// ---------------------------------------------------------------------------------------------------
 // Methods: who answers them, what they take, what they return.
 
 interface MethodSpec<P, R, To extends 'engine' | 'shell' = 'engine' | 'shell'> {
@@ -158,6 +350,30 @@ export const METHODS = {
 
   /** One folder's entries, for the in-app folder browser (path omitted: the home folder). */
   'fs.list': engine(obj({ path: optional(path) }), Listing),
+
+  /** The layers (output shapes, parameter counts) a preset or layer list gives on the loaded folder; the preset names. */
+  'train.describe': engine(ArchitectureRequest, ArchitectureSummary),
+  /** Start training on the loaded folder; streams train.* events and answers at once. Replaces a finished run. */
+  'train.start': engine(TrainConfig, obj({ runId: count(), params: count(), train: count(), val: count() })),
+  /** Pause, resume, stop, or (while paused) let `steps` batches run. */
+  'train.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...RUN_STATES) })),
+  /** Change the learning rate (takes effect at the next batch). */
+  'train.setLr': engine(obj({ lr: num({ min: 0, max: 10 }) }), obj({ lr: num() })),
+  /** The current (or last) run, for a renderer that joins late. */
+  'train.status': engine(empty, obj({ run: nullable(TrainStatus) })),
+  /** First-layer filters and feature maps of the current model for one image of the loaded folder. */
+  'train.inspect': engine(obj({ index: count() }), Inspection),
+
+  /** The model in the engine now (trained here or imported), if any. */
+  'models.current': engine(empty, obj({ model: nullable(ModelInfo) })),
+  /** Write the current model to a JSON model file, atomically (a failure leaves an earlier file intact). */
+  'models.export': engine(obj({ path }), obj({ path, bytes: count() })),
+  /** Read a model file and make it the current model; refusals carry ModelFileError's reason. */
+  'models.import': engine(obj({ path }), ModelInfo),
+  /** Classify one image: a file, or an image of the loaded folder by index. */
+  'models.predict': engine(obj({ path: optional(path), index: optional(count()) }), Prediction),
+  /** Loss, accuracy and confusion of the current model on the loaded folder (validation side, or all). */
+  'models.evaluate': engine(obj({ subset: optional(literal('all', 'val')) }), ModelEvaluation),
 
   /** Test hook: the engine exits at once. Refused unless the engine runs with LOCUS_TEST=1. */
   'debug.crash': engine(empty, empty),
@@ -201,6 +417,13 @@ const fromShell = <P>(payload: Guard<P>): EventSpec<P, 'shell'> => ({ from: 'she
 export const EVENTS = {
   'data.progress': fromEngine(Progress),
   'data.loaded': fromEngine(DataSummary),
+  'train.batch': fromEngine(obj({ runId: count(), epoch: count(), batch: count(), batches: count(), step: count(), loss: num(), gradNorm: num() })),
+  'train.epoch': fromEngine(obj({ runId: count(), epochs: count(), metrics: EpochMetrics })),
+  'train.layers': fromEngine(LayerTelemetry),
+  'train.state': fromEngine(obj({ runId: count(), state: literal(...RUN_STATES) })),
+  'train.done': fromEngine(TrainDone),
+  /** The current model changed (trained, imported, exported): its summary. */
+  'models.changed': fromEngine(ModelInfo),
   /** The engine process stopped unexpectedly and was started again; loaded data is gone. */
   'engine.restarted': fromShell(obj({ reason: str(), restarts: count() })),
   /** The engine kept crashing and is no longer restarted. */

@@ -2,10 +2,14 @@
 import type { Handlers } from '../server.js';
 import { dataHandlers } from './data.js';
 import { fsHandlers } from './fs.js';
+import { modelsHandlers } from './models.js';
 import { systemHandlers } from './system.js';
+import { trainHandlers } from './train.js';
 
 export const handlers: Handlers = {
   ...systemHandlers,
   ...dataHandlers,
   ...fsHandlers,
+  ...trainHandlers,
+  ...modelsHandlers,
 };

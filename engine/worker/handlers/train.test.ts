@@ -1,0 +1,170 @@
+/**
+ * The train.* and models.* handlers on a small generated image set held in the workspace: a run to the
+ * end with its events, pause and single steps, export / import round trip, refusals, inspection.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Rng } from '../../core/rng.js';
+import type { ImageSet } from '../../data/folder.js';
+import type { DataSummary, EngineEvent, Payload, TrainConfig } from '../../protocol/contract.js';
+import type { Context } from '../server.js';
+import { workspace } from '../workspace.js';
+import { evaluateModel, exportModel, importModel, predict } from './models.js';
+import { describe } from './train.js';
+import { inspectImage } from './train-inspect.js';
+import { controlRun, runStatus, startRun } from './train-run.js';
+
+type Ev = { event: EngineEvent; payload: unknown };
+const events: Ev[] = [];
+let waiters: (() => void)[] = [];
+const ctx: Context = {
+  emit(event, payload) {
+    events.push({ event, payload });
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  },
+};
+async function until<E extends EngineEvent>(event: E, pred: (p: Payload<E>) => boolean = () => true): Promise<Payload<E>> {
+  for (;;) {
+    const hit = events.find((e) => e.event === event && pred(e.payload as Payload<E>));
+    if (hit) return hit.payload as Payload<E>;
+    await new Promise<void>((r) => waiters.push(r));
+  }
+}
+const of = <E extends EngineEvent>(event: E, runId: number): Payload<E>[] =>
+  events.filter((e) => e.event === event && (e.payload as { runId?: number }).runId === runId).map((e) => e.payload as Payload<E>);
+
+const S = 12;
+let dir = '';
+
+/** Two classes told apart by which half of a 12x12 image is bright, plus noise. */
+function makeSet(n: number): ImageSet {
+  const rng = new Rng(3);
+  const pixels = new Uint8Array(n * S * S);
+  const labels = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    labels[k] = k % 2;
+    for (let y = 0; y < S; y++) {
+      for (let x = 0; x < S; x++) {
+        const lit = (x < S / 2) === (labels[k] === 0);
+        pixels[k * S * S + y * S + x] = Math.min(255, (lit ? 170 : 40) + Math.floor(rng.next() * 60));
+      }
+    }
+  }
+  return { n, channels: 1, height: S, width: S, pixels, labels, classes: ['left', 'right'], paths: Array.from({ length: n }, (_, k) => `/x/${labels[k] ? 'right' : 'left'}/${k}.png`) };
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'locus-train-'));
+  const set = makeSet(48);
+  const val = Int32Array.from({ length: 12 }, (_, i) => i * 4);
+  const train = Int32Array.from({ length: 48 }, (_, i) => i).filter((i) => i % 4 !== 0);
+  const summary = { root: '/x', name: 'x', n: 48, split: { valFraction: 0.25 } } as unknown as DataSummary;
+  workspace.set({ result: { root: '/x', set, skipped: [], counts: [24, 24], unlabeled: 0, cacheHits: 0, cache: { file: null, written: false } }, split: { train, val }, summary });
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base: TrainConfig = {
+  architecture: { preset: 'mlp' },
+  optimizer: { type: 'adam', lr: 0.01 },
+  epochs: 3,
+  batchSize: 8,
+  seed: 5,
+};
+
+test('describe: lenet5 layers with output shapes and parameter counts for the loaded folder', () => {
+  const d = describe({ preset: 'lenet5' });
+  assert.deepEqual(d.input, [1, S, S]);
+  assert.deepEqual(d.layers[0].outputShape, [6, S, S]);
+  assert.equal(d.layers[0].params, 6 * 25 + 6);
+  assert.deepEqual(d.layers.at(-1)?.outputShape, [2]);
+  assert.equal(d.params, d.layers.reduce((a, l) => a + l.params, 0));
+  assert.ok(d.presets.includes('mlp'));
+  assert.throws(() => describe({ layers: [{ type: 'flatten' }, { type: 'dense', units: 3 }] }), /2 classes/);
+  assert.throws(() => describe({ layers: [{ type: 'nope' }] }), /unknown layer type "nope"/);
+});
+
+test('a run streams batches, per-layer gradient norms and epochs, then ends with a confusion matrix', async () => {
+  const { runId, train, val } = startRun(base, ctx);
+  assert.deepEqual([train, val], [36, 12]);
+  const done = await until('train.done', (p) => p.runId === runId);
+  assert.equal(done.reason, 'completed');
+  const epochs = of('train.epoch', runId).map((e) => e.metrics);
+  assert.deepEqual(epochs.map((m) => m.epoch), [1, 2, 3]);
+  assert.ok(epochs[2].trainAcc! > 0.9, `train accuracy ${epochs[2].trainAcc}`);
+  const layers = of('train.layers', runId);
+  assert.ok(layers.length >= 3);
+  assert.deepEqual(layers[0].layers, ['2 dense', '4 dense', '6 dense']);
+  for (const l of layers) assert.ok(l.gradNorm.length === 3 && l.gradNorm.every((g) => g >= 0 && Number.isFinite(g)), JSON.stringify(l));
+  assert.ok(layers[0].gradNorm.every((g) => g > 0), "the first batches have gradients in every layer");
+  const total = done.confusion!.flat().reduce((a, b) => a + b, 0);
+  assert.equal(total, 12);
+  assert.equal(done.confusion![0][0] + done.confusion![1][1], Math.round(epochs[2].valAcc! * 12));
+  assert.equal(runStatus()?.state, 'stopped');
+  assert.ok(events.some((e) => e.event === 'models.changed'));
+});
+
+test('a paused run runs exactly the steps asked for, emits every stepped batch, and stops', async () => {
+  const { runId } = startRun({ ...base, paused: true }, ctx);
+  assert.throws(() => startRun(base, ctx), /in progress/);
+  controlRun('step', 2, ctx);
+  await until('train.batch', (p) => p.runId === runId && p.step === 2);
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(of('train.batch', runId).map((b) => b.step), [1, 2]);
+  controlRun('stop', undefined, ctx);
+  const done = await until('train.done', (p) => p.runId === runId);
+  assert.equal(done.reason, 'stopped');
+});
+
+test('export, import and predict give the same probabilities; continuing keeps the epoch count going', async () => {
+  startRun(base, ctx);
+  const done = await until('train.done', (p) => p.runId === runStatus()!.runId);
+  assert.equal(done.reason, 'completed');
+  const file = join(dir, 'm.json');
+  const { bytes } = await exportModel(file, ctx);
+  assert.ok(bytes > 1000);
+  const before = await predict(undefined, 5);
+  const info = await importModel(file, ctx);
+  assert.equal(info.source, 'imported');
+  assert.equal(info.epochs, 3);
+  assert.equal(info.hasOptimizer, true);
+  const after = await predict(undefined, 5);
+  assert.deepEqual(after.top, before.top);
+  assert.equal(after.label, 1);
+  const ev = evaluateModel('val');
+  assert.equal(ev.n, 12);
+  const { runId } = startRun({ ...base, epochs: 1, resume: true }, ctx);
+  await until('train.done', (p) => p.runId === runId);
+  assert.deepEqual(of('train.epoch', runId).map((e) => e.metrics.epoch), [4]);
+});
+
+test('a tampered file is refused with the reason; a failed export leaves the earlier file whole', async () => {
+  const file = join(dir, 'keep.json');
+  await exportModel(file, ctx);
+  const good = await readFile(file, 'utf8');
+  const json = JSON.parse(good) as { model: { classes: string[] } };
+  json.model.classes = ['left', 'left'];
+  const bad = join(dir, 'bad.json');
+  await writeFile(bad, JSON.stringify(json));
+  await assert.rejects(importModel(bad, ctx), (e: Error) => e.message.includes('bad.json') && e.message.includes('class "left" is listed twice'));
+  await assert.rejects(exportModel(join(dir, 'missing-folder', 'x.json'), ctx), /cannot write the file/);
+  assert.equal(await readFile(file, 'utf8'), good);
+});
+
+test('inspect: first-layer kernels and feature maps of a CNN for one image', async () => {
+  const { runId } = startRun({ ...base, architecture: { preset: 'lenet5' }, epochs: 1 }, ctx);
+  await until('train.done', (p) => p.runId === runId);
+  const r = inspectImage(3);
+  assert.deepEqual([r.filters?.count, r.filters?.channels, r.filters?.height], [6, 1, 5]);
+  assert.equal(r.mapsLayer, '2 relu');
+  assert.deepEqual([r.maps?.count, r.maps?.height, r.maps?.width], [6, S, S]);
+  assert.ok(r.maps!.data.every((v) => v >= 0), 'maps are taken after the ReLU');
+  assert.equal(r.image.label, 1);
+  assert.ok(Math.abs(r.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+});

@@ -1,0 +1,27 @@
+/** train.*: describe a network, start a run on the loaded folder, control it, inspect the model. */
+import { Rng } from '../../core/rng.js';
+import { LabError, type ArchitectureRequest, type ArchitectureSummary } from '../../protocol/contract.js';
+import type { Handlers } from '../server.js';
+import { workspace } from '../workspace.js';
+import { buildClassifier, layerRows, presetNames } from './train-arch.js';
+import { inspectImage } from './train-inspect.js';
+import { controlRun, runStatus, setRunLr, startRun } from './train-run.js';
+
+export function describe(req: ArchitectureRequest): ArchitectureSummary {
+  const data = workspace.data;
+  if (!data) throw new LabError({ message: 'no folder is loaded: open one in Data first', code: 'unavailable' });
+  const { set } = data.result;
+  const input = [set.channels, set.height, set.width];
+  const model = buildClassifier(req, input, Math.max(2, set.classes.length), new Rng(0));
+  const layers = layerRows(model);
+  return { input, layers, params: layers.reduce((a, l) => a + l.params, 0), presets: presetNames() };
+}
+
+export const trainHandlers = {
+  'train.describe': (p) => describe(p),
+  'train.start': (p, ctx) => startRun(p, ctx),
+  'train.control': (p, ctx) => controlRun(p.action, p.steps, ctx),
+  'train.setLr': (p) => setRunLr(p.lr),
+  'train.status': () => ({ run: runStatus() }),
+  'train.inspect': (p) => inspectImage(p.index),
+} satisfies Partial<Handlers>;
