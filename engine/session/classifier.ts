@@ -1,21 +1,25 @@
 /**
  * The training loop for CNN and MLP classifiers on an image set: seeded shuffles, mini-batches,
- * optimizer steps, optional gradient clipping, validation each epoch, early stopping with restore of the
- * best weights, NaN/Inf detection that stops the run and names the layer, and pause/resume/step/stop
- * through RunControl. Events are plain objects so they cross process boundaries unchanged.
+ * optimizer steps, optional gradient clipping, hints (virtual examples as extra data or as an invariance
+ * penalty, hints.ts), validation each epoch, early stopping with restore of the best weights, NaN/Inf
+ * detection that stops the run and names the layer, per-layer telemetry when asked (telemetry.ts), and
+ * pause/resume/step/stop through RunControl. Events are plain objects so they cross process boundaries.
  */
 import { Rng } from '../core/rng.js';
 import { allFinite, tensor } from '../core/tensor.js';
+import { augmentImages } from '../data/augment.js';
 import { fillBatch, fillLabels } from '../data/batch.js';
 import type { ImageSet } from '../data/folder.js';
-import type { Normalization } from '../data/normalize.js';
+import { normalizeInto, type Normalization } from '../data/normalize.js';
 import type { Param } from '../layers/layer.js';
-import { softmaxCrossEntropy } from '../losses/index.js';
 import type { Sequential } from '../models/sequential.js';
 import { clipGradNorm, createOptimizer, gradNorm, type OptimizerSpec } from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RunControl } from './control.js';
 import { evaluate, type Evaluation } from './evaluate.js';
+import { batchObjective, checkHints, type CheckedHints, type HintSettings } from './hints.js';
+import { describeParam, paramGroups, type LayerGroup } from './layer-groups.js';
+import { forwardTraced, snapshotWeights, stepTelemetry, type LayerTelemetry } from './telemetry.js';
 
 export interface TrainSettings {
   epochs: number;
@@ -26,6 +30,13 @@ export interface TrainSettings {
   clipNorm?: number;
   /** Stop when validation loss has not improved for `patience` epochs; restore the best weights. */
   earlyStopping?: { patience: number; restoreBest: boolean } | null;
+  /** Virtual examples (augment) or an invariance penalty (penalty); absent or null = none. */
+  hints?: HintSettings | null;
+  /**
+   * Per-layer telemetry every this many steps (0 or absent: only at the last batch of each epoch and
+   * when requestTelemetry() was called). It costs one copy of the weights and a pass over the outputs.
+   */
+  telemetryEvery?: number;
 }
 
 export interface EpochMetrics {
@@ -39,9 +50,18 @@ export interface EpochMetrics {
 }
 
 export type TrainEvent =
-  | { type: 'batch'; epoch: number; batch: number; batches: number; loss: number; gradNorm: number }
+  | { type: 'batch'; epoch: number; batch: number; batches: number; step: number; loss: number; gradNorm: number; lr: number }
   | ({ type: 'epoch'; epochs: number } & EpochMetrics)
-  | { type: 'done'; reason: 'completed' | 'stopped' | 'early-stopped' | 'diverged'; message: string; bestEpoch: number | null };
+  | LayerTelemetry
+  | {
+      type: 'done';
+      reason: 'completed' | 'stopped' | 'early-stopped' | 'diverged';
+      message: string;
+      bestEpoch: number | null;
+      /** Validation confusion matrix [actual][predicted] of the final weights (null without validation images or after divergence). */
+      confusion: number[][] | null;
+    };
+export type DoneEvent = Extract<TrainEvent, { type: 'done' }>;
 
 export interface ClassifierTrainerInit {
   model: Sequential;
@@ -61,7 +81,12 @@ export class ClassifierTrainer {
   readonly #init: ClassifierTrainerInit;
   readonly #params: Param[];
   readonly #rng: Rng;
+  readonly #augRng: Rng;
+  readonly #hints: CheckedHints | null;
+  readonly #groups: LayerGroup[];
   #epoch = 0;
+  #step = 0;
+  #telemetryWanted = false;
 
   constructor(init: ClassifierTrainerInit) {
     const { settings, set, model } = init;
@@ -75,10 +100,37 @@ export class ClassifierTrainer {
         `the model expects inputs of ${model.inputShape.join('x')} but the images are ${set.channels}x${set.height}x${set.width}`,
       );
     }
+    const k = model.outputShape.reduce((a, b) => a * b, 1);
+    const maxLabel = init.train.reduce((m, i) => Math.max(m, set.labels[i]), -1);
+    if (model.outputShape.length !== 1 || maxLabel >= k) {
+      throw new Error(`the model gives ${model.outputShape.join('x')} outputs but the training images have ${maxLabel + 1} classes`);
+    }
+    if (init.train.some((i) => set.labels[i] < 0)) throw new Error('the training indices include unlabelled images');
+    const every = settings.telemetryEvery ?? 0;
+    if (!(Number.isInteger(every) && every >= 0)) throw new Error(`telemetryEvery must be a whole number >= 0, got ${every}`);
     this.#init = init;
     this.#params = model.params();
+    this.#groups = paramGroups(model);
     this.optimizer = init.optimizer ?? createOptimizer(settings.optimizer);
     this.#rng = new Rng(settings.seed ^ 0x5eed);
+    this.#augRng = new Rng(settings.seed ^ 0xa09e);
+    this.#hints = settings.hints ? checkHints(settings.hints) : null;
+  }
+
+  /** Optimizer steps taken so far. */
+  get step(): number {
+    return this.#step;
+  }
+
+  /** Change the learning rate; the next step uses it (also while paused). */
+  setLr(lr: number): void {
+    if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`learning rate must be a finite number >= 0, got ${lr}`);
+    this.optimizer.lr = lr;
+  }
+
+  /** Emit per-layer telemetry for the next step. */
+  requestTelemetry(): void {
+    this.#telemetryWanted = true;
   }
 
   /** Epochs completed so far. */
@@ -86,19 +138,25 @@ export class ClassifierTrainer {
     return this.#epoch;
   }
 
-  async run(onEvent: (e: TrainEvent) => void = () => {}): Promise<TrainEvent & { type: 'done' }> {
+  async run(onEvent: (e: TrainEvent) => void = () => {}): Promise<DoneEvent> {
     const { model, set, train, val, normalization: norm, settings } = this.#init;
     const B = settings.batchSize;
-    const per = set.channels * set.height * set.width;
-    const xBuf = new Float32Array(B * per);
+    const hw = set.height * set.width;
+    const per = set.channels * hw;
+    const hints = this.#hints;
+    const rowsMax = hints ? 2 * B : B;
+    const xBuf = new Float32Array(rowsMax * per);
     const yBuf = new Int32Array(B);
+    const virtual = hints ? new Uint8Array(B * per) : null;
+    const every = settings.telemetryEvery ?? 0;
     const order = new Int32Array(train);
     const batches = Math.ceil(order.length / B);
     let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null, buffers: null as Float32Array[] | null };
     let sinceBest = 0;
     const buffers = model.buffers();
-    const finish = (reason: 'completed' | 'stopped' | 'early-stopped' | 'diverged', message: string) => {
-      const e = { type: 'done' as const, reason, message, bestEpoch: best.epoch || null };
+    const finish = (reason: DoneEvent['reason'], message: string): DoneEvent => {
+      const confusion = reason !== 'diverged' && val.length > 0 ? evaluate(model, set, val, norm).confusion : null;
+      const e: DoneEvent = { type: 'done', reason, message, bestEpoch: best.epoch || null, confusion };
       onEvent(e);
       return e;
     };
@@ -115,11 +173,21 @@ export class ClassifierTrainer {
         const count = Math.min(B, order.length - start);
         fillBatch(set, order, start, count, norm, xBuf);
         fillLabels(set, order, start, count, yBuf);
-        const x = tensor([count, ...model.inputShape], xBuf.subarray(0, count * per));
+        let rows = count;
+        if (hints && virtual) {
+          // One virtual example per image, after the real ones.
+          augmentImages(set.pixels, order, start, count, set, this.#augRng, hints.augment, virtual);
+          normalizeInto(virtual, 0, count, set.channels, hw, norm, xBuf, count * per);
+          rows = 2 * count;
+        }
+        const x = tensor([rows, ...model.inputShape], xBuf.subarray(0, rows * per));
         const labels = yBuf.subarray(0, count);
         const ctx = { training: true, rng: this.#rng };
-        const { y, caches } = model.forward(x, ctx);
-        const { loss, grad } = softmaxCrossEntropy(y, labels);
+        const stats = this.#telemetryWanted || b === batches - 1 || (every > 0 && (this.#step + 1) % every === 0);
+        if (stats) this.#telemetryWanted = false;
+        const fwd = stats ? forwardTraced(model, x, ctx) : { ...model.forward(x, ctx), outputs: [] };
+        const { y, caches } = fwd;
+        const { loss, grad } = batchObjective(y, labels, count, hints);
         for (const p of this.#params) p.grad.fill(0);
         model.backward(caches, grad);
         let gnorm: number;
@@ -128,14 +196,19 @@ export class ClassifierTrainer {
         if (!Number.isFinite(loss) || !Number.isFinite(gnorm)) {
           return finish('diverged', this.#divergence(x, loss, b));
         }
+        const before = stats ? snapshotWeights(this.#groups) : null;
         this.optimizer.step(this.#params);
+        this.#step++;
         lossSum += loss * count;
         correct += countCorrect(y.data, labels, y.shape[1]);
         seen += count;
-        onEvent({ type: 'batch', epoch: this.#epoch + 1, batch: b + 1, batches, loss, gradNorm: gnorm });
+        onEvent({ type: 'batch', epoch: this.#epoch + 1, batch: b + 1, batches, step: this.#step, loss, gradNorm: gnorm, lr: this.optimizer.lr });
+        if (before) {
+          onEvent(stepTelemetry(model, this.#groups, before, fwd.outputs, this.#epoch + 1, this.#step));
+        }
       }
       const bad = this.#params.find((p) => !allFinite(p.value));
-      if (bad) return finish('diverged', `training diverged: parameter ${bad.name} became NaN or infinite in epoch ${this.#epoch + 1}; ${lowerLr(this.optimizer.lr)}`);
+      if (bad) return finish('diverged', `training diverged: ${describeParam(model, bad)} became NaN or infinite in epoch ${this.#epoch + 1}; ${lowerLr(this.optimizer.lr)}`);
       this.#epoch++;
       let v: Evaluation | null = null;
       if (val.length > 0) v = evaluate(model, set, val, norm);
@@ -188,7 +261,7 @@ export class ClassifierTrainer {
       }
     }
     const p = this.#params.find((q) => !allFinite(q.grad));
-    if (p) return `training diverged at ${where}: the gradient of ${p.name} is NaN or infinite; ${lowerLr(this.optimizer.lr)}`;
+    if (p) return `training diverged at ${where}: the gradient of ${describeParam(model, p)} is NaN or infinite; ${lowerLr(this.optimizer.lr)}`;
     return `training diverged at ${where}: the loss is ${loss}; ${lowerLr(this.optimizer.lr)}`;
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * The model's top-level layers as named groups for telemetry and reports: "3 dense" (1-based position
+ * and type, the names the Train view shows), with every param of the layer and its children, and the
+ * same for buffers. Composite layers (residual, gate) count as one group.
+ */
+import type { Buffer, Layer, Param } from '../layers/layer.js';
+import type { Sequential } from '../models/sequential.js';
+
+export interface LayerGroup {
+  /** Position in model.layers. */
+  index: number;
+  name: string;
+  layer: Layer;
+  params: Param[];
+}
+
+export const layerName = (index: number, layer: Layer): string => `${index + 1} ${layer.type}`;
+
+/** Params of a layer and its children, depth first (the order of Sequential.params()). */
+export function paramsOf(layer: Layer): Param[] {
+  const out = [...layer.params()];
+  for (const c of layer.children?.() ?? []) out.push(...paramsOf(c));
+  return out;
+}
+
+/** Every layer in the tree under `layers`, depth first, with its path ("4", "4.2"). */
+export function walkLayers(layers: readonly Layer[], visit: (layer: Layer, path: string) => void, prefix = ''): void {
+  layers.forEach((l, i) => {
+    const path = prefix ? `${prefix}.${i + 1}` : `${i + 1}`;
+    visit(l, path);
+    if (l.children) walkLayers(l.children(), visit, path);
+  });
+}
+
+/** The top-level layers that hold params. */
+export function paramGroups(model: Sequential): LayerGroup[] {
+  const out: LayerGroup[] = [];
+  model.layers.forEach((layer, index) => {
+    const params = paramsOf(layer);
+    if (params.length) out.push({ index, name: layerName(index, layer), layer, params });
+  });
+  return out;
+}
+
+/** Where a param sits: "layer 4 (dense) W", or with a nested path "layer 5.2 (conv2d) W". */
+export function describeParam(model: Sequential, target: Param): string {
+  let found = '';
+  walkLayers(model.layers, (l, path) => {
+    if (!found && l.params().includes(target)) found = `layer ${path} (${l.type}) ${target.name}`;
+  });
+  return found || target.name;
+}
+
+export function buffersOf(layer: Layer): Buffer[] {
+  const out = [...layer.buffers()];
+  for (const c of layer.children?.() ?? []) out.push(...buffersOf(c));
+  return out;
+}
