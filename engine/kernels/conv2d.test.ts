@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { assertAllClose, randomArray } from '../testing/numeric.js';
 import { conv2dBackward, conv2dForward } from './conv2d.js';
 import { convTranspose2dBackward, convTranspose2dForward } from './convTranspose2d.js';
 import { colCols, colRows, imageSize, squareWindow, transposedWindow, windowGeom, type WindowGeom } from './geometry.js';
 import { conv2dBackwardRef, conv2dRef, convTranspose2dBackwardRef, convTranspose2dRef } from './reference.js';
+import { eachBackend } from './testkit.js';
 
 const TOL = { rtol: 1e-4, atol: 1e-4 };
 
@@ -33,7 +33,7 @@ function randomConvGeom(rng: Rng): WindowGeom {
   }
 }
 
-test('conv2d forward and backward match direct loops (random strides, asymmetric padding, dilation)', () => {
+eachBackend('conv2d forward and backward match direct loops (random strides, asymmetric padding, dilation)', () => {
   const rng = new Rng(21);
   for (let t = 0; t < 40; t++) {
     const g = randomConvGeom(rng);
@@ -60,7 +60,7 @@ test('conv2d forward and backward match direct loops (random strides, asymmetric
   }
 });
 
-test('conv2d hand case: 3x3 image, 2x2 kernel, valid', () => {
+eachBackend('conv2d hand case: 3x3 image, 2x2 kernel, valid', () => {
   const g = squareWindow(1, 3, 3, 2, 1, 'valid');
   const x = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   const w = Float32Array.from([1, 0, 0, -1]);
@@ -69,12 +69,12 @@ test('conv2d hand case: 3x3 image, 2x2 kernel, valid', () => {
   assert.deepEqual(Array.from(y), [-3.5, -3.5, -3.5, -3.5]);
 });
 
-test('conv2d refuses a column scratch that is too small', () => {
+eachBackend('conv2d refuses a column scratch that is too small', () => {
   const g = squareWindow(1, 3, 3, 2, 1, 'valid');
   assert.throws(() => conv2dForward(new Float32Array(9), 1, g, new Float32Array(4), 1, null, new Float32Array(4), new Float32Array(8)), /scratch needs 16/);
 });
 
-test('transposed conv forward and backward match direct scatter loops', () => {
+eachBackend('transposed conv forward and backward match direct scatter loops', () => {
   const rng = new Rng(22);
   for (let t = 0; t < 30; t++) {
     const k = 1 + rng.int(4);
@@ -108,7 +108,7 @@ test('transposed conv forward and backward match direct scatter loops', () => {
   }
 });
 
-test('transposed conv is the adjoint of conv with the same weights: <conv(u), v> = <u, convT(v)>', () => {
+eachBackend('transposed conv is the adjoint of conv with the same weights: <conv(u), v> = <u, convT(v)>', () => {
   const rng = new Rng(23);
   const g = transposedWindow(2, 4, 5, 3, 2, 'same', 1); // image 2 x 8 x 10, maps 4 x 5
   const cin = 3;

@@ -1,9 +1,12 @@
 /**
  * 2-D convolution (cross-correlation, as every framework computes it) on NCHW batches through
- * im2col + GEMM, one sample at a time so the column scratch stays small.
+ * im2col + GEMM, one sample at a time so the column scratch stays small. With the wasm backend active
+ * the whole batch runs in WebAssembly (convWasm.ts; `col` is then unused but still checked).
  *   x: [n, C, H, W]   w: [F, C, kH, kW] (row-major, i.e. an F x C*kH*kW matrix)   bias: [F]
  *   y: [n, F, outH, outW]   col: scratch of at least colRows(g) * colCols(g) values
  */
+import { wasmActive } from './backend.js';
+import { conv2dBackwardWasm, conv2dForwardWasm } from './convWasm.js';
 import { gemm } from './gemm.js';
 import { colCols, colRows, imageSize, type WindowGeom } from './geometry.js';
 import { col2im, im2col } from './im2col.js';
@@ -25,6 +28,8 @@ export function conv2dForward(
   col: Float32Array,
 ): void {
   checkScratch(col, g);
+  const h = wasmActive();
+  if (h) return conv2dForwardWasm(h, x, n, g, w, filters, bias, y);
   const r = colRows(g);
   const p = colCols(g);
   const img = imageSize(g);
@@ -52,6 +57,8 @@ export function conv2dBackward(
   col: Float32Array,
 ): void {
   checkScratch(col, g);
+  const h = wasmActive();
+  if (h) return conv2dBackwardWasm(h, x, dy, n, g, w, filters, dx, dw, db);
   const r = colRows(g);
   const p = colCols(g);
   const img = imageSize(g);

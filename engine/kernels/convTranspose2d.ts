@@ -1,11 +1,13 @@
 /**
  * Transposed 2-D convolution ("deconvolution"): the adjoint of conv2d, through GEMM + col2im.
  * g is the geometry from transposedWindow: its image is the OUTPUT [Cout, Ho, Wo], its outH x outW the
- * INPUT spatial size.
+ * INPUT spatial size. With the wasm backend active the whole batch runs in WebAssembly (convWasm.ts).
  *   x: [n, Cin, H, W]   w: [Cin, Cout, kH, kW] (a Cin x Cout*kH*kW matrix)   bias: [Cout]
  *   y: [n, Cout, Ho, Wo]   col: scratch of at least colRows(g) * colCols(g) values
  */
 import { addChannelBias, sumChannels } from './conv2d.js';
+import { wasmActive } from './backend.js';
+import { convTranspose2dBackwardWasm, convTranspose2dForwardWasm } from './convWasm.js';
 import { gemm } from './gemm.js';
 import { colCols, colRows, imageSize, type WindowGeom } from './geometry.js';
 import { col2im, im2col } from './im2col.js';
@@ -27,6 +29,8 @@ export function convTranspose2dForward(
   col: Float32Array,
 ): void {
   checkScratch(col, g);
+  const h = wasmActive();
+  if (h) return convTranspose2dForwardWasm(h, x, n, inChannels, g, w, bias, y);
   const r = colRows(g);
   const p = colCols(g);
   const img = imageSize(g);
@@ -53,6 +57,8 @@ export function convTranspose2dBackward(
   col: Float32Array,
 ): void {
   checkScratch(col, g);
+  const h = wasmActive();
+  if (h) return convTranspose2dBackwardWasm(h, x, dy, n, inChannels, g, w, dx, dw, db);
   const r = colRows(g);
   const p = colCols(g);
   const img = imageSize(g);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { assertAllClose, randomArray } from '../testing/numeric.js';
 import { gemm } from './gemm.js';
 import { gemmRef } from './reference.js';
+import { eachBackend } from './testkit.js';
 
 function check(rng: Rng, m: number, n: number, k: number, tA: boolean, tB: boolean, alpha: number, beta: number): void {
   const a = randomArray(rng, m * k);
@@ -25,7 +25,7 @@ function check(rng: Rng, m: number, n: number, k: number, tA: boolean, tB: boole
   assert.equal(C[pad + m * n], 7, `${label}: wrote past C`);
 }
 
-test('gemm matches the naive reference on random odd shapes, every transpose, alpha and beta', () => {
+eachBackend('gemm matches the naive reference on random odd shapes, every transpose, alpha and beta', () => {
   const rng = new Rng(11);
   for (let trial = 0; trial < 40; trial++) {
     const m = 1 + rng.int(23);
@@ -39,14 +39,14 @@ test('gemm matches the naive reference on random odd shapes, every transpose, al
   }
 });
 
-test('gemm crosses its cache blocks (m > 128, k > 256, n > 1024) correctly', () => {
+eachBackend('gemm crosses its cache blocks (m > 128, k > 256, n > 1024) correctly', () => {
   const rng = new Rng(12);
   check(rng, 131, 1031, 263, false, false, 1, 0);
   check(rng, 130, 9, 513, true, true, 1, 1);
   check(rng, 5, 1029, 7, false, true, 0.5, 0.25);
 });
 
-test('gemm with beta = 0 ignores NaN already in C; alpha = 0 only scales C', () => {
+eachBackend('gemm with beta = 0 ignores NaN already in C; alpha = 0 only scales C', () => {
   const a = Float32Array.from([1, 2, 3, 4]);
   const b = Float32Array.from([5, 6, 7, 8]);
   const c = new Float32Array(4).fill(Number.NaN);
@@ -56,7 +56,7 @@ test('gemm with beta = 0 ignores NaN already in C; alpha = 0 only scales C', () 
   assert.deepEqual(Array.from(c), [38, 44, 86, 100]);
 });
 
-test('gemm hand case with both transposes', () => {
+eachBackend('gemm hand case with both transposes', () => {
   // op(A) = A^T with A stored k x m = 2x3; op(B) = B^T with B stored n x k = 2x2 (a swap of columns).
   const a = Float32Array.from([1, 2, 3, 4, 5, 6]); // k x m = 2x3
   const b = Float32Array.from([0, 1, 1, 0]); // B^T swaps the two columns of A^T
@@ -65,7 +65,7 @@ test('gemm hand case with both transposes', () => {
   assert.deepEqual(Array.from(c), [4, 1, 5, 2, 6, 3]);
 });
 
-test('gemm refuses bad sizes and short arrays with a reason', () => {
+eachBackend('gemm refuses bad sizes and short arrays with a reason', () => {
   const z = new Float32Array(4);
   assert.throws(() => gemm(false, false, 2, 2, 3, 1, z, 0, z, 0, 0, z, 0), /A needs 6 values/);
   assert.throws(() => gemm(false, false, -1, 2, 2, 1, z, 0, z, 0, 0, z, 0), /non-negative integers/);

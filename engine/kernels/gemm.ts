@@ -12,7 +12,13 @@
  * transposes), then a 4x4 micro-kernel keeps sixteen accumulators in registers while it streams both
  * panels. beta is applied once up front (beta = 0 overwrites, so NaN or garbage in C is ignored).
  * The packing buffers are module scratch grown on demand: the function allocates nothing in steady state.
+ *
+ * gemm() runs the WebAssembly SIMD version (gemmWasm.ts, a 4x8 tile of f32x4 accumulators) when that
+ * backend is active (backend.ts) and this TypeScript version, gemmTs(), otherwise; gemmTs stays the
+ * reference the wasm path is tested against.
  */
+import { wasmActive } from './backend.js';
+import { gemmWasm } from './gemmWasm.js';
 
 const MR = 4;
 const NR = 4;
@@ -24,6 +30,28 @@ let packA = new Float32Array(MC * KC);
 let packB = new Float32Array(KC * NC);
 
 export function gemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  beta: number,
+  c: Float32Array,
+  cOff: number,
+): void {
+  const h = wasmActive();
+  if (h === null) return gemmTs(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+  checkArgs(m, n, k, a, aOff, b, bOff, c, cOff);
+  gemmWasm(h, transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
+}
+
+/** The TypeScript GEMM (same contract as gemm), whatever the active backend. */
+export function gemmTs(
   transA: boolean,
   transB: boolean,
   m: number,
@@ -56,7 +84,7 @@ export function gemm(
   }
 }
 
-function checkArgs(
+export function checkArgs(
   m: number,
   n: number,
   k: number,

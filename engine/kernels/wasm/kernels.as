@@ -1,0 +1,415 @@
+// AssemblyScript source of the engine's WebAssembly SIMD kernels (compiled by scripts/build-wasm.mjs
+// into binary.ts). Every pointer is a byte offset into this module's memory, every matrix row-major
+// and densely packed; the TypeScript wrappers in ../wasm*.ts copy operands in and results out.
+// The file ends in .as (not .ts) so the engine's TypeScript typecheck and lint leave it alone.
+//
+// GEMM shape (BLIS/GotoBLAS, as gemm.ts): a KC-deep slab of op(B) is packed into 8-column panels, an
+// MC x KC block of op(A) into 4-row panels, and a 4x8 micro-kernel keeps eight f32x4 accumulators
+// in registers while it streams both panels.
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 128;
+const NC: i32 = 2048;
+
+const packA: usize = memory.data(MC * KC * 4, 16);
+const packB: usize = memory.data(KC * NC * 4, 16);
+const edge: usize = memory.data(MR * NR * 4, 16);
+
+/** First byte after the static data: the JavaScript side manages memory from here on. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~15;
+}
+
+@inline function min(a: i32, b: i32): i32 {
+  return a < b ? a : b;
+}
+
+/** c[0..len) *= beta (beta = 0 overwrites with zeros, so NaN in C is ignored). */
+export function scale(c: usize, len: i32, beta: f32): void {
+  if (beta == 1) return;
+  if (beta == 0) {
+    memory.fill(c, 0, <usize>len << 2);
+    return;
+  }
+  const vb = f32x4.splat(beta);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const p = c + (<usize>i << 2);
+    v128.store(p, f32x4.mul(v128.load(p), vb));
+  }
+  for (; i < len; i++) {
+    const p = c + (<usize>i << 2);
+    store<f32>(p, load<f32>(p) * beta);
+  }
+}
+
+/** C[m x n] = alpha * op(A) * op(B) + beta * C (A stored k x m when transA, B stored n x k when transB). */
+export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, beta: f32, c: usize): void {
+  scale(c, m * n, beta);
+  if (m == 0 || n == 0 || k == 0 || alpha == 0) return;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packPanelsB(transB, b, n, k, pc, kc, jc, nc);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packPanelsA(transA, a, m, k, ic, mc, pc, kc);
+        macroKernel(mc, nc, kc, alpha, c + ((<usize>ic * n + jc) << 2), n);
+      }
+    }
+  }
+}
+
+/** op(B)[pc:pc+kc, jc:jc+nc] as ceil(nc/8) panels of kc rows x 8 columns, zero-padded. */
+function packPanelsB(transB: i32, b: usize, n: i32, k: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
+  let dst = packB;
+  for (let jp = 0; jp < nc; jp += NR) {
+    const cols = min(NR, nc - jp);
+    const j0 = jc + jp;
+    if (!transB) {
+      let src = b + ((<usize>pc * n + j0) << 2);
+      const step = <usize>n << 2;
+      if (cols == NR) {
+        for (let p = 0; p < kc; p++, src += step, dst += NR << 2) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+        }
+      } else {
+        for (let p = 0; p < kc; p++, src += step, dst += NR << 2) {
+          for (let q = 0; q < NR; q++) store<f32>(dst + (q << 2), q < cols ? load<f32>(src + (q << 2)) : 0);
+        }
+      }
+    } else {
+      const base = b + ((<usize>j0 * k + pc) << 2);
+      const ld = <usize>k << 2;
+      if (cols == NR) {
+        for (let p = 0; p < kc; p++, dst += NR << 2) {
+          const s = base + (<usize>p << 2);
+          store<f32>(dst, load<f32>(s));
+          store<f32>(dst, load<f32>(s + ld), 4);
+          store<f32>(dst, load<f32>(s + 2 * ld), 8);
+          store<f32>(dst, load<f32>(s + 3 * ld), 12);
+          store<f32>(dst, load<f32>(s + 4 * ld), 16);
+          store<f32>(dst, load<f32>(s + 5 * ld), 20);
+          store<f32>(dst, load<f32>(s + 6 * ld), 24);
+          store<f32>(dst, load<f32>(s + 7 * ld), 28);
+        }
+      } else {
+        for (let p = 0; p < kc; p++, dst += NR << 2) {
+          const s = base + (<usize>p << 2);
+          for (let q = 0; q < NR; q++) store<f32>(dst + (q << 2), q < cols ? load<f32>(s + q * ld) : 0);
+        }
+      }
+    }
+  }
+}
+
+/** op(A)[ic:ic+mc, pc:pc+kc] as ceil(mc/4) panels of kc columns x 4 rows, zero-padded. */
+function packPanelsA(transA: i32, a: usize, m: i32, k: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+  let dst = packA;
+  for (let ip = 0; ip < mc; ip += MR) {
+    const rows = min(MR, mc - ip);
+    const i0 = ic + ip;
+    if (!transA) {
+      const base = a + ((<usize>i0 * k + pc) << 2);
+      const ld = <usize>k << 2;
+      if (rows == MR) {
+        for (let p = 0; p < kc; p++, dst += MR << 2) {
+          const s = base + (<usize>p << 2);
+          store<f32>(dst, load<f32>(s));
+          store<f32>(dst, load<f32>(s + ld), 4);
+          store<f32>(dst, load<f32>(s + 2 * ld), 8);
+          store<f32>(dst, load<f32>(s + 3 * ld), 12);
+        }
+      } else {
+        for (let p = 0; p < kc; p++, dst += MR << 2) {
+          const s = base + (<usize>p << 2);
+          for (let r = 0; r < MR; r++) store<f32>(dst + (r << 2), r < rows ? load<f32>(s + r * ld) : 0);
+        }
+      }
+    } else {
+      let src = a + ((<usize>pc * m + i0) << 2);
+      const step = <usize>m << 2;
+      if (rows == MR) {
+        for (let p = 0; p < kc; p++, src += step, dst += MR << 2) v128.store(dst, v128.load(src));
+      } else {
+        for (let p = 0; p < kc; p++, src += step, dst += MR << 2) {
+          for (let r = 0; r < MR; r++) store<f32>(dst + (r << 2), r < rows ? load<f32>(src + (r << 2)) : 0);
+        }
+      }
+    }
+  }
+}
+
+function macroKernel(mc: i32, nc: i32, kc: i32, alpha: f32, c: usize, ldc: i32): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const bPanel = packB + ((<usize>jr * kc) << 2);
+    for (let ir = 0; ir < mc; ir += MR) {
+      const mr = min(MR, mc - ir);
+      microKernel(kc, packA + ((<usize>ir * kc) << 2), bPanel, alpha, c + ((<usize>ir * ldc + jr) << 2), ldc, mr, nr);
+    }
+  }
+}
+
+/** The 4x8 register tile: eight f32x4 accumulators over kc rank-1 updates of packed panels. */
+@inline function microKernel(kc: i32, pa: usize, pb: usize, alpha: f32, c: usize, ldc: i32, mr: i32, nr: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++, pa += MR << 2, pb += NR << 2) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let av = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(av, b0));
+    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    av = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(av, b0));
+    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    av = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(av, b0));
+    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    av = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(av, b0));
+    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+  }
+  const va = f32x4.splat(alpha);
+  if (mr == MR && nr == NR) {
+    const ld = <usize>ldc << 2;
+    let p = c;
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(va, c00)));
+    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(va, c01)), 16);
+    p += ld;
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(va, c10)));
+    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(va, c11)), 16);
+    p += ld;
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(va, c20)));
+    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(va, c21)), 16);
+    p += ld;
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(va, c30)));
+    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(va, c31)), 16);
+    return;
+  }
+  // Edge tile: write only the valid mr x nr corner.
+  v128.store(edge, f32x4.mul(va, c00));
+  v128.store(edge, f32x4.mul(va, c01), 16);
+  v128.store(edge, f32x4.mul(va, c10), 32);
+  v128.store(edge, f32x4.mul(va, c11), 48);
+  v128.store(edge, f32x4.mul(va, c20), 64);
+  v128.store(edge, f32x4.mul(va, c21), 80);
+  v128.store(edge, f32x4.mul(va, c30), 96);
+  v128.store(edge, f32x4.mul(va, c31), 112);
+  for (let r = 0; r < mr; r++) {
+    const row = c + ((<usize>r * ldc) << 2);
+    for (let q = 0; q < nr; q++) {
+      const p = row + (<usize>q << 2);
+      store<f32>(p, load<f32>(p) + load<f32>(edge + ((<usize>(r * NR + q)) << 2)));
+    }
+  }
+}
+
+// ---- im2col / col2im for one NCHW image (same layout as ../im2col.ts) ----
+
+@inline function firstValid(off: i32, stride: i32, outSize: i32): i32 {
+  return off >= 0 ? 0 : min(outSize, (-off + stride - 1) / stride);
+}
+
+@inline function endValid(off: i32, stride: i32, size: i32, outSize: i32, lo: i32): i32 {
+  const hi = size - 1 - off < 0 ? 0 : min(outSize, (size - 1 - off) / stride + 1);
+  return hi > lo ? hi : lo;
+}
+
+/** Fill col with the [C*kH*kW, outH*outW] column matrix of the image at x. */
+export function im2col(
+  x: usize, col: usize, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  let dst = col;
+  const rowBytes = <usize>outW << 2;
+  for (let c = 0; c < channels; c++) {
+    const plane = x + ((<usize>c * height * width) << 2);
+    for (let i = 0; i < kernelH; i++) {
+      const offY = i * dilationH - padTop;
+      for (let j = 0; j < kernelW; j++) {
+        const offX = j * dilationW - padLeft;
+        const lo = firstValid(offX, strideW, outW);
+        const hi = endValid(offX, strideW, width, outW, lo);
+        for (let oy = 0; oy < outH; oy++, dst += rowBytes) {
+          const iy = oy * strideH + offY;
+          if (iy < 0 || iy >= height) {
+            memory.fill(dst, 0, rowBytes);
+            continue;
+          }
+          const row = plane + ((<usize>(iy * width + offX)) << 2);
+          if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+          if (strideW == 1) {
+            memory.copy(dst + (<usize>lo << 2), row + (<usize>lo << 2), <usize>(hi - lo) << 2);
+          } else {
+            for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(row + (<usize>(ox * strideW) << 2)));
+          }
+          if (hi < outW) memory.fill(dst + (<usize>hi << 2), 0, <usize>(outW - hi) << 2);
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: ADD each column entry back into the image at dx (padding dropped). */
+export function col2im(
+  col: usize, dx: usize, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  let src = col;
+  const rowBytes = <usize>outW << 2;
+  for (let c = 0; c < channels; c++) {
+    const plane = dx + ((<usize>c * height * width) << 2);
+    for (let i = 0; i < kernelH; i++) {
+      const offY = i * dilationH - padTop;
+      for (let j = 0; j < kernelW; j++) {
+        const offX = j * dilationW - padLeft;
+        const lo = firstValid(offX, strideW, outW);
+        const hi = endValid(offX, strideW, width, outW, lo);
+        for (let oy = 0; oy < outH; oy++, src += rowBytes) {
+          const iy = oy * strideH + offY;
+          if (iy < 0 || iy >= height) continue;
+          const row = plane + ((<usize>(iy * width + offX)) << 2);
+          if (strideW == 1) {
+            let ox = lo;
+            for (; ox + 4 <= hi; ox += 4) {
+              const d = row + (<usize>ox << 2);
+              v128.store(d, f32x4.add(v128.load(d), v128.load(src + (<usize>ox << 2))));
+            }
+            for (; ox < hi; ox++) {
+              const d = row + (<usize>ox << 2);
+              store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ox << 2)));
+            }
+          } else {
+            for (let ox = lo; ox < hi; ox++) {
+              const d = row + (<usize>(ox * strideW) << 2);
+              store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ox << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** y[c*plane + i] += bias[c] for channels planes. */
+export function addChannelBias(y: usize, channels: i32, plane: i32, bias: usize): void {
+  for (let c = 0; c < channels; c++) {
+    const b = load<f32>(bias + (<usize>c << 2));
+    const vb = f32x4.splat(b);
+    const start = y + ((<usize>c * plane) << 2);
+    let i = 0;
+    for (; i + 4 <= plane; i += 4) {
+      const p = start + (<usize>i << 2);
+      v128.store(p, f32x4.add(v128.load(p), vb));
+    }
+    for (; i < plane; i++) {
+      const p = start + (<usize>i << 2);
+      store<f32>(p, load<f32>(p) + b);
+    }
+  }
+}
+
+/** out[c] += sum over the plane of channel c. */
+export function sumChannels(d: usize, channels: i32, plane: i32, out: usize): void {
+  for (let c = 0; c < channels; c++) {
+    const start = d + ((<usize>c * plane) << 2);
+    let acc = f32x4.splat(0);
+    let i = 0;
+    for (; i + 4 <= plane; i += 4) acc = f32x4.add(acc, v128.load(start + (<usize>i << 2)));
+    let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+    for (; i < plane; i++) s += load<f32>(start + (<usize>i << 2));
+    const o = out + (<usize>c << 2);
+    store<f32>(o, load<f32>(o) + s);
+  }
+}
+
+// ---- whole-batch convolution (same contract as ../conv2d.ts), one call per batch ----
+
+/** y = conv(x, w) + bias over n NCHW images; col is scratch of (C*kH*kW) * (outH*outW) values; bias 0 = none. */
+export function conv2dForward(
+  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize,
+  channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const r = channels * kernelH * kernelW;
+  const p = outH * outW;
+  const img = <usize>channels * height * width;
+  const out = <usize>filters * p;
+  for (let s = 0; s < n; s++) {
+    const ys = y + ((<usize>s * out) << 2);
+    im2col(x + ((<usize>s * img) << 2), col, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    gemm(0, 0, filters, p, r, 1, w, col, 0, ys);
+    if (bias) addChannelBias(ys, filters, p, bias);
+  }
+}
+
+/** Gradients of conv2dForward: dx OVERWRITTEN (skipped when 0), dw and db ADDED to (db skipped when 0). */
+export function conv2dBackward(
+  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, dw: usize, db: usize, col: usize,
+  channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const r = channels * kernelH * kernelW;
+  const p = outH * outW;
+  const img = <usize>channels * height * width;
+  const out = <usize>filters * p;
+  if (dx) memory.fill(dx, 0, (<usize>n * img) << 2);
+  for (let s = 0; s < n; s++) {
+    const dys = dy + ((<usize>s * out) << 2);
+    im2col(x + ((<usize>s * img) << 2), col, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    gemm(0, 1, filters, r, p, 1, dys, col, 1, dw);
+    if (db) sumChannels(dys, filters, p, db);
+    if (dx) {
+      gemm(1, 0, r, p, filters, 1, w, dys, 0, col);
+      col2im(col, dx + ((<usize>s * img) << 2), channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    }
+  }
+}
+
+/**
+ * Transposed convolution (same contract as ../convTranspose2d.ts): the geometry's image is the OUTPUT
+ * [Cout, Ho, Wo] and its outH x outW the input's spatial size. x [n, Cin, H, W], w [Cin, Cout*kH*kW].
+ */
+export function convTranspose2dForward(
+  x: usize, n: i32, inChannels: i32, w: usize, bias: usize, y: usize, col: usize,
+  channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const r = channels * kernelH * kernelW;
+  const p = outH * outW;
+  const img = <usize>channels * height * width;
+  memory.fill(y, 0, (<usize>n * img) << 2);
+  for (let s = 0; s < n; s++) {
+    const ys = y + ((<usize>s * img) << 2);
+    gemm(1, 0, r, p, inChannels, 1, w, x + ((<usize>s * inChannels * p) << 2), 0, col);
+    col2im(col, ys, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    if (bias) addChannelBias(ys, channels, height * width, bias);
+  }
+}
+
+/** Gradients of convTranspose2dForward: dx OVERWRITTEN (skipped when 0), dw and db ADDED to (db skipped when 0). */
+export function convTranspose2dBackward(
+  x: usize, dy: usize, n: i32, inChannels: i32, w: usize, dx: usize, dw: usize, db: usize, col: usize,
+  channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const r = channels * kernelH * kernelW;
+  const p = outH * outW;
+  const img = <usize>channels * height * width;
+  for (let s = 0; s < n; s++) {
+    const xs = x + ((<usize>s * inChannels * p) << 2);
+    const dys = dy + ((<usize>s * img) << 2);
+    im2col(dys, col, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    if (dx) gemm(0, 0, inChannels, p, r, 1, w, col, 0, dx + ((<usize>s * inChannels * p) << 2));
+    gemm(0, 1, inChannels, r, p, 1, xs, col, 1, dw);
+    if (db) sumChannels(dys, channels, height * width, db);
+  }
+}

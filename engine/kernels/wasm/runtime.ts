@@ -1,0 +1,93 @@
+/**
+ * Loads the WebAssembly SIMD kernels (compiled from kernels.as into binary.ts) synchronously, once, and
+ * manages their linear memory as a scratch heap: kernels get operands copied in at byte offsets
+ * reserved by `reserve`, run in place, and the caller copies results out. Memory only grows (pages are
+ * kept for the next call), so steady-state training reuses the same region and allocates nothing.
+ */
+import { WASM_BASE64 } from './binary.js';
+
+// The engine's lib (ES2023, no DOM) does not declare WebAssembly: the little used here, typed locally.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+/** The raw exports of kernels.as; pointers are byte offsets, flags 0/1. */
+export interface WasmExports {
+  readonly memory: WasmMemory;
+  heapBase(): number;
+  scale(c: number, len: number, beta: number): void;
+  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, b: number, beta: number, c: number): void;
+  im2col(x: number, col: number, ...geom: number[]): void;
+  col2im(col: number, dx: number, ...geom: number[]): void;
+  addChannelBias(y: number, channels: number, plane: number, bias: number): void;
+  sumChannels(d: number, channels: number, plane: number, out: number): void;
+  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, ...geom: number[]): void;
+  conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, dw: number, db: number, col: number, ...geom: number[]): void;
+  convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, ...geom: number[]): void;
+  convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, dw: number, db: number, col: number, ...geom: number[]): void;
+}
+
+export interface WasmHeap {
+  readonly fn: WasmExports;
+  /** A Float32Array over the whole memory; re-read it after every reserve (growth replaces it). */
+  f32: Float32Array;
+}
+
+let loaded: WasmHeap | null | undefined;
+let loadError = '';
+let top = 0;
+
+/** The loaded kernels, or null when WebAssembly (or its SIMD) is unavailable here; see wasmLoadError. */
+export function wasmHeap(): WasmHeap | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    if (!WA) throw new Error('this JavaScript runtime has no WebAssembly');
+    const bytes = Buffer.from(WASM_BASE64, 'base64');
+    const instance = new WA.Instance(new WA.Module(bytes), {});
+    const fn = instance.exports as unknown as WasmExports;
+    loaded = { fn, f32: new Float32Array(fn.memory.buffer) };
+  } catch (e) {
+    loadError = (e as Error).message;
+    loaded = null;
+  }
+  return loaded;
+}
+
+/** Why the kernels could not be loaded ('' when they were, or were never asked for). */
+export function wasmLoadError(): string {
+  return loadError;
+}
+
+/** Start a new set of reservations (the previous call's operands are dead). Returns the first offset. */
+export function resetHeap(h: WasmHeap): void {
+  top = h.fn.heapBase();
+}
+
+/** Reserve room for `floats` values (16-byte aligned) and return its byte offset; grows memory as needed. */
+export function reserve(h: WasmHeap, floats: number): number {
+  const ptr = top;
+  top += (floats * 4 + 15) & ~15;
+  const have = h.fn.memory.buffer.byteLength;
+  if (top > have) {
+    h.fn.memory.grow(Math.ceil((top - have) / 65536));
+    h.f32 = new Float32Array(h.fn.memory.buffer);
+  }
+  return ptr;
+}
+
+/** Copy src[off, off+len) into the heap at byte offset ptr. */
+export function put(h: WasmHeap, ptr: number, src: Float32Array, off: number, len: number): void {
+  h.f32.set(off === 0 && len === src.length ? src : src.subarray(off, off + len), ptr >> 2);
+}
+
+/** Copy len values from the heap at byte offset ptr into dst from off. */
+export function take(h: WasmHeap, ptr: number, dst: Float32Array, off: number, len: number): void {
+  const i = ptr >> 2;
+  dst.set(h.f32.subarray(i, i + len), off);
+}
