@@ -11,6 +11,20 @@
  * This file must stay importable by the renderer (no Node, no DOM) and by Node code.
  */
 import { arr, bool, count, f32, type Guard, type Infer, literal, nullable, num, obj, optional, str, i32, u8 } from './guard.js';
+import {
+  ClusterCreateParams,
+  ClusterEditParams,
+  ClusterEditResult,
+  ClusterResetParams,
+  ClusterRun,
+  ClusterRunParams,
+  ClusterRunRef,
+  ClusterSource,
+  ClusterSourceSpec,
+  ClusterStepParams,
+  ClusterUpdate,
+  ClusterVigilanceParams,
+} from './cluster.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -375,6 +389,25 @@ export const METHODS = {
   /** Loss, accuracy and confusion of the current model on the loaded folder (validation side, or all). */
   'models.evaluate': engine(obj({ subset: optional(literal('all', 'val')) }), ModelEvaluation),
 
+  /** Clustering (shapes in cluster.ts): a data source (the loaded folder or a toy set), projected once. */
+  'cluster.source': engine(obj({ source: ClusterSourceSpec }), ClusterSource),
+  /** A run of one algorithm on a source; several runs may share one source. */
+  'cluster.create': engine(ClusterCreateParams, ClusterRun),
+  /** Present this many samples (RBF: the next hybrid stage or a fine-tuning epoch; MoE: an epoch). */
+  'cluster.step': engine(ClusterStepParams, ClusterUpdate),
+  /** Train until paused (or `limit` samples); streams `cluster.update`. */
+  'cluster.run': engine(ClusterRunParams, obj({ running: bool })),
+  'cluster.pause': engine(ClusterRunRef, ClusterUpdate),
+  /** Start again from a fresh initialization (with new settings if given). */
+  'cluster.reset': engine(ClusterResetParams, ClusterRun),
+  /** The whole state of a run (for a renderer that lost track of its deltas). */
+  'cluster.snapshot': engine(ClusterRunRef, ClusterRun),
+  /** Move, set, add, remove, freeze a prototype, or undo the last edit. */
+  'cluster.edit': engine(ClusterEditParams, ClusterEditResult),
+  /** ART: change the vigilance (the assignment follows at once; training continues with it). */
+  'cluster.vigilance': engine(ClusterVigilanceParams, ClusterUpdate),
+  'cluster.dispose': engine(ClusterRunRef, obj({ disposed: bool })),
+
   /** Test hook: the engine exits at once. Refused unless the engine runs with LOCUS_TEST=1. */
   'debug.crash': engine(empty, empty),
 
@@ -424,6 +457,8 @@ export const EVENTS = {
   'train.done': fromEngine(TrainDone),
   /** The current model changed (trained, imported, exported): its summary. */
   'models.changed': fromEngine(ModelInfo),
+  /** A clustering run's progress while it trains (a few times a second). */
+  'cluster.update': fromEngine(ClusterUpdate),
   /** The engine process stopped unexpectedly and was started again; loaded data is gone. */
   'engine.restarted': fromShell(obj({ reason: str(), restarts: count() })),
   /** The engine kept crashing and is no longer restarted. */

@@ -1,5 +1,6 @@
 /** Every engine method's handler, gathered from one file per area. */
 import type { Handlers } from '../server.js';
+import { clusterHandlers } from './cluster.js';
 import { dataHandlers } from './data.js';
 import { fsHandlers } from './fs.js';
 import { modelsHandlers } from './models.js';
@@ -10,6 +11,7 @@ export const handlers: Handlers = {
   ...systemHandlers,
   ...dataHandlers,
   ...fsHandlers,
+  ...clusterHandlers,
   ...trainHandlers,
   ...modelsHandlers,
 };
