@@ -144,7 +144,7 @@ export function classifierFromFile(file: ModelFile): LoadedClassifier {
 
 registerKind({ kind: 'classifier', check: (f) => void classifierFromFile(f) });
 
-function historyEntry(h: object, i: number): HistoryEntry {
+export function historyEntry(h: object, i: number): HistoryEntry {
   const out: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined) continue;
@@ -189,7 +189,7 @@ function checkContent(c: ClassifierContent): void {
 }
 
 /** Copy stored tensors into the rebuilt network's, matching names and shapes exactly. */
-function copyTensors(want: Named<{ shape: readonly number[]; value: Float32Array }>[], stored: Record<string, EncodedTensor>, group: string): void {
+export function copyTensors(want: Named<{ shape: readonly number[]; value: Float32Array }>[], stored: Record<string, EncodedTensor>, group: string): void {
   const expected = new Set(want.map((w) => w.name));
   for (const name of Object.keys(stored)) {
     if (!expected.has(name)) throw new ModelFileError(`${group} tensor "${name}" is not in the architecture`);
@@ -218,7 +218,7 @@ function applyMasks(params: Named<{ shape: readonly number[]; value: Float32Arra
   }
 }
 
-function saveOptimizer(opt: Optimizer, params: Named<{ shape: readonly number[] }>[]): SavedOptimizer {
+export function saveOptimizer(opt: Optimizer, params: Named<{ shape: readonly number[] }>[]): SavedOptimizer {
   const state = opt.getState();
   const slots: SavedOptimizer['slots'] = {};
   for (const [slot, lists] of Object.entries(state.slots)) {
@@ -230,7 +230,7 @@ function saveOptimizer(opt: Optimizer, params: Named<{ shape: readonly number[] 
   return { spec: { ...opt.config, lr: opt.lr }, t: state.t, slots };
 }
 
-function loadOptimizer(saved: SavedOptimizer, params: Named<{ shape: readonly number[] }>[]): Optimizer {
+export function loadOptimizer(saved: SavedOptimizer, params: Named<{ shape: readonly number[] }>[]): Optimizer {
   try {
     const opt = createOptimizer(saved.spec);
     const slots: OptimizerState['slots'] = {};
