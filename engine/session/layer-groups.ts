@@ -1,10 +1,13 @@
 /**
  * The model's top-level layers as named groups for telemetry and reports: "3 dense" (1-based position
- * and type, the names the Train view shows), with every param of the layer and its children, and the
- * same for buffers. Composite layers (residual, gate) count as one group.
+ * and type, the names the Train view shows), with every param of the layer and its children.
+ * Composite layers (residual, gate) count as one group.
  */
-import type { Buffer, Layer, Param } from '../layers/layer.js';
+import type { Layer, Param } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
+import { paramsOf, walkLayers } from '../models/walk.js';
+
+export { paramsOf, walkLayers };
 
 export interface LayerGroup {
   /** Position in model.layers. */
@@ -15,22 +18,6 @@ export interface LayerGroup {
 }
 
 export const layerName = (index: number, layer: Layer): string => `${index + 1} ${layer.type}`;
-
-/** Params of a layer and its children, depth first (the order of Sequential.params()). */
-export function paramsOf(layer: Layer): Param[] {
-  const out = [...layer.params()];
-  for (const c of layer.children?.() ?? []) out.push(...paramsOf(c));
-  return out;
-}
-
-/** Every layer in the tree under `layers`, depth first, with its path ("4", "4.2"). */
-export function walkLayers(layers: readonly Layer[], visit: (layer: Layer, path: string) => void, prefix = ''): void {
-  layers.forEach((l, i) => {
-    const path = prefix ? `${prefix}.${i + 1}` : `${i + 1}`;
-    visit(l, path);
-    if (l.children) walkLayers(l.children(), visit, path);
-  });
-}
 
 /** The top-level layers that hold params. */
 export function paramGroups(model: Sequential): LayerGroup[] {
@@ -49,10 +36,4 @@ export function describeParam(model: Sequential, target: Param): string {
     if (!found && l.params().includes(target)) found = `layer ${path} (${l.type}) ${target.name}`;
   });
   return found || target.name;
-}
-
-export function buffersOf(layer: Layer): Buffer[] {
-  const out = [...layer.buffers()];
-  for (const c of layer.children?.() ?? []) out.push(...buffersOf(c));
-  return out;
 }
