@@ -1,19 +1,30 @@
 /**
  * Elementwise activations and row-wise softmax on Float32Array, forward and backward side by side.
  * Backward functions write dx (overwritten) from dy and whichever of x / y the derivative needs.
+ * ReLU and leaky ReLU run in WebAssembly (pointwiseWasm.ts) when that backend is active.
  */
+import { wasmActive } from './backend.js';
+import { leakyReluBackwardWasm, leakyReluForwardWasm, WASM_MIN_VALUES } from './pointwiseWasm.js';
 
 export function reluForward(x: Float32Array, y: Float32Array, n: number): void {
+  const h = n >= WASM_MIN_VALUES ? wasmActive() : null;
+  if (h) return leakyReluForwardWasm(h, x, y, n, 0);
   for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
 }
 export function reluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void {
+  const h = n >= WASM_MIN_VALUES ? wasmActive() : null;
+  if (h) return leakyReluBackwardWasm(h, x, dy, dx, n, 0);
   for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
 }
 
 export function leakyReluForward(x: Float32Array, y: Float32Array, n: number, alpha: number): void {
+  const h = n >= WASM_MIN_VALUES && alpha !== 0 ? wasmActive() : null;
+  if (h) return leakyReluForwardWasm(h, x, y, n, alpha);
   for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : alpha * x[i];
 }
 export function leakyReluBackward(x: Float32Array, dy: Float32Array, dx: Float32Array, n: number, alpha: number): void {
+  const h = n >= WASM_MIN_VALUES && alpha !== 0 ? wasmActive() : null;
+  if (h) return leakyReluBackwardWasm(h, x, dy, dx, n, alpha);
   for (let i = 0; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i];
 }
 

@@ -3,10 +3,15 @@
  * records, for every output, the flat index into x of the winning input (the first maximum in
  * row-major window order), or -1 for a window that lies wholly in padding (output 0).
  *   x: [n, C, H, W]   y, argmax: [n, C, outH, outW]
+ * With the wasm backend active both passes run in WebAssembly (pointwiseWasm.ts), same results.
  */
+import { wasmActive } from './backend.js';
 import type { WindowGeom } from './geometry.js';
+import { maxPoolBackwardWasm, maxPoolForwardWasm } from './pointwiseWasm.js';
 
 export function maxPoolForward(x: Float32Array, n: number, g: WindowGeom, y: Float32Array, argmax: Int32Array): void {
+  const h = wasmActive();
+  if (h) return maxPoolForwardWasm(h, x, n, g, y, argmax);
   const { height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW } = g;
   const planes = n * g.channels;
   const inPlane = height * width;
@@ -42,6 +47,8 @@ export function maxPoolForward(x: Float32Array, n: number, g: WindowGeom, y: Flo
 
 /** dx is OVERWRITTEN: each dy goes to the input that won its window. `count` = n*C*outH*outW. */
 export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, count: number, dx: Float32Array, dxLength: number): void {
+  const h = wasmActive();
+  if (h) return maxPoolBackwardWasm(h, dy, argmax, count, dx, dxLength);
   dx.fill(0, 0, dxLength);
   for (let o = 0; o < count; o++) {
     const at = argmax[o];

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { assertAllClose, distinctArray, randomArray } from '../testing/numeric.js';
 import { avgPoolBackward, avgPoolForward } from './avgPool.js';
 import { squareWindow, windowGeom, type WindowGeom } from './geometry.js';
 import { maxPoolBackward, maxPoolForward } from './maxPool.js';
 import { avgPoolBackwardRef, avgPoolRef, maxPoolBackwardRef, maxPoolRef } from './reference.js';
+import { eachBackend } from './testkit.js';
 
 function randomPoolGeom(rng: Rng): WindowGeom {
   for (;;) {
@@ -30,7 +30,7 @@ function randomPoolGeom(rng: Rng): WindowGeom {
   }
 }
 
-test('max pool forward/backward match direct loops (strides, padding, odd sizes)', () => {
+eachBackend('max pool forward/backward match direct loops (strides, padding, odd sizes)', () => {
   const rng = new Rng(31);
   for (let t = 0; t < 50; t++) {
     const g = randomPoolGeom(rng);
@@ -49,7 +49,7 @@ test('max pool forward/backward match direct loops (strides, padding, odd sizes)
   }
 });
 
-test('avg pool forward/backward match direct loops; padding is not counted', () => {
+eachBackend('avg pool forward/backward match direct loops; padding is not counted', () => {
   const rng = new Rng(32);
   for (let t = 0; t < 50; t++) {
     const g = randomPoolGeom(rng);
@@ -67,7 +67,7 @@ test('avg pool forward/backward match direct loops; padding is not counted', () 
   }
 });
 
-test('pool hand cases: 2x2 stride 2 on 4x4, and same-padded 3x3 corners', () => {
+eachBackend('pool hand cases: 2x2 stride 2 on 4x4, and same-padded 3x3 corners', () => {
   const x = Float32Array.from([1, 2, 5, 6, 3, 4, 7, 8, 9, 10, 13, 14, 11, 12, 15, 16]);
   const g = squareWindow(1, 4, 4, 2, 2, 'valid');
   const y = new Float32Array(4);

@@ -413,3 +413,100 @@ export function convTranspose2dBackward(
     if (db) sumChannels(dys, channels, height * width, db);
   }
 }
+
+// ---- elementwise activations (same contracts as ../activation.ts) and max pooling (../maxPool.ts) ----
+
+/** y = x > 0 ? x : alpha * x over n values (alpha = 0 is ReLU: exactly 0, even for NaN, as in TS). */
+export function leakyReluForward(x: usize, y: usize, n: i32, alpha: f32): void {
+  const zero = f32x4.splat(0);
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  if (alpha == 0) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(x + o);
+      v128.store(y + o, v128.and(v, f32x4.gt(v, zero)));
+    }
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(y + o, v128.bitselect(v, f32x4.mul(v, va), f32x4.gt(v, zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v > 0 ? v : alpha == 0 ? 0 : alpha * v);
+  }
+}
+
+/** dx = x > 0 ? dy : alpha * dy over n values. */
+export function leakyReluBackward(x: usize, dy: usize, dx: usize, n: i32, alpha: f32): void {
+  const zero = f32x4.splat(0);
+  const va = f32x4.splat(alpha);
+  let i = 0;
+  if (alpha == 0) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dx + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(x + o), zero)));
+    }
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const g = v128.load(dy + o);
+    v128.store(dx + o, v128.bitselect(g, f32x4.mul(g, va), f32x4.gt(v128.load(x + o), zero)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const g = load<f32>(dy + o);
+    store<f32>(dx + o, load<f32>(x + o) > 0 ? g : alpha == 0 ? 0 : alpha * g);
+  }
+}
+
+/** Max pooling over planes (= n*C) NCHW planes; argmax gets the flat index into x of each winner (-1: all padding). */
+export function maxPoolForward(
+  x: usize, planes: i32, y: usize, argmax: usize,
+  height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const inPlane = height * width;
+  let o: usize = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = pl * inPlane;
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * strideH - padTop;
+      for (let ox = 0; ox < outW; ox++, o += 4) {
+        const x0 = ox * strideW - padLeft;
+        let best: f32 = -Infinity;
+        let at: i32 = -1;
+        for (let i = 0; i < kernelH; i++) {
+          const iy = y0 + i * dilationH;
+          if (iy < 0 || iy >= height) continue;
+          const row = base + iy * width;
+          for (let j = 0; j < kernelW; j++) {
+            const ix = x0 + j * dilationW;
+            if (ix < 0 || ix >= width) continue;
+            const v = load<f32>(x + (<usize>(row + ix) << 2));
+            const take = v > best || at < 0;
+            best = select<f32>(v, best, take);
+            at = select<i32>(row + ix, at, take);
+          }
+        }
+        store<f32>(y + o, at < 0 ? 0 : best);
+        store<i32>(argmax + o, at);
+      }
+    }
+  }
+}
+
+/** dx (dxLength values) OVERWRITTEN: each dy goes to the input that won its window. */
+export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize, dxLength: i32): void {
+  memory.fill(dx, 0, <usize>dxLength << 2);
+  for (let o = 0; o < count; o++) {
+    const at = load<i32>(argmax + (<usize>o << 2));
+    if (at >= 0) {
+      const d = dx + (<usize>at << 2);
+      store<f32>(d, load<f32>(d) + load<f32>(dy + (<usize>o << 2)));
+    }
+  }
+}

@@ -30,6 +30,10 @@ export interface WasmExports {
   conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, ...geom: number[]): void;
   conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, dw: number, db: number, col: number, ...geom: number[]): void;
   convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, ...geom: number[]): void;
+  leakyReluForward(x: number, y: number, n: number, alpha: number): void;
+  leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
+  maxPoolForward(x: number, planes: number, y: number, argmax: number, ...geom: number[]): void;
+  maxPoolBackward(dy: number, argmax: number, count: number, dx: number, dxLength: number): void;
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, dw: number, db: number, col: number, ...geom: number[]): void;
 }
 
@@ -84,6 +88,16 @@ export function reserve(h: WasmHeap, floats: number): number {
 /** Copy src[off, off+len) into the heap at byte offset ptr. */
 export function put(h: WasmHeap, ptr: number, src: Float32Array, off: number, len: number): void {
   h.f32.set(off === 0 && len === src.length ? src : src.subarray(off, off + len), ptr >> 2);
+}
+
+/** Copy src[0, len) (any 32-bit typed array) into the heap at byte offset ptr, bit for bit. */
+export function putBits(h: WasmHeap, ptr: number, src: Int32Array, len: number): void {
+  new Int32Array(h.f32.buffer, ptr, len).set(len === src.length ? src : src.subarray(0, len));
+}
+
+/** Copy len 32-bit values from the heap at byte offset ptr into dst, bit for bit. */
+export function takeBits(h: WasmHeap, ptr: number, dst: Int32Array, len: number): void {
+  dst.set(new Int32Array(h.f32.buffer, ptr, len));
 }
 
 /** Copy len values from the heap at byte offset ptr into dst from off. */
