@@ -16,7 +16,7 @@ import { sizeOf, type Tensor } from '../core/tensor.js';
 import { BatchNormLayer } from '../layers/batchNorm.js';
 import type { ForwardContext, Layer } from '../layers/layer.js';
 import type { Sequential } from '../models/sequential.js';
-import { layerName, paramGroups, walkLayers, type LayerGroup } from './layer-groups.js';
+import { layerName, walkLayers, type LayerGroup } from './layer-groups.js';
 
 export interface ActivationStats {
   name: string;
