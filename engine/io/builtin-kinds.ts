@@ -1,2 +1,3 @@
 /** The model kinds this build reads and writes; each module registers itself. Add new kinds here. */
 import './classifier.js';
+import './gan.js';

@@ -4,7 +4,7 @@ import { MODEL_SCHEMA, modelKinds, registerKind } from './index.js';
 import { schemaKinds } from './schema.js';
 
 test('every registered kind has a schema definition and a dispatch branch', () => {
-  assert.deepEqual(modelKinds(), ['classifier']);
+  assert.ok(modelKinds().includes('classifier'));
   for (const k of modelKinds()) {
     assert.ok(schemaKinds().includes(k), k);
     assert.ok(Object.hasOwn(MODEL_SCHEMA.$defs, k), k);
