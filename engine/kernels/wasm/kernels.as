@@ -214,6 +214,21 @@ function macroKernel(mc: i32, nc: i32, kc: i32, alpha: f32, c: usize, ldc: i32):
 
 // ---- im2col / col2im for one NCHW image (same layout as ../im2col.ts) ----
 
+/** Copy `count` floats (short rows: an inline loop beats memory.copy's call for a few dozen values). */
+@inline function copyF32(dst: usize, src: usize, count: i32): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < count; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+/** Zero `count` floats. */
+@inline function zeroF32(dst: usize, count: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= count; i += 4) v128.store(dst + (<usize>i << 2), z);
+  for (; i < count; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
 @inline function firstValid(off: i32, stride: i32, outSize: i32): i32 {
   return off >= 0 ? 0 : min(outSize, (-off + stride - 1) / stride);
 }
@@ -241,17 +256,17 @@ export function im2col(
         for (let oy = 0; oy < outH; oy++, dst += rowBytes) {
           const iy = oy * strideH + offY;
           if (iy < 0 || iy >= height) {
-            memory.fill(dst, 0, rowBytes);
+            zeroF32(dst, outW);
             continue;
           }
           const row = plane + ((<usize>(iy * width + offX)) << 2);
-          if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+          if (lo > 0) zeroF32(dst, lo);
           if (strideW == 1) {
-            memory.copy(dst + (<usize>lo << 2), row + (<usize>lo << 2), <usize>(hi - lo) << 2);
+            copyF32(dst + (<usize>lo << 2), row + (<usize>lo << 2), hi - lo);
           } else {
             for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(row + (<usize>(ox * strideW) << 2)));
           }
-          if (hi < outW) memory.fill(dst + (<usize>hi << 2), 0, <usize>(outW - hi) << 2);
+          if (hi < outW) zeroF32(dst + (<usize>hi << 2), outW - hi);
         }
       }
     }
@@ -470,6 +485,11 @@ export function maxPoolForward(
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   const inPlane = height * width;
+  if (kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && dilationH == 1 && dilationW == 1 &&
+    padTop == 0 && padLeft == 0 && outH * 2 <= height && outW * 2 <= width) {
+    maxPool2x2(x, planes, y, argmax, height, width, outH, outW);
+    return;
+  }
   let o: usize = 0;
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * inPlane;
@@ -493,6 +513,38 @@ export function maxPoolForward(
           }
         }
         store<f32>(y + o, at < 0 ? 0 : best);
+        store<i32>(argmax + o, at);
+      }
+    }
+  }
+}
+
+/** The common 2x2 stride-2 unpadded window: no bounds tests, first maximum in row-major order wins. */
+function maxPool2x2(x: usize, planes: i32, y: usize, argmax: usize, height: i32, width: i32, outH: i32, outW: i32): void {
+  let o: usize = 0;
+  for (let pl = 0; pl < planes; pl++) {
+    const base = pl * height * width;
+    for (let oy = 0; oy < outH; oy++) {
+      const r0 = base + 2 * oy * width;
+      for (let ox = 0; ox < outW; ox++, o += 4) {
+        const i0 = r0 + 2 * ox;
+        const i2 = i0 + width;
+        const p = x + (<usize>i0 << 2);
+        const q = x + (<usize>i2 << 2);
+        const v0 = load<f32>(p), v1 = load<f32>(p, 4), v2 = load<f32>(q), v3 = load<f32>(q, 4);
+        // NaN never wins after the first element, as in the general loop (v > best is false for NaN).
+        let best = v0;
+        let at = i0;
+        let t = v1 > best;
+        best = select<f32>(v1, best, t);
+        at = select<i32>(i0 + 1, at, t);
+        t = v2 > best;
+        best = select<f32>(v2, best, t);
+        at = select<i32>(i2, at, t);
+        t = v3 > best;
+        best = select<f32>(v3, best, t);
+        at = select<i32>(i2 + 1, at, t);
+        store<f32>(y + o, best);
         store<i32>(argmax + o, at);
       }
     }
