@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import type { Normalization } from '../data/normalize.js';
+import { Gan } from '../models/gan.js';
+import { dcganSpecs } from '../models/gan-presets.js';
+import { GanStepper } from '../models/gan-step.js';
 import { presetSpec } from '../models/presets.js';
+import { createOptimizer } from '../optim/index.js';
 import { Sequential, type SequentialSpec } from '../models/sequential.js';
 import { classifierFromFile, classifierToFile } from './index.js';
-import { exportTfjs, tfjsSingleJson, type TfjsExport } from './tfjs.js';
+import { exportGeneratorTfjs, exportTfjs, tfjsSingleJson, type TfjsExport } from './tfjs.js';
 import { batch, loadExport, loadSingleJson, maxAbsDiff, tf, tfPredict, trainSteps } from './tfjs-testkit.js';
 
 /** Train a classifier a few steps, save and reload it through the model file, export it. */
@@ -154,5 +158,27 @@ test('the single-file variant loads through tf.io.fromMemory with the README sni
   const tfm = await loadSingleJson(single);
   const x = batch(3, [3, 16, 16]);
   assert.ok(maxAbsDiff(tfPredict(tfm, x).data, m.model.predict(x, new Rng(0)).data) < 1e-4);
+  tfm.dispose();
+});
+
+test('a DCGAN generator trained a few steps exports alone and makes the same samples in TensorFlow.js', async () => {
+  const gan = new Gan(dcganSpecs({ channels: 1, size: 28, latent: 8, width: 4 }), new Rng(3));
+  const rng = new Rng(4);
+  const opt = () => createOptimizer({ type: 'adam', lr: 0.01 });
+  const stepper = new GanStepper(gan, opt(), opt(), 4);
+  const real = batch(4, [1, 28, 28], 11).data;
+  for (let i = 0; i < 3; i++) assert.equal(stepper.step((out) => (out.set(real), 4), rng).problem, null);
+  const e = exportGeneratorTfjs(gan.generator);
+  const meta = e.modelJson.userDefinedMetadata.locus;
+  assert.equal(meta.latent, 8);
+  assert.equal(meta.postprocess, 'p = (x + 1) * 127.5');
+  assert.deepEqual(meta.outputShape, [null, 28, 28, 1]);
+  const tfm = await loadExport(e);
+  const z = gan.sampleLatent(3, new Rng(5));
+  const want = gan.generate(z, new Rng(0));
+  const got = tfPredict(tfm, z);
+  assert.deepEqual(got.shape, [3, 1, 28, 28]);
+  const d = maxAbsDiff(got.data, want.data);
+  assert.ok(d < 1e-4, `differs by ${d}`);
   tfm.dispose();
 });

@@ -117,11 +117,45 @@ export function exportTfjs(m: LoadedClassifier, o: TfjsClassifierOptions = {}): 
   });
 }
 
+export interface TfjsGeneratorOptions {
+  /** How the GAN's samples map back to pixels (default symmetric: a generator ending in tanh). */
+  normalization?: Normalization;
+}
+
+/**
+ * A GAN's generator alone: latent codes [batch, latent] in, samples out (images as [batch, H, W, C]).
+ * Draw the codes from N(0, 1) as Locus does; the metadata says how samples become pixels.
+ */
+export function exportGeneratorTfjs(generator: Sequential, o: TfjsGeneratorOptions = {}): TfjsExport {
+  if (generator.inputShape.length !== 1) {
+    throw new TfjsExportError(`a generator takes flat latent codes, this network takes ${shapeStr(generator.inputShape)}`);
+  }
+  const norm = o.normalization ?? { kind: 'symmetric' };
+  return networkToTfjs(generator, {
+    modelName: 'locus_generator',
+    metadata: {
+      kind: 'gan-generator',
+      latent: generator.inputShape[0],
+      latentDistribution: 'standard normal',
+      output: generator.outputShape.length === 3 ? { layout: 'NHWC', channels: generator.outputShape[0], height: generator.outputShape[1], width: generator.outputShape[2] } : { shape: [...generator.outputShape] },
+      normalization: norm,
+      postprocess: postprocessText(norm),
+    },
+  });
+}
+
 /** How pixels p in 0..255 become model inputs, as a formula. */
 export function preprocessText(n: Normalization): string {
   if (n.kind === 'unit') return 'x = p / 255';
   if (n.kind === 'symmetric') return 'x = p / 127.5 - 1';
   return `x = (p / 255 - mean[c]) / std[c] with mean = [${n.mean.join(', ')}], std = [${n.std.join(', ')}] per channel c`;
+}
+
+/** How model outputs x become pixels p (clamp to 0..255), as a formula: the inverse of preprocessText. */
+export function postprocessText(n: Normalization): string {
+  if (n.kind === 'unit') return 'p = x * 255';
+  if (n.kind === 'symmetric') return 'p = (x + 1) * 127.5';
+  return `p = (x * std[c] + mean[c]) * 255 with mean = [${n.mean.join(', ')}], std = [${n.std.join(', ')}] per channel c`;
 }
 
 /** The single-file variant of an export. */
