@@ -69,7 +69,7 @@ test('every algorithm creates, steps and reports updates that pass the contract'
     { algorithm: 'moe', experts: 3, mode: 'cooperative', rate: 0.5 },
   ] as const;
   for (const spec of specs) {
-    const info = clusterHandlers['cluster.create']({ sourceId: s.id, spec }, noCtx);
+    const info = clusterHandlers['cluster.create']({ sourceId: s.id, spec });
     assert.equal(METHODS['cluster.create'].result.check(info), null, spec.algorithm);
     const m = new Mirror();
     m.apply(info.update);
