@@ -1,5 +1,6 @@
 import * as data from './cmd-data.js';
 import * as evalCmd from './cmd-eval.js';
+import * as exportCmd from './cmd-export.js';
 import * as info from './cmd-info.js';
 import * as predict from './cmd-predict.js';
 import * as train from './cmd-train.js';
@@ -9,7 +10,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, eval: evalCmd, predict, info };
+export const COMMANDS: Record<string, Command> = { data, train, eval: evalCmd, predict, info, export: exportCmd };
 
 export const USAGE = `usage: locus <command> [options]
 
@@ -19,6 +20,7 @@ commands:
   eval                accuracy and confusion matrix of a saved model on an image folder
   predict             classify image files with a saved model
   info MODEL          describe a saved model file
+  export              write a saved classifier in TensorFlow.js's layers format
 
 Every command takes --json (one JSON object a line) and --help.
 Exit codes: 0 done, 1 failure, 2 usage error.

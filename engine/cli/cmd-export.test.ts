@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Rng } from '../core/rng.js';
+import { classifierToFile, writeModelFile } from '../io/index.js';
+import '../layers/index.js';
+import { Sequential, type SequentialSpec } from '../models/sequential.js';
+import { run } from './cmd-export.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'locus-cli-export-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function modelFile(name: string, spec: SequentialSpec): Promise<string> {
+  const path = join(dir, name);
+  const model = new Sequential(spec, new Rng(1));
+  const [channels, height, width] = spec.input;
+  const classes = ['a', 'b'];
+  await writeModelFile(path, classifierToFile({ model, classes, input: { channels, height, width }, normalization: { kind: 'unit' }, training: { seed: 1, settings: {}, history: [] } }));
+  return path;
+}
+
+const quiet = async <T>(f: () => Promise<T>): Promise<T> => {
+  const write = process.stdout.write;
+  process.stdout.write = () => true;
+  try {
+    return await f();
+  } finally {
+    process.stdout.write = write;
+  }
+};
+
+test('locus export writes the folder and the single-file variants, and refuses what TensorFlow.js cannot express', async () => {
+  const good = await modelFile('good.json', { input: [1, 6, 6], layers: [{ type: 'conv2d', filters: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }] });
+  assert.equal(await quiet(() => run(['--model', good, '--out', join(dir, 'out')])), 0);
+  assert.ok(existsSync(join(dir, 'out', 'model.json')) && existsSync(join(dir, 'out', 'group1-shard1of1.bin')));
+  assert.equal(await quiet(() => run(['--model', good, '--format', 'tfjs-json', '--out', join(dir, 'm.tfjs.json'), '--probabilities'])), 0);
+  const single = JSON.parse(readFileSync(join(dir, 'm.tfjs.json'), 'utf8'));
+  assert.equal(single.userDefinedMetadata.locus.output, 'probabilities');
+  assert.equal(typeof single.weightDataBase64, 'string');
+  const bad = await modelFile('bad.json', { input: [1, 8, 8], layers: [{ type: 'conv2d', stride: 2, dilation: 2 }, { type: 'flatten' }, { type: 'dense', units: 2 }] });
+  await assert.rejects(run(['--model', bad, '--out', join(dir, 'bad')]), /cannot export .*bad\.json to TensorFlow\.js: layer 0 \(conv2d\)/);
+  assert.ok(!existsSync(join(dir, 'bad')));
+  await assert.rejects(run(['--model', good, '--out', good]), /is a file; the tfjs format writes a folder/);
+  await assert.rejects(run(['--model', good, '--out', join(dir, 'x'), '--format', 'onnx']), /--format must be one of tfjs, tfjs-json/);
+});

@@ -1,0 +1,57 @@
+import { stat } from 'node:fs/promises';
+import { TfjsExportError, exportTfjs, type TfjsExport } from '../io/tfjs.js';
+import { writeTfjsFiles, writeTfjsJson } from '../io/tfjs-write.js';
+import { oneOf, parse, required } from './args.js';
+import { loadClassifier } from './model.js';
+import { Output } from './output.js';
+
+export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|tfjs-json] [--probabilities] [--json]
+  Export a saved classifier to TensorFlow.js's layers format (tf.loadLayersModel).
+  --format tfjs       (default) PATH is a folder: model.json + group1-shard1of1.bin
+  --format tfjs-json  PATH is one JSON file with the weights in base64 (load it with tf.io.fromMemory)
+  --probabilities     the model outputs class probabilities (a softmax appended) instead of logits
+  The model takes images as [batch, height, width, channels], normalized as recorded in the model's
+  userDefinedMetadata.locus (see the README). An earlier export at PATH is replaced only on success.`;
+
+const FORMATS = ['tfjs', 'tfjs-json'] as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, {
+    model: { type: 'string' },
+    out: { type: 'string' },
+    format: { type: 'string' },
+    probabilities: { type: 'boolean' },
+  });
+  const modelPath = required(v.model, 'model');
+  const outPath = required(v.out, 'out');
+  const format = oneOf(v.format, 'format', FORMATS, 'tfjs');
+  const out = new Output(Boolean(v.json));
+  const m = await loadClassifier(modelPath);
+  let e: TfjsExport;
+  try {
+    e = exportTfjs(m, { probabilities: Boolean(v.probabilities) });
+  } catch (err) {
+    if (err instanceof TfjsExportError) throw new Error(`cannot export ${modelPath} to TensorFlow.js: ${err.message}`);
+    throw err;
+  }
+  const weights = e.weightData.byteLength / 4;
+  const layers = (e.modelJson.modelTopology.config as { layers: unknown[] }).layers.length;
+  const topology = String(e.modelJson.modelTopology.class_name);
+  let files: string[];
+  let bytes: number;
+  if (format === 'tfjs') {
+    const st = await stat(outPath).catch(() => null);
+    if (st && !st.isDirectory()) throw new Error(`--out ${outPath} is a file; the tfjs format writes a folder (or use --format tfjs-json)`);
+    const w = await writeTfjsFiles(outPath, e);
+    files = [w.modelPath, w.weightsPath];
+    bytes = w.bytes;
+  } else {
+    bytes = await writeTfjsJson(outPath, e);
+    files = [outPath];
+  }
+  out.result(
+    `wrote ${files.join(' and ')}: ${topology} of ${layers} layers, ${weights.toLocaleString('en-US')} weights, ${bytes.toLocaleString('en-US')} bytes`,
+    { format, files, topology, layers, weights, bytes, output: e.modelJson.userDefinedMetadata.locus.output },
+  );
+  return 0;
+}
