@@ -18,7 +18,10 @@ import {
   type TraceSource,
 } from './recurrent.js';
 
-export type GruConfig = RecurrentConfig;
+export interface GruConfig extends RecurrentConfig {
+  /** Initial bias of the update gate z: positive values start the unit keeping its state (z = σ(1) ≈ 0.73). */
+  updateBias: number;
+}
 
 interface GruCache extends RecurrentCache {
   /** Gate activations, time-major [time, batch, 3*units]: r, z, n. */
@@ -39,6 +42,7 @@ export class Gru extends RecurrentLayer<GruConfig, GruCache> {
   constructor(config: Readonly<GruConfig>, inputShape: readonly number[], rng: Rng) {
     super(config, inputShape, 3, rng);
     this.#bh = makeParam('bh', [this.units], false);
+    this.b.value.fill(config.updateBias, this.units, 2 * this.units);
   }
 
   protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number): GruCache {
@@ -123,7 +127,10 @@ export class Gru extends RecurrentLayer<GruConfig, GruCache> {
 
 registerLayer<GruConfig>({
   type: TYPE,
-  defaults: RECURRENT_DEFAULTS,
-  validate: (c, inputShape) => validateRecurrent(TYPE, c, inputShape),
+  defaults: Object.freeze({ ...RECURRENT_DEFAULTS, updateBias: 1 }),
+  validate(c, inputShape) {
+    validateRecurrent(TYPE, c, inputShape);
+    if (Math.abs(c.updateBias) > 100) throw new Error(`layer "${TYPE}": updateBias must be within ±100, got ${c.updateBias}`);
+  },
   create: (c, inputShape, rng) => new Gru(c, inputShape, rng),
 });
