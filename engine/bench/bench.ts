@@ -11,6 +11,7 @@ import { softmaxCrossEntropy } from '../losses/index.js';
 import { presetSpec } from '../models/presets.js';
 import { Sequential } from '../models/sequential.js';
 import { createOptimizer } from '../optim/index.js';
+import { dcganWorkload } from './gan.js';
 
 interface Workload {
   name: string;
@@ -82,6 +83,7 @@ const all: (() => Workload)[] = [
   () => trainWorkload('lenet5-train', 'lenet5', 64),
   () => trainWorkload('mlp-train', 'mlp', 64),
   () => inferWorkload('lenet5-infer', 'lenet5', 256),
+  () => dcganWorkload('dcgan-step', 64),
 ];
 for (const make of all) {
   const w = make();

@@ -4,13 +4,15 @@ import * as exportCmd from './cmd-export.js';
 import * as info from './cmd-info.js';
 import * as predict from './cmd-predict.js';
 import * as train from './cmd-train.js';
+import * as gan from './cmd-gan.js';
+import * as sample from './cmd-sample.js';
 
 export interface Command {
   usage: string;
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, eval: evalCmd, predict, info, export: exportCmd };
+export const COMMANDS: Record<string, Command> = { data, train, eval: evalCmd, predict, info, export: exportCmd, gan, sample };
 
 export const USAGE = `usage: locus <command> [options]
 
@@ -20,6 +22,8 @@ commands:
   eval                accuracy and confusion matrix of a saved model on an image folder
   predict             classify image files with a saved model
   info MODEL          describe a saved model file
+  gan                 train a DCGAN on an image folder and save it as JSON
+  sample              draw new images from a saved GAN into a PNG grid
   export              write a saved classifier in TensorFlow.js's layers format
 
 Every command takes --json (one JSON object a line) and --help.

@@ -1,0 +1,131 @@
+import { Rng } from '../core/rng.js';
+import type { Normalization } from '../data/normalize.js';
+import { ganToFile } from '../io/gan.js';
+import { writeModelFile } from '../io/index.js';
+import '../layers/index.js';
+import { Gan } from '../models/gan.js';
+import { dcganSpecs } from '../models/gan-presets.js';
+import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
+import { GanTrainer, type GanTrainSettings } from '../session/gan.js';
+import { num, parse, required } from './args.js';
+import { writeGridPng } from './cmd-sample.js';
+import { LOAD_OPTIONS, LOAD_USAGE, loadFolder, loadOptions } from './load.js';
+import { Output } from './output.js';
+
+export const usage = `locus gan --data DIR --out GAN.json [options]
+  Train a DCGAN on the images of a folder (subfolders and labels are ignored: every image is "real")
+  and save it as a Locus model file; draw new images from it with locus sample.
+  --epochs N          passes over the images (default 10)
+  --latent N          size of the latent code (default 64)
+  --width N           filters of the first discriminator level; the generator mirrors it (default 16)
+  --batch N           images per step (default 64)
+  --lr X              Adam learning rate of both networks (default 0.0002)
+  --beta1 X           Adam beta1 (default 0.5)
+  --k N               discriminator updates per generator update (default 1)
+  --saturating        the generator minimizes log(1 - D(G(z))) instead of maximizing log D(G(z))
+  --seed N            random seed: the same seed, data and options give the same model (default 1)
+  --grid FILE.png     write the sample grid of fixed latent codes after every epoch (to watch progress)
+${LOAD_USAGE}
+  --json              one JSON object a line (progress, epochs, result)`;
+
+const OPTIONS = {
+  ...LOAD_OPTIONS,
+  data: { type: 'string' },
+  out: { type: 'string' },
+  epochs: { type: 'string' },
+  latent: { type: 'string' },
+  width: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  beta1: { type: 'string' },
+  k: { type: 'string' },
+  saturating: { type: 'boolean' },
+  seed: { type: 'string' },
+  grid: { type: 'string' },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, OPTIONS);
+  const dir = required(v.data, 'data');
+  const outPath = required(v.out, 'out');
+  const seed = num(v.seed, 'seed', 1, 0, 2 ** 32 - 1, true);
+  const latent = num(v.latent, 'latent', 64, 1, 4096, true);
+  const width = num(v.width, 'width', 16, 1, 512, true);
+  const adam: OptimizerSpec = { type: 'adam', lr: num(v.lr, 'lr', 2e-4, 1e-12, 10), beta1: num(v.beta1, 'beta1', 0.5, 0, 0.999) };
+  const settings: GanTrainSettings = {
+    epochs: num(v.epochs, 'epochs', 10, 1, 100000, true),
+    batchSize: num(v.batch, 'batch', 64, 1, 65536, true),
+    seed,
+    optimizerG: adam,
+    optimizerD: adam,
+    dSteps: num(v.k, 'k', 1, 1, 100, true),
+    nonSaturating: !v.saturating,
+    sampleEvery: 0,
+    gridSize: 64,
+  };
+  createOptimizer(adam); // check the options before loading anything
+  const load = loadOptions(v);
+  const out = new Output(Boolean(v.json));
+  const { set, skipped } = await loadFolder(dir, load, out);
+  if (set.n === 0) throw new Error(`no usable images in ${dir}`);
+  const specs = dcganSpecs({ channels: set.channels, size: set.width, latent, width });
+  const gan = new Gan(specs, new Rng(seed));
+  const normalization: Normalization = { kind: 'symmetric' };
+  const trainer = new GanTrainer({ gan, set, normalization, settings });
+  out.info(`${set.n} images of ${set.channels}x${set.height}x${set.width}; ${skipped.length} skipped; ${trainer.stepsPerEpoch} steps per epoch`, {
+    event: 'data',
+    loaded: set.n,
+    skipped: skipped.length,
+    stepsPerEpoch: trainer.stepsPerEpoch,
+  });
+  const onSig = () => trainer.control.stop();
+  process.once('SIGINT', onSig);
+  let gridWrites: Promise<unknown> = Promise.resolve(); // one write at a time, in order
+  let done;
+  try {
+    done = await trainer.run((e) => {
+      if (e.type === 'step') {
+        out.progress(`epoch ${e.epoch}/${settings.epochs}`, e.batch, e.batches, `D ${e.dLoss.toFixed(3)}  G ${e.gLoss.toFixed(3)}  D(x) ${e.dReal.toFixed(2)}  D(G(z)) ${e.dFake.toFixed(2)}`);
+      } else if (e.type === 'epoch') {
+        out.info(
+          `epoch ${e.epoch}/${e.epochs}  D loss ${e.dLoss.toFixed(4)}  G loss ${e.gLoss.toFixed(4)}  D(x) ${e.dReal.toFixed(3)}  D(G(z)) ${e.dFake.toFixed(3)}  (${e.seconds.toFixed(1)} s)`,
+          { event: 'epoch', ...e, type: undefined },
+        );
+      } else if (e.type === 'samples' && v.grid) {
+        const grid = v.grid;
+        gridWrites = gridWrites.then(() => writeGridPng(grid, e.pixels, e.n, [e.channels, e.height, e.width]));
+      }
+    });
+  } finally {
+    process.off('SIGINT', onSig);
+  }
+  await gridWrites;
+  if (done.reason === 'diverged') throw new Error(done.message);
+  if (done.reason === 'stopped') {
+    out.result(`${done.message}; nothing saved`, { event: 'done', reason: done.reason, message: done.message });
+    return 1;
+  }
+  const file = ganToFile({
+    gan,
+    normalization,
+    training: {
+      seed,
+      settings: { ...settings, preset: 'dcgan', width, latent, load: { fit: load.fit ?? 'cover' } },
+      history: trainer.history,
+    },
+    optimizers: { generator: trainer.optG, discriminator: trainer.optD },
+  });
+  await writeModelFile(outPath, file);
+  const seconds = trainer.history.reduce((a, h) => a + h.seconds, 0);
+  const perStep = (1000 * seconds) / Math.max(1, trainer.step);
+  out.result(`${done.message} in ${seconds.toFixed(1)} s (${perStep.toFixed(0)} ms per step). Saved ${outPath}`, {
+    event: 'done',
+    reason: done.reason,
+    message: done.message,
+    out: outPath,
+    seconds,
+    msPerStep: perStep,
+    history: trainer.history,
+  });
+  return 0;
+}
