@@ -2,3 +2,8 @@
 import './classifier.js';
 import './gan.js';
 import './sequence.js';
+import './kmeans.js';
+import './art.js';
+import './som.js';
+import './rbf.js';
+import './moe.js';

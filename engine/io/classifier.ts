@@ -144,6 +144,7 @@ export function classifierFromFile(file: ModelFile): LoadedClassifier {
 
 registerKind({ kind: 'classifier', check: (f) => void classifierFromFile(f) });
 
+/** One history entry as JSON: numbers, null where not finite; an integer epoch is required. */
 export function historyEntry(h: object, i: number): HistoryEntry {
   const out: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(h)) {

@@ -21,6 +21,24 @@ export interface EncodedMask {
   data: string;
 }
 
+/** Double-precision values (weights a model keeps in float64), little-endian, base64. */
+export interface EncodedFloat64 {
+  dtype: 'float64';
+  shape: number[];
+  data: string;
+}
+
+/** 32-bit signed integers (indices, e.g. a saved sample order), little-endian, base64. */
+export interface EncodedInt32 {
+  dtype: 'int32';
+  shape: number[];
+  data: string;
+}
+
+type Encoded = EncodedTensor | EncodedMask | EncodedFloat64 | EncodedInt32;
+
+const BYTES: Record<Encoded['dtype'], number> = { float32: 4, uint8: 1, float64: 8, int32: 4 };
+
 const LE = endianness() === 'LE';
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -45,7 +63,7 @@ export function base64Length(bytes: number): number {
 }
 
 /** Shape checks that need no decoding: rank, axis sizes, element count, and the encoded length. */
-export function checkEncoded(t: EncodedTensor | EncodedMask, what: string): number {
+export function checkEncoded(t: Encoded, what: string): number {
   const { shape } = t;
   if (shape.length > LIMITS.maxRank) throw new ModelFileError(`${what}: ${shape.length} axes, at most ${LIMITS.maxRank} allowed`);
   for (const d of shape) {
@@ -55,7 +73,7 @@ export function checkEncoded(t: EncodedTensor | EncodedMask, what: string): numb
   }
   const n = sizeOf(shape);
   if (n > LIMITS.maxTensorElements) throw new ModelFileError(`${what}: ${n} values, at most ${LIMITS.maxTensorElements} allowed`);
-  const bytes = n * (t.dtype === 'float32' ? 4 : 1);
+  const bytes = n * BYTES[t.dtype];
   if (t.data.length !== base64Length(bytes)) {
     throw new ModelFileError(
       `${what}: data has ${t.data.length} base64 characters, shape [${shape.join(', ')}] needs ${base64Length(bytes)} (${bytes} bytes)`,
@@ -89,5 +107,37 @@ export function decodeMask(t: EncodedMask, what: string): Uint8Array {
   const n = checkEncoded(t, what);
   const out = new Uint8Array(decodeBytes(t.data, n, what));
   for (let i = 0; i < n; i++) if (out[i] > 1) throw new ModelFileError(`${what}: entry ${i} is ${out[i]} (a mask holds 0 or 1)`);
+  return out;
+}
+
+export function encodeFloat64(shape: readonly number[], values: Float64Array): EncodedFloat64 {
+  const b = Buffer.alloc(values.length * 8);
+  for (let i = 0; i < values.length; i++) b.writeDoubleLE(values[i], i * 8);
+  return { dtype: 'float64', shape: [...shape], data: b.toString('base64') };
+}
+
+/** Decode a float64 tensor; every value must be finite. */
+export function decodeFloat64(t: EncodedFloat64, what: string): Float64Array {
+  const n = checkEncoded(t, what);
+  const b = decodeBytes(t.data, n * 8, what);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = b.readDoubleLE(i * 8);
+    if (!Number.isFinite(out[i])) throw new ModelFileError(`${what}: value ${i} is ${out[i]} (values must be finite)`);
+  }
+  return out;
+}
+
+export function encodeInt32(shape: readonly number[], values: Int32Array): EncodedInt32 {
+  const b = Buffer.alloc(values.length * 4);
+  for (let i = 0; i < values.length; i++) b.writeInt32LE(values[i], i * 4);
+  return { dtype: 'int32', shape: [...shape], data: b.toString('base64') };
+}
+
+export function decodeInt32(t: EncodedInt32, what: string): Int32Array {
+  const n = checkEncoded(t, what);
+  const b = decodeBytes(t.data, n * 4, what);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = b.readInt32LE(i * 4);
   return out;
 }

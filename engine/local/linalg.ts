@@ -66,3 +66,57 @@ export function ridgeLeastSquares(
   choleskySolve(g, p, b, m);
   return b;
 }
+
+/**
+ * Eigen-decomposition of a symmetric p x p matrix (row-major, destroyed) by cyclic Jacobi rotations.
+ * Returns the eigenvalues in decreasing order and the unit eigenvectors as the columns of `vectors`.
+ */
+export function symmetricEigen(a: Float64Array, p: number): { values: Float64Array; vectors: Float64Array } {
+  const v = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) v[i * p + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    let diag = 0;
+    for (let i = 0; i < p; i++) {
+      diag += a[i * p + i] * a[i * p + i];
+      for (let j = i + 1; j < p; j++) off += a[i * p + j] * a[i * p + j];
+    }
+    if (off <= 1e-30 * diag || off === 0) break;
+    for (let i = 0; i < p; i++) {
+      for (let j = i + 1; j < p; j++) {
+        const aij = a[i * p + j];
+        if (aij === 0) continue;
+        // Rotation angle that zeroes a[i][j] (Golub and Van Loan, symmetric Schur).
+        const tau = (a[j * p + j] - a[i * p + i]) / (2 * aij);
+        const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
+        const c = 1 / Math.sqrt(1 + t * t);
+        const s = t * c;
+        for (let k = 0; k < p; k++) {
+          const aki = a[k * p + i];
+          const akj = a[k * p + j];
+          a[k * p + i] = c * aki - s * akj;
+          a[k * p + j] = s * aki + c * akj;
+        }
+        for (let k = 0; k < p; k++) {
+          const aik = a[i * p + k];
+          const ajk = a[j * p + k];
+          a[i * p + k] = c * aik - s * ajk;
+          a[j * p + k] = s * aik + c * ajk;
+        }
+        for (let k = 0; k < p; k++) {
+          const vki = v[k * p + i];
+          const vkj = v[k * p + j];
+          v[k * p + i] = c * vki - s * vkj;
+          v[k * p + j] = s * vki + c * vkj;
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: p }, (_, i) => i).sort((i, j) => a[j * p + j] - a[i * p + i] || i - j);
+  const values = Float64Array.from(order, (i) => a[i * p + i]);
+  const vectors = new Float64Array(p * p);
+  order.forEach((src, dst) => {
+    for (let k = 0; k < p; k++) vectors[k * p + dst] = v[k * p + src];
+  });
+  return { values, vectors };
+}

@@ -1,11 +1,16 @@
 /**
  * PCA to two dimensions for drawing samples and prototypes on a plane, fitted once by subspace (block
- * power) iteration with a Rayleigh-Ritz rotation, on at most `maxSamples` samples drawn with the Rng.
+ * power) iteration on an 8-vector block with a Rayleigh-Ritz step, on at most `maxSamples` samples drawn
+ * with the Rng. The covariance is never formed: each iteration applies it as two GEMMs on the centred
+ * samples (P = Xc V, W = Xc^T P / m), so a fit costs a few passes over the data at GEMM speed.
+ * pca-reference.ts keeps the plain-loop version it is tested against.
  * The inverse of a drag: a displacement (dx, dy) on the plane maps to dx*pc1 + dy*pc2 in input space,
  * which moves a prototype within the principal subspace and leaves its other coordinates alone.
  */
 import type { Rng } from '../core/rng.js';
+import { gemm } from '../kernels/gemm.js';
 import { checkMatrix } from './distance.js';
+import { symmetricEigen } from './linalg.js';
 import { toF32 } from './prototypes.js';
 
 export interface PcaOptions {
@@ -40,53 +45,74 @@ export class Pca {
   static fit(x: Float32Array, n: number, d: number, rng: Rng, opts: PcaOptions = {}): Pca {
     checkMatrix('pca', x, n, d);
     if (n < 2) throw new Error('pca: need at least two samples');
-    const iterations = opts.iterations ?? 200;
+    if (d < 2) throw new Error('pca: need at least two dimensions to draw on a plane');
+    const iterations = opts.iterations ?? 100;
     const tol = opts.tol ?? 1e-9;
     const m = Math.min(n, opts.maxSamples ?? 10000);
-    const idx = m === n ? Int32Array.from({ length: n }, (_, i) => i) : rng.permutation(n).subarray(0, m);
+    const s = m === n ? x : gatherRows(x, rng.permutation(n).subarray(0, m), d);
     const mean = new Float64Array(d);
-    for (const i of idx) for (let t = 0; t < d; t++) mean[t] += x[i * d + t];
+    for (let i = 0; i < m; i++) for (let t = 0; t < d; t++) mean[t] += s[i * d + t];
     for (let t = 0; t < d; t++) mean[t] /= m;
-    const mean32 = Float32Array.from(mean);
 
-    let v0 = new Float64Array(d);
-    let v1 = new Float64Array(d);
-    for (let t = 0; t < d; t++) {
-      v0[t] = rng.normal();
-      v1[t] = rng.normal();
-    }
-    orthonormalize(v0, v1);
-    const w0 = new Float64Array(d);
-    const w1 = new Float64Array(d);
+    const b = Math.min(BLOCK, d);
+    const v = Float64Array.from({ length: d * b }, () => rng.normal()); // d x b
+    orthonormalColumns(v, d, b);
+    const v32 = new Float32Array(d * b);
+    const p = new Float32Array(m * b);
+    const w32 = new Float32Array(d * b);
+    const w = new Float64Array(d * b);
+    const h = new Float64Array(b * b);
+    let ritz = new Float64Array(2 * d);
+    let prev: Float64Array | null = null;
+    let values: Float64Array = new Float64Array(b);
     for (let it = 0; it < iterations; it++) {
-      covTimes(x, idx, d, mean, v0, v1, w0, w1);
-      const n0 = Float64Array.from(w0);
-      const n1 = Float64Array.from(w1);
-      orthonormalize(n0, n1);
-      const change = Math.max(1 - Math.abs(dot64(n0, v0)), 1 - Math.abs(dot64(n1, v1)));
-      v0 = n0;
-      v1 = n1;
+      // W = C V with C the covariance: P = (S - 1 mean^T) V, W = (S - 1 mean^T)^T P / m, by two GEMMs.
+      v32.set(v);
+      gemm(false, false, m, b, d, 1, s, 0, v32, 0, 0, p, 0);
+      const colSum = new Float64Array(b);
+      for (let j = 0; j < b; j++) {
+        let mv = 0;
+        for (let t = 0; t < d; t++) mv += mean[t] * v[t * b + j];
+        let cs = 0;
+        for (let i = 0; i < m; i++) cs += p[i * b + j] -= mv;
+        colSum[j] = cs;
+      }
+      gemm(true, false, d, b, m, 1, s, 0, p, 0, 0, w32, 0);
+      for (let t = 0; t < d; t++) for (let j = 0; j < b; j++) w[t * b + j] = (w32[t * b + j] - mean[t] * colSum[j]) / m;
+      // Rayleigh-Ritz in span(V): H = V^T C V, its top eigenvectors mapped back are the estimates.
+      for (let i = 0; i < b; i++) {
+        for (let j = 0; j < b; j++) {
+          let acc = 0;
+          for (let t = 0; t < d; t++) acc += v[t * b + i] * w[t * b + j];
+          h[i * b + j] = acc;
+        }
+      }
+      for (let i = 0; i < b; i++) for (let j = 0; j < i; j++) h[i * b + j] = h[j * b + i] = (h[i * b + j] + h[j * b + i]) / 2;
+      const eig = symmetricEigen(h, b);
+      values = eig.values;
+      ritz = new Float64Array(2 * d);
+      for (let c = 0; c < 2; c++) {
+        for (let t = 0; t < d; t++) {
+          let acc = 0;
+          for (let j = 0; j < b; j++) acc += v[t * b + j] * eig.vectors[j * b + c];
+          ritz[c * d + t] = acc;
+        }
+      }
+      const change = prev ? Math.max(1 - Math.abs(dotRows(ritz, prev, 0, d)), 1 - Math.abs(dotRows(ritz, prev, 1, d))) : Infinity;
+      prev = ritz;
       if (change < tol) break;
+      v.set(w);
+      orthonormalColumns(v, d, b);
     }
-    // Rayleigh-Ritz: eigen-decompose H = V^T C V (2 x 2) and rotate V so its rows are ordered eigenvectors.
-    covTimes(x, idx, d, mean, v0, v1, w0, w1);
-    const a = dot64(v0, w0);
-    const b = dot64(v0, w1);
-    const c = dot64(v1, w1);
-    const half = (a - c) / 2;
-    const r = Math.hypot(half, b);
-    const l1 = (a + c) / 2 + r;
-    const l2 = (a + c) / 2 - r;
-    const theta = 0.5 * Math.atan2(2 * b, a - c);
-    const cs = Math.cos(theta);
-    const sn = Math.sin(theta);
     const comps = new Float32Array(2 * d);
-    for (let t = 0; t < d; t++) {
-      comps[t] = cs * v0[t] + sn * v1[t];
-      comps[d + t] = -sn * v0[t] + cs * v1[t];
+    for (let c = 0; c < 2; c++) {
+      let nrm = 0;
+      for (let t = 0; t < d; t++) nrm += ritz[c * d + t] * ritz[c * d + t];
+      const inv = 1 / Math.sqrt(nrm);
+      for (let t = 0; t < d; t++) comps[c * d + t] = ritz[c * d + t] * inv;
+      fixSign(comps.subarray(c * d, (c + 1) * d));
     }
-    for (let k = 0; k < 2; k++) fixSign(comps.subarray(k * d, (k + 1) * d));
-    return new Pca(d, mean32, comps, [Math.max(l1, 0), Math.max(l2, 0)]);
+    return new Pca(d, Float32Array.from(mean), comps, [Math.max(values[0], 0), Math.max(values[1], 0)]);
   }
 
   /** Plane coordinates of x[xo..xo+dim) into out[oo], out[oo+1]. */
@@ -137,81 +163,56 @@ export class Pca {
   }
 }
 
-/** w0 = C v0, w1 = C v1 with C the covariance of the rows idx (divided by their count). */
-function covTimes(
-  x: Float32Array,
-  idx: Int32Array,
-  d: number,
-  mean: Float64Array,
-  v0: Float64Array,
-  v1: Float64Array,
-  w0: Float64Array,
-  w1: Float64Array,
-): void {
-  w0.fill(0);
-  w1.fill(0);
-  const m0 = dot64(mean, v0);
-  const m1 = dot64(mean, v1);
-  for (const i of idx) {
-    const o = i * d;
-    let p0 = -m0;
-    let p1 = -m1;
-    for (let t = 0; t < d; t++) {
-      const v = x[o + t];
-      p0 += v * v0[t];
-      p1 += v * v1[t];
-    }
-    // sum_i p_i (x_i - mean) = sum_i p_i x_i because sum_i p_i = 0 over the same rows.
-    for (let t = 0; t < d; t++) {
-      const v = x[o + t];
-      w0[t] += p0 * v;
-      w1[t] += p1 * v;
-    }
-  }
-  const inv = 1 / idx.length;
-  for (let t = 0; t < d; t++) {
-    w0[t] *= inv;
-    w1[t] *= inv;
-  }
+/** Subspace size: two components plus oversampling, so the iteration converges at the rate lambda_9 / lambda_2. */
+const BLOCK = 8;
+
+function gatherRows(x: Float32Array, idx: Int32Array, d: number): Float32Array {
+  const out = new Float32Array(idx.length * d);
+  for (let r = 0; r < idx.length; r++) out.set(x.subarray(idx[r] * d, idx[r] * d + d), r * d);
+  return out;
 }
 
-function dot64(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let t = 0; t < a.length; t++) s += a[t] * b[t];
-  return s;
+/** Dot product of row r of a and row r of b (both 2 x d). */
+function dotRows(a: Float64Array, b: Float64Array, r: number, d: number): number {
+  let acc = 0;
+  for (let t = 0; t < d; t++) acc += a[r * d + t] * b[r * d + t];
+  return acc;
 }
 
-/** Gram-Schmidt on two vectors; a degenerate second vector is replaced by a unit axis orthogonal to the first. */
-function orthonormalize(a: Float64Array, b: Float64Array): void {
-  normalize(a, 0);
-  const p = dot64(a, b);
-  for (let t = 0; t < b.length; t++) b[t] -= p * a[t];
-  if (!normalize(b, 1e-12)) {
-    b.fill(0);
-    let k = 0;
-    for (let t = 1; t < a.length; t++) if (Math.abs(a[t]) < Math.abs(a[k])) k = t;
-    b[k] = 1;
-    const q = a[k];
-    for (let t = 0; t < b.length; t++) b[t] -= q * a[t];
-    normalize(b, 0);
-  }
-}
-
-function normalize(a: Float64Array, eps: number): boolean {
-  const nrm = Math.sqrt(dot64(a, a));
-  if (!(nrm > eps)) {
-    if (eps === 0 && !(nrm > 0)) {
-      a.fill(0);
-      a[0] = 1;
+/**
+ * Modified Gram-Schmidt (two passes) on the b columns of the d x b matrix v. A column that is (nearly)
+ * dependent on the earlier ones is replaced by the first unit axis that is not.
+ */
+function orthonormalColumns(v: Float64Array, d: number, b: number): void {
+  let axis = 0;
+  for (let j = 0; j < b; j++) {
+    let before = 0;
+    for (let t = 0; t < d; t++) before += v[t * b + j] * v[t * b + j];
+    for (;;) {
+      for (let pass = 0; pass < 2; pass++) {
+        for (let q = 0; q < j; q++) {
+          let pr = 0;
+          for (let t = 0; t < d; t++) pr += v[t * b + q] * v[t * b + j];
+          for (let t = 0; t < d; t++) v[t * b + j] -= pr * v[t * b + q];
+        }
+      }
+      let nrm = 0;
+      for (let t = 0; t < d; t++) nrm += v[t * b + j] * v[t * b + j];
+      if (nrm > 1e-20 * before && nrm > 0) {
+        const inv = 1 / Math.sqrt(nrm);
+        for (let t = 0; t < d; t++) v[t * b + j] *= inv;
+        break;
+      }
+      if (axis >= d) throw new Error('pca: cannot complete an orthonormal basis');
+      for (let t = 0; t < d; t++) v[t * b + j] = t === axis ? 1 : 0;
+      before = 1;
+      axis++;
     }
-    return eps === 0;
   }
-  for (let t = 0; t < a.length; t++) a[t] /= nrm;
-  return true;
 }
 
 /** Deterministic sign: the entry of largest magnitude is positive. */
-function fixSign(c: Float32Array): void {
+export function fixSign(c: Float32Array): void {
   let k = 0;
   for (let t = 1; t < c.length; t++) if (Math.abs(c[t]) > Math.abs(c[k])) k = t;
   if (c[k] < 0) for (let t = 0; t < c.length; t++) c[t] = -c[t];

@@ -14,7 +14,8 @@
  * e^{+-1} per step) so they stay positive. Frozen centres do not move.
  */
 import { finiteIn, oneOf, positiveInt } from './checks.js';
-import { checkMatrix, sqDist } from './distance.js';
+import { checkMatrix, sqDist, sqNorms } from './distance.js';
+import { nearestAll } from './nearest.js';
 import { OnlineKMeans } from './kmeans.js';
 import { ridgeLeastSquares } from './linalg.js';
 import type { RbfNetwork } from './rbf.js';
@@ -68,8 +69,10 @@ export function trainSpreads(net: RbfNetwork, x: Float32Array, n: number, rule: 
   const sum = new Float64Array(k);
   const cnt = new Float64Array(k);
   if (rule === 'rms') {
+    const labels = new Int32Array(n);
+    nearestAll(x, sqNorms(x, n, d), n, c, sqNorms(c, k, d), k, d, { labels, scores: new Float64Array(n) });
     for (let i = 0; i < n; i++) {
-      const j = net.nearestUnit(x, i * d);
+      const j = labels[i];
       sum[j] += sqDist(x, i * d, c, j * d, d);
       cnt[j]++;
     }

@@ -4,6 +4,7 @@
  * Assignment keeps each sample's best prototype incrementally through these three queries.
  */
 import { argmin, checkMatrix, columnDistances, rowDistances, rowDistances2, sqNorms } from './distance.js';
+import { nearestAll } from './nearest.js';
 import type { PrototypeStore } from './prototypes.js';
 
 export interface Scorer {
@@ -70,21 +71,26 @@ export class EuclideanScorer implements Scorer {
   }
 
   all(labels: Int32Array, scores: Float64Array): void {
-    const k = this.k;
-    const d = this.#d;
-    const c = this.#protos.data;
-    const buf = new Float64Array(Math.max(2, 2 * k));
-    const second = buf.subarray(k);
-    let i = 0;
-    for (; i + 2 <= this.n; i += 2) {
-      rowDistances2(this.#x, i * d, this.#xn[i], this.#xn[i + 1], c, this.#cn, k, d, buf);
-      pick(buf, k, i, labels, scores);
-      pick(second, k, i + 1, labels, scores);
-    }
-    for (; i < this.n; i++) {
-      this.row(i, buf);
-      pick(buf, k, i, labels, scores);
-    }
+    nearestAll(this.#x, this.#xn, this.n, this.#protos.data, this.#cn, this.k, this.#d, { labels, scores });
+  }
+}
+
+/**
+ * The plain-loop full pass (two samples at a time against every prototype): the reference nearestAll is
+ * tested against, bit for bit.
+ */
+export function nearestByRows(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, labels: Int32Array, scores: Float64Array): void {
+  const buf = new Float64Array(Math.max(2, 2 * k));
+  const second = buf.subarray(k);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    rowDistances2(x, i * d, xn[i], xn[i + 1], c, cn, k, d, buf);
+    pick(buf, k, i, labels, scores);
+    pick(second, k, i + 1, labels, scores);
+  }
+  for (; i < n; i++) {
+    rowDistances(x, i * d, xn[i], c, cn, k, d, buf);
+    pick(buf, k, i, labels, scores);
   }
 }
 

@@ -10,7 +10,8 @@
  */
 import { Rng } from '../core/rng.js';
 import { checkVector, oneOf, positiveInt } from './checks.js';
-import { checkMatrix, nearestRow, rowDistances, sqDist, sqNorms } from './distance.js';
+import { checkMatrix, nearestRow, sqDist, sqNorms } from './distance.js';
+import { nearestAll } from './nearest.js';
 import type { PrototypeModel } from './editor.js';
 import { Lattice, type Neighbourhood, type Topology } from './som-lattice.js';
 import { SampleOrder, type SampleOrderState } from './order.js';
@@ -205,23 +206,15 @@ export class Som implements PrototypeModel {
     const k = this.lattice.size;
     if (k < 2) throw new Error('SOM: the topographic error needs at least two units');
     const d = this.dim;
-    const xn = sqNorms(x, n, d);
-    const cn = sqNorms(this.prototypes.data, k, d);
-    const row = new Float64Array(k);
+    const c = this.prototypes.data;
+    const best = { labels: new Int32Array(n), scores: new Float64Array(n) };
+    const second = { labels: new Int32Array(n), scores: new Float64Array(n) };
+    nearestAll(x, sqNorms(x, n, d), n, c, sqNorms(c, k, d), k, d, { ...best, second });
     let qe = 0;
     let te = 0;
     for (let i = 0; i < n; i++) {
-      rowDistances(x, i * d, xn[i], this.prototypes.data, cn, k, d, row);
-      let b1 = -1;
-      let b2 = -1;
-      for (let j = 0; j < k; j++) {
-        if (b1 < 0 || row[j] < row[b1]) {
-          b2 = b1;
-          b1 = j;
-        } else if (b2 < 0 || row[j] < row[b2]) b2 = j;
-      }
-      qe += Math.sqrt(sqDist(x, i * d, this.prototypes.data, b1 * d, d));
-      if (!this.lattice.adjacent(b1, b2)) te++;
+      qe += Math.sqrt(sqDist(x, i * d, c, best.labels[i] * d, d));
+      if (!this.lattice.adjacent(best.labels[i], second.labels[i])) te++;
     }
     return { quantizationError: qe / n, topographicError: te / n };
   }

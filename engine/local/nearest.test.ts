@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../core/rng.js';
+import { rowDistances, sqNorms } from './distance.js';
+import { nearestAll } from './nearest.js';
+import { nearestByRows } from './scorer.js';
+
+function data(n: number, d: number, r: Rng, scale = 1, offset = 0): Float32Array {
+  return Float32Array.from({ length: n * d }, () => offset + scale * r.next());
+}
+
+/** Best two (score, index) pairs of each row by the plain row kernel, the definition nearestAll must match. */
+function plainTwo(x: Float32Array, n: number, c: Float32Array, k: number, d: number) {
+  const xn = sqNorms(x, n, d);
+  const cn = sqNorms(c, k, d);
+  const row = new Float64Array(k);
+  const out = { l1: new Int32Array(n), s1: new Float64Array(n), l2: new Int32Array(n), s2: new Float64Array(n) };
+  for (let i = 0; i < n; i++) {
+    rowDistances(x, i * d, xn[i], c, cn, k, d, row);
+    const order = Array.from({ length: k }, (_, j) => j).sort((a, b) => row[a] - row[b] || a - b);
+    out.l1[i] = order[0];
+    out.s1[i] = row[order[0]];
+    out.l2[i] = k > 1 ? order[1] : -1;
+    out.s2[i] = k > 1 ? row[order[1]] : Infinity;
+  }
+  return out;
+}
+
+function check(x: Float32Array, n: number, c: Float32Array, k: number, d: number, what: string): void {
+  const xn = sqNorms(x, n, d);
+  const cn = sqNorms(c, k, d);
+  const got = { labels: new Int32Array(n), scores: new Float64Array(n), second: { labels: new Int32Array(n), scores: new Float64Array(n) } };
+  nearestAll(x, xn, n, c, cn, k, d, got);
+  const ref = { labels: new Int32Array(n), scores: new Float64Array(n) };
+  nearestByRows(x, xn, n, c, cn, k, d, ref.labels, ref.scores);
+  assert.deepEqual(got.labels, ref.labels, `${what}: labels`);
+  assert.deepEqual(got.scores, ref.scores, `${what}: scores bit for bit`);
+  const two = plainTwo(x, n, c, k, d);
+  assert.deepEqual(got.second.labels, two.l2, `${what}: second labels`);
+  assert.deepEqual(got.second.scores, two.s2, `${what}: second scores`);
+}
+
+test('the GEMM-screened pass equals the plain loops bit for bit (random, wide, offset data)', () => {
+  const r = new Rng(11);
+  for (const [n, k, d] of [[300, 7, 3], [517, 20, 97], [260, 64, 784], [5, 1, 4], [3, 2, 1]]) {
+    const x = data(n, d, r);
+    const c = data(k, d, r);
+    check(x, n, c, k, d, `${n}x${k}x${d}`);
+  }
+  // Large common offset: distances are small differences of big norms, where the float32 product is
+  // least accurate relative to the gaps; the screen must still pick exactly.
+  const x = data(400, 50, r, 0.01, 100);
+  const c = data(30, 50, r, 0.01, 100);
+  check(x, 400, c, 30, 50, 'offset');
+});
+
+test('ties and duplicates go to the lowest index, samples sitting on prototypes score 0', () => {
+  const r = new Rng(12);
+  const d = 16;
+  const c = data(10, d, r);
+  const k = 14;
+  const cc = new Float32Array(k * d);
+  cc.set(c);
+  cc.set(c.subarray(3 * d, 4 * d), 10 * d); // duplicate of 3
+  cc.set(c.subarray(0, d), 11 * d); // duplicate of 0
+  cc.set(c.subarray(0, d), 12 * d);
+  cc.set(c.subarray(7 * d, 8 * d), 13 * d);
+  const n = 200;
+  const x = data(n, d, r);
+  for (let i = 0; i < 40; i++) x.set(cc.subarray((i % k) * d, (i % k + 1) * d), i * d); // exactly on prototypes
+  check(x, n, cc, k, d, 'ties');
+  const labels = new Int32Array(n);
+  const scores = new Float64Array(n);
+  nearestAll(x, sqNorms(x, n, d), n, cc, sqNorms(cc, k, d), k, d, { labels, scores });
+  assert.equal(labels[10], 3, 'a duplicate loses to the lower index');
+  assert.equal(labels[11], 0);
+});
+
+test('no prototypes: every sample unassigned', () => {
+  const labels = new Int32Array(3);
+  const scores = new Float64Array(3);
+  nearestAll(new Float32Array(6), new Float64Array(3), 3, new Float32Array(0), new Float64Array(0), 0, 2, { labels, scores });
+  assert.deepEqual([...labels], [-1, -1, -1]);
+  assert.deepEqual([...scores], [Infinity, Infinity, Infinity]);
+});
