@@ -37,9 +37,6 @@ export class AppState {
     api.on('menu.command', (c) => {
       if (c.command === 'show-view' && c.view) this.#view = c.view;
       else if (c.command === 'toggle-theme') void this.setTheme(this.dark ? 'light' : 'dark');
-      else if (c.command === 'open-model' || c.command === 'export-model') {
-        this.notify('info', 'Models', 'Opening and exporting models arrives with the Models view.');
-      }
     });
     void this.#load();
   }

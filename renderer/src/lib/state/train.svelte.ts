@@ -1,0 +1,349 @@
+/**
+ * The Train view's state: the settings form, the network it describes (checked by the engine), the run
+ * in progress with its curves, finished runs kept for comparison, and the inspector's picked image.
+ * Curves are plain arrays that grow with each event; `version` changes when they do, so charts redraw
+ * without copying thousands of points on every batch.
+ */
+import type {
+  ArchitectureRequest,
+  ArchitectureSummary,
+  EpochMetrics,
+  Inspection,
+  LabApi,
+  LayerSpecJson,
+  TrainConfig,
+  TrainDone,
+  TrainRunState,
+} from '../../../../engine/protocol/contract.js';
+import { ACTIVATIONS, OPTIMIZER_CHOICES } from '../../../../engine/protocol/contract.js';
+import { asLabError } from '../api.js';
+
+export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
+export type Activation = (typeof ACTIVATIONS)[number];
+
+export interface TrainForm {
+  /** A preset name, or 'custom' for the layer list in `layersText`. */
+  preset: string;
+  /** One layer a line, as JSON: {"type": "dense", "units": 10}. */
+  layersText: string;
+  activation: Activation;
+  dropout: number;
+  batchNorm: boolean;
+  optimizer: OptimizerChoice;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  decoupled: boolean;
+  biasCorrection: boolean;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  clipNorm: number;
+  /** Early-stopping patience in epochs; 0 = off. */
+  patience: number;
+  /** Continue the current model instead of building a new one. */
+  resume: boolean;
+}
+
+export const DEFAULT_LR: Record<OptimizerChoice, number> = { sgd: 0.05, momentum: 0.01, nesterov: 0.01, rmsprop: 0.001, adam: 0.001 };
+export const OPTIMIZER_LABELS: Record<OptimizerChoice, string> = { sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', rmsprop: 'RMSprop', adam: 'Adam' };
+
+/** One run's curves. */
+export interface RunRecord {
+  id: number;
+  label: string;
+  /** Index into the run palette. */
+  color: number;
+  epochs: number;
+  /** Batch losses: x in epochs (fractional), y the loss. */
+  batches: { x: number; y: number }[];
+  history: EpochMetrics[];
+  /** Per-layer gradient norms: layer names, and one row of norms per sampled step (x in epochs). */
+  layerNames: string[];
+  layerNorms: { x: number; norms: number[] }[];
+  done: TrainDone | null;
+  /** Shown on the comparison charts. */
+  shown: boolean;
+}
+
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+export function layersToText(layers: readonly LayerSpecJson[]): string {
+  return layers.map((l) => JSON.stringify(l)).join('\n');
+}
+
+/** Parse the layer editor: one JSON object a line (blank lines and // comments ignored). */
+export function parseLayers(text: string): LayerSpecJson[] {
+  const out: LayerSpecJson[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim().replace(/,$/, '');
+    if (!line || line.startsWith('//')) return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new Error(`line ${i + 1}: not JSON (${line.slice(0, 40)})`);
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || typeof (v as { type?: unknown }).type !== 'string') {
+      throw new Error(`line ${i + 1}: a layer is an object with a "type"`);
+    }
+    out.push(v as LayerSpecJson);
+  });
+  return out;
+}
+
+export class TrainStore {
+  #api: LabApi;
+  form = $state<TrainForm>({
+    preset: 'lenet5',
+    layersText: '',
+    activation: 'relu',
+    dropout: 0,
+    batchNorm: false,
+    optimizer: 'adam',
+    lr: DEFAULT_LR.adam,
+    momentum: 0.9,
+    weightDecay: 0,
+    decoupled: false,
+    biasCorrection: true,
+    epochs: 5,
+    batchSize: 32,
+    seed: 1,
+    clipNorm: 0,
+    patience: 0,
+    resume: false,
+  });
+  #arch = $state.raw<ArchitectureSummary | null>(null);
+  #archError = $state<string | null>(null);
+  #presets = $state.raw<string[]>(['mlp', 'lenet5']);
+  #state = $state<TrainRunState | 'idle'>('idle');
+  #run = $state.raw<RunRecord | null>(null);
+  #runs = $state.raw<RunRecord[]>([]);
+  #progress = $state.raw<Progress | null>(null);
+  #error = $state<string | null>(null);
+  #starting = $state(false);
+  #version = $state(0);
+  #inspection = $state.raw<Inspection | null>(null);
+  #inspectError = $state<string | null>(null);
+  #nextColor = 0;
+
+  constructor(api: LabApi) {
+    this.#api = api;
+    api.on('train.batch', (b) => {
+      const r = this.#mine(b.runId);
+      if (!r) return;
+      r.batches.push({ x: b.epoch - 1 + b.batch / b.batches, y: b.loss });
+      this.#progress = { epoch: b.epoch, epochs: this.#progress?.epochs ?? r.epochs, batch: b.batch, batches: b.batches, loss: b.loss };
+      this.#version++;
+    });
+    api.on('train.layers', (t) => {
+      const r = this.#mine(t.runId);
+      if (!r) return;
+      r.layerNames = t.layers;
+      const p = this.#progress;
+      r.layerNorms.push({ x: p ? p.epoch - 1 + p.batch / p.batches : t.epoch, norms: t.gradNorm });
+      this.#version++;
+    });
+    api.on('train.epoch', (e) => {
+      const r = this.#mine(e.runId);
+      if (!r) return;
+      r.history.push(e.metrics);
+      r.epochs = e.epochs;
+      if (this.#progress) this.#progress = { ...this.#progress, epochs: e.epochs };
+      this.#version++;
+    });
+    api.on('train.state', (s) => {
+      if (this.#run?.id === s.runId) this.#state = s.state;
+    });
+    api.on('train.done', (d) => {
+      const r = this.#mine(d.runId);
+      if (!r) return;
+      r.done = d;
+      this.#state = 'stopped';
+      if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
+      // Keep the finished run for comparison (the newest first), unless it never trained an epoch.
+      if (r.history.length > 0) this.#runs = [r, ...this.#runs.filter((x) => x.id !== r.id)].slice(0, 8);
+      this.#run = { ...r };
+      this.#version++;
+    });
+    api.on('engine.restarted', () => {
+      this.#state = 'idle';
+      this.#progress = null;
+      this.#inspection = null;
+    });
+  }
+
+  #mine(runId: number): RunRecord | null {
+    return this.#run && this.#run.id === runId ? this.#run : null;
+  }
+
+  get arch(): ArchitectureSummary | null {
+    return this.#arch;
+  }
+  get archError(): string | null {
+    return this.#archError;
+  }
+  get presets(): string[] {
+    return this.#presets;
+  }
+  get state(): TrainRunState | 'idle' {
+    return this.#state;
+  }
+  get active(): boolean {
+    return this.#state === 'running' || this.#state === 'paused';
+  }
+  get run(): RunRecord | null {
+    return this.#run;
+  }
+  /** Finished runs, newest first. */
+  get runs(): RunRecord[] {
+    return this.#runs;
+  }
+  get progress(): Progress | null {
+    return this.#progress;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get starting(): boolean {
+    return this.#starting;
+  }
+  get version(): number {
+    return this.#version;
+  }
+  get inspection(): Inspection | null {
+    return this.#inspection;
+  }
+  get inspectError(): string | null {
+    return this.#inspectError;
+  }
+
+  clearError(): void {
+    this.#error = null;
+  }
+
+  /** The architecture part of the form as the engine takes it; throws on a layer list that does not parse. */
+  architecture(): ArchitectureRequest {
+    const f = this.form;
+    if (f.preset === 'custom') return { layers: parseLayers(f.layersText) };
+    const a: ArchitectureRequest = { preset: f.preset, activation: f.activation };
+    if (f.dropout > 0) a.dropout = f.dropout;
+    if (f.batchNorm) a.batchNorm = true;
+    return a;
+  }
+
+  /** Ask the engine what the form's network is on the loaded folder. */
+  async describe(): Promise<void> {
+    let req: ArchitectureRequest;
+    try {
+      req = this.architecture();
+    } catch (e) {
+      this.#archError = (e as Error).message;
+      return;
+    }
+    try {
+      const d = await this.#api.call('train.describe', req);
+      this.#arch = d;
+      this.#presets = d.presets;
+      this.#archError = null;
+    } catch (e) {
+      this.#arch = null;
+      this.#archError = asLabError(e).message;
+    }
+  }
+
+  /** Switch the form to an editable copy of the network shown now. */
+  editLayers(): void {
+    if (this.#arch) this.form.layersText = layersToText(this.#arch.layers.map((l) => l.spec));
+    this.form.preset = 'custom';
+  }
+
+  config(paused = false): TrainConfig {
+    const f = this.form;
+    const optimizer: TrainConfig['optimizer'] = { type: f.optimizer, lr: f.lr };
+    if (f.weightDecay > 0) {
+      optimizer.weightDecay = f.weightDecay;
+      optimizer.decoupled = f.decoupled;
+    }
+    if (f.optimizer === 'momentum' || f.optimizer === 'nesterov') optimizer.momentum = f.momentum;
+    if (f.optimizer === 'adam') optimizer.biasCorrection = f.biasCorrection;
+    const c: TrainConfig = { architecture: this.architecture(), optimizer, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed, label: this.runLabel() };
+    if (f.clipNorm > 0) c.clipNorm = f.clipNorm;
+    if (f.patience > 0) c.patience = f.patience;
+    if (f.resume) c.resume = true;
+    if (paused) c.paused = true;
+    return c;
+  }
+
+  runLabel(): string {
+    const f = this.form;
+    const net = f.preset === 'custom' ? 'custom' : f.preset;
+    return `${net} · ${OPTIMIZER_LABELS[f.optimizer]} ${f.lr}`;
+  }
+
+  async start(paused = false): Promise<void> {
+    this.#error = null;
+    let cfg: TrainConfig;
+    try {
+      cfg = this.config(paused);
+    } catch (e) {
+      this.#error = (e as Error).message;
+      return;
+    }
+    this.#starting = true;
+    try {
+      const { runId } = await this.#api.call('train.start', cfg);
+      // Events for this run may already have arrived: they were dropped, so the record starts empty.
+      this.#run = { id: runId, label: cfg.label ?? `run ${runId}`, color: this.#nextColor++ % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], done: null, shown: true };
+      this.#progress = { epoch: 1, epochs: cfg.epochs, batch: 0, batches: 0, loss: NaN };
+      this.#state = paused ? 'paused' : 'running';
+      this.#version++;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    } finally {
+      this.#starting = false;
+    }
+  }
+
+  async control(action: 'pause' | 'resume' | 'step' | 'stop', steps?: number): Promise<void> {
+    try {
+      const r = await this.#api.call('train.control', steps === undefined ? { action } : { action, steps });
+      if (this.#state !== 'stopped') this.#state = r.state;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+
+  async setLr(lr: number): Promise<void> {
+    try {
+      await this.#api.call('train.setLr', { lr });
+      this.form.lr = lr;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+
+  async inspect(index: number): Promise<void> {
+    try {
+      this.#inspection = await this.#api.call('train.inspect', { index });
+      this.#inspectError = null;
+    } catch (e) {
+      this.#inspectError = asLabError(e).message;
+    }
+  }
+
+  toggleShown(id: number): void {
+    this.#runs = this.#runs.map((r) => (r.id === id ? { ...r, shown: !r.shown } : r));
+    this.#version++;
+  }
+  forget(id: number): void {
+    this.#runs = this.#runs.filter((r) => r.id !== id);
+    this.#version++;
+  }
+}
