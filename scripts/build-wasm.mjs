@@ -2,7 +2,8 @@
 // writes them as base64 into engine/kernels/wasm/binary.ts, so the engine loads them synchronously
 // from its own sources and from every esbuild bundle without a separate file to ship.
 // The output is reproducible (same compiler version and flags give the same bytes; the file records
-// the SHA-256). `--check` compiles and fails if binary.ts is out of date instead of writing it.
+// the SHA-256). `--check` compiles and fails if binary.ts is out of date instead of writing it;
+// `--names` keeps function names in the binary (for `node --cpu-prof`; do not commit that build).
 import asc from 'assemblyscript/asc';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -21,6 +22,7 @@ const { binary, stderr, error } = await asc.compileString({ 'kernels.ts': source
   runtime: 'stub',
   noAssert: true,
   use: ['abort='],
+  debug: process.argv.includes('--names'),
 });
 if (error || !binary) {
   console.error(stderr.toString());

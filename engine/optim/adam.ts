@@ -13,6 +13,7 @@
  * 3.2 x lr at t = 1, peaks at 6.6 x lr near t = 12 and settles to lr only after some 5000 steps.
  */
 import { checkCommon, checkEps, checkRange, COMMON_DEFAULTS, mergeSpec, type AdamConfig } from './config.js';
+import { adamUpdate } from '../kernels/adam.js';
 import { SlotOptimizer, type UpdateArgs } from './base.js';
 
 export const ADAM_DEFAULTS: Readonly<AdamConfig> = Object.freeze({
@@ -51,20 +52,7 @@ export class Adam extends SlotOptimizer<AdamConfig> {
 
   protected update({ w, g, slots, mask, lr, l2, keep }: UpdateArgs): void {
     const { beta1, beta2, eps } = this.config;
-    const c1 = this.#c1;
-    const c2 = this.#c2;
-    const [m, v] = slots;
-    for (let j = 0; j < w.length; j++) {
-      if (mask !== undefined && mask[j] === 0) {
-        w[j] = 0;
-        continue;
-      }
-      const wj = w[j];
-      const d = g[j] + l2 * wj;
-      m[j] = beta1 * m[j] + (1 - beta1) * d;
-      v[j] = beta2 * v[j] + (1 - beta2) * d * d;
-      // m^ / (sqrt(v^) + eps) with m^ = m * c1 and sqrt(v^) = sqrt(v) * c2.
-      w[j] = wj * keep - (lr * m[j] * c1) / (Math.sqrt(v[j]) * c2 + eps);
-    }
+    // The arithmetic lives in engine/kernels/adam.ts (a WebAssembly SIMD version runs when available).
+    adamUpdate(w, g, slots[0], slots[1], mask, { lr, l2, keep, beta1, beta2, eps, c1: this.#c1, c2: this.#c2 });
   }
 }

@@ -562,3 +562,39 @@ export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize,
     }
   }
 }
+
+// ---- optimizer update (same contract as ../adam.ts, float32 arithmetic, no mask) ----
+
+/** Adam on n params: m, v updated in place, w = w*keep - lr*c1*m / (sqrt(v)*c2 + eps), g + l2*w as the gradient. */
+export function adamUpdate(
+  w: usize, g: usize, m: usize, v: usize, n: i32,
+  lr: f32, l2: f32, keep: f32, beta1: f32, beta2: f32, a1: f32, a2: f32, eps: f32, c1: f32, c2: f32,
+): void {
+  // a1 = 1 - beta1 and a2 = 1 - beta2 come computed in double: 1 - f32(0.999) is 1.3e-5 off in float32.
+  const vb1 = f32x4.splat(beta1), va1 = f32x4.splat(a1);
+  const vb2 = f32x4.splat(beta2), va2 = f32x4.splat(a2);
+  const vl2 = f32x4.splat(l2), vkeep = f32x4.splat(keep), vs = f32x4.splat(lr * c1);
+  const vc2 = f32x4.splat(c2), veps = f32x4.splat(eps);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const wj = v128.load(w + o);
+    const d = f32x4.add(v128.load(g + o), f32x4.mul(vl2, wj));
+    const mj = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(va1, d));
+    const vj = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(va2, f32x4.mul(d, d)));
+    v128.store(m + o, mj);
+    v128.store(v + o, vj);
+    const den = f32x4.add(f32x4.mul(f32x4.sqrt(vj), vc2), veps);
+    v128.store(w + o, f32x4.sub(f32x4.mul(wj, vkeep), f32x4.div(f32x4.mul(vs, mj), den)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const wj = load<f32>(w + o);
+    const d = load<f32>(g + o) + l2 * wj;
+    const mj = beta1 * load<f32>(m + o) + a1 * d;
+    const vj = beta2 * load<f32>(v + o) + a2 * d * d;
+    store<f32>(m + o, mj);
+    store<f32>(v + o, vj);
+    store<f32>(w + o, wj * keep - (lr * c1 * mj) / (sqrt<f32>(vj) * c2 + eps));
+  }
+}
