@@ -1,3 +1,4 @@
+import * as cluster from './cmd-cluster.js';
 import * as data from './cmd-data.js';
 import * as evalCmd from './cmd-eval.js';
 import * as exportCmd from './cmd-export.js';
@@ -12,13 +13,14 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, eval: evalCmd, predict, info, export: exportCmd, gan, sample };
+export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, export: exportCmd, gan, sample };
 
 export const USAGE = `usage: locus <command> [options]
 
 commands:
   data DIR            what the loader makes of an image folder (classes, counts, skipped files)
   train               train a classifier (lenet5 or mlp) on an image folder and save it as JSON
+  cluster             cluster an image folder or a 2-D toy set (kmeans, art, art2a, som) and save it
   eval                accuracy and confusion matrix of a saved model on an image folder
   predict             classify image files with a saved model
   info MODEL          describe a saved model file
