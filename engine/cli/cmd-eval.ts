@@ -1,14 +1,19 @@
 import { evaluate } from '../session/evaluate.js';
 import { parse, required } from './args.js';
+import { evalSequence, sequenceModelIn } from './cmd-seq.js';
 import { loadFolder } from './load.js';
 import { loadClassifier, modelLoadOptions, relabel } from './model.js';
 import { Output, table } from './output.js';
 
 export const usage = `locus eval --model MODEL.json --data DIR [--json]
   Accuracy and confusion matrix of a saved classifier on an image folder whose subfolders are named
-  like the model's classes. Images are resized the way the model's training images were.`;
+  like the model's classes. Images are resized the way the model's training images were.
+  A sequence model (locus seq) is scored on image rows from --data, or on --n N fresh generated
+  sequences (--seed N; default: the training seed + 1).`;
 
 export async function run(argv: string[]): Promise<number> {
+  const sequence = await sequenceModelIn(argv);
+  if (sequence) return evalSequence(sequence, argv);
   const { values: v } = parse(argv, { model: { type: 'string' }, data: { type: 'string' }, 'no-cache': { type: 'boolean' } });
   const modelPath = required(v.model, 'model');
   const dir = required(v.data, 'data');

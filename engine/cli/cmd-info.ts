@@ -1,5 +1,6 @@
 import { readModelFile } from '../io/index.js';
 import { parse, required } from './args.js';
+import { infoSequence } from './cmd-seq.js';
 import { loadClassifier } from './model.js';
 import { Output } from './output.js';
 
@@ -11,6 +12,7 @@ export async function run(argv: string[]): Promise<number> {
   const path = required(positionals[0], 'MODEL (the model file)');
   const out = new Output(Boolean(v.json));
   const file = await readModelFile(path);
+  if (file.kind === 'sequence') return infoSequence(path, file, out);
   if (file.kind !== 'classifier') {
     out.result(`${path}: a "${file.kind}" model, format version ${file.version}, made by Locus ${file.locusVersion} on ${file.createdAt}`, {
       kind: file.kind,

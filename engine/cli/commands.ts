@@ -3,6 +3,7 @@ import * as data from './cmd-data.js';
 import * as evalCmd from './cmd-eval.js';
 import * as exportCmd from './cmd-export.js';
 import * as info from './cmd-info.js';
+import * as seq from './cmd-seq.js';
 import * as predict from './cmd-predict.js';
 import * as train from './cmd-train.js';
 import * as gan from './cmd-gan.js';
@@ -13,7 +14,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, export: exportCmd, gan, sample };
+export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, export: exportCmd, gan, sample, seq };
 
 export const USAGE = `usage: locus <command> [options]
 
@@ -24,6 +25,7 @@ commands:
   eval                accuracy and confusion matrix of a saved model on an image folder
   predict             classify image files with a saved model
   info MODEL          describe a saved model file
+  seq                 train a sequence model (RNN, LSTM, GRU, time-delay) on image rows or generated series
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid
   export              write a saved classifier in TensorFlow.js's layers format
