@@ -4,8 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Rng } from '../core/rng.js';
+import { ganToFile } from '../io/gan.js';
 import { classifierToFile, writeModelFile } from '../io/index.js';
+import { batch, folderHandler, maxAbsDiff, tf, tfPredict } from '../io/tfjs-testkit.js';
 import '../layers/index.js';
+import { Gan } from '../models/gan.js';
+import { dcganSpecs } from '../models/gan-presets.js';
 import { Sequential, type SequentialSpec } from '../models/sequential.js';
 import { run } from './cmd-export.js';
 
@@ -44,4 +48,20 @@ test('locus export writes the folder and the single-file variants, and refuses w
   assert.ok(!existsSync(join(dir, 'bad')));
   await assert.rejects(run(['--model', good, '--out', good]), /is a file; the tfjs format writes a folder/);
   await assert.rejects(run(['--model', good, '--out', join(dir, 'x'), '--format', 'onnx']), /--format must be one of tfjs, tfjs-json/);
+});
+
+test("locus export of a gan file writes its generator, which TensorFlow.js runs like Locus", async () => {
+  const gan = new Gan(dcganSpecs({ channels: 3, size: 8, latent: 4, width: 2 }), new Rng(2));
+  const r = new Rng(6);
+  for (const p of gan.generator.params()) for (let i = 0; i < p.value.length; i++) p.value[i] += 0.05 * r.normal();
+  const path = join(dir, 'gan.json');
+  await writeModelFile(path, ganToFile({ gan, normalization: { kind: 'symmetric' }, training: { seed: 2, settings: {}, history: [] } }));
+  assert.equal(await quiet(() => run(['--model', path, '--out', join(dir, 'gen')])), 0);
+  const tfm = await tf.loadLayersModel(folderHandler(join(dir, 'gen')));
+  assert.equal((tfm.getUserDefinedMetadata() as { locus: { kind: string } }).locus.kind, 'gan-generator');
+  const z = batch(3, [4]);
+  const d = maxAbsDiff(tfPredict(tfm, z).data, gan.generate(z, new Rng(0)).data);
+  assert.ok(d < 1e-4, `differs by ${d}`);
+  tfm.dispose();
+  await assert.rejects(run(['--model', path, '--out', join(dir, 'gen2'), '--probabilities']), /--probabilities is for classifiers/);
 });

@@ -1,17 +1,19 @@
 import { stat } from 'node:fs/promises';
-import { TfjsExportError, exportTfjs, type TfjsExport } from '../io/tfjs.js';
+import { ganFromFile } from '../io/gan.js';
+import { classifierFromFile, readModelFile } from '../io/index.js';
+import { TfjsExportError, exportGeneratorTfjs, exportTfjs, type TfjsExport } from '../io/tfjs.js';
 import { writeTfjsFiles, writeTfjsJson } from '../io/tfjs-write.js';
 import { oneOf, parse, required } from './args.js';
-import { loadClassifier } from './model.js';
-import { Output } from './output.js';
+import { Output, UsageError } from './output.js';
 
 export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|tfjs-json] [--probabilities] [--json]
-  Export a saved classifier to TensorFlow.js's layers format (tf.loadLayersModel).
+  Export a saved classifier, or a saved GAN's generator, to TensorFlow.js's layers format (tf.loadLayersModel).
   --format tfjs       (default) PATH is a folder: model.json + group1-shard1of1.bin
   --format tfjs-json  PATH is one JSON file with the weights in base64 (load it with tf.io.fromMemory)
-  --probabilities     the model outputs class probabilities (a softmax appended) instead of logits
-  The model takes images as [batch, height, width, channels], normalized as recorded in the model's
-  userDefinedMetadata.locus (see the README). An earlier export at PATH is replaced only on success.`;
+  --probabilities     a classifier outputs class probabilities (a softmax appended) instead of logits
+  A classifier takes images as [batch, height, width, channels], normalized as recorded in the model's
+  userDefinedMetadata.locus (see the README); a generator takes latent codes [batch, latent] and makes
+  images [batch, height, width, channels]. An earlier export at PATH is replaced only on success.`;
 
 const FORMATS = ['tfjs', 'tfjs-json'] as const;
 
@@ -26,10 +28,18 @@ export async function run(argv: string[]): Promise<number> {
   const outPath = required(v.out, 'out');
   const format = oneOf(v.format, 'format', FORMATS, 'tfjs');
   const out = new Output(Boolean(v.json));
-  const m = await loadClassifier(modelPath);
+  const file = await readModelFile(modelPath);
   let e: TfjsExport;
   try {
-    e = exportTfjs(m, { probabilities: Boolean(v.probabilities) });
+    if (file.kind === 'classifier') {
+      e = exportTfjs(classifierFromFile(file), { probabilities: Boolean(v.probabilities) });
+    } else if (file.kind === 'gan') {
+      if (v.probabilities) throw new UsageError('--probabilities is for classifiers; a GAN exports its generator');
+      const g = ganFromFile(file);
+      e = exportGeneratorTfjs(g.gan.generator, { normalization: g.normalization });
+    } else {
+      throw new Error(`${modelPath} is a "${file.kind}" model; export takes a classifier or a gan`);
+    }
   } catch (err) {
     if (err instanceof TfjsExportError) throw new Error(`cannot export ${modelPath} to TensorFlow.js: ${err.message}`);
     throw err;
@@ -51,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   out.result(
     `wrote ${files.join(' and ')}: ${topology} of ${layers} layers, ${weights.toLocaleString('en-US')} weights, ${bytes.toLocaleString('en-US')} bytes`,
-    { format, files, topology, layers, weights, bytes, output: e.modelJson.userDefinedMetadata.locus.output },
+    { format, kind: e.modelJson.userDefinedMetadata.locus.kind, files, topology, layers, weights, bytes },
   );
   return 0;
 }
