@@ -49,6 +49,32 @@ eachBackend('max pool forward/backward match direct loops (strides, padding, odd
   }
 });
 
+eachBackend('2x2 stride-2 max pool (the vectorised case): odd sizes, ties go to the first', () => {
+  const rng = new Rng(32);
+  const g = squareWindow(3, 13, 21, 2, 2, 'valid'); // outW 10: two groups of four and a tail of two
+  const n = 2;
+  const len = n * g.channels * g.height * g.width;
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) x[i] = rng.int(4) - 2; // many ties
+  const outLen = n * g.channels * g.outH * g.outW;
+  const y = new Float32Array(outLen);
+  const arg = new Int32Array(outLen);
+  maxPoolForward(x, n, g, y, arg);
+  const want = maxPoolRef(x, n, g);
+  for (let o = 0; o < outLen; o++) {
+    const a = arg[o];
+    assert.ok(Object.is(y[o], want[o]) && Object.is(x[a], y[o]), `output ${o}: ${y[o]} at ${a}, want ${want[o]}`);
+    // the winner is the first maximum in row-major window order
+    const plane = Math.floor(a / (g.height * g.width));
+    const oy = Math.floor((o % (g.outH * g.outW)) / g.outW);
+    const ox = o % g.outW;
+    const i0 = plane * g.height * g.width + 2 * oy * g.width + 2 * ox;
+    const order = [i0, i0 + 1, i0 + g.width, i0 + g.width + 1];
+    const first = order.find((i) => x[i] === y[o]);
+    assert.equal(a, first, `output ${o}: argmax`);
+  }
+});
+
 eachBackend('avg pool forward/backward match direct loops; padding is not counted', () => {
   const rng = new Rng(32);
   for (let t = 0; t < 50; t++) {

@@ -519,31 +519,59 @@ export function maxPoolForward(
   }
 }
 
-/** The common 2x2 stride-2 unpadded window: no bounds tests, first maximum in row-major order wins. */
+/**
+ * The common 2x2 stride-2 unpadded window, four outputs at a time: even and odd columns of both rows
+ * are split into f32x4s, the running maximum keeps the first maximum in row-major order (a later value
+ * wins only when strictly greater, so NaN never takes over, as in the general loop) and a lane code
+ * (0, 1, width, width + 1) records which of the four won.
+ */
 function maxPool2x2(x: usize, planes: i32, y: usize, argmax: usize, height: i32, width: i32, outH: i32, outW: i32): void {
+  const one = i32x4.splat(1);
+  const down = i32x4.splat(width);
+  const diag = i32x4.splat(width + 1);
+  const lanes = i32x4(0, 2, 4, 6);
   let o: usize = 0;
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * height * width;
     for (let oy = 0; oy < outH; oy++) {
       const r0 = base + 2 * oy * width;
-      for (let ox = 0; ox < outW; ox++, o += 4) {
+      let ox = 0;
+      for (; ox + 4 <= outW; ox += 4, o += 16) {
+        const i0 = r0 + 2 * ox;
+        const p = x + (<usize>i0 << 2);
+        const q = p + (<usize>width << 2);
+        const a0 = v128.load(p), a1 = v128.load(p, 16);
+        const b0 = v128.load(q), b1 = v128.load(q, 16);
+        let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+        let code = i32x4.splat(0);
+        let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        let t = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, t);
+        code = v128.bitselect(one, code, t);
+        v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+        t = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, t);
+        code = v128.bitselect(down, code, t);
+        v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        t = f32x4.gt(v, best);
+        best = v128.bitselect(v, best, t);
+        code = v128.bitselect(diag, code, t);
+        v128.store(y + o, best);
+        v128.store(argmax + o, i32x4.add(i32x4.add(i32x4.splat(i0), lanes), code));
+      }
+      for (; ox < outW; ox++, o += 4) {
         const i0 = r0 + 2 * ox;
         const i2 = i0 + width;
         const p = x + (<usize>i0 << 2);
         const q = x + (<usize>i2 << 2);
-        const v0 = load<f32>(p), v1 = load<f32>(p, 4), v2 = load<f32>(q), v3 = load<f32>(q, 4);
-        // NaN never wins after the first element, as in the general loop (v > best is false for NaN).
-        let best = v0;
+        let best = load<f32>(p);
         let at = i0;
-        let t = v1 > best;
-        best = select<f32>(v1, best, t);
-        at = select<i32>(i0 + 1, at, t);
-        t = v2 > best;
-        best = select<f32>(v2, best, t);
-        at = select<i32>(i2, at, t);
-        t = v3 > best;
-        best = select<f32>(v3, best, t);
-        at = select<i32>(i2 + 1, at, t);
+        let v = load<f32>(p, 4);
+        if (v > best) { best = v; at = i0 + 1; }
+        v = load<f32>(q);
+        if (v > best) { best = v; at = i2; }
+        v = load<f32>(q, 4);
+        if (v > best) { best = v; at = i2 + 1; }
         store<f32>(y + o, best);
         store<i32>(argmax + o, at);
       }
