@@ -96,3 +96,23 @@ test('layers TensorFlow.js cannot express are refused with the layer path and th
   refuse({ input: [1, 2, 3], layers: [{ type: 'testAffine', units: 2 }] }, /layer 0 \(testAffine\) has no TensorFlow\.js layers equivalent/);
   refuse({ input: [4], layers: [{ type: 'flatten' }] }, /no layer TensorFlow\.js can run/);
 });
+
+test('sequence layers: conv1d (same, strided, mean over time), lstm and simpleRnn keep their weight layouts', async () => {
+  const { diff, layers } = await sameAsLocus({
+    input: [7, 3],
+    layers: [
+      { type: 'conv1d', units: 4, kernel: 3, padding: 'same', returnSequences: true },
+      { type: 'lstm', units: 5, returnSequences: true },
+      { type: 'conv1d', units: 4, kernel: 2, dilation: 2, padding: 'valid', returnSequences: true },
+      { type: 'simpleRnn', units: 4, returnSequences: true },
+      { type: 'lstm', units: 3 },
+      { type: 'dense', units: 2 },
+    ],
+  });
+  assert.ok(diff < 1e-4, `differs by ${diff}`);
+  assert.ok(layers.includes('LSTM') && layers.includes('SimpleRNN') && layers.includes('Conv1D'), layers.join(' '));
+  const tdnn = await sameAsLocus({ input: [2, 6, 8], layers: [{ type: 'reshape', shape: [12, 8] }, { type: 'conv1d', units: 3, kernel: 3, stride: 2, padding: 'valid', returnSequences: false }, { type: 'dense', units: 2 }] });
+  assert.ok(tdnn.diff < 1e-5, `differs by ${tdnn.diff}`);
+  assert.ok(tdnn.layers.includes('GlobalAveragePooling1D'));
+  assert.throws(() => networkToTfjs(new Sequential({ input: [5, 2], layers: [{ type: 'gru', units: 3 }] }, new Rng(1))), /layer 0 \(gru\): .*reset_after/);
+});

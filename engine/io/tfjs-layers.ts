@@ -7,6 +7,8 @@
  *  - gate: y = g·a(x) + (1 − g)·b(x) with g = sigmoid(z) and 1 − g = sigmoid(−z), −z coming from a copy of
  *    the gate's projection with negated weights, then Multiply and Add (Keras in TensorFlow.js has no
  *    Subtract layer and a Lambda would need custom code);
+ *  - conv1d, simpleRnn and lstm keep their weight layouts (a conv1d without returnSequences adds a
+ *    GlobalAveragePooling1D); gru is refused (TensorFlow.js's GRU has no reset_after form);
  *  - convTranspose2d sizes Keras cannot make directly ('valid' with kernel < stride, outputPadding) are a
  *    'valid' Conv2DTranspose followed by Cropping2D.
  * Anything else is refused with the layer's path and the reason.
@@ -23,6 +25,8 @@ import type {
   PoolConfig,
 } from '../layers/index.js';
 import { shapeEq } from '../core/tensor.js';
+import { conv1dGeometry, type Conv1dConfig } from '../layers/conv1d.js';
+import type { RecurrentConfig } from '../layers/recurrent.js';
 import { TfjsExportError, TfjsGraph, type TfRef } from './tfjs-graph.js';
 import { convKernel, convTransposeKernel, scaled } from './tfjs-weights.js';
 
@@ -117,6 +121,27 @@ function convertLayer(layer: Layer, x: TfRef, ctx: Ctx, path: string): TfRef {
       return g.add('LeakyReLU', 'leaky_re_lu', { alpha: (layer.config as LeakyReluConfig).alpha }, [x], out);
     case 'softmax':
       return softmaxLastAxis(x, g);
+    case 'conv1d':
+      return conv1d(layer, x, ctx, path);
+    case 'simpleRnn':
+    case 'lstm': {
+      // Both keep Keras's weight layout: Wx [features, gates·units] (LSTM gates i, f, g, o = Keras's i, f, c, o),
+      // Wh [units, gates·units], b [gates·units].
+      const c = layer.config as RecurrentConfig;
+      const [cls, base] = layer.type === 'lstm' ? ['LSTM', 'lstm'] : ['SimpleRNN', 'simple_rnn'];
+      const config: Record<string, unknown> = { units: c.units, activation: 'tanh', use_bias: true, return_sequences: c.returnSequences };
+      if (layer.type === 'lstm') config.recurrent_activation = 'sigmoid';
+      const gu = (layer.type === 'lstm' ? 4 : 1) * c.units;
+      return g.add(cls, base, config, [x], out, [
+        ['kernel', [x.shape[1], gu], signed(tensorOf(layer, 'Wx', path), ctx)],
+        ['recurrent_kernel', [c.units, gu], signed(tensorOf(layer, 'Wh', path), ctx)],
+        ['bias', [gu], signed(tensorOf(layer, 'b', path), ctx)],
+      ]);
+    }
+    case 'gru':
+      throw new TfjsExportError(
+        `layer ${path} (gru): Locus's GRU applies the reset gate after the recurrent projection (reset_after), which TensorFlow.js's GRU does not support`,
+      );
     case 'residual':
       return residual(layer, x, ctx, path);
     case 'gate':
@@ -186,6 +211,19 @@ function convTranspose(layer: Layer, x: TfRef, ctx: Ctx, path: string): TfRef {
   const h = g.add('Conv2DTranspose', 'conv2d_transpose', config('valid'), [x], full, w);
   if (cropping.every(([a, b]) => a === 0 && b === 0)) return h;
   return g.add('Cropping2D', 'cropping2d', { cropping, data_format: 'channels_last' }, [h], out);
+}
+
+/** conv1d: Conv1D (W [kernel·features, units] is already Keras's [kernel, features, units]); mean over time when not returning sequences. */
+function conv1d(layer: Layer, x: TfRef, ctx: Ctx, path: string): TfRef {
+  const c = layer.config as Conv1dConfig;
+  if (c.stride > 1 && c.dilation > 1) {
+    throw new TfjsExportError(`layer ${path} (conv1d): TensorFlow.js cannot combine stride ${c.stride} with dilation ${c.dilation}`);
+  }
+  const w: [string, number[], Float32Array][] = [['kernel', [c.kernel, x.shape[1], c.units], signed(tensorOf(layer, 'W', path), ctx)]];
+  if (c.useBias) w.push(['bias', [c.units], signed(tensorOf(layer, 'b', path), ctx)]);
+  const config = { filters: c.units, kernel_size: [c.kernel], strides: [c.stride], padding: c.padding, dilation_rate: [c.dilation], activation: 'linear', use_bias: c.useBias };
+  const y = ctx.g.add('Conv1D', 'conv1d', config, [x], [conv1dGeometry(x.shape[0], c).steps, c.units], w);
+  return c.returnSequences ? y : ctx.g.add('GlobalAveragePooling1D', 'global_average_pooling1d', {}, [y], layer.outputShape);
 }
 
 function residual(layer: Layer, x: TfRef, ctx: Ctx, path: string): TfRef {
