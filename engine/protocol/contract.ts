@@ -263,17 +263,22 @@ export const TrainStatus = obj({
 });
 export type TrainStatus = Infer<typeof TrainStatus>;
 
-/** Per-layer numbers of one sampled batch (layers: the parametrized layers, in order). */
+/** Per-layer numbers of one sampled training step (engine/session/telemetry.ts). */
 export const LayerTelemetry = obj({
   runId: count(),
-  /** Batches done in this run so far. */
+  /** Optimizer steps taken in this run, this one included. */
   step: count(),
   epoch: count(),
+  /** Parametrized top-level layers ("2 conv2d"); gradNorm, weightNorm and updateRatio follow this order. */
   layers: arr(str({ max: 200 }), { max: 256 }),
-  /** L2 norm of each layer's parameter gradients. */
   gradNorm: arr(num({ min: 0 }), { max: 256 }),
-  /** lr * |grad| / |weights| of each layer: the relative size of one update. */
-  updateRatio: optional(arr(num({ min: 0 }), { max: 256 })),
+  weightNorm: arr(num({ min: 0 }), { max: 256 }),
+  /** ‖Δw‖ / ‖w‖ of this step's update per layer (about 1e-3 is healthy). */
+  updateRatio: arr(num({ min: 0 }), { max: 256 }),
+  /** Every top-level layer's output: mean, spread, dead ReLU units or saturated sigmoid/tanh values (fractions). */
+  activations: arr(obj({ name: str({ max: 200 }), mean: num(), std: num({ min: 0 }), dead: nullable(num({ min: 0, max: 1 })), saturated: nullable(num({ min: 0, max: 1 })) }), { max: 256 }),
+  /** BatchNorm layers: the last batch's statistics beside the running ones. */
+  batchNorm: arr(obj({ name: str({ max: 200 }), batchMean: f32(), batchVar: f32(), runningMean: f32(), runningVar: f32() }), { max: 256 }),
 });
 export type LayerTelemetry = Infer<typeof LayerTelemetry>;
 
@@ -286,9 +291,8 @@ export const Inspection = obj({
   image: obj({ channels: count(), height: count(), width: count(), pixels: u8(), label: num({ int: true, min: -1 }), name: str({ max: 8192 }) }),
   /** First convolution's kernels (or the first dense layer's weights as images), null if neither. */
   filters: nullable(FloatImages),
-  /** Name of the layer whose outputs are shown as feature maps. */
-  mapsLayer: nullable(str({ max: 200 })),
-  maps: nullable(FloatImages),
+  /** Feature maps at every top-level layer with an image output ("2 relu"), in order. */
+  maps: arr(obj({ layer: str({ max: 200 }), maps: FloatImages }), { max: 256 }),
   probabilities: arr(num({ min: 0, max: 1 }), { max: 10_000 }),
 });
 export type Inspection = Infer<typeof Inspection>;
@@ -377,6 +381,11 @@ export const METHODS = {
   'train.status': engine(empty, obj({ run: nullable(TrainStatus) })),
   /** First-layer filters and feature maps of the current model for one image of the loaded folder. */
   'train.inspect': engine(obj({ index: count() }), Inspection),
+  /** Prune the current run's network (paused or finished): the smallest weights (or whole units); accuracy before and after. */
+  'train.prune': engine(
+    obj({ fraction: num({ min: 0, max: 1 }), units: optional(bool) }),
+    obj({ mode: literal('edges', 'units'), pruned: count(), total: count(), accuracyBefore: metric, accuracyAfter: metric }),
+  ),
 
   /** The model in the engine now (trained here or imported), if any. */
   'models.current': engine(empty, obj({ model: nullable(ModelInfo) })),

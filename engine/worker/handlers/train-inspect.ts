@@ -1,19 +1,16 @@
 /**
- * What the first layers of the current model see: the first convolution's kernels (or, for an MLP,
- * the first dense layer's weights drawn as images) and the feature maps one image makes there
- * (after the activation that follows, if any), plus the class probabilities.
+ * What the layers of the current model see for one image of the loaded folder: the first layer's
+ * filters (engine/session/telemetry.ts draws them), the feature maps at every layer with an image
+ * output, and the class probabilities. Works for a model being trained and for an imported one.
  */
 import { Rng } from '../../core/rng.js';
-import { tensor, type Tensor } from '../../core/tensor.js';
+import { tensor } from '../../core/tensor.js';
 import { normalizeInto } from '../../data/normalize.js';
-import { LabError, type FloatImages, type Inspection } from '../../protocol/contract.js';
+import { LabError, type Inspection } from '../../protocol/contract.js';
 import { softmaxRow } from '../../session/evaluate.js';
+import { featureMaps, firstLayerFilters } from '../../session/telemetry.js';
 import { workspace } from '../workspace.js';
-import { modelStore, type CurrentModel } from './models-store.js';
-
-const ACTIVATIONS = new Set(['relu', 'leakyRelu', 'sigmoid', 'tanh']);
-/** At most this many filters / maps / units are sent. */
-export const MAX_SHOWN = 64;
+import { modelStore } from './models-store.js';
 
 export function inspectImage(index: number): Inspection {
   const data = workspace.data;
@@ -30,56 +27,13 @@ export function inspectImage(index: number): Inspection {
   const pixels = set.pixels.slice(index * per, (index + 1) * per);
   const x = tensor([1, channels, height, width]);
   normalizeInto(pixels, 0, 1, channels, height * width, m.normalization, x.data);
-  const { maps, mapsLayer, logits } = forwardMaps(m, x);
-  const k = logits.data.length;
+  const logits = m.model.predict(x, new Rng(0));
   const root = data.result.root.replace(/[\\/]+$/, '');
   const path = set.paths[index] ?? '';
   return {
     image: { channels, height, width, pixels, label: set.labels[index], name: path.startsWith(root) ? path.slice(root.length + 1) : path },
-    filters: firstFilters(m),
-    mapsLayer,
-    maps,
-    probabilities: softmaxRow(logits.data, 0, k),
+    filters: firstLayerFilters(m.model),
+    maps: featureMaps(m.model, x),
+    probabilities: softmaxRow(logits.data, 0, logits.data.length),
   };
-}
-
-function forwardMaps(m: CurrentModel, x: Tensor): { maps: FloatImages | null; mapsLayer: string | null; logits: Tensor } {
-  const ctx = { training: false, rng: new Rng(0) };
-  const layers = m.model.layers;
-  const convAt = layers.findIndex((l) => l.type === 'conv2d');
-  let h = x;
-  let maps: FloatImages | null = null;
-  let mapsLayer: string | null = null;
-  for (let i = 0; i < layers.length; i++) {
-    h = layers[i].forward(h, ctx).y;
-    const take = convAt >= 0 && (i === convAt + 1 ? ACTIVATIONS.has(layers[i].type) : i === convAt && !ACTIVATIONS.has(layers[i + 1]?.type ?? ''));
-    if (take && h.shape.length === 4) {
-      const [, c, hh, ww] = h.shape;
-      const n = Math.min(c, MAX_SHOWN);
-      maps = { count: n, channels: 1, height: hh, width: ww, data: h.data.slice(0, n * hh * ww) };
-      mapsLayer = `${i + 1} ${layers[i].type}`;
-    }
-  }
-  return { maps, mapsLayer, logits: h };
-}
-
-function firstFilters(m: CurrentModel): FloatImages | null {
-  const layers = m.model.layers;
-  const conv = layers.find((l) => l.type === 'conv2d');
-  if (conv) {
-    const w = conv.params()[0];
-    const [f, c, k1, k2] = w.shape;
-    const n = Math.min(f, MAX_SHOWN);
-    return { count: n, channels: c, height: k1, width: k2, data: w.value.slice(0, n * c * k1 * k2) };
-  }
-  const dense = layers.find((l) => l.type === 'dense');
-  const { channels, height, width } = m.input;
-  if (!dense || dense.inputShape.reduce((a, b) => a * b, 1) !== channels * height * width) return null;
-  // Dense W is [in, units]: unit j's weights are column j, drawn as an image of the input's shape.
-  const w = dense.params()[0];
-  const [inN, units] = w.shape;
-  const n = Math.min(units, MAX_SHOWN);
-  const data = new Float32Array(n * inN);
-  for (let j = 0; j < n; j++) for (let i = 0; i < inN; i++) data[j * inN + i] = w.value[i * units + j];
-  return { count: n, channels, height, width, data };
 }

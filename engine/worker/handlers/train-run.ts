@@ -1,7 +1,8 @@
 /**
- * One training run at a time in the engine: a ClassifierTrainer on the loaded folder, driven by
- * train.control and train.setLr, streaming train.* events. Batch events are thinned to about ten a
- * second while running (every batch while stepping) so the renderer is never flooded.
+ * One training run at a time in the engine: a ClassifierSession (engine/session) on the loaded folder,
+ * driven by train.control, train.setLr and train.prune, its events passed on as train.* events. Batch
+ * events are thinned to about ten a second while running (every batch while stepping); per-layer
+ * telemetry comes about twenty times an epoch.
  */
 import { optimizerSpec } from '../../cli/cmd-train.js';
 import { relabel } from '../../cli/model.js';
@@ -11,27 +12,30 @@ import type { ImageSet } from '../../data/folder.js';
 import type { Sequential } from '../../models/sequential.js';
 import type { OptimizerSpec } from '../../optim/index.js';
 import { createOptimizer } from '../../optim/index.js';
-import { LabError, type EpochMetrics, type TrainConfig, type TrainDone, type TrainOptimizer, type TrainRunState, type TrainStatus } from '../../protocol/contract.js';
-import { ClassifierTrainer, type TrainEvent, type TrainSettings } from '../../session/classifier.js';
-import { evaluate } from '../../session/evaluate.js';
+import { LabError, type EpochMetrics, type Result, type TrainConfig, type TrainDone, type TrainOptimizer, type TrainRunState, type TrainStatus } from '../../protocol/contract.js';
+import type { TrainSettings } from '../../session/classifier.js';
+import { ClassifierSession, type PruneResult, type SessionEvent } from '../../session/classifier-session.js';
 import type { Context } from '../server.js';
 import { workspace } from '../workspace.js';
 import { modelStore, type CurrentModel } from './models-store.js';
 import { buildClassifier } from './train-arch.js';
-import { layerProbe } from './train-telemetry.js';
 
 /** Least time between two batch events while running, ms. */
 const BATCH_EVENT_MS = 100;
+/** Per-layer telemetry this many times an epoch (at most every step). */
+const TELEMETRY_PER_EPOCH = 20;
 
 interface Run {
   id: number;
   label: string;
-  trainer: ClassifierTrainer;
+  session: ClassifierSession;
   epochs: number;
   /** Epochs the model had before this run (a continued model). */
   epochBase: number;
   history: EpochMetrics[];
   done: TrainDone | null;
+  /** When the last batch event was sent (performance.now()). */
+  lastBatch: number;
 }
 
 let run: Run | null = null;
@@ -97,19 +101,24 @@ export function startRun(cfg: TrainConfig, ctx: Context): { runId: number; param
     optimizer: spec,
     clipNorm: cfg.clipNorm ?? 0,
     earlyStopping: cfg.patience ? { patience: cfg.patience, restoreBest: true } : null,
+    telemetryEvery: Math.max(1, Math.ceil(train.length / cfg.batchSize / TELEMETRY_PER_EPOCH)),
   };
   // Continue with the saved optimizer state when the optimizer is the same kind; its lr is the new one.
   const keep = prev?.optimizer && prev.optimizer.type === spec.type ? prev.optimizer : undefined;
   if (keep) keep.lr = cfg.optimizer.lr;
-  let trainer: ClassifierTrainer;
+  const id = nextId++;
+  const epochBase = prev ? prev.history.length : 0;
+  const history = prev ? [...prev.history] : [];
+  let r: Run | null = null;
+  let session: ClassifierSession;
   try {
-    trainer = new ClassifierTrainer({ model, set, train, val, normalization, settings, ...(keep ? { optimizer: keep } : {}) });
+    session = new ClassifierSession({ model, set, train, val, normalization, settings, ...(keep ? { optimizer: keep } : {}) }, (e) => {
+      if (r) relay(r, e, ctx);
+    });
   } catch (e) {
     throw invalid((e as Error).message);
   }
-  const history = prev ? [...prev.history] : [];
-  const id = nextId++;
-  const r: Run = { id, label: cfg.label ?? `run ${id}`, trainer, epochs: cfg.epochs, epochBase: prev ? prev.history.length : 0, history, done: null };
+  r = { id, label: cfg.label ?? `run ${id}`, session, epochs: cfg.epochs, epochBase, history, done: null, lastBatch: 0 };
   run = r;
   modelStore.set(
     {
@@ -120,7 +129,7 @@ export function startRun(cfg: TrainConfig, ctx: Context): { runId: number; param
       seed: prev?.seed ?? cfg.seed,
       settings: { ...settings, architecture: cfg.architecture, valFraction: data.summary.split.valFraction },
       history,
-      optimizer: trainer.optimizer,
+      optimizer: session.trainer.optimizer,
       source: 'trained',
       path: prev?.path ?? null,
       createdAt: new Date().toISOString(),
@@ -128,29 +137,39 @@ export function startRun(cfg: TrainConfig, ctx: Context): { runId: number; param
     },
     ctx,
   );
-  if (cfg.paused) trainer.control.pause();
-  void drive(r, set, val, ctx);
-  ctx.emit('train.state', { runId: id, state: trainer.control.state });
+  const finished = r;
+  session.start(cfg.paused ?? false).then(
+    () => modelStore.announce(ctx),
+    (e: unknown) => {
+      // The trainer threw (a bug or a bad layer): the run ends with the reason.
+      finished.done = { runId: id, reason: 'failed', message: `training failed: ${(e as Error).message}`, bestEpoch: null, confusion: null, classes: [...classes] };
+      ctx.emit('train.state', { runId: id, state: 'stopped' });
+      ctx.emit('train.done', finished.done);
+    },
+  );
   const params = model.params().reduce((a, p) => a + p.value.length, 0);
   return { runId: id, params, train: train.length, val: val.length };
 }
 
-async function drive(r: Run, set: ImageSet, val: Int32Array, ctx: Context): Promise<void> {
-  const { trainer } = r;
-  const model = modelStore.get()!.model;
-  const probe = layerProbe(model);
-  let last = 0;
-  let step = 0;
-  const onEvent = (e: TrainEvent): void => {
-    if (e.type === 'batch') {
-      step++;
+/** A session event as the contract's train.* event. */
+function relay(r: Run, e: SessionEvent, ctx: Context): void {
+  const state = r.session.trainer.control.state;
+  switch (e.type) {
+    case 'batch': {
       const now = performance.now();
-      if (trainer.control.state === 'running' && now - last < BATCH_EVENT_MS && e.batch !== e.batches) return;
-      last = now;
-      ctx.emit('train.batch', { runId: r.id, epoch: r.epochBase + e.epoch, batch: e.batch, batches: e.batches, step, loss: e.loss, gradNorm: e.gradNorm });
-      const norms = probe.gradNorms();
-      if (norms.every(Number.isFinite)) ctx.emit('train.layers', { runId: r.id, step, epoch: r.epochBase + e.epoch, layers: probe.names, gradNorm: norms });
-    } else if (e.type === 'epoch') {
+      if (state === 'running' && now - r.lastBatch < BATCH_EVENT_MS && e.batch !== e.batches) return;
+      r.lastBatch = now;
+      ctx.emit('train.batch', { runId: r.id, epoch: r.epochBase + e.epoch, batch: e.batch, batches: e.batches, step: e.step, loss: e.loss, gradNorm: e.gradNorm });
+      return;
+    }
+    case 'telemetry': {
+      const ok = (a: number[]) => a.every(Number.isFinite);
+      if (!ok(e.gradNorm) || !ok(e.weightNorm) || !ok(e.updateRatio)) return;
+      const activations = e.activations.map((a) => ({ name: a.name, mean: Number.isFinite(a.mean) ? a.mean : 0, std: Number.isFinite(a.std) ? a.std : 0, dead: a.dead, saturated: a.saturated }));
+      ctx.emit('train.layers', { runId: r.id, step: e.step, epoch: r.epochBase + e.epoch, layers: e.layers, gradNorm: e.gradNorm, weightNorm: e.weightNorm, updateRatio: e.updateRatio, activations, batchNorm: e.batchNorm });
+      return;
+    }
+    case 'epoch': {
       const metrics: EpochMetrics = {
         epoch: r.epochBase + e.epoch,
         trainLoss: finite(e.trainLoss),
@@ -162,30 +181,20 @@ async function drive(r: Run, set: ImageSet, val: Int32Array, ctx: Context): Prom
       };
       r.history.push(metrics);
       ctx.emit('train.epoch', { runId: r.id, epochs: r.epochBase + e.epochs, metrics });
+      return;
     }
-  };
-  let reason: TrainDone['reason'];
-  let message: string;
-  let bestEpoch: number | null = null;
-  try {
-    const done = await trainer.run(onEvent);
-    reason = done.reason;
-    message = done.message;
-    bestEpoch = done.bestEpoch === null ? null : r.epochBase + done.bestEpoch;
-  } catch (e) {
-    reason = 'failed';
-    message = `training failed: ${(e as Error).message}`;
+    case 'state':
+      ctx.emit('train.state', { runId: r.id, state: e.state === 'done' ? 'stopped' : e.state });
+      return;
+    case 'done': {
+      const classes = modelStore.get()?.classes ?? [];
+      r.done = { runId: r.id, reason: e.reason, message: e.message, bestEpoch: e.bestEpoch === null ? null : r.epochBase + e.bestEpoch, confusion: e.confusion, classes: [...classes] };
+      ctx.emit('train.done', r.done);
+      return;
+    }
+    default:
+      return; // inspections and prune results are answered as replies
   }
-  const current = modelStore.get();
-  let confusion: number[][] | null = null;
-  if (reason !== 'diverged' && reason !== 'failed' && val.length > 0 && current) {
-    confusion = evaluate(model, set, val, current.normalization).confusion;
-  }
-  r.done = { runId: r.id, reason, message, bestEpoch, confusion, classes: current ? [...current.classes] : [...set.classes] };
-  trainer.control.stop();
-  ctx.emit('train.state', { runId: r.id, state: 'stopped' });
-  ctx.emit('train.done', r.done);
-  if (current && current.model === model) modelStore.announce(ctx);
 }
 
 const finite = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);
@@ -195,24 +204,34 @@ function active(): Run {
   return run;
 }
 
-export function controlRun(action: 'pause' | 'resume' | 'step' | 'stop', steps: number | undefined, ctx: Context): { state: TrainRunState } {
-  const r = active();
-  const c = r.trainer.control;
-  if (action === 'pause') c.pause();
-  else if (action === 'resume') c.resume();
-  else if (action === 'stop') c.stop();
-  else {
-    c.pause();
-    c.step(steps ?? 1);
+/** A session command's error (it says why it cannot apply now) as an 'unavailable' LabError. */
+function command<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof LabError ? e : new LabError({ message: (e as Error).message, code: 'unavailable' });
   }
-  ctx.emit('train.state', { runId: r.id, state: c.state });
-  return { state: c.state };
+}
+
+const asRunState = (s: string): TrainRunState => (s === 'running' || s === 'paused' ? s : 'stopped');
+
+export function controlRun(action: 'pause' | 'resume' | 'step' | 'stop', steps: number | undefined): { state: TrainRunState } {
+  const r = active();
+  const reply = command(() => r.session.command(action === 'step' ? { type: 'step', steps: steps ?? 1 } : { type: action }));
+  return { state: asRunState((reply as { state: string }).state) };
 }
 
 export function setRunLr(lr: number): { lr: number } {
   const r = active();
-  r.trainer.optimizer.lr = lr;
-  return { lr };
+  return command(() => r.session.command({ type: 'setLr', lr }) as { lr: number });
+}
+
+/** Prune the run's network while it is paused or after it finished. */
+export function pruneRun(fraction: number, units: boolean): Result<'train.prune'> {
+  if (!run) throw new LabError({ message: 'there is no training run to prune: train a model first', code: 'unavailable' });
+  const r = run;
+  const p = command(() => r.session.command({ type: 'prune', fraction, units })) as PruneResult;
+  return { mode: p.report.mode, pruned: p.report.pruned, total: p.report.total, accuracyBefore: finite(p.accuracyBefore), accuracyAfter: finite(p.accuracyAfter) };
 }
 
 export function runStatus(): TrainStatus | null {
@@ -220,7 +239,7 @@ export function runStatus(): TrainStatus | null {
   return {
     runId: run.id,
     label: run.label,
-    state: run.done ? 'stopped' : run.trainer.control.state,
+    state: run.done ? 'stopped' : asRunState(run.session.trainer.control.state),
     epochs: run.epochBase + run.epochs,
     history: run.history.slice(run.epochBase),
     done: run.done,

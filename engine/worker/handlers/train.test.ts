@@ -15,7 +15,7 @@ import { workspace } from '../workspace.js';
 import { evaluateModel, exportModel, importModel, predict } from './models.js';
 import { describe } from './train.js';
 import { inspectImage } from './train-inspect.js';
-import { controlRun, runStatus, startRun } from './train-run.js';
+import { controlRun, pruneRun, runStatus, startRun } from './train-run.js';
 
 type Ev = { event: EngineEvent; payload: unknown };
 const events: Ev[] = [];
@@ -103,6 +103,8 @@ test('a run streams batches, per-layer gradient norms and epochs, then ends with
   assert.deepEqual(layers[0].layers, ['2 dense', '4 dense', '6 dense']);
   for (const l of layers) assert.ok(l.gradNorm.length === 3 && l.gradNorm.every((g) => g >= 0 && Number.isFinite(g)), JSON.stringify(l));
   assert.ok(layers[0].gradNorm.every((g) => g > 0), "the first batches have gradients in every layer");
+  assert.ok(layers[0].updateRatio.every((u) => u > 0 && u < 1), `update ratios ${layers[0].updateRatio.join(', ')}`);
+  assert.ok(layers[0].activations.some((a) => a.name === '3 relu' && a.dead !== null));
   const total = done.confusion!.flat().reduce((a, b) => a + b, 0);
   assert.equal(total, 12);
   assert.equal(done.confusion![0][0] + done.confusion![1][1], Math.round(epochs[2].valAcc! * 12));
@@ -113,11 +115,11 @@ test('a run streams batches, per-layer gradient norms and epochs, then ends with
 test('a paused run runs exactly the steps asked for, emits every stepped batch, and stops', async () => {
   const { runId } = startRun({ ...base, paused: true }, ctx);
   assert.throws(() => startRun(base, ctx), /in progress/);
-  controlRun('step', 2, ctx);
+  controlRun('step', 2);
   await until('train.batch', (p) => p.runId === runId && p.step === 2);
   await new Promise((r) => setTimeout(r, 30));
   assert.deepEqual(of('train.batch', runId).map((b) => b.step), [1, 2]);
-  controlRun('stop', undefined, ctx);
+  controlRun('stop', undefined);
   const done = await until('train.done', (p) => p.runId === runId);
   assert.equal(done.reason, 'stopped');
 });
@@ -162,9 +164,17 @@ test('inspect: first-layer kernels and feature maps of a CNN for one image', asy
   await until('train.done', (p) => p.runId === runId);
   const r = inspectImage(3);
   assert.deepEqual([r.filters?.count, r.filters?.channels, r.filters?.height], [6, 1, 5]);
-  assert.equal(r.mapsLayer, '2 relu');
-  assert.deepEqual([r.maps?.count, r.maps?.height, r.maps?.width], [6, S, S]);
-  assert.ok(r.maps!.data.every((v) => v >= 0), 'maps are taken after the ReLU');
+  const relu = r.maps.find((m) => m.layer === '2 relu');
+  assert.ok(relu, `maps at ${r.maps.map((m) => m.layer).join(', ')}`);
+  assert.deepEqual([relu.maps.count, relu.maps.height, relu.maps.width], [6, S, S]);
+  assert.ok(relu.maps.data.every((v) => v >= 0), 'maps after the ReLU are never negative');
   assert.equal(r.image.label, 1);
   assert.ok(Math.abs(r.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+});
+
+test('prune after a run: the share asked for is pruned and accuracy is reported before and after', () => {
+  const r = pruneRun(0.5, false);
+  assert.equal(r.mode, 'edges');
+  assert.ok(Math.abs(r.pruned / r.total - 0.5) < 0.01, `${r.pruned} of ${r.total}`);
+  assert.ok(r.accuracyBefore !== null && r.accuracyAfter !== null);
 });

@@ -5,7 +5,7 @@ import type { Handlers } from '../server.js';
 import { workspace } from '../workspace.js';
 import { buildClassifier, layerRows, presetNames } from './train-arch.js';
 import { inspectImage } from './train-inspect.js';
-import { controlRun, runStatus, setRunLr, startRun } from './train-run.js';
+import { controlRun, pruneRun, runStatus, setRunLr, startRun } from './train-run.js';
 
 export function describe(req: ArchitectureRequest): ArchitectureSummary {
   const data = workspace.data;
@@ -20,8 +20,9 @@ export function describe(req: ArchitectureRequest): ArchitectureSummary {
 export const trainHandlers = {
   'train.describe': (p) => describe(p),
   'train.start': (p, ctx) => startRun(p, ctx),
-  'train.control': (p, ctx) => controlRun(p.action, p.steps, ctx),
+  'train.control': (p) => controlRun(p.action, p.steps),
   'train.setLr': (p) => setRunLr(p.lr),
   'train.status': () => ({ run: runStatus() }),
   'train.inspect': (p) => inspectImage(p.index),
+  'train.prune': (p) => pruneRun(p.fraction, p.units ?? false),
 } satisfies Partial<Handlers>;

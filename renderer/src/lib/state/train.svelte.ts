@@ -11,6 +11,7 @@ import type {
   Inspection,
   LabApi,
   LayerSpecJson,
+  Result,
   TrainConfig,
   TrainDone,
   TrainRunState,
@@ -58,9 +59,12 @@ export interface RunRecord {
   /** Batch losses: x in epochs (fractional), y the loss. */
   batches: { x: number; y: number }[];
   history: EpochMetrics[];
-  /** Per-layer gradient norms: layer names, and one row of norms per sampled step (x in epochs). */
+  /** Per-layer telemetry: the parametrized layers' names, and per sampled step (x in epochs) their gradient norms and update/weight ratios. */
   layerNames: string[];
-  layerNorms: { x: number; norms: number[] }[];
+  layerNorms: { x: number; grad: number[]; ratio: number[] }[];
+  /** ReLU-like layers' names and, per sampled step, the fraction of their units that were dead. */
+  deadNames: string[];
+  dead: { x: number; dead: number[] }[];
   done: TrainDone | null;
   /** Shown on the comparison charts. */
   shown: boolean;
@@ -131,6 +135,7 @@ export class TrainStore {
   #version = $state(0);
   #inspection = $state.raw<Inspection | null>(null);
   #inspectError = $state<string | null>(null);
+  #pruned = $state.raw<Result<'train.prune'> | null>(null);
   #nextColor = 0;
 
   constructor(api: LabApi) {
@@ -147,7 +152,12 @@ export class TrainStore {
       if (!r) return;
       r.layerNames = t.layers;
       const p = this.#progress;
-      r.layerNorms.push({ x: p ? p.epoch - 1 + p.batch / p.batches : t.epoch, norms: t.gradNorm });
+      // Steps count from 1 in each run; an epoch has p.batches of them.
+      const x = p && p.batches ? t.epoch - 1 + (((t.step - 1) % p.batches) + 1) / p.batches : t.epoch;
+      r.layerNorms.push({ x, grad: t.gradNorm, ratio: t.updateRatio });
+      const relus = t.activations.filter((a) => a.dead !== null);
+      r.deadNames = relus.map((a) => a.name);
+      r.dead.push({ x, dead: relus.map((a) => a.dead ?? 0) });
       this.#version++;
     });
     api.on('train.epoch', (e) => {
@@ -223,6 +233,18 @@ export class TrainStore {
   get inspectError(): string | null {
     return this.#inspectError;
   }
+  /** The last pruning's outcome. */
+  get pruned(): Result<'train.prune'> | null {
+    return this.#pruned;
+  }
+
+  async prune(fraction: number, units: boolean): Promise<void> {
+    try {
+      this.#pruned = await this.#api.call('train.prune', { fraction, units });
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
 
   clearError(): void {
     this.#error = null;
@@ -297,10 +319,11 @@ export class TrainStore {
       return;
     }
     this.#starting = true;
+    this.#pruned = null;
     try {
       const { runId } = await this.#api.call('train.start', cfg);
       // Events for this run may already have arrived: they were dropped, so the record starts empty.
-      this.#run = { id: runId, label: cfg.label ?? `run ${runId}`, color: this.#nextColor++ % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], done: null, shown: true };
+      this.#run = { id: runId, label: cfg.label ?? `run ${runId}`, color: this.#nextColor++ % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], deadNames: [], dead: [], done: null, shown: true };
       this.#progress = { epoch: 1, epochs: cfg.epochs, batch: 0, batches: 0, loss: NaN };
       this.#state = paused ? 'paused' : 'running';
       this.#version++;
