@@ -63,6 +63,18 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
   }
 }
 
+/** Store the transpose of the 4x4 block with rows r0..r3 as four vectors, `step` bytes apart from dst. */
+@inline function transpose4x4To(dst: usize, step: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(dst + step, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(dst + 2 * step, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * step, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+}
+
 /** op(B)[pc:pc+kc, jc:jc+nc] as ceil(nc/8) panels of kc rows x 8 columns, zero-padded. */
 function packPanelsB(transB: i32, b: usize, n: i32, k: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
   let dst = packB;
@@ -86,7 +98,14 @@ function packPanelsB(transB: i32, b: usize, n: i32, k: i32, pc: i32, kc: i32, jc
       const base = b + ((<usize>j0 * k + pc) << 2);
       const ld = <usize>k << 2;
       if (cols == NR) {
-        for (let p = 0; p < kc; p++, dst += NR << 2) {
+        let p = 0;
+        // Four k-steps at a time: 4x4 transposes of the eight source rows in registers.
+        for (; p + 4 <= kc; p += 4, dst += NR << 4) {
+          const s = base + (<usize>p << 2);
+          transpose4x4To(dst, 32, v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld));
+          transpose4x4To(dst + 16, 32, v128.load(s + 4 * ld), v128.load(s + 5 * ld), v128.load(s + 6 * ld), v128.load(s + 7 * ld));
+        }
+        for (; p < kc; p++, dst += NR << 2) {
           const s = base + (<usize>p << 2);
           store<f32>(dst, load<f32>(s));
           store<f32>(dst, load<f32>(s + ld), 4);
@@ -117,7 +136,12 @@ function packPanelsA(transA: i32, a: usize, m: i32, k: i32, ic: i32, mc: i32, pc
       const base = a + ((<usize>i0 * k + pc) << 2);
       const ld = <usize>k << 2;
       if (rows == MR) {
-        for (let p = 0; p < kc; p++, dst += MR << 2) {
+        let p = 0;
+        for (; p + 4 <= kc; p += 4, dst += MR << 4) {
+          const s = base + (<usize>p << 2);
+          transpose4x4To(dst, 16, v128.load(s), v128.load(s + ld), v128.load(s + 2 * ld), v128.load(s + 3 * ld));
+        }
+        for (; p < kc; p++, dst += MR << 2) {
           const s = base + (<usize>p << 2);
           store<f32>(dst, load<f32>(s));
           store<f32>(dst, load<f32>(s + ld), 4);
