@@ -5,6 +5,7 @@ import * as exportCmd from './cmd-export.js';
 import * as info from './cmd-info.js';
 import * as seq from './cmd-seq.js';
 import * as predict from './cmd-predict.js';
+import * as prune from './cmd-prune.js';
 import * as train from './cmd-train.js';
 import * as gan from './cmd-gan.js';
 import * as sample from './cmd-sample.js';
@@ -14,7 +15,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, export: exportCmd, gan, sample, seq };
+export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, export: exportCmd, gan, sample, seq };
 
 export const USAGE = `usage: locus <command> [options]
 
@@ -25,6 +26,7 @@ commands:
   eval                accuracy and confusion matrix of a saved model on an image folder
   predict             classify image files with a saved model
   info MODEL          describe a saved model file
+  prune               magnitude pruning of a saved classifier (weights or whole units), accuracy before and after
   seq                 train a sequence model (RNN, LSTM, GRU, time-delay) on image rows or generated series
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid
