@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { ganToFile } from '../io/gan.js';
+import { sequenceToFile } from '../io/sequence.js';
 import { classifierToFile, writeModelFile } from '../io/index.js';
 import { batch, folderHandler, maxAbsDiff, tf, tfPredict } from '../io/tfjs-testkit.js';
 import '../layers/index.js';
 import { Gan } from '../models/gan.js';
 import { dcganSpecs } from '../models/gan-presets.js';
+import { sequenceSpec } from '../models/sequence.js';
 import { Sequential, type SequentialSpec } from '../models/sequential.js';
 import { run } from './cmd-export.js';
 
@@ -64,4 +66,22 @@ test("locus export of a gan file writes its generator, which TensorFlow.js runs 
   assert.ok(d < 1e-4, `differs by ${d}`);
   tfm.dispose();
   await assert.rejects(run(['--model', path, '--out', join(dir, 'gen2'), '--probabilities']), /--probabilities is for classifiers/);
+});
+
+test('locus export of a sequence model (LSTM over image rows) writes a model TensorFlow.js runs like Locus', async () => {
+  const model = new Sequential(sequenceSpec({ cell: 'lstm', steps: 4, features: 6, outputs: 2, units: 3 }), new Rng(1));
+  const r = new Rng(8);
+  for (const p of model.params()) for (let i = 0; i < p.value.length; i++) p.value[i] += 0.1 * r.normal();
+  const path = join(dir, 'seq.json');
+  const data = { source: 'rows' as const, image: { channels: 3, height: 4, width: 2 }, normalization: { kind: 'unit' as const } };
+  await writeModelFile(path, sequenceToFile({ model, data, task: 'classify', classes: ['a', 'b'], training: { seed: 1, settings: {}, history: [] } }));
+  assert.equal(await quiet(() => run(['--model', path, '--out', join(dir, 'seq')])), 0);
+  const tfm = await tf.loadLayersModel(folderHandler(join(dir, 'seq')));
+  const meta = (tfm.getUserDefinedMetadata() as { locus: { kind: string; data: unknown } }).locus;
+  assert.equal(meta.kind, 'sequence');
+  assert.deepEqual(meta.data, data);
+  const x = batch(3, [4, 6]);
+  const d = maxAbsDiff(tfPredict(tfm, x).data, model.predict(x, new Rng(0)).data);
+  assert.ok(d < 1e-4, `differs by ${d}`);
+  tfm.dispose();
 });

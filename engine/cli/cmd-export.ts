@@ -1,19 +1,21 @@
 import { stat } from 'node:fs/promises';
 import { ganFromFile } from '../io/gan.js';
 import { classifierFromFile, readModelFile } from '../io/index.js';
-import { TfjsExportError, exportGeneratorTfjs, exportTfjs, type TfjsExport } from '../io/tfjs.js';
+import { sequenceFromFile } from '../io/sequence.js';
+import { TfjsExportError, exportGeneratorTfjs, exportSequenceTfjs, exportTfjs, type TfjsExport } from '../io/tfjs.js';
 import { writeTfjsFiles, writeTfjsJson } from '../io/tfjs-write.js';
 import { oneOf, parse, required } from './args.js';
 import { Output, UsageError } from './output.js';
 
 export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|tfjs-json] [--probabilities] [--json]
-  Export a saved classifier, or a saved GAN's generator, to TensorFlow.js's layers format (tf.loadLayersModel).
+  Export a saved classifier, a saved GAN's generator or a sequence model to TensorFlow.js's layers format.
   --format tfjs       (default) PATH is a folder: model.json + group1-shard1of1.bin
   --format tfjs-json  PATH is one JSON file with the weights in base64 (load it with tf.io.fromMemory)
   --probabilities     a classifier outputs class probabilities (a softmax appended) instead of logits
   A classifier takes images as [batch, height, width, channels], normalized as recorded in the model's
   userDefinedMetadata.locus (see the README); a generator takes latent codes [batch, latent] and makes
-  images [batch, height, width, channels]. An earlier export at PATH is replaced only on success.`;
+  images [batch, height, width, channels]; a sequence model takes [batch, steps, features].
+  An earlier export at PATH is replaced only on success.`;
 
 const FORMATS = ['tfjs', 'tfjs-json'] as const;
 
@@ -37,8 +39,10 @@ export async function run(argv: string[]): Promise<number> {
       if (v.probabilities) throw new UsageError('--probabilities is for classifiers; a GAN exports its generator');
       const g = ganFromFile(file);
       e = exportGeneratorTfjs(g.gan.generator, { normalization: g.normalization });
+    } else if (file.kind === 'sequence') {
+      e = exportSequenceTfjs(sequenceFromFile(file), { probabilities: Boolean(v.probabilities) });
     } else {
-      throw new Error(`${modelPath} is a "${file.kind}" model; export takes a classifier or a gan`);
+      throw new Error(`${modelPath} is a "${file.kind}" model; export takes a classifier, a gan or a sequence model`);
     }
   } catch (err) {
     if (err instanceof TfjsExportError) throw new Error(`cannot export ${modelPath} to TensorFlow.js: ${err.message}`);

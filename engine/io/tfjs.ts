@@ -10,6 +10,7 @@ import { shapeEq, shapeStr, sizeOf } from '../core/tensor.js';
 import type { Normalization } from '../data/normalize.js';
 import type { Sequential } from '../models/sequential.js';
 import type { LoadedClassifier } from './classifier.js';
+import type { LoadedSequence } from './sequence.js';
 import { LOCUS_VERSION } from './format.js';
 import { kerasShape, TfjsExportError, TfjsGraph, type TfRef } from './tfjs-graph.js';
 import { convertChain, reshapeTo, softmaxLastAxis } from './tfjs-layers.js';
@@ -113,6 +114,25 @@ export function exportTfjs(m: LoadedClassifier, o: TfjsClassifierOptions = {}): 
       input: { channels, height, width, layout: 'NHWC' },
       normalization: m.normalization,
       preprocess: preprocessText(m.normalization),
+    },
+  });
+}
+
+/**
+ * A sequence model (kind "sequence"): [batch, steps, features] in, as Locus's trainer builds them (the
+ * metadata's `data` says from what), class scores or regression outputs out.
+ */
+export function exportSequenceTfjs(m: LoadedSequence, o: TfjsClassifierOptions = {}): TfjsExport {
+  const probabilities = o.probabilities === true && m.task === 'classify';
+  return networkToTfjs(m.model, {
+    softmax: probabilities,
+    modelName: 'locus_sequence',
+    metadata: {
+      kind: 'sequence',
+      task: m.task,
+      classes: [...m.classes],
+      output: m.task === 'regress' ? 'values' : probabilities ? 'probabilities' : 'logits',
+      data: m.data,
     },
   });
 }
