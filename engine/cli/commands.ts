@@ -30,7 +30,7 @@ commands:
   seq                 train a sequence model (RNN, LSTM, GRU, time-delay) on image rows or generated series
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid
-  export              write a saved classifier or GAN generator in TensorFlow.js's layers format
+  export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format
 
 Every command takes --json (one JSON object a line) and --help.
 Exit codes: 0 done, 1 failure, 2 usage error.
