@@ -178,6 +178,8 @@ async function main(): Promise<void> {
     minHeight: 600,
     show: false,
     title: 'Locus',
+    // Windows and macOS take the icon from the packaged app; Linux windows need it given.
+    ...(process.platform === 'linux' ? { icon: join(dist, '..', 'assets', 'icons', 'icon-512.png') } : {}),
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#14161a' : '#f6f7f9',
     webPreferences: {
       preload: join(here, 'preload.cjs'),
