@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
+import { reshape } from '../core/tensor.js';
 import type { Normalization } from '../data/normalize.js';
 import { Gan } from '../models/gan.js';
 import { dcganSpecs } from '../models/gan-presets.js';
@@ -13,10 +14,10 @@ import { exportGeneratorTfjs, exportTfjs, tfjsSingleJson, type TfjsExport } from
 import { batch, loadExport, loadSingleJson, maxAbsDiff, tf, tfPredict, trainSteps } from './tfjs-testkit.js';
 
 /** Train a classifier a few steps, save and reload it through the model file, export it. */
-function classifier(spec: SequentialSpec, normalization: Normalization = { kind: 'unit' }) {
+function classifier(spec: SequentialSpec, normalization: Normalization = { kind: 'unit' }, image?: number[]) {
   const model = new Sequential(spec, new Rng(5));
   trainSteps(model);
-  const [channels, height, width] = spec.input.length === 3 ? spec.input : [1, 1, spec.input[0]];
+  const [channels, height, width] = image ?? spec.input;
   const classes = Array.from({ length: model.outputShape[0] }, (_, i) => `class ${i}`);
   const file = classifierToFile({ model, classes, input: { channels, height, width }, normalization, training: { seed: 5, settings: {}, history: [] } });
   return classifierFromFile(JSON.parse(JSON.stringify(file)));
@@ -25,7 +26,7 @@ function classifier(spec: SequentialSpec, normalization: Normalization = { kind:
 async function assertSamePredictions(m: ReturnType<typeof classifier>, e: TfjsExport, label: string): Promise<number> {
   const { channels, height, width } = m.input;
   const x = batch(5, [channels, height, width]);
-  const want = m.model.predict(x, new Rng(0)).data;
+  const want = m.model.predict(reshape(x, [5, ...m.model.inputShape]), new Rng(0)).data;
   const tfm = await loadExport(e);
   const got = tfPredict(tfm, x);
   assert.deepEqual(got.shape, [5, m.classes.length], `${label}: output shape`);
@@ -181,4 +182,11 @@ test('a DCGAN generator trained a few steps exports alone and makes the same sam
   const d = maxAbsDiff(got.data, want.data);
   assert.ok(d < 1e-4, `differs by ${d}`);
   tfm.dispose();
+});
+
+test('a classifier on flat vectors still takes NHWC images: the export flattens them in Locus order first', async () => {
+  const m = classifier({ input: [24], layers: [{ type: 'dense', units: 6 }, { type: 'relu' }, { type: 'dense', units: 3 }] }, { kind: 'unit' }, [2, 3, 4]);
+  const e = exportTfjs(m);
+  assert.deepEqual(e.modelJson.userDefinedMetadata.locus.inputShape, [null, 3, 4, 2]);
+  await assertSamePredictions(m, e, 'flat-input MLP');
 });
