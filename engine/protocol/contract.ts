@@ -11,6 +11,7 @@
  * This file must stay importable by the renderer (no Node, no DOM) and by Node code.
  */
 import { arr, bool, count, f32, type Guard, type Infer, literal, nullable, num, obj, optional, str, i32, u8 } from './guard.js';
+import { GAN_STATES, GanConfig, GanDone, GanEpoch, GanFrame, GanSamples, GanStepEvent } from './gan.js';
 import {
   ClusterCreateParams,
   ClusterEditParams,
@@ -398,6 +399,10 @@ export const METHODS = {
   /** Loss, accuracy and confusion of the current model on the loaded folder (validation side, or all). */
   'models.evaluate': engine(obj({ subset: optional(literal('all', 'val')) }), ModelEvaluation),
 
+  /** GAN (shapes in gan.ts): train an image GAN on the loaded folder or the 2-D toy GAN; streams gan.* events. */
+  'gan.start': engine(GanConfig, obj({ runId: count(), stepsPerEpoch: count(), images: count() })),
+  'gan.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...GAN_STATES) })),
+
   /** Clustering (shapes in cluster.ts): a data source (the loaded folder or a toy set), projected once. */
   'cluster.source': engine(obj({ source: ClusterSourceSpec }), ClusterSource),
   /** A run of one algorithm on a source; several runs may share one source. */
@@ -466,6 +471,12 @@ export const EVENTS = {
   'train.done': fromEngine(TrainDone),
   /** The current model changed (trained, imported, exported): its summary. */
   'models.changed': fromEngine(ModelInfo),
+  'gan.step': fromEngine(GanStepEvent),
+  'gan.samples': fromEngine(GanSamples),
+  'gan.epoch': fromEngine(GanEpoch),
+  'gan.frame': fromEngine(GanFrame),
+  'gan.state': fromEngine(obj({ runId: count(), state: literal(...GAN_STATES) })),
+  'gan.done': fromEngine(GanDone),
   /** A clustering run's progress while it trains (a few times a second). */
   'cluster.update': fromEngine(ClusterUpdate),
   /** The engine process stopped unexpectedly and was started again; loaded data is gone. */

@@ -3,6 +3,7 @@ import type { Handlers } from '../server.js';
 import { clusterHandlers } from './cluster.js';
 import { dataHandlers } from './data.js';
 import { fsHandlers } from './fs.js';
+import { ganHandlers } from './gan.js';
 import { modelsHandlers } from './models.js';
 import { systemHandlers } from './system.js';
 import { trainHandlers } from './train.js';
@@ -14,4 +15,5 @@ export const handlers: Handlers = {
   ...clusterHandlers,
   ...trainHandlers,
   ...modelsHandlers,
+  ...ganHandlers,
 };

@@ -1,0 +1,155 @@
+/**
+ * One GAN run at a time in the engine: a DCGAN on the loaded folder (GanTrainer) or the 2-D toy GAN
+ * (ToyGanTrainer), driven by gan.control and streamed as gan.* events. Step events are thinned to
+ * about ten a second and toy frames to about twenty while running (every one while stepping).
+ */
+import { Rng } from '../../core/rng.js';
+import type { Normalization } from '../../data/normalize.js';
+import '../../layers/index.js';
+import { Gan } from '../../models/gan.js';
+import { dcganSpecs } from '../../models/gan-presets.js';
+import { createOptimizer, type OptimizerSpec } from '../../optim/index.js';
+import { LabError } from '../../protocol/contract.js';
+import type { GanConfig, GanDone } from '../../protocol/gan.js';
+import type { RunControl } from '../../session/control.js';
+import { GanTrainer } from '../../session/gan.js';
+import { ToyGanTrainer } from '../../session/gan-toy.js';
+import type { Context } from '../server.js';
+import { workspace } from '../workspace.js';
+
+const STEP_EVENT_MS = 100;
+const FRAME_MS = 50;
+
+interface GanRun {
+  id: number;
+  control: RunControl;
+  done: GanDone | null;
+}
+
+let run: GanRun | null = null;
+let nextId = 1;
+
+const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
+const unit = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+
+function adam(lr: number, beta1: number | undefined): OptimizerSpec {
+  const spec: OptimizerSpec = { type: 'adam', lr, beta1: beta1 ?? 0.5 };
+  try {
+    createOptimizer(spec);
+  } catch (e) {
+    throw new LabError({ message: (e as Error).message, code: 'invalid' });
+  }
+  return spec;
+}
+
+export function startGan(cfg: GanConfig, ctx: Context): { runId: number; stepsPerEpoch: number; images: number } {
+  if (run && !run.done) throw new LabError({ message: 'a GAN run is in progress: stop it first', code: 'unavailable' });
+  const id = nextId++;
+  const common = {
+    seed: cfg.seed,
+    batchSize: cfg.batchSize,
+    optimizerG: adam(cfg.lrG, cfg.beta1),
+    optimizerD: adam(cfg.lrD, cfg.beta1),
+    dSteps: cfg.dSteps ?? 1,
+    nonSaturating: cfg.nonSaturating ?? true,
+  };
+  let result: { runId: number; stepsPerEpoch: number; images: number };
+  let go: () => Promise<{ reason: GanDone['reason']; message: string; step: number }>;
+  let control: RunControl;
+  if (cfg.mode === 'toy') {
+    let toy: ToyGanTrainer;
+    try {
+      toy = new ToyGanTrainer({ ...common, toy: cfg.toy, steps: cfg.steps, ...(cfg.hidden ? { hidden: cfg.hidden } : {}), ...(cfg.layers ? { layers: cfg.layers } : {}) });
+    } catch (e) {
+      throw new LabError({ message: (e as Error).message, code: 'invalid' });
+    }
+    control = toy.control;
+    let last = 0;
+    go = () =>
+      toy.run((e) => {
+        if (e.type !== 'frame') return;
+        const now = performance.now();
+        if (toy.control.state === 'running' && now - last < FRAME_MS && e.step !== e.steps && e.step !== 0) return;
+        last = now;
+        ctx.emit('gan.frame', {
+          runId: id,
+          step: e.step,
+          steps: e.steps,
+          dLoss: fin(e.dLoss),
+          gLoss: fin(e.gLoss),
+          dReal: fin(e.dReal),
+          dFake: fin(e.dFake),
+          generated: e.generated,
+          real: e.real,
+          surface: e.surface,
+        });
+      });
+    result = { runId: id, stepsPerEpoch: cfg.steps, images: toy.settings.points };
+  } else {
+    const data = workspace.data;
+    if (!data) throw new LabError({ message: 'no folder is loaded: open one in Data first (or train the 2-D toy GAN)', code: 'unavailable' });
+    const { set } = data.result;
+    if (set.width !== set.height) throw new LabError({ message: `the image GAN needs square images; the folder is loaded as ${set.width}x${set.height}`, code: 'invalid' });
+    let trainer: GanTrainer;
+    try {
+      const gan = new Gan(dcganSpecs({ channels: set.channels, size: set.width, latent: cfg.latent ?? 64, width: cfg.width ?? 16 }), new Rng(cfg.seed));
+      const normalization: Normalization = { kind: 'symmetric' };
+      trainer = new GanTrainer({
+        gan,
+        set,
+        normalization,
+        settings: { ...common, epochs: cfg.epochs, sampleEvery: cfg.sampleEvery ?? 0, gridSize: cfg.gridSize ?? 64 },
+      });
+    } catch (e) {
+      throw new LabError({ message: (e as Error).message, code: 'invalid' });
+    }
+    control = trainer.control;
+    let last = 0;
+    go = () =>
+      trainer.run((e) => {
+        if (e.type === 'step') {
+          const now = performance.now();
+          if (trainer.control.state === 'running' && now - last < STEP_EVENT_MS && e.batch !== e.batches) return;
+          last = now;
+          if (!Number.isFinite(e.dLoss) || !Number.isFinite(e.gLoss)) return;
+          ctx.emit('gan.step', { runId: id, step: e.step, epoch: e.epoch, dLoss: e.dLoss, gLoss: e.gLoss, dReal: unit(e.dReal), dFake: unit(e.dFake) });
+        } else if (e.type === 'samples') {
+          ctx.emit('gan.samples', { runId: id, step: e.step, epoch: e.epoch, n: e.n, channels: e.channels, height: e.height, width: e.width, pixels: e.pixels });
+        } else if (e.type === 'epoch') {
+          if (!Number.isFinite(e.dLoss) || !Number.isFinite(e.gLoss)) return;
+          ctx.emit('gan.epoch', { runId: id, epoch: e.epoch, epochs: e.epochs, dLoss: e.dLoss, gLoss: e.gLoss, dReal: unit(e.dReal), dFake: unit(e.dFake), seconds: e.seconds });
+        }
+      });
+    result = { runId: id, stepsPerEpoch: trainer.stepsPerEpoch, images: set.n };
+    // The grid before any training: the noise the generator starts from.
+    const first = trainer.samples();
+    setImmediate(() => ctx.emit('gan.samples', { runId: id, step: 0, epoch: 0, ...first }));
+  }
+  const r: GanRun = { id, control, done: null };
+  run = r;
+  if (cfg.paused) control.pause();
+  ctx.emit('gan.state', { runId: id, state: control.state });
+  go().then(
+    (d) => finish(r, d.reason, d.message, d.step, ctx),
+    (e: unknown) => finish(r, 'failed', `GAN training failed: ${(e as Error).message}`, 0, ctx),
+  );
+  return result;
+}
+
+function finish(r: GanRun, reason: GanDone['reason'], message: string, step: number, ctx: Context): void {
+  r.done = { runId: r.id, reason, message, step };
+  r.control.stop();
+  ctx.emit('gan.state', { runId: r.id, state: 'stopped' });
+  ctx.emit('gan.done', r.done);
+}
+
+export function controlGan(action: 'pause' | 'resume' | 'step' | 'stop', steps: number | undefined, ctx: Context): { state: 'running' | 'paused' | 'stopped' } {
+  if (!run || run.done) throw new LabError({ message: 'no GAN run is in progress', code: 'unavailable' });
+  const c = run.control;
+  if (action === 'step') {
+    c.pause();
+    c.step(steps ?? 1);
+  } else c[action]();
+  ctx.emit('gan.state', { runId: run.id, state: c.state });
+  return { state: c.state };
+}

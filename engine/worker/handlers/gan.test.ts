@@ -1,0 +1,70 @@
+/** The gan.* handlers: the 2-D toy GAN streams frames and can be stepped; an image GAN streams changing sample grids. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../../core/rng.js';
+import type { DataSummary, EngineEvent, Payload } from '../../protocol/contract.js';
+import type { Context } from '../server.js';
+import { workspace } from '../workspace.js';
+import { controlGan, startGan } from './gan-run.js';
+
+const events: { event: EngineEvent; payload: unknown }[] = [];
+let waiters: (() => void)[] = [];
+const ctx: Context = {
+  emit(event, payload) {
+    events.push({ event, payload });
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  },
+};
+async function until<E extends EngineEvent>(event: E, pred: (p: Payload<E>) => boolean): Promise<Payload<E>> {
+  for (;;) {
+    const hit = events.find((e) => e.event === event && pred(e.payload as Payload<E>));
+    if (hit) return hit.payload as Payload<E>;
+    await new Promise<void>((r) => waiters.push(r));
+  }
+}
+const of = <E extends EngineEvent>(event: E, runId: number): Payload<E>[] =>
+  events.filter((e) => e.event === event && (e.payload as { runId: number }).runId === runId).map((e) => e.payload as Payload<E>);
+
+const base = { seed: 3, batchSize: 16, lrG: 1e-3, lrD: 1e-3 };
+
+test('toy GAN: paused start sends the first frame, steps one at a time, then runs to the end', async () => {
+  const { runId } = startGan({ mode: 'toy', ...base, toy: 'rings', steps: 40, paused: true }, ctx);
+  assert.throws(() => startGan({ mode: 'toy', ...base, toy: 'rings', steps: 5 }, ctx), /in progress/);
+  const first = await until('gan.frame', (f) => f.runId === runId);
+  assert.equal(first.step, 0);
+  assert.equal(first.dLoss, null);
+  assert.equal(first.real.length, 512 * 2);
+  assert.equal(first.surface.prob.length, 32 * 32);
+  controlGan('step', 1, ctx);
+  const one = await until('gan.frame', (f) => f.runId === runId && f.step === 1);
+  assert.ok(one.dLoss !== null && one.dLoss > 0);
+  assert.notDeepEqual(one.generated, first.generated, 'one step moves the generated cloud');
+  controlGan('resume', undefined, ctx);
+  const done = await until('gan.done', (d) => d.runId === runId);
+  assert.equal(done.reason, 'completed');
+  assert.equal(of('gan.frame', runId).at(-1)?.step, 40);
+});
+
+test('image GAN on the loaded folder: a grid before training, new grids as it trains, epochs, stop', async () => {
+  const S = 12;
+  const n = 32;
+  const rng = new Rng(1);
+  const pixels = Uint8Array.from({ length: n * S * S }, () => Math.floor(rng.next() * 256));
+  const set = { n, channels: 1, height: S, width: S, pixels, labels: new Int32Array(n), classes: ['a'], paths: [] as string[] };
+  workspace.set({ result: { root: '/x', set, skipped: [], counts: [n], unlabeled: 0, cacheHits: 0, cache: { file: null, written: false } }, split: { train: new Int32Array(0), val: new Int32Array(0) }, summary: {} as DataSummary });
+  const { runId, stepsPerEpoch } = startGan({ mode: 'image', ...base, epochs: 2, latent: 8, width: 4, sampleEvery: 1, gridSize: 4 }, ctx);
+  assert.equal(stepsPerEpoch, 2);
+  const done = await until('gan.done', (d) => d.runId === runId);
+  assert.equal(done.reason, 'completed');
+  const grids = of('gan.samples', runId);
+  assert.equal(grids[0].step, 0);
+  assert.equal(grids[0].pixels.length, 4 * S * S);
+  assert.ok(grids.length >= 5, `${grids.length} grids`);
+  assert.notDeepEqual(grids.at(-1)?.pixels, grids[0].pixels, 'training changes the samples of the fixed codes');
+  assert.deepEqual(of('gan.epoch', runId).map((e) => e.epoch), [1, 2]);
+  const { runId: second } = startGan({ mode: 'image', ...base, epochs: 50, latent: 8, width: 4, paused: true }, ctx);
+  controlGan('stop', undefined, ctx);
+  assert.equal((await until('gan.done', (d) => d.runId === second)).reason, 'stopped');
+});
