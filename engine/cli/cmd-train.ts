@@ -17,8 +17,8 @@ export const usage = `locus train --data DIR --out MODEL.json [options]
   --model NAME        lenet5 (default) or mlp
   --epochs N          passes over the training images (default 10)
   --optimizer NAME    adam (default), sgd, momentum, nesterov or rmsprop
-  --lr X              learning rate (default 0.001 for adam and rmsprop, 0.01 otherwise)
-  --batch N           mini-batch size (default 64)
+  --lr X              learning rate (default 0.002 for adam, 0.001 for rmsprop, 0.01 otherwise)
+  --batch N           mini-batch size (default 16)
   --seed N            random seed: the same seed, data and options give the same model (default 1)
   --val F             fraction of each class held out for validation (default 0.1)
   --activation NAME   hidden activation: relu (default), leakyRelu, sigmoid, tanh
@@ -52,7 +52,7 @@ export function optimizerSpec(name: string, lr: number | undefined, weightDecay:
   const base = { weightDecay, decayMode: decoupled ? ('decoupled' as const) : ('l2' as const) };
   switch (name) {
     case 'adam':
-      return { type: 'adam', lr: lr ?? 1e-3, ...base };
+      return { type: 'adam', lr: lr ?? 2e-3, ...base };
     case 'rmsprop':
       return { type: 'rmsprop', lr: lr ?? 1e-3, ...base };
     case 'sgd':
@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   const settings: TrainSettings = {
     epochs: num(v.epochs, 'epochs', 10, 1, 100000, true),
-    batchSize: num(v.batch, 'batch', 64, 1, 65536, true),
+    batchSize: num(v.batch, 'batch', 16, 1, 65536, true),
     seed,
     optimizer: optimizerSpec(optName, lr, num(v['weight-decay'], 'weight-decay', 0, 0, 10), Boolean(v.decoupled)),
     clipNorm: num(v.clip, 'clip', 0, 0, 1e9),
