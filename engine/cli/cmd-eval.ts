@@ -1,6 +1,7 @@
 import { evaluate } from '../session/evaluate.js';
 import { parse, required } from './args.js';
 import { evalSequence, sequenceModelIn } from './cmd-seq.js';
+import { evalLocal, localClassifierIn } from './local-classifier.js';
 import { loadFolder } from './load.js';
 import { loadClassifier, modelLoadOptions, relabel } from './model.js';
 import { Output, table } from './output.js';
@@ -14,6 +15,8 @@ export const usage = `locus eval --model MODEL.json --data DIR [--json]
 export async function run(argv: string[]): Promise<number> {
   const sequence = await sequenceModelIn(argv);
   if (sequence) return evalSequence(sequence, argv);
+  const local = await localClassifierIn(argv);
+  if (local) return evalLocal(local, argv);
   const { values: v } = parse(argv, { model: { type: 'string' }, data: { type: 'string' }, 'no-cache': { type: 'boolean' } });
   const modelPath = required(v.model, 'model');
   const dir = required(v.data, 'data');

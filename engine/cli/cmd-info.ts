@@ -1,6 +1,7 @@
 import { readModelFile } from '../io/index.js';
 import { parse, required } from './args.js';
 import { infoSequence } from './cmd-seq.js';
+import { infoLocal, LOCAL_KINDS } from './local-info.js';
 import { loadClassifier } from './model.js';
 import { Output } from './output.js';
 
@@ -13,6 +14,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = new Output(Boolean(v.json));
   const file = await readModelFile(path);
   if (file.kind === 'sequence') return infoSequence(path, file, out);
+  if (LOCAL_KINDS.includes(file.kind)) return infoLocal(path, file, out);
   if (file.kind !== 'classifier') {
     out.result(`${path}: a "${file.kind}" model, format version ${file.version}, made by Locus ${file.locusVersion} on ${file.createdAt}`, {
       kind: file.kind,

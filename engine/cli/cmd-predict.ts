@@ -6,6 +6,7 @@ import { loadImageFile } from '../data/folder.js';
 import { normalizeInto } from '../data/normalize.js';
 import { softmaxRow } from '../session/evaluate.js';
 import { num, parse, required } from './args.js';
+import { localClassifierIn, predictLocal } from './local-classifier.js';
 import { loadClassifier, modelLoadOptions } from './model.js';
 import { Output } from './output.js';
 
@@ -14,6 +15,8 @@ export const usage = `locus predict --model MODEL.json FILE... [--top K] [--json
   Files that cannot be used are listed with the reason.`;
 
 export async function run(argv: string[]): Promise<number> {
+  const local = await localClassifierIn(argv);
+  if (local) return predictLocal(local, argv);
   const { values: v, positionals: files } = parse(argv, { model: { type: 'string' }, top: { type: 'string' } }, true);
   const modelPath = required(v.model, 'model');
   required(files[0], 'FILE (at least one image)');

@@ -10,11 +10,13 @@ import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
 import { ClassifierTrainer, type TrainSettings } from '../session/classifier.js';
 import { num, oneOf, parse, required } from './args.js';
 import { LOAD_OPTIONS, LOAD_USAGE, loadFolder, loadOptions } from './load.js';
+import { LOCAL_TRAIN_USAGE, trainLocal } from './train-local.js';
 import { Output, UsageError } from './output.js';
 
 export const usage = `locus train --data DIR --out MODEL.json [options]
   Train a classifier on an image folder (one subfolder per class) and save it as a Locus model file.
   --model NAME        lenet5 (default) or mlp
+${LOCAL_TRAIN_USAGE}
   --epochs N          passes over the training images (default 10)
   --optimizer NAME    adam (default), sgd, momentum, nesterov or rmsprop
   --lr X              learning rate (default 0.002 for adam, 0.001 for rmsprop, 0.01 otherwise)
@@ -34,6 +36,9 @@ const OPTIONS = {
   data: { type: 'string' },
   out: { type: 'string' },
   model: { type: 'string' },
+  units: { type: 'string' },
+  experts: { type: 'string' },
+  supervised: { type: 'boolean' },
   epochs: { type: 'string' },
   optimizer: { type: 'string' },
   lr: { type: 'string' },
@@ -68,6 +73,7 @@ export function optimizerSpec(name: string, lr: number | undefined, weightDecay:
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, OPTIONS);
+  if (v.model === 'rbf' || v.model === 'moe') return trainLocal(v.model, v);
   const dir = required(v.data, 'data');
   const outPath = required(v.out, 'out');
   const preset = oneOf(v.model, 'model', PRESETS, 'lenet5');

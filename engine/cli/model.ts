@@ -10,7 +10,7 @@ export async function loadClassifier(path: string): Promise<LoadedClassifier> {
 }
 
 /** The loader options that reproduce the images the model was trained on. */
-export function modelLoadOptions(m: LoadedClassifier): LoadOptions {
+export function modelLoadOptions(m: Pick<LoadedClassifier, 'input' | 'training'>): LoadOptions {
   const load = (m.training.settings as { load?: { fit?: unknown } }).load;
   const fit = load && (load.fit === 'contain' || load.fit === 'cover' || load.fit === 'fill') ? load.fit : undefined;
   const channels = m.input.channels === 3 ? 3 : 1;
