@@ -1,0 +1,151 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- parsed JSON output lines */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Rng } from '../core/rng.js';
+import { toySet } from '../data/toy.js';
+import { raw, writeImage } from '../data/testkit.js';
+import { artFromFile, kmeansFromFile, readModelFile, somFromFile } from '../io/index.js';
+import { main } from './locus.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'locus-cli-local-'));
+const folder = join(dir, 'lines');
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run the CLI in-process; returns the exit code, stdout lines parsed as JSON (when --json) and stderr. */
+async function locus(...argv: string[]): Promise<{ code: number; json: Record<string, any>[]; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const w1 = process.stdout.write;
+  const w2 = process.stderr.write;
+  // Capture the CLI's text; anything else (the test runner's own binary messages) passes through.
+  const capture = (buf: string[], orig: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
+    ((s: unknown, ...rest: unknown[]) => (typeof s === 'string' ? (buf.push(s), true) : (orig as (...a: unknown[]) => boolean).call(stream, s, ...rest))) as typeof process.stdout.write;
+  process.stdout.write = capture(out, w1, process.stdout);
+  process.stderr.write = capture(err, w2, process.stderr);
+  let code: number;
+  try {
+    code = await main(argv);
+  } finally {
+    process.stdout.write = w1;
+    process.stderr.write = w2;
+  }
+  const stdout = out.join('');
+  const json = argv.includes('--json') ? stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  return { code, json, stdout, stderr: err.join('') };
+}
+
+const last = (r: { json: Record<string, any>[] }) => r.json[r.json.length - 1];
+
+before(async () => {
+  // Two classes of 8x8 images: a horizontal or a vertical bright line, at every position.
+  for (let i = 0; i < 16; i++) {
+    const p = i % 8;
+    await writeImage(join(folder, 'horizontal', `h${i}.png`), raw(8, 8, 1, (_x, y) => (y === p ? 255 : 20)), 8, 8, 1, (s) => s.png());
+    await writeImage(join(folder, 'vertical', `v${i}.png`), raw(8, 8, 1, (x) => (x === p ? 255 : 20)), 8, 8, 1, (s) => s.png());
+  }
+});
+
+test('locus cluster --algo kmeans on a toy set: figures match the saved model, purity and table', async () => {
+  const out = join(dir, 'km.json');
+  const r = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:blobs', '--k', '3', '--epochs', '2', '--lloyd', '3', '--seed', '4', '--out', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const done = last(r);
+  assert.equal(done.event, 'done');
+  assert.ok(done.purity > 0.95, `purity ${done.purity}`);
+  assert.equal(done.table.length, 3);
+  assert.equal(done.sizes.reduce((a: number, b: number) => a + b, 0), 500);
+  assert.equal(r.json.filter((e) => e.event === 'epoch').length, 2);
+  // The printed inertia is the saved model's inertia on the same (seeded) toy set.
+  const m = kmeansFromFile(await readModelFile(out));
+  const toy = toySet('blobs', 500, new Rng(4));
+  assert.equal(m.model.inertia(toy.x, toy.n), done.figures.inertia);
+  assert.deepEqual(m.data.classes, ['blobs-0', 'blobs-1', 'blobs-2']);
+  assert.equal(m.training.history.length, 2);
+  // Human output: the figures and the cluster-by-class table.
+  const h = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:blobs', '--k', '3', '--out', join(dir, 'km2.json'));
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /inertia \(sum of squared distances\)/);
+  assert.match(h.stdout, /cluster-by-class counts/);
+  assert.match(h.stdout, /purity \d+\.\d\d%/);
+});
+
+test('locus cluster --algo som (hexagonal) and art / art2a on an image folder', async () => {
+  const som = join(dir, 'som.json');
+  const r = await locus('cluster', '--algo', 'som', '--data', 'toy:moons', '--grid', '4x3', '--topology', 'hex', '--epochs', '2', '--out', som, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const f = last(r).figures;
+  assert.ok(f.quantizationError > 0 && f.topographicError >= 0 && f.topographicError <= 1);
+  const s = somFromFile(await readModelFile(som)).model;
+  assert.equal(s.lattice.topology, 'hexagonal');
+  assert.equal(s.lattice.size, 12);
+  for (const algo of ['art', 'art2a']) {
+    const out = join(dir, `${algo}.json`);
+    const a = await locus('cluster', '--algo', algo, '--data', folder, '--size', '8', '--no-cache', '--vigilance', '0.9', '--epochs', '2', '--out', out, '--json');
+    assert.equal(a.code, 0, a.stderr);
+    const done = last(a);
+    assert.ok(done.figures.categories >= 2, `${algo}: ${done.figures.categories} categories`);
+    assert.deepEqual(done.classes, ['horizontal', 'vertical']);
+    assert.ok(done.purity > 0.9, `${algo} purity ${done.purity}`);
+    const loaded = artFromFile(await readModelFile(out));
+    assert.equal(loaded.variant, algo === 'art' ? 'fuzzy' : 'art2a');
+    assert.deepEqual(loaded.data.input, { channels: 1, height: 8, width: 8 });
+  }
+});
+
+test('locus cluster refuses bad options with exit code 2 and the usage', async () => {
+  for (const argv of [
+    ['cluster', '--data', 'toy:blobs', '--out', 'x.json'],
+    ['cluster', '--algo', 'som', '--data', 'toy:blobs', '--grid', '10', '--out', 'x.json'],
+    ['cluster', '--algo', 'kmeans', '--data', 'toy:cubes', '--out', 'x.json'],
+    ['cluster', '--algo', 'kmeans', '--data', 'toy:blobs', '--k', '0', '--out', 'x.json'],
+    ['cluster', '--algo', 'fuzzy', '--data', 'toy:blobs', '--out', 'x.json'],
+  ]) {
+    const r = await locus(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.match(r.stderr, /locus cluster --algo/);
+  }
+  const r = await locus('cluster', '--algo', 'kmeans', '--data', join(dir, 'missing'), '--out', join(dir, 'x.json'));
+  assert.equal(r.code, 1);
+});
+
+test('locus train --model rbf|moe, then eval, predict and info on the saved files', async () => {
+  const rbf = join(dir, 'rbf.json');
+  const common = ['--data', folder, '--size', '8', '--no-cache', '--val', '0.25', '--json'];
+  const t = await locus('train', '--model', 'rbf', '--units', '16', '--supervised', '--epochs', '2', ...common, '--out', rbf);
+  assert.equal(t.code, 0, t.stderr);
+  const hist = last(t).history;
+  assert.equal(hist.length, 3, 'hybrid fit then two supervised epochs');
+  const e = await locus('eval', '--model', rbf, '--data', folder, '--no-cache', '--json');
+  assert.equal(e.code, 0, e.stderr);
+  const ev = last(e);
+  assert.equal(ev.kind, 'rbf');
+  assert.equal(ev.n, 32);
+  assert.equal(ev.confusion.flat().reduce((a: number, b: number) => a + b, 0), 32);
+  assert.ok(ev.accuracy > 0.8, `rbf accuracy ${ev.accuracy}`);
+  const p = await locus('predict', '--model', rbf, join(folder, 'vertical', 'v3.png'), join(dir, 'nothing.png'), '--json');
+  assert.equal(p.code, 0);
+  assert.equal(p.json[0].class, 'vertical');
+  assert.match(p.json[1].file, /nothing\.png/);
+  assert.ok(p.json[1].error);
+  const i = await locus('info', rbf, '--json');
+  assert.equal(last(i).units, 16);
+  assert.equal(last(i).variant, 'network');
+
+  const moe = join(dir, 'moe.json');
+  const m = await locus('train', '--model', 'moe', '--experts', '2', '--epochs', '3', '--lr', '0.01', ...common, '--out', moe);
+  assert.equal(m.code, 0, m.stderr);
+  assert.equal(last(m).history.length, 3);
+  const me = await locus('eval', '--model', moe, '--data', folder, '--no-cache', '--json');
+  assert.equal(me.code, 0, me.stderr);
+  assert.ok(last(me).accuracy >= 0.5);
+  const mi = await locus('info', moe);
+  assert.match(mi.stdout, /mixture of experts: 2 linear experts \(cooperative\) on 64 inputs, 2 outputs/);
+  const ki = await locus('info', join(dir, 'km.json'));
+  assert.match(ki.stdout, /online k-means: 3 centroids of 2 values/);
+  const bad = await locus('train', '--model', 'rbf', '--units', '100', ...common, '--out', join(dir, 'r2.json'));
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--units 100 needs at least 100 training images/);
+});
