@@ -9,7 +9,7 @@ import { Rng } from '../core/rng.js';
 import { tensor } from '../core/tensor.js';
 import { assertAllClose } from '../testing/numeric.js';
 import './index.js';
-import { buildLayer, type Layer } from './layer.js';
+import { buildLayer, specOf, type Layer } from './layer.js';
 import { hasGateTrace, initOrthogonalBlocks } from './recurrent.js';
 
 const B = 2;
@@ -111,4 +111,22 @@ test('gate telemetry: per-step means over the batch and one sample\'s [time, uni
   assert.ok(hasGateTrace(gru));
   assert.deepEqual(gru.gateTrace(gru.forward(input(), ctx).cache).names, ['reset', 'update', 'new', 'h']);
   assert.equal(hasGateTrace(buildLayer({ type: 'conv1d' }, [5, 2], new Rng(1))), false);
+});
+
+test('specOf round-trips every sequence layer: same config, shapes and initial weights from the same seed', () => {
+  const specs = [
+    { type: 'simpleRnn', units: 3, returnSequences: true },
+    { type: 'lstm', units: 4, forgetBias: 2 },
+    { type: 'gru', units: 2, updateBias: -1, recurrentInit: 'glorot' },
+    { type: 'conv1d', units: 3, kernel: 2, dilation: 2, padding: 'same', returnSequences: false },
+  ];
+  for (const spec of specs) {
+    const a = buildLayer(spec, [6, 3], new Rng(3));
+    const b = buildLayer(JSON.parse(JSON.stringify(specOf(a))), [6, 3], new Rng(3));
+    assert.deepEqual(specOf(b), specOf(a), spec.type);
+    assert.deepEqual(b.outputShape, a.outputShape, spec.type);
+    assert.deepEqual(b.params().map((p) => p.value), a.params().map((p) => p.value), spec.type);
+  }
+  const gru = buildLayer({ type: 'gru', units: 2, updateBias: -1 }, [3, 1], new Rng(1));
+  assert.deepEqual(Array.from(gru.params().find((p) => p.name === 'b')!.value), [0, 0, -1, -1, 0, 0]);
 });
