@@ -4,7 +4,8 @@
  * reserved by `reserve`, run in place, and the caller copies results out. Memory only grows (pages are
  * kept for the next call), so steady-state training reuses the same region and allocates nothing.
  */
-import { WASM_BASE64 } from './binary.js';
+import { setFlagsFromString } from 'node:v8';
+import { WASM_BASE64, WASM_RELAXED_BASE64 } from './binary.js';
 
 // The engine's lib (ES2023, no DOM) does not declare WebAssembly: the little used here, typed locally.
 interface WasmMemory {
@@ -12,6 +13,7 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
@@ -39,7 +41,11 @@ export interface WasmExports {
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, dw: number, db: number, col: number, ...geom: number[]): void;
 }
 
+/** 'relaxed-simd': the GEMM uses fused multiply-add (f32x4.relaxed_madd); 'simd': plain SIMD128. */
+export type WasmBuild = 'relaxed-simd' | 'simd';
+
 export interface WasmHeap {
+  readonly build: WasmBuild;
   readonly fn: WasmExports;
   /** A Float32Array over the whole memory; re-read it after every reserve (growth replaces it). */
   f32: Float32Array;
@@ -49,20 +55,48 @@ let loaded: WasmHeap | null | undefined;
 let loadError = '';
 let top = 0;
 
-/** The loaded kernels, or null when WebAssembly (or its SIMD) is unavailable here; see wasmLoadError. */
+/**
+ * The loaded kernels, or null when WebAssembly SIMD is unavailable here (see wasmLoadError). The relaxed
+ * SIMD build is preferred; Node 20's V8 has relaxed SIMD behind a flag, which is switched on for it
+ * (LOCUS_WASM_RELAXED=0 keeps to plain SIMD).
+ */
 export function wasmHeap(): WasmHeap | null {
   if (loaded !== undefined) return loaded;
   try {
     if (!WA) throw new Error('this JavaScript runtime has no WebAssembly');
-    const bytes = Buffer.from(WASM_BASE64, 'base64');
-    const instance = new WA.Instance(new WA.Module(bytes), {});
-    const fn = instance.exports as unknown as WasmExports;
-    loaded = { fn, f32: new Float32Array(fn.memory.buffer) };
+    loaded = process.env.LOCUS_WASM_RELAXED === '0' ? null : tryRelaxed(WA);
+    loaded ??= instantiate(WA, 'simd');
   } catch (e) {
     loadError = (e as Error).message;
     loaded = null;
   }
   return loaded;
+}
+
+function tryRelaxed(wa: WasmApi): WasmHeap | null {
+  const bytes = Buffer.from(WASM_RELAXED_BASE64, 'base64');
+  if (!wa.validate(bytes)) {
+    try {
+      setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      return null;
+    }
+    if (!wa.validate(bytes)) return null;
+  }
+  return instantiate(wa, 'relaxed-simd');
+}
+
+/** A fresh instance of one build (its own memory). Throws when this runtime cannot run it. */
+export function instantiateBuild(build: WasmBuild): WasmHeap {
+  if (!WA) throw new Error('this JavaScript runtime has no WebAssembly');
+  if (build === 'relaxed-simd' && !tryRelaxed(WA)) throw new Error('relaxed SIMD is unavailable here');
+  return instantiate(WA, build);
+}
+
+function instantiate(wa: WasmApi, build: WasmBuild): WasmHeap {
+  const bytes = Buffer.from(build === 'simd' ? WASM_BASE64 : WASM_RELAXED_BASE64, 'base64');
+  const fn = new wa.Instance(new wa.Module(bytes), {}).exports as WasmExports;
+  return { build, fn, f32: new Float32Array(fn.memory.buffer) };
 }
 
 /** Why the kernels could not be loaded ('' when they were, or were never asked for). */
