@@ -1,5 +1,6 @@
 // Builds everything the app, the browser host and the CLI run: Node-side bundles with esbuild
 // (dependencies stay external; sharp is native) and the renderer with Vite.
+import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { existsSync, rmSync } from 'node:fs';
 import { build as viteBuild } from 'vite';
@@ -11,6 +12,8 @@ const node = [
   ['electron/host/serve.ts', 'dist/host/serve.js'],
 ];
 const quiet = process.argv.includes('--quiet');
+// The WebAssembly kernels first: the bundles embed engine/kernels/wasm/binary.ts.
+execFileSync(process.execPath, ['scripts/build-wasm.mjs', ...(quiet ? ['--quiet'] : [])], { stdio: 'inherit' });
 rmSync('dist', { recursive: true, force: true });
 for (const [entry, outfile] of node) {
   if (!existsSync(entry)) continue;
