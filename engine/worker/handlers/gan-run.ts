@@ -123,15 +123,22 @@ export function startGan(cfg: GanConfig, ctx: Context): { runId: number; stepsPe
     result = { runId: id, stepsPerEpoch: trainer.stepsPerEpoch, images: set.n };
     // The grid before any training: the noise the generator starts from.
     const first = trainer.samples();
-    setImmediate(() => ctx.emit('gan.samples', { runId: id, step: 0, epoch: 0, ...first }));
+    const train = go;
+    go = () => {
+      ctx.emit('gan.samples', { runId: id, step: 0, epoch: 0, ...first });
+      return train();
+    };
   }
   const r: GanRun = { id, control, done: null };
   run = r;
   if (cfg.paused) control.pause();
   ctx.emit('gan.state', { runId: id, state: control.state });
-  go().then(
-    (d) => finish(r, d.reason, d.message, d.step, ctx),
-    (e: unknown) => finish(r, 'failed', `GAN training failed: ${(e as Error).message}`, 0, ctx),
+  // Start after the reply has gone out, so the renderer knows the run before its first event.
+  setImmediate(() =>
+    void go().then(
+      (d) => finish(r, d.reason, d.message, d.step, ctx),
+      (e: unknown) => finish(r, 'failed', `GAN training failed: ${(e as Error).message}`, 0, ctx),
+    ),
   );
   return result;
 }

@@ -1,0 +1,203 @@
+/**
+ * The GAN view's state: the settings of the two modes (image GAN on the loaded folder, 2-D toy GAN), the
+ * run in progress with its loss curves, the latest sample grid (and one per epoch, to see progress) or
+ * toy frame. Curves grow in place; `version` changes when they do.
+ */
+import type { LabApi } from '../../../../engine/protocol/contract.js';
+import type { GanConfig, GanDone, GanFrame, GanSamples } from '../../../../engine/protocol/gan.js';
+import { TOY_SETS } from '../../../../engine/protocol/gan.js';
+import { asLabError } from '../api.js';
+
+export type GanMode = 'image' | 'toy';
+export type ToySet = (typeof TOY_SETS)[number];
+
+export interface GanForm {
+  mode: GanMode;
+  seed: number;
+  batchSize: number;
+  lrG: number;
+  lrD: number;
+  beta1: number;
+  dSteps: number;
+  nonSaturating: boolean;
+  // image GAN
+  epochs: number;
+  latent: number;
+  width: number;
+  sampleEvery: number;
+  // toy GAN
+  toy: ToySet;
+  steps: number;
+  hidden: number;
+  layers: number;
+}
+
+export interface GanCurves {
+  d: { x: number; y: number }[];
+  g: { x: number; y: number }[];
+  dReal: { x: number; y: number }[];
+  dFake: { x: number; y: number }[];
+}
+
+const IMAGE_DEFAULTS = { batchSize: 64, lrG: 2e-4, lrD: 2e-4 };
+const TOY_DEFAULTS = { batchSize: 64, lrG: 1e-3, lrD: 1e-3 };
+
+export class GanStore {
+  #api: LabApi;
+  form = $state<GanForm>({
+    mode: 'image',
+    seed: 1,
+    ...IMAGE_DEFAULTS,
+    beta1: 0.5,
+    dSteps: 1,
+    nonSaturating: true,
+    epochs: 5,
+    latent: 64,
+    width: 16,
+    sampleEvery: 2,
+    toy: 'rings',
+    steps: 2000,
+    hidden: 32,
+    layers: 2,
+  });
+  #runId = $state<number | null>(null);
+  #runMode = $state<GanMode | null>(null);
+  #state = $state<'idle' | 'running' | 'paused' | 'stopped'>('idle');
+  #curves: GanCurves = { d: [], g: [], dReal: [], dFake: [] };
+  #grid = $state.raw<GanSamples | null>(null);
+  #epochGrids = $state.raw<GanSamples[]>([]);
+  #frame = $state.raw<GanFrame | null>(null);
+  #done = $state.raw<GanDone | null>(null);
+  #error = $state<string | null>(null);
+  #progress = $state.raw<{ step: number; epoch: number; total: number } | null>(null);
+  #stepsPerEpoch = 0;
+  #version = $state(0);
+
+  constructor(api: LabApi) {
+    this.#api = api;
+    const mine = (id: number) => id === this.#runId;
+    api.on('gan.step', (e) => {
+      if (!mine(e.runId)) return;
+      this.#push(e.step, e);
+      this.#progress = { step: e.step, epoch: e.epoch, total: this.#stepsPerEpoch * this.form.epochs };
+    });
+    api.on('gan.samples', (e) => {
+      if (!mine(e.runId)) return;
+      this.#grid = e;
+    });
+    api.on('gan.epoch', (e) => {
+      if (!mine(e.runId) || !this.#grid) return;
+      // The grid of an epoch's end arrives right after its epoch event: keep the one shown then.
+      queueMicrotask(() => this.#grid && (this.#epochGrids = [...this.#epochGrids, this.#grid].slice(-12)));
+    });
+    api.on('gan.frame', (f) => {
+      if (!mine(f.runId)) return;
+      this.#frame = f;
+      if (f.dLoss !== null && f.gLoss !== null) this.#push(f.step, { dLoss: f.dLoss, gLoss: f.gLoss, dReal: f.dReal ?? 0, dFake: f.dFake ?? 0 });
+      this.#progress = { step: f.step, epoch: 0, total: f.steps };
+    });
+    api.on('gan.state', (s) => {
+      if (mine(s.runId)) this.#state = s.state;
+    });
+    api.on('gan.done', (d) => {
+      if (!mine(d.runId)) return;
+      this.#done = d;
+      this.#state = 'stopped';
+      if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
+    });
+    api.on('engine.restarted', () => {
+      this.#state = 'idle';
+      this.#runId = null;
+    });
+  }
+
+  #push(step: number, e: { dLoss: number; gLoss: number; dReal: number; dFake: number }): void {
+    const c = this.#curves;
+    c.d.push({ x: step, y: e.dLoss });
+    c.g.push({ x: step, y: e.gLoss });
+    c.dReal.push({ x: step, y: e.dReal });
+    c.dFake.push({ x: step, y: e.dFake });
+    this.#version++;
+  }
+
+  get state() {
+    return this.#state;
+  }
+  get active(): boolean {
+    return this.#state === 'running' || this.#state === 'paused';
+  }
+  get runMode(): GanMode | null {
+    return this.#runMode;
+  }
+  get curves(): GanCurves {
+    return this.#curves;
+  }
+  get version(): number {
+    return this.#version;
+  }
+  get grid(): GanSamples | null {
+    return this.#grid;
+  }
+  get epochGrids(): GanSamples[] {
+    return this.#epochGrids;
+  }
+  get frame(): GanFrame | null {
+    return this.#frame;
+  }
+  get done(): GanDone | null {
+    return this.#done;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get progress() {
+    return this.#progress;
+  }
+  clearError(): void {
+    this.#error = null;
+  }
+
+  /** Switch mode, with that mode's usual learning rates. */
+  setMode(mode: GanMode): void {
+    if (this.form.mode === mode) return;
+    Object.assign(this.form, { mode, ...(mode === 'image' ? IMAGE_DEFAULTS : TOY_DEFAULTS) });
+  }
+
+  config(paused: boolean): GanConfig {
+    const f = this.form;
+    const common = { seed: f.seed, batchSize: f.batchSize, lrG: f.lrG, lrD: f.lrD, beta1: f.beta1, dSteps: f.dSteps, nonSaturating: f.nonSaturating, paused };
+    return f.mode === 'image'
+      ? { mode: 'image', ...common, epochs: f.epochs, latent: f.latent, width: f.width, sampleEvery: f.sampleEvery }
+      : { mode: 'toy', ...common, toy: f.toy, steps: f.steps, hidden: f.hidden, layers: f.layers };
+  }
+
+  async start(paused = false): Promise<void> {
+    this.#error = null;
+    const cfg = this.config(paused);
+    try {
+      const r = await this.#api.call('gan.start', cfg);
+      this.#curves = { d: [], g: [], dReal: [], dFake: [] };
+      this.#grid = null;
+      this.#epochGrids = [];
+      this.#frame = null;
+      this.#done = null;
+      this.#stepsPerEpoch = r.stepsPerEpoch;
+      this.#runId = r.runId;
+      this.#runMode = cfg.mode;
+      this.#state = paused ? 'paused' : 'running';
+      this.#progress = { step: 0, epoch: 0, total: cfg.mode === 'image' ? r.stepsPerEpoch * cfg.epochs : cfg.steps };
+      this.#version++;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+
+  async control(action: 'pause' | 'resume' | 'step' | 'stop', steps?: number): Promise<void> {
+    try {
+      const r = await this.#api.call('gan.control', steps === undefined ? { action } : { action, steps });
+      if (this.#state !== 'stopped') this.#state = r.state;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+}
