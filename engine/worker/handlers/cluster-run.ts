@@ -131,7 +131,7 @@ export class Run {
     for (let i = 0; i < labels.length; i++) if (labels[i] >= 0 && labels[i] < k) sizes[labels[i]]++;
     const scores = this.editor ? this.editor.assignment.scores : new Float64Array(0);
     const figures: ClusterFigures = { ...this.learner.figures(labels, scores) };
-    if (model && this.spec.algorithm !== 'rbf') {
+    if (model && k > 0 && this.spec.algorithm !== 'rbf') {
       const p = purity(labels, src.labels, k, src.classes.length);
       if (p !== null) figures.purity = p;
     }
