@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
+import { setKernelBackend } from '../kernels/backend.js';
 import { rowDistances, sqNorms } from './distance.js';
 import { nearestAll } from './nearest.js';
 import { nearestByRows } from './scorer.js';
@@ -40,7 +41,28 @@ function check(x: Float32Array, n: number, c: Float32Array, k: number, d: number
   assert.deepEqual(got.second.scores, two.s2, `${what}: second scores`);
 }
 
-test('the GEMM-screened pass equals the plain loops bit for bit (random, wide, offset data)', () => {
+// The screen's bound holds for any float32 GEMM (TypeScript or WebAssembly SIMD): test both that load.
+const backends = (['ts', 'wasm'] as const).filter((b) => {
+  try {
+    return setKernelBackend(b) === b;
+  } catch {
+    return false;
+  }
+});
+setKernelBackend('auto');
+
+for (const backend of backends) {
+  test(`the GEMM-screened pass equals the plain loops bit for bit (random, wide, offset data; ${backend} GEMM)`, () => {
+    setKernelBackend(backend);
+    try {
+      screened();
+    } finally {
+      setKernelBackend('auto');
+    }
+  });
+}
+
+function screened(): void {
   const r = new Rng(11);
   for (const [n, k, d] of [[300, 7, 3], [517, 20, 97], [260, 64, 784], [5, 1, 4], [3, 2, 1]]) {
     const x = data(n, d, r);
@@ -52,7 +74,7 @@ test('the GEMM-screened pass equals the plain loops bit for bit (random, wide, o
   const x = data(400, 50, r, 0.01, 100);
   const c = data(30, 50, r, 0.01, 100);
   check(x, 400, c, 30, 50, 'offset');
-});
+}
 
 test('ties and duplicates go to the lowest index, samples sitting on prototypes score 0', () => {
   const r = new Rng(12);
