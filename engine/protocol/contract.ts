@@ -12,6 +12,7 @@
  */
 import { arr, bool, count, f32, type Guard, type Infer, literal, nullable, num, obj, optional, str, i32, u8 } from './guard.js';
 import { GAN_STATES, GanConfig, GanDone, GanEpoch, GanFrame, GanSamples, GanStepEvent } from './gan.js';
+import { SEQ_STATES, SeqConfig, SeqDone, SeqGates, SeqStarted } from './sequence.js';
 import {
   ClusterCreateParams,
   ClusterEditParams,
@@ -403,6 +404,14 @@ export const METHODS = {
   'gan.start': engine(GanConfig, obj({ runId: count(), stepsPerEpoch: count(), images: count() })),
   'gan.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...GAN_STATES) })),
 
+  /** Sequence models (shapes in sequence.ts): an RNN, LSTM, GRU or time-delay network on image rows or a generated series; streams sequence.* events. */
+  'sequence.start': engine(SeqConfig, SeqStarted),
+  'sequence.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...SEQ_STATES) })),
+  /** Draw another probe sequence: its input and the gate activations of the run's network now. */
+  'sequence.sample': engine(obj({ index: count() }), SeqGates),
+  /** Write the run's network to a model file of kind "sequence" (atomically). */
+  'sequence.export': engine(obj({ path }), obj({ path, bytes: count() })),
+
   /** Clustering (shapes in cluster.ts): a data source (the loaded folder or a toy set), projected once. */
   'cluster.source': engine(obj({ source: ClusterSourceSpec }), ClusterSource),
   /** A run of one algorithm on a source; several runs may share one source. */
@@ -477,6 +486,11 @@ export const EVENTS = {
   'gan.frame': fromEngine(GanFrame),
   'gan.state': fromEngine(obj({ runId: count(), state: literal(...GAN_STATES) })),
   'gan.done': fromEngine(GanDone),
+  'sequence.batch': fromEngine(obj({ runId: count(), epoch: count(), batch: count(), batches: count(), step: count(), loss: num(), gradNorm: num() })),
+  'sequence.epoch': fromEngine(obj({ runId: count(), epochs: count(), metrics: EpochMetrics })),
+  'sequence.gates': fromEngine(SeqGates),
+  'sequence.state': fromEngine(obj({ runId: count(), state: literal(...SEQ_STATES) })),
+  'sequence.done': fromEngine(SeqDone),
   /** A clustering run's progress while it trains (a few times a second). */
   'cluster.update': fromEngine(ClusterUpdate),
   /** The engine process stopped unexpectedly and was started again; loaded data is gone. */

@@ -5,6 +5,7 @@ import { dataHandlers } from './data.js';
 import { fsHandlers } from './fs.js';
 import { ganHandlers } from './gan.js';
 import { modelsHandlers } from './models.js';
+import { sequenceHandlers } from './sequence.js';
 import { systemHandlers } from './system.js';
 import { trainHandlers } from './train.js';
 
@@ -16,4 +17,5 @@ export const handlers: Handlers = {
   ...trainHandlers,
   ...modelsHandlers,
   ...ganHandlers,
+  ...sequenceHandlers,
 };
