@@ -9,6 +9,7 @@ import { registerKind } from './kinds.js';
 import {
   checkCounts,
   checkData,
+  checkSize,
   checkTraining,
   decodeOrder,
   decodePrototypes,
@@ -16,6 +17,7 @@ import {
   encodeOrder,
   encodePrototypes,
   encodeTraining,
+  inputShape,
   pickData,
   rebuild,
   type EncodedOrder,
@@ -49,7 +51,7 @@ export function artToFile(init: { model: FuzzyArt | Art2a; data?: LocalData; tra
       variant: st.type === 'fuzzy-art' ? 'fuzzy' : 'art2a',
       config: { ...st.config },
       vigilance: st.vigilance,
-      ...encodePrototypes(st.prototypes),
+      ...encodePrototypes(st.prototypes, st.type === 'fuzzy-art' ? [2, ...inputShape(init.data, st.config.dim)] : inputShape(init.data, st.config.dim)),
       counts: [...st.counts],
       steps: st.steps,
       order: encodeOrder(st.order),
@@ -68,7 +70,8 @@ export function artFromFile(file: ModelFile): LoadedLocal<FuzzyArt | Art2a> & { 
   const fuzzy = c.variant === 'fuzzy';
   if (fuzzy && 'theta' in c.config) throw new ModelFileError('config.theta belongs to ART-2A, not Fuzzy ART');
   if (!fuzzy && !('theta' in c.config)) throw new ModelFileError('missing field config.theta (ART-2A)');
-  const prototypes = decodePrototypes(c.prototypes, c.frozen, fuzzy ? 2 * dim : dim, 'prototypes');
+  checkSize('config: 2 x dim', 2 * dim);
+  const prototypes = decodePrototypes(c.prototypes, c.frozen, fuzzy ? [2, ...inputShape(c, dim)] : inputShape(c, dim), 'prototypes');
   checkCounts(c.counts, prototypes.count, 'counts');
   const max = c.config.maxCategories;
   if (max > 0 && prototypes.count > max) throw new ModelFileError(`${prototypes.count} categories, the limit is ${max}`);

@@ -8,6 +8,7 @@ import { registerKind } from './kinds.js';
 import {
   checkCounts,
   checkData,
+  checkSize,
   checkTraining,
   decodeOrder,
   decodePrototypes,
@@ -15,6 +16,7 @@ import {
   encodeOrder,
   encodePrototypes,
   encodeTraining,
+  inputShape,
   pickData,
   rebuild,
   type EncodedOrder,
@@ -42,7 +44,7 @@ export function kmeansToFile(init: { model: OnlineKMeans; data?: LocalData; trai
     {
       ...encodeData(init.data),
       config: { ...st.config },
-      ...encodePrototypes(st.prototypes),
+      ...encodePrototypes(st.prototypes, inputShape(init.data, st.config.dim)),
       counts: [...st.counts],
       steps: st.steps,
       order: encodeOrder(st.order),
@@ -57,7 +59,8 @@ export function kmeansFromFile(file: ModelFile): LoadedLocal<OnlineKMeans> {
   const c = (file as KMeansFile).model;
   checkData(c, c.config.dim);
   checkTraining(c.training);
-  const prototypes = decodePrototypes(c.prototypes, c.frozen, c.config.dim, 'prototypes');
+  checkSize('config: k x dim', c.config.k * c.config.dim);
+  const prototypes = decodePrototypes(c.prototypes, c.frozen, inputShape(c, c.config.dim), 'prototypes');
   checkCounts(c.counts, prototypes.count, 'counts');
   const model = rebuild('k-means', () =>
     OnlineKMeans.fromState({ type: 'kmeans', config: c.config, prototypes, counts: c.counts, steps: c.steps, order: decodeOrder(c.order) }),

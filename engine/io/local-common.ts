@@ -98,17 +98,36 @@ export function checkTraining(t: TrainingRecord): void {
   if (t.history.length > LIMITS.maxEpochs) throw new ModelFileError(`training history has more than ${LIMITS.maxEpochs} epochs`);
 }
 
-/** Prototypes as a [count, width] tensor (absent when there are none) and the frozen indices. */
-export function encodePrototypes(st: PrototypeStoreState): { prototypes?: EncodedTensor; frozen: number[] } {
-  return st.count === 0 ? { frozen: [...st.frozen] } : { prototypes: encodeTensor([st.count, st.width], st.data), frozen: [...st.frozen] };
+/** The shape of one input: the image's [channels, height, width] when there is one, else [dim]. */
+export function inputShape(data: LocalData | undefined, dim: number): number[] {
+  return data?.input ? [data.input.channels, data.input.height, data.input.width] : [dim];
 }
 
-/** Decode prototypes of the given width; `count` when the model fixes it (SOM). */
-export function decodePrototypes(t: EncodedTensor | undefined, frozen: readonly number[], width: number, what: string, count?: number): PrototypeStoreState {
+/**
+ * Refuse settings that would make the model allocate more than a tensor may hold, before it is built.
+ */
+export function checkSize(what: string, values: number): void {
+  if (!(values <= LIMITS.maxTensorElements)) throw new ModelFileError(`${what}: ${values} values, at most ${LIMITS.maxTensorElements} allowed`);
+}
+
+/**
+ * Prototypes as a [count, ...row] tensor (absent when there are none) and the frozen indices; `row` is
+ * the shape of one prototype (e.g. [channels, height, width], so no axis exceeds the axis limit).
+ */
+export function encodePrototypes(st: PrototypeStoreState, row: number[]): { prototypes?: EncodedTensor; frozen: number[] } {
+  if (row.reduce((a, b) => a * b, 1) !== st.width) throw new Error(`prototype rows of ${st.width} values do not have the shape [${row.join(', ')}]`);
+  return st.count === 0 ? { frozen: [...st.frozen] } : { prototypes: encodeTensor([st.count, ...row], st.data), frozen: [...st.frozen] };
+}
+
+/** Decode prototypes whose rows have the given shape; `count` when the model fixes it (SOM). */
+export function decodePrototypes(t: EncodedTensor | undefined, frozen: readonly number[], row: number[], what: string, count?: number): PrototypeStoreState {
+  const width = row.reduce((a, b) => a * b, 1);
   let data: Float32Array = new Float32Array(0);
   let k = 0;
   if (t) {
-    if (t.shape.length !== 2 || t.shape[1] !== width) throw new ModelFileError(`${what}: shape [${t.shape.join(', ')}], expected [count, ${width}]`);
+    if (t.shape.length !== row.length + 1 || row.some((v, i) => t.shape[i + 1] !== v)) {
+      throw new ModelFileError(`${what}: shape [${t.shape.join(', ')}], expected [count, ${row.join(', ')}]`);
+    }
     k = t.shape[0];
     data = decodeTensor(t, what);
   }

@@ -66,9 +66,10 @@ test('k-means: round trip, resume mid-epoch continues exactly, tampering refused
   assert.deepEqual(back.model.prototypes.data, a.prototypes.data);
   assert.deepEqual(back.model.counts, a.counts);
 
-  refused(file, (m) => (m.prototypes.shape = [4, 5]), /prototypes: shape \[4, 5\], expected \[count, 6\]/);
+  refused(file, (m) => (m.prototypes.shape = [4, 5]), /prototypes: shape \[4, 5\], expected \[count, 1, 2, 3\]/);
   refused(file, (m) => (m.prototypes.data = m.prototypes.data.slice(4)), /prototypes: data has \d+ base64 characters/);
   refused(file, (m) => (m.counts = [1, 2]), /counts: 2 entries for 4 prototypes/);
+  refused(file, (m) => (m.config.k = 10_000_000), /config: k x dim: 60000000 values, at most 16777216 allowed/);
   refused(file, (m) => (m.frozen = [9]), /frozen: index 9 is out of range/);
   refused(file, (m) => (m.input = { channels: 1, height: 5, width: 5 }), /input: images of 1x5x5 = 25 values, the model takes 6/);
   refused(file, (m) => (m.order.pos = 10000), /order.pos 10000 is past the end/);
@@ -108,7 +109,7 @@ test('Fuzzy ART and ART-2A: round trip, exact resume, variant-specific checks', 
   w.writeFloatLE(1.5, 0);
   refused(ffile, (m) => (m.prototypes.data = w.toString('base64')), /Fuzzy ART weight 0 is 1.5, outside \[0, 1\]/);
   refused(ffile, (m) => (m.variant = 'art2a'), /missing field config.theta/);
-  refused(ffile, (m) => (m.prototypes.shape = [m.prototypes.shape[0], d]), /expected \[count, 12\]/);
+  refused(ffile, (m) => (m.prototypes.shape = [m.prototypes.shape[0], d]), /expected \[count, 2, 6\]/);
   refused(ffile, (m) => (m.vigilance = 1.2), /model.vigilance/);
   const afile = artToFile({ model: a2, training });
   assert.equal(afile.model.variant, 'art2a');

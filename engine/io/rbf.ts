@@ -11,12 +11,14 @@ import { envelope, type ModelFile } from './format.js';
 import { registerKind } from './kinds.js';
 import {
   checkData,
+  checkSize,
   checkRng,
   checkTraining,
   decodePrototypes,
   encodeData,
   encodePrototypes,
   encodeTraining,
+  inputShape,
   pickData,
   rebuild,
   type LoadedLocal,
@@ -48,7 +50,7 @@ export function rbfToFile(init: { model: RbfNetwork | RulesAndExceptions; data?:
   const net = rules ? rules.net : (init.model as RbfNetwork);
   const st = net.toState();
   const k = net.units;
-  const { prototypes, frozen } = encodePrototypes(st.prototypes);
+  const { prototypes, frozen } = encodePrototypes(st.prototypes, inputShape(init.data, st.config.dim));
   const content: RbfContent = {
     ...encodeData(init.data),
     variant: rules ? 'rules' : 'network',
@@ -75,7 +77,9 @@ export function rbfFromFile(file: ModelFile): LoadedLocal<RbfNetwork | RulesAndE
   checkData(c, dim, task === 'classification' || c.classes ? outputs : undefined);
   checkTraining(c.training);
   checkRng(c.rng, 'rng');
-  const prototypes = decodePrototypes(c.centres, c.frozen, dim, 'centres');
+  checkSize('config: dim', dim);
+  checkSize('config: outputs', outputs);
+  const prototypes = decodePrototypes(c.centres, c.frozen, inputShape(c, dim), 'centres');
   const k = prototypes.count;
   let spreads: number[] = [];
   if (k > 0) {

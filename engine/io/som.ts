@@ -9,6 +9,7 @@ import { LIMITS } from './limits.js';
 import {
   checkCounts,
   checkData,
+  checkSize,
   checkTraining,
   decodeOrder,
   decodePrototypes,
@@ -16,6 +17,7 @@ import {
   encodeOrder,
   encodePrototypes,
   encodeTraining,
+  inputShape,
   pickData,
   rebuild,
   type EncodedOrder,
@@ -41,7 +43,7 @@ export type SomFile = ModelFile<'som', SomContent>;
 
 export function somToFile(init: { model: Som; data?: LocalData; training: LocalTrainingInit; createdAt?: Date }): SomFile {
   const st = init.model.toState();
-  const { prototypes, frozen } = encodePrototypes(st.prototypes);
+  const { prototypes, frozen } = encodePrototypes(st.prototypes, inputShape(init.data, st.config.dim));
   return envelope(
     'som',
     {
@@ -67,7 +69,8 @@ export function somFromFile(file: ModelFile): LoadedLocal<Som> {
   if (width > LIMITS.maxDim || height > LIMITS.maxDim || width * height > MAX_SOM_UNITS) {
     throw new ModelFileError(`config: a ${width}x${height} lattice, at most ${MAX_SOM_UNITS} units allowed`);
   }
-  const prototypes = decodePrototypes(c.prototypes, c.frozen, dim, 'prototypes', width * height);
+  checkSize('config: units x dim', width * height * dim);
+  const prototypes = decodePrototypes(c.prototypes, c.frozen, inputShape(c, dim), 'prototypes', width * height);
   checkCounts(c.hits, width * height, 'hits');
   const model = rebuild('SOM', () => Som.fromState({ type: 'som', config: c.config, prototypes, hits: c.hits, steps: c.steps, order: decodeOrder(c.order) }));
   return { model, data: pickData(c), training: c.training, createdAt: file.createdAt, locusVersion: file.locusVersion };
