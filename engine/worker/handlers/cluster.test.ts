@@ -11,7 +11,6 @@ import { clusterHandlers, createRun, disposeRun, trainLoop } from './cluster.js'
 import { FULL_LABELS_UP_TO, purity, type Run } from './cluster-run.js';
 import { openSource } from './cluster-source.js';
 
-const noCtx: Context = { emit: () => {} };
 
 function toy(n = 240, name: 'blobs' | 'moons' = 'blobs') {
   return openSource({ kind: 'toy', name, n, seed: 3 });

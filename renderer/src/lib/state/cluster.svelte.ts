@@ -365,8 +365,17 @@ export class ClusterStore {
     return this.open(spec, generation);
   }
 
-  /** Switch every panel to a new source (runs start again on it). */
-  async open(spec: ClusterSourceSpec, generation = this.#generation): Promise<void> {
+  #opening: Promise<void> = Promise.resolve();
+
+  /** Switch every panel to a new source (runs start again on it); one switch at a time. */
+  open(spec: ClusterSourceSpec, generation = this.#generation): Promise<void> {
+    this.#opening = this.#opening.then(() => this.#open(spec, generation));
+    return this.#opening;
+  }
+
+  async #open(spec: ClusterSourceSpec, generation: number): Promise<void> {
+    const cur = this.#sourceSpec;
+    if (this.#source && cur && JSON.stringify(cur) === JSON.stringify(spec) && (spec.kind === 'toy' || generation === this.#generation)) return;
     this.#loading = true;
     this.#error = null;
     for (const p of this.#panels) await p.pause();
