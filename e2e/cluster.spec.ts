@@ -130,6 +130,15 @@ test('k-means, ART-2A and a SOM side by side on the sample: drag, undo, keyboard
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await shot(page, 'cluster-05-dark');
   await page.getByRole('radio', { name: 'System' }).click();
+
+  // Settings, and fewer panels side by side.
+  await km.getByRole('button', { name: 'Settings of panel 1' }).click();
+  await expect(km.getByLabel('Clusters k')).toHaveValue('10');
+  await shot(page, 'cluster-06-settings');
+  await km.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('radio', { name: '2 panels' }).click();
+  await expect(page.getByTestId('cluster-panel-2')).toHaveCount(0);
+  await shot(page, 'cluster-07-two-panels');
   expect(errors).toEqual([]);
 });
 
@@ -159,6 +168,6 @@ test('toy sets: RBF stages one at a time and a mixture of experts with gating re
   await page.getByTestId('cluster-panel-0').getByTestId('run').click();
   await page.waitForTimeout(600);
   await page.getByTestId('cluster-panel-0').getByTestId('pause').click();
-  await shot(page, 'cluster-06-toy');
+  await shot(page, 'cluster-08-toy');
   expect(errors).toEqual([]);
 });
