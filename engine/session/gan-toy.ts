@@ -141,7 +141,7 @@ export class ToyGanTrainer {
 
   /** The generator's output cloud for the fixed noise. */
   generated(): Float32Array {
-    return new Float32Array(this.gan.generate(this.#noise, this.#rng).data);
+    return new Float32Array(this.gan.generate(this.#noise, new Rng(0)).data);
   }
 
   frame(): ToyGanFrame {
@@ -157,7 +157,7 @@ export class ToyGanTrainer {
       dFake: l?.dFake ?? Number.NaN,
       generated: this.generated(),
       real: this.real,
-      surface: { resolution: s.resolution, extent: s.extent, prob: this.gan.judge(this.#cells, this.#rng) },
+      surface: { resolution: s.resolution, extent: s.extent, prob: this.gan.judge(this.#cells, new Rng(0)) },
     };
   }
 

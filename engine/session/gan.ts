@@ -136,7 +136,7 @@ export class GanTrainer {
   samples(): SampleGrid {
     const { gan, normalization } = this.#init;
     const z = latentGrid(gan.latent, this.settings.gridSize, this.settings.seed);
-    const x = gan.generate(z, this.#rng);
+    const x = gan.generate(z, new Rng(0)); // inference draws nothing; the training stream stays untouched
     const [channels, height, width] = gan.sampleShape;
     return { n: this.settings.gridSize, channels, height, width, pixels: toPixels(x, normalization) };
   }
