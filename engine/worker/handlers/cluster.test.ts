@@ -7,7 +7,7 @@ import { EVENTS, METHODS } from '../../protocol/contract.js';
 import { checkParams } from '../../protocol/messages.js';
 import type { Context } from '../server.js';
 import { workspace } from '../workspace.js';
-import { clusterHandlers, createRun, disposeRun, trainLoop } from './cluster.js';
+import { clusterHandlers, createRun, disposeRun, MAX_RUNS, trainLoop } from './cluster.js';
 import { FULL_LABELS_UP_TO, purity, type Run } from './cluster-run.js';
 import { openSource } from './cluster-source.js';
 
@@ -304,4 +304,24 @@ test('a folder source: pixels / 255, PCA plane, prototypes as images', () => {
   disposeRun(run.id);
   workspace.set(null);
   assert.throws(() => openSource({ kind: 'folder' }), /no folder is loaded/);
+});
+
+test('reset starts again (the same seed gives the same start), snapshot resends everything, old idle runs are dropped', () => {
+  const s = toy(120);
+  const spec = { algorithm: 'kmeans', k: 3, rate: 'count', init: 'kmeans++' } as const;
+  const info = clusterHandlers['cluster.create']({ sourceId: s.id, spec });
+  clusterHandlers['cluster.step']({ runId: info.runId, samples: 60 });
+  const again = clusterHandlers['cluster.reset']({ runId: info.runId });
+  assert.deepEqual(again.update.points, info.update.points);
+  assert.equal(again.update.steps, 0);
+  const other = clusterHandlers['cluster.reset']({ runId: info.runId, spec: { ...spec, k: 5 } });
+  assert.equal(other.update.points.length, 10);
+  const snap = clusterHandlers['cluster.snapshot']({ runId: info.runId });
+  assert.deepEqual(snap.update.labels, other.update.labels);
+  assert.ok(snap.update.seq >= other.update.seq);
+  const made = Array.from({ length: MAX_RUNS + 2 }, () => createRun(s.id, spec).id);
+  assert.throws(() => clusterHandlers['cluster.snapshot']({ runId: info.runId }), /no clustering run/);
+  assert.ok(clusterHandlers['cluster.snapshot']({ runId: made[made.length - 1] }));
+  for (const id of made) disposeRun(id);
+  assert.equal(s.runs, 0, 'the source counts the runs on it');
 });

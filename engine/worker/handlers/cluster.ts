@@ -13,13 +13,21 @@ import { getSource, openSource, sourceInfo } from './cluster-source.js';
 
 const SLICE_MS = 25;
 const MIN_UPDATE_MS = 110;
+/**
+ * Runs kept at once. A window that reloads cannot dispose its runs, so beyond this the least recently
+ * used idle run is dropped (a renderer still holding it is told "no clustering run").
+ */
+export const MAX_RUNS = 12;
 
 const runs = new Map<number, Run>();
 let nextRun = 1;
 
 function getRun(id: number): Run {
   const r = runs.get(id);
-  if (!r) throw new LabError({ message: `no clustering run ${id}`, code: 'invalid' });
+  if (!r) throw new LabError({ message: `no clustering run ${id} (it was closed; reset the panel to start a new one)`, code: 'invalid' });
+  // Map order is the order of use: the first entries are the least recently used.
+  runs.delete(id);
+  runs.set(id, r);
   return r;
 }
 
@@ -37,6 +45,10 @@ export function createRun(sourceId: number, spec: ClusterSpec): Run {
   const source = getSource(sourceId);
   const run = asInvalid(() => new Run(nextRun, source, spec));
   nextRun++;
+  for (const [id, r] of runs) {
+    if (runs.size < MAX_RUNS) break;
+    if (!r.running) disposeRun(id);
+  }
   runs.set(run.id, run);
   source.runs++;
   return run;

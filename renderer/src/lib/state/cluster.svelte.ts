@@ -208,9 +208,22 @@ export class ClusterPanel {
     if (!run) return this.create(spec);
     this.#busy = true;
     this.#error = null;
-    const r = await this.#call(() => this.#api.call('cluster.reset', spec ? { runId: run.runId, spec } : { runId: run.runId }));
+    let gone = false;
+    const r = await this.#call(async () => {
+      try {
+        return await this.#api.call('cluster.reset', spec ? { runId: run.runId, spec } : { runId: run.runId });
+      } catch (e) {
+        // The engine dropped the run (too many runs, or it restarted): start a new one instead.
+        gone = /no clustering run/.test(asLabError(e).message);
+        throw e;
+      }
+    });
     this.#busy = false;
     if (r) this.#setRun(r);
+    else if (gone) {
+      this.#run = null;
+      await this.create(spec ?? this.#spec);
+    }
   }
 
   /** Switch algorithm: a fresh run with that algorithm's default settings. */
