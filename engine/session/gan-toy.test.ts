@@ -19,9 +19,14 @@ test('energy distance and sliced Wasserstein: 0 for the same points, larger for 
 test('2-D GAN on moons: the generated cloud gets markedly closer to the real one (energy distance, fixed seed)', () => {
   const t = new ToyGanTrainer({ toy: 'moons', seed: 1 });
   const before = t.distance();
-  for (let i = 0; i < 600; i++) assert.equal(t.stepOnce().problem, null);
-  const after = t.distance();
-  assert.ok(after < 0.35 * before, `energy distance ${before.toFixed(4)} -> ${after.toFixed(4)}`);
+  // GAN training oscillates, so judge the mean over the last few hundred steps, not one snapshot.
+  const late: number[] = [];
+  for (let i = 1; i <= 1200; i++) {
+    assert.equal(t.stepOnce().problem, null);
+    if (i >= 1000 && i % 100 === 0) late.push(t.distance());
+  }
+  const after = late.reduce((a, b) => a + b, 0) / late.length;
+  assert.ok(after < 0.3 * before, `energy distance ${before.toFixed(4)} -> ${late.map((d) => d.toFixed(4)).join(', ')}`);
 });
 
 test('2-D GAN frames: generated and real clouds and the decision surface; stop ends the run', async () => {
