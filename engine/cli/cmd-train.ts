@@ -4,10 +4,11 @@ import { splitIndices } from '../data/split.js';
 import type { Normalization } from '../data/normalize.js';
 import { classifierToFile, writeModelFile } from '../io/index.js';
 import '../layers/index.js';
-import { PRESETS, presetSpec, type PresetOptions } from '../models/presets.js';
+import { presetActivation, PRESETS, presetSpec, type PresetOptions } from '../models/presets.js';
 import { Sequential } from '../models/sequential.js';
 import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
 import { ClassifierTrainer, type TrainSettings } from '../session/classifier.js';
+import type { HintSettings } from '../session/hints.js';
 import { num, oneOf, parse, required } from './args.js';
 import { LOAD_OPTIONS, LOAD_USAGE, loadFolder, loadOptions } from './load.js';
 import { LOCAL_TRAIN_USAGE, trainLocal } from './train-local.js';
@@ -15,7 +16,9 @@ import { Output, UsageError } from './output.js';
 
 export const usage = `locus train --data DIR --out MODEL.json [options]
   Train a classifier on an image folder (one subfolder per class) and save it as a Locus model file.
-  --model NAME        lenet5 (default) or mlp
+  --model NAME        lenet5 (default), mlp, vgg, resnet or highway
+  --depth N           blocks of vgg (2), residual blocks per stage of resnet (1), gate blocks of highway (2)
+  --batch-norm        BatchNorm after hidden conv and dense layers (mlp, vgg, resnet, highway)
 ${LOCAL_TRAIN_USAGE}
   --epochs N          passes over the training images (default 10)
   --optimizer NAME    adam (default), sgd, momentum, nesterov or rmsprop
@@ -23,8 +26,14 @@ ${LOCAL_TRAIN_USAGE}
   --batch N           mini-batch size (default 16)
   --seed N            random seed: the same seed, data and options give the same model (default 1)
   --val F             fraction of each class held out for validation (default 0.1)
-  --activation NAME   hidden activation: relu (default), leakyRelu, sigmoid, tanh
+  --activation NAME   hidden activation: relu, leakyRelu, sigmoid, tanh (default tanh for lenet5, relu otherwise)
   --dropout F         dropout rate on hidden dense layers (default 0)
+  --input-dropout F   dropout rate on the input pixels (default 0)
+  --augment           add a virtual example (small shift, rotation, scaling) of every image to its batch
+  --hints MODE        augment (same as --augment) or penalty: λ·|f(x) - f(x')|² between each image's
+                      output and its virtual example's, instead of labelling the virtual examples
+  --hint-weight X     λ of --hints penalty (default 0.1)
+  --flip              virtual examples may be mirrored left-right (clothes, scenes; not digits)
   --weight-decay X    L2 weight decay (default 0); --decoupled applies it AdamW-style
   --clip X            clip the global gradient norm to X (default off)
   --patience N        early stopping: stop after N epochs without a better validation loss, keep the best
@@ -47,6 +56,13 @@ const OPTIONS = {
   val: { type: 'string' },
   activation: { type: 'string' },
   dropout: { type: 'string' },
+  'input-dropout': { type: 'string' },
+  depth: { type: 'string' },
+  'batch-norm': { type: 'boolean' },
+  augment: { type: 'boolean' },
+  hints: { type: 'string' },
+  'hint-weight': { type: 'string' },
+  flip: { type: 'boolean' },
   'weight-decay': { type: 'string' },
   decoupled: { type: 'boolean' },
   clip: { type: 'string' },
@@ -76,15 +92,22 @@ export async function run(argv: string[]): Promise<number> {
   if (v.model === 'rbf' || v.model === 'moe') return trainLocal(v.model, v);
   const dir = required(v.data, 'data');
   const outPath = required(v.out, 'out');
-  const preset = oneOf(v.model, 'model', PRESETS, 'lenet5');
+  const preset = oneOf(v.model, 'model', PRESETS.filter((p) => p !== 'custom'), 'lenet5');
   const optName = oneOf(v.optimizer, 'optimizer', ['adam', 'sgd', 'momentum', 'nesterov', 'rmsprop'] as const, 'adam');
   const lr = v.lr === undefined ? undefined : num(v.lr, 'lr', 0, 1e-12, 10);
   const seed = num(v.seed, 'seed', 1, 0, 2 ** 32 - 1, true);
   const valFraction = num(v.val, 'val', 0.1, 0, 0.9);
   const presetOpts: PresetOptions = {
-    activation: oneOf(v.activation, 'activation', ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const, 'relu'),
+    activation: oneOf(v.activation, 'activation', ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const, presetActivation(preset)),
     dropout: num(v.dropout, 'dropout', 0, 0, 0.95),
+    inputDropout: num(v['input-dropout'], 'input-dropout', 0, 0, 0.95),
+    ...(v['batch-norm'] ? { batchNorm: true } : {}),
+    ...(v.depth === undefined ? {} : { depth: num(v.depth, 'depth', 1, 1, 16, true) }),
   };
+  const hintMode = v.hints === undefined ? (v.augment ? 'augment' : null) : oneOf(v.hints, 'hints', ['augment', 'penalty'] as const, 'augment');
+  const hints: HintSettings | null = hintMode
+    ? { mode: hintMode, weight: num(v['hint-weight'], 'hint-weight', 0.1, 0, 1000), augment: { flip: Boolean(v.flip) } }
+    : null;
   const settings: TrainSettings = {
     epochs: num(v.epochs, 'epochs', 10, 1, 100000, true),
     batchSize: num(v.batch, 'batch', 16, 1, 65536, true),
@@ -92,6 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     optimizer: optimizerSpec(optName, lr, num(v['weight-decay'], 'weight-decay', 0, 0, 10), Boolean(v.decoupled)),
     clipNorm: num(v.clip, 'clip', 0, 0, 1e9),
     earlyStopping: v.patience === undefined ? null : { patience: num(v.patience, 'patience', 3, 1, 10000, true), restoreBest: true },
+    hints,
   };
   const load = loadOptions(v);
   const out = new Output(Boolean(v.json));

@@ -28,8 +28,10 @@ describe('presets', () => {
 
   it('lenet5 and mlp keep their layer order', () => {
     assert.deepEqual(types(presetSpec('lenet5', [1, 28, 28], 10).layers), [
-      'conv2d', 'relu', 'maxPool2d', 'conv2d', 'relu', 'maxPool2d', 'flatten', 'dense', 'relu', 'dense', 'relu', 'dense',
+      'conv2d', 'tanh', 'maxPool2d', 'conv2d', 'tanh', 'maxPool2d', 'flatten', 'dense', 'tanh', 'dense', 'tanh', 'dense',
     ]);
+    assert.equal(presetSpec('lenet5', [1, 28, 28], 10).layers[0].init, 'glorot');
+    assert.equal(presetSpec('lenet5', [1, 28, 28], 10, { activation: 'relu' }).layers[1].type, 'relu');
     assert.deepEqual(types(presetSpec('mlp', [1, 28, 28], 10).layers), ['flatten', 'dense', 'relu', 'dense', 'relu', 'dense']);
   });
 

@@ -52,7 +52,7 @@ describe('ClassifierTrainer', () => {
   });
 
   it('a huge learning rate is detected as divergence that names the layer', async () => {
-    const { t } = trainer({ optimizer: { type: 'sgd', lr: 1e12 } }, presetSpec('lenet5', [1, 12, 12], 2), toySet(16, 2, 12));
+    const { t } = trainer({ optimizer: { type: 'sgd', lr: 1e12 } }, presetSpec('lenet5', [1, 12, 12], 2, { activation: 'relu' }), toySet(16, 2, 12));
     const done = await t.run();
     assert.equal(done.reason, 'diverged');
     assert.match(done.message, /layer \d+(\.\d+)? \(\w+\)/);
