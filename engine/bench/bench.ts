@@ -1,17 +1,24 @@
 /**
  * `npm run bench`: training and inference throughput of the engine on fixed shapes, as medians of
- * several timed runs after a warm-up, one line each: `<workload> locus img_per_s=<median>`.
- * Synthetic inputs (speed does not depend on pixel values). Options: --runs N (default 5), --only NAME.
+ * several timed runs after a warm-up, one line each:
+ *   `<workload> locus img_per_s=<wall-clock median> cpu_img_per_s=<CPU-time median>`.
+ * Synthetic inputs (speed does not depend on pixel values). Options: --runs N (default 5), --only NAME,
+ * --kernels ts|wasm|auto (default: LOCUS_KERNELS or auto), --compare (also TensorFlow.js on its cpu and
+ * wasm backends and, when Debian's python3 has torch, PyTorch with one thread, the thread count Locus
+ * uses; then a markdown table of the medians and ratios, with the machine and its load average).
  */
 import { parseArgs } from 'node:util';
 import { Rng } from '../core/rng.js';
 import { tensor } from '../core/tensor.js';
+import { kernelBackend, setKernelBackend, type KernelChoice } from '../kernels/backend.js';
 import '../layers/index.js';
 import { softmaxCrossEntropy } from '../losses/index.js';
 import { presetSpec } from '../models/presets.js';
 import { Sequential } from '../models/sequential.js';
 import { createOptimizer } from '../optim/index.js';
+import { printComparison, type Row } from './compare.js';
 import { dcganWorkload } from './gan.js';
+import { measureRates } from './timing.js';
 
 interface Workload {
   name: string;
@@ -50,45 +57,24 @@ function inferWorkload(name: string, preset: string, batch: number): Workload {
   return { name, batch, run: () => void model.predict(x, rng) };
 }
 
-function median(a: number[]): number {
-  const s = [...a].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Images per second: repeat the workload for about `seconds`, `runs` times, take the median. */
-export function measure(w: Workload, runs: number, seconds = 1): number {
-  w.run(); // warm-up
-  const rates: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    let images = 0;
-    const t0 = performance.now();
-    let t = t0;
-    do {
-      w.run();
-      images += w.batch;
-      t = performance.now();
-    } while (t - t0 < seconds * 1000);
-    rates.push(images / ((t - t0) / 1000));
-  }
-  return median(rates);
-}
-
 const { values } = parseArgs({
-  options: { runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' } },
+  options: { runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, kernels: { type: 'string' } },
   strict: true,
 });
 const runs = Math.max(1, Number(values.runs ?? 5));
+if (values.kernels) setKernelBackend(values.kernels as KernelChoice);
 const all: (() => Workload)[] = [
   () => trainWorkload('lenet5-train', 'lenet5', 64),
   () => trainWorkload('mlp-train', 'mlp', 64),
   () => inferWorkload('lenet5-infer', 'lenet5', 256),
   () => dcganWorkload('dcgan-step', 64),
 ];
+const rows: Row[] = [];
 for (const make of all) {
   const w = make();
   if (values.only && !w.name.includes(values.only)) continue;
-  const ips = measure(w, runs);
-  console.log(`${w.name} locus img_per_s=${ips.toFixed(1)}`);
+  const r = measureRates(w.run, w.batch, runs);
+  rows.push({ name: w.name, locus: r });
+  console.log(`${w.name} locus img_per_s=${r.wall.toFixed(1)} cpu_img_per_s=${r.cpu.toFixed(1)}`);
 }
-if (values.compare) console.log('compare: TensorFlow.js and PyTorch comparisons are not wired in yet');
+if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend() });

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench -- --compare`: the same workloads on TensorFlow.js (cpu and wasm backends) and, when
+ * Debian's python3 can import torch, on PyTorch (scripts/bench_torch.py) with one thread, the thread
+ * count Locus uses. Prints one line per framework and workload, the ratios, then a markdown table with
+ * the date, the machine and its load average (the machine may be shared: medians come from one run).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { wasmHeap } from '../kernels/wasm/runtime.js';
+import type { Rates } from './timing.js';
+
+export interface Row {
+  name: string;
+  locus: Rates;
+}
+
+interface Other {
+  name: string;
+  who: string;
+  rates?: Rates;
+  fails?: string;
+}
+
+const PYTHON = '/usr/bin/python3';
+const THREADS = 1;
+
+function torchResults(only: string | undefined, runs: number): Other[] | string {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return `PyTorch skipped: ${PYTHON} -c "import torch" failed (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
+  const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
+  const args = [script, '--threads', String(THREADS), '--runs', String(runs), ...(only ? ['--only', only] : [])];
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8' });
+  if (r.status !== 0) return `PyTorch failed: ${r.stderr.trim().split('\n').pop()}`;
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      const j = JSON.parse(l) as { name: string; img_per_s: number; cpu_img_per_s: number };
+      return { name: j.name, who: `torch-${THREADS}t`, rates: { wall: j.img_per_s, cpu: j.cpu_img_per_s } };
+    });
+}
+
+async function tfjsResults(only: string | undefined, runs: number): Promise<Other[]> {
+  const { runTfjs } = await import('./tfjs.js');
+  return (await runTfjs(only, runs)).map((t) => ({
+    name: t.name,
+    who: `tfjs-${t.backend}`,
+    fails: t.fails,
+    rates: t.fails ? undefined : { wall: t.img_per_s ?? 0, cpu: t.cpu_img_per_s ?? 0 },
+  }));
+}
+
+const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
+const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+
+export async function printComparison(rows: Row[], o: { only?: string; runs: number; kernels: string }): Promise<void> {
+  const loadBefore = load();
+  const others: Other[] = [];
+  const torch = torchResults(o.only, o.runs);
+  if (typeof torch === 'string') console.log(torch);
+  else others.push(...torch);
+  others.push(...(await tfjsResults(o.only, o.runs)));
+  for (const x of others) {
+    if (x.fails) console.log(`${x.name} ${x.who} fails: ${x.fails}`);
+    else if (x.rates) console.log(`${x.name} ${x.who} img_per_s=${x.rates.wall.toFixed(1)} cpu_img_per_s=${x.rates.cpu.toFixed(1)}`);
+  }
+  const whos = [...new Set(others.map((x) => x.who))];
+  for (const row of rows) {
+    for (const who of whos) {
+      const x = others.find((y) => y.name === row.name && y.who === who);
+      if (x?.rates) {
+        console.log(`${row.name} locus/${who} ratio=${(row.locus.wall / x.rates.wall).toFixed(2)} cpu_ratio=${(row.locus.cpu / x.rates.cpu).toFixed(2)}`);
+      }
+    }
+  }
+  const h = wasmHeap();
+  console.log('');
+  console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} logical cores), Node ${process.versions.node}, ` +
+    `Locus kernels ${o.kernels}${o.kernels === 'wasm' && h ? ` (${h.build})` : ''}, one thread everywhere, load average ${loadBefore} before the comparison, ${load()} after.`);
+  console.log('Images per second, wall clock (CPU time) medians; ratios Locus / other, wall clock (CPU time).');
+  console.log('');
+  console.log(`| workload | Locus | ${whos.join(' | ')} | ${whos.map((w) => `Locus / ${w}`).join(' | ')} |`);
+  console.log(`|${'---|'.repeat(2 + 2 * whos.length)}`);
+  for (const row of rows) {
+    const cells = whos.map((who) => {
+      const x = others.find((y) => y.name === row.name && y.who === who);
+      if (!x) return ['-', '-'];
+      if (!x.rates) return ['fails', '-'];
+      return [`${fmt(x.rates.wall)} (${fmt(x.rates.cpu)})`, `${(row.locus.wall / x.rates.wall).toFixed(2)} (${(row.locus.cpu / x.rates.cpu).toFixed(2)})`];
+    });
+    console.log(`| ${row.name} | ${fmt(row.locus.wall)} (${fmt(row.locus.cpu)}) | ${cells.map((c) => c[0]).join(' | ')} | ${cells.map((c) => c[1]).join(' | ')} |`);
+  }
+  for (const x of others) if (x.fails) console.log(`\n${x.who} ${x.name} fails: ${x.fails}`);
+}

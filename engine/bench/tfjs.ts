@@ -1,0 +1,156 @@
+/**
+ * TensorFlow.js side of `npm run bench -- --compare` (dev only: loaded on demand by bench.ts, never by
+ * the engine). The same workloads and shapes as bench.ts, channels-last as TF.js wants, on the pure-JS
+ * `cpu` backend and on the `wasm` backend (one thread). A workload a backend cannot run is reported as
+ * failing with the error's message (the wasm backend has no gradient kernel for convolutions).
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { measureRates } from './timing.js';
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+export interface TfjsResult {
+  name: string;
+  backend: string;
+  img_per_s?: number;
+  cpu_img_per_s?: number;
+  fails?: string;
+}
+
+interface Job {
+  name: string;
+  batch: number;
+  make: (tf: Tf) => () => void;
+}
+
+function lenet5(tf: Tf) {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2, strides: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 120, activation: 'relu' }),
+      tf.layers.dense({ units: 84, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+function mlp(tf: Tf) {
+  return tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28, 1] }),
+      tf.layers.dense({ units: 256, activation: 'relu' }),
+      tf.layers.dense({ units: 128, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+function train(makeModel: (tf: Tf) => import('@tensorflow/tfjs').Sequential, batch: number) {
+  return (tf: Tf) => {
+    const model = makeModel(tf);
+    const opt = tf.train.adam(1e-3);
+    const x = tf.randomUniform([batch, 28, 28, 1]);
+    const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32') as import('@tensorflow/tfjs').Tensor1D, 10);
+    return () => {
+      opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as import('@tensorflow/tfjs').Tensor) as import('@tensorflow/tfjs').Scalar, false);
+    };
+  };
+}
+
+function infer(batch: number) {
+  return (tf: Tf) => {
+    const model = lenet5(tf);
+    const x = tf.randomUniform([batch, 28, 28, 1]);
+    return () => {
+      const y = model.predict(x) as import('@tensorflow/tfjs').Tensor;
+      y.dataSync();
+      y.dispose();
+    };
+  };
+}
+
+/** engine/bench/gan.ts's DCGAN (latent 64, width 16) and one round: D on real and fake, then G through D. */
+function dcgan(batch: number) {
+  return (tf: Tf) => {
+    const latent = 64;
+    const gen = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [latent], units: 64 * 7 * 7, useBias: false }),
+        tf.layers.reshape({ targetShape: [7, 7, 64] }),
+        tf.layers.batchNormalization({ momentum: 0.9 }),
+        tf.layers.reLU(),
+        tf.layers.conv2dTranspose({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', useBias: false }),
+        tf.layers.batchNormalization({ momentum: 0.9 }),
+        tf.layers.reLU(),
+        tf.layers.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh' }),
+      ],
+    });
+    const dis = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 4, strides: 2, padding: 'same' }),
+        tf.layers.leakyReLU({ alpha: 0.2 }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 4, strides: 2, padding: 'same' }),
+        tf.layers.leakyReLU({ alpha: 0.2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 1 }),
+      ],
+    });
+    const optD = tf.train.adam(2e-4, 0.5);
+    const optG = tf.train.adam(2e-4, 0.5);
+    const real = tf.randomUniform([batch, 28, 28, 1], -1, 1);
+    const ones = tf.ones([batch, 1]);
+    const zeros = tf.zeros([batch, 1]);
+    const dVars = dis.trainableWeights.map((w) => w.read() as import('@tensorflow/tfjs').Variable);
+    const gVars = gen.trainableWeights.map((w) => w.read() as import('@tensorflow/tfjs').Variable);
+    const apply = (m: import('@tensorflow/tfjs').Sequential, t: import('@tensorflow/tfjs').Tensor) => m.apply(t, { training: true }) as import('@tensorflow/tfjs').Tensor;
+    return () => {
+      const z = tf.randomNormal([batch, latent]);
+      optD.minimize(() => {
+        const fake = apply(gen, z);
+        return tf.add(tf.losses.sigmoidCrossEntropy(ones, apply(dis, real)), tf.losses.sigmoidCrossEntropy(zeros, apply(dis, fake))) as import('@tensorflow/tfjs').Scalar;
+      }, false, dVars);
+      optG.minimize(() => tf.losses.sigmoidCrossEntropy(ones, apply(dis, apply(gen, z))) as import('@tensorflow/tfjs').Scalar, false, gVars);
+      z.dispose();
+    };
+  };
+}
+
+const JOBS: Job[] = [
+  { name: 'lenet5-train', batch: 64, make: train(lenet5, 64) },
+  { name: 'mlp-train', batch: 64, make: train(mlp, 64) },
+  { name: 'lenet5-infer', batch: 256, make: infer(256) },
+  { name: 'dcgan-step', batch: 64, make: dcgan(64) },
+];
+
+/** Run every job (filtered by `only`) on the cpu and wasm backends. Slow jobs get fewer runs. */
+export async function runTfjs(only: string | undefined, runs: number): Promise<TfjsResult[]> {
+  const tf = await import('@tensorflow/tfjs');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const require = createRequire(import.meta.url);
+  wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+  wasm.setThreadsCount(1);
+  const out: TfjsResult[] = [];
+  for (const backend of ['cpu', 'wasm']) {
+    await tf.setBackend(backend);
+    await tf.ready();
+    for (const job of JOBS) {
+      if (only && !job.name.includes(only)) continue;
+      try {
+        tf.engine().startScope();
+        const run = job.make(tf);
+        const { wall, cpu } = measureRates(run, job.batch, backend === 'cpu' && job.name !== 'mlp-train' ? 1 : runs, 1);
+        out.push({ name: job.name, backend, img_per_s: wall, cpu_img_per_s: cpu });
+      } catch (e) {
+        out.push({ name: job.name, backend, fails: String((e as Error).message ?? e).split('\n')[0] });
+      } finally {
+        tf.engine().endScope();
+      }
+    }
+  }
+  return out;
+}
