@@ -4,7 +4,7 @@ import { splitIndices } from '../data/split.js';
 import type { Normalization } from '../data/normalize.js';
 import { classifierToFile, writeModelFile } from '../io/index.js';
 import '../layers/index.js';
-import { presetActivation, PRESETS, presetSpec, type PresetOptions } from '../models/presets.js';
+import { PRESETS, presetSpec, type PresetOptions } from '../models/presets.js';
 import { Sequential } from '../models/sequential.js';
 import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
 import { ClassifierTrainer, type TrainSettings } from '../session/classifier.js';
@@ -26,7 +26,8 @@ ${LOCAL_TRAIN_USAGE}
   --batch N           mini-batch size (default 16)
   --seed N            random seed: the same seed, data and options give the same model (default 1)
   --val F             fraction of each class held out for validation (default 0.1)
-  --activation NAME   hidden activation: relu, leakyRelu, sigmoid, tanh (default tanh for lenet5, relu otherwise)
+  --activation NAME   hidden activation: relu, leakyRelu, sigmoid, tanh (default tanh for lenet5, as LeCun
+                      et al., relu otherwise)
   --dropout F         dropout rate on hidden dense layers (default 0)
   --input-dropout F   dropout rate on the input pixels (default 0)
   --augment           add a virtual example (small shift, rotation, scaling) of every image to its batch
@@ -98,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   const seed = num(v.seed, 'seed', 1, 0, 2 ** 32 - 1, true);
   const valFraction = num(v.val, 'val', 0.1, 0, 0.9);
   const presetOpts: PresetOptions = {
-    activation: oneOf(v.activation, 'activation', ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const, presetActivation(preset)),
+    activation: oneOf(v.activation, 'activation', ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const, preset === 'lenet5' ? 'tanh' : 'relu'),
     dropout: num(v.dropout, 'dropout', 0, 0, 0.95),
     inputDropout: num(v['input-dropout'], 'input-dropout', 0, 0, 0.95),
     ...(v['batch-norm'] ? { batchNorm: true } : {}),

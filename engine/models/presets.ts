@@ -2,9 +2,7 @@
  * Architecture presets, as JSON descriptions (the same form the model file stores). Each takes the
  * per-sample input shape [channels, height, width] of the loaded folder and the number of classes.
  *  - mlp:     flatten, dense 256, dense 128, classes
- *  - lenet5:  conv 5x5x6, pool, conv 5x5x16, pool, dense 120, 84, classes; tanh units by default, as
- *             in LeCun et al. (1998) (on 1,800 Fashion-MNIST images and 3 epochs they generalize better
- *             than ReLU units: 82% against 79% on average over seeds, see docs/readme/deep-models.md)
+ *  - lenet5:  conv 5x5x6, pool, conv 5x5x16, pool, dense 120, 84, classes
  *  - vgg:     `depth` blocks of conv-conv-pool (16, 32, 64... filters), dense 128, classes
  *  - resnet:  conv stem, `depth` residual blocks per stage (16, 32, 64 filters, stride 2 between stages,
  *             projection shortcuts where the shape changes), global average pooling, classes
@@ -32,7 +30,7 @@ export type PresetName = 'mlp' | 'lenet5' | 'vgg' | 'resnet' | 'highway' | 'cust
 export const PRESETS: readonly PresetName[] = ['mlp', 'lenet5', 'vgg', 'resnet', 'highway', 'custom'];
 
 export interface PresetOptions {
-  /** Hidden activation: relu, leakyRelu, sigmoid or tanh; default presetActivation(name). */
+  /** Hidden activation: relu (default), leakyRelu, sigmoid or tanh. */
   activation?: Activation;
   /** Hidden weight initializer; default he for relu/leakyRelu, glorot for sigmoid/tanh. */
   init?: InitName;
@@ -50,13 +48,8 @@ export interface PresetOptions {
   layers?: LayerSpec[];
 }
 
-/** The hidden activation a preset uses when none is given: tanh for lenet5, relu for the others. */
-export function presetActivation(name: string): Activation {
-  return name === 'lenet5' ? 'tanh' : 'relu';
-}
-
-function style(o: PresetOptions, name: string): HiddenStyle {
-  const activation = o.activation ?? presetActivation(name);
+function style(o: PresetOptions): HiddenStyle {
+  const activation = o.activation ?? 'relu';
   if (!ACTIVATIONS.includes(activation)) throw new Error(`unknown activation "${String(activation)}" (known: ${ACTIVATIONS.join(', ')})`);
   const dropout = o.dropout ?? 0;
   if (!(dropout >= 0 && dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${dropout}`);
@@ -82,7 +75,7 @@ const output = (classes: number): LayerSpec => ({ type: 'dense', units: classes,
 export function presetSpec(name: string, input: readonly number[], classes: number, o: PresetOptions = {}): SequentialSpec {
   if (input.length !== 3) throw new Error(`preset ${name}: input must be [channels, height, width]`);
   const [c, h, w] = input;
-  const s = style(o, name);
+  const s = style(o);
   const plain: HiddenStyle = { ...s, batchNorm: false };
   const spec = (layers: LayerSpec[]): SequentialSpec => ({ input: [c, h, w], layers: [...inputLayers(o), ...layers] });
   switch (name) {

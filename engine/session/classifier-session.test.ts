@@ -44,7 +44,7 @@ describe('ClassifierSession', () => {
     );
     const insp = s.command({ type: 'inspect', index: 3 });
     assert.ok('probabilities' in insp && Math.abs(insp.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-6);
-    assert.ok('maps' in insp && insp.maps.map((m) => m.layer).join(',') === '1 conv2d,2 tanh,3 maxPool2d,4 conv2d,5 tanh,6 maxPool2d' && insp.filters!.count === 6);
+    assert.ok('maps' in insp && insp.maps.map((m) => m.layer).join(',') === '1 conv2d,2 relu,3 maxPool2d,4 conv2d,5 relu,6 maxPool2d' && insp.filters!.count === 6);
     const pr = s.command({ type: 'prune', fraction: 0.5 });
     assert.ok('report' in pr && pr.report.pruned > 0 && pr.accuracyBefore >= 0 && pr.accuracyAfter >= 0);
     s.command({ type: 'resume' });
