@@ -64,14 +64,18 @@ test('GAN session: pause, single steps, stop', async () => {
   const trainer = new GanTrainer({ gan: smallGan(), set: barSet(64), normalization: { kind: 'symmetric' }, settings: { epochs: 5, batchSize: 8 } });
   trainer.control.pause();
   const steps: number[] = [];
+  let second = () => {};
+  const twoSteps = new Promise<void>((r) => (second = r));
   const run = trainer.run((e) => {
     if (e.type === 'step') steps.push(e.step);
+    if (steps.length === 2) second();
   });
   await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(steps, []);
+  assert.deepEqual(steps, [], 'paused before the first step');
   trainer.control.step(2);
-  await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(steps, [1, 2]);
+  await twoSteps;
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(steps, [1, 2], 'paused again after two steps');
   trainer.control.stop();
   const done = await run;
   assert.equal(done.reason, 'stopped');
