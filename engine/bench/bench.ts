@@ -5,7 +5,8 @@
  * Synthetic inputs (speed does not depend on pixel values). Options: --runs N (default 5), --only NAME,
  * --kernels ts|wasm|auto (default: LOCUS_KERNELS or auto), --compare (also TensorFlow.js on its cpu and
  * wasm backends and, when Debian's python3 has torch, PyTorch with one thread, the thread count Locus
- * uses; then a markdown table of the medians and ratios, with the machine and its load average).
+ * uses; then a markdown table of the medians and ratios, with the machine and its load average),
+ * --memory [--epochs 10] [--images 60000] (resident memory per epoch of LeNet-5 training, memory.ts).
  */
 import { parseArgs } from 'node:util';
 import { Rng } from '../core/rng.js';
@@ -18,6 +19,7 @@ import { Sequential } from '../models/sequential.js';
 import { createOptimizer } from '../optim/index.js';
 import { printComparison, type Row } from './compare.js';
 import { dcganWorkload } from './gan.js';
+import { memoryRun } from './memory.js';
 import { measureRates } from './timing.js';
 
 interface Workload {
@@ -58,11 +60,18 @@ function inferWorkload(name: string, preset: string, batch: number): Workload {
 }
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, kernels: { type: 'string' } },
+  options: {
+    runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, kernels: { type: 'string' },
+    memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' },
+  },
   strict: true,
 });
 const runs = Math.max(1, Number(values.runs ?? 5));
 if (values.kernels) setKernelBackend(values.kernels as KernelChoice);
+if (values.memory) {
+  await memoryRun(Number(values.epochs ?? 10), Number(values.images ?? 60000));
+  process.exit(0);
+}
 const all: (() => Workload)[] = [
   () => trainWorkload('lenet5-train', 'lenet5', 64),
   () => trainWorkload('mlp-train', 'mlp', 64),
