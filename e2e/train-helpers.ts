@@ -16,8 +16,13 @@ export function watchConsole(page: Page): string[] {
 export async function openSampleAnd(page: Page, view: 'Train' | 'GAN' | 'Models'): Promise<void> {
   await page.goto(hostUrl());
   const loaded = page.getByTestId('dataset-name');
+  // The page asks the engine what it holds when it starts: the empty panel may give way to the loaded
+  // folder while we look, so click only while the button is there.
   await expect(page.getByTestId('open-sample').or(loaded)).toBeVisible();
-  if (!(await loaded.isVisible())) await page.getByTestId('open-sample').click();
+  for (let i = 0; i < 20 && !(await loaded.isVisible()); i++) {
+    await page.getByTestId('open-sample').click({ timeout: 2_000 }).catch(() => {});
+    await loaded.waitFor({ timeout: 3_000 }).catch(() => {});
+  }
   await expect(page.getByTestId('stat-images')).not.toHaveText('', { timeout: 60_000 });
   await page.getByRole('button', { name: new RegExp(`^${view}`) }).click();
   await expect(page.getByRole('heading', { name: view })).toBeVisible();

@@ -25,6 +25,11 @@ test('a small CNN trains for an epoch: loss and accuracy charts fill, accuracy a
   await expect(page.getByTestId('filters').locator('canvas')).toHaveCount(6);
   await expect(page.getByTestId('feature-maps').locator('canvas')).toHaveCount(6);
   await shot(page, '10-train-done');
+  // The charts are rebuilt in the dark theme's colours.
+  await page.getByRole('radio', { name: 'Dark' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await shot(page, '13-train-dark');
+  await page.getByRole('radio', { name: 'System' }).click();
   expect(errors).toEqual([]);
 });
 
