@@ -187,6 +187,18 @@ export class TrainStore {
       this.#progress = null;
       this.#inspection = null;
     });
+    // A page opened (or reloaded) during a run picks it up with its epochs so far.
+    void api.call('train.status', {}).then(
+      ({ run }) => {
+        if (!run || this.#run) return;
+        this.#run = { id: run.runId, label: run.label, color: this.#nextColor++ % 8, epochs: run.epochs, batches: [], history: [...run.history], layerNames: [], layerNorms: [], deadNames: [], dead: [], done: run.done, shown: true };
+        this.#state = run.state;
+        const last = run.history.at(-1);
+        if (!run.done) this.#progress = { epoch: (last?.epoch ?? 0) + 1, epochs: run.epochs, batch: 0, batches: 0, loss: NaN };
+        this.#version++;
+      },
+      () => {},
+    );
   }
 
   #mine(runId: number): RunRecord | null {
@@ -320,6 +332,9 @@ export class TrainStore {
     }
     this.#starting = true;
     this.#pruned = null;
+    // The last run's outcome goes at once: what shows next is this run's.
+    this.#run = null;
+    this.#progress = null;
     try {
       const { runId } = await this.#api.call('train.start', cfg);
       // Events for this run may already have arrived: they were dropped, so the record starts empty.
