@@ -178,3 +178,12 @@ test('prune after a run: the share asked for is pruned and accuracy is reported 
   assert.ok(Math.abs(r.pruned / r.total - 0.5) < 0.01, `${r.pruned} of ${r.total}`);
   assert.ok(r.accuracyBefore !== null && r.accuracyAfter !== null);
 });
+
+test('a diverging run ends with the engine message: where it broke and a lower learning rate', async () => {
+  const { runId } = startRun({ ...base, optimizer: { type: 'sgd', lr: 10 }, epochs: 5 }, ctx);
+  const done = await until('train.done', (p) => p.runId === runId);
+  assert.equal(done.reason, 'diverged', done.message);
+  assert.match(done.message, /NaN or infinite/);
+  assert.match(done.message, /try a lower learning rate \(now 10, e\.g\. 1\)/);
+  assert.equal(done.confusion, null);
+});
