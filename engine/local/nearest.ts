@@ -2,8 +2,9 @@
  * Full nearest-prototype passes at GEMM speed, with exactly the results of the plain loops.
  *
  * A block of samples is multiplied against all prototypes with the blocked GEMM (X C^T, float32), and
- * |x|^2 - 2 x.c + |c|^2 gives every distance to within a proven bound: a float32 product accumulated in
- * any order is off by at most d u sum_t |x_t c_t| <= d u |x| |c| (u = 2^-24, Cauchy-Schwarz). Only the
+ * |x|^2 - 2 x.c + |c|^2 gives every distance to within a proven bound: a float32 dot product (products
+ * rounded, summed in any order) is off by at most gamma_d sum_t |x_t c_t| <= gamma_d |x| |c|, with
+ * gamma_d = d u / (1 - d u), u = 2^-24 (Higham, Accuracy and Stability, 3.1; Cauchy-Schwarz). Only the
  * prototypes whose lower bound is not above the best (or second best) upper bound can win; those few are
  * rescored with the exact double-precision kernel (`dot`, summed in order t = 0..d-1), so labels and
  * scores are bit-identical to rowDistances + argmin, ties to the lowest index included. Usually one
@@ -51,8 +52,12 @@ export function nearestAll(x: Float32Array, xn: Float64Array, n: number, c: Floa
   const low = lower;
   const cRoot = new Float64Array(k);
   for (let j = 0; j < k; j++) cRoot[j] = Math.sqrt(cn[j]);
-  // 1.25 d u for the float32 product, plus room for the double rounding of the other terms.
-  const rel = 1.25 * d * 2 ** -24 + 2 ** -40;
+  // A float32 dot product of length d, products rounded and summed in any order, is within
+  // gamma_d = d u / (1 - d u) of sum |x_t c_t|; 1.25 (d + 2) u covers it with room, plus the double
+  // rounding of the other terms.
+  const rel = 1.25 * (d + 2) * 2 ** -24 + 2 ** -40;
+  // Products in the subnormal range lose absolute, not relative, precision: at most 2^-149 each.
+  const abs = 2 * (d + 2) * 2 ** -149;
   let rescored = 0;
   for (let i0 = 0; i0 < n; i0 += ROWS) {
     const rows = Math.min(ROWS, n - i0);
@@ -67,7 +72,7 @@ export function nearestAll(x: Float32Array, xn: Float64Array, n: number, c: Floa
       let u2 = Infinity;
       for (let j = 0; j < k; j++) {
         const approx = xi + cn[j] - 2 * pr[po + j];
-        const m = 2 * rel * xr * cRoot[j] + rel * (xi + cn[j]);
+        const m = 2 * rel * xr * cRoot[j] + rel * (xi + cn[j]) + abs;
         // Scores are clamped at 0 (fromDot), so no upper bound is below 0.
         const up = approx + m > 0 ? approx + m : 0;
         low[j] = approx - m;
