@@ -114,6 +114,21 @@ test('k-means, ART-2A and a SOM side by side on the sample: drag, undo, keyboard
   await km.getByTestId('undo').click();
   await expect(status).toContainText('Undone');
 
+  // Hovering a sample shows its image, class and cluster.
+  const box = await km.getByTestId('scatter').boundingBox();
+  if (!box) throw new Error('the plane has no box');
+  const card = km.locator('.hovercard');
+  let shown = false;
+  for (let t = 0.2; t <= 0.8 && !shown; t += 0.02) {
+    await page.mouse.move(box.x + box.width * t, box.y + box.height * 0.6);
+    shown = await card.isVisible();
+  }
+  expect(shown).toBe(true);
+  await expect(card).toContainText(/Sample \d+/);
+  await expect(card).toContainText(/prototype \d+/);
+  await expect.poll(async () => (await canvasDigest(card.locator('canvas'))).distinct).toBeGreaterThan(2);
+  await shot(page, 'cluster-04-hover');
+
   // Freeze, add and remove.
   await km.getByTestId('freeze').click();
   await expect(status).toContainText('Froze prototype 3');
@@ -132,21 +147,21 @@ test('k-means, ART-2A and a SOM side by side on the sample: drag, undo, keyboard
   await art.getByTestId('step').click();
   await expect.poll(() => asNumber(art.getByTestId('category-count'))).toBeGreaterThan(cats);
   await expect(art.getByTestId('art-last')).toContainText('Sample');
-  await shot(page, 'cluster-04-edited');
+  await shot(page, 'cluster-05-edited');
 
   await page.getByRole('radio', { name: 'Dark' }).click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
-  await shot(page, 'cluster-05-dark');
+  await shot(page, 'cluster-06-dark');
   await page.getByRole('radio', { name: 'System' }).click();
 
   // Settings, and fewer panels side by side.
   await km.getByRole('button', { name: 'Settings of panel 1' }).click();
   await expect(km.getByLabel('Clusters k')).toHaveValue('10');
-  await shot(page, 'cluster-06-settings');
+  await shot(page, 'cluster-07-settings');
   await km.getByRole('button', { name: 'Cancel' }).click();
   await page.getByRole('radio', { name: '2 panels' }).click();
   await expect(page.getByTestId('cluster-panel-2')).toHaveCount(0);
-  await shot(page, 'cluster-07-two-panels');
+  await shot(page, 'cluster-08-two-panels');
   expect(errors).toEqual([]);
 });
 
@@ -176,6 +191,6 @@ test('toy sets: RBF stages one at a time and a mixture of experts with gating re
   await page.getByTestId('cluster-panel-0').getByTestId('run').click();
   await page.waitForTimeout(600);
   await page.getByTestId('cluster-panel-0').getByTestId('pause').click();
-  await shot(page, 'cluster-08-toy');
+  await shot(page, 'cluster-09-toy');
   expect(errors).toEqual([]);
 });

@@ -325,6 +325,7 @@ export class ClusterStore {
   #generation = -1;
   /** The user picked the toy set (a folder loaded later does not replace it). */
   #toyChosen = false;
+  #thumbs = new Map<number, Promise<Uint8Array | null>>();
   /** The panel edited last: Ctrl+Z goes to it. */
   lastEdited = $state<ClusterPanel | null>(null);
 
@@ -394,6 +395,7 @@ export class ClusterStore {
     for (const p of this.#panels) await p.pause();
     try {
       const source = await this.#api.call('cluster.source', { source: spec });
+      this.#thumbs.clear();
       this.#source = source;
       this.#sourceSpec = spec;
       if (spec.kind === 'folder') this.#generation = generation;
@@ -428,6 +430,22 @@ export class ClusterStore {
     }
     this.#panels = [...cur, ...added];
     await Promise.all(added.map((p) => p.create()));
+  }
+
+  /** Sample i's pixels (folder sources), fetched once from the engine's thumbnails. */
+  sampleImage(i: number): Promise<Uint8Array | null> {
+    const spec = this.#sourceSpec;
+    if (!this.#source?.image || spec?.kind !== 'folder' || (spec.subset ?? 'all') !== 'all') return Promise.resolve(null);
+    let p = this.#thumbs.get(i);
+    if (!p) {
+      p = this.#api.call('data.thumbnails', { offset: i, count: 1 }).then(
+        (t) => (t.offset === i && t.pixels.length > 0 ? t.pixels : null),
+        () => null,
+      );
+      if (this.#thumbs.size > 2000) this.#thumbs.clear();
+      this.#thumbs.set(i, p);
+    }
+    return p;
   }
 
   async removePanel(panel: ClusterPanel): Promise<void> {
