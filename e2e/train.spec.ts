@@ -68,3 +68,17 @@ test('pause, step, a new learning rate while paused, resume, stop; finished runs
   await expect(page.getByTestId('train-done')).toContainText('stopped during epoch 1');
   expect(errors).toEqual([]);
 });
+
+test('a diverging run shows the engine message naming where it broke and a lower learning rate', async ({ page }) => {
+  const errors = watchConsole(page);
+  await openSampleAndTrainView(page);
+  await page.getByTestId('train-preset').selectOption('mlp');
+  await page.getByTestId('train-optimizer').selectOption('sgd');
+  await page.getByTestId('train-lr').fill('10');
+  await page.getByTestId('train-epochs').fill('2');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-error')).toContainText('NaN or infinite', { timeout: 60_000 });
+  await expect(page.getByTestId('train-error')).toContainText('try a lower learning rate (now 10, e.g. 1)');
+  await shot(page, '14-train-diverged');
+  expect(errors).toEqual([]);
+});
