@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { wasmHeap } from '../kernels/wasm/runtime.js';
+import { TFJS_JOBS, type TfjsResult } from './tfjs.js';
 import type { Rates } from './timing.js';
 
 export interface Row {
@@ -24,6 +25,8 @@ interface Other {
 
 const PYTHON = '/usr/bin/python3';
 const THREADS = 1;
+/** TF.js's cpu backend takes minutes a DCGAN step on a loaded machine: each job gets this long. */
+const TFJS_LIMIT_S = 240;
 
 function torchResults(only: string | undefined, runs: number): Other[] | string {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
@@ -42,14 +45,30 @@ function torchResults(only: string | undefined, runs: number): Other[] | string 
     });
 }
 
-async function tfjsResults(only: string | undefined, runs: number): Promise<Other[]> {
-  const { runTfjs } = await import('./tfjs.js');
-  return (await runTfjs(only, runs)).map((t) => ({
-    name: t.name,
-    who: `tfjs-${t.backend}`,
-    fails: t.fails,
-    rates: t.fails ? undefined : { wall: t.img_per_s ?? 0, cpu: t.cpu_img_per_s ?? 0 },
-  }));
+/** Each TF.js job in its own process (tfjs.ts as a script), stopped after TFJS_LIMIT_S seconds. */
+function tfjsResults(only: string | undefined, runs: number): Other[] {
+  const script = fileURLToPath(new URL('./tfjs.ts', import.meta.url));
+  const out: Other[] = [];
+  for (const backend of ['cpu', 'wasm']) {
+    for (const name of TFJS_JOBS) {
+      if (only && !name.includes(only)) continue;
+      const who = `tfjs-${backend}`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--backend', backend, '--job', name, '--runs', String(runs)], {
+        encoding: 'utf8',
+        timeout: TFJS_LIMIT_S * 1000,
+      });
+      const line = r.stdout?.split('\n').find((l) => l.startsWith('TFJS '));
+      if (line) {
+        const t = JSON.parse(line.slice(5)) as TfjsResult;
+        out.push({ name, who, fails: t.fails, rates: t.fails ? undefined : { wall: t.img_per_s ?? 0, cpu: t.cpu_img_per_s ?? 0 } });
+      } else if (r.signal || r.error) {
+        out.push({ name, who, fails: `no result within ${TFJS_LIMIT_S} s (a warm-up step and one timed step)` });
+      } else {
+        out.push({ name, who, fails: `exited with ${r.status}: ${(r.stderr ?? '').trim().split('\n').pop()}` });
+      }
+    }
+  }
+  return out;
 }
 
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
@@ -61,7 +80,7 @@ export async function printComparison(rows: Row[], o: { only?: string; runs: num
   const torch = torchResults(o.only, o.runs);
   if (typeof torch === 'string') console.log(torch);
   else others.push(...torch);
-  others.push(...(await tfjsResults(o.only, o.runs)));
+  others.push(...tfjsResults(o.only, o.runs));
   for (const x of others) {
     if (x.fails) console.log(`${x.name} ${x.who} fails: ${x.fails}`);
     else if (x.rates) console.log(`${x.name} ${x.who} img_per_s=${x.rates.wall.toFixed(1)} cpu_img_per_s=${x.rates.cpu.toFixed(1)}`);

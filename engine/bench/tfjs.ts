@@ -3,9 +3,12 @@
  * the engine). The same workloads and shapes as bench.ts, channels-last as TF.js wants, on the pure-JS
  * `cpu` backend and on the `wasm` backend (one thread). A workload a backend cannot run is reported as
  * failing with the error's message (the wasm backend has no gradient kernel for convolutions).
+ * compare.ts runs each job as this script in its own process, with a time limit.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { measureRates } from './timing.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -127,32 +130,35 @@ const JOBS: Job[] = [
   { name: 'dcgan-step', batch: 64, make: dcgan(64) },
 ];
 
-/** Run every job (filtered by `only`) on the cpu and wasm backends. Slow jobs get one timed step. */
-export async function runTfjs(only: string | undefined, runs: number): Promise<TfjsResult[]> {
+/** Names of the TF.js workloads (the same as bench.ts's). */
+export const TFJS_JOBS: readonly string[] = JOBS.map((j) => j.name);
+
+/** Run one job on one backend in this process. The cpu backend's conv jobs time one step after the warm-up. */
+export async function runTfjsJob(backend: string, name: string, runs: number): Promise<TfjsResult> {
+  const job = JOBS.find((j) => j.name === name);
+  if (!job) throw new Error(`tfjs bench: unknown workload "${name}" (known: ${TFJS_JOBS.join(', ')})`);
   const tf = await import('@tensorflow/tfjs');
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  const require = createRequire(import.meta.url);
-  wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
-  wasm.setThreadsCount(1);
-  const out: TfjsResult[] = [];
-  for (const backend of ['cpu', 'wasm']) {
-    await tf.setBackend(backend);
-    await tf.ready();
-    for (const job of JOBS) {
-      if (only && !job.name.includes(only)) continue;
-      try {
-        tf.engine().startScope();
-        const run = job.make(tf);
-        // The cpu backend takes seconds a step on the conv nets: one timed step after the warm-up there.
-        const slow = backend === 'cpu' && job.name !== 'mlp-train';
-        const { wall, cpu } = measureRates(run, job.batch, slow ? 1 : runs, slow ? 0 : 1);
-        out.push({ name: job.name, backend, img_per_s: wall, cpu_img_per_s: cpu });
-      } catch (e) {
-        out.push({ name: job.name, backend, fails: String((e as Error).message ?? e).split('\n')[0] });
-      } finally {
-        tf.engine().endScope();
-      }
-    }
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const require = createRequire(import.meta.url);
+    wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+    wasm.setThreadsCount(1);
   }
-  return out;
+  await tf.setBackend(backend);
+  await tf.ready();
+  try {
+    const run = job.make(tf);
+    const slow = backend === 'cpu' && job.name !== 'mlp-train';
+    const { wall, cpu } = measureRates(run, job.batch, slow ? 1 : runs, slow ? 0 : 1);
+    return { name, backend, img_per_s: wall, cpu_img_per_s: cpu };
+  } catch (e) {
+    return { name, backend, fails: String((e as Error).message ?? e).split('\n')[0] };
+  }
+}
+
+// Run as a script (one job per process, so the caller can time it out): --backend B --job NAME --runs N.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { backend: { type: 'string' }, job: { type: 'string' }, runs: { type: 'string' } } });
+  const r = await runTfjsJob(values.backend ?? 'cpu', values.job ?? '', Number(values.runs ?? 5));
+  console.log(`TFJS ${JSON.stringify(r)}`);
 }
