@@ -61,12 +61,14 @@ test('LSTM on the memory task: curves, gate heat maps, stepping, another sequenc
   // A simple RNN and a GRU on 1024 sequences of 20 steps (seed 1), then both on one chart: the GRU keeps the marker.
   await memoryRun(page, 'rnn', 4, 1024, 20);
   await page.getByTestId('seq-start').click();
+  await expect(page.getByTestId('seq-run-name')).toHaveText(/^rnn/);
   await expect(page.getByTestId('seq-done')).toContainText('trained 4 epochs', { timeout: 60_000 });
   await expect(page.getByTestId('seq-heat-h')).toBeVisible();
   await expect(page.getByTestId('seq-heat-forget')).toHaveCount(0);
   const rnnAcc = parseFloat((await page.getByTestId('seq-val-acc').textContent()) ?? '');
   await memoryRun(page, 'gru', 4, 1024, 20);
   await page.getByTestId('seq-start').click();
+  await expect(page.getByTestId('seq-run-name')).toHaveText(/^gru/);
   await expect(page.getByTestId('seq-done')).toContainText('trained 4 epochs', { timeout: 60_000 });
   const gruAcc = parseFloat((await page.getByTestId('seq-val-acc').textContent()) ?? '');
   expect(gruAcc).toBeGreaterThan(90);
