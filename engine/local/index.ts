@@ -20,6 +20,5 @@ export { PrototypeStore, type PrototypeStoreState } from './prototypes.js';
 export { Pca, type PcaOptions, type PcaState } from './pca.js';
 export { SampleOrder, type SampleOrderState } from './order.js';
 export type { Moved, StepResult } from './step.js';
-export { nearestAll, type NearestOut } from './nearest.js';
-export { nearestByRows } from './scorer.js';
+export { nearestAll, nearestPlain, nearestScreened, type NearestOut } from './nearest.js';
 export { contingency, type Contingency } from './contingency.js';

@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { setKernelBackend } from '../kernels/backend.js';
 import { rowDistances, sqNorms } from './distance.js';
-import { nearestAll } from './nearest.js';
-import { nearestByRows } from './scorer.js';
+import { nearestAll, nearestPlain, nearestScreened } from './nearest.js';
 
 function data(n: number, d: number, r: Rng, scale = 1, offset = 0): Float32Array {
   return Float32Array.from({ length: n * d }, () => offset + scale * r.next());
@@ -31,14 +30,16 @@ function check(x: Float32Array, n: number, c: Float32Array, k: number, d: number
   const xn = sqNorms(x, n, d);
   const cn = sqNorms(c, k, d);
   const got = { labels: new Int32Array(n), scores: new Float64Array(n), second: { labels: new Int32Array(n), scores: new Float64Array(n) } };
-  nearestAll(x, xn, n, c, cn, k, d, got);
-  const ref = { labels: new Int32Array(n), scores: new Float64Array(n) };
-  nearestByRows(x, xn, n, c, cn, k, d, ref.labels, ref.scores);
-  assert.deepEqual(got.labels, ref.labels, `${what}: labels`);
-  assert.deepEqual(got.scores, ref.scores, `${what}: scores bit for bit`);
+  nearestScreened(x, xn, n, c, cn, k, d, got);
+  const ref = { labels: new Int32Array(n), scores: new Float64Array(n), second: { labels: new Int32Array(n), scores: new Float64Array(n) } };
+  nearestPlain(x, xn, n, c, cn, k, d, ref);
+  assert.deepEqual(got, ref, `${what}: screened equals plain, bit for bit`);
+  // And both equal the definition: each row's smallest (score, index) pairs from the row kernel.
   const two = plainTwo(x, n, c, k, d);
-  assert.deepEqual(got.second.labels, two.l2, `${what}: second labels`);
-  assert.deepEqual(got.second.scores, two.s2, `${what}: second scores`);
+  assert.deepEqual(ref.labels, two.l1, `${what}: labels`);
+  assert.deepEqual(ref.scores, two.s1, `${what}: scores`);
+  assert.deepEqual(ref.second.labels, two.l2, `${what}: second labels`);
+  assert.deepEqual(ref.second.scores, two.s2, `${what}: second scores`);
 }
 
 // The screen's bound holds for any float32 GEMM (TypeScript or WebAssembly SIMD): test both that load.
@@ -95,13 +96,16 @@ test('ties and duplicates go to the lowest index, samples sitting on prototypes 
   const scores = new Float64Array(n);
   nearestAll(x, sqNorms(x, n, d), n, cc, sqNorms(cc, k, d), k, d, { labels, scores });
   assert.equal(labels[10], 3, 'a duplicate loses to the lower index');
+  assert.equal(scores[10], 0);
   assert.equal(labels[11], 0);
 });
 
-test('no prototypes: every sample unassigned', () => {
-  const labels = new Int32Array(3);
-  const scores = new Float64Array(3);
-  nearestAll(new Float32Array(6), new Float64Array(3), 3, new Float32Array(0), new Float64Array(0), 0, 2, { labels, scores });
-  assert.deepEqual([...labels], [-1, -1, -1]);
-  assert.deepEqual([...scores], [Infinity, Infinity, Infinity]);
+test('no prototypes: every sample unassigned (both passes)', () => {
+  for (const pass of [nearestScreened, nearestPlain]) {
+    const labels = new Int32Array(3);
+    const scores = new Float64Array(3);
+    pass(new Float32Array(6), new Float64Array(3), 3, new Float32Array(0), new Float64Array(0), 0, 2, { labels, scores });
+    assert.deepEqual([...labels], [-1, -1, -1]);
+    assert.deepEqual([...scores], [Infinity, Infinity, Infinity]);
+  }
 });

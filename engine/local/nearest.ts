@@ -10,8 +10,9 @@
  * scores are bit-identical to rowDistances + argmin, ties to the lowest index included. Usually one
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
+import { wasmActive } from '../kernels/backend.js';
 import { gemm } from '../kernels/gemm.js';
-import { dot, fromDot } from './distance.js';
+import { dot, fromDot, rowDistances, rowDistances2 } from './distance.js';
 
 /** Rows of samples per GEMM block (the block of products is ROWS x k floats). */
 const ROWS = 256;
@@ -32,10 +33,58 @@ export const nearestStats = { samples: 0, rescored: 0 };
 
 /**
  * Nearest (and optionally second nearest) prototype of every sample: x is n x d with squared norms xn,
- * c is k x d with squared norms cn. Equal, bit for bit, to scanning rowDistances rows with argmin
- * (second: the smallest (score, index) pair after the best).
+ * c is k x d with squared norms cn; the best is the smallest (score, index) pair, the second the
+ * smallest after it. The GEMM screen runs when the WebAssembly kernels are active; the TypeScript GEMM
+ * is not reliably faster than the plain loops (measured), so without WebAssembly the plain loops run.
+ * Both give the same labels and scores bit for bit.
  */
 export function nearestAll(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, out: NearestOut): void {
+  if (wasmActive()) nearestScreened(x, xn, n, c, cn, k, d, out);
+  else nearestPlain(x, xn, n, c, cn, k, d, out);
+}
+
+/** The plain loops (two samples at a time against every prototype): the reference the screen is tested against. */
+export function nearestPlain(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, out: NearestOut): void {
+  const buf = new Float64Array(Math.max(2, 2 * k));
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    rowDistances2(x, i * d, xn[i], xn[i + 1], c, cn, k, d, buf);
+    pickTwo(buf, 0, k, i, out);
+    pickTwo(buf, k, k, i + 1, out);
+  }
+  for (; i < n; i++) {
+    rowDistances(x, i * d, xn[i], c, cn, k, d, buf);
+    pickTwo(buf, 0, k, i, out);
+  }
+}
+
+function pickTwo(buf: Float64Array, o: number, k: number, i: number, out: NearestOut): void {
+  let b1 = -1;
+  let b2 = -1;
+  let s1 = Infinity;
+  let s2 = Infinity;
+  for (let j = 0; j < k; j++) {
+    const v = buf[o + j];
+    if (b1 < 0 || v < s1) {
+      b2 = b1;
+      s2 = s1;
+      b1 = j;
+      s1 = v;
+    } else if (b2 < 0 || v < s2) {
+      b2 = j;
+      s2 = v;
+    }
+  }
+  out.labels[i] = b1;
+  out.scores[i] = s1;
+  if (out.second) {
+    out.second.labels[i] = b2;
+    out.second.scores[i] = b2 < 0 ? Infinity : s2;
+  }
+}
+
+/** The GEMM-screened pass (see the top of the file), whatever GEMM backend is active. */
+export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, out: NearestOut): void {
   const { labels, scores, second } = out;
   if (k === 0) {
     labels.fill(-1, 0, n);

@@ -3,7 +3,7 @@
  * means "this prototype cannot take this sample" (e.g. an ART category that fails vigilance). The
  * Assignment keeps each sample's best prototype incrementally through these three queries.
  */
-import { argmin, checkMatrix, columnDistances, rowDistances, rowDistances2, sqNorms } from './distance.js';
+import { argmin, checkMatrix, columnDistances, rowDistances, sqNorms } from './distance.js';
 import { nearestAll } from './nearest.js';
 import type { PrototypeStore } from './prototypes.js';
 
@@ -73,29 +73,4 @@ export class EuclideanScorer implements Scorer {
   all(labels: Int32Array, scores: Float64Array): void {
     nearestAll(this.#x, this.#xn, this.n, this.#protos.data, this.#cn, this.k, this.#d, { labels, scores });
   }
-}
-
-/**
- * The plain-loop full pass (two samples at a time against every prototype): the reference nearestAll is
- * tested against, bit for bit.
- */
-export function nearestByRows(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, labels: Int32Array, scores: Float64Array): void {
-  const buf = new Float64Array(Math.max(2, 2 * k));
-  const second = buf.subarray(k);
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    rowDistances2(x, i * d, xn[i], xn[i + 1], c, cn, k, d, buf);
-    pick(buf, k, i, labels, scores);
-    pick(second, k, i + 1, labels, scores);
-  }
-  for (; i < n; i++) {
-    rowDistances(x, i * d, xn[i], c, cn, k, d, buf);
-    pick(buf, k, i, labels, scores);
-  }
-}
-
-function pick(buf: Float64Array, k: number, i: number, labels: Int32Array, scores: Float64Array): void {
-  const j = argmin(buf, k);
-  labels[i] = j;
-  scores[i] = j < 0 ? Infinity : buf[j];
 }
