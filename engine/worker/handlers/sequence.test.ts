@@ -9,7 +9,11 @@ import { tensor } from '../../core/tensor.js';
 import { sequenceFromFile } from '../../io/sequence.js';
 import { EVENTS, METHODS, type DataSummary, type EngineEvent, type Payload } from '../../protocol/contract.js';
 import type { SeqConfig } from '../../protocol/sequence.js';
-import { gateTraces } from '../../session/sequence.js';
+import { makeSeries, seriesSpec } from '../../data/series.js';
+import { splitIndices } from '../../data/split.js';
+import { sequenceSpec } from '../../models/sequence.js';
+import { Sequential } from '../../models/sequential.js';
+import { gateTraces, SequenceTrainer } from '../../session/sequence.js';
 import type { Context } from '../server.js';
 import { workspace } from '../workspace.js';
 import { controlSequence, exportSequence, sampleSequence, sequenceRun, startSequence } from './sequence-run.js';
@@ -83,6 +87,14 @@ test('a tiny LSTM on the memory task: gates before training and after each epoch
   ref.means.forEach((m, k) => m.forEach((v, s) => assert.ok(Math.abs(other.traces[0].means[k][s] - v) < 1e-6)));
   assert.deepEqual(Array.from(other.traces[0].matrices[4]), Array.from(Float32Array.from(ref.sample!.matrices[4])));
   assert.throws(() => sampleSequence(6), /not in the probe set/);
+
+  // The same seed and settings from code (as locus seq builds them) give bit-identical weights.
+  const set = makeSeries(seriesSpec('memory', { steps: 6 }), 64, new Rng(3));
+  const split = splitIndices(64, 0.1, new Rng(3 ^ 0x51), set.labels!);
+  const model = new Sequential(sequenceSpec({ cell: 'lstm', steps: 6, features: 3, outputs: 2, units: 4, layers: 1 }), new Rng(3));
+  const trainer = new SequenceTrainer({ model, source: set, ...split, settings: { epochs: 2, batchSize: 16, seed: 3, optimizer: { type: 'adam', lr: 0.01 }, clipNorm: 1 } });
+  await trainer.run();
+  model.params().forEach((p, k) => assert.deepEqual(p.value, r.model.params()[k].value, p.name));
 
   const dir = await mkdtemp(join(tmpdir(), 'locus-seq-'));
   try {
