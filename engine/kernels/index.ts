@@ -8,3 +8,8 @@ export { convTranspose2dForward, convTranspose2dBackward } from './convTranspose
 export { maxPoolForward, maxPoolBackward } from './maxPool.js';
 export { avgPoolForward, avgPoolBackward } from './avgPool.js';
 export * from './activation.js';
+export { adamUpdate, adamUpdateTs } from './adam.js';
+export type { AdamStep } from './adam.js';
+export { gemmTs } from './gemm.js';
+export { kernelBackend, setKernelBackend, wasmActive } from './backend.js';
+export type { KernelBackend, KernelChoice } from './backend.js';
