@@ -71,11 +71,18 @@ export class GanStore {
   #error = $state<string | null>(null);
   #progress = $state.raw<{ step: number; epoch: number; total: number } | null>(null);
   #stepsPerEpoch = 0;
+  /** The newest run id seen (a starting run only takes a newer one). */
+  #lastRunId = 0;
   #version = $state(0);
 
   constructor(api: LabApi) {
     this.#api = api;
-    const mine = (id: number) => id === this.#runId;
+    // Events can arrive before gan.start's reply: while starting, the first run id seen is taken.
+    const mine = (id: number) => {
+      if (this.#runId === -1 && id > this.#lastRunId) this.#runId = id;
+      if (id === this.#runId) this.#lastRunId = Math.max(this.#lastRunId, id);
+      return id === this.#runId;
+    };
     api.on('gan.step', (e) => {
       if (!mine(e.runId)) return;
       this.#push(e.step, e);
@@ -174,20 +181,27 @@ export class GanStore {
   async start(paused = false): Promise<void> {
     this.#error = null;
     const cfg = this.config(paused);
+    this.#curves = { d: [], g: [], dReal: [], dFake: [] };
+    this.#grid = null;
+    this.#epochGrids = [];
+    this.#frame = null;
+    this.#done = null;
+    this.#runId = -1;
+    this.#runMode = cfg.mode;
+    this.#progress = null;
+    this.#version++;
     try {
       const r = await this.#api.call('gan.start', cfg);
-      this.#curves = { d: [], g: [], dReal: [], dFake: [] };
-      this.#grid = null;
-      this.#epochGrids = [];
-      this.#frame = null;
-      this.#done = null;
+      if (this.#runId === -1) this.#runId = r.runId;
+      this.#lastRunId = Math.max(this.#lastRunId, r.runId);
       this.#stepsPerEpoch = r.stepsPerEpoch;
-      this.#runId = r.runId;
-      this.#runMode = cfg.mode;
-      this.#state = paused ? 'paused' : 'running';
-      this.#progress = { step: 0, epoch: 0, total: cfg.mode === 'image' ? r.stepsPerEpoch * cfg.epochs : cfg.steps };
+      if (!this.#done) this.#state = paused ? 'paused' : 'running';
+      this.#progress ??= { step: 0, epoch: 0, total: cfg.mode === 'image' ? r.stepsPerEpoch * cfg.epochs : cfg.steps };
+      if (cfg.mode === 'toy') this.#progress = { ...this.#progress, total: cfg.steps };
       this.#version++;
     } catch (e) {
+      this.#runId = null;
+      this.#runMode = null;
       this.#error = asLabError(e).message;
     }
   }

@@ -137,6 +137,8 @@ export class TrainStore {
   #inspectError = $state<string | null>(null);
   #pruned = $state.raw<Result<'train.prune'> | null>(null);
   #nextColor = 0;
+  /** The newest run id seen (a starting run only takes a newer one). */
+  #lastRunId = 0;
 
   constructor(api: LabApi) {
     this.#api = api;
@@ -169,7 +171,7 @@ export class TrainStore {
       this.#version++;
     });
     api.on('train.state', (s) => {
-      if (this.#run?.id === s.runId) this.#state = s.state;
+      if (this.#mine(s.runId)) this.#state = s.state;
     });
     api.on('train.done', (d) => {
       const r = this.#mine(d.runId);
@@ -201,8 +203,16 @@ export class TrainStore {
     );
   }
 
+  /**
+   * The record of the run an event is about, or null. Events can arrive before train.start's reply
+   * (the shell forwards them at once): while starting, the record waits with id -1 and takes the first
+   * run id it sees.
+   */
   #mine(runId: number): RunRecord | null {
-    return this.#run && this.#run.id === runId ? this.#run : null;
+    const r = this.#run;
+    if (r && r.id === -1 && this.#starting && runId > this.#lastRunId) r.id = runId;
+    if (r && r.id === runId) this.#lastRunId = Math.max(this.#lastRunId, runId);
+    return r && r.id === runId ? r : null;
   }
 
   get arch(): ArchitectureSummary | null {
@@ -332,17 +342,21 @@ export class TrainStore {
     }
     this.#starting = true;
     this.#pruned = null;
-    // The last run's outcome goes at once: what shows next is this run's.
-    this.#run = null;
-    this.#progress = null;
+    // The last run's outcome goes at once: what shows next is this run's (its id comes with the reply
+    // or its first event, whichever arrives first).
+    const record: RunRecord = { id: -1, label: cfg.label ?? 'run', color: this.#nextColor % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], deadNames: [], dead: [], done: null, shown: true };
+    this.#run = record;
+    this.#progress = { epoch: 1, epochs: cfg.epochs, batch: 0, batches: 0, loss: NaN };
     try {
       const { runId } = await this.#api.call('train.start', cfg);
-      // Events for this run may already have arrived: they were dropped, so the record starts empty.
-      this.#run = { id: runId, label: cfg.label ?? `run ${runId}`, color: this.#nextColor++ % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], deadNames: [], dead: [], done: null, shown: true };
-      this.#progress = { epoch: 1, epochs: cfg.epochs, batch: 0, batches: 0, loss: NaN };
-      this.#state = paused ? 'paused' : 'running';
+      if (record.id === -1) record.id = runId;
+      this.#lastRunId = Math.max(this.#lastRunId, runId);
+      this.#nextColor++;
+      if (!record.done) this.#state = paused ? 'paused' : 'running';
       this.#version++;
     } catch (e) {
+      this.#run = null;
+      this.#progress = null;
       this.#error = asLabError(e).message;
     } finally {
       this.#starting = false;
