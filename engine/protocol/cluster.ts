@@ -205,6 +205,8 @@ export const ClusterUpdate = obj({
   images: optional(u8()),
   /** SOM: U-matrix per unit (0..1). */
   umatrix: optional(f32(MAX_PROTOTYPES)),
+  /** Fuzzy ART on 2-D sets: every category's box in the plane (x0, y0, x1, y1 per category). */
+  boxes: optional(f32(4 * MAX_PROTOTYPES)),
   /** RBF: spread per unit in plane units. */
   spreads: optional(f32(MAX_PROTOTYPES)),
   grid: optional(ClusterGrid),

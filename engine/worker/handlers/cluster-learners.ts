@@ -26,6 +26,7 @@ export interface StepOutcome {
 /** Extra drawings some algorithms add to an update. */
 export interface Extras {
   umatrix?: Float32Array;
+  boxes?: Float32Array;
   spreads?: Float32Array;
   grid?: ClusterGrid;
 }
@@ -202,6 +203,18 @@ class FuzzyArtLearner extends OnlineLearner<FuzzyArt> {
   }
   figures(labels: Int32Array): ClusterFigures {
     return artFigures(this.model, labels);
+  }
+  /** On 2-D sets (drawn as they are) each category is a box of the plane. */
+  override extras(): Extras {
+    if (this.source.dim !== 2 || this.source.image) return {};
+    const k = this.model.prototypes.count;
+    const out = new Float32Array(4 * k);
+    for (let j = 0; j < k; j++) {
+      const { lower, upper } = this.model.box(j);
+      out.set(fromUnit(this.source, lower), 4 * j);
+      out.set(fromUnit(this.source, upper), 4 * j + 2);
+    }
+    return { boxes: out };
   }
   restore(state: unknown): void {
     this.model = FuzzyArt.fromState(state as ReturnType<FuzzyArt['toState']>);

@@ -156,6 +156,7 @@ export class Run {
     }
     const ex = this.learner.extras();
     if (ex.umatrix) u.umatrix = ex.umatrix;
+    if (ex.boxes) u.boxes = ex.boxes.subarray(0, 4 * k);
     if (ex.spreads) u.spreads = ex.spreads.subarray(0, k);
     if (ex.grid) u.grid = ex.grid;
     if (this.error) u.error = this.error;

@@ -217,6 +217,28 @@ test('ART vigilance: raising it leaves samples unplaced until training makes cat
   assert.equal(u.figures.vigilance, 0.95);
   assert.ok((u.figures.unassigned ?? 0) > 0);
   assert.deepEqual(run.labels, fresh(run));
+  // every category is a box of the plane: the model's box mapped back from [0, 1] coordinates; with fast
+  // learning boxes only grow from the sample that made them, so each holds at least one sample
+  const ub = run.update();
+  const k = ub.figures.categories ?? 0;
+  assert.equal(ub.boxes?.length, 4 * k);
+  const boxes = ub.boxes ?? new Float32Array(0);
+  const { offset, scale } = run.source.unit;
+  const art = run.learner.model as import('../../local/fuzzy-art.js').FuzzyArt;
+  for (let j = 0; j < k; j++) {
+    const { lower, upper } = art.box(j);
+    for (let c = 0; c < 2; c++) {
+      assert.ok(Math.abs((boxes[4 * j + c] + offset[c]) * scale - lower[c]) < 1e-5);
+      assert.ok(Math.abs((boxes[4 * j + 2 + c] + offset[c]) * scale - upper[c]) < 1e-5);
+    }
+    let inside = 0;
+    for (let i = 0; i < run.source.n; i++) {
+      const px = run.source.x[2 * i];
+      const py = run.source.x[2 * i + 1];
+      if (boxes[4 * j] - 1e-5 <= px && px <= boxes[4 * j + 2] + 1e-5 && boxes[4 * j + 1] - 1e-5 <= py && py <= boxes[4 * j + 3] + 1e-5) inside++;
+    }
+    assert.ok(inside > 0, `box ${j} holds a sample`);
+  }
   run.train(400);
   const high = run.update().figures;
   assert.ok((high.categories ?? 0) > (low.categories ?? 0));
