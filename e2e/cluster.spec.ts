@@ -128,6 +128,14 @@ test('k-means, ART-2A and a SOM side by side on the sample: drag, undo, keyboard
   await expect(card).toContainText(/prototype \d+/);
   await expect.poll(async () => (await canvasDigest(card.locator('canvas'))).distinct).toBeGreaterThan(2);
   await shot(page, 'cluster-04-hover');
+  // Shift+click that sample: the selected prototype (3, from the keyboard) is put on it; then undo.
+  await page.keyboard.down('Shift');
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await expect(status).toContainText(/Put prototype 3 on sample \d+/);
+  await km.getByTestId('undo').click();
+  await expect(status).toContainText('Undone');
 
   // Freeze, add and remove.
   await km.getByTestId('freeze').click();
