@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- parsed JSON output lines */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,36 +7,13 @@ import { Rng } from '../core/rng.js';
 import { toySet } from '../data/toy.js';
 import { raw, writeImage } from '../data/testkit.js';
 import { artFromFile, kmeansFromFile, readModelFile, somFromFile } from '../io/index.js';
-import { main } from './locus.js';
+import { last, locus } from './testkit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'locus-cli-local-'));
 const folder = join(dir, 'lines');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Run the CLI in-process; returns the exit code, stdout lines parsed as JSON (when --json) and stderr. */
-async function locus(...argv: string[]): Promise<{ code: number; json: Record<string, any>[]; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const w1 = process.stdout.write;
-  const w2 = process.stderr.write;
-  // Capture the CLI's text; anything else (the test runner's own binary messages) passes through.
-  const capture = (buf: string[], orig: typeof process.stdout.write, stream: NodeJS.WriteStream) =>
-    ((s: unknown, ...rest: unknown[]) => (typeof s === 'string' ? (buf.push(s), true) : (orig as (...a: unknown[]) => boolean).call(stream, s, ...rest))) as typeof process.stdout.write;
-  process.stdout.write = capture(out, w1, process.stdout);
-  process.stderr.write = capture(err, w2, process.stderr);
-  let code: number;
-  try {
-    code = await main(argv);
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-  }
-  const stdout = out.join('');
-  const json = argv.includes('--json') ? stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
-  return { code, json, stdout, stderr: err.join('') };
-}
 
-const last = (r: { json: Record<string, any>[] }) => r.json[r.json.length - 1];
 
 before(async () => {
   // Two classes of 8x8 images: a horizontal or a vertical bright line, at every position.
