@@ -26,11 +26,11 @@ commands:
   eval                accuracy and confusion matrix of a saved model on an image folder
   predict             classify image files with a saved model
   info MODEL          describe a saved model file
-  prune               magnitude pruning of a saved classifier (weights or whole units), accuracy before and after
   seq                 train a sequence model (RNN, LSTM, GRU, time-delay) on image rows or generated series
+  prune               magnitude pruning of a saved classifier (weights or whole units), accuracy before and after
+  export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid
-  export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format
 
 Every command takes --json (one JSON object a line) and --help.
 Exit codes: 0 done, 1 failure, 2 usage error.
