@@ -3,6 +3,8 @@
 Run with Debian's interpreter (/usr/bin/python3, which has torch). Prints one JSON object per workload:
 {"name", "threads", "img_per_s" (median wall clock), "cpu_img_per_s" (median, process CPU time)}.
 Options: --threads N (torch.set_num_threads), --runs N, --seconds S, --only NAME.
+Set OMP_NUM_THREADS and MKL_NUM_THREADS to the same N (bench.ts does): with set_num_threads alone,
+OpenMP's pool still spins on the other core, doubling the CPU time and slowing the run.
 """
 import argparse
 import json

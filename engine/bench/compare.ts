@@ -33,7 +33,10 @@ function torchResults(only: string | undefined, runs: number): Other[] | string 
   if (probe.status !== 0) return `PyTorch skipped: ${PYTHON} -c "import torch" failed (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
   const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
   const args = [script, '--threads', String(THREADS), '--runs', String(runs), ...(only ? ['--only', only] : [])];
-  const r = spawnSync(PYTHON, args, { encoding: 'utf8' });
+  // torch.set_num_threads alone leaves OpenMP's other threads spinning (twice the CPU time, and slower):
+  // the environment pins the thread pools too.
+  const t = String(THREADS);
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t } });
   if (r.status !== 0) return `PyTorch failed: ${r.stderr.trim().split('\n').pop()}`;
   return r.stdout
     .trim()
