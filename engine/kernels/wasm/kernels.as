@@ -11,7 +11,7 @@
 
 const MR: i32 = 4;
 const NR: i32 = 8;
-const KC: i32 = 256;
+const KC: i32 = 512;
 const MC: i32 = 128;
 const NC: i32 = 2048;
 
