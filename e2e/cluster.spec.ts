@@ -5,15 +5,8 @@
  * and mixture-of-experts panels on a toy set. Screenshots go to e2e/artifacts/.
  */
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { hostCall, hostUrl, shot } from './host.js';
+import { hostUrl, shot } from './host.js';
 
-// This spec loads the sample into the shared engine; data.spec.ts (next in order) starts from an empty
-// engine. A restart (the test hook data.spec.ts also uses) leaves the engine as the other specs expect.
-test.afterAll(async () => {
-  await hostCall('debug.crash', {});
-  await expect.poll(async () => (await hostCall('engine.ping', {})).ok, { timeout: 20_000 }).toBe(true);
-  await expect.poll(async () => (await hostCall('data.current', {})).result, { timeout: 20_000 }).toEqual({ summary: null });
-});
 
 function watchConsole(page: Page): string[] {
   const errors: string[] = [];

@@ -6,7 +6,10 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import sharp from 'sharp';
-import { hostCall, hostUrl, shot, tmpRoot, writeShape } from './host.js';
+import { freshEngine, hostCall, hostUrl, shot, tmpRoot, writeShape } from './host.js';
+
+// The first test starts from an empty engine, whatever other specs loaded before.
+test.beforeAll(freshEngine);
 
 /** Errors the page logs (CSP violations among them) fail the test that caused them. */
 function watchConsole(page: Page): string[] {

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import { WebSocket } from 'ws';
 import { decodeFrame, encodeFrame } from '../engine/protocol/wire.js';
@@ -55,4 +55,15 @@ export function hostCall(method: string, params: unknown): Promise<{ ok: boolean
     });
     ws.once('close', () => resolve({ ok: false, error: { message: 'socket closed before a reply' } }));
   });
+}
+
+/**
+ * Give a spec a fresh engine (empty workspace): restart the engine process through the test-only crash
+ * hook and wait until the new one answers. Specs that need an empty engine call it in beforeAll, so no
+ * spec depends on what another left behind.
+ */
+export async function freshEngine(): Promise<void> {
+  await hostCall('debug.crash', {});
+  await expect.poll(async () => (await hostCall('engine.ping', {})).ok, { timeout: 20_000 }).toBe(true);
+  await expect.poll(async () => (await hostCall('data.current', {})).result, { timeout: 20_000 }).toEqual({ summary: null });
 }
