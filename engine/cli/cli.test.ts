@@ -141,3 +141,32 @@ test(
     assert.match(c.stderr, new RegExp(firstParam.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   },
 );
+
+test('locus train --model rbf --seeds: labelled seed images become the first units, then fine-tuning', async () => {
+  const root = join(dir, 'bars');
+  const seeds = join(dir, 'bar-seeds');
+  const bar = (horizontal: boolean, p: number) => raw(8, 8, 1, (x, y) => ((horizontal ? y : x) === p ? 255 : 10));
+  for (let i = 0; i < 16; i++) {
+    await writeImage(join(root, 'horizontal', `h${i}.png`), bar(true, i % 8), 8, 8, 1, (s) => s.png());
+    await writeImage(join(root, 'vertical', `v${i}.png`), bar(false, i % 8), 8, 8, 1, (s) => s.png());
+  }
+  for (const p of [2, 5]) {
+    await writeImage(join(seeds, 'horizontal', `h${p}.png`), bar(true, p), 8, 8, 1, (s) => s.png());
+    await writeImage(join(seeds, 'vertical', `v${p}.png`), bar(false, p), 8, 8, 1, (s) => s.png());
+  }
+  const out = join(dir, 'rbf-seeded.json');
+  const r = await locus('train', '--model', 'rbf', '--data', root, '--seeds', seeds, '--size', '8', '--val', '0', '--no-cache', '--out', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const epochs = r.json.filter((e) => e.event === 'epoch');
+  assert.equal(epochs[0].epoch, 0, 'the seed rules alone are scored first');
+  assert.equal(epochs[0].seedUnits, 4);
+  assert.ok(epochs[epochs.length - 1].trainAcc >= epochs[0].trainAcc);
+  const info = await locus('info', out, '--json');
+  assert.equal(info.code, 0, info.stderr);
+  const strange = join(dir, 'strange-seeds');
+  await writeImage(join(strange, 'diagonal', 'd.png'), raw(8, 8, 1, (x, y) => (x === y ? 255 : 10)), 8, 8, 1, (s) => s.png());
+  await writeImage(join(strange, 'horizontal', 'h.png'), bar(true, 3), 8, 8, 1, (s) => s.png());
+  const bad = await locus('train', '--model', 'rbf', '--data', root, '--seeds', strange, '--size', '8', '--no-cache', '--out', out);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /seed folders with no class of the same name/);
+});

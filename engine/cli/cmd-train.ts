@@ -49,6 +49,8 @@ const OPTIONS = {
   units: { type: 'string' },
   experts: { type: 'string' },
   supervised: { type: 'boolean' },
+  seeds: { type: 'string' },
+  'freeze-seeds': { type: 'boolean' },
   epochs: { type: 'string' },
   optimizer: { type: 'string' },
   lr: { type: 'string' },

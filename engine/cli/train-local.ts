@@ -4,6 +4,10 @@
  *    ridge least squares fits the output weights to one-hot targets (softmax on top for probabilities);
  *    --supervised then runs --epochs of mini-batch gradient descent on centres, spreads and weights
  *    (softmax cross-entropy). Inputs: pixels / 255, so distances are in pixel space.
+ *    --seeds DIR starts from prior knowledge instead: each labelled image in DIR (class subfolders named
+ *    like the training classes) becomes a rule "this class near this image", an RBF unit with radius half
+ *    the distance to the nearest seed of another class; training then fine-tunes (Lloyd refines the
+ *    centres, --freeze-seeds keeps them where they were given, least squares fits the weights).
  *  - moe: a mixture of linear experts with a softmax gate, cooperative training (squared error of the
  *    blend against one-hot targets), --epochs of mini-batch gradient descent on standardized inputs.
  */
@@ -14,15 +18,20 @@ import { splitIndices } from '../data/split.js';
 import { moeToFile, rbfToFile, writeModelFile } from '../io/index.js';
 import { MixtureOfExperts } from '../local/moe.js';
 import { oneHot, RbfNetwork } from '../local/rbf.js';
+import { rbfFromRules, rulesFromSeeds } from '../local/prior.js';
 import { trainCentres, trainSpreads, trainSupervised, trainWeights } from '../local/rbf-train.js';
 import { num, required } from './args.js';
 import { evaluateLocal } from './local-classifier.js';
 import { loadFolder, loadOptions } from './load.js';
+import { relabel } from './model.js';
 import { Output } from './output.js';
 
 export const LOCAL_TRAIN_USAGE = `  --model rbf         RBF network: k-means centres, RMS spreads, least-squares output weights
   --units N           rbf: hidden units (default 10 per class)
   --supervised        rbf: then --epochs of gradient descent on centres, spreads and weights
+  --seeds DIR         rbf: start from prior knowledge, one unit per labelled seed image in DIR (class
+                      subfolders named like the training classes), then fine-tune on the data
+  --freeze-seeds      rbf: keep the seed units' centres where they were given
   --model moe         mixture of linear experts with a softmax gate (--epochs of gradient descent)
   --experts N         moe: number of experts (default 4)
                       rbf and moe use --epochs, --lr (0.05 rbf, 0.001 moe), --batch (32), --seed, --val`;
@@ -86,16 +95,39 @@ export async function trainLocal(kind: 'rbf' | 'moe', v: Values): Promise<number
   try {
     if (kind === 'rbf') {
       Object.assign(settings, { units, supervised });
-      const net = new RbfNetwork({ dim, outputs: C, task: 'classification', seed });
-      model = net;
       let t0 = performance.now();
-      const centres = trainCentres(net, x, n, { k: units });
-      const spreads = trainSpreads(net, x, n, 'rms');
-      const sorted = [...spreads].sort((a, b) => a - b);
-      out.info(
-        `centres: k-means inertia ${centres.inertia[0].toFixed(1)} -> ${centres.inertia[1].toFixed(1)}; spreads ${sorted[0].toFixed(3)} .. ${sorted[sorted.length - 1].toFixed(3)} (median ${sorted[sorted.length >> 1].toFixed(3)})`,
-        { event: 'stage', centres, spreads },
-      );
+      let net: RbfNetwork;
+      if (typeof v.seeds === 'string') {
+        const seeds = await loadFolder(v.seeds, load, out);
+        const { set: s, unknown } = relabel(seeds.set, set.classes);
+        if (unknown.length) throw new Error(`seed folders with no class of the same name in ${dir}: ${unknown.join(', ')}`);
+        const idx = Int32Array.from(s.labels.keys()).filter((i) => s.labels[i] >= 0);
+        if (idx.length < 2) throw new Error(`--seeds needs at least two labelled images (class subfolders) in ${v.seeds}`);
+        const points = new Float32Array(idx.length * dim);
+        fillBatch(s, idx, 0, idx.length, normalization, points);
+        const rules = rulesFromSeeds(points, Array.from(idx, (i) => s.labels[i]), idx.length, dim);
+        net = rbfFromRules(rules, { dim, classes: C, freeze: Boolean(v['freeze-seeds']), seed });
+        Object.assign(settings, { seeds: idx.length, freezeSeeds: Boolean(v['freeze-seeds']) });
+        out.info(`prior knowledge: ${idx.length} seed units from ${v.seeds}`, { event: 'stage', seeds: idx.length });
+        model = net;
+        report(net, 0, { seedUnits: idx.length }, (performance.now() - t0) / 1000);
+        t0 = performance.now();
+        const centres = trainCentres(net, x, n);
+        out.info(`fine-tuning: Lloyd moved the seed centres, inertia ${centres.inertia[0].toFixed(1)} -> ${centres.inertia[1].toFixed(1)}`, {
+          event: 'stage',
+          centres,
+        });
+      } else {
+        net = new RbfNetwork({ dim, outputs: C, task: 'classification', seed });
+        model = net;
+        const centres = trainCentres(net, x, n, { k: units });
+        const spreads = trainSpreads(net, x, n, 'rms');
+        const sorted = [...spreads].sort((a, b) => a - b);
+        out.info(
+          `centres: k-means inertia ${centres.inertia[0].toFixed(1)} -> ${centres.inertia[1].toFixed(1)}; spreads ${sorted[0].toFixed(3)} .. ${sorted[sorted.length - 1].toFixed(3)} (median ${sorted[sorted.length >> 1].toFixed(3)})`,
+          { event: 'stage', centres, spreads },
+        );
+      }
       const loss = trainWeights(net, x, t, n, { method: 'least-squares', ridge: 1e-6 });
       report(net, 1, { leastSquares: loss }, (performance.now() - t0) / 1000);
       for (let e = 2; supervised && e <= epochs + 1 && !stop.stopped; e++) {
