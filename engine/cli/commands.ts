@@ -21,7 +21,7 @@ export const USAGE = `usage: locus <command> [options]
 
 commands:
   data DIR            what the loader makes of an image folder (classes, counts, skipped files)
-  train               train a classifier (lenet5 or mlp) on an image folder and save it as JSON
+  train               train a classifier (mlp, lenet5, vgg, resnet, highway, rbf, moe) on an image folder
   cluster             cluster an image folder or a 2-D toy set (kmeans, art, art2a, som) and save it
   eval                accuracy and confusion matrix of a saved model on an image folder
   predict             classify image files with a saved model
