@@ -18,6 +18,7 @@ import { presetSpec } from '../models/presets.js';
 import { Sequential } from '../models/sequential.js';
 import { createOptimizer } from '../optim/index.js';
 import { printComparison, type Row } from './compare.js';
+import { distanceRates } from './distances.js';
 import { dcganWorkload } from './gan.js';
 import { memoryRun } from './memory.js';
 import { measureRates } from './timing.js';
@@ -85,5 +86,9 @@ for (const make of all) {
   const r = measureRates(w.run, w.batch, runs);
   rows.push({ name: w.name, locus: r });
   console.log(`${w.name} locus img_per_s=${r.wall.toFixed(1)} cpu_img_per_s=${r.cpu.toFixed(1)}`);
+}
+if (!values.only || 'nearest-784d'.includes(values.only)) {
+  const r = distanceRates(runs);
+  console.log(`nearest-784d locus dist_per_s=${r.wall.toFixed(0)} cpu_dist_per_s=${r.cpu.toFixed(0)}`);
 }
 if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend() });
