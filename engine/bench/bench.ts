@@ -46,7 +46,7 @@ function trainWorkload(name: string, preset: string, batch: number): Workload {
       const { y, caches } = model.forward(x, ctx);
       const { grad } = softmaxCrossEntropy(y, labels);
       for (const p of params) p.grad.fill(0);
-      model.backward(caches, grad);
+      model.backward(caches, grad, false);
       opt.step(params);
     },
   };

@@ -64,11 +64,11 @@ class Conv2d implements Layer<Conv2dConfig, Tensor> {
     return { y: tensor([n, ...this.outputShape], y), cache: x };
   }
 
-  backward(x: Tensor, dy: Tensor): Tensor {
+  backward(x: Tensor, dy: Tensor, needInput = true): Tensor {
     const n = x.shape[0];
-    const dx = new Float32Array(x.data.length);
+    const dx = needInput ? new Float32Array(x.data.length) : null;
     conv2dBackward(x.data, dy.data, n, this.#g, this.#w.value, this.config.filters, dx, this.#w.grad, this.#b?.grad ?? null, this.#col);
-    return tensor(x.shape, dx);
+    return dx ? tensor(x.shape, dx) : tensor([0], new Float32Array(0));
   }
 
   params(): Param[] {

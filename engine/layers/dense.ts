@@ -52,7 +52,7 @@ class Dense implements Layer<DenseConfig, Tensor> {
     return { y: tensor([n, u], y), cache: x };
   }
 
-  backward(x: Tensor, dy: Tensor): Tensor {
+  backward(x: Tensor, dy: Tensor, needInput = true): Tensor {
     const n = x.shape[0];
     const u = this.config.units;
     gemm(true, false, this.#in, u, n, 1, x.data, 0, dy.data, 0, 1, this.#w.grad, 0);
@@ -60,6 +60,7 @@ class Dense implements Layer<DenseConfig, Tensor> {
       const g = this.#b.grad;
       for (let i = 0; i < n; i++) for (let j = 0; j < u; j++) g[j] += dy.data[i * u + j];
     }
+    if (!needInput) return tensor([0], new Float32Array(0));
     const dx = new Float32Array(n * this.#in);
     gemm(false, true, n, this.#in, u, 1, dy.data, 0, this.#w.value, 0, 0, dx, 0);
     return tensor(x.shape, dx);

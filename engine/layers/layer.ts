@@ -48,7 +48,12 @@ export interface Layer<C extends object = object, K = unknown> {
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
   forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: K };
-  backward(cache: K, dy: Tensor): Tensor;
+  /**
+   * needInput === false: the caller will not use dx (the first layer of a network trained on data), so
+   * the layer may skip computing it and return an empty tensor (shape [0]); params' grads are filled
+   * either way. Layers that ignore the hint return dx as usual.
+   */
+  backward(cache: K, dy: Tensor, needInput?: boolean): Tensor;
   params(): Param[];
   buffers(): Buffer[];
   /** Sub-layers of composite layers (residual, gate), in a stable order. */

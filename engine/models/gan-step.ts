@@ -66,7 +66,7 @@ export function generatorBackward(gan: Gan, pass: GeneratorPass, nonSaturating: 
   const { loss, grad } = binaryCrossEntropyFromLogits(logits, targetsOf(nonSaturating ? 1 : 0, n), gradOut);
   if (!nonSaturating) for (let i = 0; i < n; i++) grad.data[i] = -grad.data[i];
   const dy = d.backward(caches, grad);
-  gan.generator.backward(pass.caches, dy);
+  gan.generator.backward(pass.caches, dy, false);
   return { loss: nonSaturating ? loss : -loss, dFake: meanSigmoid(logits.data) };
 }
 

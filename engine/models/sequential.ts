@@ -3,7 +3,7 @@
  * so the description stays a tree and every model kind serializes the same way.
  */
 import type { Rng } from '../core/rng.js';
-import type { Tensor } from '../core/tensor.js';
+import { tensor, type Tensor } from '../core/tensor.js';
 import { buildChain, specOf, type Buffer, type ForwardContext, type Layer, type LayerSpec, type Param } from '../layers/layer.js';
 
 export interface SequentialSpec {
@@ -44,10 +44,17 @@ export class Sequential {
     return this.forward(x, { training: false, rng }).y;
   }
 
-  backward(caches: unknown[], dy: Tensor): Tensor {
+  /**
+   * Backpropagate dy; returns dx. Pass needInput = false when dx is not wanted (training on data): the
+   * first layer may then skip computing it (a third of a first dense layer's work) and an empty tensor
+   * comes back.
+   */
+  backward(caches: unknown[], dy: Tensor, needInput = true): Tensor {
+    // Without dx, layers before the first one with params (flatten, input dropout) have nothing to do.
+    const first = needInput ? 0 : this.layers.findIndex((l) => collect([l], (q) => q.params()).length > 0);
     let g = dy;
-    for (let i = this.layers.length - 1; i >= 0; i--) g = this.layers[i].backward(caches[i], g);
-    return g;
+    for (let i = this.layers.length - 1; i >= Math.max(first, 0); i--) g = this.layers[i].backward(caches[i], g, needInput || i > first);
+    return needInput ? g : tensor([0], new Float32Array(0));
   }
 
   /** All trainable params, depth first, in a stable order (names are prefixed by layer path). */

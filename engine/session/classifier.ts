@@ -189,7 +189,7 @@ export class ClassifierTrainer {
         const { y, caches } = fwd;
         const { loss, grad } = batchObjective(y, labels, count, hints);
         for (const p of this.#params) p.grad.fill(0);
-        model.backward(caches, grad);
+        model.backward(caches, grad, false);
         let gnorm: number;
         if (settings.clipNorm && settings.clipNorm > 0) gnorm = clipGradNorm(this.#params, settings.clipNorm);
         else gnorm = gradNorm(this.#params);

@@ -120,7 +120,7 @@ export class SequenceTrainer {
         const { y, caches } = model.forward(x, { training: true, rng: this.#rng });
         const { loss, grad } = this.#loss(y, tBuf, count);
         for (const p of this.#params) p.grad.fill(0);
-        model.backward(caches, grad);
+        model.backward(caches, grad, false);
         const gnorm = settings.clipNorm && settings.clipNorm > 0 ? clipGradNorm(this.#params, settings.clipNorm) : gradNorm(this.#params);
         if (!Number.isFinite(loss) || !Number.isFinite(gnorm)) {
           return finish('diverged', `training diverged at epoch ${this.#epoch + 1}, batch ${b + 1}: the ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is not finite; ${advice(this.optimizer.lr, settings.clipNorm)}`);
