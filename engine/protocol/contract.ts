@@ -403,6 +403,8 @@ export const METHODS = {
   /** GAN (shapes in gan.ts): train an image GAN on the loaded folder or the 2-D toy GAN; streams gan.* events. */
   'gan.start': engine(GanConfig, obj({ runId: count(), stepsPerEpoch: count(), images: count() })),
   'gan.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...GAN_STATES) })),
+  /** Write the current image GAN (both networks, optimizer states, history) to a "gan" model file, atomically. */
+  'gan.export': engine(obj({ path }), obj({ path, bytes: count() })),
 
   /** Sequence models (shapes in sequence.ts): an RNN, LSTM, GRU or time-delay network on image rows or a generated series; streams sequence.* events. */
   'sequence.start': engine(SeqConfig, SeqStarted),

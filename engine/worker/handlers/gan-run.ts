@@ -2,9 +2,14 @@
  * One GAN run at a time in the engine: a DCGAN on the loaded folder (GanTrainer) or the 2-D toy GAN
  * (ToyGanTrainer), driven by gan.control and streamed as gan.* events. Step events are thinned to
  * about ten a second and toy frames to about twenty while running (every one while stepping).
+ * An image GAN (running, paused or finished) can be written to a "gan" model file by gan.export.
  */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Rng } from '../../core/rng.js';
 import type { Normalization } from '../../data/normalize.js';
+import { ganToFile } from '../../io/gan.js';
+import { ModelFileError, writeModelFile } from '../../io/index.js';
 import '../../layers/index.js';
 import { Gan } from '../../models/gan.js';
 import { dcganSpecs } from '../../models/gan-presets.js';
@@ -24,6 +29,8 @@ interface GanRun {
   id: number;
   control: RunControl;
   done: GanDone | null;
+  /** The image GAN's trainer and what built it; null for the 2-D toy. */
+  image: { trainer: GanTrainer; gan: Gan; normalization: Normalization; latent: number; width: number } | null;
 }
 
 let run: GanRun | null = null;
@@ -56,6 +63,7 @@ export function startGan(cfg: GanConfig, ctx: Context): { runId: number; stepsPe
   let result: { runId: number; stepsPerEpoch: number; images: number };
   let go: () => Promise<{ reason: GanDone['reason']; message: string; step: number }>;
   let control: RunControl;
+  let image: GanRun['image'] = null;
   if (cfg.mode === 'toy') {
     let toy: ToyGanTrainer;
     try {
@@ -91,9 +99,12 @@ export function startGan(cfg: GanConfig, ctx: Context): { runId: number; stepsPe
     const { set } = data.result;
     if (set.width !== set.height) throw new LabError({ message: `the image GAN needs square images; the folder is loaded as ${set.width}x${set.height}`, code: 'invalid' });
     let trainer: GanTrainer;
+    let gan: Gan;
+    const latent = cfg.latent ?? 64;
+    const width = cfg.width ?? 16;
+    const normalization: Normalization = { kind: 'symmetric' };
     try {
-      const gan = new Gan(dcganSpecs({ channels: set.channels, size: set.width, latent: cfg.latent ?? 64, width: cfg.width ?? 16 }), new Rng(cfg.seed));
-      const normalization: Normalization = { kind: 'symmetric' };
+      gan = new Gan(dcganSpecs({ channels: set.channels, size: set.width, latent, width }), new Rng(cfg.seed));
       trainer = new GanTrainer({
         gan,
         set,
@@ -104,6 +115,7 @@ export function startGan(cfg: GanConfig, ctx: Context): { runId: number; stepsPe
       throw new LabError({ message: (e as Error).message, code: 'invalid' });
     }
     control = trainer.control;
+    image = { trainer, gan, normalization, latent, width };
     let last = 0;
     go = () =>
       trainer.run((e) => {
@@ -129,7 +141,7 @@ export function startGan(cfg: GanConfig, ctx: Context): { runId: number; stepsPe
       return train();
     };
   }
-  const r: GanRun = { id, control, done: null };
+  const r: GanRun = { id, control, done: null, image };
   run = r;
   if (cfg.paused) control.pause();
   ctx.emit('gan.state', { runId: id, state: control.state });
@@ -159,4 +171,27 @@ export function controlGan(action: 'pause' | 'resume' | 'step' | 'stop', steps: 
   } else c[action]();
   ctx.emit('gan.state', { runId: run.id, state: c.state });
   return { state: c.state };
+}
+
+/**
+ * Write the current (or last) image GAN to a "gan" model file: both networks, their Adam states (so
+ * training can resume) and the epochs so far. Atomic: on failure an earlier file at `path` is untouched.
+ */
+export async function exportGan(path: string): Promise<{ path: string; bytes: number }> {
+  if (!run) throw new LabError({ message: 'there is no GAN to export: train an image GAN first', code: 'unavailable' });
+  if (!run.image) throw new LabError({ message: 'the 2-D toy GAN is not a model-file kind: only an image GAN can be exported', code: 'unavailable' });
+  const { trainer, gan, normalization, latent, width } = run.image;
+  const abs = resolve(path);
+  try {
+    const file = ganToFile({
+      gan,
+      normalization,
+      training: { seed: trainer.settings.seed, settings: { ...trainer.settings, preset: 'dcgan', width, latent }, history: trainer.history },
+      optimizers: { generator: trainer.optG, discriminator: trainer.optD },
+    });
+    await writeModelFile(abs, file);
+  } catch (e) {
+    throw new LabError({ message: e instanceof ModelFileError ? e.message : (e as Error).message, code: 'failed' });
+  }
+  return { path: abs, bytes: (await stat(abs)).size };
 }
