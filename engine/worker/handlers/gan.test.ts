@@ -1,11 +1,19 @@
-/** The gan.* handlers: the 2-D toy GAN streams frames and can be stepped; an image GAN streams changing sample grids. */
+/**
+ * The gan.* handlers: the 2-D toy GAN streams frames and can be stepped; an image GAN streams changing
+ * sample grids and exports to a gan model file that reads back with the same generator.
+ */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { Rng } from '../../core/rng.js';
+import { ganFromFile } from '../../io/gan.js';
+import { latentGrid, toPixels } from '../../models/gan-latent.js';
 import type { DataSummary, EngineEvent, Payload } from '../../protocol/contract.js';
 import type { Context } from '../server.js';
 import { workspace } from '../workspace.js';
-import { controlGan, startGan } from './gan-run.js';
+import { controlGan, exportGan, startGan } from './gan-run.js';
 
 const events: { event: EngineEvent; payload: unknown }[] = [];
 let waiters: (() => void)[] = [];
@@ -67,4 +75,45 @@ test('image GAN on the loaded folder: a grid before training, new grids as it tr
   const { runId: second } = startGan({ mode: 'image', ...base, epochs: 50, latent: 8, width: 4, paused: true }, ctx);
   controlGan('stop', undefined, ctx);
   assert.equal((await until('gan.done', (d) => d.runId === second)).reason, 'stopped');
+});
+
+test('image GAN export: two steps, the file reads back with the same generator and Adam states; a failed export keeps the file', async () => {
+  const { runId } = startGan({ mode: 'image', ...base, seed: 5, epochs: 3, latent: 8, width: 4, sampleEvery: 1, gridSize: 4, paused: true }, ctx);
+  controlGan('step', 2, ctx);
+  const grid = await until('gan.samples', (g) => g.runId === runId && g.step === 2);
+  const dir = await mkdtemp(join(tmpdir(), 'locus-gan-'));
+  try {
+    const path = join(dir, 'gan.json');
+    const out = await exportGan(path);
+    assert.equal(out.path, path);
+    const text = await readFile(path, 'utf8');
+    assert.equal(out.bytes, Buffer.byteLength(text));
+    const loaded = ganFromFile(JSON.parse(text));
+    assert.deepEqual(loaded.input, { channels: 1, height: 12, width: 12 });
+    assert.equal(loaded.gan.latent, 8);
+    assert.equal(loaded.training.seed, 5);
+    // The grid the run drew after step 2 is the loaded generator's output for the same latent codes.
+    const z = latentGrid(8, 4, 5);
+    assert.deepEqual(toPixels(loaded.gan.generate(z, new Rng(0)), loaded.normalization), grid.pixels);
+    assert.ok(loaded.optimizers, 'optimizer states are saved so training can resume');
+    assert.equal(loaded.optimizers.generator.getState().t, 2);
+    assert.equal(loaded.optimizers.discriminator.getState().t, 2);
+
+    controlGan('step', 1, ctx);
+    await until('gan.samples', (g) => g.runId === runId && g.step === 3);
+    await assert.rejects(exportGan(join(dir, 'missing-folder', 'gan.json')), /cannot write the file/);
+    assert.equal(await readFile(path, 'utf8'), text, 'the earlier file is untouched');
+    controlGan('stop', undefined, ctx);
+    await until('gan.done', (d) => d.runId === runId);
+    await exportGan(path);
+    const later = await readFile(path, 'utf8');
+    assert.notEqual(later, text, 'a finished run still exports, with its later weights');
+
+    const { runId: toy } = startGan({ mode: 'toy', ...base, toy: 'moons', steps: 2 }, ctx);
+    await until('gan.done', (d) => d.runId === toy);
+    await assert.rejects(exportGan(path), /2-D toy GAN is not a model-file kind/);
+    assert.equal(await readFile(path, 'utf8'), later);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
