@@ -14,6 +14,7 @@ import type { DataSummary, EngineEvent, Payload } from '../../protocol/contract.
 import type { Context } from '../server.js';
 import { workspace } from '../workspace.js';
 import { controlGan, exportGan, startGan } from './gan-run.js';
+import { importModel } from './models.js';
 
 const events: { event: EngineEvent; payload: unknown }[] = [];
 let waiters: (() => void)[] = [];
@@ -92,12 +93,15 @@ test('image GAN export: two steps, the file reads back with the same generator a
     assert.deepEqual(loaded.input, { channels: 1, height: 12, width: 12 });
     assert.equal(loaded.gan.latent, 8);
     assert.equal(loaded.training.seed, 5);
+    assert.equal(loaded.training.history.length, 1, 'two steps of 16 over 32 images: one epoch');
     // The grid the run drew after step 2 is the loaded generator's output for the same latent codes.
     const z = latentGrid(8, 4, 5);
     assert.deepEqual(toPixels(loaded.gan.generate(z, new Rng(0)), loaded.normalization), grid.pixels);
     assert.ok(loaded.optimizers, 'optimizer states are saved so training can resume');
     assert.equal(loaded.optimizers.generator.getState().t, 2);
     assert.equal(loaded.optimizers.discriminator.getState().t, 2);
+
+    await assert.rejects(importModel(path, ctx), (e: Error) => e.message.includes('"gan" model: a GAN making 12x12 greyscale images from 8 latent values, trained 1 epoch, with optimizer states'));
 
     controlGan('step', 1, ctx);
     await until('gan.samples', (g) => g.runId === runId && g.step === 3);

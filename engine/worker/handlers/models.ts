@@ -12,9 +12,11 @@ import { loadImageFile } from '../../data/folder.js';
 import { normalizeInto } from '../../data/normalize.js';
 import { classifierFromFile, classifierToFile, ModelFileError, readModelFile, writeModelFile } from '../../io/index.js';
 import { LabError, type ModelEvaluation, type ModelInfo, type Prediction } from '../../protocol/contract.js';
+import type { GanFile } from '../../io/gan.js';
 import { evaluate, softmaxRow } from '../../session/evaluate.js';
 import type { Context, Handlers } from '../server.js';
 import { workspace } from '../workspace.js';
+import { describeGanFile } from './gan-file.js';
 import { modelInfo, modelStore, toEpochMetrics, type CurrentModel } from './models-store.js';
 import { training } from './train-run.js';
 
@@ -58,6 +60,7 @@ export async function importModel(path: string, ctx: Context): Promise<ModelInfo
   let m: CurrentModel;
   try {
     const file = await readModelFile(abs);
+    if (file.kind === 'gan') throw new ModelFileError(`this is a "gan" model: ${describeGanFile(file as GanFile)}; the Models view opens classifiers (draw samples from it with locus sample)`, abs);
     if (file.kind !== 'classifier') throw new ModelFileError(`this is a "${file.kind}" model; the Models view opens classifiers`, abs);
     const c = classifierFromFile(file);
     m = {
