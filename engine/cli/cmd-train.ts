@@ -11,12 +11,16 @@ import { ClassifierTrainer, type TrainSettings } from '../session/classifier.js'
 import type { HintSettings } from '../session/hints.js';
 import { num, oneOf, parse, required } from './args.js';
 import { LOAD_OPTIONS, LOAD_USAGE, loadFolder, loadOptions } from './load.js';
+import { loadClassifier } from './model.js';
+import { loadModelData } from './model-data.js';
+import { checkInitArgs, continuedHistory, INIT_USAGE, lastEpoch, savedOptimizerSpec, savedValFraction } from './train-init.js';
 import { LOCAL_TRAIN_USAGE, trainLocal } from './train-local.js';
 import { Output, UsageError } from './output.js';
 
 export const usage = `locus train --data DIR --out MODEL.json [options]
   Train a classifier on an image folder (one subfolder per class) and save it as a Locus model file.
   --model NAME        lenet5 (default), mlp, vgg, resnet or highway
+${INIT_USAGE}
   --depth N           blocks of vgg (2), residual blocks per stage of resnet (1), gate blocks of highway (2)
   --batch-norm        BatchNorm after hidden conv and dense layers (mlp, vgg, resnet, highway)
 ${LOCAL_TRAIN_USAGE}
@@ -46,6 +50,7 @@ const OPTIONS = {
   data: { type: 'string' },
   out: { type: 'string' },
   model: { type: 'string' },
+  init: { type: 'string' },
   units: { type: 'string' },
   experts: { type: 'string' },
   supervised: { type: 'boolean' },
@@ -92,14 +97,18 @@ export function optimizerSpec(name: string, lr: number | undefined, weightDecay:
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, OPTIONS);
+  if (v.init !== undefined) checkInitArgs(v);
   if (v.model === 'rbf' || v.model === 'moe') return trainLocal(v.model, v);
   const dir = required(v.data, 'data');
   const outPath = required(v.out, 'out');
+  const saved = v.init === undefined ? null : await loadClassifier(v.init);
   const preset = oneOf(v.model, 'model', PRESETS.filter((p) => p !== 'custom'), 'lenet5');
   const optName = oneOf(v.optimizer, 'optimizer', ['adam', 'sgd', 'momentum', 'nesterov', 'rmsprop'] as const, 'adam');
   const lr = v.lr === undefined ? undefined : num(v.lr, 'lr', 0, 1e-12, 10);
-  const seed = num(v.seed, 'seed', 1, 0, 2 ** 32 - 1, true);
-  const valFraction = num(v.val, 'val', 0.1, 0, 0.9);
+  const seed = num(v.seed, 'seed', saved ? saved.training.seed : 1, 0, 2 ** 32 - 1, true);
+  const valFraction = num(v.val, 'val', saved ? savedValFraction(saved) : 0.1, 0, 0.9);
+  // A saved optimizer goes on unless the optimizer options were given (then a fresh one from them).
+  const resume = saved?.optimizer && ['optimizer', 'lr', 'weight-decay', 'decoupled'].every((k) => v[k as keyof typeof v] === undefined) ? saved.optimizer : null;
   const presetOpts: PresetOptions = {
     activation: oneOf(v.activation, 'activation', ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const, preset === 'lenet5' ? 'tanh' : 'relu'),
     dropout: num(v.dropout, 'dropout', 0, 0, 0.95),
@@ -115,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
     epochs: num(v.epochs, 'epochs', 10, 1, 100000, true),
     batchSize: num(v.batch, 'batch', 16, 1, 65536, true),
     seed,
-    optimizer: optimizerSpec(optName, lr, num(v['weight-decay'], 'weight-decay', 0, 0, 10), Boolean(v.decoupled)),
+    optimizer: resume ? savedOptimizerSpec(resume) : optimizerSpec(optName, lr, num(v['weight-decay'], 'weight-decay', 0, 0, 10), Boolean(v.decoupled)),
     clipNorm: num(v.clip, 'clip', 0, 0, 1e9),
     earlyStopping: v.patience === undefined ? null : { patience: num(v.patience, 'patience', 3, 1, 10000, true), restoreBest: true },
     hints,
@@ -123,7 +132,7 @@ export async function run(argv: string[]): Promise<number> {
   const load = loadOptions(v);
   const out = new Output(Boolean(v.json));
 
-  const { set, skipped, counts } = await loadFolder(dir, load, out);
+  const { set, skipped, counts } = saved ? await loadModelData(dir, saved, { noCache: Boolean(v['no-cache']), exact: true }, out) : await loadFolder(dir, load, out);
   if (set.classes.length < 2) {
     throw new Error(`training needs at least 2 classes (subfolders of ${dir}); found ${set.classes.length}`);
   }
@@ -138,24 +147,29 @@ export async function run(argv: string[]): Promise<number> {
   );
 
   const input = [set.channels, set.height, set.width];
-  const model = new Sequential(presetSpec(preset, input, set.classes.length, presetOpts), new Rng(seed));
+  const model = saved ? saved.model : new Sequential(presetSpec(preset, input, set.classes.length, presetOpts), new Rng(seed));
   // Standardize with the training images' per-channel mean and spread (recorded in the model file).
-  const normalization: Normalization = { kind: 'standard', ...channelStats(set, train) };
+  const normalization: Normalization = saved ? saved.normalization : { kind: 'standard', ...channelStats(set, train) };
+  const offset = saved ? lastEpoch(saved.training.history) : 0;
+  if (saved) {
+    const how = resume ? `its saved ${resume.config.type} optimizer (step ${resume.getState().t})` : `a new ${settings.optimizer.type} optimizer`;
+    out.info(`continuing ${v.init} after epoch ${offset} with ${how}`, { event: 'init', from: v.init, epoch: offset, optimizer: resume ? 'saved' : 'new' });
+  }
   // Validate the optimizer options before the first epoch, not after it.
   createOptimizer(settings.optimizer);
-  const trainer = new ClassifierTrainer({ model, set, train, val, normalization, settings });
+  const trainer = new ClassifierTrainer({ model, set, train, val, normalization, settings, ...(resume ? { optimizer: resume } : {}) });
   const onSig = () => trainer.control.stop();
   process.once('SIGINT', onSig);
   let done;
   try {
     done = await trainer.run((e) => {
       if (e.type === 'batch') {
-        out.progress(`epoch ${e.epoch}/${settings.epochs}`, e.batch, e.batches, `loss ${e.loss.toFixed(4)}`);
+        out.progress(`epoch ${offset + e.epoch}/${offset + settings.epochs}`, e.batch, e.batches, `loss ${e.loss.toFixed(4)}`);
       } else if (e.type === 'epoch') {
         const val = e.valAcc === null ? '' : `  val loss ${e.valLoss!.toFixed(4)}  val acc ${(100 * e.valAcc).toFixed(2)}%`;
         out.info(
-          `epoch ${e.epoch}/${e.epochs}  loss ${e.trainLoss.toFixed(4)}  acc ${(100 * e.trainAcc).toFixed(2)}%${val}  (${e.seconds.toFixed(1)} s)`,
-          { event: 'epoch', ...e, type: undefined },
+          `epoch ${offset + e.epoch}/${offset + e.epochs}  loss ${e.trainLoss.toFixed(4)}  acc ${(100 * e.trainAcc).toFixed(2)}%${val}  (${e.seconds.toFixed(1)} s)`,
+          { event: 'epoch', ...e, epoch: offset + e.epoch, epochs: offset + e.epochs, type: undefined },
         );
       }
     });
@@ -170,8 +184,8 @@ export async function run(argv: string[]): Promise<number> {
     normalization,
     training: {
       seed,
-      settings: { ...settings, model: preset, ...presetOpts, valFraction, load: { fit: load.fit ?? 'cover' } },
-      history: trainer.history,
+      settings: saved ? { ...saved.training.settings, ...settings, valFraction, init: v.init } : { ...settings, model: preset, ...presetOpts, valFraction, load: { fit: load.fit ?? 'cover' } },
+      history: saved ? continuedHistory(saved.training.history, trainer.history) : trainer.history,
     },
     optimizer: trainer.optimizer,
   });
@@ -179,7 +193,7 @@ export async function run(argv: string[]): Promise<number> {
   const kept = done.reason === 'early-stopped' && done.bestEpoch ? trainer.history[done.bestEpoch - 1] : trainer.history[trainer.history.length - 1];
   out.result(
     `${done.message}. Saved ${outPath}` + (kept && kept.valAcc !== null ? ` (validation accuracy ${(100 * kept.valAcc).toFixed(2)}%)` : ''),
-    { event: 'done', reason: done.reason, message: done.message, out: outPath, history: trainer.history },
+    { event: 'done', reason: done.reason, message: done.message, out: outPath, history: file.model.training.history },
   );
   return done.reason === 'stopped' ? 1 : 0;
 }

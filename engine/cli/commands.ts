@@ -6,6 +6,7 @@ import * as info from './cmd-info.js';
 import * as seq from './cmd-seq.js';
 import * as predict from './cmd-predict.js';
 import * as prune from './cmd-prune.js';
+import * as grow from './cmd-grow.js';
 import * as train from './cmd-train.js';
 import * as gan from './cmd-gan.js';
 import * as sample from './cmd-sample.js';
@@ -15,7 +16,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, export: exportCmd, gan, sample, seq };
+export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, grow, export: exportCmd, gan, sample, seq };
 
 export const USAGE = `usage: locus <command> [options]
 
@@ -28,6 +29,7 @@ commands:
   info MODEL          describe a saved model file
   seq                 train a sequence model (RNN, LSTM, GRU, time-delay) on image rows or generated series
   prune               magnitude pruning of a saved classifier (weights or whole units), accuracy before and after
+  grow                grow a saved classifier (units of a dense layer, or a residual/identity layer) keeping its function
   export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid
