@@ -126,3 +126,46 @@ eachBackend('transposed conv is the adjoint of conv with the same weights: <conv
   for (let i = 0; i < u.length; i++) rhs += u[i] * tv[i];
   assert.ok(Math.abs(lhs - rhs) < 1e-4 * (1 + Math.abs(lhs)), `${lhs} vs ${rhs}`);
 });
+
+eachBackend('DCGAN-sized layers (k4 s2 same on 28x28 and 14x14, several samples per GEMM) match direct loops', () => {
+  const rng = new Rng(24);
+  // n = 5 with 14x14 and 7x7 output grids: the wasm kernels group 2 and 5 samples per GEMM (a short last group).
+  for (const [c, size, f] of [[2, 28, 3], [3, 14, 2]] as const) {
+    const n = 5;
+    const g = squareWindow(c, size, size, 4, 2, 'same');
+    const x = randomArray(rng, n * imageSize(g));
+    const w = randomArray(rng, f * colRows(g));
+    const b = randomArray(rng, f);
+    const col = new Float32Array(colRows(g) * colCols(g));
+    const y = new Float32Array(n * f * colCols(g));
+    conv2dForward(x, n, g, w, f, b, y, col);
+    assertAllClose(y, conv2dRef(x, n, g, w, f, b), TOL, `conv y ${size}`);
+    const dy = randomArray(rng, y.length);
+    const dx = new Float32Array(x.length);
+    const dw = new Float32Array(w.length);
+    const db = new Float32Array(f);
+    conv2dBackward(x, dy, n, g, w, f, dx, dw, db, col);
+    const ref = conv2dBackwardRef(x, dy, n, g, w, f);
+    assertAllClose(dx, ref.dx, TOL, `conv dx ${size}`);
+    assertAllClose(dw, ref.dw, TOL, `conv dw ${size}`);
+    assertAllClose(db, ref.db, TOL, `conv db ${size}`);
+
+    const t = transposedWindow(c, size / 2, size / 2, 4, 2, 'same');
+    const tx = randomArray(rng, n * f * colCols(t));
+    const tw = randomArray(rng, f * colRows(t));
+    const tb = randomArray(rng, c);
+    const tcol = new Float32Array(colRows(t) * colCols(t));
+    const ty = new Float32Array(n * imageSize(t));
+    convTranspose2dForward(tx, n, f, t, tw, tb, ty, tcol);
+    assertAllClose(ty, convTranspose2dRef(tx, n, f, t, tw, tb), TOL, `convT y ${size}`);
+    const tdy = randomArray(rng, ty.length);
+    const tdx = new Float32Array(tx.length);
+    const tdw = new Float32Array(tw.length);
+    const tdb = new Float32Array(c);
+    convTranspose2dBackward(tx, tdy, n, f, t, tw, tdx, tdw, tdb, tcol);
+    const tref = convTranspose2dBackwardRef(tx, tdy, n, f, t, tw);
+    assertAllClose(tdx, tref.dx, TOL, `convT dx ${size}`);
+    assertAllClose(tdw, tref.dw, TOL, `convT dw ${size}`);
+    assertAllClose(tdb, tref.db, TOL, `convT db ${size}`);
+  }
+});

@@ -275,16 +275,29 @@ export function im2col(
   x: usize, col: usize, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
-  let dst = col;
+  im2colLd(x, col, outH * outW, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+}
+
+/**
+ * im2col into a wider matrix: row R of the image's column matrix starts at col + R*ld floats. With
+ * ld = S*outH*outW and col advanced by s*outH*outW, S images share one [C*kH*kW, S*outH*outW] matrix.
+ */
+function im2colLd(
+  x: usize, col: usize, ld: i32, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
   const rowBytes = <usize>outW << 2;
+  const ldBytes = <usize>ld << 2;
+  let rowStart = col;
   for (let c = 0; c < channels; c++) {
     const plane = x + ((<usize>c * height * width) << 2);
     for (let i = 0; i < kernelH; i++) {
       const offY = i * dilationH - padTop;
-      for (let j = 0; j < kernelW; j++) {
+      for (let j = 0; j < kernelW; j++, rowStart += ldBytes) {
         const offX = j * dilationW - padLeft;
         const lo = firstValid(offX, strideW, outW);
         const hi = endValid(offX, strideW, width, outW, lo);
+        let dst = rowStart;
         for (let oy = 0; oy < outH; oy++, dst += rowBytes) {
           const iy = oy * strideH + offY;
           if (iy < 0 || iy >= height) {
@@ -296,7 +309,15 @@ export function im2col(
           if (strideW == 1) {
             copyF32(dst + (<usize>lo << 2), row + (<usize>lo << 2), hi - lo);
           } else {
-            for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(row + (<usize>(ox * strideW) << 2)));
+            let ox = lo;
+            if (strideW == 2) {
+              // Four outputs from two loads and a shuffle of the even lanes, while all 8 loaded values lie in the row.
+              for (; ox + 4 <= hi && (ox + 3) * 2 + 1 + offX < width; ox += 4) {
+                const s = row + (<usize>ox << 3);
+                v128.store(dst + (<usize>ox << 2), v128.shuffle<f32>(v128.load(s), v128.load(s, 16), 0, 2, 4, 6));
+              }
+            }
+            for (; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(row + (<usize>(ox * strideW) << 2)));
           }
           if (hi < outW) zeroF32(dst + (<usize>hi << 2), outW - hi);
         }
@@ -310,16 +331,26 @@ export function col2im(
   col: usize, dx: usize, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
-  let src = col;
+  col2imLd(col, outH * outW, dx, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+}
+
+/** col2im from a wider matrix whose rows start ld floats apart (the adjoint of im2colLd). */
+function col2imLd(
+  col: usize, ld: i32, dx: usize, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
   const rowBytes = <usize>outW << 2;
+  const ldBytes = <usize>ld << 2;
+  let rowStart = col;
   for (let c = 0; c < channels; c++) {
     const plane = dx + ((<usize>c * height * width) << 2);
     for (let i = 0; i < kernelH; i++) {
       const offY = i * dilationH - padTop;
-      for (let j = 0; j < kernelW; j++) {
+      for (let j = 0; j < kernelW; j++, rowStart += ldBytes) {
         const offX = j * dilationW - padLeft;
         const lo = firstValid(offX, strideW, outW);
         const hi = endValid(offX, strideW, width, outW, lo);
+        let src = rowStart;
         for (let oy = 0; oy < outH; oy++, src += rowBytes) {
           const iy = oy * strideH + offY;
           if (iy < 0 || iy >= height) continue;
@@ -335,7 +366,18 @@ export function col2im(
               store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ox << 2)));
             }
           } else {
-            for (let ox = lo; ox < hi; ox++) {
+            let ox = lo;
+            if (strideW == 2) {
+              // Add four column values into the even lanes of eight image values (odd lanes add 0).
+              const z = f32x4.splat(0);
+              for (; ox + 4 <= hi && (ox + 3) * 2 + 1 + offX < width; ox += 4) {
+                const d = row + (<usize>ox << 3);
+                const v = v128.load(src + (<usize>ox << 2));
+                v128.store(d, f32x4.add(v128.load(d), v128.shuffle<f32>(v, z, 0, 4, 1, 4)));
+                v128.store(d, f32x4.add(v128.load(d, 16), v128.shuffle<f32>(v, z, 2, 4, 3, 4)), 16);
+              }
+            }
+            for (; ox < hi; ox++) {
               const d = row + (<usize>(ox * strideW) << 2);
               store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ox << 2)));
             }
@@ -378,11 +420,35 @@ export function sumChannels(d: usize, channels: i32, plane: i32, out: usize): vo
   }
 }
 
-// ---- whole-batch convolution (same contract as ../conv2d.ts), one call per batch ----
+/** [S, C, p] (S samples from src) -> [C, S*p] at dst: channel c of sample s lands at column s*p. */
+function gatherChannels(src: usize, dst: usize, samples: i32, channels: i32, p: i32): void {
+  const sp = <usize>samples * p;
+  for (let s = 0; s < samples; s++) {
+    for (let c = 0; c < channels; c++) {
+      copyF32(dst + ((<usize>c * sp + <usize>s * p) << 2), src + ((<usize>(s * channels + c) * p) << 2), p);
+    }
+  }
+}
 
-/** y = conv(x, w) + bias over n NCHW images; col is scratch of (C*kH*kW) * (outH*outW) values; bias 0 = none. */
+/** The inverse of gatherChannels: [C, S*p] at src -> [S, C, p] at dst. */
+function scatterChannels(src: usize, dst: usize, samples: i32, channels: i32, p: i32): void {
+  const sp = <usize>samples * p;
+  for (let s = 0; s < samples; s++) {
+    for (let c = 0; c < channels; c++) {
+      copyF32(dst + ((<usize>(s * channels + c) * p) << 2), src + ((<usize>c * sp + <usize>s * p) << 2), p);
+    }
+  }
+}
+
+// ---- whole-batch convolution (same contract as ../conv2d.ts), one call per batch ----
+// `group` samples share one column matrix [C*kH*kW, group*outH*outW] and so one GEMM per step (small
+// grids such as 7x7 make per-sample GEMMs too narrow to fill the micro-kernel); `mat` is scratch for the
+// matching [channels, group*outH*outW] operand or result. col holds r*group*p values, mat filters*group*p
+// (conv2d) or inChannels*group*p (transposed).
+
+/** y = conv(x, w) + bias over n NCHW images; bias 0 = none. */
 export function conv2dForward(
-  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize,
+  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
@@ -390,17 +456,22 @@ export function conv2dForward(
   const p = outH * outW;
   const img = <usize>channels * height * width;
   const out = <usize>filters * p;
-  for (let s = 0; s < n; s++) {
-    const ys = y + ((<usize>s * out) << 2);
-    im2col(x + ((<usize>s * img) << 2), col, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-    gemm(0, 0, filters, p, r, 1, w, col, 0, ys);
-    if (bias) addChannelBias(ys, filters, p, bias);
+  for (let s0 = 0; s0 < n; s0 += group) {
+    const g = min(group, n - s0);
+    const ld = g * p;
+    for (let s = 0; s < g; s++) {
+      im2colLd(x + ((<usize>(s0 + s) * img) << 2), col + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
+        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    }
+    gemm(0, 0, filters, ld, r, 1, w, col, 0, mat);
+    if (bias) addChannelBias(mat, filters, ld, bias);
+    scatterChannels(mat, y + ((<usize>s0 * out) << 2), g, filters, p);
   }
 }
 
 /** Gradients of conv2dForward: dx OVERWRITTEN (skipped when 0), dw and db ADDED to (db skipped when 0). */
 export function conv2dBackward(
-  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, dw: usize, db: usize, col: usize,
+  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, dw: usize, db: usize, col: usize, mat: usize, group: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
@@ -409,14 +480,22 @@ export function conv2dBackward(
   const img = <usize>channels * height * width;
   const out = <usize>filters * p;
   if (dx) memory.fill(dx, 0, (<usize>n * img) << 2);
-  for (let s = 0; s < n; s++) {
-    const dys = dy + ((<usize>s * out) << 2);
-    im2col(x + ((<usize>s * img) << 2), col, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-    gemm(0, 1, filters, r, p, 1, dys, col, 1, dw);
-    if (db) sumChannels(dys, filters, p, db);
+  for (let s0 = 0; s0 < n; s0 += group) {
+    const g = min(group, n - s0);
+    const ld = g * p;
+    gatherChannels(dy + ((<usize>s0 * out) << 2), mat, g, filters, p);
+    for (let s = 0; s < g; s++) {
+      im2colLd(x + ((<usize>(s0 + s) * img) << 2), col + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
+        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    }
+    gemm(0, 1, filters, r, ld, 1, mat, col, 1, dw);
+    if (db) sumChannels(mat, filters, ld, db);
     if (dx) {
-      gemm(1, 0, r, p, filters, 1, w, dys, 0, col);
-      col2im(col, dx + ((<usize>s * img) << 2), channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+      gemm(1, 0, r, ld, filters, 1, w, mat, 0, col);
+      for (let s = 0; s < g; s++) {
+        col2imLd(col + ((<usize>s * p) << 2), ld, dx + ((<usize>(s0 + s) * img) << 2), channels, height, width, kernelH, kernelW,
+          strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+      }
     }
   }
 }
@@ -426,7 +505,7 @@ export function conv2dBackward(
  * [Cout, Ho, Wo] and its outH x outW the input's spatial size. x [n, Cin, H, W], w [Cin, Cout*kH*kW].
  */
 export function convTranspose2dForward(
-  x: usize, n: i32, inChannels: i32, w: usize, bias: usize, y: usize, col: usize,
+  x: usize, n: i32, inChannels: i32, w: usize, bias: usize, y: usize, col: usize, mat: usize, group: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
@@ -434,30 +513,44 @@ export function convTranspose2dForward(
   const p = outH * outW;
   const img = <usize>channels * height * width;
   memory.fill(y, 0, (<usize>n * img) << 2);
-  for (let s = 0; s < n; s++) {
-    const ys = y + ((<usize>s * img) << 2);
-    gemm(1, 0, r, p, inChannels, 1, w, x + ((<usize>s * inChannels * p) << 2), 0, col);
-    col2im(col, ys, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-    if (bias) addChannelBias(ys, channels, height * width, bias);
+  for (let s0 = 0; s0 < n; s0 += group) {
+    const g = min(group, n - s0);
+    const ld = g * p;
+    gatherChannels(x + ((<usize>s0 * inChannels * p) << 2), mat, g, inChannels, p);
+    gemm(1, 0, r, ld, inChannels, 1, w, mat, 0, col);
+    for (let s = 0; s < g; s++) {
+      const ys = y + ((<usize>(s0 + s) * img) << 2);
+      col2imLd(col + ((<usize>s * p) << 2), ld, ys, channels, height, width, kernelH, kernelW,
+        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+      if (bias) addChannelBias(ys, channels, height * width, bias);
+    }
   }
 }
 
 /** Gradients of convTranspose2dForward: dx OVERWRITTEN (skipped when 0), dw and db ADDED to (db skipped when 0). */
 export function convTranspose2dBackward(
-  x: usize, dy: usize, n: i32, inChannels: i32, w: usize, dx: usize, dw: usize, db: usize, col: usize,
+  x: usize, dy: usize, n: i32, inChannels: i32, w: usize, dx: usize, dw: usize, db: usize, col: usize, mat: usize, group: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
   const img = <usize>channels * height * width;
-  for (let s = 0; s < n; s++) {
-    const xs = x + ((<usize>s * inChannels * p) << 2);
-    const dys = dy + ((<usize>s * img) << 2);
-    im2col(dys, col, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-    if (dx) gemm(0, 0, inChannels, p, r, 1, w, col, 0, dx + ((<usize>s * inChannels * p) << 2));
-    gemm(0, 1, inChannels, r, p, 1, xs, col, 1, dw);
-    if (db) sumChannels(dys, channels, height * width, db);
+  for (let s0 = 0; s0 < n; s0 += group) {
+    const g = min(group, n - s0);
+    const ld = g * p;
+    for (let s = 0; s < g; s++) {
+      const dys = dy + ((<usize>(s0 + s) * img) << 2);
+      im2colLd(dys, col + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
+        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+      if (db) sumChannels(dys, channels, height * width, db);
+    }
+    gatherChannels(x + ((<usize>s0 * inChannels * p) << 2), mat, g, inChannels, p);
+    gemm(0, 1, inChannels, r, ld, 1, mat, col, 1, dw);
+    if (dx) {
+      gemm(0, 0, inChannels, ld, r, 1, w, col, 0, mat);
+      scatterChannels(mat, dx + ((<usize>s0 * inChannels * p) << 2), g, inChannels, p);
+    }
   }
 }
 

@@ -29,16 +29,16 @@ export interface WasmExports {
   col2im(col: number, dx: number, ...geom: number[]): void;
   addChannelBias(y: number, channels: number, plane: number, bias: number): void;
   sumChannels(d: number, channels: number, plane: number, out: number): void;
-  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, ...geom: number[]): void;
-  conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, dw: number, db: number, col: number, ...geom: number[]): void;
-  convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, ...geom: number[]): void;
+  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, ...geom: number[]): void;
+  conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, dw: number, db: number, col: number, mat: number, group: number, ...geom: number[]): void;
+  convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geom: number[]): void;
   leakyReluForward(x: number, y: number, n: number, alpha: number): void;
   leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
   maxPoolForward(x: number, planes: number, y: number, argmax: number, ...geom: number[]): void;
   maxPoolBackward(dy: number, argmax: number, count: number, dx: number, dxLength: number): void;
   adamUpdate(w: number, g: number, m: number, v: number, n: number, lr: number, l2: number, keep: number,
     beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number): void;
-  convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, dw: number, db: number, col: number, ...geom: number[]): void;
+  convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, dw: number, db: number, col: number, mat: number, group: number, ...geom: number[]): void;
 }
 
 /** 'relaxed-simd': the GEMM uses fused multiply-add (f32x4.relaxed_madd); 'simd': plain SIMD128. */
