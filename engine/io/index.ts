@@ -1,5 +1,5 @@
 /**
- * The model file: one versioned JSON format for every model kind (see docs/readme/model-format.md).
+ * The model file: one versioned JSON format for every model kind (see "The model file" in README.md).
  *   const file = classifierToFile({model, classes, input, normalization, training, optimizer});
  *   await writeModelFile('digits.locus.json', file);
  *   const loaded = classifierFromFile(await readModelFile('digits.locus.json'));

@@ -1,5 +1,5 @@
 /**
- * Export to TensorFlow.js's layers format (see docs/readme/tfjs-export.md): a model.json holding a
+ * Export to TensorFlow.js's layers format (see "Export to TensorFlow.js" in README.md): a model.json holding a
  * Keras-style `modelTopology` and a `weightsManifest`, plus the weights as one little-endian float32
  * file (`group1-shard1of1.bin`), or all of it in one JSON file with the weights in base64.
  * The exported model takes channels-last images [batch, height, width, channels], normalized as

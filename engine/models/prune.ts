@@ -1,6 +1,6 @@
 /**
  * Magnitude pruning through Param.mask (0 = pruned: the value is held at 0 and the optimizers never
- * move it, see docs/readme/optim.md). Two ways:
+ * move it, see the Optimizers section of README.md). Two ways:
  *  - edges: in every weight tensor (dense and conv weights, nested layers included; biases and BatchNorm
  *    scales are not weights), the given fraction with the smallest |w| is pruned;
  *  - units: in every top-level dense or conv2d layer but the output layer, the given fraction of units
