@@ -1,4 +1,5 @@
 /** Types shared by the ART networks (Fuzzy ART, ART-2A). */
+import { positiveInt } from './checks.js';
 import type { StepResult } from './step.js';
 
 /** One category tried during the search for a sample, in the order tried. */
@@ -26,4 +27,30 @@ export interface ArtEpoch {
   created: number;
   /** Samples not placed (category limit reached). */
   unplaced: number;
+}
+
+/**
+ * Epochs of ART learning, the same for every ART network: each epoch presents n samples in the model's
+ * sample order and reports the category count, the categories created and the samples left unplaced.
+ */
+export function artEpochs(
+  model: { step(x: Float32Array, n: number): ArtStep; readonly prototypes: { readonly count: number } },
+  name: string,
+  x: Float32Array,
+  n: number,
+  epochs: number,
+): ArtEpoch[] {
+  positiveInt(`${name} epochs`, epochs);
+  const out: ArtEpoch[] = [];
+  for (let e = 0; e < epochs; e++) {
+    let created = 0;
+    let unplaced = 0;
+    for (let s = 0; s < n; s++) {
+      const r = model.step(x, n);
+      if (r.created) created++;
+      if (r.winner < 0) unplaced++;
+    }
+    out.push({ categories: model.prototypes.count, created, unplaced });
+  }
+  return out;
 }

@@ -10,7 +10,7 @@
  * A zero vector has no direction: it is skipped (reported), not learnt.
  */
 import { Rng } from '../core/rng.js';
-import type { ArtEpoch, ArtStep } from './art-common.js';
+import { artEpochs, type ArtEpoch, type ArtStep } from './art-common.js';
 import { finiteIn, positiveInt } from './checks.js';
 import { checkMatrix, dot } from './distance.js';
 import type { PrototypeModel } from './editor.js';
@@ -159,19 +159,7 @@ export class Art2a implements PrototypeModel {
   }
 
   train(x: Float32Array, n: number, epochs: number): ArtEpoch[] {
-    positiveInt('ART-2A epochs', epochs);
-    const out: ArtEpoch[] = [];
-    for (let e = 0; e < epochs; e++) {
-      let created = 0;
-      let unplaced = 0;
-      for (let s = 0; s < n; s++) {
-        const r = this.step(x, n);
-        if (r.created) created++;
-        if (r.winner < 0) unplaced++;
-      }
-      out.push({ categories: this.prototypes.count, created, unplaced });
-    }
-    return out;
+    return artEpochs(this, 'ART-2A', x, n, epochs);
   }
 
   /** Category without learning: the best committed one if it passes vigilance, else -1. */

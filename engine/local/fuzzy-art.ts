@@ -10,7 +10,7 @@
  * The vigilance may be changed while learning. Frozen categories can resonate but do not learn.
  */
 import { Rng } from '../core/rng.js';
-import type { ArtEpoch, ArtStep, ArtTrial } from './art-common.js';
+import { artEpochs, type ArtEpoch, type ArtStep, type ArtTrial } from './art-common.js';
 import { finiteIn, positiveInt } from './checks.js';
 import { checkMatrix } from './distance.js';
 import type { PrototypeModel } from './editor.js';
@@ -157,19 +157,7 @@ export class FuzzyArt implements PrototypeModel {
 
   /** Epochs over the data; per epoch the category count, categories created and samples unplaced. */
   train(x: Float32Array, n: number, epochs: number): ArtEpoch[] {
-    positiveInt('fuzzy ART epochs', epochs);
-    const out: ArtEpoch[] = [];
-    for (let e = 0; e < epochs; e++) {
-      let created = 0;
-      let unplaced = 0;
-      for (let s = 0; s < n; s++) {
-        const r = this.step(x, n);
-        if (r.created) created++;
-        if (r.winner < 0) unplaced++;
-      }
-      out.push({ categories: this.prototypes.count, created, unplaced });
-    }
-    return out;
+    return artEpochs(this, 'fuzzy ART', x, n, epochs);
   }
 
   /** Category of an input without learning: the highest choice among those passing vigilance (-1: none). */
