@@ -245,7 +245,7 @@ export class ClassifierTrainer {
         }
       }
     }
-    return finish('completed', `trained ${settings.epochs} epochs`);
+    return finish('completed', `trained ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`);
   }
 
   /** Find where the numbers broke: the first layer whose output or gradients are not finite. */

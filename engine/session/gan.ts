@@ -191,7 +191,7 @@ export class GanTrainer {
       onEvent({ type: 'epoch', epochs: s.epochs, ...m });
       onEvent({ type: 'samples', step: this.#step, epoch: this.#epoch, ...this.samples() });
     }
-    return finish('completed', `trained ${s.epochs} epochs (${this.#step} generator steps)`);
+    return finish('completed', `trained ${s.epochs} epoch${s.epochs === 1 ? '' : 's'} (${this.#step} generator steps)`);
   }
 }
 

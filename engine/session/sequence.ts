@@ -152,7 +152,7 @@ export class SequenceTrainer {
         if (traces.length) onEvent({ type: 'gates', epoch: this.#epoch, traces });
       }
     }
-    return finish('completed', `trained ${settings.epochs} epochs`);
+    return finish('completed', `trained ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`);
   }
 }
 
