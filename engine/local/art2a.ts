@@ -206,10 +206,7 @@ export class Art2a implements PrototypeModel {
   }
 
   prototype(j: number, out?: Float32Array): Float32Array {
-    const r = this.prototypes.row(j);
-    if (!out) return Float32Array.from(r);
-    out.set(r);
-    return out;
+    return this.prototypes.copyRow(j, out);
   }
 
   /** Any non-zero vector; stored normalized. */

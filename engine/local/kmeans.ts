@@ -202,10 +202,7 @@ export class OnlineKMeans implements PrototypeModel {
   }
 
   prototype(j: number, out?: Float32Array): Float32Array {
-    const r = this.prototypes.row(j);
-    if (!out) return Float32Array.from(r);
-    out.set(r);
-    return out;
+    return this.prototypes.copyRow(j, out);
   }
 
   setPrototype(j: number, v: Float32Array): void {
@@ -215,8 +212,7 @@ export class OnlineKMeans implements PrototypeModel {
 
   movePrototype(j: number, delta: Float32Array): void {
     checkVector('k-means move', delta, this.dim);
-    const r = this.prototypes.row(j);
-    for (let t = 0; t < this.dim; t++) r[t] += delta[t];
+    this.prototypes.shift(j, delta);
   }
 
   addPrototype(v: Float32Array): number {

@@ -31,6 +31,21 @@ export class PrototypeStore {
     return this.#data.subarray(j * this.width, (j + 1) * this.width);
   }
 
+  /** A copy of row j, into `out` when given. */
+  copyRow(j: number, out?: Float32Array): Float32Array {
+    const r = this.row(j);
+    if (!out) return Float32Array.from(r);
+    out.set(r);
+    return out;
+  }
+
+  /** Add `delta` to row j (a drag of the prototype). */
+  shift(j: number, delta: ArrayLike<number>): void {
+    this.#checkLen(delta);
+    const r = this.row(j);
+    for (let t = 0; t < this.width; t++) r[t] += delta[t];
+  }
+
   set(j: number, v: ArrayLike<number>): void {
     this.#check(j);
     this.#checkLen(v);

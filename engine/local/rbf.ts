@@ -174,10 +174,7 @@ export class RbfNetwork implements PrototypeModel {
   }
 
   prototype(j: number, out?: Float32Array): Float32Array {
-    const r = this.prototypes.row(j);
-    if (!out) return Float32Array.from(r);
-    out.set(r);
-    return out;
+    return this.prototypes.copyRow(j, out);
   }
 
   setPrototype(j: number, v: Float32Array): void {
@@ -187,8 +184,7 @@ export class RbfNetwork implements PrototypeModel {
 
   movePrototype(j: number, delta: Float32Array): void {
     checkVector('RBF move', delta, this.dim);
-    const r = this.prototypes.row(j);
-    for (let q = 0; q < this.dim; q++) r[q] += delta[q];
+    this.prototypes.shift(j, delta);
   }
 
   /** A new unit with the mean spread of the others (1 if none) and zero output weights. */
