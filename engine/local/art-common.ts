@@ -1,5 +1,6 @@
 /** Types shared by the ART networks (Fuzzy ART, ART-2A). */
 import { positiveInt } from './checks.js';
+import type { PrototypeStore } from './prototypes.js';
 import type { StepResult } from './step.js';
 
 /** One category tried during the search for a sample, in the order tried. */
@@ -53,4 +54,24 @@ export function artEpochs(
     out.push({ categories: model.prototypes.count, created, unplaced });
   }
   return out;
+}
+
+/**
+ * The end of an ART search where nothing resonated: a new category holding `make()`, unless the
+ * category limit (`max`, 0 = none) is reached, in which case the sample stays unplaced.
+ */
+export function newCategory(
+  prototypes: PrototypeStore,
+  counts: number[],
+  max: number,
+  sample: number,
+  tried: ArtTrial[],
+  make: () => Float32Array,
+): ArtStep {
+  if (max > 0 && prototypes.count >= max) {
+    return { sample, winner: -1, resonated: -1, created: false, moved: [], tried, skipped: `category limit ${max} reached` };
+  }
+  const j = prototypes.add(make());
+  counts.push(1);
+  return { sample, winner: j, resonated: -1, created: true, moved: [], tried };
 }

@@ -10,7 +10,7 @@
  * A zero vector has no direction: it is skipped (reported), not learnt.
  */
 import { Rng } from '../core/rng.js';
-import { artEpochs, type ArtEpoch, type ArtStep } from './art-common.js';
+import { artEpochs, newCategory, type ArtEpoch, type ArtStep } from './art-common.js';
 import { finiteIn, positiveInt } from './checks.js';
 import { checkMatrix, dot } from './distance.js';
 import type { PrototypeModel } from './editor.js';
@@ -143,13 +143,7 @@ export class Art2a implements PrototypeModel {
       const moved = this.prototypes.isFrozen(J) ? [] : [{ index: J, distance: this.#learn(J, I) }];
       return { sample, winner: J, resonated: J, created: false, moved, tried };
     }
-    const max = this.config.maxCategories;
-    if (max > 0 && k >= max) {
-      return { sample, winner: -1, resonated: -1, created: false, moved: [], tried, skipped: `category limit ${max} reached` };
-    }
-    const j = this.prototypes.add(I);
-    this.#counts.push(1);
-    return { sample, winner: j, resonated: -1, created: true, moved: [], tried };
+    return newCategory(this.prototypes, this.#counts, this.config.maxCategories, sample, tried, () => I);
   }
 
   step(x: Float32Array, n: number): ArtStep {

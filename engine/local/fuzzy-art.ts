@@ -10,7 +10,7 @@
  * The vigilance may be changed while learning. Frozen categories can resonate but do not learn.
  */
 import { Rng } from '../core/rng.js';
-import { artEpochs, type ArtEpoch, type ArtStep, type ArtTrial } from './art-common.js';
+import { artEpochs, newCategory, type ArtEpoch, type ArtStep, type ArtTrial } from './art-common.js';
 import { finiteIn, positiveInt } from './checks.js';
 import { checkMatrix } from './distance.js';
 import type { PrototypeModel } from './editor.js';
@@ -139,13 +139,7 @@ export class FuzzyArt implements PrototypeModel {
       const moved = this.prototypes.isFrozen(j) ? [] : [{ index: j, distance: this.#learn(j, a, ao) }];
       return { sample, winner: j, resonated: j, created: false, moved, tried };
     }
-    const max = this.config.maxCategories;
-    if (max > 0 && k >= max) {
-      return { sample, winner: -1, resonated: -1, created: false, moved: [], tried, skipped: `category limit ${max} reached` };
-    }
-    const j = this.prototypes.add(this.#complement(a, ao));
-    this.#counts.push(1);
-    return { sample, winner: j, resonated: -1, created: true, moved: [], tried };
+    return newCategory(this.prototypes, this.#counts, this.config.maxCategories, sample, tried, () => this.#complement(a, ao));
   }
 
   /** Present the next sample of the data in the model's sample order. */
