@@ -8,6 +8,8 @@
  *  - D sees the real and the fake batch in two separate forward passes, so a batchNorm in D normalizes
  *    each with its own statistics (as the DCGAN reference code does), and its gradients add up in D's
  *    grads before the single D update;
+ *  - D's updates do not backpropagate to D's input (nothing uses the gradient with respect to an image
+ *    there); only the G update does;
  *  - the G update reuses the last D step's fake batch and G's forward cache (no second G forward);
  *  - in the G update the gradient flows through D into G, so D's grads fill up too: they are ignored
  *    (zeroed before D's next update) and only G's optimizer steps; D's running statistics (batchNorm
@@ -119,11 +121,11 @@ export class GanStepper {
       const real = tensor([count, ...gan.sampleShape], this.#real.subarray(0, count * gan.sampleSize));
       const dr = gan.discriminator.forward(real, ctx);
       const lossR = binaryCrossEntropyFromLogits(dr.y, targetsOf(1, count), this.#grad);
-      gan.discriminator.backward(dr.caches, lossR.grad);
+      gan.discriminator.backward(dr.caches, lossR.grad, false);
       pass = gan.generator.forward(gan.sampleLatent(count, rng, this.#z), ctx);
       const df = gan.discriminator.forward(pass.y, ctx);
       const lossF = binaryCrossEntropyFromLogits(df.y, targetsOf(0, count), this.#grad);
-      gan.discriminator.backward(df.caches, lossF.grad);
+      gan.discriminator.backward(df.caches, lossF.grad, false);
       r.dReal = meanSigmoid(dr.y.data);
       r.dFake = meanSigmoid(df.y.data);
       r.dGradNorm = gradNorm(this.#dParams);
