@@ -1,17 +1,19 @@
 /**
  * `npm run bench`: training and inference throughput of the engine on fixed shapes, as medians of
  * several timed runs after a warm-up, one line each:
- *   `<workload> locus img_per_s=<wall-clock median> cpu_img_per_s=<CPU-time median>`.
- * Synthetic inputs (speed does not depend on pixel values). Options: --runs N (default 5), --only NAME,
- * --kernels ts|wasm|auto (default: LOCUS_KERNELS or auto), --compare (also TensorFlow.js on its cpu and
- * wasm backends and, when Debian's python3 has torch, PyTorch with one thread, the thread count Locus
- * uses; then a markdown table of the medians and ratios, with the machine and its load average),
+ *   `<workload> locus img_per_s=<wall-clock median> cpu_img_per_s=<CPU-time median>`
+ * (CPU time counts every kernel thread). Synthetic inputs (speed does not depend on pixel values).
+ * Options: --runs N (default 5), --only NAME, --kernels ts|wasm|auto (default: LOCUS_KERNELS or auto),
+ * --threads N|auto (kernel threads; default: LOCUS_THREADS or auto), --compare (also TensorFlow.js on
+ * its cpu and wasm backends and, when Debian's python3 has torch, PyTorch with Locus's thread count and
+ * with one thread; then a markdown table of the medians and ratios, with the machine and its load average),
  * --memory [--epochs 10] [--images 60000] (resident memory per epoch of LeNet-5 training, memory.ts).
  */
 import { parseArgs } from 'node:util';
 import { Rng } from '../core/rng.js';
 import { tensor } from '../core/tensor.js';
-import { kernelBackend, setKernelBackend, type KernelChoice } from '../kernels/backend.js';
+import { kernelBackend, setKernelBackend, wasmActive, type KernelChoice } from '../kernels/backend.js';
+import { kernelThreads, setKernelThreads } from '../kernels/wasm/threads.js';
 import '../layers/index.js';
 import { softmaxCrossEntropy } from '../losses/index.js';
 import { presetSpec } from '../models/presets.js';
@@ -63,12 +65,16 @@ function inferWorkload(name: string, preset: string, batch: number): Workload {
 const { values } = parseArgs({
   options: {
     runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, kernels: { type: 'string' },
-    memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' },
+    memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' }, threads: { type: 'string' },
   },
   strict: true,
 });
 const runs = Math.max(1, Number(values.runs ?? 5));
 if (values.kernels) setKernelBackend(values.kernels as KernelChoice);
+if (values.threads) setKernelThreads(values.threads === 'auto' ? 'auto' : Number(values.threads));
+const h = wasmActive();
+const threads = h ? kernelThreads(h) : 1;
+console.log(`kernels ${kernelBackend()}${h ? ` (${h.build})` : ''}, ${threads} thread${threads === 1 ? '' : 's'}`);
 if (values.memory) {
   await memoryRun(Number(values.epochs ?? 10), Number(values.images ?? 60000));
   process.exit(0);
@@ -91,4 +97,4 @@ if (!values.only || 'nearest-784d'.includes(values.only)) {
   const r = distanceRates(runs);
   console.log(`nearest-784d locus dist_per_s=${r.wall.toFixed(0)} cpu_dist_per_s=${r.cpu.toFixed(0)}`);
 }
-if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend() });
+if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend(), threads });

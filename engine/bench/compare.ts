@@ -1,8 +1,10 @@
 /**
- * `npm run bench -- --compare`: the same workloads on TensorFlow.js (cpu and wasm backends) and, when
- * Debian's python3 can import torch, on PyTorch (scripts/bench_torch.py) with one thread, the thread
- * count Locus uses. Prints one line per framework and workload, the ratios, then a markdown table with
- * the date, the machine and its load average (the machine may be shared: medians come from one run).
+ * `npm run bench -- --compare`: the same workloads on TensorFlow.js (cpu and wasm backends, one thread)
+ * and, when Debian's python3 can import torch, on PyTorch (scripts/bench_torch.py) with the thread count
+ * Locus uses and, when that is more than one, with one thread too (PyTorch's fastest setting for these
+ * small shapes on a 2-core machine). Prints one line per framework and workload, the ratios, then a
+ * markdown table with the date, the machine and its load average (the machine may be shared: medians
+ * come from one run).
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -24,18 +26,17 @@ interface Other {
 }
 
 const PYTHON = '/usr/bin/python3';
-const THREADS = 1;
 /** TF.js's cpu backend takes minutes a DCGAN step on a loaded machine: each job gets this long. */
 const TFJS_LIMIT_S = 240;
 
-function torchResults(only: string | undefined, runs: number): Other[] | string {
+function torchResults(only: string | undefined, runs: number, threads: number): Other[] | string {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return `PyTorch skipped: ${PYTHON} -c "import torch" failed (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
   const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
-  const args = [script, '--threads', String(THREADS), '--runs', String(runs), ...(only ? ['--only', only] : [])];
+  const args = [script, '--threads', String(threads), '--runs', String(runs), ...(only ? ['--only', only] : [])];
   // torch.set_num_threads alone leaves OpenMP's other threads spinning (twice the CPU time, and slower):
   // the environment pins the thread pools too.
-  const t = String(THREADS);
+  const t = String(threads);
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t } });
   if (r.status !== 0) return `PyTorch failed: ${r.stderr.trim().split('\n').pop()}`;
   return r.stdout
@@ -44,7 +45,7 @@ function torchResults(only: string | undefined, runs: number): Other[] | string 
     .filter((l) => l.startsWith('{'))
     .map((l) => {
       const j = JSON.parse(l) as { name: string; img_per_s: number; cpu_img_per_s: number };
-      return { name: j.name, who: `torch-${THREADS}t`, rates: { wall: j.img_per_s, cpu: j.cpu_img_per_s } };
+      return { name: j.name, who: `torch-${threads}t`, rates: { wall: j.img_per_s, cpu: j.cpu_img_per_s } };
     });
 }
 
@@ -77,12 +78,17 @@ function tfjsResults(only: string | undefined, runs: number): Other[] {
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 
-export async function printComparison(rows: Row[], o: { only?: string; runs: number; kernels: string }): Promise<void> {
+export async function printComparison(rows: Row[], o: { only?: string; runs: number; kernels: string; threads: number }): Promise<void> {
   const loadBefore = load();
   const others: Other[] = [];
-  const torch = torchResults(o.only, o.runs);
-  if (typeof torch === 'string') console.log(torch);
-  else others.push(...torch);
+  for (const threads of o.threads > 1 ? [o.threads, 1] : [1]) {
+    const torch = torchResults(o.only, o.runs, threads);
+    if (typeof torch === 'string') {
+      console.log(torch);
+      break;
+    }
+    others.push(...torch);
+  }
   others.push(...tfjsResults(o.only, o.runs));
   for (const x of others) {
     if (x.fails) console.log(`${x.name} ${x.who} fails: ${x.fails}`);
@@ -100,7 +106,8 @@ export async function printComparison(rows: Row[], o: { only?: string; runs: num
   const h = wasmHeap();
   console.log('');
   console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} logical cores), Node ${process.versions.node}, ` +
-    `Locus kernels ${o.kernels}${o.kernels === 'wasm' && h ? ` (${h.build})` : ''}, one thread everywhere, load average ${loadBefore} before the comparison, ${load()} after.`);
+    `Locus kernels ${o.kernels}${o.kernels === 'wasm' && h ? ` (${h.build})` : ''} on ${o.threads === 1 ? 'one thread' : `${o.threads} threads`}, ` +
+    `PyTorch as named (torch-Nt: N threads), TensorFlow.js on one thread, load average ${loadBefore} before the comparison, ${load()} after.`);
   console.log('Images per second, wall clock (CPU time) medians; ratios Locus / other, wall clock (CPU time).');
   console.log('');
   console.log(`| workload | Locus | ${whos.join(' | ')} | ${whos.map((w) => `Locus / ${w}`).join(' | ')} |`);

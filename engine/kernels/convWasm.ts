@@ -2,10 +2,15 @@
  * Whole-batch convolution and transposed convolution on the WebAssembly kernels: operands are copied
  * into the wasm heap once per batch, and im2col + GEMM + bias run there on groups of samples that share
  * one column matrix [C*kH*kW, group*outH*outW] (one GEMM per group: on small grids such as 7x7 a
- * per-sample GEMM is too narrow to keep the micro-kernel busy). Results are copied back. Same contracts as conv2d.ts and convTranspose2d.ts (which check the arguments and call these).
+ * per-sample GEMM is too narrow to keep the micro-kernel busy). Results are copied back. Same contracts as
+ * conv2d.ts and convTranspose2d.ts (which check the arguments and call these).
+ * With worker threads (wasm/threads.ts) the groups are split over the threads, each with its own column
+ * and matrix scratch; weight and bias gradients come back as per-chunk partials that addPartials sums
+ * in a fixed order, so every result is bit-identical for any thread count.
  */
 import { colCols, colRows, imageSize, type WindowGeom } from './geometry.js';
 import { put, reserve, resetHeap, take, type WasmHeap } from './wasm/runtime.js';
+import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** Reserve and fill a region with the first len values of a (0 for null: the kernels' "absent"). */
 function putAll(h: WasmHeap, a: Float32Array | null, len: number): number {
@@ -31,6 +36,37 @@ export function samplesPerGemm(n: number, rows: number, cols: number): number {
   return Math.max(1, Math.min(n, want, Math.floor(COL_CAP / Math.max(1, rows * cols))));
 }
 
+/** Below this many multiply-adds a batch runs on one thread (the hand-over would cost more than it saves). */
+const MIN_SPLIT_MACS = 1 << 20;
+
+/** Threads for a call of `macs` multiply-adds over `groups` groups: 1 unless both are worth splitting. */
+function threadsFor(h: WasmHeap, macs: number, groups: number): number {
+  return groups >= 2 && macs >= MIN_SPLIT_MACS ? kernelThreads(h) : 1;
+}
+
+/** Floats rounded up to a 16-byte multiple (the kernels' per-thread and per-chunk region alignment). */
+const align4 = (floats: number) => (floats + 3) & ~3;
+
+function geomArgs(g: WindowGeom): number[] {
+  return [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW];
+}
+
+/**
+ * Reserve the chunk partials of a backward pass (wLen weight values and bLen bias values per chunk),
+ * and return a function that adds them to dw (at pdw) and db (at pdb, 0 = none) once the kernel ran.
+ */
+function partials(h: WasmHeap, groups: number, wLen: number, bLen: number, nt: number): { parts: number; addTo(pdw: number, pdb: number): void } {
+  const chunks = h.fn.chunksFor(groups);
+  const parts = reserve(h, chunks * (align4(wLen) + align4(bLen)));
+  return {
+    parts,
+    addTo(pdw, pdb) {
+      runThreaded(h, wLen * chunks >= 1 << 16 ? nt : 1, 'addPartials', [pdw, parts, chunks, wLen, align4(wLen) * 4]);
+      if (pdb) h.fn.addPartials(pdb, parts + chunks * align4(wLen) * 4, chunks, bLen, align4(bLen) * 4, 0, 1);
+    },
+  };
+}
+
 function need(a: Float32Array, len: number): void {
   if (a.length < len) throw new Error(`conv kernels: an operand needs ${len} values, has ${a.length}`);
 }
@@ -39,19 +75,21 @@ export function conv2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
   bias: Float32Array | null, y: Float32Array,
 ): void {
-  resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
+  const group = samplesPerGemm(n, r, p);
+  const groups = Math.ceil(n / group);
+  // Before resetHeap: starting the threads reserves their scratch for good.
+  const nt = threadsFor(h, n * filters * r * p, groups);
+  resetHeap(h);
   const px = putAll(h, x, n * imageSize(g));
   const pw = putAll(h, w, filters * r);
   const pb = putAll(h, bias, filters);
   need(y, n * filters * p);
   const py = reserve(h, n * filters * p);
-  const group = samplesPerGemm(n, r, p);
-  const pcol = reserve(h, r * p * group);
-  const pmat = reserve(h, filters * p * group);
-  h.fn.conv2dForward(px, n, pw, filters, pb, py, pcol, pmat, group, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-    g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+  const pcol = reserve(h, nt * align4(r * p * group));
+  const pmat = reserve(h, nt * align4(filters * p * group));
+  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, ...geomArgs(g)]);
   take(h, py, y, 0, n * filters * p);
 }
 
@@ -59,9 +97,13 @@ export function conv2dBackwardWasm(
   h: WasmHeap, x: Float32Array, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
   dx: Float32Array | null, dw: Float32Array, db: Float32Array | null,
 ): void {
-  resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
+  const group = samplesPerGemm(n, r, p);
+  const groups = Math.ceil(n / group);
+  // Before resetHeap: starting the threads reserves their scratch for good.
+  const nt = threadsFor(h, n * filters * r * p * (dx ? 2 : 1), groups);
+  resetHeap(h);
   const img = imageSize(g);
   const px = putAll(h, x, n * img);
   const pdy = putAll(h, dy, n * filters * p);
@@ -70,11 +112,11 @@ export function conv2dBackwardWasm(
   const pdb = putAll(h, db, filters);
   if (dx) need(dx, n * img);
   const pdx = dx ? reserve(h, n * img) : 0;
-  const group = samplesPerGemm(n, r, p);
-  const pcol = reserve(h, r * p * group);
-  const pmat = reserve(h, filters * p * group);
-  h.fn.conv2dBackward(px, pdy, n, pw, filters, pdx, pdw, pdb, pcol, pmat, group, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-    g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+  const pcol = reserve(h, nt * align4(r * p * group));
+  const pmat = reserve(h, nt * align4(filters * p * group));
+  const sums = partials(h, groups, filters * r, filters, nt);
+  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, ...geomArgs(g)]);
+  sums.addTo(pdw, pdb);
   take(h, pdw, dw, 0, filters * r);
   if (db) take(h, pdb, db, 0, filters);
   if (dx) take(h, pdx, dx, 0, n * img);
@@ -84,20 +126,22 @@ export function convTranspose2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, inChannels: number, g: WindowGeom, w: Float32Array,
   bias: Float32Array | null, y: Float32Array,
 ): void {
-  resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
+  const group = samplesPerGemm(n, r, p);
+  const groups = Math.ceil(n / group);
+  // Before resetHeap: starting the threads reserves their scratch for good.
+  const nt = threadsFor(h, n * inChannels * r * p, groups);
+  resetHeap(h);
   const img = imageSize(g);
   const px = putAll(h, x, n * inChannels * p);
   const pw = putAll(h, w, inChannels * r);
   const pb = putAll(h, bias, g.channels);
   need(y, n * img);
   const py = reserve(h, n * img);
-  const group = samplesPerGemm(n, r, p);
-  const pcol = reserve(h, r * p * group);
-  const pmat = reserve(h, inChannels * p * group);
-  h.fn.convTranspose2dForward(px, n, inChannels, pw, pb, py, pcol, pmat, group, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-    g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+  const pcol = reserve(h, nt * align4(r * p * group));
+  const pmat = reserve(h, nt * align4(inChannels * p * group));
+  runThreaded(h, nt, 'convTranspose2dForward', [px, n, inChannels, pw, pb, py, pcol, pmat, group, ...geomArgs(g)]);
   take(h, py, y, 0, n * img);
 }
 
@@ -105,9 +149,13 @@ export function convTranspose2dBackwardWasm(
   h: WasmHeap, x: Float32Array, dy: Float32Array, n: number, inChannels: number, g: WindowGeom, w: Float32Array,
   dx: Float32Array | null, dw: Float32Array, db: Float32Array | null,
 ): void {
-  resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
+  const group = samplesPerGemm(n, r, p);
+  const groups = Math.ceil(n / group);
+  // Before resetHeap: starting the threads reserves their scratch for good.
+  const nt = threadsFor(h, n * inChannels * r * p * (dx ? 2 : 1), groups);
+  resetHeap(h);
   const img = imageSize(g);
   const px = putAll(h, x, n * inChannels * p);
   const pdy = putAll(h, dy, n * img);
@@ -116,11 +164,11 @@ export function convTranspose2dBackwardWasm(
   const pdb = putAll(h, db, g.channels);
   if (dx) need(dx, n * inChannels * p);
   const pdx = dx ? reserve(h, n * inChannels * p) : 0;
-  const group = samplesPerGemm(n, r, p);
-  const pcol = reserve(h, r * p * group);
-  const pmat = reserve(h, inChannels * p * group);
-  h.fn.convTranspose2dBackward(px, pdy, n, inChannels, pw, pdx, pdw, pdb, pcol, pmat, group, g.channels, g.height, g.width, g.kernelH, g.kernelW,
-    g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+  const pcol = reserve(h, nt * align4(r * p * group));
+  const pmat = reserve(h, nt * align4(inChannels * p * group));
+  const sums = partials(h, groups, inChannels * r, g.channels, nt);
+  runThreaded(h, nt, 'convTranspose2dBackward', [px, pdy, n, inChannels, pw, pdx, pdb, pcol, pmat, group, sums.parts, ...geomArgs(g)]);
+  sums.addTo(pdw, pdb);
   take(h, pdw, dw, 0, inChannels * r);
   if (db) take(h, pdb, db, 0, g.channels);
   if (dx) take(h, pdx, dx, 0, n * inChannels * p);

@@ -15,13 +15,70 @@ const KC: i32 = 512;
 const MC: i32 = 128;
 const NC: i32 = 2048;
 
-const packA: usize = memory.data(MC * KC * 4, 16);
-const packB: usize = memory.data(KC * NC * 4, 16);
-const edge: usize = memory.data(MR * NR * 4, 16);
+// Threads: the memory is shared (imported), each thread runs its own instance of this module on it, and
+// wasm globals are per instance, so each thread's GEMM packing buffers sit at addresses its instance
+// was given by setScratch. Kernels that split work take (tid, nt) last: thread tid of nt does its share
+// (nt = 1: all of it). Every split keeps each output value's arithmetic exactly as in one thread, so
+// results are bit-identical whatever the thread count; the JavaScript side (../wasm/threads.ts) starts
+// the same call on every thread and waits for all of them.
+let packA: usize = 0;
+let packB: usize = 0;
+let edge: usize = 0;
 
 /** First byte after the static data: the JavaScript side manages memory from here on. */
 export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
+}
+
+/** Bytes of one thread's GEMM scratch (packed A block, packed B slab, edge tile). */
+export function scratchBytes(): i32 {
+  return (MC * KC + KC * NC + MR * NR) * 4;
+}
+
+/** This instance's GEMM scratch: scratchBytes() bytes from base (16-byte aligned), for its thread alone. */
+export function setScratch(base: usize): void {
+  packA = base;
+  packB = base + <usize>(MC * KC * 4);
+  edge = packB + <usize>(KC * NC * 4);
+}
+
+/** [lo, hi) of thread tid's share of `units` work units split over nt threads (contiguous, in order). */
+@inline function shareLo(units: i32, tid: i32, nt: i32): i32 {
+  return <i32>((<i64>units * tid) / nt);
+}
+
+/**
+ * Work split into a fixed number of chunks that does not depend on the thread count: a reduction
+ * (weight gradients summed over samples) adds one partial per chunk, in chunk order, so the sum is the
+ * same for any number of threads. Chunk c of `groups` covers groups [groups*c/C, groups*(c+1)/C).
+ */
+const CHUNKS: i32 = 8;
+
+export function chunksFor(groups: i32): i32 {
+  return min(groups, CHUNKS);
+}
+
+/**
+ * dst[i] += parts[0][i] + ... in order (each of `count` partials len floats, 16-byte aligned apart by
+ * stride bytes) for thread tid's share of i: the fixed-order reduction of the chunked kernels below.
+ */
+export function addPartials(dst: usize, parts: usize, count: i32, len: i32, stride: i32, tid: i32, nt: i32): void {
+  const quads = (len + 3) >> 2;
+  const lo = shareLo(quads, tid, nt) << 2;
+  const hi = min(len, shareLo(quads, tid + 1, nt) << 2);
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const o = <usize>i << 2;
+    let acc = v128.load(dst + o);
+    for (let c = 0; c < count; c++) acc = f32x4.add(acc, v128.load(parts + <usize>c * stride + o));
+    v128.store(dst + o, acc);
+  }
+  for (; i < hi; i++) {
+    const o = <usize>i << 2;
+    let acc = load<f32>(dst + o);
+    for (let c = 0; c < count; c++) acc += load<f32>(parts + <usize>c * stride + o);
+    store<f32>(dst + o, acc);
+  }
 }
 
 @inline function min(a: i32, b: i32): i32 {
@@ -47,19 +104,50 @@ export function scale(c: usize, len: i32, beta: f32): void {
   }
 }
 
-/** C[m x n] = alpha * op(A) * op(B) + beta * C (A stored k x m when transA, B stored n x k when transB). */
-export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, beta: f32, c: usize): void {
-  scale(c, m * n, beta);
+/**
+ * C[m x n] = alpha * op(A) * op(B) + beta * C (A stored k x m when transA, B stored n x k when transB),
+ * densely packed; thread tid of nt computes its share of C's columns (when n >= m) or rows, in whole
+ * micro-kernel panels. Every C value sums its k products in the same blocks and order however C is
+ * split, so the result does not depend on nt.
+ */
+export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, b: usize, beta: f32, c: usize, tid: i32, nt: i32): void {
+  const lda = transA ? m : k;
+  const ldb = transB ? k : n;
+  if (nt <= 1) {
+    gemmLd(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
+  } else if (n >= m) {
+    const panels = (n + NR - 1) / NR;
+    const j0 = shareLo(panels, tid, nt) * NR;
+    const j1 = min(n, shareLo(panels, tid + 1, nt) * NR);
+    if (j1 <= j0) return;
+    const bOff = transB ? <usize>j0 * ldb : <usize>j0;
+    gemmLd(transA, transB, m, j1 - j0, k, alpha, a, lda, b + (bOff << 2), ldb, beta, c + (<usize>j0 << 2), n);
+  } else {
+    const panels = (m + MR - 1) / MR;
+    const i0 = shareLo(panels, tid, nt) * MR;
+    const i1 = min(m, shareLo(panels, tid + 1, nt) * MR);
+    if (i1 <= i0) return;
+    const aOff = transA ? <usize>i0 : <usize>i0 * lda;
+    gemmLd(transA, transB, i1 - i0, n, k, alpha, a + (aOff << 2), lda, b, ldb, beta, c + ((<usize>i0 * n) << 2), n);
+  }
+}
+
+/** The GEMM on strided operands: row p of stored A starts lda floats after row p - 1, likewise B (ldb), C (ldc). */
+function gemmLd(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
+): void {
+  if (ldc == n) scale(c, m * n, beta);
+  else for (let i = 0; i < m; i++) scale(c + ((<usize>i * ldc) << 2), n, beta);
   if (m == 0 || n == 0 || k == 0 || alpha == 0) return;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packPanelsB(transB, b, n, k, pc, kc, jc, nc);
+      packPanelsB(transB, b, ldb, pc, kc, jc, nc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packPanelsA(transA, a, m, k, ic, mc, pc, kc);
-        macroKernel(mc, nc, kc, alpha, c + ((<usize>ic * n + jc) << 2), n);
+        packPanelsA(transA, a, lda, ic, mc, pc, kc);
+        macroKernel(mc, nc, kc, alpha, c + ((<usize>ic * ldc + jc) << 2), ldc);
       }
     }
   }
@@ -78,14 +166,14 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
 }
 
 /** op(B)[pc:pc+kc, jc:jc+nc] as ceil(nc/8) panels of kc rows x 8 columns, zero-padded. */
-function packPanelsB(transB: i32, b: usize, n: i32, k: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
+function packPanelsB(transB: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc: i32): void {
   let dst = packB;
   for (let jp = 0; jp < nc; jp += NR) {
     const cols = min(NR, nc - jp);
     const j0 = jc + jp;
     if (!transB) {
-      let src = b + ((<usize>pc * n + j0) << 2);
-      const step = <usize>n << 2;
+      let src = b + ((<usize>pc * ldb + j0) << 2);
+      const step = <usize>ldb << 2;
       if (cols == NR) {
         for (let p = 0; p < kc; p++, src += step, dst += NR << 2) {
           v128.store(dst, v128.load(src));
@@ -97,8 +185,8 @@ function packPanelsB(transB: i32, b: usize, n: i32, k: i32, pc: i32, kc: i32, jc
         }
       }
     } else {
-      const base = b + ((<usize>j0 * k + pc) << 2);
-      const ld = <usize>k << 2;
+      const base = b + ((<usize>j0 * ldb + pc) << 2);
+      const ld = <usize>ldb << 2;
       if (cols == NR) {
         let p = 0;
         // Four k-steps at a time: 4x4 transposes of the eight source rows in registers.
@@ -129,14 +217,14 @@ function packPanelsB(transB: i32, b: usize, n: i32, k: i32, pc: i32, kc: i32, jc
 }
 
 /** op(A)[ic:ic+mc, pc:pc+kc] as ceil(mc/4) panels of kc columns x 4 rows, zero-padded. */
-function packPanelsA(transA: i32, a: usize, m: i32, k: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+function packPanelsA(transA: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
   let dst = packA;
   for (let ip = 0; ip < mc; ip += MR) {
     const rows = min(MR, mc - ip);
     const i0 = ic + ip;
     if (!transA) {
-      const base = a + ((<usize>i0 * k + pc) << 2);
-      const ld = <usize>k << 2;
+      const base = a + ((<usize>i0 * lda + pc) << 2);
+      const ld = <usize>lda << 2;
       if (rows == MR) {
         let p = 0;
         for (; p + 4 <= kc; p += 4, dst += MR << 4) {
@@ -157,8 +245,8 @@ function packPanelsA(transA: i32, a: usize, m: i32, k: i32, ic: i32, mc: i32, pc
         }
       }
     } else {
-      let src = a + ((<usize>pc * m + i0) << 2);
-      const step = <usize>m << 2;
+      let src = a + ((<usize>pc * lda + i0) << 2);
+      const step = <usize>lda << 2;
       if (rows == MR) {
         for (let p = 0; p < kc; p++, src += step, dst += MR << 2) v128.store(dst, v128.load(src));
       } else {
@@ -440,61 +528,92 @@ function scatterChannels(src: usize, dst: usize, samples: i32, channels: i32, p:
   }
 }
 
-// ---- whole-batch convolution (same contract as ../conv2d.ts), one call per batch ----
+// ---- whole-batch convolution (same contract as ../conv2d.ts), one call per batch and thread ----
 // `group` samples share one column matrix [C*kH*kW, group*outH*outW] and so one GEMM per step (small
 // grids such as 7x7 make per-sample GEMMs too narrow to fill the micro-kernel); `mat` is scratch for the
-// matching [channels, group*outH*outW] operand or result. col holds r*group*p values, mat filters*group*p
-// (conv2d) or inChannels*group*p (transposed).
+// matching [channels, group*outH*outW] operand or result. col and mat hold one such region per thread
+// (colBytes / matBytes apart, 16-byte aligned): col r*group*p values, mat filters*group*p (conv2d) or
+// inChannels*group*p (transposed). Forward passes split the groups over the threads. Backward passes
+// split them into chunksFor(groups) chunks: chunk c sums its weight and bias gradients into partial c
+// at `parts` (weight partials wBytes apart, then bias partials bBytes apart), and addPartials adds the
+// partials to dw and db in chunk order afterwards.
+
+@inline function align16(bytes: usize): usize {
+  return (bytes + 15) & ~15;
+}
 
 /** y = conv(x, w) + bias over n NCHW images; bias 0 = none. */
 export function conv2dForward(
   x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  tid: i32, nt: i32,
 ): void {
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
   const img = <usize>channels * height * width;
   const out = <usize>filters * p;
-  for (let s0 = 0; s0 < n; s0 += group) {
+  const groups = (n + group - 1) / group;
+  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
+  const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
+  for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
+    const s0 = gi * group;
     const g = min(group, n - s0);
     const ld = g * p;
     for (let s = 0; s < g; s++) {
-      im2colLd(x + ((<usize>(s0 + s) * img) << 2), col + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
+      im2colLd(x + ((<usize>(s0 + s) * img) << 2), colT + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
         strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
     }
-    gemm(0, 0, filters, ld, r, 1, w, col, 0, mat);
-    if (bias) addChannelBias(mat, filters, ld, bias);
-    scatterChannels(mat, y + ((<usize>s0 * out) << 2), g, filters, p);
+    gemm(0, 0, filters, ld, r, 1, w, colT, 0, matT, 0, 1);
+    if (bias) addChannelBias(matT, filters, ld, bias);
+    scatterChannels(matT, y + ((<usize>s0 * out) << 2), g, filters, p);
   }
 }
 
-/** Gradients of conv2dForward: dx OVERWRITTEN (skipped when 0), dw and db ADDED to (db skipped when 0). */
+/**
+ * Gradients of conv2dForward: dx OVERWRITTEN (skipped when 0), and this thread's chunks of the weight
+ * and bias gradients written as partials (db skipped when 0); dw and db themselves are not touched here.
+ */
 export function conv2dBackward(
-  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, dw: usize, db: usize, col: usize, mat: usize, group: i32,
+  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  tid: i32, nt: i32,
 ): void {
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
   const img = <usize>channels * height * width;
   const out = <usize>filters * p;
-  if (dx) memory.fill(dx, 0, (<usize>n * img) << 2);
-  for (let s0 = 0; s0 < n; s0 += group) {
-    const g = min(group, n - s0);
-    const ld = g * p;
-    gatherChannels(dy + ((<usize>s0 * out) << 2), mat, g, filters, p);
-    for (let s = 0; s < g; s++) {
-      im2colLd(x + ((<usize>(s0 + s) * img) << 2), col + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
-        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-    }
-    gemm(0, 1, filters, r, ld, 1, mat, col, 1, dw);
-    if (db) sumChannels(mat, filters, ld, db);
-    if (dx) {
-      gemm(1, 0, r, ld, filters, 1, w, mat, 0, col);
+  const groups = (n + group - 1) / group;
+  const chunks = chunksFor(groups);
+  const wBytes = align16(<usize>filters * r * 4);
+  const bParts = parts + <usize>chunks * wBytes;
+  const bBytes = align16(<usize>filters * 4);
+  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
+  const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
+  for (let c = shareLo(chunks, tid, nt), c1 = shareLo(chunks, tid + 1, nt); c < c1; c++) {
+    const pw = parts + <usize>c * wBytes;
+    const pb = bParts + <usize>c * bBytes;
+    if (db) memory.fill(pb, 0, <usize>filters << 2);
+    for (let gi = shareLo(groups, c, chunks), g1 = shareLo(groups, c + 1, chunks); gi < g1; gi++) {
+      const s0 = gi * group;
+      const g = min(group, n - s0);
+      const ld = g * p;
+      gatherChannels(dy + ((<usize>s0 * out) << 2), matT, g, filters, p);
       for (let s = 0; s < g; s++) {
-        col2imLd(col + ((<usize>s * p) << 2), ld, dx + ((<usize>(s0 + s) * img) << 2), channels, height, width, kernelH, kernelW,
+        im2colLd(x + ((<usize>(s0 + s) * img) << 2), colT + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
           strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+      }
+      gemm(0, 1, filters, r, ld, 1, matT, colT, <f32>(gi > shareLo(groups, c, chunks)), pw, 0, 1);
+      if (db) sumChannels(matT, filters, ld, pb);
+      if (dx) {
+        gemm(1, 0, r, ld, filters, 1, w, matT, 0, colT, 0, 1);
+        const dxs = dx + ((<usize>s0 * img) << 2);
+        memory.fill(dxs, 0, (<usize>g * img) << 2);
+        for (let s = 0; s < g; s++) {
+          col2imLd(colT + ((<usize>s * p) << 2), ld, dxs + ((<usize>s * img) << 2), channels, height, width, kernelH, kernelW,
+            strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+        }
       }
     }
   }
@@ -508,48 +627,67 @@ export function convTranspose2dForward(
   x: usize, n: i32, inChannels: i32, w: usize, bias: usize, y: usize, col: usize, mat: usize, group: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  tid: i32, nt: i32,
 ): void {
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
   const img = <usize>channels * height * width;
-  memory.fill(y, 0, (<usize>n * img) << 2);
-  for (let s0 = 0; s0 < n; s0 += group) {
+  const groups = (n + group - 1) / group;
+  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
+  const matT = mat + <usize>tid * align16(<usize>inChannels * p * group * 4);
+  for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
+    const s0 = gi * group;
     const g = min(group, n - s0);
     const ld = g * p;
-    gatherChannels(x + ((<usize>s0 * inChannels * p) << 2), mat, g, inChannels, p);
-    gemm(1, 0, r, ld, inChannels, 1, w, mat, 0, col);
+    gatherChannels(x + ((<usize>s0 * inChannels * p) << 2), matT, g, inChannels, p);
+    gemm(1, 0, r, ld, inChannels, 1, w, matT, 0, colT, 0, 1);
+    memory.fill(y + ((<usize>s0 * img) << 2), 0, (<usize>g * img) << 2);
     for (let s = 0; s < g; s++) {
       const ys = y + ((<usize>(s0 + s) * img) << 2);
-      col2imLd(col + ((<usize>s * p) << 2), ld, ys, channels, height, width, kernelH, kernelW,
+      col2imLd(colT + ((<usize>s * p) << 2), ld, ys, channels, height, width, kernelH, kernelW,
         strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
       if (bias) addChannelBias(ys, channels, height * width, bias);
     }
   }
 }
 
-/** Gradients of convTranspose2dForward: dx OVERWRITTEN (skipped when 0), dw and db ADDED to (db skipped when 0). */
+/** Gradients of convTranspose2dForward: dx OVERWRITTEN (skipped when 0), weight and bias partials as conv2dBackward. */
 export function convTranspose2dBackward(
-  x: usize, dy: usize, n: i32, inChannels: i32, w: usize, dx: usize, dw: usize, db: usize, col: usize, mat: usize, group: i32,
+  x: usize, dy: usize, n: i32, inChannels: i32, w: usize, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  tid: i32, nt: i32,
 ): void {
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
   const img = <usize>channels * height * width;
-  for (let s0 = 0; s0 < n; s0 += group) {
-    const g = min(group, n - s0);
-    const ld = g * p;
-    for (let s = 0; s < g; s++) {
-      const dys = dy + ((<usize>(s0 + s) * img) << 2);
-      im2colLd(dys, col + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
-        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-      if (db) sumChannels(dys, channels, height * width, db);
-    }
-    gatherChannels(x + ((<usize>s0 * inChannels * p) << 2), mat, g, inChannels, p);
-    gemm(0, 1, inChannels, r, ld, 1, mat, col, 1, dw);
-    if (dx) {
-      gemm(0, 0, inChannels, ld, r, 1, w, col, 0, mat);
-      scatterChannels(mat, dx + ((<usize>s0 * inChannels * p) << 2), g, inChannels, p);
+  const groups = (n + group - 1) / group;
+  const chunks = chunksFor(groups);
+  const wBytes = align16(<usize>inChannels * r * 4);
+  const bParts = parts + <usize>chunks * wBytes;
+  const bBytes = align16(<usize>channels * 4);
+  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
+  const matT = mat + <usize>tid * align16(<usize>inChannels * p * group * 4);
+  for (let c = shareLo(chunks, tid, nt), c1 = shareLo(chunks, tid + 1, nt); c < c1; c++) {
+    const pw = parts + <usize>c * wBytes;
+    const pb = bParts + <usize>c * bBytes;
+    if (db) memory.fill(pb, 0, <usize>channels << 2);
+    for (let gi = shareLo(groups, c, chunks), g1 = shareLo(groups, c + 1, chunks); gi < g1; gi++) {
+      const s0 = gi * group;
+      const g = min(group, n - s0);
+      const ld = g * p;
+      for (let s = 0; s < g; s++) {
+        const dys = dy + ((<usize>(s0 + s) * img) << 2);
+        im2colLd(dys, colT + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
+          strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+        if (db) sumChannels(dys, channels, height * width, pb);
+      }
+      gatherChannels(x + ((<usize>s0 * inChannels * p) << 2), matT, g, inChannels, p);
+      gemm(0, 1, inChannels, r, ld, 1, matT, colT, <f32>(gi > shareLo(groups, c, chunks)), pw, 0, 1);
+      if (dx) {
+        gemm(0, 0, inChannels, ld, r, 1, w, colT, 0, matT, 0, 1);
+        scatterChannels(matT, dx + ((<usize>s0 * inChannels * p) << 2), g, inChannels, p);
+      }
     }
   }
 }

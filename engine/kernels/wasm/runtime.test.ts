@@ -34,7 +34,7 @@ for (const build of ['simd', 'relaxed-simd'] as WasmBuild[]) {
         put(h, pa, a, 0, a.length);
         put(h, pb, b, 0, b.length);
         put(h, pc, c, 0, c.length);
-        h.fn.gemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, 0.5, pa, pb, 2, pc);
+        h.fn.gemm(tA ? 1 : 0, tB ? 1 : 0, m, n, k, 0.5, pa, pb, 2, pc, 0, 1);
         const got = new Float32Array(m * n);
         take(h, pc, got, 0, got.length);
         assertAllClose(got, want, { rtol: 1e-4, atol: 1e-4 * Math.sqrt(k) }, `${build} m=${m} n=${n} k=${k} tA=${tA} tB=${tB}`);

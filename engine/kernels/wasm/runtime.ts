@@ -3,42 +3,52 @@
  * manages their linear memory as a scratch heap: kernels get operands copied in at byte offsets
  * reserved by `reserve`, run in place, and the caller copies results out. Memory only grows (pages are
  * kept for the next call), so steady-state training reuses the same region and allocates nothing.
+ * The memory is a shared WebAssembly.Memory so that worker threads (threads.ts) can run instances of
+ * the same module on it; each thread's GEMM packing scratch is reserved once, below `base`.
  */
 import { setFlagsFromString } from 'node:v8';
 import { WASM_BASE64, WASM_RELAXED_BASE64 } from './binary.js';
 
 // The engine's lib (ES2023, no DOM) does not declare WebAssembly: the little used here, typed locally.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+export interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
+
+/** The kernels' memory limit in 64 KiB pages (wasm32's 4 GiB), as declared by scripts/build-wasm.mjs. */
+const MAX_PAGES = 65536;
 const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** The raw exports of kernels.as; pointers are byte offsets, flags 0/1. */
 export interface WasmExports {
-  readonly memory: WasmMemory;
   heapBase(): number;
+  scratchBytes(): number;
+  setScratch(base: number): void;
+  chunksFor(groups: number): number;
+  addPartials(dst: number, parts: number, count: number, len: number, stride: number, tid: number, nt: number): void;
   scale(c: number, len: number, beta: number): void;
-  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, b: number, beta: number, c: number): void;
+  gemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, b: number, beta: number, c: number, tid: number, nt: number): void;
   im2col(x: number, col: number, ...geom: number[]): void;
   col2im(col: number, dx: number, ...geom: number[]): void;
   addChannelBias(y: number, channels: number, plane: number, bias: number): void;
   sumChannels(d: number, channels: number, plane: number, out: number): void;
-  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, ...geom: number[]): void;
-  conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, dw: number, db: number, col: number, mat: number, group: number, ...geom: number[]): void;
-  convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geom: number[]): void;
+  // The convolutions end in the geometry's 13 numbers, then (tid, nt).
+  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
+  conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
+  convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
   leakyReluForward(x: number, y: number, n: number, alpha: number): void;
   leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
   maxPoolForward(x: number, planes: number, y: number, argmax: number, ...geom: number[]): void;
   maxPoolBackward(dy: number, argmax: number, count: number, dx: number, dxLength: number): void;
   adamUpdate(w: number, g: number, m: number, v: number, n: number, lr: number, l2: number, keep: number,
     beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number): void;
-  convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, dw: number, db: number, col: number, mat: number, group: number, ...geom: number[]): void;
+  convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
 }
 
 /** 'relaxed-simd': the GEMM uses fused multiply-add (f32x4.relaxed_madd); 'simd': plain SIMD128. */
@@ -47,8 +57,13 @@ export type WasmBuild = 'relaxed-simd' | 'simd';
 export interface WasmHeap {
   readonly build: WasmBuild;
   readonly fn: WasmExports;
+  /** The compiled module and the shared memory, for worker threads' instances (threads.ts). */
+  readonly module: object;
+  readonly memory: WasmMemory;
   /** A Float32Array over the whole memory; re-read it after every reserve (growth replaces it). */
   f32: Float32Array;
+  /** Where resetHeap starts: the end of the permanent region (every thread's GEMM scratch). */
+  base: number;
 }
 
 let loaded: WasmHeap | null | undefined;
@@ -95,8 +110,23 @@ export function instantiateBuild(build: WasmBuild): WasmHeap {
 
 function instantiate(wa: WasmApi, build: WasmBuild): WasmHeap {
   const bytes = Buffer.from(build === 'simd' ? WASM_BASE64 : WASM_RELAXED_BASE64, 'base64');
-  const fn = new wa.Instance(new wa.Module(bytes), {}).exports as WasmExports;
-  return { build, fn, f32: new Float32Array(fn.memory.buffer) };
+  const module = new wa.Module(bytes);
+  const memory = new wa.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  const fn = new wa.Instance(module, { env: { memory } }).exports as WasmExports;
+  const h: WasmHeap = { build, fn, module, memory, f32: new Float32Array(memory.buffer), base: fn.heapBase() };
+  fn.setScratch(reservePermanent(h, fn.scratchBytes() / 4));
+  return h;
+}
+
+/**
+ * Reserve `floats` for good (below every later resetHeap): a thread's GEMM scratch. Returns its byte
+ * offset. Only between kernel calls: it takes the place where the current call's operands would start.
+ */
+export function reservePermanent(h: WasmHeap, floats: number): number {
+  top = h.base;
+  const ptr = reserve(h, floats);
+  h.base = top;
+  return ptr;
 }
 
 /** Why the kernels could not be loaded ('' when they were, or were never asked for). */
@@ -104,19 +134,20 @@ export function wasmLoadError(): string {
   return loadError;
 }
 
-/** Start a new set of reservations (the previous call's operands are dead). Returns the first offset. */
+/** Start a new set of reservations (the previous call's operands are dead). */
 export function resetHeap(h: WasmHeap): void {
-  top = h.fn.heapBase();
+  top = h.base;
 }
 
 /** Reserve room for `floats` values (16-byte aligned) and return its byte offset; grows memory as needed. */
 export function reserve(h: WasmHeap, floats: number): number {
   const ptr = top;
   top += (floats * 4 + 15) & ~15;
-  const have = h.fn.memory.buffer.byteLength;
+  const have = h.memory.buffer.byteLength;
   if (top > have) {
-    h.fn.memory.grow(Math.ceil((top - have) / 65536));
-    h.f32 = new Float32Array(h.fn.memory.buffer);
+    if (top > MAX_PAGES * 65536) throw new Error(`kernels: the operands need ${Math.ceil(top / 2 ** 20)} MiB, over WebAssembly's 4 GiB`);
+    h.memory.grow(Math.ceil((top - have) / 65536));
+    h.f32 = new Float32Array(h.memory.buffer);
   }
   return ptr;
 }

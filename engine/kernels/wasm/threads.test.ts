@@ -1,0 +1,172 @@
+/**
+ * The kernels split over worker threads give bit-identical results to one thread (and to each other
+ * for 2 and 3 threads), on shapes that cross the split and cache-block boundaries, and a DCGAN trained
+ * for a few steps ends with the same weights bit for bit. Plus: the worker pool really runs (a thread
+ * count above 1 is in use) and a bad thread count is refused.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { Rng } from '../../core/rng.js';
+import '../../layers/index.js';
+import { Gan } from '../../models/gan.js';
+import { dcganSpecs } from '../../models/gan-presets.js';
+import { GanStepper } from '../../models/gan-step.js';
+import { createOptimizer } from '../../optim/index.js';
+import { randomArray } from '../../testing/numeric.js';
+import { kernelBackend, setKernelBackend } from '../backend.js';
+import { conv2dBackward, conv2dForward } from '../conv2d.js';
+import { convTranspose2dBackward, convTranspose2dForward } from '../convTranspose2d.js';
+import { gemm } from '../gemm.js';
+import { colCols, colRows, squareWindow, transposedWindow, type WindowGeom } from '../geometry.js';
+import { wasmHeap } from './runtime.js';
+import { kernelThreads, setKernelThreads, wantedThreads } from './threads.js';
+
+const COUNTS = [1, 2, 3];
+const before = kernelBackend();
+setKernelBackend('wasm');
+after(() => {
+  setKernelThreads('auto');
+  setKernelBackend(before);
+});
+
+/** Run f under each thread count; every output must equal the one-thread output bit for bit. */
+function sameForEveryCount(label: string, f: () => Float32Array[]): void {
+  let want: Float32Array[] | null = null;
+  for (const t of COUNTS) {
+    setKernelThreads(t);
+    const got = f();
+    if (!want) {
+      want = got;
+      continue;
+    }
+    got.forEach((a, i) => {
+      const b = want![i];
+      const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+      const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+      const at = ua.findIndex((v, j) => v !== ub[j]);
+      assert.equal(at, -1, `${label}, output ${i}, ${t} threads: value ${at} is ${a[at]}, one thread gave ${b[at]}`);
+    });
+  }
+}
+
+test('the worker pool starts with the thread count asked for, and refuses a bad one', () => {
+  const h = wasmHeap();
+  assert.ok(h, 'wasm kernels load here');
+  setKernelThreads(2);
+  assert.equal(wantedThreads(), 2);
+  assert.equal(kernelThreads(h), 2);
+  assert.throws(() => setKernelThreads(0), /integer from 1 to 16/);
+  assert.throws(() => setKernelThreads(1.5), /integer from 1 to 16/);
+});
+
+test('gemm split by columns or rows over threads equals one thread bit for bit', () => {
+  const rng = new Rng(5);
+  const shapes: [number, number, number][] = [
+    [131, 1031, 263], // columns split, crosses every cache block
+    [700, 40, 300], // rows split
+    [64, 3136, 64],
+    [9, 600, 700],
+  ];
+  for (const [m, n, k] of shapes) {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = randomArray(rng, m * k);
+      const b = randomArray(rng, k * n);
+      const c0 = randomArray(rng, m * n);
+      sameForEveryCount(`gemm ${m}x${n}x${k} tA=${tA} tB=${tB}`, () => {
+        const c = new Float32Array(c0);
+        gemm(tA, tB, m, n, k, 0.75, a, 0, b, 0, 0.5, c, 0);
+        return [c];
+      });
+    }
+  }
+});
+
+function convCase(rng: Rng, g: WindowGeom, n: number, filters: number) {
+  const r = colRows(g);
+  const p = colCols(g);
+  return {
+    x: randomArray(rng, n * g.channels * g.height * g.width),
+    w: randomArray(rng, filters * r),
+    bias: randomArray(rng, filters),
+    dy: randomArray(rng, n * filters * p),
+    dw0: randomArray(rng, filters * r),
+    db0: randomArray(rng, filters),
+    col: new Float32Array(r * p),
+  };
+}
+
+test('conv2d forward and backward over threads equal one thread bit for bit', () => {
+  const rng = new Rng(6);
+  // (the DCGAN discriminator's second layer; a 3x3 'same' layer with an odd batch; a layer with one group)
+  const cases: [WindowGeom, number, number][] = [
+    [squareWindow(32, 14, 14, 4, 2, 'same'), 64, 64],
+    [squareWindow(3, 11, 9, 3, 1, 'same'), 13, 8],
+    [squareWindow(4, 40, 40, 5, 1, 'valid'), 3, 6],
+  ];
+  for (const [g, n, filters] of cases) {
+    const c = convCase(rng, g, n, filters);
+    const label = `conv2d ${g.channels}x${g.height}x${g.width} k${g.kernelH} s${g.strideH}, ${n} samples, ${filters} filters`;
+    sameForEveryCount(`${label} forward`, () => {
+      const y = new Float32Array(n * filters * colCols(g));
+      conv2dForward(c.x, n, g, c.w, filters, c.bias, y, c.col);
+      return [y];
+    });
+    sameForEveryCount(`${label} backward`, () => {
+      const dx = new Float32Array(c.x.length);
+      const dw = new Float32Array(c.dw0);
+      const db = new Float32Array(c.db0);
+      conv2dBackward(c.x, c.dy, n, g, c.w, filters, dx, dw, db, c.col);
+      return [dx, dw, db];
+    });
+  }
+});
+
+test('transposed conv2d forward and backward over threads equal one thread bit for bit', () => {
+  const rng = new Rng(7);
+  // (the DCGAN generator's two layers: 64 -> 32 channels 7x7 -> 14x14, and 32 -> 1 channel 14x14 -> 28x28)
+  const cases: [number, WindowGeom, number][] = [
+    [64, transposedWindow(32, 7, 7, 4, 2, 'same'), 64],
+    [32, transposedWindow(1, 14, 14, 4, 2, 'same'), 37],
+  ];
+  for (const [inChannels, g, n] of cases) {
+    const p = colCols(g);
+    const r = colRows(g);
+    const x = randomArray(rng, n * inChannels * p);
+    const w = randomArray(rng, inChannels * r);
+    const bias = randomArray(rng, g.channels);
+    const img = g.channels * g.height * g.width;
+    const dy = randomArray(rng, n * img);
+    const dw0 = randomArray(rng, inChannels * r);
+    const db0 = randomArray(rng, g.channels);
+    const col = new Float32Array(r * p);
+    const label = `convTranspose2d ${inChannels} -> ${g.channels} channels, ${n} samples`;
+    sameForEveryCount(`${label} forward`, () => {
+      const y = new Float32Array(n * img);
+      convTranspose2dForward(x, n, inChannels, g, w, bias, y, col);
+      return [y];
+    });
+    sameForEveryCount(`${label} backward`, () => {
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(dw0);
+      const db = new Float32Array(db0);
+      convTranspose2dBackward(x, dy, n, inChannels, g, w, dx, dw, db, col);
+      return [dx, dw, db];
+    });
+  }
+});
+
+test('a DCGAN trained 3 steps on 1, 2 and 3 threads ends with the same weights bit for bit', () => {
+  sameForEveryCount('DCGAN weights after 3 steps', () => {
+    const rng = new Rng(3);
+    const gan = new Gan(dcganSpecs({ channels: 1, size: 28, latent: 16, width: 8 }), rng);
+    const adam = () => createOptimizer({ type: 'adam', lr: 2e-4, beta1: 0.5 });
+    const stepper = new GanStepper(gan, adam(), adam(), 32);
+    const real = new Float32Array(32 * gan.sampleSize);
+    for (let i = 0; i < real.length; i++) real[i] = rng.uniform(-1, 1);
+    for (let s = 0; s < 3; s++) {
+      const r = stepper.step((out) => (out.set(real), 32), rng);
+      assert.equal(r.problem, null);
+    }
+    return [...gan.generator.params(), ...gan.discriminator.params()].map((q) => new Float32Array(q.value));
+  });
+});

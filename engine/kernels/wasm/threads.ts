@@ -1,0 +1,232 @@
+/**
+ * Both cores (or more) for the WebAssembly kernels. Worker threads each run an instance of the same
+ * module on the kernel heap's shared memory; a kernel call that is worth splitting is started on every
+ * thread at once with the same arguments plus (tid, nt), and each does its share (kernels.as says how
+ * each kernel splits; every split leaves each result value's arithmetic as in one thread, so results
+ * are bit-identical for any thread count, and a seed reproduces on any machine).
+ *
+ * Synchronization is a shared control block driven with Atomics, not messages: the main thread writes
+ * the kernel's index and arguments, bumps a sequence number and runs its own share; each worker spins
+ * on the sequence number for a few milliseconds after its last job (a futex wake-up costs ~40 us on
+ * this kind of virtual machine, a spinning hand-over under 1 us), then sleeps in Atomics.wait. The
+ * main thread spins until every worker has published the same sequence number.
+ *
+ * The workers are started lazily, at the first call worth splitting, and unref'd (they never keep a
+ * process alive). Thread count: setKernelThreads(n), else LOCUS_THREADS, else min(4, the CPU count).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { reservePermanent, type WasmHeap } from './runtime.js';
+
+/** The kernels that take (tid, nt); their index in this list is the job code the workers read. */
+const KERNELS = ['gemm', 'conv2dForward', 'conv2dBackward', 'convTranspose2dForward', 'convTranspose2dBackward', 'addPartials'] as const;
+export type ThreadedKernel = (typeof KERNELS)[number];
+
+const MAX_ARGS = 40;
+// Int32 slots of the control block; the arguments follow as float64s at ARGS_BYTE.
+const SEQ = 0;
+const OP = 1;
+const ARGC = 2;
+const NT = 3;
+const READY = 4;
+const DONE = 16; // + tid
+const FAILED = 48; // + tid
+const ARGS_BYTE = 512;
+const MAX_THREADS = 16;
+/** How long a worker keeps spinning for the next job before it sleeps (ms). */
+const SPIN_MS = 3;
+/** How long the main thread waits for a worker's share before it gives up on threads (ms). */
+const STALL_MS = 120_000;
+
+// The worker's whole program: no imports of ours, so it runs the same from tsx, an esbuild bundle or an
+// Electron utility process. workerData: { module, memory, control, tid, scratch, kernels, spinMs }.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, tid, scratch, kernels, spinMs } = workerData;
+const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
+ex.setScratch(scratch);
+const fns = kernels.map((k) => ex[k]);
+const ctl = new Int32Array(control);
+const args = new Float64Array(control, ${ARGS_BYTE}, ${MAX_ARGS});
+const call = [];
+let seen = 0;
+Atomics.store(ctl, ${READY} + tid, 1);
+Atomics.notify(ctl, ${READY} + tid);
+for (;;) {
+  let seq = Atomics.load(ctl, ${SEQ});
+  if (seq === seen) {
+    const until = performance.now() + spinMs;
+    for (let i = 0; seq === seen; i++) {
+      if ((i & 1023) === 1023 && performance.now() > until) {
+        Atomics.wait(ctl, ${SEQ}, seen);
+      }
+      seq = Atomics.load(ctl, ${SEQ});
+    }
+  }
+  seen = seq;
+  const op = Atomics.load(ctl, ${OP});
+  if (op < 0) break;
+  const argc = ctl[${ARGC}];
+  call.length = 0;
+  for (let i = 0; i < argc; i++) call.push(args[i]);
+  call.push(tid, ctl[${NT}]);
+  try {
+    fns[op].apply(null, call);
+  } catch {
+    Atomics.store(ctl, ${FAILED} + tid, 1);
+  }
+  Atomics.store(ctl, ${DONE} + tid, seen);
+  Atomics.notify(ctl, ${DONE} + tid);
+}
+`;
+
+interface Pool {
+  readonly workers: Worker[];
+  readonly ctl: Int32Array;
+  readonly args: Float64Array;
+  seq: number;
+}
+
+const pools = new WeakMap<WasmHeap, Pool>();
+let wanted: number | null = null;
+let disabledWhy = '';
+
+/** The thread count asked for: setKernelThreads, else LOCUS_THREADS, else min(4, CPUs). */
+export function wantedThreads(): number {
+  if (wanted !== null) return wanted;
+  const env = process.env.LOCUS_THREADS;
+  if (env !== undefined && env !== '' && env !== 'auto') return parseThreads(env, 'LOCUS_THREADS');
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+function parseThreads(v: unknown, what: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) throw new Error(`${what} must be an integer from 1 to ${MAX_THREADS}, got "${String(v)}"`);
+  return n;
+}
+
+/**
+ * Use n threads for the kernels from now on (1: the calling thread only). Running pools are stopped;
+ * new ones start at the next call worth splitting. Returns n.
+ */
+export function setKernelThreads(n: number | 'auto'): number {
+  wanted = n === 'auto' ? null : parseThreads(n, 'kernel threads');
+  stopPools();
+  return wantedThreads();
+}
+
+/** Why threads were switched off after a failure ('' when they were not). */
+export function threadsDisabledWhy(): string {
+  return disabledWhy;
+}
+
+let allHeaps: WasmHeap[] = [];
+
+function stopPools(): void {
+  for (const h of allHeaps) {
+    const p = pools.get(h);
+    if (!p) continue;
+    Atomics.store(p.ctl, OP, -1);
+    Atomics.add(p.ctl, SEQ, 1);
+    Atomics.notify(p.ctl, SEQ);
+    for (const w of p.workers) void w.terminate();
+    pools.delete(h);
+  }
+  allHeaps = [];
+}
+
+/** Threads a call on h would use now (starting the pool if needed); 1 when threads are off. */
+export function kernelThreads(h: WasmHeap): number {
+  const p = pools.get(h);
+  if (p) return p.workers.length + 1;
+  const n = disabledWhy ? 1 : wantedThreads();
+  if (n < 2) return 1;
+  try {
+    pools.set(h, startPool(h, n));
+    allHeaps.push(h);
+  } catch (e) {
+    disabledWhy = `worker threads could not start: ${(e as Error).message}`;
+    return 1;
+  }
+  return n;
+}
+
+function startPool(h: WasmHeap, n: number): Pool {
+  const control = new SharedArrayBuffer(ARGS_BYTE + MAX_ARGS * 8);
+  const ctl = new Int32Array(control);
+  const workers: Worker[] = [];
+  for (let tid = 1; tid < n; tid++) {
+    const scratch = reservePermanent(h, h.fn.scratchBytes() / 4);
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { module: h.module, memory: h.memory, control, tid, scratch, kernels: [...KERNELS], spinMs: SPIN_MS },
+      stdout: false,
+      stderr: false,
+    });
+    w.unref();
+    workers.push(w);
+  }
+  for (let tid = 1; tid < n; tid++) {
+    const deadline = Date.now() + 10_000;
+    while (Atomics.load(ctl, READY + tid) !== 1) {
+      if (Date.now() > deadline) {
+        for (const w of workers) void w.terminate();
+        throw new Error(`worker ${tid} did not start within 10 s`);
+      }
+      Atomics.wait(ctl, READY + tid, 0, 50);
+    }
+  }
+  return { workers, ctl, args: new Float64Array(control, ARGS_BYTE, MAX_ARGS), seq: 0 };
+}
+
+/**
+ * Run kernel `name` with `args` on nt threads (nt from kernelThreads, or 1): the workers take tid 1..nt-1,
+ * this thread tid 0; returns when all are done. Throws if a worker's share failed.
+ */
+export function runThreaded(h: WasmHeap, nt: number, name: ThreadedKernel, args: number[]): void {
+  const fn = h.fn[name] as unknown as (...a: number[]) => void;
+  const p = nt > 1 ? pools.get(h) : undefined;
+  if (!p || nt !== p.workers.length + 1) {
+    fn(...args, 0, 1);
+    return;
+  }
+  if (args.length > MAX_ARGS) throw new Error(`kernels: ${name} has ${args.length} arguments, over ${MAX_ARGS}`);
+  const { ctl } = p;
+  p.args.set(args);
+  ctl[ARGC] = args.length;
+  ctl[NT] = nt;
+  Atomics.store(ctl, OP, KERNELS.indexOf(name));
+  const seq = ++p.seq;
+  Atomics.store(ctl, SEQ, seq);
+  Atomics.notify(ctl, SEQ);
+  let mine: unknown = null;
+  try {
+    fn(...args, 0, nt);
+  } catch (e) {
+    mine = e;
+  }
+  for (let tid = 1; tid < nt; tid++) waitFor(p, tid, seq, name);
+  if (mine) throw mine;
+  for (let tid = 1; tid < nt; tid++) {
+    if (Atomics.load(ctl, FAILED + tid)) {
+      Atomics.store(ctl, FAILED + tid, 0);
+      throw new Error(`kernels: worker thread ${tid} failed in ${name}`);
+    }
+  }
+}
+
+function waitFor(p: Pool, tid: number, seq: number, name: string): void {
+  const { ctl } = p;
+  for (let i = 0; i < 1 << 16; i++) if (Atomics.load(ctl, DONE + tid) === seq) return;
+  const deadline = Date.now() + STALL_MS;
+  for (;;) {
+    const v = Atomics.load(ctl, DONE + tid);
+    if (v === seq) return;
+    if (Date.now() > deadline) {
+      disabledWhy = `worker thread ${tid} did not finish ${name} within ${STALL_MS / 1000} s`;
+      stopPools();
+      throw new Error(`kernels: ${disabledWhy}; running on one thread from now on`);
+    }
+    Atomics.wait(ctl, DONE + tid, v, 100);
+  }
+}
