@@ -22,7 +22,10 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Two test files run at once on two cores: one kernel thread each (LOCUS_THREADS=1) unless asked
+// otherwise; engine/kernels/wasm/threads.test.ts sets its own thread counts.
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
+  env: { ...process.env, LOCUS_THREADS: process.env.LOCUS_THREADS ?? '1' },
 });
 process.exit(r.status ?? 1);
