@@ -8,6 +8,10 @@
 import { wasmActive } from './backend.js';
 import { WASM_MIN_VALUES } from './pointwiseWasm.js';
 import { put, reserve, resetHeap, take, type WasmHeap } from './wasm/runtime.js';
+import { kernelThreads, runThreaded } from './wasm/threads.js';
+
+/** Params in one array from which the update is split over the kernel threads. */
+const MIN_SPLIT_VALUES = 1 << 15;
 
 export interface AdamStep {
   lr: number;
@@ -54,6 +58,8 @@ export function adamUpdateTs(w: Float32Array, g: Float32Array, m: Float32Array, 
 
 function adamUpdateWasm(h: WasmHeap, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void {
   const n = w.length;
+  // Before resetHeap: starting the threads reserves their scratch for good.
+  const nt = n >= MIN_SPLIT_VALUES ? kernelThreads(h) : 1;
   resetHeap(h);
   const pw = reserve(h, n);
   const pg = reserve(h, n);
@@ -63,7 +69,7 @@ function adamUpdateWasm(h: WasmHeap, w: Float32Array, g: Float32Array, m: Float3
   put(h, pg, g, 0, n);
   put(h, pm, m, 0, n);
   put(h, pv, v, 0, n);
-  h.fn.adamUpdate(pw, pg, pm, pv, n, s.lr, s.l2, s.keep, s.beta1, s.beta2, 1 - s.beta1, 1 - s.beta2, s.eps, s.c1, s.c2);
+  runThreaded(h, nt, 'adamUpdate', [pw, pg, pm, pv, n, s.lr, s.l2, s.keep, s.beta1, s.beta2, 1 - s.beta1, 1 - s.beta2, s.eps, s.c1, s.c2]);
   take(h, pw, w, 0, n);
   take(h, pm, m, 0, n);
   take(h, pv, v, 0, n);

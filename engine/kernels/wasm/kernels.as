@@ -856,18 +856,23 @@ export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize,
 
 // ---- optimizer update (same contract as ../adam.ts, float32 arithmetic, no mask) ----
 
-/** Adam on n params: m, v updated in place, w = w*keep - lr*c1*m / (sqrt(v)*c2 + eps), g + l2*w as the gradient. */
+/** Adam on n params (thread tid's share of them): m, v updated in place, w = w*keep - lr*c1*m / (sqrt(v)*c2 + eps), g + l2*w as the gradient. */
 export function adamUpdate(
   w: usize, g: usize, m: usize, v: usize, n: i32,
   lr: f32, l2: f32, keep: f32, beta1: f32, beta2: f32, a1: f32, a2: f32, eps: f32, c1: f32, c2: f32,
+  tid: i32, nt: i32,
 ): void {
+  // Thread tid updates its share of the values, whole f32x4 quads (each value's arithmetic is the same).
+  const quads = (n + 3) >> 2;
+  const lo = shareLo(quads, tid, nt) << 2;
+  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
   // a1 = 1 - beta1 and a2 = 1 - beta2 come computed in double: 1 - f32(0.999) is 1.3e-5 off in float32.
   const vb1 = f32x4.splat(beta1), va1 = f32x4.splat(a1);
   const vb2 = f32x4.splat(beta2), va2 = f32x4.splat(a2);
   const vl2 = f32x4.splat(l2), vkeep = f32x4.splat(keep), vs = f32x4.splat(lr * c1);
   const vc2 = f32x4.splat(c2), veps = f32x4.splat(eps);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
     const o = <usize>i << 2;
     const wj = v128.load(w + o);
     const d = f32x4.add(v128.load(g + o), f32x4.mul(vl2, wj));
@@ -878,7 +883,7 @@ export function adamUpdate(
     const den = f32x4.add(f32x4.mul(f32x4.sqrt(vj), vc2), veps);
     v128.store(w + o, f32x4.sub(f32x4.mul(wj, vkeep), f32x4.div(f32x4.mul(vs, mj), den)));
   }
-  for (; i < n; i++) {
+  for (; i < hi; i++) {
     const o = <usize>i << 2;
     const wj = load<f32>(w + o);
     const d = load<f32>(g + o) + l2 * wj;

@@ -47,7 +47,7 @@ export interface WasmExports {
   maxPoolForward(x: number, planes: number, y: number, argmax: number, ...geom: number[]): void;
   maxPoolBackward(dy: number, argmax: number, count: number, dx: number, dxLength: number): void;
   adamUpdate(w: number, g: number, m: number, v: number, n: number, lr: number, l2: number, keep: number,
-    beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number): void;
+    beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number, tid: number, nt: number): void;
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
 }
 

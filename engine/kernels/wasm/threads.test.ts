@@ -13,6 +13,7 @@ import { dcganSpecs } from '../../models/gan-presets.js';
 import { GanStepper } from '../../models/gan-step.js';
 import { createOptimizer } from '../../optim/index.js';
 import { randomArray } from '../../testing/numeric.js';
+import { adamUpdate } from '../adam.js';
 import { kernelBackend, setKernelBackend } from '../backend.js';
 import { conv2dBackward, conv2dForward } from '../conv2d.js';
 import { convTranspose2dBackward, convTranspose2dForward } from '../convTranspose2d.js';
@@ -153,6 +154,17 @@ test('transposed conv2d forward and backward over threads equal one thread bit f
       return [dx, dw, db];
     });
   }
+});
+
+test('the Adam update split over threads equals one thread bit for bit', () => {
+  const rng = new Rng(8);
+  const n = 100_003; // not a multiple of 4: the scalar tail too
+  const [w0, g, m0, v0] = [randomArray(rng, n), randomArray(rng, n), randomArray(rng, n), randomArray(rng, n).map(Math.abs)];
+  sameForEveryCount('adam', () => {
+    const [w, m, v] = [new Float32Array(w0), new Float32Array(m0), new Float32Array(v0)];
+    for (let t = 1; t <= 2; t++) adamUpdate(w, g, m, v, undefined, { lr: 1e-3, l2: 1e-4, keep: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, c1: 1 / (1 - 0.9 ** t), c2: 1 / Math.sqrt(1 - 0.999 ** t) });
+    return [w, m, v];
+  });
 });
 
 test('a DCGAN trained 3 steps on 1, 2 and 3 threads ends with the same weights bit for bit', () => {
