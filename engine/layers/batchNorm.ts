@@ -75,14 +75,10 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
       let variance: number;
       if (ctx.training) {
         let s = 0;
-        for (let i = 0; i < n; i++) for (let p = (i * C + c) * P, e = p + P; p < e; p++) s += xd[p];
+        for (let i = 0; i < n; i++) s += planeSum(xd, (i * C + c) * P, P);
         mean = s / m;
         let q = 0;
-        for (let i = 0; i < n; i++)
-          for (let p = (i * C + c) * P, e = p + P; p < e; p++) {
-            const d = xd[p] - mean;
-            q += d * d;
-          }
+        for (let i = 0; i < n; i++) q += planeSquares(xd, (i * C + c) * P, P, mean);
         variance = q / m;
         this.batchMean[c] = mean;
         this.batchVar[c] = variance;
@@ -118,11 +114,10 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
     for (let c = 0; c < C; c++) {
       let sumDy = 0;
       let sumDyXhat = 0;
-      for (let i = 0; i < n; i++)
-        for (let p = (i * C + c) * P, e = p + P; p < e; p++) {
-          sumDy += d[p];
-          sumDyXhat += d[p] * xhat[p];
-        }
+      for (let i = 0; i < n; i++) {
+        sumDy += planeSum(d, (i * C + c) * P, P);
+        sumDyXhat += planeDot(d, xhat, (i * C + c) * P, P);
+      }
       this.#beta.grad[c] += sumDy;
       this.#gamma.grad[c] += sumDyXhat;
       const k = this.#gamma.value[c] * invStd[c];
@@ -142,6 +137,55 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
   buffers(): Buffer[] {
     return [this.#mean, this.#var];
   }
+}
+
+// Sums over one plane with four independent accumulators (in double): a single running sum waits on
+// each addition's latency, four keep the adder busy (about 2x faster on the DCGAN's planes).
+
+function planeSum(a: Float32Array, off: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let p = off;
+  const e = off + len;
+  for (; p + 4 <= e; p += 4) {
+    s0 += a[p];
+    s1 += a[p + 1];
+    s2 += a[p + 2];
+    s3 += a[p + 3];
+  }
+  for (; p < e; p++) s0 += a[p];
+  return s0 + s1 + (s2 + s3);
+}
+
+function planeSquares(a: Float32Array, off: number, len: number, mean: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let p = off;
+  const e = off + len;
+  for (; p + 4 <= e; p += 4) {
+    const d0 = a[p] - mean, d1 = a[p + 1] - mean, d2 = a[p + 2] - mean, d3 = a[p + 3] - mean;
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
+  }
+  for (; p < e; p++) {
+    const d = a[p] - mean;
+    s0 += d * d;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+function planeDot(a: Float32Array, b: Float32Array, off: number, len: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let p = off;
+  const e = off + len;
+  for (; p + 4 <= e; p += 4) {
+    s0 += a[p] * b[p];
+    s1 += a[p + 1] * b[p + 1];
+    s2 += a[p + 2] * b[p + 2];
+    s3 += a[p + 3] * b[p + 3];
+  }
+  for (; p < e; p++) s0 += a[p] * b[p];
+  return s0 + s1 + (s2 + s3);
 }
 
 export function isBatchNorm(layer: Layer): layer is BatchNormLayer {
