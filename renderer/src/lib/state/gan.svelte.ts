@@ -7,6 +7,7 @@ import type { LabApi } from '../../../../engine/protocol/contract.js';
 import type { GanConfig, GanDone, GanFrame, GanSamples } from '../../../../engine/protocol/gan.js';
 import { TOY_SETS } from '../../../../engine/protocol/gan.js';
 import { asLabError } from '../api.js';
+import { Redraw, REDRAW_MS } from './redraw.js';
 
 export type GanMode = 'image' | 'toy';
 export type ToySet = (typeof TOY_SETS)[number];
@@ -74,6 +75,7 @@ export class GanStore {
   /** The newest run id seen (a starting run only takes a newer one). */
   #lastRunId = 0;
   #version = $state(0);
+  readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
 
   constructor(api: LabApi) {
     this.#api = api;
@@ -111,6 +113,7 @@ export class GanStore {
       this.#done = d;
       this.#state = 'stopped';
       if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
+      this.#redraw.now();
     });
     api.on('engine.restarted', () => {
       this.#state = 'idle';
@@ -124,7 +127,7 @@ export class GanStore {
     c.g.push({ x: step, y: e.gLoss });
     c.dReal.push({ x: step, y: e.dReal });
     c.dFake.push({ x: step, y: e.dFake });
-    this.#version++;
+    this.#redraw.request();
   }
 
   get state() {

@@ -7,6 +7,7 @@ import type { EpochMetrics, LabApi } from '../../../../engine/protocol/contract.
 import type { SeqCell, SeqConfig, SeqDone, SeqGates, SeqStarted, SeqTask } from '../../../../engine/protocol/sequence.js';
 import { SEQ_OPTIMIZERS } from '../../../../engine/protocol/sequence.js';
 import { asLabError } from '../api.js';
+import { Redraw, REDRAW_MS } from './redraw.js';
 
 export type SeqOptimizer = (typeof SEQ_OPTIMIZERS)[number];
 
@@ -95,6 +96,7 @@ export class SeqStore {
   #exported = $state.raw<{ ok: boolean; text: string } | null>(null);
   #busy = $state(false);
   #version = $state(0);
+  readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
   #nextColor = 0;
 
   constructor(api: LabApi) {
@@ -107,13 +109,13 @@ export class SeqStore {
       r.batches.push({ x, y: e.loss });
       r.gradNorms.push({ x, y: e.gradNorm });
       this.#progress = { epoch: e.epoch, epochs: r.epochs, batch: e.batch, batches: e.batches, loss: e.loss };
-      this.#version++;
+      this.#redraw.request();
     });
     api.on('sequence.epoch', (e) => {
       const r = mine(e.runId);
       if (!r) return;
       r.history.push(e.metrics);
-      this.#version++;
+      this.#redraw.request();
     });
     api.on('sequence.gates', (g) => {
       if (mine(g.runId)) this.#gates = g;
@@ -128,7 +130,7 @@ export class SeqStore {
       this.#state = 'stopped';
       if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
       if (r.history.length > 0) this.#runs = [...this.#runs.filter((x) => x.id !== r.id), r].slice(-MAX_RUNS);
-      this.#version++;
+      this.#redraw.now();
     });
     api.on('engine.restarted', () => {
       this.#state = 'idle';

@@ -1,8 +1,8 @@
 /**
  * The Train view's state: the settings form, the network it describes (checked by the engine), the run
  * in progress with its curves, finished runs kept for comparison, and the inspector's picked image.
- * Curves are plain arrays that grow with each event; `version` changes when they do, so charts redraw
- * without copying thousands of points on every batch.
+ * Curves are plain arrays that grow with each event; `version` changes when they do (at most every
+ * REDRAW_MS while events stream), so charts redraw without copying thousands of points on every batch.
  */
 import type {
   ArchitectureRequest,
@@ -18,6 +18,10 @@ import type {
 } from '../../../../engine/protocol/contract.js';
 import { ACTIVATIONS, OPTIMIZER_CHOICES } from '../../../../engine/protocol/contract.js';
 import { asLabError } from '../api.js';
+import { Redraw, REDRAW_MS } from './redraw.js';
+
+/** While a run streams, the inspector (filters, feature maps of the picked image) refreshes at most this often (ms). */
+const INSPECT_MS = 500;
 
 export type OptimizerChoice = (typeof OPTIMIZER_CHOICES)[number];
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -133,7 +137,11 @@ export class TrainStore {
   #error = $state<string | null>(null);
   #starting = $state(false);
   #version = $state(0);
+  readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
   #inspection = $state.raw<Inspection | null>(null);
+  #inspectWanted: number | null = null;
+  #inspectBusy = false;
+  #inspectLast = -Infinity;
   #inspectError = $state<string | null>(null);
   #pruned = $state.raw<Result<'train.prune'> | null>(null);
   #nextColor = 0;
@@ -147,7 +155,7 @@ export class TrainStore {
       if (!r) return;
       r.batches.push({ x: b.epoch - 1 + b.batch / b.batches, y: b.loss });
       this.#progress = { epoch: b.epoch, epochs: this.#progress?.epochs ?? r.epochs, batch: b.batch, batches: b.batches, loss: b.loss };
-      this.#version++;
+      this.#redraw.request();
     });
     api.on('train.layers', (t) => {
       const r = this.#mine(t.runId);
@@ -160,7 +168,7 @@ export class TrainStore {
       const relus = t.activations.filter((a) => a.dead !== null);
       r.deadNames = relus.map((a) => a.name);
       r.dead.push({ x, dead: relus.map((a) => a.dead ?? 0) });
-      this.#version++;
+      this.#redraw.request();
     });
     api.on('train.epoch', (e) => {
       const r = this.#mine(e.runId);
@@ -168,7 +176,7 @@ export class TrainStore {
       r.history.push(e.metrics);
       r.epochs = e.epochs;
       if (this.#progress) this.#progress = { ...this.#progress, epochs: e.epochs };
-      this.#version++;
+      this.#redraw.request();
     });
     api.on('train.state', (s) => {
       if (this.#mine(s.runId)) this.#state = s.state;
@@ -182,7 +190,7 @@ export class TrainStore {
       // Keep the finished run for comparison (the newest first), unless it never trained an epoch.
       if (r.history.length > 0) this.#runs = [r, ...this.#runs.filter((x) => x.id !== r.id)].slice(0, 8);
       this.#run = { ...r };
-      this.#version++;
+      this.#redraw.now();
     });
     api.on('engine.restarted', () => {
       this.#state = 'idle';
@@ -381,12 +389,30 @@ export class TrainStore {
     }
   }
 
+  /**
+   * Inspect the image at index (filters and feature maps of the current weights). Requests coalesce:
+   * one at a time, the newest index wins, and while a run streams at most one every INSPECT_MS.
+   */
   async inspect(index: number): Promise<void> {
+    this.#inspectWanted = index;
+    if (this.#inspectBusy) return;
+    this.#inspectBusy = true;
     try {
-      this.#inspection = await this.#api.call('train.inspect', { index });
-      this.#inspectError = null;
-    } catch (e) {
-      this.#inspectError = asLabError(e).message;
+      while (this.#inspectWanted !== null) {
+        const wait = this.#inspectLast + INSPECT_MS - performance.now();
+        if (wait > 0 && this.active) await new Promise((r) => setTimeout(r, wait));
+        const i = this.#inspectWanted;
+        this.#inspectWanted = null;
+        this.#inspectLast = performance.now();
+        try {
+          this.#inspection = await this.#api.call('train.inspect', { index: i });
+          this.#inspectError = null;
+        } catch (e) {
+          this.#inspectError = asLabError(e).message;
+        }
+      }
+    } finally {
+      this.#inspectBusy = false;
     }
   }
 
