@@ -21,7 +21,21 @@ function watchConsole(page: Page): string[] {
   return errors;
 }
 
+/** Wait until the page knows what the engine holds (the open panel or the loaded folder shows). */
+async function settled(page: Page): Promise<void> {
+  await expect(page.getByTestId('data-asking')).toHaveCount(0);
+}
+
+/** A folder is loaded when the test starts (the sample if the engine holds none, e.g. after a retry's fresh engine). */
+async function someFolderLoaded(page: Page): Promise<void> {
+  await settled(page);
+  if (await page.getByTestId('dataset-name').isVisible()) return;
+  await page.getByTestId('open-sample').click();
+  await expect(page.getByTestId('dataset-name')).toBeVisible({ timeout: 60_000 });
+}
+
 async function openPath(page: Page, path: string): Promise<void> {
+  await settled(page);
   const field = page.getByTestId('path-input');
   if (await field.isVisible()) {
     await field.fill(path);
@@ -130,6 +144,7 @@ test('a slow load can be cancelled, and the folder shown before stays', async ({
   for (let i = 1; i < 240; i++) await copyFile(join(dir, 'a', '0.png'), join(dir, i % 2 ? 'b' : 'a', `${i}.png`));
 
   await page.goto(hostUrl());
+  await someFolderLoaded(page);
   const before = await page.getByTestId('dataset-name').textContent();
   await openPath(page, dir);
   const status = page.getByTestId('load-status');
@@ -146,7 +161,7 @@ test('a slow load can be cancelled, and the folder shown before stays', async ({
 
 test('when the engine crashes it is restarted, the page says so, and loading works again', async ({ page }) => {
   await page.goto(hostUrl());
-  await expect(page.getByTestId('dataset-name')).toBeVisible();
+  await someFolderLoaded(page);
   const ping1 = await hostCall('engine.ping', {});
   const crash = hostCall('debug.crash', {});
   await expect(page.getByTestId('notice-warning')).toContainText('The engine restarted');

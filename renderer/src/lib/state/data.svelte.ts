@@ -25,6 +25,8 @@ export class DataStore {
   #error = $state<string | null>(null);
   #loadingPath = $state<string | null>(null);
   #generation = $state(0);
+  /** Whether the engine has said what it holds (until then the view shows neither the folder nor the open panel). */
+  #known = $state(false);
   /** Import options the next load uses. */
   options = $state<ImportOptions>({ size: 28, channels: 1, valPercent: 20 });
   #onLoaded: (s: DataSummary) => void;
@@ -44,9 +46,17 @@ export class DataStore {
       this.#generation++;
     });
     void api.call('data.current', {}).then(
-      (r) => r.summary && !this.#summary && this.#setSummary(r.summary),
-      () => {},
+      (r) => {
+        if (r.summary && !this.#summary) this.#setSummary(r.summary);
+        this.#known = true;
+      },
+      () => (this.#known = true),
     );
+  }
+
+  /** False until the engine's first answer: a page opened on a loaded engine must not flash the open panel. */
+  get known(): boolean {
+    return this.#known || this.#summary !== null;
   }
 
   get summary(): DataSummary | null {
