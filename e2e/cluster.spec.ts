@@ -6,6 +6,7 @@
  */
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { hostUrl, shot } from './host.js';
+import { openSample } from './train-helpers.js';
 
 
 function watchConsole(page: Page): string[] {
@@ -36,14 +37,6 @@ async function canvasDigest(canvas: Locator): Promise<{ hash: number; distinct: 
 const figure = (panel: Locator, id: string): Locator => panel.locator(`[data-fig="${id}"] dd`);
 const asNumber = async (l: Locator): Promise<number> => parseFloat((await l.innerText()).replace(/,/g, ''));
 
-async function openSample(page: Page): Promise<void> {
-  await page.goto(hostUrl());
-  await expect(page.getByRole('heading', { name: 'Data' })).toBeVisible();
-  const first = page.getByTestId('open-sample');
-  if (await first.isVisible()) await first.click();
-  else await page.getByRole('button', { name: 'Sample', exact: true }).click();
-  await expect(page.getByTestId('stat-images')).not.toHaveText('', { timeout: 60_000 });
-}
 
 test('k-means, ART-2A and a SOM side by side on the sample: drag, undo, keyboard, vigilance, U-matrix', async ({ page }) => {
   const errors = watchConsole(page);

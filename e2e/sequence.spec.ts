@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { hostUrl, shot, tmpRoot } from './host.js';
-import { watchConsole } from './train-helpers.js';
+import { openSample, watchConsole } from './train-helpers.js';
 
 async function openSequence(page: Page): Promise<void> {
   await page.goto(hostUrl());
@@ -92,11 +92,7 @@ test('LSTM on the memory task: curves, gate heat maps, stepping, another sequenc
 test('image rows of the bundled sample with a GRU, in the dark theme', async ({ page }) => {
   const errors = watchConsole(page);
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.goto(hostUrl());
-  const loaded = page.getByTestId('dataset-name');
-  await expect(page.getByTestId('open-sample').or(loaded)).toBeVisible();
-  if (!(await loaded.isVisible())) await page.getByTestId('open-sample').click();
-  await expect(page.getByTestId('stat-images')).not.toHaveText('', { timeout: 60_000 });
+  await openSample(page);
   await page.getByRole('button', { name: /^Sequence/ }).click();
   await page.getByTestId('seq-task').selectOption('rows');
   await page.getByTestId('seq-cell').selectOption('gru');

@@ -12,18 +12,24 @@ export function watchConsole(page: Page): string[] {
   return errors;
 }
 
-/** Open the app with the bundled sample loaded (the engine keeps it between pages) and go to a view. */
-export async function openSampleAnd(page: Page, view: 'Train' | 'GAN' | 'Models'): Promise<void> {
+/**
+ * Open the app with the bundled sample loaded (the engine keeps it between pages; another folder left
+ * by an earlier spec is replaced). The page first asks the engine what it holds ('data-asking'), then
+ * shows either the open panel or the loaded folder.
+ */
+export async function openSample(page: Page): Promise<void> {
   await page.goto(hostUrl());
-  const loaded = page.getByTestId('dataset-name');
-  // The page asks the engine what it holds when it starts: the empty panel may give way to the loaded
-  // folder while we look, so click only while the button is there.
-  await expect(page.getByTestId('open-sample').or(loaded)).toBeVisible();
-  for (let i = 0; i < 20 && !(await loaded.isVisible()); i++) {
-    await page.getByTestId('open-sample').click({ timeout: 2_000 }).catch(() => {});
-    await loaded.waitFor({ timeout: 3_000 }).catch(() => {});
-  }
+  await expect(page.getByTestId('data-asking')).toHaveCount(0);
+  const name = page.getByTestId('dataset-name');
+  if (!(await name.isVisible())) await page.getByTestId('open-sample').click();
+  else if ((await name.textContent()) !== 'fashion-mnist') await page.getByRole('button', { name: 'Sample', exact: true }).click();
+  await expect(name).toHaveText('fashion-mnist', { timeout: 60_000 });
   await expect(page.getByTestId('stat-images')).not.toHaveText('', { timeout: 60_000 });
+}
+
+/** openSample, then go to a view. */
+export async function openSampleAnd(page: Page, view: 'Train' | 'GAN' | 'Models'): Promise<void> {
+  await openSample(page);
   await page.getByRole('button', { name: new RegExp(`^${view}`) }).click();
   await expect(page.getByRole('heading', { name: view })).toBeVisible();
 }

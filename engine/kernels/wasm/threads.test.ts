@@ -19,8 +19,8 @@ import { conv2dBackward, conv2dForward } from '../conv2d.js';
 import { convTranspose2dBackward, convTranspose2dForward } from '../convTranspose2d.js';
 import { gemm } from '../gemm.js';
 import { colCols, colRows, squareWindow, transposedWindow, type WindowGeom } from '../geometry.js';
-import { wasmHeap } from './runtime.js';
-import { kernelThreads, setKernelThreads, wantedThreads } from './threads.js';
+import { reserve, resetHeap, wasmHeap } from './runtime.js';
+import { kernelThreads, runThreaded, setKernelThreads, threadsDisabledWhy, wantedThreads } from './threads.js';
 
 const COUNTS = [1, 2, 3];
 const before = kernelBackend();
@@ -58,6 +58,25 @@ test('the worker pool starts with the thread count asked for, and refuses a bad 
   assert.equal(kernelThreads(h), 2);
   assert.throws(() => setKernelThreads(0), /integer from 1 to 16/);
   assert.throws(() => setKernelThreads(1.5), /integer from 1 to 16/);
+});
+
+test("a worker's failure is an error with its reason, and later calls run on one thread", () => {
+  const h = wasmHeap()!;
+  setKernelThreads(2);
+  assert.equal(kernelThreads(h), 2);
+  resetHeap(h);
+  const pa = reserve(h, 4);
+  // C's first 8 columns end exactly at the end of memory: thread 0's share fits, thread 1's does not.
+  const end = h.memory.buffer.byteLength;
+  assert.throws(
+    () => runThreaded(h, 2, 'gemm', [0, 0, 1, 16, 1, 1, pa, pa, 0, end - 32]),
+    /worker thread 1 failed in gemm: .*out of bounds.*; running on one thread from now on/,
+  );
+  assert.match(threadsDisabledWhy(), /out of bounds/);
+  assert.equal(kernelThreads(h), 1);
+  setKernelThreads(2);
+  assert.equal(threadsDisabledWhy(), '');
+  assert.equal(kernelThreads(h), 2);
 });
 
 test('gemm split by columns or rows over threads equals one thread bit for bit', () => {

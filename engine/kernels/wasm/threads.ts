@@ -32,6 +32,10 @@ const READY = 4;
 const DONE = 16; // + tid
 const FAILED = 48; // + tid
 const ARGS_BYTE = 512;
+/** A failed worker's error message, as UTF-16 code units (MSG_CHARS at most) from MSG_BYTE. */
+const MSG_BYTE = ARGS_BYTE + MAX_ARGS * 8;
+const MSG_CHARS = 300;
+const CONTROL_BYTES = MSG_BYTE + MSG_CHARS * 2;
 const MAX_THREADS = 16;
 /**
  * How long a worker keeps spinning for the next job before it sleeps (ms). Within a training step the
@@ -76,7 +80,11 @@ for (;;) {
   call.push(tid, ctl[${NT}]);
   try {
     fns[op].apply(null, call);
-  } catch {
+  } catch (e) {
+    const text = String(e && e.message ? e.message : e).slice(0, ${MSG_CHARS});
+    const msg = new Uint16Array(control, ${MSG_BYTE}, ${MSG_CHARS});
+    msg.fill(0);
+    for (let i = 0; i < text.length; i++) msg[i] = text.charCodeAt(i);
     Atomics.store(ctl, ${FAILED} + tid, 1);
   }
   Atomics.store(ctl, ${DONE} + tid, seen);
@@ -111,10 +119,11 @@ function parseThreads(v: unknown, what: string): number {
 
 /**
  * Use n threads for the kernels from now on (1: the calling thread only). Running pools are stopped;
- * new ones start at the next call worth splitting. Returns n.
+ * new ones start at the next call worth splitting (also after a failure switched threads off). Returns n.
  */
 export function setKernelThreads(n: number | 'auto'): number {
   wanted = n === 'auto' ? null : parseThreads(n, 'kernel threads');
+  disabledWhy = '';
   stopPools();
   return wantedThreads();
 }
@@ -156,7 +165,7 @@ export function kernelThreads(h: WasmHeap): number {
 }
 
 function startPool(h: WasmHeap, n: number): Pool {
-  const control = new SharedArrayBuffer(ARGS_BYTE + MAX_ARGS * 8);
+  const control = new SharedArrayBuffer(CONTROL_BYTES);
   const ctl = new Int32Array(control);
   const workers: Worker[] = [];
   for (let tid = 1; tid < n; tid++) {
@@ -213,8 +222,14 @@ export function runThreaded(h: WasmHeap, nt: number, name: ThreadedKernel, args:
   if (mine) throw mine;
   for (let tid = 1; tid < nt; tid++) {
     if (Atomics.load(ctl, FAILED + tid)) {
-      Atomics.store(ctl, FAILED + tid, 0);
-      throw new Error(`kernels: worker thread ${tid} failed in ${name}`);
+      // Outputs may be half written and some kernels update in place: the call cannot simply be run
+      // again, so it fails with the reason, and later calls run on this thread alone.
+      const codes = new Uint16Array(ctl.buffer, MSG_BYTE, MSG_CHARS);
+      const end = codes.indexOf(0);
+      const why = String.fromCharCode(...codes.subarray(0, end < 0 ? MSG_CHARS : end));
+      disabledWhy = `worker thread ${tid} failed in ${name}: ${why}`;
+      stopPools();
+      throw new Error(`kernels: ${disabledWhy}; running on one thread from now on`);
     }
   }
 }
