@@ -98,11 +98,23 @@ export class SeqStore {
   #version = $state(0);
   readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
   #nextColor = 0;
+  /** True while sequence.start's reply is awaited. */
+  #starting = false;
+  /**
+   * Events that came before the start reply (the engine sends the step-0 gates right after replying,
+   * and a relay may deliver them first): handled, in order, once the run's record exists.
+   */
+  #early: { runId: number; handle: () => void }[] = [];
 
   constructor(api: LabApi) {
     this.#api = api;
     const mine = (id: number): SeqRunRecord | null => (this.#run && this.#run.id === id ? this.#run : null);
-    api.on('sequence.batch', (e) => {
+    // An event for a run whose start reply has not arrived yet waits for it (see #early).
+    const deliver = (runId: number, handle: () => void): void => {
+      if (mine(runId)) handle();
+      else if (this.#starting) this.#early.push({ runId, handle });
+    };
+    api.on('sequence.batch', (e) => deliver(e.runId, () => {
       const r = mine(e.runId);
       if (!r) return;
       const x = e.epoch - 1 + e.batch / e.batches;
@@ -110,20 +122,20 @@ export class SeqStore {
       r.gradNorms.push({ x, y: e.gradNorm });
       this.#progress = { epoch: e.epoch, epochs: r.epochs, batch: e.batch, batches: e.batches, loss: e.loss };
       this.#redraw.request();
-    });
-    api.on('sequence.epoch', (e) => {
+    }));
+    api.on('sequence.epoch', (e) => deliver(e.runId, () => {
       const r = mine(e.runId);
       if (!r) return;
       r.history.push(e.metrics);
       this.#redraw.request();
-    });
-    api.on('sequence.gates', (g) => {
+    }));
+    api.on('sequence.gates', (g) => deliver(g.runId, () => {
       if (mine(g.runId)) this.#gates = g;
-    });
-    api.on('sequence.state', (s) => {
+    }));
+    api.on('sequence.state', (s) => deliver(s.runId, () => {
       if (mine(s.runId)) this.#state = s.state;
-    });
-    api.on('sequence.done', (d) => {
+    }));
+    api.on('sequence.done', (d) => deliver(d.runId, () => {
       const r = mine(d.runId);
       if (!r) return;
       r.done = d;
@@ -131,7 +143,7 @@ export class SeqStore {
       if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
       if (r.history.length > 0) this.#runs = [...this.#runs.filter((x) => x.id !== r.id), r].slice(-MAX_RUNS);
       this.#redraw.now();
-    });
+    }));
     api.on('engine.restarted', () => {
       this.#state = 'idle';
       this.#run = null;
@@ -212,9 +224,11 @@ export class SeqStore {
     this.#error = null;
     this.#exported = null;
     const cfg = this.config(paused);
+    this.#gates = null;
+    this.#starting = true;
+    this.#early = [];
     try {
       const started = await this.#api.call('sequence.start', cfg);
-      this.#gates = null;
       this.#run = {
         id: started.runId,
         label: started.label,
@@ -231,8 +245,12 @@ export class SeqStore {
       this.#state = paused ? 'paused' : 'running';
       this.#progress = { epoch: 1, epochs: cfg.epochs, batch: 0, batches: started.batches, loss: Number.NaN };
       this.#version++;
+      for (const early of this.#early) if (early.runId === started.runId) early.handle();
     } catch (e) {
       this.#error = asLabError(e).message;
+    } finally {
+      this.#starting = false;
+      this.#early = [];
     }
   }
 
