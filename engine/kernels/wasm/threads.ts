@@ -100,6 +100,7 @@ interface Pool {
 }
 
 const pools = new WeakMap<WasmHeap, Pool>();
+const scratchOf = new WeakMap<WasmHeap, number[]>();
 let wanted: number | null = null;
 let disabledWhy = '';
 
@@ -168,8 +169,12 @@ function startPool(h: WasmHeap, n: number): Pool {
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const ctl = new Int32Array(control);
   const workers: Worker[] = [];
+  // Each thread's GEMM scratch is reserved once per heap and kept for later pools of the same heap.
+  let scratches = scratchOf.get(h);
+  if (!scratches) scratchOf.set(h, (scratches = []));
   for (let tid = 1; tid < n; tid++) {
-    const scratch = reservePermanent(h, h.fn.scratchBytes() / 4);
+    scratches[tid] ??= reservePermanent(h, h.fn.scratchBytes() / 4);
+    const scratch = scratches[tid];
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { module: h.module, memory: h.memory, control, tid, scratch, kernels: [...KERNELS], spinMs: SPIN_MS },
