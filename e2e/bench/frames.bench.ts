@@ -33,18 +33,23 @@ function report(state: string, t: number[]): void {
   console.log(`frames ${state} count=${s.length} median_ms=${at(0.5)} p95_ms=${at(0.95)} max_ms=${s[s.length - 1].toFixed(1)} over_50ms=${s.filter((v) => v > 50).length}`);
 }
 
+/** Start a run with the `<prefix>-start` button, report 15 s of frames after 2 s, stop it and wait for its end. */
+async function whileRunning(page: Page, prefix: 'train' | 'gan', state: string): Promise<void> {
+  await page.getByTestId(`${prefix}-start`).click();
+  await expect(page.getByTestId(`${prefix}-stop`)).toBeVisible();
+  await page.waitForTimeout(2_000);
+  report(state, await frameIntervals(page, 15_000));
+  await page.getByTestId(`${prefix}-stop`).click();
+  await expect(page.getByTestId(`${prefix}-done`)).toBeVisible({ timeout: 30_000 });
+}
+
 test('frame times in the Train view, idle and while LeNet-5 trains', async ({ page }) => {
   await openSampleAndTrainView(page);
   await page.getByTestId('train-preset').selectOption('lenet5');
   await page.getByTestId('train-epochs').fill('10000');
   await page.getByTestId('train-batch').fill('32');
   report('idle', await frameIntervals(page, 5_000));
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-stop')).toBeVisible();
-  await page.waitForTimeout(2_000);
-  report('training', await frameIntervals(page, 15_000));
-  await page.getByTestId('train-stop').click();
-  await expect(page.getByTestId('train-done')).toBeVisible({ timeout: 30_000 });
+  await whileRunning(page, 'train', 'training');
 });
 
 test('frame times in the GAN view while the DCGAN trains', async ({ page }) => {
@@ -53,10 +58,5 @@ test('frame times in the GAN view while the DCGAN trains', async ({ page }) => {
   await page.getByTestId('gan-epochs').fill('1000');
   await page.getByTestId('gan-batch').fill('32');
   await page.getByTestId('gan-every').fill('10');
-  await page.getByTestId('gan-start').click();
-  await expect(page.getByTestId('gan-stop')).toBeVisible();
-  await page.waitForTimeout(2_000);
-  report('gan', await frameIntervals(page, 15_000));
-  await page.getByTestId('gan-stop').click();
-  await expect(page.getByTestId('gan-done')).toBeVisible({ timeout: 30_000 });
+  await whileRunning(page, 'gan', 'gan');
 });
