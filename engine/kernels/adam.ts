@@ -58,9 +58,8 @@ export function adamUpdateTs(w: Float32Array, g: Float32Array, m: Float32Array, 
 
 function adamUpdateWasm(h: WasmHeap, w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void {
   const n = w.length;
-  // Before resetHeap: starting the threads reserves their scratch for good.
-  const nt = n >= MIN_SPLIT_VALUES ? kernelThreads(h) : 1;
   resetHeap(h);
+  const nt = n >= MIN_SPLIT_VALUES ? kernelThreads(h) : 1;
   const pw = reserve(h, n);
   const pg = reserve(h, n);
   const pm = reserve(h, n);

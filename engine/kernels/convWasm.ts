@@ -75,13 +75,12 @@ export function conv2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
   bias: Float32Array | null, y: Float32Array,
 ): void {
+  resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
   const group = samplesPerGemm(n, r, p);
   const groups = Math.ceil(n / group);
-  // Before resetHeap: starting the threads reserves their scratch for good.
   const nt = threadsFor(h, n * filters * r * p, groups);
-  resetHeap(h);
   const px = putAll(h, x, n * imageSize(g));
   const pw = putAll(h, w, filters * r);
   const pb = putAll(h, bias, filters);
@@ -97,13 +96,12 @@ export function conv2dBackwardWasm(
   h: WasmHeap, x: Float32Array, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
   dx: Float32Array | null, dw: Float32Array, db: Float32Array | null,
 ): void {
+  resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
   const group = samplesPerGemm(n, r, p);
   const groups = Math.ceil(n / group);
-  // Before resetHeap: starting the threads reserves their scratch for good.
   const nt = threadsFor(h, n * filters * r * p * (dx ? 2 : 1), groups);
-  resetHeap(h);
   const img = imageSize(g);
   const px = putAll(h, x, n * img);
   const pdy = putAll(h, dy, n * filters * p);
@@ -126,13 +124,12 @@ export function convTranspose2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, inChannels: number, g: WindowGeom, w: Float32Array,
   bias: Float32Array | null, y: Float32Array,
 ): void {
+  resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
   const group = samplesPerGemm(n, r, p);
   const groups = Math.ceil(n / group);
-  // Before resetHeap: starting the threads reserves their scratch for good.
   const nt = threadsFor(h, n * inChannels * r * p, groups);
-  resetHeap(h);
   const img = imageSize(g);
   const px = putAll(h, x, n * inChannels * p);
   const pw = putAll(h, w, inChannels * r);
@@ -149,13 +146,12 @@ export function convTranspose2dBackwardWasm(
   h: WasmHeap, x: Float32Array, dy: Float32Array, n: number, inChannels: number, g: WindowGeom, w: Float32Array,
   dx: Float32Array | null, dw: Float32Array, db: Float32Array | null,
 ): void {
+  resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
   const group = samplesPerGemm(n, r, p);
   const groups = Math.ceil(n / group);
-  // Before resetHeap: starting the threads reserves their scratch for good.
   const nt = threadsFor(h, n * inChannels * r * p * (dx ? 2 : 1), groups);
-  resetHeap(h);
   const img = imageSize(g);
   const px = putAll(h, x, n * inChannels * p);
   const pdy = putAll(h, dy, n * img);

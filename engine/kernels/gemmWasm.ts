@@ -26,9 +26,8 @@ export function gemmWasm(
   c: Float32Array,
   cOff: number,
 ): void {
-  // Before resetHeap: starting the threads reserves their scratch for good.
-  const nt = m * n * k >= MIN_SPLIT_MACS && Math.max(m, n) >= 16 ? kernelThreads(h) : 1;
   resetHeap(h);
+  const nt = m * n * k >= MIN_SPLIT_MACS && Math.max(m, n) >= 16 ? kernelThreads(h) : 1;
   const pa = reserve(h, m * k);
   const pb = reserve(h, k * n);
   const pc = reserve(h, m * n);

@@ -120,7 +120,7 @@ function instantiate(wa: WasmApi, build: WasmBuild): WasmHeap {
 
 /**
  * Reserve `floats` for good (below every later resetHeap): a thread's GEMM scratch. Returns its byte
- * offset. Only between kernel calls: it takes the place where the current call's operands would start.
+ * offset. Only between kernel calls (see onResetHeap): it takes the place where a call's operands start.
  */
 export function reservePermanent(h: WasmHeap, floats: number): number {
   top = h.base;
@@ -134,8 +134,20 @@ export function wasmLoadError(): string {
   return loadError;
 }
 
+let beforeReset: ((h: WasmHeap) => void) | null = null;
+
+/**
+ * Register what runs at the start of every resetHeap, before a call places its operands: threads.ts
+ * starts its workers there, since their scratch is reserved for good (reservePermanent), which must
+ * never happen while a call's operands are in place.
+ */
+export function onResetHeap(f: (h: WasmHeap) => void): void {
+  beforeReset = f;
+}
+
 /** Start a new set of reservations (the previous call's operands are dead). */
 export function resetHeap(h: WasmHeap): void {
+  beforeReset?.(h);
   top = h.base;
 }
 

@@ -11,12 +11,12 @@
  * this kind of virtual machine, a spinning hand-over under 1 us), then sleeps in Atomics.wait. The
  * main thread spins until every worker has published the same sequence number.
  *
- * The workers are started lazily, at the first call worth splitting, and unref'd (they never keep a
- * process alive). Thread count: setKernelThreads(n), else LOCUS_THREADS, else min(4, the CPU count).
+ * The workers are started lazily, at the first kernel call (its resetHeap), and unref'd (they never
+ * keep a process alive). Thread count: setKernelThreads(n), else LOCUS_THREADS, else min(4, the CPU count).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { reservePermanent, type WasmHeap } from './runtime.js';
+import { onResetHeap, reservePermanent, type WasmHeap } from './runtime.js';
 
 /** The kernels that take (tid, nt); their index in this list is the job code the workers read. */
 const KERNELS = ['gemm', 'conv2dForward', 'conv2dBackward', 'convTranspose2dForward', 'convTranspose2dBackward', 'addPartials', 'adamUpdate'] as const;
@@ -149,7 +149,10 @@ function stopPools(): void {
   allHeaps = [];
 }
 
-/** Threads a call on h would use now (starting the pool if needed); 1 when threads are off. */
+/**
+ * Threads a call on h would use now; 1 when threads are off. Starts the pool if it is not running: at
+ * the start of every resetHeap (so never while a call's operands are placed), or from outside a call.
+ */
 export function kernelThreads(h: WasmHeap): number {
   const p = pools.get(h);
   if (p) return p.workers.length + 1;
@@ -164,6 +167,8 @@ export function kernelThreads(h: WasmHeap): number {
   }
   return n;
 }
+
+onResetHeap((h) => void kernelThreads(h));
 
 function startPool(h: WasmHeap, n: number): Pool {
   const control = new SharedArrayBuffer(CONTROL_BYTES);
