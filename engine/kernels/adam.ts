@@ -7,7 +7,7 @@
  */
 import { wasmActive } from './backend.js';
 import { WASM_MIN_VALUES } from './pointwiseWasm.js';
-import { put, reserve, resetHeap, take, type WasmHeap } from './wasm/runtime.js';
+import { put, reserve, resetHeap, residentOffset, take, type WasmHeap } from './wasm/runtime.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** Params in one array from which the update is split over the kernel threads. */
@@ -62,14 +62,17 @@ function adamUpdateWasm(h: WasmHeap, w: Float32Array, g: Float32Array, m: Float3
   const nt = n >= MIN_SPLIT_VALUES ? kernelThreads(h) : 1;
   const pw = reserve(h, n);
   const pg = reserve(h, n);
-  const pm = reserve(h, n);
-  const pv = reserve(h, n);
   put(h, pw, w, 0, n);
   put(h, pg, g, 0, n);
-  put(h, pm, m, 0, n);
-  put(h, pv, v, 0, n);
+  // The optimizer's moments usually live in the kernel memory (ownedZeros): updated in place, no copies.
+  const rm = residentOffset(h, m);
+  const rv = residentOffset(h, v);
+  const pm = rm >= 0 ? rm : reserve(h, n);
+  const pv = rv >= 0 ? rv : reserve(h, n);
+  if (rm < 0) put(h, pm, m, 0, n);
+  if (rv < 0) put(h, pv, v, 0, n);
   runThreaded(h, nt, 'adamUpdate', [pw, pg, pm, pv, n, s.lr, s.l2, s.keep, s.beta1, s.beta2, 1 - s.beta1, 1 - s.beta2, s.eps, s.c1, s.c2]);
   take(h, pw, w, 0, n);
-  take(h, pm, m, 0, n);
-  take(h, pv, v, 0, n);
+  if (rm < 0) take(h, pm, m, 0, n);
+  if (rv < 0) take(h, pv, v, 0, n);
 }

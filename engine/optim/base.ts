@@ -3,6 +3,7 @@
  * step, weight decay in both modes, pruning masks and exact state save/restore. A concrete optimizer
  * names its slots and supplies one per-param update kernel.
  */
+import { ownedZeros, releaseArrays } from '../kernels/resident.js';
 import type { Param } from '../layers/layer.js';
 import type { OptimizerConfig } from './config.js';
 import type { Optimizer, OptimizerState } from './optimizer.js';
@@ -31,6 +32,8 @@ export abstract class SlotOptimizer<C extends OptimizerConfig> implements Optimi
   /** Steps taken so far; the update being computed is step number t (1 on the first step). */
   protected t = 0;
   #slots: Float32Array[][] | null = null; // [slot][param]
+  /** Every slot array, as ownedZeros gave them (in the kernel memory when wasm runs the kernels). */
+  #owned: Float32Array[] = [];
 
   constructor(config: C, readonly slotNames: readonly string[]) {
     this.config = Object.freeze({ ...config }) as Readonly<C>;
@@ -96,13 +99,33 @@ export abstract class SlotOptimizer<C extends OptimizerConfig> implements Optimi
       }),
     );
     this.t = state.t;
-    this.#slots = count === 0 ? null : restored;
+    if (count === 0) {
+      this.#release();
+      this.#slots = null;
+      return;
+    }
+    const slots = this.#allocSlots(restored[0].map((a) => a.length));
+    restored.forEach((list, k) => list.forEach((a, i) => slots[k][i].set(a)));
+    this.#slots = slots;
+  }
+
+  /** Zeroed slot arrays [slot][param] for params of these lengths, replacing (and releasing) any before. */
+  #allocSlots(lengths: readonly number[]): Float32Array[][] {
+    this.#release();
+    const flat = ownedZeros(this, this.slotNames.flatMap(() => lengths));
+    this.#owned = flat;
+    return this.slotNames.map((_, k) => flat.slice(k * lengths.length, (k + 1) * lengths.length));
+  }
+
+  #release(): void {
+    if (this.#owned.length) releaseArrays(this.#owned);
+    this.#owned = [];
   }
 
   /** Slots for this param list, allocated (zeros) on first use; a restored state must fit the list. */
   #ensureSlots(params: readonly Param[]): Float32Array[][] {
     if (!this.#slots) {
-      this.#slots = this.slotNames.map(() => params.map((p) => new Float32Array(p.value.length)));
+      this.#slots = this.#allocSlots(params.map((p) => p.value.length));
       return this.#slots;
     }
     for (const [k, list] of this.#slots.entries()) {

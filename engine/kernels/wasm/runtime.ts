@@ -164,6 +164,45 @@ export function reserve(h: WasmHeap, floats: number): number {
   return ptr;
 }
 
+// ---- resident arrays: long-lived Float32Arrays in the kernel memory, used by kernels in place ----
+
+const residentBuffers = new WeakMap<WasmHeap, WeakSet<object>>();
+const freeBlocks = new WeakMap<WasmHeap, Map<number, number[]>>();
+
+/**
+ * A zero-filled Float32Array of n values in h's memory for good (until releaseResident): kernels read
+ * and write it in place (residentOffset) instead of copying it in and out. The memory is shared, so the
+ * view stays valid when the memory grows. Only between kernel calls (it may reserve permanent room).
+ */
+export function residentZeros(h: WasmHeap, n: number): Float32Array {
+  const floats = (n + 3) & ~3;
+  let free = freeBlocks.get(h);
+  if (!free) freeBlocks.set(h, (free = new Map()));
+  const ptr = free.get(floats)?.pop() ?? reservePermanent(h, floats);
+  const buffer = h.memory.buffer;
+  let mine = residentBuffers.get(h);
+  if (!mine) residentBuffers.set(h, (mine = new WeakSet()));
+  mine.add(buffer);
+  const a = new Float32Array(buffer, ptr, n);
+  a.fill(0);
+  return a;
+}
+
+/** The byte offset of a resident array of h (residentZeros), or -1 for any other array. */
+export function residentOffset(h: WasmHeap, a: Float32Array): number {
+  return residentBuffers.get(h)?.has(a.buffer) ? a.byteOffset : -1;
+}
+
+/** Give a resident array's room back for a later residentZeros of the same size; nothing for other arrays. */
+export function releaseResident(h: WasmHeap, a: Float32Array): void {
+  if (residentOffset(h, a) < 0) return;
+  const floats = (a.length + 3) & ~3;
+  const free = freeBlocks.get(h)!;
+  const list = free.get(floats);
+  if (list) list.push(a.byteOffset);
+  else free.set(floats, [a.byteOffset]);
+}
+
 /** Copy src[off, off+len) into the heap at byte offset ptr. */
 export function put(h: WasmHeap, ptr: number, src: Float32Array, off: number, len: number): void {
   h.f32.set(off === 0 && len === src.length ? src : src.subarray(off, off + len), ptr >> 2);
