@@ -60,19 +60,15 @@ function adamUpdateWasm(h: WasmHeap, w: Float32Array, g: Float32Array, m: Float3
   const n = w.length;
   resetHeap(h);
   const nt = n >= MIN_SPLIT_VALUES ? kernelThreads(h) : 1;
-  const pw = reserve(h, n);
-  const pg = reserve(h, n);
-  put(h, pw, w, 0, n);
-  put(h, pg, g, 0, n);
-  // The optimizer's moments usually live in the kernel memory (ownedZeros): updated in place, no copies.
-  const rm = residentOffset(h, m);
-  const rv = residentOffset(h, v);
-  const pm = rm >= 0 ? rm : reserve(h, n);
-  const pv = rv >= 0 ? rv : reserve(h, n);
-  if (rm < 0) put(h, pm, m, 0, n);
-  if (rv < 0) put(h, pv, v, 0, n);
+  // Weights, gradients and moments usually live in the kernel memory (kernels/resident.ts): used in
+  // place; any that do not are copied in and, when written, out.
+  const [pw, pg, pm, pv] = [w, g, m, v].map((a) => {
+    const r = residentOffset(h, a);
+    if (r >= 0) return r;
+    const p = reserve(h, n);
+    put(h, p, a, 0, n);
+    return p;
+  });
   runThreaded(h, nt, 'adamUpdate', [pw, pg, pm, pv, n, s.lr, s.l2, s.keep, s.beta1, s.beta2, 1 - s.beta1, 1 - s.beta2, s.eps, s.c1, s.c2]);
-  take(h, pw, w, 0, n);
-  if (rm < 0) take(h, pm, m, 0, n);
-  if (rv < 0) take(h, pv, v, 0, n);
+  for (const [a, p] of [[w, pw], [m, pm], [v, pv]] as const) if (residentOffset(h, a) !== p) take(h, p, a, 0, n);
 }

@@ -9,16 +9,26 @@
  * in a fixed order, so every result is bit-identical for any thread count.
  */
 import { colCols, colRows, imageSize, type WindowGeom } from './geometry.js';
-import { put, reserve, resetHeap, take, type WasmHeap } from './wasm/runtime.js';
+import { put, reserve, resetHeap, residentOffset, take, type WasmHeap } from './wasm/runtime.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
 
-/** Reserve and fill a region with the first len values of a (0 for null: the kernels' "absent"). */
+/**
+ * Reserve and fill a region with the first len values of a (0 for null: the kernels' "absent"); a
+ * resident array (kernels/resident.ts: weights, gradients) is used where it is.
+ */
 function putAll(h: WasmHeap, a: Float32Array | null, len: number): number {
   if (a === null) return 0;
   need(a, len);
+  const r = residentOffset(h, a);
+  if (r >= 0) return r;
   const ptr = reserve(h, len);
   put(h, ptr, a, 0, len);
   return ptr;
+}
+
+/** Copy len values at ptr back into a, unless a is resident there (then the kernel wrote it in place). */
+function takeAll(h: WasmHeap, ptr: number, a: Float32Array, len: number): void {
+  if (residentOffset(h, a) !== ptr) take(h, ptr, a, 0, len);
 }
 
 /**
@@ -115,8 +125,8 @@ export function conv2dBackwardWasm(
   const sums = partials(h, groups, filters * r, filters, nt);
   runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
-  take(h, pdw, dw, 0, filters * r);
-  if (db) take(h, pdb, db, 0, filters);
+  takeAll(h, pdw, dw, filters * r);
+  if (db) takeAll(h, pdb, db, filters);
   if (dx) take(h, pdx, dx, 0, n * img);
 }
 
@@ -165,7 +175,7 @@ export function convTranspose2dBackwardWasm(
   const sums = partials(h, groups, inChannels * r, g.channels, nt);
   runThreaded(h, nt, 'convTranspose2dBackward', [px, pdy, n, inChannels, pw, pdx, pdb, pcol, pmat, group, sums.parts, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
-  take(h, pdw, dw, 0, inChannels * r);
-  if (db) take(h, pdb, db, 0, g.channels);
+  takeAll(h, pdw, dw, inChannels * r);
+  if (db) takeAll(h, pdb, db, g.channels);
   if (dx) take(h, pdx, dx, 0, n * inChannels * p);
 }

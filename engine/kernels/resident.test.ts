@@ -10,7 +10,7 @@ import { randomArray } from '../testing/numeric.js';
 import { adamUpdate } from './adam.js';
 import { kernelBackend, setKernelBackend } from './backend.js';
 import { ownedZeros, releaseArrays } from './resident.js';
-import { residentOffset, wasmHeap } from './wasm/runtime.js';
+import { residentInUse, residentOffset, setResidentBudget, wasmHeap } from './wasm/runtime.js';
 
 function withWasm(fn: () => void): void {
   const before = kernelBackend();
@@ -73,4 +73,23 @@ test("an optimizer's state round-trips through getState/setState with resident s
     a.step(params);
     b.step(copy);
     params.forEach((p, i) => assert.deepEqual(Array.from(copy[i].value), Array.from(p.value)));
+  }));
+
+test('past the resident budget new arrays are ordinary ones, until room comes back', () =>
+  withWasm(() => {
+    const h = wasmHeap()!;
+    const before = setResidentBudget(residentInUse(h));
+    try {
+      const [plain] = ownedZeros({}, [2000]);
+      assert.equal(residentOffset(h, plain), -1, 'no budget left: an ordinary array');
+      setResidentBudget(residentInUse(h) + 3 * 2000 * 4);
+      const arrays = ownedZeros({}, [2000, 2000, 2000, 2000]);
+      assert.deepEqual(arrays.map((a) => residentOffset(h, a) >= 0), [true, true, true, false]);
+      releaseArrays(arrays);
+      const [again] = ownedZeros({}, [2000]);
+      assert.ok(residentOffset(h, again) >= 0, 'released room counts again');
+      releaseArrays([again]);
+    } finally {
+      setResidentBudget(before);
+    }
   }));

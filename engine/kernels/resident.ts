@@ -1,19 +1,22 @@
 /**
  * Arrays that stay in the WebAssembly kernel memory for the life of their owner (an optimizer's moment
- * estimates), so the wasm kernels update them in place instead of copying them in and out every step.
- * They are ordinary Float32Arrays to everything else. Without the wasm backend they are plain arrays.
- * The room of an owner's arrays is recycled when the owner is garbage collected, or at once when the
- * owner replaces them (releaseArrays).
+ * estimates, a layer's weights and gradients), so the wasm kernels use them in place instead of copying
+ * them in and out every step. They are ordinary Float32Arrays to everything else. Without the wasm
+ * backend they are plain arrays. Their room is recycled when the owner is garbage collected, or at once
+ * when the owner replaces them (releaseArrays).
  */
 import { wasmActive } from './backend.js';
-import { releaseResident, residentZeros, wasmHeap } from './wasm/runtime.js';
+import { releaseBlock, releaseResident, residentZeros, wasmHeap } from './wasm/runtime.js';
 
 const registry = new FinalizationRegistry<Float32Array[]>((arrays) => releaseArrays(arrays));
 
-/** Zero-filled arrays of the given lengths, resident when the wasm backend is active, owned by `owner`. */
+/**
+ * Zero-filled arrays of the given lengths, owned by `owner`: resident when the wasm backend is active
+ * (and the resident budget not spent), else ordinary arrays.
+ */
 export function ownedZeros(owner: object, lengths: readonly number[]): Float32Array[] {
   const h = wasmActive();
-  const arrays = lengths.map((n) => (h ? residentZeros(h, n) : new Float32Array(n)));
+  const arrays = lengths.map((n) => (h && residentZeros(h, n)) || new Float32Array(n));
   if (h) registry.register(owner, arrays, arrays);
   return arrays;
 }
@@ -23,4 +26,25 @@ export function releaseArrays(arrays: Float32Array[]): void {
   registry.unregister(arrays);
   const h = wasmHeap();
   if (h) for (const a of arrays) releaseResident(h, a);
+}
+
+/** Below this many values an array stays an ordinary one (its copies cost less than a kernel call). */
+const MIN_RESIDENT = 1024;
+
+const selfOwned = new FinalizationRegistry<{ ptr: number; length: number }>(({ ptr, length }) => {
+  const h = wasmHeap();
+  if (h) releaseBlock(h, ptr, length);
+});
+
+/**
+ * A zero-filled array of n values, resident when the wasm backend is active and n is large enough, whose
+ * room is recycled when the array itself is garbage collected (a layer's weights and gradients: the
+ * array is the only thing that reaches the room; nothing in the engine keeps a subarray of it).
+ */
+export function selfOwnedZeros(n: number): Float32Array {
+  const h = n >= MIN_RESIDENT ? wasmActive() : null;
+  const a = h && residentZeros(h, n);
+  if (!a) return new Float32Array(n);
+  selfOwned.register(a, { ptr: a.byteOffset, length: n });
+  return a;
 }

@@ -168,14 +168,38 @@ export function reserve(h: WasmHeap, floats: number): number {
 
 const residentBuffers = new WeakMap<WasmHeap, WeakSet<object>>();
 const freeBlocks = new WeakMap<WasmHeap, Map<number, number[]>>();
+const residentBytes = new WeakMap<WasmHeap, number>();
 
 /**
- * A zero-filled Float32Array of n values in h's memory for good (until releaseResident): kernels read
- * and write it in place (residentOffset) instead of copying it in and out. The memory is shared, so the
- * view stays valid when the memory grows. Only between kernel calls (it may reserve permanent room).
+ * Room resident arrays may hold at once. Their room comes back when their owners are garbage collected,
+ * and V8 does not count it when deciding to collect: past this, new arrays are ordinary ones until
+ * room comes back, so a process that drops many models between collections cannot grow without bound.
  */
-export function residentZeros(h: WasmHeap, n: number): Float32Array {
+let residentBudget = 128 * 2 ** 20;
+
+/** Bytes resident arrays of h hold now. */
+export function residentInUse(h: WasmHeap): number {
+  return residentBytes.get(h) ?? 0;
+}
+
+/** Set the resident budget in bytes (tests); returns the one before. */
+export function setResidentBudget(bytes: number): number {
+  const before = residentBudget;
+  residentBudget = bytes;
+  return before;
+}
+
+/**
+ * A zero-filled Float32Array of n values in h's memory for good (until releaseResident), or null when
+ * the resident budget is spent: kernels read and write it in place (residentOffset) instead of copying
+ * it in and out. The memory is shared, so the view stays valid when the memory grows. Only between
+ * kernel calls (it may reserve permanent room).
+ */
+export function residentZeros(h: WasmHeap, n: number): Float32Array | null {
   const floats = (n + 3) & ~3;
+  const used = residentBytes.get(h) ?? 0;
+  if (used + floats * 4 > residentBudget) return null;
+  residentBytes.set(h, used + floats * 4);
   let free = freeBlocks.get(h);
   if (!free) freeBlocks.set(h, (free = new Map()));
   const ptr = free.get(floats)?.pop() ?? reservePermanent(h, floats);
@@ -195,12 +219,17 @@ export function residentOffset(h: WasmHeap, a: Float32Array): number {
 
 /** Give a resident array's room back for a later residentZeros of the same size; nothing for other arrays. */
 export function releaseResident(h: WasmHeap, a: Float32Array): void {
-  if (residentOffset(h, a) < 0) return;
-  const floats = (a.length + 3) & ~3;
+  if (residentOffset(h, a) >= 0) releaseBlock(h, a.byteOffset, a.length);
+}
+
+/** Give back the room of a resident array of `length` values at byte offset ptr (the array itself may be gone). */
+export function releaseBlock(h: WasmHeap, ptr: number, length: number): void {
+  const floats = (length + 3) & ~3;
+  residentBytes.set(h, (residentBytes.get(h) ?? 0) - floats * 4);
   const free = freeBlocks.get(h)!;
   const list = free.get(floats);
-  if (list) list.push(a.byteOffset);
-  else free.set(floats, [a.byteOffset]);
+  if (list) list.push(ptr);
+  else free.set(floats, [ptr]);
 }
 
 /** Copy src[off, off+len) into the heap at byte offset ptr. */
