@@ -77,6 +77,23 @@ function partials(h: WasmHeap, groups: number, wLen: number, bLen: number, nt: n
   };
 }
 
+/**
+ * Start a call on a batch of n samples: reset the heap, group the samples (samplesPerGemm), pick the
+ * threads (`passes` GEMMs of n*matRows*r*p multiply-adds) and reserve each thread's column and matrix
+ * scratch (matRows rows: filters for conv2d, input channels for the transposed convolution).
+ */
+function begin(h: WasmHeap, n: number, g: WindowGeom, matRows: number, passes: number) {
+  resetHeap(h);
+  const r = colRows(g);
+  const p = colCols(g);
+  const group = samplesPerGemm(n, r, p);
+  const groups = Math.ceil(n / group);
+  const nt = threadsFor(h, n * matRows * r * p * passes, groups);
+  const pcol = reserve(h, nt * align4(r * p * group));
+  const pmat = reserve(h, nt * align4(matRows * p * group));
+  return { r, p, group, groups, nt, pcol, pmat };
+}
+
 function need(a: Float32Array, len: number): void {
   if (a.length < len) throw new Error(`conv kernels: an operand needs ${len} values, has ${a.length}`);
 }
@@ -85,19 +102,12 @@ export function conv2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
   bias: Float32Array | null, y: Float32Array,
 ): void {
-  resetHeap(h);
-  const r = colRows(g);
-  const p = colCols(g);
-  const group = samplesPerGemm(n, r, p);
-  const groups = Math.ceil(n / group);
-  const nt = threadsFor(h, n * filters * r * p, groups);
+  const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1);
   const px = putAll(h, x, n * imageSize(g));
   const pw = putAll(h, w, filters * r);
   const pb = putAll(h, bias, filters);
   need(y, n * filters * p);
   const py = reserve(h, n * filters * p);
-  const pcol = reserve(h, nt * align4(r * p * group));
-  const pmat = reserve(h, nt * align4(filters * p * group));
   runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, ...geomArgs(g)]);
   take(h, py, y, 0, n * filters * p);
 }
@@ -106,12 +116,7 @@ export function conv2dBackwardWasm(
   h: WasmHeap, x: Float32Array, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
   dx: Float32Array | null, dw: Float32Array, db: Float32Array | null,
 ): void {
-  resetHeap(h);
-  const r = colRows(g);
-  const p = colCols(g);
-  const group = samplesPerGemm(n, r, p);
-  const groups = Math.ceil(n / group);
-  const nt = threadsFor(h, n * filters * r * p * (dx ? 2 : 1), groups);
+  const { r, p, group, groups, nt, pcol, pmat } = begin(h, n, g, filters, dx ? 2 : 1);
   const img = imageSize(g);
   const px = putAll(h, x, n * img);
   const pdy = putAll(h, dy, n * filters * p);
@@ -120,8 +125,6 @@ export function conv2dBackwardWasm(
   const pdb = putAll(h, db, filters);
   if (dx) need(dx, n * img);
   const pdx = dx ? reserve(h, n * img) : 0;
-  const pcol = reserve(h, nt * align4(r * p * group));
-  const pmat = reserve(h, nt * align4(filters * p * group));
   const sums = partials(h, groups, filters * r, filters, nt);
   runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
@@ -134,20 +137,13 @@ export function convTranspose2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, inChannels: number, g: WindowGeom, w: Float32Array,
   bias: Float32Array | null, y: Float32Array,
 ): void {
-  resetHeap(h);
-  const r = colRows(g);
-  const p = colCols(g);
-  const group = samplesPerGemm(n, r, p);
-  const groups = Math.ceil(n / group);
-  const nt = threadsFor(h, n * inChannels * r * p, groups);
+  const { r, p, group, nt, pcol, pmat } = begin(h, n, g, inChannels, 1);
   const img = imageSize(g);
   const px = putAll(h, x, n * inChannels * p);
   const pw = putAll(h, w, inChannels * r);
   const pb = putAll(h, bias, g.channels);
   need(y, n * img);
   const py = reserve(h, n * img);
-  const pcol = reserve(h, nt * align4(r * p * group));
-  const pmat = reserve(h, nt * align4(inChannels * p * group));
   runThreaded(h, nt, 'convTranspose2dForward', [px, n, inChannels, pw, pb, py, pcol, pmat, group, ...geomArgs(g)]);
   take(h, py, y, 0, n * img);
 }
@@ -156,12 +152,7 @@ export function convTranspose2dBackwardWasm(
   h: WasmHeap, x: Float32Array, dy: Float32Array, n: number, inChannels: number, g: WindowGeom, w: Float32Array,
   dx: Float32Array | null, dw: Float32Array, db: Float32Array | null,
 ): void {
-  resetHeap(h);
-  const r = colRows(g);
-  const p = colCols(g);
-  const group = samplesPerGemm(n, r, p);
-  const groups = Math.ceil(n / group);
-  const nt = threadsFor(h, n * inChannels * r * p * (dx ? 2 : 1), groups);
+  const { r, p, group, groups, nt, pcol, pmat } = begin(h, n, g, inChannels, dx ? 2 : 1);
   const img = imageSize(g);
   const px = putAll(h, x, n * inChannels * p);
   const pdy = putAll(h, dy, n * img);
@@ -170,8 +161,6 @@ export function convTranspose2dBackwardWasm(
   const pdb = putAll(h, db, g.channels);
   if (dx) need(dx, n * inChannels * p);
   const pdx = dx ? reserve(h, n * inChannels * p) : 0;
-  const pcol = reserve(h, nt * align4(r * p * group));
-  const pmat = reserve(h, nt * align4(inChannels * p * group));
   const sums = partials(h, groups, inChannels * r, g.channels, nt);
   runThreaded(h, nt, 'convTranspose2dBackward', [px, pdy, n, inChannels, pw, pdx, pdb, pcol, pmat, group, sums.parts, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
