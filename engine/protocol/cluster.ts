@@ -47,22 +47,6 @@ export type ClusterSourceSpec = Infer<typeof ClusterSourceSpec>;
 export const PlaneBounds = obj({ x0: num(), x1: num(), y0: num(), y1: num() });
 export type PlaneBounds = Infer<typeof PlaneBounds>;
 
-export const ClusterSource = obj({
-  sourceId: count(),
-  name: str({ max: 1024 }),
-  n: count(),
-  dim: count(),
-  /** Image size of a folder source (prototypes come back as images); null for a toy set. */
-  image: nullable(obj({ width: count(), height: count(), channels: literal(1, 3) })),
-  classes: arr(str({ max: 1024 }), { max: 10_000 }),
-  /** True class per sample (-1: unlabeled). */
-  labels: i32(),
-  /** Plane coordinates of every sample, x and y interleaved (PCA for images, the raw coordinates for 2-D sets). */
-  points: f32(),
-  /** A square-ish window of the plane that holds every sample, with a margin. */
-  bounds: PlaneBounds,
-});
-export type ClusterSource = Infer<typeof ClusterSource>;
 
 // ---------------------------------------------------------------------------------------------------
 // Algorithm settings
@@ -125,6 +109,38 @@ export const ClusterSpec = tagged('algorithm', {
   }),
 });
 export type ClusterSpec = Infer<typeof ClusterSpec>;
+
+/** One spec per algorithm. */
+export const ClusterDefaults = obj({
+  kmeans: ClusterSpec,
+  'fuzzy-art': ClusterSpec,
+  art2a: ClusterSpec,
+  som: ClusterSpec,
+  rbf: ClusterSpec,
+  moe: ClusterSpec,
+});
+export type ClusterDefaults = Infer<typeof ClusterDefaults>;
+
+export const ClusterSource = obj({
+  sourceId: count(),
+  name: str({ max: 1024 }),
+  n: count(),
+  dim: count(),
+  /** Image size of a folder source (prototypes come back as images); null for a toy set. */
+  image: nullable(obj({ width: count(), height: count(), channels: literal(1, 3) })),
+  classes: arr(str({ max: 1024 }), { max: 10_000 }),
+  /** True class per sample (-1: unlabeled). */
+  labels: i32(),
+  /** Plane coordinates of every sample, x and y interleaved (PCA for images, the raw coordinates for 2-D sets). */
+  points: f32(),
+  /** A square-ish window of the plane that holds every sample, with a margin. */
+  bounds: PlaneBounds,
+  /** The settings each algorithm starts with on this source (written once, in engine/session/cluster/defaults.ts). */
+  defaults: ClusterDefaults,
+  /** Runs the engine keeps on this source, oldest first (they stay until `cluster.dispose`). */
+  runs: arr(runId, { max: 10_000 }),
+});
+export type ClusterSource = Infer<typeof ClusterSource>;
 
 // ---------------------------------------------------------------------------------------------------
 // What a run reports

@@ -4,13 +4,14 @@
  * linear experts with a softmax gate (one epoch per step). Both draw their decision regions (and the
  * gate's regions) as a coarse grid over the plane.
  */
+import { CLUSTER_SEED } from './defaults.js';
 import { MixtureOfExperts } from '../../local/moe.js';
 import { oneHot, RbfNetwork } from '../../local/rbf.js';
 import { trainCentres, trainSpreads, trainSupervised, trainWeights } from '../../local/rbf-train.js';
 import type { ClusterFigures, ClusterGrid, ClusterSpec, PlaneBounds } from '../../protocol/cluster.js';
 import { LabError } from '../../protocol/contract.js';
-import type { Extras, Learner, StepOutcome } from './cluster-learners.js';
-import type { Source } from './cluster-source.js';
+import type { Extras, Learner, StepOutcome } from './learners.js';
+import type { Source } from './source.js';
 
 /** Cells per side of the decision-region grid. */
 export const GRID_SIZE = 48;
@@ -57,7 +58,7 @@ class RbfLearner implements Learner {
     this.source = source;
     this.data = source.x;
     this.targets = oneHot(source.labels, classesOf(source));
-    this.model = new RbfNetwork({ dim: 2, outputs: classesOf(source), task: 'classification', seed: spec.seed ?? 1 });
+    this.model = new RbfNetwork({ dim: 2, outputs: classesOf(source), task: 'classification', seed: spec.seed ?? CLUSTER_SEED });
   }
 
   get steps(): number {
@@ -140,7 +141,7 @@ class MoeLearner implements Learner {
     this.source = source;
     this.data = source.x;
     this.targets = oneHot(source.labels, classesOf(source));
-    this.moe = new MixtureOfExperts({ dim: 2, outputs: classesOf(source), experts: spec.experts, mode: spec.mode, seed: spec.seed ?? 1 });
+    this.moe = new MixtureOfExperts({ dim: 2, outputs: classesOf(source), experts: spec.experts, mode: spec.mode, seed: spec.seed ?? CLUSTER_SEED });
   }
 
   get steps(): number {

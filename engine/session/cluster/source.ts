@@ -1,22 +1,24 @@
 /**
- * Data sources of the Clustering view: the folder loaded in the engine (pixels / 255, optionally one
- * side of the split) or a seeded 2-D toy set. A source is built once and shared by every run on it:
- * the samples, their true classes, and their projection on the plane (PCA for images, the raw
- * coordinates for 2-D sets), so runs side by side are drawn in the same frame.
+ * Data sources of a clustering run: images (pixels / 255: the folder loaded in the app, or one the
+ * `locus cluster` command read) or a seeded 2-D toy set. A source is built once and shared by every run
+ * on it: the samples, their true classes, and their projection on the plane (PCA for images, the raw
+ * coordinates for 2-D sets), so runs side by side are drawn in the same frame. Which sources are kept,
+ * and for how long, is the registry's business (registry.ts).
  */
+import { CLUSTER_SEED } from './defaults.js';
 import { Rng } from '../../core/rng.js';
 import { normalizeInto, UNIT } from '../../data/normalize.js';
 import { toySet } from '../../data/toy.js';
 import { Pca } from '../../local/pca.js';
 import type { ClusterSource, ClusterSourceSpec, PlaneBounds } from '../../protocol/cluster.js';
+import type { ImageSet } from '../../data/folder.js';
 import { LabError } from '../../protocol/contract.js';
-import { workspace, type LoadedData } from '../workspace.js';
 
 export interface Source {
   readonly id: number;
   readonly key: string;
-  /** The loaded folder it was built from (null for toy sets): a new load makes a new source. */
-  readonly origin: LoadedData | null;
+  /** What it was built from (the app's loaded folder; null for toy sets): a new load makes a new source. */
+  readonly origin: object | null;
   readonly name: string;
   /** Samples, n x dim, row-major. */
   readonly x: Float32Array;
@@ -38,68 +40,43 @@ export interface Source {
   runs: number;
 }
 
-const MAX_KEPT = 6;
-const sources = new Map<number, Source>();
 let nextId = 1;
 
-function keyOf(spec: ClusterSourceSpec): string {
+/** The key of a source spec: two specs with one key make the same source (of the same folder). */
+export function sourceKey(spec: ClusterSourceSpec): string {
   if (spec.kind === 'folder') return `folder:${spec.subset ?? 'all'}`;
-  return `toy:${spec.name}:${spec.n}:${spec.noise ?? '-'}:${spec.classes ?? '-'}:${spec.seed ?? 1}`;
+  return `toy:${spec.name}:${spec.n}:${spec.noise ?? '-'}:${spec.classes ?? '-'}:${spec.seed ?? CLUSTER_SEED}`;
 }
 
-/** The source for a spec: the one built before if it is still current, else a new one. */
-export function openSource(spec: ClusterSourceSpec): Source {
-  const key = keyOf(spec);
-  const origin = spec.kind === 'folder' ? workspace.data : null;
-  for (const s of sources.values()) if (s.key === key && s.origin === origin) return s;
-  const s = spec.kind === 'folder' ? folderSource(spec.subset ?? 'all', key) : toySource(spec, key);
-  sources.set(s.id, s);
-  prune();
-  return s;
-}
-
-export function getSource(id: number): Source {
-  const s = sources.get(id);
-  if (!s) throw new LabError({ message: `no clustering source ${id} (it was replaced; open it again)`, code: 'invalid' });
-  return s;
-}
-
-/** What the renderer is told about a source (the projection is sent once, here). */
-export function sourceInfo(s: Source): ClusterSource {
+/** What a renderer is told about a source (the projection is sent once, here). */
+export function sourceInfo(s: Source): Omit<ClusterSource, 'defaults' | 'runs'> {
   return { sourceId: s.id, name: s.name, n: s.n, dim: s.dim, image: s.image, classes: s.classes, labels: s.labels, points: s.points, bounds: s.bounds };
 }
 
-function prune(): void {
-  if (sources.size <= MAX_KEPT) return;
-  for (const [id, s] of sources) {
-    if (sources.size <= MAX_KEPT) break;
-    if (s.runs === 0) sources.delete(id);
-  }
-}
-
-function folderSource(subset: 'all' | 'train' | 'val', key: string): Source {
-  const data = workspace.data;
-  if (!data) throw new LabError({ message: 'no folder is loaded: open one in Data, or pick a toy set', code: 'unavailable' });
-  const set = data.result.set;
-  const idx = workspace.indices(subset, undefined);
-  const n = idx.length;
-  if (n < 2) throw new LabError({ message: `the ${subset === 'all' ? 'folder' : `${subset} side`} has ${n} image${n === 1 ? '' : 's'}: clustering needs at least 2`, code: 'invalid' });
+/** The images `indices` of an image set, as pixels / 255, on the plane of their first two principal components. */
+export function imageSource(set: ImageSet, indices: Int32Array, name: string, key: string, origin: object | null): Source {
+  const n = indices.length;
+  if (n < 2) throw new LabError({ message: `${name} has ${n} image${n === 1 ? '' : 's'}: clustering needs at least 2`, code: 'invalid' });
   const per = set.channels * set.height * set.width;
   const x = new Float32Array(n * per);
-  for (let k = 0; k < n; k++) normalizeInto(set.pixels, idx[k], 1, set.channels, set.height * set.width, UNIT, x, k * per);
-  const labels = Int32Array.from(idx, (i) => set.labels[i]);
+  for (let k = 0; k < n; k++) normalizeInto(set.pixels, indices[k], 1, set.channels, set.height * set.width, UNIT, x, k * per);
+  const labels = Int32Array.from(indices, (i) => set.labels[i]);
   const pca = Pca.fit(x, n, per, new Rng(1));
-  const name = subset === 'all' ? data.summary.name : `${data.summary.name} (${subset})`;
   const image = { width: set.width, height: set.height, channels: set.channels === 3 ? (3 as const) : (1 as const) };
-  return build(key, data, name, x, n, per, labels, set.classes, image, pca, { x, offset: new Float32Array(per), scale: 1 });
+  return build(key, origin, name, x, n, per, labels, set.classes, image, pca, { x, offset: new Float32Array(per), scale: 1 });
 }
 
-function toySource(spec: Extract<ClusterSourceSpec, { kind: 'toy' }>, key: string): Source {
+/**
+ * A seeded 2-D toy set. Its classes are called "class 1", "class 2", ... unless `className` names
+ * them (the command line calls them "moons-0", "moons-1" in the model files it writes).
+ */
+export function toySource(spec: Extract<ClusterSourceSpec, { kind: 'toy' }>, className: (c: number) => string = (c) => `class ${c + 1}`): Source {
+  const key = sourceKey(spec);
   const opts: { noise?: number; classes?: number } = {};
   if (spec.noise !== undefined) opts.noise = spec.noise;
   if (spec.classes !== undefined) opts.classes = spec.classes;
-  const t = toySet(spec.name, spec.n, new Rng(spec.seed ?? 1), opts);
-  const classes = Array.from({ length: Math.max(...t.labels) + 1 }, (_, c) => `class ${c + 1}`);
+  const t = toySet(spec.name, spec.n, new Rng(spec.seed ?? CLUSTER_SEED), opts);
+  const classes = Array.from({ length: Math.max(...t.labels) + 1 }, (_, c) => className(c));
   // 2-D data is drawn as it is: the "projection" is the identity.
   const pca = Pca.fromState({ dim: 2, mean: new Float32Array(2), components: Float32Array.of(1, 0, 0, 1), variances: [1, 1] });
   // Fuzzy ART needs [0, 1]: one scale for both axes keeps the geometry.
@@ -124,7 +101,7 @@ function toySource(spec: Extract<ClusterSourceSpec, { kind: 'toy' }>, key: strin
 
 function build(
   key: string,
-  origin: LoadedData | null,
+  origin: object | null,
   name: string,
   x: Float32Array,
   n: number,

@@ -1,17 +1,18 @@
 /**
- * One clustering run: a learner on a source, the assignment of every sample to its prototype (kept by
- * PrototypeEditor), prototype edits with an undo stack, and the updates sent to the renderer. Training
- * steps pile up as "pending" and the assignment catches up once per update, so a run can present
- * thousands of samples between two frames without a full pass after each one.
+ * One clustering run, whoever drives it (the app's worker, the `locus cluster` command): a learner on a
+ * source, the assignment of every sample to its prototype (kept by PrototypeEditor), prototype edits
+ * with an undo stack, and the updates a renderer is sent. Training steps pile up as "pending" and the
+ * assignment catches up once per update, so a run can present thousands of samples between two frames
+ * without a full pass after each one.
  */
 import { PrototypeEditor } from '../../local/editor.js';
 import type { Reassignment } from '../../local/assignment.js';
 import { type ClusterEdit, type ClusterEditResult, type ClusterFigures, type ClusterLastStep, type ClusterRun, type ClusterSpec, type ClusterUpdate, MAX_PROTOTYPES } from '../../protocol/cluster.js';
 import { LabError } from '../../protocol/contract.js';
-import { isArt, isSom, type Learner, prototypeLearner, type StepOutcome } from './cluster-learners.js';
-import type { Source } from './cluster-source.js';
-import { toyLearner } from './cluster-toy-learners.js';
-import { UndoStack } from './cluster-undo.js';
+import { isArt, isSom, type Learner, prototypeLearner, type StepOutcome } from './learners.js';
+import type { Source } from './source.js';
+import { toyLearner } from './toy-learners.js';
+import { UndoStack } from './undo.js';
 
 /** Up to this many samples every update carries the whole assignment; above it, what changed. */
 export const FULL_LABELS_UP_TO = 4096;
@@ -39,14 +40,18 @@ export class Run {
   #last: ClusterLastStep | null = null;
   #imagesAt = -Infinity;
 
-  constructor(id: number, source: Source, spec: ClusterSpec) {
+  /** Most ART categories when the spec sets no limit (the app draws at most MAX_PROTOTYPES; 0: none). */
+  readonly #categoryCap: number;
+
+  constructor(id: number, source: Source, spec: ClusterSpec, opts: { categoryCap?: number } = {}) {
     this.id = id;
     this.source = source;
+    this.#categoryCap = opts.categoryCap ?? MAX_PROTOTYPES;
     this.#build(spec);
   }
 
   #build(spec: ClusterSpec): void {
-    const s = spec.algorithm === 'fuzzy-art' || spec.algorithm === 'art2a' ? { ...spec, maxCategories: spec.maxCategories || MAX_PROTOTYPES } : spec;
+    const s = spec.algorithm === 'fuzzy-art' || spec.algorithm === 'art2a' ? { ...spec, maxCategories: spec.maxCategories || this.#categoryCap } : spec;
     const learner = prototypeLearner(this.source, s) ?? toyLearner(this.source, s);
     if (!learner) throw invalid(`unknown algorithm ${JSON.stringify((spec as { algorithm: unknown }).algorithm)}`);
     this.spec = spec;
@@ -129,12 +134,7 @@ export class Run {
     const labels = this.labels;
     const sizes = new Int32Array(k);
     for (let i = 0; i < labels.length; i++) if (labels[i] >= 0 && labels[i] < k) sizes[labels[i]]++;
-    const scores = this.editor ? this.editor.assignment.scores : new Float64Array(0);
-    const figures: ClusterFigures = { ...this.learner.figures(labels, scores) };
-    if (model && k > 0 && this.spec.algorithm !== 'rbf') {
-      const p = purity(labels, src.labels, k, src.classes.length);
-      if (p !== null) figures.purity = p;
-    }
+    const figures = this.figures();
     const u: ClusterUpdate = {
       runId: this.id,
       seq: this.seq,
@@ -161,6 +161,20 @@ export class Run {
     if (ex.grid) u.grid = ex.grid;
     if (this.error) u.error = this.error;
     return u;
+  }
+
+  /** The figures of merit of the assignment as it is now (after a sync). */
+  figures(): ClusterFigures {
+    this.sync();
+    const labels = this.labels;
+    const k = Math.min(this.prototypeCount, MAX_PROTOTYPES);
+    const scores = this.editor ? this.editor.assignment.scores : new Float64Array(0);
+    const figures: ClusterFigures = { ...this.learner.figures(labels, scores) };
+    if (this.learner.model && k > 0 && this.spec.algorithm !== 'rbf') {
+      const p = purity(labels, this.source.labels, k, this.source.classes.length);
+      if (p !== null) figures.purity = p;
+    }
+    return figures;
   }
 
   /** The whole assignment (small sets, or on request) or the samples that changed since the last message. */

@@ -4,6 +4,7 @@
  * result, figures of merit, and the map between the input space the plane is drawn in and the model's
  * own space (Fuzzy ART learns on [0, 1] coordinates, ART-2A on unit vectors).
  */
+import { CLUSTER_SEED } from './defaults.js';
 import { Art2a } from '../../local/art2a.js';
 import type { ArtStep } from '../../local/art-common.js';
 import type { PrototypeModel } from '../../local/editor.js';
@@ -13,7 +14,7 @@ import { Som } from '../../local/som.js';
 import type { ClusterFigures, ClusterLastStep, ClusterSpec, ClusterGrid } from '../../protocol/cluster.js';
 import { MAX_TRIALS } from '../../protocol/cluster.js';
 import { LabError } from '../../protocol/contract.js';
-import type { Source } from './cluster-source.js';
+import type { Source } from './source.js';
 
 export interface StepOutcome {
   /** Prototypes training moved ('all': too many to list, or the layout changed). */
@@ -121,7 +122,7 @@ class KMeansLearner extends OnlineLearner<OnlineKMeans> {
   readonly spec: Extract<ClusterSpec, { algorithm: 'kmeans' }>;
   constructor(source: Source, spec: Extract<ClusterSpec, { algorithm: 'kmeans' }>) {
     if (spec.k > source.n) throw new LabError({ message: `k = ${spec.k} needs at least ${spec.k} samples; the source has ${source.n}`, code: 'invalid' });
-    const m = new OnlineKMeans({ k: spec.k, dim: source.dim, seed: spec.seed ?? 1, rate: spec.rate, init: spec.init });
+    const m = new OnlineKMeans({ k: spec.k, dim: source.dim, seed: spec.seed ?? CLUSTER_SEED, rate: spec.rate, init: spec.init });
     m.init(source.x, source.n);
     super(source, m, source.x);
     this.spec = spec;
@@ -177,7 +178,7 @@ function artFigures(model: FuzzyArt | Art2a, labels: Int32Array): ClusterFigures
 class FuzzyArtLearner extends OnlineLearner<FuzzyArt> {
   readonly spec: Extract<ClusterSpec, { algorithm: 'fuzzy-art' }>;
   constructor(source: Source, spec: Extract<ClusterSpec, { algorithm: 'fuzzy-art' }>) {
-    const m = new FuzzyArt({ dim: source.dim, alpha: spec.alpha, beta: spec.beta, rho: spec.vigilance, maxCategories: spec.maxCategories ?? 0, seed: spec.seed ?? 1 });
+    const m = new FuzzyArt({ dim: source.dim, alpha: spec.alpha, beta: spec.beta, rho: spec.vigilance, maxCategories: spec.maxCategories ?? 0, seed: spec.seed ?? CLUSTER_SEED });
     super(source, m, source.unit.x);
     this.spec = spec;
   }
@@ -225,7 +226,7 @@ class Art2aLearner extends OnlineLearner<Art2a> {
   readonly spec: Extract<ClusterSpec, { algorithm: 'art2a' }>;
   constructor(source: Source, spec: Extract<ClusterSpec, { algorithm: 'art2a' }>) {
     const theta = (spec.theta ?? 0) / Math.sqrt(source.dim);
-    const m = new Art2a({ dim: source.dim, beta: spec.beta, rho: spec.vigilance, theta, maxCategories: spec.maxCategories ?? 0, seed: spec.seed ?? 1 });
+    const m = new Art2a({ dim: source.dim, beta: spec.beta, rho: spec.vigilance, theta, maxCategories: spec.maxCategories ?? 0, seed: spec.seed ?? CLUSTER_SEED });
     super(source, m, source.unit.x);
     this.spec = spec;
   }
@@ -278,7 +279,7 @@ class SomLearner extends OnlineLearner<Som> {
       neighbourhood: spec.neighbourhood,
       rate: sched(spec.rate),
       radius: sched(spec.radius),
-      seed: spec.seed ?? 1,
+      seed: spec.seed ?? CLUSTER_SEED,
     });
     if (spec.width * spec.height < 2) throw new LabError({ message: 'a SOM needs at least two units', code: 'invalid' });
     m.init(source.x, source.n, spec.init);
