@@ -6,7 +6,10 @@ import { OnlineKMeans } from '../local/kmeans.js';
 import { Som } from '../local/som.js';
 import { artToFile, kmeansToFile, somToFile, writeModelFile, type ModelFile } from '../io/index.js';
 import { num, oneOf, parse, required } from './args.js';
-import { loadVectors, scaleToUnit } from './cluster-data.js';
+import type { ClusterAlgorithm, ClusterSpec } from '../protocol/cluster.js';
+import { CLUSTER_EPOCHS, CLUSTER_SEED, defaultSpec, somRadius } from '../session/cluster/defaults.js';
+import { Run } from '../session/cluster/run.js';
+import { loadVectors } from './cluster-data.js';
 import { LOAD_OPTIONS, LOAD_USAGE } from './load.js';
 import { Output, table, UsageError } from './output.js';
 
@@ -15,13 +18,16 @@ export const usage = `locus cluster --algo kmeans|art|art2a|som --data DIR|toy:N
   print the figures of merit and, when the data has classes, purity and a cluster-by-class table.
   --algo NAME         kmeans (online, rate 1/count, k-means++ start), art (Fuzzy ART), art2a (ART-2A), som
   --data DIR|toy:NAME an image folder, or toy:blobs, toy:moons, toy:rings, toy:spirals
-  --k N               k-means: clusters (default 10)
+  Options left out take the settings the app's Clustering view starts with on the same data.
+  --k N               k-means: clusters (default: one per class of the data, at least 2)
   --lloyd N           k-means: batch (Lloyd) iterations after the online epochs (default 0)
-  --vigilance R       ART: vigilance in [0, 1] (default 0.75 for art, 0.9 for art2a)
+  --vigilance R       ART: vigilance in [0, 1] (default on images 0.45 for art, 0.6 for art2a;
+                      on toy sets 0.75 for art, 0.98 for art2a)
   --max-categories N  ART: most categories (default 0, no limit)
-  --grid WxH          SOM: lattice size (default 10x10)
-  --topology T        SOM: rect (default) or hex
-  --epochs N          passes over the data (default 5)
+  --grid WxH          SOM: lattice size (default 8x8; rate 0.5 falling linearly to 0.01, radius half
+                      the longer side falling exponentially to 0.5, over the epochs)
+  --topology T        SOM: rect or hex (default rect on images, hex on toy sets)
+  --epochs N          passes over the data (default 5; SOM 10)
   --seed N            random seed (default 1): same seed, data and options give the same model
   --points N          toy sets: number of points (default 500)
 ${LOAD_USAGE}
@@ -51,79 +57,64 @@ export async function run(argv: string[]): Promise<number> {
   if (v.algo === undefined) throw new UsageError('--algo is required (kmeans, art, art2a or som)');
   const spec = required(v.data, 'data');
   const outPath = required(v.out, 'out');
-  const seed = num(v.seed, 'seed', 1, 0, 2 ** 32 - 1, true);
-  const epochs = num(v.epochs, 'epochs', 5, 1, 100000, true);
-  const settings: Record<string, unknown> = { algo, epochs };
-  // Validate every option before loading anything.
-  const k = num(v.k, 'k', 10, 1, 65536, true);
+  const seed = num(v.seed, 'seed', CLUSTER_SEED, 0, 2 ** 32 - 1, true);
+  const algorithm = ALGORITHMS[algo];
+  // Validate every option before loading anything; what is not given comes from the defaults the app
+  // uses too (engine/session/cluster/defaults.ts), some of which depend on the data.
+  const given = {
+    epochs: opt(v.epochs, (s) => num(s, 'epochs', 1, 1, 100000, true)),
+    k: opt(v.k, (s) => num(s, 'k', 1, 1, 65536, true)),
+    vigilance: opt(v.vigilance, (s) => num(s, 'vigilance', 0, 0, 1)),
+    grid: opt(v.grid, grid),
+    topology: opt(v.topology, (s) => (oneOf(s, 'topology', ['rect', 'hex'] as const, 'rect') === 'hex' ? ('hexagonal' as const) : ('rectangular' as const))),
+  };
   const lloyd = num(v.lloyd, 'lloyd', 0, 0, 100000, true);
-  const vigilance = num(v.vigilance, 'vigilance', algo === 'art2a' ? 0.9 : 0.75, 0, 1);
   const maxCategories = num(v['max-categories'], 'max-categories', 0, 0, 65536, true);
-  const [gw, gh] = grid(v.grid);
-  const topology = oneOf(v.topology, 'topology', ['rect', 'hex'] as const, 'rect');
+  if (given.grid && given.grid[0] * given.grid[1] < 2) throw new UsageError('--grid needs at least two units');
   const out = new Output(Boolean(v.json));
 
   const data = await loadVectors(spec, v, seed, out);
-  const { x, n, dim } = data;
-  let model: OnlineKMeans | FuzzyArt | Art2a | Som;
-  let figures: Record<string, number>;
+  const { source } = data;
+  const { n, dim } = source;
+  const clusterSpec = specFor(defaultSpec(algorithm, source), given, maxCategories, seed);
+  const epochs = given.epochs ?? (clusterSpec.algorithm === 'som' ? clusterSpec.epochs : CLUSTER_EPOCHS);
+  if (clusterSpec.algorithm === 'kmeans' && clusterSpec.k > n) throw new Error(`--k ${clusterSpec.k} needs at least ${clusterSpec.k} samples, the data has ${n}`);
+  const settings = settingsOf(algo, clusterSpec, epochs, lloyd, maxCategories);
+  // ART learns on the samples mapped into [0, 1] (toy sets: shifted, and scaled with one factor for both axes).
+  if ((algo === 'art' || algo === 'art2a') && !source.image) settings.scaled = { offset: [...source.unit.offset], scale: source.unit.scale };
+  // The same run the app makes (no cap on ART categories: nothing is drawn here).
+  const run = new Run(1, source, clusterSpec, { categoryCap: 0 });
   const history: Record<string, number>[] = [];
+  let figures: Record<string, number>;
   const stop = watchInterrupt();
   try {
-    if (algo === 'kmeans') {
-      if (k > n) throw new Error(`--k ${k} needs at least ${k} samples, the data has ${n}`);
-      Object.assign(settings, { k, lloyd });
-      const km = new OnlineKMeans({ k, dim, seed });
-      model = km;
-      km.init(x, n);
-      await epochLoop(epochs, stop, out, (e) => {
-        const inertia = km.train(x, n, 1)[0];
-        history.push({ epoch: e, inertia });
-        return [`inertia ${fmt(inertia)}`, { inertia }];
-      });
-      if (lloyd > 0) {
-        const r = km.lloyd(x, n, lloyd);
-        out.info(`Lloyd: inertia ${fmt(r.inertia[0])} -> ${fmt(r.inertia[r.inertia.length - 1])} in ${lloyd} iterations`, { event: 'lloyd', ...r });
+    await epochLoop(epochs, stop, out, (e) => {
+      const before = run.prototypeCount;
+      run.train(n);
+      const f = run.figures();
+      if (algo === 'kmeans') {
+        history.push({ epoch: e, inertia: f.inertia ?? 0 });
+        return [`inertia ${fmt(f.inertia ?? 0)}`, { inertia: f.inertia ?? 0 }];
       }
-      const inertia = km.inertia(x, n);
-      figures = { inertia, meanSquaredDistance: inertia / n, clusters: km.prototypes.count };
-    } else if (algo === 'art' || algo === 'art2a') {
-      Object.assign(settings, { vigilance, maxCategories });
-      // Fuzzy ART needs inputs in [0, 1]; ART-2A suppresses negative components. Toy sets are therefore
-      // scaled to [0, 1] per coordinate (recorded in the settings); image pixels already are.
-      const outside = algo === 'art' ? (t: number) => !(t >= 0 && t <= 1) : (t: number) => t < 0;
-      if (x.some(outside)) settings.scaled = scaleToUnit(x, n, dim);
-      const art = algo === 'art' ? new FuzzyArt({ dim, rho: vigilance, maxCategories, seed }) : new Art2a({ dim, rho: vigilance, maxCategories, seed });
-      model = art;
-      await epochLoop(epochs, stop, out, (e) => {
-        const r = art.train(x, n, 1)[0];
-        history.push({ epoch: e, ...r });
-        return [`${r.categories} categories (${r.created} new), ${r.unplaced} unplaced`, { ...r }];
-      });
-      figures = { categories: art.prototypes.count };
-    } else {
-      const total = epochs * n;
-      const radius = Math.max(gw, gh) / 2;
-      Object.assign(settings, { grid: `${gw}x${gh}`, topology });
-      const som = new Som({
-        dim,
-        width: gw,
-        height: gh,
-        topology: topology === 'hex' ? 'hexagonal' : 'rectangular',
-        seed,
-        rate: { kind: 'linear', start: 0.5, end: 0.01, total },
-        radius: { kind: 'exponential', start: Math.max(radius, 1), end: 0.5, total },
-      });
-      model = som;
-      som.init(x, n, dim >= 2 && n >= 2 ? 'pca' : 'sample');
-      if (gw * gh < 2) throw new UsageError('--grid needs at least two units');
-      await epochLoop(epochs, stop, out, (e) => {
-        const r = som.train(x, n, 1)[0];
+      if (algo === 'som') {
+        const r = { quantizationError: f.qe ?? 0, topographicError: f.te ?? 0 };
         history.push({ epoch: e, ...r });
         return [`quantization error ${fmt(r.quantizationError)}, topographic error ${(100 * r.topographicError).toFixed(2)}%`, { ...r }];
-      });
-      figures = { ...som.errors(x, n) };
-    }
+      }
+      const r = { categories: run.prototypeCount, created: run.prototypeCount - before, unplaced: f.unassigned ?? 0 };
+      history.push({ epoch: e, ...r });
+      return [`${r.categories} categories (${r.created} new), ${r.unplaced} unplaced`, { ...r }];
+    });
+    const model = run.learner.model;
+    if (model instanceof OnlineKMeans) {
+      if (lloyd > 0 && !stop.stopped) {
+        const r = model.lloyd(source.x, n, lloyd);
+        out.info(`Lloyd: inertia ${fmt(r.inertia[0])} -> ${fmt(r.inertia[r.inertia.length - 1])} in ${lloyd} iterations`, { event: 'lloyd', ...r });
+      }
+      const inertia = model.inertia(source.x, n);
+      figures = { inertia, meanSquaredDistance: inertia / n, clusters: model.prototypes.count };
+    } else if (model instanceof Som) figures = { ...model.errors(run.learner.data, n) };
+    else figures = { categories: run.prototypeCount };
   } finally {
     stop.off();
   }
@@ -132,11 +123,13 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const assignment = assign(model, x, n);
+  const model = run.learner.model;
+  if (!(model instanceof OnlineKMeans || model instanceof Som || model instanceof FuzzyArt || model instanceof Art2a)) throw new Error(`no model to save for ${algo}`);
+  const assignment = assign(model, run.learner.data, n);
   const k2 = model.prototypes.count;
   const unassigned = assignment.filter((j) => j < 0).length;
   if (unassigned) figures.unassigned = unassigned;
-  const training = { seed, settings: { ...settings, data: data.source }, history };
+  const training = { seed, settings: { ...settings, data: data.record }, history };
   const file: ModelFile =
     model instanceof OnlineKMeans
       ? kmeansToFile({ model, data: data.data, training })
@@ -147,20 +140,58 @@ export async function run(argv: string[]): Promise<number> {
   const result: Record<string, unknown> = { event: 'done', algo, n, dim, clusters: k2, figures, sizes: sizes(assignment, k2), out: outPath };
   const lines = [`${algoName(algo)} on ${n} samples of ${dim} values: ${k2} ${algo === 'som' ? 'units' : algo === 'kmeans' ? 'clusters' : 'categories'}`];
   lines.push(...Object.entries(figures).map(([name, val]) => `  ${label(name)} ${name === 'topographicError' ? `${(100 * val).toFixed(2)}%` : fmt(val)}`));
-  if (data.classes.length && data.labels.some((l) => l >= 0)) {
-    const c = contingency(assignment, data.labels, k2, data.classes.length);
+  if (source.classes.length && source.labels.some((l) => l >= 0)) {
+    const c = contingency(assignment, source.labels, k2, source.classes.length);
     result.purity = c.purity;
     result.table = c.table;
-    result.classes = data.classes;
-    lines.push(`  purity ${(100 * c.purity).toFixed(2)}% (share of samples in their cluster's majority class)`, '', clusterTable(c.table, data.classes));
+    result.classes = source.classes;
+    lines.push(`  purity ${(100 * c.purity).toFixed(2)}% (share of samples in their cluster's majority class)`, '', clusterTable(c.table, source.classes));
   }
   lines.push('', `Saved ${outPath}`);
   out.result(lines.join('\n'), result);
   return 0;
 }
 
-function grid(s: string | undefined): [number, number] {
-  if (s === undefined) return [10, 10];
+const ALGORITHMS = { kmeans: 'kmeans', art: 'fuzzy-art', art2a: 'art2a', som: 'som' } as const satisfies Record<Algo, ClusterAlgorithm>;
+
+/** The value of an option that was given, else undefined (its default then comes from the data). */
+function opt<T>(s: string | undefined, parse: (s: string) => T): T | undefined {
+  return s === undefined ? undefined : parse(s);
+}
+
+/** The app's settings for the algorithm on this data, with what the command line gave. */
+function specFor(
+  d: ClusterSpec,
+  given: { k?: number; vigilance?: number; grid?: [number, number]; topology?: 'rectangular' | 'hexagonal'; epochs?: number },
+  maxCategories: number,
+  seed: number,
+): ClusterSpec {
+  switch (d.algorithm) {
+    case 'kmeans':
+      return { ...d, k: given.k ?? d.k, seed };
+    case 'fuzzy-art':
+    case 'art2a':
+      return { ...d, vigilance: given.vigilance ?? d.vigilance, maxCategories, seed };
+    case 'som': {
+      const [width, height] = given.grid ?? [d.width, d.height];
+      return { ...d, width, height, topology: given.topology ?? d.topology, radius: somRadius(width, height), epochs: given.epochs ?? d.epochs, seed };
+    }
+    default:
+      throw new UsageError(`--algo ${d.algorithm} is not a clustering`);
+  }
+}
+
+/** The settings recorded in the model file. */
+function settingsOf(algo: Algo, s: ClusterSpec, epochs: number, lloyd: number, maxCategories: number): Record<string, unknown> {
+  const settings: Record<string, unknown> = { algo, epochs };
+  if (s.algorithm === 'kmeans') Object.assign(settings, { k: s.k, lloyd, rate: s.rate, init: s.init });
+  else if (s.algorithm === 'fuzzy-art') Object.assign(settings, { vigilance: s.vigilance, alpha: s.alpha, beta: s.beta, maxCategories });
+  else if (s.algorithm === 'art2a') Object.assign(settings, { vigilance: s.vigilance, beta: s.beta, maxCategories });
+  else if (s.algorithm === 'som') Object.assign(settings, { grid: `${s.width}x${s.height}`, topology: s.topology === 'hexagonal' ? 'hex' : 'rect', neighbourhood: s.neighbourhood, init: s.init, rate: s.rate, radius: s.radius });
+  return settings;
+}
+
+function grid(s: string): [number, number] {
   const m = /^(\d+)x(\d+)$/.exec(s);
   if (!m) throw new UsageError(`--grid must look like 10x10, got "${s}"`);
   const w = Number(m[1]);

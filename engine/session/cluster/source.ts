@@ -53,15 +53,19 @@ export function sourceInfo(s: Source): Omit<ClusterSource, 'defaults' | 'runs'> 
   return { sourceId: s.id, name: s.name, n: s.n, dim: s.dim, image: s.image, classes: s.classes, labels: s.labels, points: s.points, bounds: s.bounds };
 }
 
-/** The images `indices` of an image set, as pixels / 255, on the plane of their first two principal components. */
-export function imageSource(set: ImageSet, indices: Int32Array, name: string, key: string, origin: object | null): Source {
+/**
+ * The images `indices` of an image set, as pixels / 255, on the plane of their first two principal
+ * components; `plane: false` (a driver that draws nothing, like the command line) skips fitting it and
+ * puts the samples on their first two values instead.
+ */
+export function imageSource(set: ImageSet, indices: Int32Array, name: string, key: string, origin: object | null, opts: { plane?: boolean } = {}): Source {
   const n = indices.length;
   if (n < 2) throw new LabError({ message: `${name} has ${n} image${n === 1 ? '' : 's'}: clustering needs at least 2`, code: 'invalid' });
   const per = set.channels * set.height * set.width;
   const x = new Float32Array(n * per);
   for (let k = 0; k < n; k++) normalizeInto(set.pixels, indices[k], 1, set.channels, set.height * set.width, UNIT, x, k * per);
   const labels = Int32Array.from(indices, (i) => set.labels[i]);
-  const pca = Pca.fit(x, n, per, new Rng(1));
+  const pca = opts.plane === false ? axesPlane(per) : Pca.fit(x, n, per, new Rng(1));
   const image = { width: set.width, height: set.height, channels: set.channels === 3 ? (3 as const) : (1 as const) };
   return build(key, origin, name, x, n, per, labels, set.classes, image, pca, { x, offset: new Float32Array(per), scale: 1 });
 }
@@ -78,7 +82,7 @@ export function toySource(spec: Extract<ClusterSourceSpec, { kind: 'toy' }>, cla
   const t = toySet(spec.name, spec.n, new Rng(spec.seed ?? CLUSTER_SEED), opts);
   const classes = Array.from({ length: Math.max(...t.labels) + 1 }, (_, c) => className(c));
   // 2-D data is drawn as it is: the "projection" is the identity.
-  const pca = Pca.fromState({ dim: 2, mean: new Float32Array(2), components: Float32Array.of(1, 0, 0, 1), variances: [1, 1] });
+  const pca = axesPlane(2);
   // Fuzzy ART needs [0, 1]: one scale for both axes keeps the geometry.
   let lo = Infinity;
   let hi = -Infinity;
@@ -97,6 +101,14 @@ export function toySource(spec: Extract<ClusterSourceSpec, { kind: 'toy' }>, cla
   const ux = Float32Array.from(t.x, (v, i) => Math.min(1, Math.max(0, (v + offset[i % 2]) * scale)));
   const name = `${spec.name} (${spec.n} points)`;
   return build(key, null, name, t.x, t.n, 2, t.labels, classes, null, pca, { x: ux, offset, scale });
+}
+
+/** The "projection" on the first two coordinates (the identity for 2-D data). */
+function axesPlane(dim: number): Pca {
+  const components = new Float32Array(2 * dim);
+  components[0] = 1;
+  if (dim > 1) components[dim + 1] = 1;
+  return Pca.fromState({ dim, mean: new Float32Array(dim), components, variances: [1, 1] });
 }
 
 function build(
