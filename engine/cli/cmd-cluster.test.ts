@@ -7,6 +7,8 @@ import { Rng } from '../core/rng.js';
 import { toySet } from '../data/toy.js';
 import { raw, writeImage } from '../data/testkit.js';
 import { artFromFile, kmeansFromFile, readModelFile, somFromFile } from '../io/index.js';
+import { clusterDefaults } from '../session/cluster/defaults.js';
+import { toySource } from '../session/cluster/source.js';
 import { last, locus } from './testkit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'locus-cli-local-'));
@@ -124,4 +126,24 @@ test('locus train --model rbf|moe, then eval, predict and info on the saved file
   const bad = await locus('train', '--model', 'rbf', '--units', '100', ...common, '--out', join(dir, 'r2.json'));
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--units 100 needs at least 100 training images/);
+});
+
+test('locus cluster without settings uses the app\'s defaults for the data (engine/session/cluster/defaults.ts)', async () => {
+  const blobs = toySource({ kind: 'toy', name: 'blobs', n: 500, seed: 1 });
+  const d = clusterDefaults(blobs);
+  const km = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:blobs', '--epochs', '1', '--out', join(dir, 'd-km.json'), '--json');
+  assert.equal(km.code, 0, km.stderr);
+  assert.equal(d.kmeans.algorithm, 'kmeans');
+  assert.equal(last(km).clusters, d.kmeans.algorithm === 'kmeans' ? d.kmeans.k : -1);
+  const som = join(dir, 'd-som.json');
+  const s = await locus('cluster', '--algo', 'som', '--data', 'toy:blobs', '--epochs', '1', '--out', som, '--json');
+  assert.equal(s.code, 0, s.stderr);
+  const m = somFromFile(await readModelFile(som)).model;
+  assert.ok(d.som.algorithm === 'som');
+  assert.deepEqual([m.lattice.width, m.lattice.height, m.lattice.topology], [d.som.width, d.som.height, d.som.topology]);
+  assert.deepEqual({ rate: m.config.rate.kind, radius: m.config.radius.kind, start: m.config.radius.start }, { rate: d.som.rate.kind, radius: d.som.radius.kind, start: d.som.radius.start });
+  const art = await locus('cluster', '--algo', 'art', '--data', 'toy:blobs', '--epochs', '1', '--out', join(dir, 'd-art.json'), '--json');
+  assert.equal(art.code, 0, art.stderr);
+  const file = await readModelFile(join(dir, 'd-art.json'));
+  assert.equal(artFromFile(file).model.vigilance, d['fuzzy-art'].algorithm === 'fuzzy-art' ? d['fuzzy-art'].vigilance : -1);
 });
