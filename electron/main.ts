@@ -48,7 +48,12 @@ function spawnEngine(): EngineProcess {
   const child = utilityProcess.fork(join(dist, 'engine', 'worker.js'), [], {
     serviceName: 'Locus engine',
     stdio: 'inherit',
-    env: { ...process.env, LOCUS_CACHE_DIR: process.env.LOCUS_CACHE_DIR || join(app.getPath('userData'), 'cache') },
+    // The engine's image cache and its workspace of saved runs live under the user data folder.
+    env: {
+      ...process.env,
+      LOCUS_CACHE_DIR: process.env.LOCUS_CACHE_DIR || join(app.getPath('userData'), 'cache'),
+      LOCUS_WORKSPACE_DIR: process.env.LOCUS_WORKSPACE_DIR || join(app.getPath('userData'), 'runs'),
+    },
   });
   const { port1, port2 } = new MessageChannelMain();
   child.postMessage({ type: 'port' }, [port2]);

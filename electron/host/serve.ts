@@ -41,7 +41,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0.
 const userData = resolve(args['user-data'] ?? defaultUserDataDir());
 const version = (JSON.parse(readFileSync(join(distDir, '..', 'package.json'), 'utf8')) as { version: string }).version;
 const workerPath = join(distDir, 'engine', 'worker.js');
-const env = { ...process.env, LOCUS_CACHE_DIR: process.env.LOCUS_CACHE_DIR || join(userData, 'cache') };
+const env = {
+  ...process.env,
+  LOCUS_CACHE_DIR: process.env.LOCUS_CACHE_DIR || join(userData, 'cache'),
+  // Saved runs (engine/session/runs.ts), shared with the desktop app and `locus runs`.
+  LOCUS_WORKSPACE_DIR: process.env.LOCUS_WORKSPACE_DIR || join(userData, 'runs'),
+};
 
 const host = await startHost({
   port,
