@@ -1,7 +1,8 @@
 // Runs every *.test.ts under engine/, electron/ and renderer/ with Node's test runner (TypeScript via tsx).
 // Extra arguments narrow the run to files whose path contains one of them: `npm run test:unit -- kmeans`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 function find(dir, out) {
@@ -24,8 +25,11 @@ if (files.length === 0) {
 }
 // Two test files run at once on two cores: one kernel thread each (LOCUS_THREADS=1) unless asked
 // otherwise; engine/kernels/wasm/threads.test.ts sets its own thread counts.
+// Runs saved by the code under test go to a folder of their own, never to the user's workspace.
+const workspace = mkdtempSync(join(tmpdir(), 'locus-unit-runs-'));
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, LOCUS_THREADS: process.env.LOCUS_THREADS ?? '1' },
+  env: { ...process.env, LOCUS_THREADS: process.env.LOCUS_THREADS ?? '1', LOCUS_WORKSPACE_DIR: process.env.LOCUS_WORKSPACE_DIR ?? workspace },
 });
+rmSync(workspace, { recursive: true, force: true });
 process.exit(r.status ?? 1);

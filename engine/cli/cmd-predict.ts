@@ -1,10 +1,4 @@
-import { resolve } from 'node:path';
-import { Rng } from '../core/rng.js';
-import { tensor } from '../core/tensor.js';
-import { SkipError } from '../data/decode.js';
-import { loadImageFile } from '../data/folder.js';
-import { normalizeInto } from '../data/normalize.js';
-import { softmaxRow } from '../session/evaluate.js';
+import { classifyPixels, readModelImage } from '../session/classify.js';
 import { num, parse, required } from './args.js';
 import { localClassifierIn, predictLocal } from './local-classifier.js';
 import { loadClassifier, modelLoadOptions } from './model.js';
@@ -25,25 +19,18 @@ export async function run(argv: string[]): Promise<number> {
   const k = m.classes.length;
   const top = num(v.top, 'top', Math.min(3, k), 1, k, true);
   const opts = modelLoadOptions(m);
-  const hw = m.input.width * m.input.height;
-  const x = tensor([1, m.input.channels, m.input.height, m.input.width]);
-  const rng = new Rng(0);
   let failed = 0;
   for (const f of files) {
     let pixels: Uint8Array;
     try {
-      pixels = await loadImageFile(resolve(f), opts);
+      pixels = await readModelImage(f, opts);
     } catch (e) {
       failed++;
-      const reason = e instanceof SkipError ? e.message : (e as Error).message;
+      const reason = (e as Error).message;
       out.result(`${f}: skipped: ${reason}`, { file: f, error: reason });
       continue;
     }
-    normalizeInto(pixels, 0, 1, m.input.channels, hw, m.normalization, x.data);
-    const y = m.model.predict(x, rng);
-    const p = softmaxRow(y.data, 0, k);
-    const ranked = p.map((prob, i) => ({ class: m.classes[i], probability: prob })).sort((a, b) => b.probability - a.probability);
-    const best = ranked.slice(0, top);
+    const best = classifyPixels(m, pixels).slice(0, top);
     out.result(`${f}: ${best.map((b) => `${b.class} ${(100 * b.probability).toFixed(1)}%`).join(', ')}`, {
       file: f,
       class: best[0].class,

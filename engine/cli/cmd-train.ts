@@ -1,19 +1,18 @@
-import { Rng } from '../core/rng.js';
-import { channelStats } from '../data/batch.js';
-import { splitIndices } from '../data/split.js';
-import type { Normalization } from '../data/normalize.js';
 import { classifierToFile, writeModelFile } from '../io/index.js';
 import '../layers/index.js';
-import { PRESETS, presetSpec, type PresetOptions } from '../models/presets.js';
-import { Sequential } from '../models/sequential.js';
-import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
-import { ClassifierTrainer, type TrainSettings } from '../session/classifier.js';
+import { PRESETS, type PresetOptions } from '../models/presets.js';
+import type { OptimizerSpec } from '../optim/index.js';
+import { OPTIMIZER_CHOICES } from '../protocol/contract.js';
+import { CLASSIFIER_DEFAULTS, type OptimizerChoice } from '../protocol/defaults.js';
+import { ClassifierTrainer } from '../session/classifier.js';
+import { optimizerSpec as sessionOptimizerSpec, savedOptimizerSpec, setUpClassifierRun, splitLabelled } from '../session/classifier-setup.js';
+import { recordRun } from './runs-record.js';
 import type { HintSettings } from '../session/hints.js';
 import { num, oneOf, parse, required } from './args.js';
 import { LOAD_OPTIONS, LOAD_USAGE, loadFolder, loadOptions } from './load.js';
 import { loadClassifier } from './model.js';
 import { loadModelData } from './model-data.js';
-import { checkInitArgs, continuedHistory, INIT_USAGE, lastEpoch, savedOptimizerSpec, savedValFraction } from './train-init.js';
+import { checkInitArgs, continuedHistory, INIT_USAGE, lastEpoch, savedValFraction } from './train-init.js';
 import { LOCAL_TRAIN_USAGE, trainLocal } from './train-local.js';
 import { Output, UsageError } from './output.js';
 
@@ -24,10 +23,12 @@ ${INIT_USAGE}
   --depth N           blocks of vgg (2), residual blocks per stage of resnet (1), gate blocks of highway (2)
   --batch-norm        BatchNorm after hidden conv and dense layers (mlp, vgg, resnet, highway)
 ${LOCAL_TRAIN_USAGE}
-  --epochs N          passes over the training images (default 10)
+  --epochs N          passes over the training images (default 5)
+  --name TEXT         a name for the run in the workspace (locus runs list); --no-workspace: do not record it
   --optimizer NAME    adam (default), sgd, momentum, nesterov or rmsprop
-  --lr X              learning rate (default 0.002 for adam, 0.001 for rmsprop, 0.01 otherwise)
-  --batch N           mini-batch size (default 16)
+  --lr X              learning rate (default 0.001 for adam and rmsprop, 0.01 otherwise)
+  --no-bias-correction  Adam without bias correction (to see what its first steps do without it)
+  --batch N           mini-batch size (default 32)
   --seed N            random seed: the same seed, data and options give the same model (default 1)
   --val F             fraction of each class held out for validation (default 0.1)
   --activation NAME   hidden activation: relu, leakyRelu, sigmoid, tanh (default tanh for lenet5, as LeCun
@@ -75,24 +76,15 @@ const OPTIONS = {
   decoupled: { type: 'boolean' },
   clip: { type: 'string' },
   patience: { type: 'string' },
+  'no-bias-correction': { type: 'boolean' },
+  name: { type: 'string' },
+  'no-workspace': { type: 'boolean' },
 } as const;
 
+/** An optimizer choice and its options as the engine's spec (defaults from engine/protocol/defaults.ts). */
 export function optimizerSpec(name: string, lr: number | undefined, weightDecay: number, decoupled: boolean): OptimizerSpec {
-  const base = { weightDecay, decayMode: decoupled ? ('decoupled' as const) : ('l2' as const) };
-  switch (name) {
-    case 'adam':
-      return { type: 'adam', lr: lr ?? 2e-3, ...base };
-    case 'rmsprop':
-      return { type: 'rmsprop', lr: lr ?? 1e-3, ...base };
-    case 'sgd':
-      return { type: 'sgd', lr: lr ?? 1e-2, ...base };
-    case 'momentum':
-      return { type: 'sgd', lr: lr ?? 1e-2, momentum: 0.9, ...base };
-    case 'nesterov':
-      return { type: 'sgd', lr: lr ?? 1e-2, momentum: 0.9, nesterov: true, ...base };
-    default:
-      throw new UsageError(`unknown optimizer "${name}"`);
-  }
+  if (!(OPTIMIZER_CHOICES as readonly string[]).includes(name)) throw new UsageError(`unknown optimizer "${name}"`);
+  return sessionOptimizerSpec(name as OptimizerChoice, { ...(lr === undefined ? {} : { lr }), weightDecay, decoupled });
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -105,12 +97,12 @@ export async function run(argv: string[]): Promise<number> {
   const preset = oneOf(v.model, 'model', PRESETS.filter((p) => p !== 'custom'), 'lenet5');
   const optName = oneOf(v.optimizer, 'optimizer', ['adam', 'sgd', 'momentum', 'nesterov', 'rmsprop'] as const, 'adam');
   const lr = v.lr === undefined ? undefined : num(v.lr, 'lr', 0, 1e-12, 10);
-  const seed = num(v.seed, 'seed', saved ? saved.training.seed : 1, 0, 2 ** 32 - 1, true);
-  const valFraction = num(v.val, 'val', saved ? savedValFraction(saved) : 0.1, 0, 0.9);
+  const seed = num(v.seed, 'seed', saved ? saved.training.seed : CLASSIFIER_DEFAULTS.seed, 0, 2 ** 32 - 1, true);
+  const valFraction = num(v.val, 'val', saved ? savedValFraction(saved) : CLASSIFIER_DEFAULTS.valFraction, 0, 0.9);
   // A saved optimizer goes on unless the optimizer options were given (then a fresh one from them).
-  const resume = saved?.optimizer && ['optimizer', 'lr', 'weight-decay', 'decoupled'].every((k) => v[k as keyof typeof v] === undefined) ? saved.optimizer : null;
+  const keepSaved = Boolean(saved?.optimizer) && ['optimizer', 'lr', 'weight-decay', 'decoupled', 'no-bias-correction'].every((k) => v[k as keyof typeof v] === undefined);
   const presetOpts: PresetOptions = {
-    activation: oneOf(v.activation, 'activation', ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const, preset === 'lenet5' ? 'tanh' : 'relu'),
+    activation: oneOf(v.activation, 'activation', ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const, CLASSIFIER_DEFAULTS.activation(preset)),
     dropout: num(v.dropout, 'dropout', 0, 0, 0.95),
     inputDropout: num(v['input-dropout'], 'input-dropout', 0, 0, 0.95),
     ...(v['batch-norm'] ? { batchNorm: true } : {}),
@@ -120,43 +112,49 @@ export async function run(argv: string[]): Promise<number> {
   const hints: HintSettings | null = hintMode
     ? { mode: hintMode, weight: num(v['hint-weight'], 'hint-weight', 0.1, 0, 1000), augment: { flip: Boolean(v.flip) } }
     : null;
-  const settings: TrainSettings = {
-    epochs: num(v.epochs, 'epochs', 10, 1, 100000, true),
-    batchSize: num(v.batch, 'batch', 16, 1, 65536, true),
-    seed,
-    optimizer: resume ? savedOptimizerSpec(resume) : optimizerSpec(optName, lr, num(v['weight-decay'], 'weight-decay', 0, 0, 10), Boolean(v.decoupled)),
-    clipNorm: num(v.clip, 'clip', 0, 0, 1e9),
-    earlyStopping: v.patience === undefined ? null : { patience: num(v.patience, 'patience', 3, 1, 10000, true), restoreBest: true },
-    hints,
-  };
+  const epochs = num(v.epochs, 'epochs', CLASSIFIER_DEFAULTS.epochs, 1, 100000, true);
+  const batchSize = num(v.batch, 'batch', CLASSIFIER_DEFAULTS.batchSize, 1, 65536, true);
+  const optimizer = keepSaved ? savedOptimizerSpec(saved!.optimizer!) : optimizerSpec(optName, lr, num(v['weight-decay'], 'weight-decay', 0, 0, 10), Boolean(v.decoupled));
+  if (v['no-bias-correction']) {
+    if (optimizer.type !== 'adam') throw new UsageError('--no-bias-correction goes with --optimizer adam');
+    optimizer.biasCorrection = false;
+  }
+  const clipNorm = num(v.clip, 'clip', 0, 0, 1e9);
+  const patience = v.patience === undefined ? null : num(v.patience, 'patience', 3, 1, 10000, true);
   const load = loadOptions(v);
   const out = new Output(Boolean(v.json));
 
-  const { set, skipped, counts } = saved ? await loadModelData(dir, saved, { noCache: Boolean(v['no-cache']), exact: true }, out) : await loadFolder(dir, load, out);
-  if (set.classes.length < 2) {
-    throw new Error(`training needs at least 2 classes (subfolders of ${dir}); found ${set.classes.length}`);
+  const { set: loaded, skipped, counts } = saved ? await loadModelData(dir, saved, { noCache: Boolean(v['no-cache']), exact: true }, out) : await loadFolder(dir, load, out);
+  if (loaded.classes.length < 2) {
+    throw new Error(`training needs at least 2 classes (subfolders of ${dir}); found ${loaded.classes.length}`);
   }
-  const labelled = Int32Array.from(set.labels.keys()).filter((i) => set.labels[i] >= 0);
-  const { train: trainPos, val: valPos } = splitIndices(labelled.length, valFraction, new Rng(seed), Int32Array.from(labelled, (i) => set.labels[i]));
-  const train = Int32Array.from(trainPos, (p) => labelled[p]);
-  const val = Int32Array.from(valPos, (p) => labelled[p]);
+  // The same set-up as a run in the app (engine/session/classifier-setup.ts); only the split is the CLI's own.
+  const s = setUpClassifierRun({
+    set: loaded,
+    split: splitLabelled(loaded, valFraction, seed),
+    architecture: { preset, ...presetOpts },
+    previous: saved ? { model: saved.model, classes: saved.classes, input: saved.input, normalization: saved.normalization, optimizer: saved.optimizer } : null,
+    optimizer,
+    keepOptimizer: keepSaved,
+    epochs,
+    batchSize,
+    seed,
+    clipNorm,
+    patience,
+    hints,
+  });
+  const { set, model, normalization, train, val, settings } = s;
   out.info(
     `${set.n} images in ${set.classes.length} classes (${counts.join('/')}); ${skipped.length} skipped; ` +
       `${train.length} for training, ${val.length} for validation`,
     { event: 'data', loaded: set.n, classes: set.classes, counts, skipped: skipped.length, train: train.length, val: val.length },
   );
-
-  const input = [set.channels, set.height, set.width];
-  const model = saved ? saved.model : new Sequential(presetSpec(preset, input, set.classes.length, presetOpts), new Rng(seed));
-  // Standardize with the training images' per-channel mean and spread (recorded in the model file).
-  const normalization: Normalization = saved ? saved.normalization : { kind: 'standard', ...channelStats(set, train) };
+  const resume = s.optimizer;
   const offset = saved ? lastEpoch(saved.training.history) : 0;
   if (saved) {
     const how = resume ? `its saved ${resume.config.type} optimizer (step ${resume.getState().t})` : `a new ${settings.optimizer.type} optimizer`;
     out.info(`continuing ${v.init} after epoch ${offset} with ${how}`, { event: 'init', from: v.init, epoch: offset, optimizer: resume ? 'saved' : 'new' });
   }
-  // Validate the optimizer options before the first epoch, not after it.
-  createOptimizer(settings.optimizer);
   const trainer = new ClassifierTrainer({ model, set, train, val, normalization, settings, ...(resume ? { optimizer: resume } : {}) });
   const onSig = () => trainer.control.stop();
   process.once('SIGINT', onSig);
@@ -191,6 +189,12 @@ export async function run(argv: string[]): Promise<number> {
   });
   await writeModelFile(outPath, file);
   const kept = done.reason === 'early-stopped' && done.bestEpoch ? trainer.history[done.bestEpoch - 1] : trainer.history[trainer.history.length - 1];
+  if (!v['no-workspace']) {
+    const config = { model: preset, architecture: { preset, ...presetOpts }, optimizer: { ...settings.optimizer, type: keepSaved ? settings.optimizer.type : optName }, epochs, batchSize, seed, ...(clipNorm ? { clipNorm } : {}), ...(patience ? { patience } : {}), ...(hints ? { hints: { mode: hints.mode } } : {}), ...(saved ? { resume: true } : {}), data: dir, out: outPath };
+    const history = file.model.training.history.slice(saved ? saved.training.history.length : 0) as Record<string, number | null>[];
+    const rec = await recordRun({ kind: 'classifier', config, name: v.name ?? '', history, outcome: { reason: done.reason, message: done.message }, figures: { valAcc: kept?.valAcc ?? null, valLoss: kept?.valLoss ?? null, trainLoss: kept?.trainLoss ?? null, trainAcc: kept?.trainAcc ?? null }, confusion: done.confusion, classes: set.classes, model: file });
+    if (rec) out.info(rec.message, { event: 'run', id: rec.id, saved: rec.saved });
+  }
   out.result(
     `${done.message}. Saved ${outPath}` + (kept && kept.valAcc !== null ? ` (validation accuracy ${(100 * kept.valAcc).toFixed(2)}%)` : ''),
     { event: 'done', reason: done.reason, message: done.message, out: outPath, history: file.model.training.history },

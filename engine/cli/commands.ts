@@ -10,13 +10,14 @@ import * as grow from './cmd-grow.js';
 import * as train from './cmd-train.js';
 import * as gan from './cmd-gan.js';
 import * as sample from './cmd-sample.js';
+import * as runs from './cmd-runs.js';
 
 export interface Command {
   usage: string;
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, grow, export: exportCmd, gan, sample, seq };
+export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, grow, export: exportCmd, gan, sample, seq, runs };
 
 export const USAGE = `usage: locus <command> [options]
 
@@ -33,6 +34,7 @@ commands:
   export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid
+  runs                the workspace's runs (from the app and locus train): list, show, compare, rename, remove, export
 
 Every command takes --json (one JSON object a line) and --help.
 Exit codes: 0 done, 1 failure, 2 usage error.

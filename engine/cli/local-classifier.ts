@@ -3,10 +3,7 @@
  * experts (linear outputs fitted to one-hot targets; negative outputs count as 0 and the rest are
  * normalized to probabilities). Shared by `locus train --model rbf|moe`, `eval`, `predict` and `info`.
  */
-import { resolve } from 'node:path';
 import type { ImageSet, LoadOptions } from '../data/folder.js';
-import { SkipError } from '../data/decode.js';
-import { loadImageFile } from '../data/folder.js';
 import { fillBatch } from '../data/batch.js';
 import { normalizeInto, type Normalization } from '../data/normalize.js';
 import { moeFromFile, rbfFromFile, readModelFile, type ModelFile } from '../io/index.js';
@@ -18,6 +15,7 @@ import { num, parse, required } from './args.js';
 import { loadFolder } from './load.js';
 import { modelLoadOptions, relabel } from './model.js';
 import { Output, table } from './output.js';
+import { rankClasses, readModelImage } from '../session/classify.js';
 
 export interface LocalClassifier {
   kind: 'rbf' | 'moe';
@@ -140,18 +138,15 @@ export async function predictLocal(m: LocalClassifier, argv: string[]): Promise<
   for (const f of files) {
     let pixels: Uint8Array;
     try {
-      pixels = await loadImageFile(resolve(f), opts);
+      pixels = await readModelImage(f, opts);
     } catch (e) {
       failed++;
-      const reason = e instanceof SkipError ? e.message : (e as Error).message;
+      const reason = (e as Error).message;
       out.result(`${f}: skipped: ${reason}`, { file: f, error: reason });
       continue;
     }
     normalizeInto(pixels, 0, 1, m.input.channels, hw, m.normalization, x);
-    const p = probabilities(m.model, x, 0);
-    const best = Array.from(p, (prob, i) => ({ class: m.classes[i], probability: prob }))
-      .sort((a, b) => b.probability - a.probability)
-      .slice(0, top);
+    const best = rankClasses(probabilities(m.model, x, 0), m.classes).slice(0, top);
     out.result(`${f}: ${best.map((b) => `${b.class} ${(100 * b.probability).toFixed(1)}%`).join(', ')}`, {
       file: f,
       class: best[0].class,

@@ -4,8 +4,6 @@
  * goes on with the next epoch numbers.
  */
 import type { HistoryEntry, LoadedClassifier } from '../io/index.js';
-import type { OptimizerSpec } from '../optim/index.js';
-import type { Optimizer } from '../optim/optimizer.js';
 import { UsageError } from './output.js';
 
 export const INIT_USAGE = `  --init MODEL.json   continue training a saved classifier (e.g. pruned or grown): its architecture,
@@ -38,9 +36,4 @@ export function continuedHistory<T extends { epoch: number }>(saved: readonly Hi
 export function savedValFraction(m: Pick<LoadedClassifier, 'training'>): number {
   const f = m.training.settings.valFraction;
   return typeof f === 'number' && f >= 0 && f <= 0.9 ? f : 0.1;
-}
-
-/** A restored optimizer's options, with the learning rate it had when saved. */
-export function savedOptimizerSpec(opt: Optimizer): OptimizerSpec {
-  return { ...opt.config, lr: opt.lr } as OptimizerSpec;
 }

@@ -27,6 +27,7 @@ import {
   ClusterUpdate,
   ClusterVigilanceParams,
 } from './cluster.js';
+import { Figures, RunDetail, RunExported, RunExportParams, RunId, RunRef, RunRemoved, RunRename, RunsList, RunsListParams, RunSummary } from './runs.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -209,6 +210,10 @@ export const TrainConfig = obj({
   paused: optional(bool),
   /** A name for the run (for comparing runs). */
   label: optional(str({ max: 100 })),
+  /** The user's name for the run (the label made from its settings is shown when absent). */
+  name: optional(str({ max: 100 })),
+  /** The run's id, chosen by the client (so its events can be told apart before the reply); absent: the engine makes one. */
+  runId: optional(RunId),
 });
 export type TrainConfig = Infer<typeof TrainConfig>;
 
@@ -245,18 +250,20 @@ export type EpochMetrics = Infer<typeof EpochMetrics>;
 
 export const DONE_REASONS = ['completed', 'stopped', 'early-stopped', 'diverged', 'failed'] as const;
 export const TrainDone = obj({
-  runId: count(),
+  runId: RunId,
   reason: literal(...DONE_REASONS),
   message: str({ max: 4096 }),
   bestEpoch: nullable(count()),
   /** Validation confusion matrix [actual][predicted] of the model as it ends (null without validation images). */
   confusion: nullable(arr(arr(count(), { max: 10_000 }), { max: 10_000 })),
   classes: arr(str({ max: 1024 }), { max: 10_000 }),
+  /** The figures of the model as it ends (after early stopping, the restored weights'): valAcc, valLoss, trainLoss, ... */
+  figures: Figures,
 });
 export type TrainDone = Infer<typeof TrainDone>;
 
 export const TrainStatus = obj({
-  runId: count(),
+  runId: RunId,
   label: str({ max: 100 }),
   state: literal(...RUN_STATES),
   epochs: count(),
@@ -267,7 +274,7 @@ export type TrainStatus = Infer<typeof TrainStatus>;
 
 /** Per-layer numbers of one sampled training step (engine/session/telemetry.ts). */
 export const LayerTelemetry = obj({
-  runId: count(),
+  runId: RunId,
   /** Optimizer steps taken in this run, this one included. */
   step: count(),
   epoch: count(),
@@ -374,7 +381,7 @@ export const METHODS = {
   /** The layers (output shapes, parameter counts) a preset or layer list gives on the loaded folder; the preset names. */
   'train.describe': engine(ArchitectureRequest, ArchitectureSummary),
   /** Start training on the loaded folder; streams train.* events and answers at once. Replaces a finished run. */
-  'train.start': engine(TrainConfig, obj({ runId: count(), params: count(), train: count(), val: count() })),
+  'train.start': engine(TrainConfig, obj({ runId: RunId, params: count(), train: count(), val: count() })),
   /** Pause, resume, stop, or (while paused) let `steps` batches run. */
   'train.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...RUN_STATES) })),
   /** Change the learning rate (takes effect at the next batch). */
@@ -386,8 +393,30 @@ export const METHODS = {
   /** Prune the current run's network (paused or finished): the smallest weights (or whole units); accuracy before and after. */
   'train.prune': engine(
     obj({ fraction: num({ min: 0, max: 1 }), units: optional(bool) }),
-    obj({ mode: literal('edges', 'units'), pruned: count(), total: count(), accuracyBefore: metric, accuracyAfter: metric }),
+    obj({
+      mode: literal('edges', 'units'),
+      pruned: count(),
+      total: count(),
+      accuracyBefore: metric,
+      accuracyAfter: metric,
+      /** The pruned network's validation confusion matrix and figures (the run's, from now on). */
+      confusion: nullable(arr(arr(count(), { max: 10_000 }), { max: 10_000 })),
+      figures: Figures,
+    }),
   ),
+
+  /** Runs of every kind (shapes in runs.ts), newest first, and the workspace's disk use. */
+  'runs.list': engine(RunsListParams, RunsList),
+  /** One run with its history. */
+  'runs.get': engine(RunRef, RunDetail),
+  /** Give a run a name ('' goes back to the label made from its settings). */
+  'runs.rename': engine(RunRename, RunSummary),
+  /** Remove a finished run and its saved files. */
+  'runs.remove': engine(RunRef, RunRemoved),
+  /** Write a run's model to a model file (atomically). */
+  'runs.export': engine(RunExportParams, RunExported),
+  /** Make a classifier run's model the current model (to continue training it, inspect or classify with it). */
+  'runs.open': engine(RunRef, ModelInfo),
 
   /** The model in the engine now (trained here or imported), if any. */
   'models.current': engine(empty, obj({ model: nullable(ModelInfo) })),
@@ -475,11 +504,14 @@ const fromShell = <P>(payload: Guard<P>): EventSpec<P, 'shell'> => ({ from: 'she
 export const EVENTS = {
   'data.progress': fromEngine(Progress),
   'data.loaded': fromEngine(DataSummary),
-  'train.batch': fromEngine(obj({ runId: count(), epoch: count(), batch: count(), batches: count(), step: count(), loss: num(), gradNorm: num() })),
-  'train.epoch': fromEngine(obj({ runId: count(), epochs: count(), metrics: EpochMetrics })),
+  'train.batch': fromEngine(obj({ runId: RunId, epoch: count(), batch: count(), batches: count(), step: count(), loss: num(), gradNorm: num() })),
+  'train.epoch': fromEngine(obj({ runId: RunId, epochs: count(), metrics: EpochMetrics })),
   'train.layers': fromEngine(LayerTelemetry),
-  'train.state': fromEngine(obj({ runId: count(), state: literal(...RUN_STATES) })),
+  'train.state': fromEngine(obj({ runId: RunId, state: literal(...RUN_STATES) })),
   'train.done': fromEngine(TrainDone),
+  /** A run was made or changed (state, figures, name, saved): its summary. */
+  'runs.changed': fromEngine(RunSummary),
+  'runs.removed': fromEngine(obj({ id: RunId })),
   /** The current model changed (trained, imported, exported): its summary. */
   'models.changed': fromEngine(ModelInfo),
   'gan.step': fromEngine(GanStepEvent),

@@ -30,7 +30,8 @@ export function isAbort(e: unknown): boolean {
   );
 }
 
-export function serve(port: Port, handlers: Handlers): void {
+/** Serve the handlers on a port; returns the context whose emit sends events on it. */
+export function serve(port: Port, handlers: Handlers): Context {
   const ctx: Context = { emit: (event, payload) => port.send(eventMessage(event, payload)) };
   port.onMessage((raw) => {
     const req = parseRequest(raw);
@@ -56,4 +57,5 @@ export function serve(port: Port, handlers: Handlers): void {
         },
       );
   });
+  return ctx;
 }

@@ -1,9 +1,13 @@
 /**
- * What the engine holds between requests: the image folder loaded now and its train/validation split.
- * Handlers of other methods (training, clustering, ...) read the data from here.
+ * What the engine process holds between requests: the image folder loaded now and its train/validation
+ * split, the run registry (every run of every kind, saved to the workspace folder) and the classifier
+ * runs on it. Handlers of other methods (training, clustering, ...) read them from here.
  */
 import type { LoadResult } from '../data/folder.js';
 import type { DataSummary } from '../protocol/contract.js';
+import { ClassifierRuns } from '../session/classifier-run.js';
+import type { EventSink } from '../session/events.js';
+import { RunRegistry, workspaceDir, workspaceLimit } from '../session/runs.js';
 
 export interface LoadedData {
   readonly result: LoadResult;
@@ -13,6 +17,9 @@ export interface LoadedData {
 
 let current: LoadedData | null = null;
 const lists = new Map<string, Int32Array>();
+let sink: EventSink | null = null;
+let registry: RunRegistry | null = null;
+let classifiers: ClassifierRuns | null = null;
 
 export const workspace = {
   get data(): LoadedData | null {
@@ -21,6 +28,31 @@ export const workspace = {
   set(data: LoadedData | null): void {
     current = data;
     lists.clear();
+  },
+  /** Where registry events (runs.changed, runs.removed) go: the engine's port, set at start. */
+  setSink(s: EventSink | null): void {
+    sink = s;
+  },
+  /**
+   * The run registry, made on first use from LOCUS_WORKSPACE_DIR (the shell sets it to <userData>/runs;
+   * 'off': runs last until the engine stops) and LOCUS_WORKSPACE_LIMIT_MB.
+   */
+  get runs(): RunRegistry {
+    registry ??= new RunRegistry({
+      dir: workspaceDir(),
+      limit: workspaceLimit(),
+      origin: 'app',
+      events: { changed: (r) => sink?.emit('runs.changed', r), removed: (id) => sink?.emit('runs.removed', { id }) },
+    });
+    return registry;
+  },
+  get classifiers(): ClassifierRuns {
+    classifiers ??= new ClassifierRuns(this.runs);
+    return classifiers;
+  },
+  /** The loaded folder as a classifier run trains on it. */
+  runData(): { set: LoadResult['set']; split: { train: Int32Array; val: Int32Array }; valFraction: number } | null {
+    return current ? { set: current.result.set, split: current.split, valFraction: current.summary.split.valFraction } : null;
   },
   /**
    * Indices into the whole set of the images of one side of the split (or all), optionally of one class

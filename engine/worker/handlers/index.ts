@@ -5,6 +5,7 @@ import { dataHandlers } from './data.js';
 import { fsHandlers } from './fs.js';
 import { ganHandlers } from './gan.js';
 import { modelsHandlers } from './models.js';
+import { runsHandlers } from './runs.js';
 import { sequenceHandlers } from './sequence.js';
 import { systemHandlers } from './system.js';
 import { trainHandlers } from './train.js';
@@ -16,6 +17,7 @@ export const handlers: Handlers = {
   ...clusterHandlers,
   ...trainHandlers,
   ...modelsHandlers,
+  ...runsHandlers,
   ...ganHandlers,
   ...sequenceHandlers,
 };

@@ -4,21 +4,17 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { relabel } from '../../cli/model.js';
-import { Rng } from '../../core/rng.js';
-import { tensor } from '../../core/tensor.js';
-import { SkipError } from '../../data/decode.js';
-import { loadImageFile } from '../../data/folder.js';
-import { normalizeInto } from '../../data/normalize.js';
-import { classifierFromFile, classifierToFile, ModelFileError, readModelFile, writeModelFile } from '../../io/index.js';
+import { classifyPixels, modelLoadOptions, readModelImage } from '../../session/classify.js';
+import { relabel } from '../../session/classifier-setup.js';
+import { ModelFileError, readModelFile, writeModelFile } from '../../io/index.js';
 import { LabError, type ModelEvaluation, type ModelInfo, type Prediction } from '../../protocol/contract.js';
 import type { GanFile } from '../../io/gan.js';
-import { evaluate, softmaxRow } from '../../session/evaluate.js';
+import { evaluate } from '../../session/evaluate.js';
 import type { Context, Handlers } from '../server.js';
 import { workspace } from '../workspace.js';
 import { describeGanFile } from './gan-file.js';
-import { modelInfo, modelStore, toEpochMetrics, type CurrentModel } from './models-store.js';
-import { training } from './train-run.js';
+import { currentModelFile } from '../../session/classifier-run.js';
+import { currentFromFile, modelInfo, modelStore, type CurrentModel } from '../../session/current-model.js';
 
 function need(): CurrentModel {
   const m = modelStore.get();
@@ -27,7 +23,7 @@ function need(): CurrentModel {
 }
 
 /** ModelFileError (and any other failure) as a LabError whose message is the user's reason. */
-function fileError(e: unknown): LabError {
+export function fileError(e: unknown): LabError {
   if (e instanceof LabError) return e;
   if (e instanceof ModelFileError) return new LabError({ message: e.message, code: 'failed' });
   return new LabError({ message: e instanceof Error ? e.message : String(e), code: 'failed' });
@@ -37,15 +33,7 @@ export async function exportModel(path: string, ctx: Context): Promise<{ path: s
   const m = need();
   const abs = resolve(path);
   try {
-    const file = classifierToFile({
-      model: m.model,
-      classes: m.classes,
-      input: m.input,
-      normalization: m.normalization,
-      training: { seed: m.seed, settings: m.settings, history: m.history },
-      ...(m.optimizer ? { optimizer: m.optimizer } : {}),
-    });
-    await writeModelFile(abs, file);
+    await writeModelFile(abs, currentModelFile(m));
   } catch (e) {
     throw fileError(e);
   }
@@ -55,28 +43,14 @@ export async function exportModel(path: string, ctx: Context): Promise<{ path: s
 }
 
 export async function importModel(path: string, ctx: Context): Promise<ModelInfo> {
-  if (training()) throw new LabError({ message: 'a training run is in progress: stop it before importing a model', code: 'unavailable' });
+  if (workspace.classifiers.training) throw new LabError({ message: 'a training run is in progress: stop it before importing a model', code: 'unavailable' });
   const abs = resolve(path);
   let m: CurrentModel;
   try {
     const file = await readModelFile(abs);
     if (file.kind === 'gan') throw new ModelFileError(`this is a "gan" model: ${describeGanFile(file as GanFile)}; the Models view opens classifiers (draw samples from it with locus sample)`, abs);
     if (file.kind !== 'classifier') throw new ModelFileError(`this is a "${file.kind}" model; the Models view opens classifiers`, abs);
-    const c = classifierFromFile(file);
-    m = {
-      model: c.model,
-      classes: c.classes,
-      input: c.input,
-      normalization: c.normalization,
-      seed: c.training.seed,
-      settings: c.training.settings,
-      history: c.training.history.map((h, i) => toEpochMetrics(h, i)),
-      optimizer: c.optimizer,
-      source: 'imported',
-      path: abs,
-      createdAt: c.createdAt,
-      locusVersion: c.locusVersion,
-    };
+    m = currentFromFile(file, { path: abs, runId: null });
   } catch (e) {
     // classifierFromFile's errors carry no path: name the file.
     if (e instanceof ModelFileError && !e.path) throw fileError(new ModelFileError(e.reason, abs));
@@ -86,31 +60,19 @@ export async function importModel(path: string, ctx: Context): Promise<ModelInfo
   return modelInfo(m);
 }
 
-function classify(m: CurrentModel, pixels: Uint8Array): Prediction['top'] {
-  const { channels, height, width } = m.input;
-  const x = tensor([1, channels, height, width]);
-  normalizeInto(pixels, 0, 1, channels, height * width, m.normalization, x.data);
-  const y = m.model.predict(x, new Rng(0));
-  const p = softmaxRow(y.data, 0, m.classes.length);
-  return p.map((probability, i) => ({ class: m.classes[i], probability })).sort((a, b) => b.probability - a.probability);
-}
-
 export async function predict(path: string | undefined, index: number | undefined): Promise<Prediction> {
   const m = need();
   const { channels, height, width } = m.input;
   const image = { channels, height, width };
   if ((path === undefined) === (index === undefined)) throw new LabError({ message: 'give either an image file or an image index', code: 'invalid' });
   if (path !== undefined) {
-    const load = (m.settings as { load?: { fit?: unknown } }).load;
-    const fit = load?.fit === 'contain' || load?.fit === 'cover' || load?.fit === 'fill' ? load.fit : undefined;
     let pixels: Uint8Array;
     try {
-      pixels = await loadImageFile(resolve(path), { width, height, channels: channels === 3 ? 3 : 1, ...(fit ? { fit } : {}) });
+      pixels = await readModelImage(path, modelLoadOptions({ input: m.input, training: { settings: m.settings } }));
     } catch (e) {
-      const why = e instanceof SkipError ? e.message : (e as Error).message;
-      throw new LabError({ message: `${path}: ${why}`, code: 'failed' });
+      throw new LabError({ message: `${path}: ${(e as Error).message}`, code: 'failed' });
     }
-    return { image: { ...image, pixels }, label: -1, top: classify(m, pixels) };
+    return { image: { ...image, pixels }, label: -1, top: classifyPixels(m, pixels) };
   }
   const data = workspace.data;
   if (!data) throw new LabError({ message: 'no folder is loaded', code: 'unavailable' });
@@ -123,7 +85,7 @@ export async function predict(path: string | undefined, index: number | undefine
   const per = channels * height * width;
   const pixels = set.pixels.slice(i * per, (i + 1) * per);
   const l = set.labels[i];
-  return { image: { ...image, pixels }, label: l >= 0 ? m.classes.indexOf(set.classes[l]) : -1, top: classify(m, pixels) };
+  return { image: { ...image, pixels }, label: l >= 0 ? m.classes.indexOf(set.classes[l]) : -1, top: classifyPixels(m, pixels) };
 }
 
 export function evaluateModel(subset: 'all' | 'val'): ModelEvaluation {

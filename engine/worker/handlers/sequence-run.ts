@@ -18,7 +18,7 @@ import { LabError, type EpochMetrics } from '../../protocol/contract.js';
 import type { SeqConfig, SeqDone, SeqGates, SeqStarted } from '../../protocol/sequence.js';
 import { SequenceTrainer } from '../../session/sequence.js';
 import type { Context } from '../server.js';
-import { toOptimizerSpec } from './train-run.js';
+import { toOptimizerSpec } from '../../session/classifier-run.js';
 import { finiteProbe, probe } from './sequence-probe.js';
 import { probeIndices, sequenceData, type SeqData } from './sequence-source.js';
 

@@ -10,7 +10,7 @@ import { LabError, type Inspection } from '../../protocol/contract.js';
 import { softmaxRow } from '../../session/evaluate.js';
 import { featureMaps, firstLayerFilters } from '../../session/telemetry.js';
 import { workspace } from '../workspace.js';
-import { modelStore } from './models-store.js';
+import { modelStore } from '../../session/current-model.js';
 
 export function inspectImage(index: number): Inspection {
   const data = workspace.data;

@@ -15,7 +15,11 @@ import { workspace } from '../workspace.js';
 import { evaluateModel, exportModel, importModel, predict } from './models.js';
 import { describe } from './train.js';
 import { inspectImage } from './train-inspect.js';
-import { controlRun, pruneRun, runStatus, startRun } from './train-run.js';
+
+const startRun = (cfg: TrainConfig, c: Context) => workspace.classifiers.start(cfg, workspace.runData(), c);
+const controlRun = (action: 'pause' | 'resume' | 'step' | 'stop', steps: number | undefined) => workspace.classifiers.control(action, steps);
+const runStatus = () => workspace.classifiers.status();
+const pruneRun = (fraction: number, units: boolean) => workspace.classifiers.prune(fraction, units);
 
 type Ev = { event: EngineEvent; payload: unknown };
 const events: Ev[] = [];
@@ -35,8 +39,8 @@ async function until<E extends EngineEvent>(event: E, pred: (p: Payload<E>) => b
     await new Promise<void>((r) => waiters.push(r));
   }
 }
-const of = <E extends EngineEvent>(event: E, runId: number): Payload<E>[] =>
-  events.filter((e) => e.event === event && (e.payload as { runId?: number }).runId === runId).map((e) => e.payload as Payload<E>);
+const of = <E extends EngineEvent>(event: E, runId: string): Payload<E>[] =>
+  events.filter((e) => e.event === event && (e.payload as { runId?: string }).runId === runId).map((e) => e.payload as Payload<E>);
 
 const S = 12;
 let dir = '';
@@ -172,11 +176,19 @@ test('inspect: first-layer kernels and feature maps of a CNN for one image', asy
   assert.ok(Math.abs(r.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-5);
 });
 
-test('prune after a run: the share asked for is pruned and accuracy is reported before and after', () => {
-  const r = pruneRun(0.5, false);
+test('prune after a run: the share asked for is pruned and accuracy is reported before and after', async () => {
+  const id = runStatus()!.runId;
+  const r = await pruneRun(0.5, false);
   assert.equal(r.mode, 'edges');
   assert.ok(Math.abs(r.pruned / r.total - 0.5) < 0.01, `${r.pruned} of ${r.total}`);
   assert.ok(r.accuracyBefore !== null && r.accuracyAfter !== null);
+  // The run's figures and confusion matrix are the pruned network's from now on.
+  assert.equal(r.figures.valAcc, r.accuracyAfter);
+  const diag = r.confusion![0][0] + r.confusion![1][1];
+  assert.equal(diag, Math.round(r.accuracyAfter! * 12));
+  const saved = workspace.runs.get(id);
+  assert.equal(saved.summary.figures.valAcc, r.accuracyAfter);
+  assert.deepEqual(saved.confusion, r.confusion);
 });
 
 test('a diverging run ends with the engine message: where it broke and a lower learning rate', async () => {

@@ -1,11 +1,10 @@
-/** train.*: describe a network, start a run on the loaded folder, control it, inspect the model. */
+/** train.*: describe a network, start a run on the loaded folder, control it, inspect the model (engine/session does the work). */
 import { Rng } from '../../core/rng.js';
 import { LabError, type ArchitectureRequest, type ArchitectureSummary } from '../../protocol/contract.js';
+import { buildClassifier, layerRows, presetNames } from '../../session/architecture.js';
 import type { Handlers } from '../server.js';
 import { workspace } from '../workspace.js';
-import { buildClassifier, layerRows, presetNames } from './train-arch.js';
 import { inspectImage } from './train-inspect.js';
-import { controlRun, pruneRun, runStatus, setRunLr, startRun } from './train-run.js';
 
 export function describe(req: ArchitectureRequest): ArchitectureSummary {
   const data = workspace.data;
@@ -19,10 +18,10 @@ export function describe(req: ArchitectureRequest): ArchitectureSummary {
 
 export const trainHandlers = {
   'train.describe': (p) => describe(p),
-  'train.start': (p, ctx) => startRun(p, ctx),
-  'train.control': (p) => controlRun(p.action, p.steps),
-  'train.setLr': (p) => setRunLr(p.lr),
-  'train.status': () => ({ run: runStatus() }),
+  'train.start': (p, ctx) => workspace.classifiers.start(p, workspace.runData(), ctx),
+  'train.control': (p) => workspace.classifiers.control(p.action, p.steps),
+  'train.setLr': (p) => workspace.classifiers.setLr(p.lr),
+  'train.status': () => ({ run: workspace.classifiers.status() }),
   'train.inspect': (p) => inspectImage(p.index),
-  'train.prune': (p) => pruneRun(p.fraction, p.units ?? false),
+  'train.prune': (p) => workspace.classifiers.prune(p.fraction, p.units ?? false),
 } satisfies Partial<Handlers>;

@@ -2,12 +2,12 @@
  * Networks for the Train view: a preset (engine/models/presets.ts) or an explicit layer list becomes
  * a classifier for the loaded folder's image size and class count; a network is summarized layer by layer.
  */
-import type { Rng } from '../../core/rng.js';
-import { LabError, type ArchitectureRequest, type LayerRow } from '../../protocol/contract.js';
-import '../../layers/index.js';
-import { specOf, type Layer } from '../../layers/layer.js';
-import { classifierModel, PRESETS, type PresetOptions } from '../../models/presets.js';
-import type { Sequential } from '../../models/sequential.js';
+import type { Rng } from '../core/rng.js';
+import { LabError, type ArchitectureRequest, type LayerRow } from '../protocol/contract.js';
+import '../layers/index.js';
+import { specOf, type Layer } from '../layers/layer.js';
+import { classifierModel, PRESETS, type PresetOptions } from '../models/presets.js';
+import type { Sequential } from '../models/sequential.js';
 
 /** Build the network a request describes; a bad description is an 'invalid' LabError with the reason. */
 export function buildClassifier(req: ArchitectureRequest, input: readonly number[], classes: number, rng: Rng): Sequential {

@@ -1,0 +1,299 @@
+/**
+ * Classifier runs in the engine: a ClassifierSession on the loaded folder, registered in the run
+ * registry (so it is listed, compared and saved like every run), driven by train.control, train.setLr
+ * and train.prune, its events passed on as train.* events. One runs at a time; finished ones stay in the
+ * registry. Batch events are thinned to about ten a second while running (every batch while stepping);
+ * per-layer telemetry comes about twenty times an epoch.
+ *
+ * The figures a run ends with (header, run list, confusion matrix, the saved model) all come from the
+ * model as it ends: after early stopping, the restored weights; after pruning, the pruned network.
+ */
+import type { ImageSet } from '../data/folder.js';
+import { classifierToFile, type ClassifierFile } from '../io/index.js';
+import { LabError, type EpochMetrics, type Result, type TrainConfig, type TrainDone, type TrainRunState, type TrainStatus } from '../protocol/contract.js';
+import { DEFAULT_LR } from '../protocol/defaults.js';
+import type { OptimizerSpec } from '../optim/index.js';
+import { newRunId } from '../protocol/runs.js';
+import { ClassifierSession, type PruneResult, type SessionEvent } from './classifier-session.js';
+import { optimizerSpec, setUpClassifierRun } from './classifier-setup.js';
+import { modelStore, type CurrentModel } from './current-model.js';
+import { evaluate } from './evaluate.js';
+import type { EventSink } from './events.js';
+import type { RunRegistry } from './runs.js';
+
+/** Least time between two batch events while running, ms. */
+const BATCH_EVENT_MS = 100;
+/** Per-layer telemetry this many times an epoch (at most every step). */
+const TELEMETRY_PER_EPOCH = 20;
+
+/** The folder a run trains on: the images and which of them train and validate. */
+export interface RunData {
+  set: ImageSet;
+  split: { train: Int32Array; val: Int32Array };
+  valFraction: number;
+}
+
+interface Active {
+  id: string;
+  cfg: TrainConfig;
+  session: ClassifierSession;
+  set: ImageSet;
+  val: Int32Array;
+  train: Int32Array;
+  epochs: number;
+  /** Epochs the model had before this run (a continued model). */
+  epochBase: number;
+  /** This run's epochs. */
+  history: EpochMetrics[];
+  /** The model's whole history (earlier runs' epochs, then this run's). */
+  full: EpochMetrics[];
+  done: TrainDone | null;
+  /** When the last batch event was sent (performance.now()). */
+  lastBatch: number;
+  sink: EventSink;
+}
+
+/** The contract's optimizer choice as the engine's spec (defaults from engine/protocol/defaults.ts). */
+export function toOptimizerSpec(o: { type: TrainConfig['optimizer']['type']; lr?: number; weightDecay?: number; decoupled?: boolean; momentum?: number; biasCorrection?: boolean }): OptimizerSpec {
+  return optimizerSpec(o.type, { lr: o.lr ?? DEFAULT_LR[o.type], weightDecay: o.weightDecay ?? 0, decoupled: o.decoupled ?? false, ...(o.momentum === undefined ? {} : { momentum: o.momentum }), ...(o.biasCorrection === undefined ? {} : { biasCorrection: o.biasCorrection }) });
+}
+
+const finite = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);
+const asRunState = (s: string): TrainRunState => (s === 'running' || s === 'paused' ? s : 'stopped');
+
+/** A command's error (it says why it cannot apply now) as an 'unavailable' LabError. */
+function command<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof LabError ? e : new LabError({ message: (e as Error).message, code: 'unavailable' });
+  }
+}
+
+/** The model file of the engine's current classifier (what export writes and a run saves). */
+export function currentModelFile(m: CurrentModel): ClassifierFile {
+  return classifierToFile({
+    model: m.model,
+    classes: m.classes,
+    input: m.input,
+    normalization: m.normalization,
+    training: { seed: m.seed, settings: m.settings, history: m.history },
+    ...(m.optimizer ? { optimizer: m.optimizer } : {}),
+  });
+}
+
+export class ClassifierRuns {
+  readonly registry: RunRegistry;
+  #run: Active | null = null;
+
+  constructor(registry: RunRegistry) {
+    this.registry = registry;
+  }
+
+  /** True while a run has not finished (other handlers refuse to swap the model under it). */
+  get training(): boolean {
+    return this.#run !== null && this.#run.done === null;
+  }
+
+  start(cfg: TrainConfig, data: RunData | null, sink: EventSink): Result<'train.start'> {
+    if (this.training) throw new LabError({ message: 'a training run is in progress: stop it first', code: 'unavailable' });
+    if (!data) throw new LabError({ message: 'no folder is loaded: open one in Data first', code: 'unavailable' });
+    if (cfg.runId !== undefined && this.registry.has(cfg.runId)) throw new LabError({ message: `a run with id "${cfg.runId}" exists already`, code: 'invalid' });
+    const prev = cfg.resume ? modelStore.get() : null;
+    if (cfg.resume && !prev) throw new LabError({ message: 'there is no model to continue: train or import one first', code: 'unavailable' });
+    const s = setUpClassifierRun({
+      set: data.set,
+      split: data.split,
+      architecture: cfg.architecture,
+      previous: prev,
+      optimizer: toOptimizerSpec(cfg.optimizer),
+      keepOptimizer: true,
+      epochs: cfg.epochs,
+      batchSize: cfg.batchSize,
+      seed: cfg.seed,
+      ...(cfg.clipNorm === undefined ? {} : { clipNorm: cfg.clipNorm }),
+      patience: cfg.patience ?? null,
+      telemetryEvery: 1,
+    });
+    s.settings.telemetryEvery = Math.max(1, Math.ceil(s.train.length / cfg.batchSize / TELEMETRY_PER_EPOCH));
+    const id = cfg.runId ?? newRunId();
+    const epochBase = prev ? prev.history.length : 0;
+    const history = prev ? [...prev.history] : [];
+    let r: Active | null = null;
+    let session: ClassifierSession;
+    try {
+      session = new ClassifierSession({ model: s.model, set: s.set, train: s.train, val: s.val, normalization: s.normalization, settings: s.settings, ...(s.optimizer ? { optimizer: s.optimizer } : {}) }, (e) => {
+        if (r) this.#relay(r, e);
+      });
+    } catch (e) {
+      throw new LabError({ message: (e as Error).message, code: 'invalid' });
+    }
+    // What the run was made from, for its label: a continued model's architecture is the model's.
+    const config: Record<string, unknown> = { ...cfg };
+    delete config.runId;
+    delete config.paused;
+    delete config.label;
+    delete config.name;
+    if (prev) config.architecture = (prev.settings.architecture as object | undefined) ?? { preset: String(prev.settings.model ?? 'custom') };
+    this.registry.create('classifier', config, { id, name: cfg.name ?? cfg.label ?? '', parent: prev?.runId ?? null });
+    r = { id, cfg, session, set: s.set, val: s.val, train: s.train, epochs: cfg.epochs, epochBase, history: [], full: history, done: null, lastBatch: 0, sink };
+    this.#run = r;
+    modelStore.set(
+      {
+        model: s.model,
+        classes: s.classes,
+        input: { channels: s.set.channels, height: s.set.height, width: s.set.width },
+        normalization: s.normalization,
+        seed: prev?.seed ?? cfg.seed,
+        settings: { ...s.settings, architecture: prev ? config.architecture : cfg.architecture, valFraction: data.valFraction },
+        history,
+        optimizer: session.trainer.optimizer,
+        source: 'trained',
+        path: prev?.path ?? null,
+        createdAt: new Date().toISOString(),
+        locusVersion: '',
+        runId: id,
+      },
+      sink,
+    );
+    const active = r;
+    session.start(cfg.paused ?? false).then(
+      () => {},
+      (e: unknown) => {
+        // The trainer threw (a bug or a bad layer): the run ends with the reason.
+        const message = `training failed: ${(e as Error).message}`;
+        active.done = { runId: id, reason: 'failed', message, bestEpoch: null, confusion: null, classes: [...s.classes], figures: {} };
+        sink.emit('train.state', { runId: id, state: 'stopped' });
+        sink.emit('train.done', active.done);
+        void this.registry.finish(id, { outcome: { reason: 'failed', message } });
+      },
+    );
+    const params = s.model.params().reduce((a, p) => a + p.value.length, 0);
+    return { runId: id, params, train: s.train.length, val: s.val.length };
+  }
+
+  /** The figures of the model as it is now: loss and accuracy on the validation images (and on the training images). */
+  #figures(r: Active): Record<string, number | null> {
+    const m = modelStore.get();
+    if (!m) return {};
+    const out: Record<string, number | null> = {};
+    if (r.val.length) {
+      const e = evaluate(m.model, r.set, r.val, m.normalization);
+      out.valLoss = finite(e.loss);
+      out.valAcc = finite(e.accuracy);
+    }
+    const last = r.history.at(-1);
+    out.trainLoss = finite(last?.trainLoss ?? null);
+    out.trainAcc = finite(last?.trainAcc ?? null);
+    out.params = m.model.params().reduce((a, p) => a + p.value.length, 0);
+    return out;
+  }
+
+  /** A session event as the contract's train.* event. */
+  #relay(r: Active, e: SessionEvent): void {
+    const state = r.session.trainer.control.state;
+    const sink = r.sink;
+    switch (e.type) {
+      case 'batch': {
+        const now = performance.now();
+        if (state === 'running' && now - r.lastBatch < BATCH_EVENT_MS && e.batch !== e.batches) return;
+        r.lastBatch = now;
+        sink.emit('train.batch', { runId: r.id, epoch: r.epochBase + e.epoch, batch: e.batch, batches: e.batches, step: e.step, loss: e.loss, gradNorm: e.gradNorm });
+        return;
+      }
+      case 'telemetry': {
+        const ok = (a: number[]) => a.every(Number.isFinite);
+        if (!ok(e.gradNorm) || !ok(e.weightNorm) || !ok(e.updateRatio)) return;
+        const activations = e.activations.map((a) => ({ name: a.name, mean: Number.isFinite(a.mean) ? a.mean : 0, std: Number.isFinite(a.std) ? a.std : 0, dead: a.dead, saturated: a.saturated }));
+        sink.emit('train.layers', { runId: r.id, step: e.step, epoch: r.epochBase + e.epoch, layers: e.layers, gradNorm: e.gradNorm, weightNorm: e.weightNorm, updateRatio: e.updateRatio, activations, batchNorm: e.batchNorm });
+        return;
+      }
+      case 'epoch': {
+        const metrics: EpochMetrics = {
+          epoch: r.epochBase + e.epoch,
+          trainLoss: finite(e.trainLoss),
+          trainAcc: finite(e.trainAcc),
+          valLoss: finite(e.valLoss),
+          valAcc: finite(e.valAcc),
+          lr: e.lr,
+          seconds: e.seconds,
+        };
+        r.history.push(metrics);
+        r.full.push(metrics);
+        this.registry.addEpoch(r.id, { ...metrics });
+        sink.emit('train.epoch', { runId: r.id, epochs: r.epochBase + e.epochs, metrics });
+        return;
+      }
+      case 'state':
+        if (e.state === 'running' || e.state === 'paused') this.registry.setState(r.id, e.state);
+        sink.emit('train.state', { runId: r.id, state: e.state === 'done' ? 'stopped' : e.state });
+        return;
+      case 'done': {
+        const m = modelStore.get();
+        const classes = m?.classes ?? [];
+        const figures = this.#figures(r);
+        r.done = { runId: r.id, reason: e.reason, message: e.message, bestEpoch: e.bestEpoch === null ? null : r.epochBase + e.bestEpoch, confusion: e.confusion, classes: [...classes], figures };
+        sink.emit('train.done', r.done);
+        const model = m && m.runId === r.id && e.reason !== 'diverged' ? currentModelFile(m) : null;
+        void this.registry.finish(r.id, { outcome: { reason: e.reason, message: e.message }, figures, confusion: e.confusion, classes: [...classes], model });
+        modelStore.announce(sink);
+        return;
+      }
+      default:
+        return; // inspections and prune results are answered as replies
+    }
+  }
+
+  #active(): Active {
+    const r = this.#run;
+    if (!r || r.done) throw new LabError({ message: 'no training run is in progress', code: 'unavailable' });
+    return r;
+  }
+
+  control(action: 'pause' | 'resume' | 'step' | 'stop', steps: number | undefined): { state: TrainRunState } {
+    const r = this.#active();
+    const reply = command(() => r.session.command(action === 'step' ? { type: 'step', steps: steps ?? 1 } : { type: action }));
+    return { state: asRunState((reply as { state: string }).state) };
+  }
+
+  setLr(lr: number): { lr: number } {
+    const r = this.#active();
+    const reply = command(() => r.session.command({ type: 'setLr', lr }) as { lr: number });
+    // The run's label says the learning rate as of now.
+    const s = this.registry.get(r.id).summary;
+    this.registry.setConfig(r.id, { ...s.config, optimizer: { ...(s.config.optimizer as object), lr: reply.lr } });
+    return reply;
+  }
+
+  /**
+   * Prune the run's network while it is paused or after it finished. The run's figures, confusion
+   * matrix and saved model become the pruned network's.
+   */
+  async prune(fraction: number, units: boolean): Promise<Result<'train.prune'>> {
+    const r = this.#run;
+    if (!r) throw new LabError({ message: 'there is no training run to prune: train a model first', code: 'unavailable' });
+    const p = command(() => r.session.command({ type: 'prune', fraction, units })) as PruneResult;
+    const m = modelStore.get();
+    let confusion: number[][] | null = null;
+    if (m && r.val.length) confusion = evaluate(m.model, r.set, r.val, m.normalization).confusion;
+    const figures = this.#figures(r);
+    if (r.done) {
+      r.done = { ...r.done, confusion, figures };
+      if (m && m.runId === r.id) await this.registry.revise(r.id, currentModelFile(m), { ...figures, pruned: p.report.pruned / Math.max(1, p.report.total) }, confusion);
+    }
+    return { mode: p.report.mode, pruned: p.report.pruned, total: p.report.total, accuracyBefore: finite(p.accuracyBefore), accuracyAfter: finite(p.accuracyAfter), confusion, figures };
+  }
+
+  status(): TrainStatus | null {
+    const r = this.#run;
+    if (!r) return null;
+    return {
+      runId: r.id,
+      label: this.registry.title(r.id),
+      state: r.done ? 'stopped' : asRunState(r.session.trainer.control.state),
+      epochs: r.epochBase + r.epochs,
+      history: r.history,
+      done: r.done,
+    };
+  }
+}
