@@ -1,12 +1,15 @@
 /**
- * The Clustering view's state: the data source shared by every panel (the loaded folder or a toy set,
- * with its projection on the plane, fetched once) and one ClusterPanel per run side by side. The engine
- * does the math; this keeps what it last said: prototype positions, the assignment (whole, or patched
- * by deltas with a sequence check, resynchronized when one is missed), figures and images.
+ * The Clustering view's state: per data source (the loaded folder or a toy set, with its projection on
+ * the plane, fetched once) a SourceRuns with one ClusterPanel per run side by side. Switching the source
+ * shows another SourceRuns and keeps the others as they are (the engine keeps their runs too), so
+ * switching back finds every run, edit, frozen prototype and undo history as it was. The engine does
+ * the math; a panel keeps what it last said: prototype positions, the assignment (whole, or patched by
+ * deltas with a sequence check, resynchronized when one is missed), figures and images.
  * One store per window, kept across view switches so runs survive them.
  */
 import {
   type ClusterAlgorithm,
+  type ClusterDefaults,
   type ClusterEdit,
   type ClusterRun,
   type ClusterSource,
@@ -17,7 +20,7 @@ import {
 } from '../../../../engine/protocol/cluster.js';
 import type { LabApi } from '../../../../engine/protocol/contract.js';
 import { asLabError } from '../api.js';
-import { DEFAULT_PANELS, defaultSpec } from './cluster-defaults.js';
+import { DEFAULT_PANELS } from './cluster-defaults.js';
 
 export type StepSize = 1 | 10 | 100 | 'epoch';
 export const SPEEDS = [
@@ -38,8 +41,9 @@ let nextKey = 1;
 export class ClusterPanel {
   readonly key = nextKey++;
   #api: LabApi;
-  #store: ClusterStore;
-  #spec = $state.raw<ClusterSpec>({ algorithm: 'kmeans', k: 3, rate: 'count', init: 'kmeans++' });
+  /** The source the panel's runs are on (a panel never changes source). */
+  readonly source: ClusterSource;
+  #spec: ClusterSpec = $state.raw<ClusterSpec>({ algorithm: 'kmeans', k: 3, rate: 'count', init: 'kmeans++' });
   #run = $state.raw<ClusterRun | null>(null);
   #update = $state.raw<ClusterUpdate | null>(null);
   #labels = $state.raw<Int32Array | null>(null);
@@ -60,10 +64,15 @@ export class ClusterPanel {
   #dragGroup = 0;
   #dragChanged = 0;
 
-  constructor(api: LabApi, store: ClusterStore, spec: ClusterSpec) {
+  constructor(api: LabApi, source: ClusterSource, spec: ClusterSpec) {
     this.#api = api;
-    this.#store = store;
+    this.source = source;
     this.#spec = spec;
+  }
+
+  /** The settings each algorithm starts with on this panel's source (sent by the engine). */
+  get defaults(): ClusterDefaults {
+    return this.source.defaults;
   }
 
   get spec(): ClusterSpec {
@@ -113,10 +122,9 @@ export class ClusterPanel {
     }
   }
 
-  /** A new run on the store's source (the old one, if any, is disposed). */
+  /** A new run on the panel's source (the old one, if any, is disposed). */
   async create(spec: ClusterSpec = this.#spec): Promise<void> {
-    const source = this.#store.source;
-    if (!source) return;
+    const source = this.source;
     this.#spec = spec;
     await this.dispose();
     this.#busy = true;
@@ -174,10 +182,33 @@ export class ClusterPanel {
     }
   }
 
+  /**
+   * Shown again (its source was chosen again): the run as the engine has it now. A run the engine no
+   * longer holds (it dropped it, or restarted) starts again with the same settings, and the panel says so.
+   */
+  async rejoin(): Promise<void> {
+    const run = this.#run;
+    if (!run) return this.create();
+    try {
+      const r = await this.#api.call('cluster.snapshot', { runId: run.runId });
+      this.#seq = -1;
+      this.apply(r.update, true);
+    } catch (e) {
+      const message = asLabError(e).message;
+      if (!/no clustering run/.test(message)) {
+        this.#error = message;
+        return;
+      }
+      this.#run = null;
+      await this.create(this.#spec);
+      this.#error ??= 'The engine no longer held this run (it keeps a limited number): it starts again with the same settings.';
+    }
+  }
+
   async step(): Promise<void> {
     const run = this.#run;
-    const source = this.#store.source;
-    if (!run || !source || this.#running) return;
+    const source = this.source;
+    if (!run || this.#running) return;
     const toy = TOY_ONLY_ALGORITHMS.includes(run.spec.algorithm);
     const samples = toy ? 1 : this.stepSize === 'epoch' ? source.n : this.stepSize;
     this.#busy = true;
@@ -228,7 +259,7 @@ export class ClusterPanel {
 
   /** Switch algorithm: a fresh run with that algorithm's default settings. */
   async setAlgorithm(a: ClusterAlgorithm): Promise<void> {
-    await this.reset(defaultSpec(a, this.#store.source));
+    await this.reset(this.defaults[a]);
   }
 
   async setVigilance(v: number): Promise<void> {
@@ -314,11 +345,35 @@ export class ClusterPanel {
 
 export const TOY_DEFAULT: Extract<ClusterSourceSpec, { kind: 'toy' }> = { kind: 'toy', name: 'blobs', n: 600, seed: 1 };
 
+/** The key of a source: a toy set by its settings, the folder by its load (a new load is another source). */
+function sourceKey(spec: ClusterSourceSpec, generation: number): string {
+  return spec.kind === 'toy' ? `toy:${JSON.stringify(spec)}` : `folder:${spec.subset ?? 'all'}:${generation}`;
+}
+
+/** The runs of one source, side by side, and the panels closed last (they can be brought back). */
+export class SourceRuns {
+  readonly key: string;
+  readonly spec: ClusterSourceSpec;
+  readonly source: ClusterSource;
+  panels = $state.raw<ClusterPanel[]>([]);
+  /** Closed panels, newest last, with the place they had; their runs stay in the engine until forgotten. */
+  closed = $state.raw<{ panel: ClusterPanel; index: number }[]>([]);
+
+  constructor(key: string, spec: ClusterSourceSpec, source: ClusterSource) {
+    this.key = key;
+    this.spec = spec;
+    this.source = source;
+  }
+}
+
+/** Closed panels that can be brought back, per source. */
+const CLOSED_KEPT = 3;
+
 export class ClusterStore {
   #api: LabApi;
-  #source = $state.raw<ClusterSource | null>(null);
-  #sourceSpec = $state.raw<ClusterSourceSpec | null>(null);
-  #panels = $state.raw<ClusterPanel[]>([]);
+  /** Every source opened in this window, with its runs (kept when another source is shown). */
+  #sets = new Map<string, SourceRuns>();
+  #current = $state.raw<SourceRuns | null>(null);
   #loading = $state(false);
   #error = $state<string | null>(null);
   /** The data generation the folder source was made from. */
@@ -332,23 +387,33 @@ export class ClusterStore {
   constructor(api: LabApi) {
     this.#api = api;
     api.on('cluster.update', (u) => {
-      for (const p of this.#panels) if (p.run?.runId === u.runId) p.apply(u);
+      for (const set of this.#sets.values()) for (const p of set.panels) if (p.run?.runId === u.runId) p.apply(u);
     });
     api.on('engine.restarted', () => {
-      for (const p of this.#panels) p.drop();
-      this.#source = null;
+      // The engine's runs are gone: every source starts again (the view asks for the current one).
+      for (const set of this.#sets.values()) for (const p of [...set.panels, ...set.closed.map((c) => c.panel)]) p.drop();
+      this.#sets.clear();
+      this.#current = null;
       this.#generation = -1;
     });
   }
 
   get source(): ClusterSource | null {
-    return this.#source;
+    return this.#current?.source ?? null;
   }
   get sourceSpec(): ClusterSourceSpec | null {
-    return this.#sourceSpec;
+    return this.#current?.spec ?? null;
   }
   get panels(): ClusterPanel[] {
-    return this.#panels;
+    return this.#current?.panels ?? [];
+  }
+  /** Panels closed on this source that can be brought back, newest last. */
+  get closed(): readonly { panel: ClusterPanel; index: number }[] {
+    return this.#current?.closed ?? [];
+  }
+  /** Sources opened in this window that hold runs (the current one among them). */
+  get sources(): readonly SourceRuns[] {
+    return [...this.#sets.values()];
   }
   get loading(): boolean {
     return this.#loading;
@@ -357,7 +422,7 @@ export class ClusterStore {
     return this.#error;
   }
   get anyRunning(): boolean {
-    return this.#panels.some((p) => p.running);
+    return this.panels.some((p) => p.running);
   }
 
   /**
@@ -365,8 +430,8 @@ export class ClusterStore {
    * else a toy set; nothing if the current source is still right.
    */
   async ensure(hasFolder: boolean, generation: number): Promise<void> {
-    const spec = this.#sourceSpec;
-    if (this.#source && spec) {
+    const spec = this.sourceSpec;
+    if (this.#current && spec) {
       if (spec.kind === 'toy' && (this.#toyChosen || !hasFolder)) return;
       if (spec.kind === 'folder' && hasFolder && generation === this.#generation) return;
     }
@@ -381,34 +446,37 @@ export class ClusterStore {
 
   #opening: Promise<void> = Promise.resolve();
 
-  /** Switch every panel to a new source (runs start again on it); one switch at a time. */
+  /** Show another source (its runs as they were, or new ones); one switch at a time. */
   open(spec: ClusterSourceSpec, generation = this.#generation): Promise<void> {
     this.#opening = this.#opening.then(() => this.#open(spec, generation));
     return this.#opening;
   }
 
   async #open(spec: ClusterSourceSpec, generation: number): Promise<void> {
-    const cur = this.#sourceSpec;
-    if (this.#source && cur && JSON.stringify(cur) === JSON.stringify(spec) && (spec.kind === 'toy' || generation === this.#generation)) return;
+    const key = sourceKey(spec, generation);
+    if (this.#current?.key === key) return;
     this.#loading = true;
     this.#error = null;
-    for (const p of this.#panels) await p.pause();
+    // The runs left behind stop training; they stay as they are until their source is shown again.
+    for (const p of this.panels) if (p.running) await p.pause();
     try {
-      const source = await this.#api.call('cluster.source', { source: spec });
-      this.#thumbs.clear();
-      this.#source = source;
-      this.#sourceSpec = spec;
-      if (spec.kind === 'folder') this.#generation = generation;
-      if (this.#panels.length === 0) {
-        this.#panels = DEFAULT_PANELS.map((a) => new ClusterPanel(this.#api, this, defaultSpec(a, source)));
+      if (spec.kind === 'folder' && generation !== this.#generation) await this.#forgetFolder(generation);
+      const kept = this.#sets.get(key);
+      if (kept) {
+        this.#show(kept);
+        await Promise.all(kept.panels.map((p) => p.rejoin()));
+        return;
       }
-      await Promise.all(
-        this.#panels.map((p) => {
-          // RBF and MoE need a 2-D set; on images a panel falls back to k-means.
-          const a = source.image && TOY_ONLY_ALGORITHMS.includes(p.algorithm) ? 'kmeans' : p.algorithm;
-          return p.create(defaultSpec(a, source));
-        }),
-      );
+      const source = await this.#api.call('cluster.source', { source: spec });
+      if (spec.kind === 'folder') this.#generation = generation;
+      // New panels: the algorithms of the panels shown now (RBF and MoE need a 2-D set: on images
+      // they fall back to k-means), or the view's first ones.
+      const algorithms = this.panels.length > 0 ? this.panels.map((p) => p.algorithm) : DEFAULT_PANELS;
+      const set = new SourceRuns(key, spec, source);
+      set.panels = algorithms.map((a) => new ClusterPanel(this.#api, source, source.defaults[source.image && TOY_ONLY_ALGORITHMS.includes(a) ? 'kmeans' : a]));
+      this.#sets.set(key, set);
+      this.#show(set);
+      await Promise.all(set.panels.map((p) => p.create()));
     } catch (e) {
       this.#error = asLabError(e).message;
     } finally {
@@ -416,26 +484,49 @@ export class ClusterStore {
     }
   }
 
+  #show(set: SourceRuns): void {
+    this.#thumbs.clear();
+    this.#current = set;
+    if (this.lastEdited && !set.panels.includes(this.lastEdited)) this.lastEdited = null;
+  }
+
+  /** A new folder was loaded: the runs on the folder loaded before can no longer be shown; remove them. */
+  async #forgetFolder(generation: number): Promise<void> {
+    for (const [key, set] of this.#sets) {
+      if (set.spec.kind !== 'folder' || key === sourceKey(set.spec, generation)) continue;
+      this.#sets.delete(key);
+      await Promise.all([...set.panels, ...set.closed.map((c) => c.panel)].map((p) => p.dispose()));
+    }
+  }
+
   async setPanelCount(count: number): Promise<void> {
-    const cur = this.#panels;
+    const set = this.#current;
+    if (!set) return;
+    const cur = set.panels;
     if (count < cur.length) {
-      for (const p of cur.slice(count)) await p.dispose();
-      this.#panels = cur.slice(0, count);
+      for (let i = cur.length - 1; i >= count; i--) this.#close(set, cur[i]);
       return;
     }
     const added: ClusterPanel[] = [];
     for (let i = cur.length; i < count; i++) {
+      // A panel closed on this source comes back before a new one is made.
+      const back = set.closed.pop();
+      if (back) {
+        set.closed = [...set.closed];
+        added.push(back.panel);
+        continue;
+      }
       const a = DEFAULT_PANELS[i % DEFAULT_PANELS.length];
-      added.push(new ClusterPanel(this.#api, this, defaultSpec(a, this.#source)));
+      added.push(new ClusterPanel(this.#api, set.source, set.source.defaults[set.source.image && TOY_ONLY_ALGORITHMS.includes(a) ? 'kmeans' : a]));
     }
-    this.#panels = [...cur, ...added];
-    await Promise.all(added.map((p) => p.create()));
+    set.panels = [...cur, ...added];
+    await Promise.all(added.map((p) => (p.run ? p.rejoin() : p.create())));
   }
 
   /** Sample i's pixels (folder sources), fetched once from the engine's thumbnails. */
   sampleImage(i: number): Promise<Uint8Array | null> {
-    const spec = this.#sourceSpec;
-    if (!this.#source?.image || spec?.kind !== 'folder' || (spec.subset ?? 'all') !== 'all') return Promise.resolve(null);
+    const spec = this.sourceSpec;
+    if (!this.source?.image || spec?.kind !== 'folder' || (spec.subset ?? 'all') !== 'all') return Promise.resolve(null);
     let p = this.#thumbs.get(i);
     if (!p) {
       p = this.#api.call('data.thumbnails', { offset: i, count: 1 }).then(
@@ -448,24 +539,58 @@ export class ClusterStore {
     return p;
   }
 
+  /** Close a panel: its run pauses and stays in the engine, so "Undo close" brings it back as it was. */
   async removePanel(panel: ClusterPanel): Promise<void> {
-    if (this.#panels.length <= 1) return;
-    this.#panels = this.#panels.filter((p) => p !== panel);
+    const set = this.#current;
+    if (!set || set.panels.length <= 1 || !set.panels.includes(panel)) return;
+    if (panel.running) await panel.pause();
+    this.#close(set, panel);
+  }
+
+  #close(set: SourceRuns, panel: ClusterPanel): void {
+    const index = set.panels.indexOf(panel);
+    if (index < 0) return;
+    if (panel.running) void panel.pause();
+    set.panels = set.panels.filter((p) => p !== panel);
     if (this.lastEdited === panel) this.lastEdited = null;
-    await panel.dispose();
+    const closed = [...set.closed, { panel, index }];
+    // Beyond a few, the oldest closed run is removed from the engine for good.
+    for (const old of closed.splice(0, Math.max(0, closed.length - CLOSED_KEPT))) void old.panel.dispose();
+    set.closed = closed;
+  }
+
+  /** Bring back the panel closed last, where it was. */
+  async undoClose(): Promise<void> {
+    const set = this.#current;
+    const last = set?.closed[set.closed.length - 1];
+    if (!set || !last) return;
+    set.closed = set.closed.slice(0, -1);
+    const panels = [...set.panels];
+    panels.splice(Math.min(last.index, panels.length), 0, last.panel);
+    set.panels = panels;
+    await last.panel.rejoin();
+  }
+
+  /** Remove the closed panels' runs from the engine for good. */
+  async forgetClosed(): Promise<void> {
+    const set = this.#current;
+    if (!set) return;
+    const gone = set.closed;
+    set.closed = [];
+    await Promise.all(gone.map((c) => c.panel.dispose()));
   }
 
   async runAll(): Promise<void> {
-    await Promise.all(this.#panels.map((p) => p.start()));
+    await Promise.all(this.panels.map((p) => p.start()));
   }
   async pauseAll(): Promise<void> {
-    await Promise.all(this.#panels.map((p) => p.pause()));
+    await Promise.all(this.panels.map((p) => p.pause()));
   }
   async stepAll(): Promise<void> {
-    await Promise.all(this.#panels.map((p) => p.step()));
+    await Promise.all(this.panels.map((p) => p.step()));
   }
   async resetAll(): Promise<void> {
-    await Promise.all(this.#panels.map((p) => p.reset()));
+    await Promise.all(this.panels.map((p) => p.reset()));
   }
 }
 
