@@ -176,12 +176,24 @@ test('toy sets: RBF stages one at a time and a mixture of experts with gating re
   }
   await expect(rbf.getByTestId('step')).toContainText('Fine-tune');
   await expect.poll(() => asNumber(figure(rbf, 'acc'))).toBeGreaterThan(80);
+  // An RBF network's prototypes are centres, and the edit status says so.
+  await rbf.getByTestId('proto-0').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(rbf.getByTestId('edit-status')).toContainText('Moved centre 1');
+  await rbf.getByTestId('undo').click();
+  await expect(rbf.getByTestId('edit-status')).toContainText('Undone');
   await moe.getByTestId('algorithm').selectOption('moe');
   await expect(moe).toHaveAttribute('data-algorithm', 'moe');
   await moe.getByTestId('run').click();
   await expect.poll(() => asNumber(figure(moe, 'steps')), { timeout: 30_000 }).toBeGreaterThan(20);
   await moe.getByTestId('pause').click();
   await moe.getByRole('combobox', { name: 'Regions' }).selectOption('gating');
+  // The gating legend: one entry per expert (4 by default), with its share of the samples.
+  const experts = moe.getByTestId('expert-legend').locator('li');
+  await expect(experts).toHaveCount(4);
+  await expect(experts.first()).toHaveText(/^Expert 1 · \d+%$/);
+  const shares = await experts.evaluateAll((li) => li.map((e) => Number(/(\d+)%/.exec(e.textContent ?? '')?.[1] ?? NaN)));
+  expect(Math.abs(shares.reduce((a, b) => a + b, 0) - 100)).toBeLessThanOrEqual(4);
   // Fuzzy ART on the plane: its categories are boxes.
   const km = page.getByTestId('cluster-panel-0');
   await km.getByTestId('algorithm').selectOption('fuzzy-art');

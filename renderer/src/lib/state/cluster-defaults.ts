@@ -23,5 +23,14 @@ export const ALGORITHM_BLURBS: Record<ClusterAlgorithm, string> = {
   moe: 'Linear experts, each trusted where the softmax gate says so.',
 };
 
+/** What one prototype of an algorithm is called: a SOM's unit, an ART category, an RBF centre. */
+export function prototypeNoun(algorithm: ClusterAlgorithm): string {
+  if (algorithm === 'som') return 'unit';
+  if (algorithm === 'fuzzy-art' || algorithm === 'art2a') return 'category';
+  if (algorithm === 'rbf') return 'centre';
+  if (algorithm === 'moe') return 'expert';
+  return 'prototype';
+}
+
 /** The algorithms of the panels when the view opens (1 to 3 of them). */
 export const DEFAULT_PANELS: readonly ClusterAlgorithm[] = ['kmeans', 'art2a', 'som'];

@@ -20,7 +20,7 @@ import {
 } from '../../../../engine/protocol/cluster.js';
 import type { LabApi } from '../../../../engine/protocol/contract.js';
 import { asLabError } from '../api.js';
-import { DEFAULT_PANELS } from './cluster-defaults.js';
+import { DEFAULT_PANELS, prototypeNoun } from './cluster-defaults.js';
 
 export type StepSize = 1 | 10 | 100 | 'epoch';
 export const SPEEDS = [
@@ -279,8 +279,9 @@ export class ClusterPanel {
     if (!r) return null;
     this.apply(r.update, true);
     const n = r.changed.samples.length;
-    const samples = (c: number) => `${c} sample${c === 1 ? '' : 's'} changed ${run.lattice ? 'unit' : 'cluster'}`;
-    const name = (j: number) => `${run.lattice ? 'unit' : 'prototype'} ${j + 1}`;
+    const noun = prototypeNoun(run.spec.algorithm);
+    const samples = (c: number) => `${c} sample${c === 1 ? '' : 's'} changed ${noun === 'prototype' ? 'cluster' : noun}`;
+    const name = (j: number) => `${noun} ${j + 1}`;
     if (edit.op === 'move') {
       this.#dragChanged += n;
       this.#status = { text: `Moved ${name(edit.index)} · ${samples(this.#dragChanged)}`, changed: this.#dragChanged };
