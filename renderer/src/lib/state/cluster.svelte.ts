@@ -21,6 +21,7 @@ import {
 import type { LabApi } from '../../../../engine/protocol/contract.js';
 import { asLabError } from '../api.js';
 import { DEFAULT_PANELS, prototypeNoun } from './cluster-defaults.js';
+import { LabelCopy, LatestPump } from './cluster-sync.js';
 
 export type StepSize = 1 | 10 | 100 | 'epoch';
 export const SPEEDS = [
@@ -52,15 +53,15 @@ export class ClusterPanel {
   #busy = $state(false);
   #error = $state<string | null>(null);
   #status = $state.raw<EditStatus | null>(null);
-  #seq = -1;
+  /** The assignment as built from the engine's messages (#labels is its reactive face). */
+  #copy = new LabelCopy();
   selected = $state(-1);
   colorBy = $state<'cluster' | 'class'>('cluster');
   regions = $state<'decision' | 'gating'>('decision');
   stepSize = $state<StepSize>(10);
   speed = $state<number>(400);
   // a drag: the latest target waits while one move is in flight
-  #target: { index: number; x: number; y: number; group: number } | null = null;
-  #moving: Promise<void> | null = null;
+  #moves = new LatestPump<{ index: number; x: number; y: number; group: number }>((t) => this.edit({ op: 'move', ...t }));
   #dragGroup = 0;
   #dragChanged = 0;
 
@@ -137,7 +138,7 @@ export class ClusterPanel {
   #setRun(run: ClusterRun): void {
     this.#run = run;
     this.#spec = run.spec;
-    this.#seq = -1;
+    this.#copy.forget();
     this.#running = false;
     this.#status = null;
     this.#images = null;
@@ -150,20 +151,9 @@ export class ClusterPanel {
   apply(u: ClusterUpdate, reply = false): void {
     const run = this.#run;
     if (!run || u.runId !== run.runId) return;
-    if (u.labels) {
-      if (u.seq >= this.#seq) {
-        this.#labels = u.labels;
-        this.#seq = u.seq;
-      }
-    } else if (u.delta) {
-      const cur = this.#labels;
-      if (cur && u.delta.base === this.#seq) {
-        const next = Int32Array.from(cur);
-        for (let t = 0; t < u.delta.samples.length; t++) next[u.delta.samples[t]] = u.delta.to[t];
-        this.#labels = next;
-        this.#seq = u.seq;
-      } else if (u.seq > this.#seq) void this.resync();
-    }
+    const labels = this.#copy.apply(u);
+    if (labels === 'changed') this.#labels = this.#copy.labels;
+    else if (labels === 'resync') void this.resync();
     if (u.images) this.#images = u.images;
     this.#update = u;
     // An event still in flight after a pause must not make the panel look like it runs again.
@@ -177,7 +167,7 @@ export class ClusterPanel {
     if (!run) return;
     const r = await this.#call(() => this.#api.call('cluster.snapshot', { runId: run.runId }));
     if (r) {
-      this.#seq = -1;
+      this.#copy.forget();
       this.apply(r.update, true);
     }
   }
@@ -191,7 +181,7 @@ export class ClusterPanel {
     if (!run) return this.create();
     try {
       const r = await this.#api.call('cluster.snapshot', { runId: run.runId });
-      this.#seq = -1;
+      this.#copy.forget();
       this.apply(r.update, true);
     } catch (e) {
       const message = asLabError(e).message;
@@ -307,18 +297,7 @@ export class ClusterPanel {
       this.#dragGroup++;
       this.#dragChanged = 0;
     }
-    this.#target = { index, x, y, group: this.#dragGroup };
-    this.#moving ??= this.#pump();
-    return this.#moving;
-  }
-
-  async #pump(): Promise<void> {
-    while (this.#target) {
-      const t = this.#target;
-      this.#target = null;
-      await this.edit({ op: 'move', ...t });
-    }
-    this.#moving = null;
+    return this.#moves.push({ index, x, y, group: this.#dragGroup });
   }
 
   async undo(): Promise<void> {
@@ -330,6 +309,7 @@ export class ClusterPanel {
     this.#run = null;
     this.#update = null;
     this.#labels = null;
+    this.#copy.clear();
     this.#images = null;
     this.#running = false;
     if (run) await this.#api.call('cluster.dispose', { runId: run.runId }).catch(() => {});
@@ -340,6 +320,7 @@ export class ClusterPanel {
     this.#run = null;
     this.#update = null;
     this.#labels = null;
+    this.#copy.clear();
     this.#running = false;
   }
 }
@@ -381,6 +362,8 @@ export class ClusterStore {
   #generation = -1;
   /** The user picked the toy set (a folder loaded later does not replace it). */
   #toyChosen = false;
+  /** The toy set shown last (shown again when the folder goes away). */
+  #lastToy: Extract<ClusterSourceSpec, { kind: 'toy' }> = TOY_DEFAULT;
   #thumbs = new Map<number, Promise<Uint8Array | null>>();
   /** The panel edited last: Ctrl+Z goes to it. */
   lastEdited = $state<ClusterPanel | null>(null);
@@ -436,7 +419,7 @@ export class ClusterStore {
       if (spec.kind === 'toy' && (this.#toyChosen || !hasFolder)) return;
       if (spec.kind === 'folder' && hasFolder && generation === this.#generation) return;
     }
-    await this.open(hasFolder ? { kind: 'folder' } : (spec?.kind === 'toy' ? spec : TOY_DEFAULT), generation);
+    await this.open(hasFolder ? { kind: 'folder' } : this.#lastToy, generation);
   }
 
   /** The user's choice of source. */
@@ -455,6 +438,7 @@ export class ClusterStore {
 
   async #open(spec: ClusterSourceSpec, generation: number): Promise<void> {
     const key = sourceKey(spec, generation);
+    if (spec.kind === 'toy') this.#lastToy = spec;
     if (this.#current?.key === key) return;
     this.#loading = true;
     this.#error = null;
