@@ -53,13 +53,17 @@ test('pause, step, a new learning rate while paused, resume, stop; finished runs
   await page.getByTestId('train-resume-run').click();
   await expect(page.getByTestId('train-done')).toContainText('trained 2 epochs', { timeout: 60_000 });
 
-  // A second run with Adam; both appear on the comparison chart.
+  // A second run with Adam; both appear on the comparison chart (beside the runs of earlier specs,
+  // which the engine keeps).
+  await expect(page.getByTestId('run-row').first()).toContainText('Momentum');
+  const rowsBefore = await page.getByTestId('run-row').count();
+  const pointsBefore = await points(page, 'chart-compare');
   await page.getByTestId('train-optimizer').selectOption('adam');
   await page.getByTestId('train-epochs').fill('2');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-done')).toContainText('trained 2 epochs', { timeout: 60_000 });
-  await expect(page.getByTestId('runs').locator('li')).toHaveCount(2);
-  expect(await points(page, 'chart-compare')).toBe(4);
+  await expect(page.getByTestId('run-row')).toHaveCount(rowsBefore + 1);
+  await expect.poll(() => points(page, 'chart-compare')).toBe(pointsBefore + 2);
   await shot(page, '12-train-compare');
 
   // Stop ends a run at once.
@@ -80,5 +84,56 @@ test('a diverging run shows the engine message naming where it broke and a lower
   await expect(page.getByTestId('train-error')).toContainText('NaN or infinite', { timeout: 60_000 });
   await expect(page.getByTestId('train-error')).toContainText('try a lower learning rate (now 10, e.g. 1)');
   await shot(page, '14-train-diverged');
+  expect(errors).toEqual([]);
+});
+
+test('runs last: a refused start keeps the last charts, runs are told apart by what differs, renamed, kept over a reload, removed after asking', async ({ page }) => {
+  const errors = watchConsole(page);
+  await openSampleAndTrainView(page);
+  await page.getByTestId('train-preset').selectOption('mlp');
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  const accBefore = await points(page, 'chart-acc');
+  expect(accBefore).toBeGreaterThan(0);
+
+  // An invalid form names every bad field at once and keeps Train disabled; nothing is thrown away.
+  await page.getByTestId('train-lr').fill('-1');
+  await page.getByTestId('train-epochs').fill('0');
+  await expect(page.getByTestId('form-errors')).toContainText('Learning rate must be more than 0 and at most 10');
+  await expect(page.getByTestId('form-errors')).toContainText('Epochs must be at least 1');
+  await expect(page.getByTestId('train-start')).toBeDisabled();
+  expect(await points(page, 'chart-acc')).toBe(accBefore);
+
+  // Two runs that differ only in their activation are labelled by it.
+  await page.getByTestId('train-lr').fill('0.001');
+  await page.getByTestId('train-epochs').fill('1');
+  await page.getByLabel('Activation').selectOption('sigmoid');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  const rows = page.getByTestId('run-row');
+  await expect(rows.first().getByTestId('run-label')).toContainText('sigmoid');
+  await expect(rows.nth(1).getByTestId('run-label')).toContainText('relu');
+
+  // A name given in the list is kept by the engine and survives a reload of the page.
+  await rows.first().getByTestId('run-label').click();
+  await page.getByTestId('run-name-edit').fill('sigmoid baseline');
+  await page.getByTestId('run-name-edit').press('Enter');
+  await expect(rows.first().getByTestId('run-label')).toHaveText('sigmoid baseline');
+  const count = await rows.count();
+  await page.reload();
+  await page.getByRole('button', { name: /^Train/ }).click();
+  await expect(page.getByTestId('run-row')).toHaveCount(count);
+  await expect(page.getByTestId('run-row').first().getByTestId('run-label')).toHaveText('sigmoid baseline');
+  await expect.poll(() => points(page, 'chart-compare')).toBeGreaterThan(0);
+  await shot(page, '15-train-runs-kept');
+
+  // Removing asks first; keeping it changes nothing, removing it takes it off the list.
+  await page.getByTestId('run-row').first().getByTestId('run-remove').click();
+  await page.getByRole('button', { name: 'Keep' }).click();
+  await expect(page.getByTestId('run-row')).toHaveCount(count);
+  await page.getByTestId('run-row').first().getByTestId('run-remove').click();
+  await page.getByTestId('run-remove-yes').click();
+  await expect(page.getByTestId('run-row')).toHaveCount(count - 1);
   expect(errors).toEqual([]);
 });

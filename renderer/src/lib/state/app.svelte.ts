@@ -104,6 +104,16 @@ export class AppState {
     }
   }
 
+  /** A native save dialog for a model file (Electron); null when cancelled or unavailable. */
+  async pickSavePath(defaultName: string): Promise<string | null> {
+    try {
+      return (await this.#api.call('shell.pickSavePath', { title: 'Export model', defaultName, filters: [{ name: 'Locus model', extensions: ['json'] }] })).path;
+    } catch (e) {
+      this.notify('error', 'Could not open the save dialog', asLabError(e).message);
+      return null;
+    }
+  }
+
   notify(kind: Notice['kind'], title: string, text: string): void {
     this.#notices = [...this.#notices.filter((n) => n.title !== title), { id: this.#nextNotice++, kind, title, text }];
   }

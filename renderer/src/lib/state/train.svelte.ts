@@ -17,7 +17,10 @@ import type {
   TrainRunState,
 } from '../../../../engine/protocol/contract.js';
 import { ACTIVATIONS, OPTIMIZER_CHOICES } from '../../../../engine/protocol/contract.js';
+import { CLASSIFIER_DEFAULTS, DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_LABELS } from '../../../../engine/protocol/defaults.js';
+import { distinctLabels, newRunId, runLabel, type RunSummary, type WorkspaceDisk } from '../../../../engine/protocol/runs.js';
 import { asLabError } from '../api.js';
+import { formErrors, type FieldError } from '../train-form.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
 
 /** While a run streams, the inspector (filters, feature maps of the picked image) refreshes at most this often (ms). */
@@ -48,14 +51,17 @@ export interface TrainForm {
   patience: number;
   /** Continue the current model instead of building a new one. */
   resume: boolean;
+  /** The run's name ('' : the label made from its settings). */
+  name: string;
 }
 
-export const DEFAULT_LR: Record<OptimizerChoice, number> = { sgd: 0.05, momentum: 0.01, nesterov: 0.01, rmsprop: 0.001, adam: 0.001 };
-export const OPTIMIZER_LABELS: Record<OptimizerChoice, string> = { sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', rmsprop: 'RMSprop', adam: 'Adam' };
+export { DEFAULT_LR, OPTIMIZER_LABELS };
+/** At most this many runs are drawn on the comparison chart at once. */
+export const MAX_COMPARED = 20;
 
 /** One run's curves. */
 export interface RunRecord {
-  id: number;
+  id: string;
   label: string;
   /** Index into the run palette. */
   color: number;
@@ -109,30 +115,39 @@ export function parseLayers(text: string): LayerSpecJson[] {
 export class TrainStore {
   #api: LabApi;
   form = $state<TrainForm>({
-    preset: 'lenet5',
+    preset: CLASSIFIER_DEFAULTS.preset,
     layersText: '',
-    activation: 'relu',
+    activation: CLASSIFIER_DEFAULTS.activation(CLASSIFIER_DEFAULTS.preset),
     dropout: 0,
     batchNorm: false,
-    optimizer: 'adam',
-    lr: DEFAULT_LR.adam,
-    momentum: 0.9,
+    optimizer: CLASSIFIER_DEFAULTS.optimizer,
+    lr: DEFAULT_LR[CLASSIFIER_DEFAULTS.optimizer],
+    momentum: DEFAULT_MOMENTUM,
     weightDecay: 0,
     decoupled: false,
     biasCorrection: true,
-    epochs: 5,
-    batchSize: 32,
-    seed: 1,
+    epochs: CLASSIFIER_DEFAULTS.epochs,
+    batchSize: CLASSIFIER_DEFAULTS.batchSize,
+    seed: CLASSIFIER_DEFAULTS.seed,
     clipNorm: 0,
     patience: 0,
     resume: false,
+    name: '',
   });
   #arch = $state.raw<ArchitectureSummary | null>(null);
   #archError = $state<string | null>(null);
   #presets = $state.raw<string[]>(['mlp', 'lenet5']);
   #state = $state<TrainRunState | 'idle'>('idle');
   #run = $state.raw<RunRecord | null>(null);
-  #runs = $state.raw<RunRecord[]>([]);
+  /** The run being started: its events are kept here until train.start answers (then it becomes #run). */
+  #pending: RunRecord | null = null;
+  /** Every classifier run in the engine's registry (saved ones too), newest first. */
+  #saved = $state.raw<RunSummary[]>([]);
+  #disk = $state.raw<WorkspaceDisk | null>(null);
+  /** Finished runs' histories, fetched once when first drawn. */
+  readonly #histories = new Map<string, EpochMetrics[]>();
+  /** Runs hidden from the comparison chart by the user (others are shown, the newest MAX_COMPARED). */
+  #hidden = $state.raw<ReadonlySet<string>>(new Set());
   #progress = $state.raw<Progress | null>(null);
   #error = $state<string | null>(null);
   #starting = $state(false);
@@ -145,8 +160,6 @@ export class TrainStore {
   #inspectError = $state<string | null>(null);
   #pruned = $state.raw<Result<'train.prune'> | null>(null);
   #nextColor = 0;
-  /** The newest run id seen (a starting run only takes a newer one). */
-  #lastRunId = 0;
 
   constructor(api: LabApi) {
     this.#api = api;
@@ -187,9 +200,8 @@ export class TrainStore {
       r.done = d;
       this.#state = 'stopped';
       if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
-      // Keep the finished run for comparison (the newest first), unless it never trained an epoch.
-      if (r.history.length > 0) this.#runs = [r, ...this.#runs.filter((x) => x.id !== r.id)].slice(0, 8);
-      this.#run = { ...r };
+      this.#histories.set(r.id, r.history);
+      if (this.#run === r) this.#run = { ...r };
       this.#redraw.now();
     });
     api.on('engine.restarted', () => {
@@ -197,6 +209,19 @@ export class TrainStore {
       this.#progress = null;
       this.#inspection = null;
     });
+    // The registry's runs (saved ones survive reloads and restarts), kept current by its events.
+    api.on('runs.changed', (s) => {
+      if (s.kind !== 'classifier') return;
+      const rest = this.#saved.filter((x) => x.id !== s.id);
+      this.#saved = [s, ...rest].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+      this.#version++;
+    });
+    api.on('runs.removed', ({ id }) => {
+      this.#saved = this.#saved.filter((x) => x.id !== id);
+      this.#histories.delete(id);
+      this.#version++;
+    });
+    void this.refreshRuns();
     // A page opened (or reloaded) during a run picks it up with its epochs so far.
     void api.call('train.status', {}).then(
       ({ run }) => {
@@ -212,15 +237,25 @@ export class TrainStore {
   }
 
   /**
-   * The record of the run an event is about, or null. Events can arrive before train.start's reply
-   * (the shell forwards them at once): while starting, the record waits with id -1 and takes the first
-   * run id it sees.
+   * The record of the run an event is about, or null. The client names a run before starting it, so
+   * events that arrive before train.start's reply go to the record being started.
    */
-  #mine(runId: number): RunRecord | null {
-    const r = this.#run;
-    if (r && r.id === -1 && this.#starting && runId > this.#lastRunId) r.id = runId;
-    if (r && r.id === runId) this.#lastRunId = Math.max(this.#lastRunId, runId);
-    return r && r.id === runId ? r : null;
+  #mine(runId: string): RunRecord | null {
+    if (this.#run?.id === runId) return this.#run;
+    if (this.#pending?.id === runId) return this.#pending;
+    return null;
+  }
+
+  /** Read the registry's classifier runs and the workspace's disk use again. */
+  async refreshRuns(): Promise<void> {
+    try {
+      const { runs, disk } = await this.#api.call('runs.list', { kind: 'classifier' });
+      this.#saved = runs;
+      this.#disk = disk;
+      this.#version++;
+    } catch {
+      // An engine that does not answer yet: the list fills from runs.changed events.
+    }
   }
 
   get arch(): ArchitectureSummary | null {
@@ -241,9 +276,51 @@ export class TrainStore {
   get run(): RunRecord | null {
     return this.#run;
   }
-  /** Finished runs, newest first. */
-  get runs(): RunRecord[] {
-    return this.#runs;
+  /** Every classifier run the engine knows (finished and saved ones included), newest first. */
+  get runs(): RunSummary[] {
+    return this.#saved;
+  }
+  get disk(): WorkspaceDisk | null {
+    return this.#disk;
+  }
+  /** Labels that tell the listed runs apart (the user's name, else only what differs). */
+  get labels(): Map<string, string> {
+    const runs = this.#saved;
+    const labels = distinctLabels(runs);
+    return new Map(runs.map((r, i) => [r.id, labels[i]]));
+  }
+  /** Whether a run is drawn on the comparison chart. */
+  shown(id: string): boolean {
+    if (this.#hidden.has(id)) return false;
+    return this.#saved.filter((r) => !this.#hidden.has(r.id)).findIndex((r) => r.id === id) < MAX_COMPARED;
+  }
+  /** A run's colour index: its place in the list (the same run keeps it while the list does not change). */
+  color(id: string): number {
+    const i = this.#saved.findIndex((r) => r.id === id);
+    return i < 0 ? 0 : i;
+  }
+  /** The epochs of a run, for the chart: the live record's, or fetched once from the engine. */
+  history(id: string): EpochMetrics[] {
+    if (this.#run?.id === id) return this.#run.history;
+    const h = this.#histories.get(id);
+    if (h) return h;
+    this.#histories.set(id, []);
+    void this.#api.call('runs.get', { id }).then(
+      (d) => {
+        this.#histories.set(id, d.history.map((row) => ({ epoch: row.epoch ?? 0, trainLoss: row.trainLoss ?? null, trainAcc: row.trainAcc ?? null, valLoss: row.valLoss ?? null, valAcc: row.valAcc ?? null, lr: row.lr ?? 0, seconds: row.seconds ?? 0 })));
+        this.#version++;
+      },
+      () => this.#histories.delete(id),
+    );
+    return [];
+  }
+  /** Every problem of the form, in words (Train is disabled while there is one). */
+  get formErrors(): FieldError[] {
+    const f = this.form;
+    const fields = ['lr', 'epochs', 'batchSize', 'seed', 'clipNorm', 'patience', 'weightDecay'];
+    if (f.optimizer === 'momentum' || f.optimizer === 'nesterov') fields.push('momentum');
+    if (f.preset !== 'custom' && !f.resume) fields.push('dropout');
+    return formErrors(f as unknown as Record<string, unknown>, fields);
   }
   get progress(): Progress | null {
     return this.#progress;
@@ -270,7 +347,12 @@ export class TrainStore {
 
   async prune(fraction: number, units: boolean): Promise<void> {
     try {
-      this.#pruned = await this.#api.call('train.prune', { fraction, units });
+      const p = await this.#api.call('train.prune', { fraction, units });
+      this.#pruned = p;
+      // The confusion matrix and figures are the pruned network's from now on.
+      const r = this.#run;
+      if (r?.done) this.#run = { ...r, done: { ...r.done, confusion: p.confusion, figures: p.figures } };
+      this.#inspectLast = -Infinity;
     } catch (e) {
       this.#error = asLabError(e).message;
     }
@@ -310,6 +392,19 @@ export class TrainStore {
     }
   }
 
+  /** The user picked an activation: it no longer follows the preset's default. */
+  #activationChosen = false;
+
+  /** Another preset: the activation follows its default (tanh for LeNet-5, ReLU otherwise) unless the user chose one. */
+  setPreset(preset: string): void {
+    this.form.preset = preset;
+    if (!this.#activationChosen && preset !== 'custom') this.form.activation = CLASSIFIER_DEFAULTS.activation(preset);
+  }
+  setActivation(a: Activation): void {
+    this.#activationChosen = true;
+    this.form.activation = a;
+  }
+
   /** Switch the form to an editable copy of the network shown now. */
   editLayers(): void {
     if (this.#arch) this.form.layersText = layersToText(this.#arch.layers.map((l) => l.spec));
@@ -325,7 +420,8 @@ export class TrainStore {
     }
     if (f.optimizer === 'momentum' || f.optimizer === 'nesterov') optimizer.momentum = f.momentum;
     if (f.optimizer === 'adam') optimizer.biasCorrection = f.biasCorrection;
-    const c: TrainConfig = { architecture: this.architecture(), optimizer, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed, label: this.runLabel() };
+    const c: TrainConfig = { architecture: this.architecture(), optimizer, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed };
+    if (f.name.trim()) c.name = f.name.trim();
     if (f.clipNorm > 0) c.clipNorm = f.clipNorm;
     if (f.patience > 0) c.patience = f.patience;
     if (f.resume) c.resume = true;
@@ -333,14 +429,24 @@ export class TrainStore {
     return c;
   }
 
+  /** The label the form's run will get (from its settings). */
   runLabel(): string {
-    const f = this.form;
-    const net = f.preset === 'custom' ? 'custom' : f.preset;
-    return `${net} · ${OPTIMIZER_LABELS[f.optimizer]} ${f.lr}`;
+    let c: TrainConfig;
+    try {
+      c = this.config();
+    } catch {
+      return this.form.preset;
+    }
+    return runLabel('classifier', c as unknown as Record<string, unknown>);
   }
 
   async start(paused = false): Promise<void> {
     this.#error = null;
+    const problems = this.formErrors;
+    if (problems.length) {
+      this.#error = problems.map((p) => p.message).join('; ');
+      return;
+    }
     let cfg: TrainConfig;
     try {
       cfg = this.config(paused);
@@ -349,24 +455,23 @@ export class TrainStore {
       return;
     }
     this.#starting = true;
-    this.#pruned = null;
-    // The last run's outcome goes at once: what shows next is this run's (its id comes with the reply
-    // or its first event, whichever arrives first).
-    const record: RunRecord = { id: -1, label: cfg.label ?? 'run', color: this.#nextColor % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], deadNames: [], dead: [], done: null, shown: true };
-    this.#run = record;
-    this.#progress = { epoch: 1, epochs: cfg.epochs, batch: 0, batches: 0, loss: NaN };
+    // The run is named here, so its events (which may arrive before the reply) are known to be its own.
+    // The last run's charts stay until the engine accepts this one: a refused start loses nothing.
+    const id = newRunId();
+    const record: RunRecord = { id, label: cfg.name ?? runLabel('classifier', cfg as unknown as Record<string, unknown>), color: this.#nextColor % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], deadNames: [], dead: [], done: null, shown: true };
+    this.#pending = record;
     try {
-      const { runId } = await this.#api.call('train.start', cfg);
-      if (record.id === -1) record.id = runId;
-      this.#lastRunId = Math.max(this.#lastRunId, runId);
+      await this.#api.call('train.start', { ...cfg, runId: id });
+      this.#pruned = null;
+      this.#run = record;
+      this.#progress = record.done ? null : { epoch: 1, epochs: cfg.epochs, batch: 0, batches: 0, loss: NaN };
       this.#nextColor++;
       if (!record.done) this.#state = paused ? 'paused' : 'running';
       this.#version++;
     } catch (e) {
-      this.#run = null;
-      this.#progress = null;
       this.#error = asLabError(e).message;
     } finally {
+      this.#pending = null;
       this.#starting = false;
     }
   }
@@ -416,12 +521,49 @@ export class TrainStore {
     }
   }
 
-  toggleShown(id: number): void {
-    this.#runs = this.#runs.map((r) => (r.id === id ? { ...r, shown: !r.shown } : r));
+  toggleShown(id: string): void {
+    const next = new Set(this.#hidden);
+    if (this.shown(id)) next.add(id);
+    else next.delete(id);
+    this.#hidden = next;
     this.#version++;
   }
-  forget(id: number): void {
-    this.#runs = this.#runs.filter((r) => r.id !== id);
-    this.#version++;
+
+  async rename(id: string, name: string): Promise<void> {
+    try {
+      await this.#api.call('runs.rename', { id, name });
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+
+  /** Remove a finished run and its saved files (the view asks first). */
+  async remove(id: string): Promise<void> {
+    try {
+      await this.#api.call('runs.remove', { id });
+      await this.refreshRuns();
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+
+  /** Write a run's model to a file; returns the path written, or null. */
+  async exportRun(id: string, path: string): Promise<string | null> {
+    try {
+      return (await this.#api.call('runs.export', { id, path })).path;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+      return null;
+    }
+  }
+
+  /** Make a run's model the current one and set the form to continue it. */
+  async continueRun(id: string): Promise<void> {
+    try {
+      await this.#api.call('runs.open', { id });
+      this.form.resume = true;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
   }
 }
