@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,6 +13,8 @@ import { last, locus } from './testkit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'locus-cli-local-'));
 const folder = join(dir, 'lines');
+// Runs are recorded in a workspace of this test's own.
+process.env.LOCUS_WORKSPACE_DIR = join(dir, 'workspace');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 
@@ -146,4 +148,25 @@ test('locus cluster without settings uses the app\'s defaults for the data (engi
   assert.equal(art.code, 0, art.stderr);
   const file = await readModelFile(join(dir, 'd-art.json'));
   assert.equal(artFromFile(file).model.vigilance, d['fuzzy-art'].algorithm === 'fuzzy-art' ? d['fuzzy-art'].vigilance : -1);
+});
+
+test('locus cluster records its run in the workspace (kind cluster, its settings, figures, history and model)', async () => {
+  const r = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:moons', '--k', '4', '--epochs', '2', '--name', 'moons in four', '--out', join(dir, 'rec.json'), '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const rec = r.json.find((e) => e.event === 'run');
+  assert.ok(rec?.saved, 'the run was recorded');
+  const folder = join(dir, 'workspace', rec.id);
+  const saved = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8'));
+  assert.equal(saved.run.kind, 'cluster');
+  assert.equal(saved.run.name, 'moons in four');
+  assert.equal(saved.run.origin, 'cli');
+  assert.deepEqual([saved.run.config.algorithm, saved.run.config.k, saved.run.config.epochs], ['kmeans', 4, 2]);
+  assert.equal(saved.run.figures.inertia, last(r).figures.inertia);
+  assert.equal(saved.run.figures.purity, last(r).purity);
+  assert.equal(saved.history.length, 2);
+  assert.deepEqual(saved.classes, ['moons-0', 'moons-1']);
+  assert.equal(kmeansFromFile(await readModelFile(join(folder, 'model.json'))).model.prototypes.count, 4);
+  const off = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:moons', '--epochs', '1', '--no-workspace', '--out', join(dir, 'rec2.json'), '--json');
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(off.json.filter((e) => e.event === 'run').length, 0);
 });

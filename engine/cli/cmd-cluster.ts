@@ -10,6 +10,7 @@ import type { ClusterAlgorithm, ClusterSpec } from '../protocol/cluster.js';
 import { CLUSTER_EPOCHS, CLUSTER_SEED, defaultSpec, somRadius } from '../session/cluster/defaults.js';
 import { Run } from '../session/cluster/run.js';
 import { loadVectors } from './cluster-data.js';
+import { recordRun } from './runs-record.js';
 import { LOAD_OPTIONS, LOAD_USAGE } from './load.js';
 import { Output, table, UsageError } from './output.js';
 
@@ -30,6 +31,8 @@ export const usage = `locus cluster --algo kmeans|art|art2a|som --data DIR|toy:N
   --epochs N          passes over the data (default 5; SOM 10)
   --seed N            random seed (default 1): same seed, data and options give the same model
   --points N          toy sets: number of points (default 500)
+  --name TEXT         a name for the run in the workspace (locus runs list)
+  --no-workspace      do not record the run in the workspace
 ${LOAD_USAGE}
   --json              one JSON object a line (data, epochs, result)`;
 
@@ -47,6 +50,8 @@ const OPTIONS = {
   epochs: { type: 'string' },
   seed: { type: 'string' },
   points: { type: 'string' },
+  name: { type: 'string' },
+  'no-workspace': { type: 'boolean' },
 } as const;
 
 type Algo = 'kmeans' | 'art' | 'art2a' | 'som';
@@ -146,6 +151,12 @@ export async function run(argv: string[]): Promise<number> {
     result.table = c.table;
     result.classes = source.classes;
     lines.push(`  purity ${(100 * c.purity).toFixed(2)}% (share of samples in their cluster's majority class)`, '', clusterTable(c.table, source.classes));
+  }
+  if (!v['no-workspace']) {
+    const config = { ...clusterSpec, epochs, ...(lloyd ? { lloyd } : {}), data: data.record, out: outPath };
+    const recorded = { ...figures, ...(typeof result.purity === 'number' ? { purity: result.purity } : {}) };
+    const rec = await recordRun({ kind: 'cluster', config, name: v.name ?? '', history, outcome: { reason: 'completed', message: `${epochs} epochs` }, figures: recorded, classes: source.classes, model: file });
+    if (rec) out.info(rec.message, { event: 'run', id: rec.id, saved: rec.saved });
   }
   lines.push('', `Saved ${outPath}`);
   out.result(lines.join('\n'), result);
