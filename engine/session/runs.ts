@@ -138,9 +138,12 @@ export class RunRegistry {
         } catch {
           throw new Error('run.json is not JSON');
         }
-        const bad = RunDetail.check(raw, 'run.json');
+        if (typeof raw !== 'object' || raw === null || (raw as { format?: unknown }).format !== 'locus-run') throw new Error('run.json is not a Locus run record');
+        const { format: _format, version, ...detail } = raw as Record<string, unknown>;
+        if (version !== 1) throw new Error(`run.json has version ${String(version)}; this Locus reads version 1`);
+        const bad = RunDetail.check(detail, 'run.json');
         if (bad) throw new Error(bad);
-        const d = raw as RunDetail;
+        const d = detail as RunDetail;
         if (d.run.id !== id) throw new Error(`run.json names run ${d.run.id}, not ${id}`);
         const model = d.run.hasModel ? await size(join(folder, 'model.json')) : 0;
         // A run saved while it was still running was interrupted (the engine or app stopped).
