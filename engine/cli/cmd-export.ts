@@ -4,20 +4,27 @@ import { classifierFromFile, readModelFile } from '../io/index.js';
 import { sequenceFromFile } from '../io/sequence.js';
 import { TfjsExportError, exportGeneratorTfjs, exportSequenceTfjs, exportTfjs, type TfjsExport } from '../io/tfjs.js';
 import { writeTfjsFiles, writeTfjsJson } from '../io/tfjs-write.js';
+import { exportPytorch, PytorchExportError } from '../io/pytorch/export.js';
+import { writePackage } from '../io/pytorch/write.js';
 import { oneOf, parse, required } from './args.js';
 import { Output, UsageError } from './output.js';
 
-export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|tfjs-json] [--probabilities] [--json]
-  Export a saved classifier, a saved GAN's generator or a sequence model to TensorFlow.js's layers format.
+export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|tfjs-json|pytorch] [--probabilities] [--json]
+  Export a saved classifier, a saved GAN's generator or a sequence model to TensorFlow.js's layers format,
+  or a classifier to PyTorch.
   --format tfjs       (default) PATH is a folder: model.json + group1-shard1of1.bin
   --format tfjs-json  PATH is one JSON file with the weights in base64 (load it with tf.io.fromMemory)
+  --format pytorch    PATH is a folder that is a Python package: model.py (nn.Module), weights.bin +
+                      weights.json (float32, no pickle), data.py, train.py (continues training with
+                      torch.distributed: torchrun --nproc_per_node N train.py --data DIR --epochs E) and
+                      locus.json; \`locus import --format pytorch PATH\` reads it back
   --probabilities     a classifier outputs class probabilities (a softmax appended) instead of logits
   A classifier takes images as [batch, height, width, channels], normalized as recorded in the model's
   userDefinedMetadata.locus (see the README); a generator takes latent codes [batch, latent] and makes
   images [batch, height, width, channels]; a sequence model takes [batch, steps, features].
   An earlier export at PATH is replaced only on success.`;
 
-const FORMATS = ['tfjs', 'tfjs-json'] as const;
+const FORMATS = ['tfjs', 'tfjs-json', 'pytorch'] as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
@@ -31,6 +38,25 @@ export async function run(argv: string[]): Promise<number> {
   const format = oneOf(v.format, 'format', FORMATS, 'tfjs');
   const out = new Output(Boolean(v.json));
   const file = await readModelFile(modelPath);
+  if (format === 'pytorch') {
+    if (v.probabilities) throw new UsageError('--probabilities is for the TensorFlow.js formats; the PyTorch model outputs logits');
+    let pkg;
+    try {
+      pkg = exportPytorch(file);
+    } catch (err) {
+      if (err instanceof PytorchExportError) throw new Error(`cannot export ${modelPath} to PyTorch: ${err.message}`);
+      throw err;
+    }
+    const w = await writePackage(outPath, pkg.files);
+    out.result(`wrote ${outPath}: ${pkg.files.map((f) => f.name).join(', ')}; ${pkg.weights.toLocaleString('en-US')} weights, ${w.bytes.toLocaleString('en-US')} bytes`, {
+      format,
+      kind: pkg.kind,
+      files: w.paths,
+      weights: pkg.weights,
+      bytes: w.bytes,
+    });
+    return 0;
+  }
   let e: TfjsExport;
   try {
     if (file.kind === 'classifier') {

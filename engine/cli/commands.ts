@@ -2,6 +2,7 @@ import * as cluster from './cmd-cluster.js';
 import * as data from './cmd-data.js';
 import * as evalCmd from './cmd-eval.js';
 import * as exportCmd from './cmd-export.js';
+import * as importCmd from './cmd-import.js';
 import * as info from './cmd-info.js';
 import * as seq from './cmd-seq.js';
 import * as predict from './cmd-predict.js';
@@ -17,7 +18,7 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, grow, export: exportCmd, gan, sample, seq, runs };
+export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, grow, export: exportCmd, import: importCmd, gan, sample, seq, runs };
 
 export const USAGE = `usage: locus <command> [options]
 
@@ -31,7 +32,8 @@ commands:
   seq                 train a sequence model (RNN, LSTM, GRU, time-delay) on image rows or generated series
   prune               magnitude pruning of a saved classifier (weights or whole units), accuracy before and after
   grow                grow a saved classifier (units of a dense layer, or a residual/identity layer) keeping its function
-  export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format
+  export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format, or a classifier as a PyTorch package
+  import              read a model back from a PyTorch package (after train.py) into a Locus model file
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid
   runs                the workspace's runs (from the app and locus train): list, show, compare, rename, remove, export

@@ -1,0 +1,131 @@
+/**
+ * data.py of the PyTorch export: Locus's image folder convention, fit, gray conversion and
+ * normalization, read from the export's locus.json, as a torch Dataset.
+ */
+export const DATA_PY = `"""Image folders the way Locus reads them, as a torch Dataset.
+
+Layout: each first-level subfolder of the data folder is a class (its name must be one of the model's
+classes); images at any depth inside it belong to it; images directly in the data folder are
+unlabeled and skipped; hidden names (starting with '.') and __MACOSX, Thumbs.db, desktop.ini are
+ignored. Each image is turned upright (EXIF), resized to the model's size with the fit it was trained
+with (cover: fill the frame and crop the centre; contain: fit inside, pad with black; fill: stretch),
+composited over black where transparent, made gray with BT.601 luma if the model is gray (rounded half
+up, as Locus does) and normalized as locus.json records.
+
+Locus resizes with libvips and this file with Pillow (both Lanczos): pixel values can differ by a few
+levels after resizing. Give images already at the model's size for identical inputs.
+"""
+import json
+import os
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+IGNORED = {"__MACOSX", "Thumbs.db", "desktop.ini"}
+
+
+def read_info(folder=HERE):
+    """locus.json: the model's kind, classes, input size, normalization and training record."""
+    with open(os.path.join(folder, "locus.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def ignored(name):
+    return name.startswith(".") or name in IGNORED
+
+
+def scan(root, classes):
+    """(path, class index) of every image file under root's class folders, in code-point order."""
+    if not os.path.isdir(root):
+        raise ValueError(f"{root} is not a folder")
+    index = {name: i for i, name in enumerate(classes)}
+    items, seen = [], set()
+    for name in sorted(os.listdir(root)):
+        top = os.path.join(root, name)
+        if ignored(name) or not os.path.isdir(top):
+            continue
+        if name not in index:
+            raise ValueError(f"{root}: folder {name!r} is not one of the model's classes ({', '.join(classes)})")
+        for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+            st = os.stat(dirpath)
+            if (st.st_dev, st.st_ino) in seen:  # a folder reached twice through links is read once
+                dirnames[:] = []
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            dirnames[:] = sorted(d for d in dirnames if not ignored(d))
+            items += [(os.path.join(dirpath, f), index[name]) for f in sorted(filenames) if not ignored(f)]
+    return items
+
+
+def load_pixels(path, channels, height, width, fit="cover"):
+    """One image as uint8 [channels, height, width]."""
+    with Image.open(path) as im:
+        im = ImageOps.exif_transpose(im).convert("RGBA")
+        if fit == "cover":
+            im = ImageOps.fit(im, (width, height), Image.LANCZOS)
+        elif fit == "contain":
+            scale = min(width / im.width, height / im.height)
+            size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+            canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+            canvas.paste(im.resize(size, Image.LANCZOS), ((width - size[0]) // 2, (height - size[1]) // 2))
+            im = canvas
+        elif fit == "fill":
+            im = im.resize((width, height), Image.LANCZOS)
+        else:
+            raise ValueError(f"unknown fit {fit!r} (cover, contain or fill)")
+        rgba = np.asarray(im, dtype=np.float64)
+    rgb = rgba[..., :3] * (rgba[..., 3:] / 255.0)  # over a black background
+    if channels == 1:
+        gray = (rgb[..., 0] * 299 + rgb[..., 1] * 587 + rgb[..., 2] * 114) / 1000
+        planes = gray[None]
+    else:
+        planes = rgb.transpose(2, 0, 1)
+    return np.clip(np.floor(planes + 0.5), 0, 255).astype(np.uint8)
+
+
+def normalize(pixels, normalization):
+    """uint8 [..., C, H, W] -> float32 inputs, as Locus normalized them for training."""
+    x = torch.as_tensor(pixels, dtype=torch.float32)
+    kind = normalization["kind"]
+    if kind == "unit":
+        return x / 255
+    if kind == "symmetric":
+        return x / 127.5 - 1
+    if kind == "standard":
+        mean = torch.tensor(normalization["mean"], dtype=torch.float32).view(-1, 1, 1)
+        std = torch.tensor(normalization["std"], dtype=torch.float32).view(-1, 1, 1)
+        return (x / 255 - mean) / std
+    raise ValueError(f"unknown normalization {kind!r}")
+
+
+class ImageFolder(torch.utils.data.Dataset):
+    """The labeled images of a folder, decoded when asked for. Files Pillow cannot identify are left
+    out up front (listed in .skipped with the reason), so training never stops on one."""
+
+    def __init__(self, root, info=None):
+        info = info or read_info()
+        model = info["model"]
+        self.classes = model["classes"]
+        image = model["input"]
+        self.channels, self.height, self.width = image["channels"], image["height"], image["width"]
+        self.fit = model.get("fit", "cover")
+        self.normalization = model["normalization"]
+        self.items, self.skipped = [], []
+        for path, label in scan(root, self.classes):
+            try:
+                with Image.open(path) as im:
+                    im.verify()
+                self.items.append((path, label))
+            except Exception as e:  # not an image Pillow reads
+                self.skipped.append((path, str(e) or type(e).__name__))
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        path, label = self.items[i]
+        pixels = load_pixels(path, self.channels, self.height, self.width, self.fit)
+        return normalize(pixels, self.normalization), label
+`;

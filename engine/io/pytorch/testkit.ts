@@ -1,0 +1,86 @@
+/**
+ * Test helpers for the PyTorch export: is Debian's python3 with torch here (else tests skip with the
+ * reason), and run exported packages in PyTorch on given inputs, many packages in one Python process
+ * (importing torch costs seconds).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const PYTHON = '/usr/bin/python3';
+
+let status: string | null | undefined;
+
+/** null when python3 with torch and numpy is usable, else why not (the reason a test skips). */
+export function torchMissing(): string | null {
+  if (status !== undefined) return status;
+  if (!existsSync(PYTHON)) return (status = `${PYTHON} is missing (apt-get install python3-torch python3-numpy)`);
+  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8', timeout: 120_000 });
+  status = r.status === 0 ? null : `${PYTHON} cannot import torch and numpy (apt-get install python3-torch python3-numpy): ${(r.stderr || '').trim().split('\n').pop()}`;
+  return status;
+}
+
+/** Runs each job's package (model.load() from `dir`, or `weights` if given) in eval mode on its input. */
+const HARNESS = `
+import importlib.util, json, sys
+import numpy as np
+import torch
+
+torch.set_num_threads(1)
+jobs = json.load(open(sys.argv[1]))
+for i, job in enumerate(jobs):
+    sys.path.insert(0, job["dir"])
+    spec = importlib.util.spec_from_file_location(f"exported_model_{i}", job["dir"] + "/model.py")
+    m = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(m)
+    sys.path.pop(0)
+    net = getattr(m, job.get("cls", "LocusClassifier"))()
+    m.load_weights(net, job.get("weights", job["dir"]))
+    net.eval()
+    x = np.fromfile(job["input"], dtype="<f4").reshape(job["shape"])
+    with torch.no_grad():
+        y = net(torch.from_numpy(x)).numpy().astype("<f4")
+    y.tofile(job["output"])
+    json.dump(list(y.shape), open(job["output"] + ".json", "w"))
+`;
+
+export interface TorchJob {
+  dir: string;
+  input: Float32Array;
+  shape: number[];
+  cls?: string;
+  /** Folder of the weights (default: the package folder). */
+  weights?: string;
+}
+
+/** Outputs of every job, computed by PyTorch; `tmp` holds the exchange files. */
+export async function torchOutputs(tmp: string, jobs: TorchJob[]): Promise<{ shape: number[]; data: Float32Array }[]> {
+  const spec = await Promise.all(
+    jobs.map(async (j, i) => {
+      const input = join(tmp, `in-${i}.bin`);
+      await writeFile(input, new Uint8Array(j.input.buffer, j.input.byteOffset, j.input.byteLength));
+      return { dir: j.dir, input, output: join(tmp, `out-${i}.bin`), shape: j.shape, ...(j.cls ? { cls: j.cls } : {}), ...(j.weights ? { weights: j.weights } : {}) };
+    }),
+  );
+  const jobsPath = join(tmp, 'jobs.json');
+  await writeFile(jobsPath, JSON.stringify(spec));
+  const harness = join(tmp, 'harness.py');
+  await writeFile(harness, HARNESS);
+  const r = spawnSync(PYTHON, [harness, jobsPath], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`python failed (${r.status}): ${r.stderr}`);
+  return Promise.all(
+    spec.map(async (s) => {
+      const b = await readFile(s.output);
+      const data = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+      return { shape: JSON.parse(await readFile(s.output + '.json', 'utf8')) as number[], data };
+    }),
+  );
+}
+
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
