@@ -2,7 +2,8 @@
  * Switching the Clustering view's data source never discards work: train on the folder, move and
  * freeze a prototype, switch to a toy set (its own runs, edited too), back to the folder and to the toy
  * set again, and to another view and back: every run, edit, frozen prototype and undo history is as it
- * was. Closing a panel can be undone (its run is kept in the engine).
+ * was. Closing a panel, or switching a trained panel to another algorithm, can be undone (the run is
+ * kept in the engine).
  */
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { shot } from './host.js';
@@ -107,5 +108,14 @@ test('switching source keeps each source\'s runs, edits, frozen prototypes and u
   await expect(som).toHaveAttribute('data-algorithm', 'som');
   await expect.poll(() => state(som)).toEqual(folderSom);
   await shot(page, 'cluster-sources-03-undo-close');
+
+  // Another algorithm for a trained panel does not throw its run away either: Undo puts it back.
+  await km.getByTestId('algorithm').selectOption('art2a');
+  await expect(km).toHaveAttribute('data-algorithm', 'art2a');
+  await expect(page.getByTestId('closed-panel')).toContainText('Replaced the Online k-means panel by ART-2A');
+  await page.getByTestId('undo-close').click();
+  await expect(km).toHaveAttribute('data-algorithm', 'kmeans');
+  await expect(page.getByTestId('closed-panel')).toHaveCount(0);
+  await expect.poll(() => state(km)).toEqual(undone);
   expect(errors).toEqual([]);
 });

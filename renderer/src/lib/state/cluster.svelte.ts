@@ -109,6 +109,10 @@ export class ClusterPanel {
   get prototypes(): number {
     return this.#update ? this.#update.points.length / 2 : 0;
   }
+  /** Whether the run has anything to lose: training done, or edits that can be undone. */
+  get hasWork(): boolean {
+    return (this.#update?.steps ?? 0) > 0 || (this.#update?.undo ?? 0) > 0;
+  }
 
   clearError(): void {
     this.#error = null;
@@ -332,6 +336,14 @@ function sourceKey(spec: ClusterSourceSpec, generation: number): string {
   return spec.kind === 'toy' ? `toy:${JSON.stringify(spec)}` : `folder:${spec.subset ?? 'all'}:${generation}`;
 }
 
+/** A panel taken away (closed, or replaced by a panel of another algorithm), with the place it had. */
+export interface ClosedPanel {
+  panel: ClusterPanel;
+  index: number;
+  /** The panel that took its place when its algorithm was switched. */
+  replacedBy?: ClusterPanel;
+}
+
 /** The runs of one source, side by side, and the panels closed last (they can be brought back). */
 export class SourceRuns {
   readonly key: string;
@@ -339,7 +351,7 @@ export class SourceRuns {
   readonly source: ClusterSource;
   panels = $state.raw<ClusterPanel[]>([]);
   /** Closed panels, newest last, with the place they had; their runs stay in the engine until forgotten. */
-  closed = $state.raw<{ panel: ClusterPanel; index: number }[]>([]);
+  closed = $state.raw<ClosedPanel[]>([]);
 
   constructor(key: string, spec: ClusterSourceSpec, source: ClusterSource) {
     this.key = key;
@@ -392,7 +404,7 @@ export class ClusterStore {
     return this.#current?.panels ?? [];
   }
   /** Panels closed on this source that can be brought back, newest last. */
-  get closed(): readonly { panel: ClusterPanel; index: number }[] {
+  get closed(): readonly ClosedPanel[] {
     return this.#current?.closed ?? [];
   }
   /** Sources opened in this window that hold runs (the current one among them). */
@@ -537,11 +549,32 @@ export class ClusterStore {
     if (index < 0) return;
     if (panel.running) void panel.pause();
     set.panels = set.panels.filter((p) => p !== panel);
-    if (this.lastEdited === panel) this.lastEdited = null;
-    const closed = [...set.closed, { panel, index }];
+    this.#remember(set, { panel, index });
+  }
+
+  #remember(set: SourceRuns, c: ClosedPanel): void {
+    if (this.lastEdited === c.panel) this.lastEdited = null;
+    const closed = [...set.closed, c];
     // Beyond a few, the oldest closed run is removed from the engine for good.
     for (const old of closed.splice(0, Math.max(0, closed.length - CLOSED_KEPT))) void old.panel.dispose();
     set.closed = closed;
+  }
+
+  /**
+   * Another algorithm for a panel. A run with work in it (training or edits) is not thrown away: a new
+   * panel takes its place and "Undo" puts it back; a run without any simply starts again.
+   */
+  async switchAlgorithm(panel: ClusterPanel, a: ClusterAlgorithm): Promise<void> {
+    const set = this.#current;
+    if (!set || !set.panels.includes(panel) || panel.algorithm === a) return;
+    if (!panel.hasWork) return panel.setAlgorithm(a);
+    if (panel.running) await panel.pause();
+    const next = new ClusterPanel(this.#api, set.source, set.source.defaults[a]);
+    const index = set.panels.indexOf(panel);
+    if (index < 0) return;
+    set.panels = set.panels.map((p) => (p === panel ? next : p));
+    this.#remember(set, { panel, index, replacedBy: next });
+    await next.create();
   }
 
   /** Bring back the panel closed last, where it was. */
@@ -551,8 +584,18 @@ export class ClusterStore {
     if (!set || !last) return;
     set.closed = set.closed.slice(0, -1);
     const panels = [...set.panels];
-    panels.splice(Math.min(last.index, panels.length), 0, last.panel);
-    set.panels = panels;
+    const replacement = last.replacedBy ? panels.indexOf(last.replacedBy) : -1;
+    if (last.replacedBy && replacement >= 0) {
+      // Undo a switch of algorithm: the panel comes back in its place; the one that replaced it is kept
+      // among the closed ones if it has work of its own.
+      panels[replacement] = last.panel;
+      set.panels = panels;
+      if (last.replacedBy.hasWork) this.#remember(set, { panel: last.replacedBy, index: replacement });
+      else void last.replacedBy.dispose();
+    } else {
+      panels.splice(Math.min(last.index, panels.length), 0, last.panel);
+      set.panels = panels;
+    }
     await last.panel.rejoin();
   }
 
