@@ -113,8 +113,21 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     createReadStream(file).pipe(res);
   }
 
+  // Every socket and server has an 'error' listener: an 'error' event without one throws and would take
+  // the host (and with it the engine) down. A bad frame (too large, invalid UTF-8, unmasked, a reserved
+  // opcode or bit, a bad close code, a stray continuation, an oversized control frame) makes the ws
+  // library close that one connection with the matching close code (1002, 1007 or 1009); we log it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
+  wss.on('error', (e: Error) => log(`host: WebSocket server: ${e.message}`));
+  server.on('clientError', (e: Error, socket) => {
+    log(`host: bad HTTP request: ${e.message}`);
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
   server.on('upgrade', (req, socket, head) => {
+    // Node hands the raw socket over without an error listener; a reset during the upgrade must not throw.
+    const onRawError = (e: Error): void => log(`host: WebSocket upgrade: ${e.message}`);
+    socket.on('error', onRawError);
     const access = checkAccess(req, token, port, true);
     const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!access.ok || pathname !== '/ws') {
@@ -122,7 +135,9 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.removeListener('error', onRawError);
       sockets.add(ws);
+      ws.on('error', (e: Error & { code?: string }) => log(`host: closed a WebSocket connection: ${e.message}${e.code ? ` (${e.code})` : ''}`));
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', (data, isBinary) => void onSocketMessage(ws, data, isBinary));
     });

@@ -1,0 +1,193 @@
+/**
+ * Bad WebSocket frames, built by hand and sent over raw TCP: each closes only its own connection, with
+ * the close code RFC 6455 gives for it, leaves a log line, and the host keeps answering afterwards.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { decodeFrame, encodeFrame } from '../../engine/protocol/wire.js';
+import type { EngineProcess } from '../core/supervisor.js';
+import { type Host, startHost } from './server.js';
+
+let pings = 0;
+function fakeEngine(): EngineProcess {
+  let listener: (m: unknown) => void = () => {};
+  return {
+    pid: 1,
+    send: (m) => {
+      const { id, method } = m as { id: number; method: string };
+      if (method === 'engine.ping') pings++;
+      queueMicrotask(() =>
+        listener(method === 'engine.ping' ? { id, ok: true, result: { version: 't', protocol: 1, pid: 1, uptimeMs: 0 } } : { id, ok: false, error: { message: 'no' } }),
+      );
+    },
+    onMessage: (l) => void (listener = l),
+    onExit: () => {},
+    kill: () => {},
+  };
+}
+
+let dir = '';
+let host: Host;
+const logs: string[] = [];
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'locus-frames-'));
+  await writeFile(join(dir, 'index.html'), '<!doctype html><title>t</title>');
+  host = await startHost({ port: 0, rendererDir: dir, settingsFile: join(dir, 'settings.json'), spawn: fakeEngine, version: 't', log: (l) => logs.push(l) });
+});
+after(async () => {
+  await host.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A raw connection past the HTTP upgrade, with everything the server sent after it collected. */
+interface Raw {
+  socket: Socket;
+  /** Resolves with all bytes received once the server has closed the TCP connection. */
+  ended: Promise<Buffer>;
+  /** Resolves once at least n bytes of frames have arrived. */
+  bytes(n: number): Promise<Buffer>;
+}
+
+function openRaw(): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(host.port, '127.0.0.1');
+    let buf = Buffer.alloc(0);
+    let upgraded = false;
+    let waiting: { n: number; done: (b: Buffer) => void } | null = null;
+    let endedResolve: (b: Buffer) => void = () => {};
+    const ended = new Promise<Buffer>((r) => (endedResolve = r));
+    socket.on('error', () => {}); // a reset after the server's close is expected
+    socket.on('close', () => endedResolve(buf));
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (!upgraded) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buf.subarray(0, end).toString('latin1');
+        if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(`no upgrade: ${head.split('\r\n')[0]}`));
+        upgraded = true;
+        buf = buf.subarray(end + 4);
+        resolve({
+          socket,
+          ended,
+          bytes: (n) => new Promise((r) => (buf.length >= n ? r(buf) : (waiting = { n, done: r }))),
+        });
+      }
+      if (waiting && buf.length >= waiting.n) {
+        const w = waiting;
+        waiting = null;
+        w.done(buf);
+      }
+    });
+    socket.on('connect', () => {
+      socket.write(
+        [
+          `GET /ws?token=${host.token} HTTP/1.1`,
+          `Host: 127.0.0.1:${host.port}`,
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+          'Sec-WebSocket-Version: 13',
+          '',
+          '',
+        ].join('\r\n'),
+      );
+    });
+  });
+}
+
+/** One frame as a client sends it: FIN set unless told, masked unless told, the length in 7, 16 or 64 bits. */
+function frame(opcode: number, payload: Buffer, o: { fin?: boolean; rsv1?: boolean; masked?: boolean; length?: bigint } = {}): Buffer {
+  const masked = o.masked ?? true;
+  const b0 = (o.fin === false ? 0 : 0x80) | (o.rsv1 ? 0x40 : 0) | opcode;
+  const len = o.length ?? BigInt(payload.length);
+  let head: Buffer;
+  if (len < 126n) head = Buffer.from([b0, (masked ? 0x80 : 0) | Number(len)]);
+  else if (len < 65536n) {
+    head = Buffer.alloc(4);
+    head[0] = b0;
+    head[1] = (masked ? 0x80 : 0) | 126;
+    head.writeUInt16BE(Number(len), 2);
+  } else {
+    head = Buffer.alloc(10);
+    head[0] = b0;
+    head[1] = (masked ? 0x80 : 0) | 127;
+    head.writeBigUInt64BE(len, 2);
+  }
+  if (!masked) return Buffer.concat([head, payload]);
+  const key = randomBytes(4);
+  const body = Buffer.from(payload.map((x, i) => x ^ key[i % 4]));
+  return Buffer.concat([head, key, body]);
+}
+
+/** The close code in the first frame the server sent, if it is a close frame. */
+function closeCode(bytes: Buffer): number | null {
+  if (bytes.length < 4 || (bytes[0] & 0x0f) !== 0x8) return null;
+  return bytes.readUInt16BE(2);
+}
+
+const BAD_FRAMES: { name: string; bytes: () => Buffer; code: number }[] = [
+  { name: 'a message over 16 MiB (announced length)', bytes: () => frame(0x2, Buffer.alloc(0), { length: BigInt(17 << 20) }), code: 1009 },
+  { name: 'a text frame with invalid UTF-8', bytes: () => frame(0x1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), code: 1007 },
+  { name: 'an unmasked client frame', bytes: () => frame(0x2, Buffer.from('abc'), { masked: false }), code: 1002 },
+  { name: 'a reserved opcode', bytes: () => frame(0x3, Buffer.from('abc')), code: 1002 },
+  { name: 'RSV1 set without an extension', bytes: () => frame(0x2, Buffer.from('abc'), { rsv1: true }), code: 1002 },
+  { name: 'close code 999', bytes: () => frame(0x8, Buffer.from([0x03, 0xe7])), code: 1002 },
+  { name: 'a stray continuation frame', bytes: () => frame(0x0, Buffer.from('abc')), code: 1002 },
+  { name: 'a ping with 126 bytes of payload', bytes: () => frame(0x9, Buffer.alloc(126, 1)), code: 1002 },
+  { name: 'a 2^63 length', bytes: () => frame(0x2, Buffer.alloc(0), { length: 1n << 63n }), code: 1009 },
+];
+
+/** engine.ping over a fresh raw connection: the host (and its engine) still answer. */
+async function pingOverRaw(): Promise<unknown> {
+  const raw = await openRaw();
+  raw.socket.write(frame(0x2, Buffer.from(encodeFrame({ id: 7, method: 'engine.ping', params: {} }))));
+  const got = await raw.bytes(2);
+  const len = got[1] & 0x7f;
+  const start = len === 126 ? 4 : 2;
+  const size = len === 126 ? got.readUInt16BE(2) : len;
+  const full = await raw.bytes(start + size);
+  raw.socket.destroy();
+  return decodeFrame(new Uint8Array(full.subarray(start, start + size)));
+}
+
+test('the raw-frame client itself works: a good frame is answered', async () => {
+  assert.deepEqual(await pingOverRaw(), { id: 7, ok: true, result: { version: 't', protocol: 1, pid: 1, uptimeMs: 0 } });
+});
+
+for (const bad of BAD_FRAMES) {
+  test(`${bad.name}: that connection is closed with ${bad.code}, logged, and the host still answers`, async () => {
+    const before = logs.length;
+    const raw = await openRaw();
+    raw.socket.write(bad.bytes());
+    const got = await raw.ended;
+    assert.equal(closeCode(got), bad.code, `close frame from the server: ${got.subarray(0, 8).toString('hex')}`);
+    assert.ok(
+      logs.slice(before).some((l) => l.startsWith('host: closed a WebSocket connection:')),
+      `a log line for it (got ${JSON.stringify(logs.slice(before))})`,
+    );
+    const p = pings;
+    assert.deepEqual(await pingOverRaw(), { id: 7, ok: true, result: { version: 't', protocol: 1, pid: 1, uptimeMs: 0 } });
+    assert.equal(pings, p + 1, 'the ping reached the engine');
+  });
+}
+
+test('a reset in the middle of an upgrade and a garbled HTTP request leave the host up', async () => {
+  const s = tcpConnect(host.port, '127.0.0.1');
+  s.on('error', () => {});
+  await new Promise<void>((r) => s.once('connect', () => r()));
+  s.write(`GET /ws?token=${host.token} HTTP/1.1\r\nHost: 127.0.0.1:${host.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`);
+  s.resetAndDestroy();
+  const g = tcpConnect(host.port, '127.0.0.1');
+  g.on('error', () => {});
+  g.resume();
+  g.write('\x00\x01 not http at all\r\n\r\n');
+  await new Promise<void>((r) => g.once('close', () => r()));
+  assert.ok(logs.some((l) => l.startsWith('host: bad HTTP request:')));
+  assert.deepEqual(await pingOverRaw(), { id: 7, ok: true, result: { version: 't', protocol: 1, pid: 1, uptimeMs: 0 } });
+});
