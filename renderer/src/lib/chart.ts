@@ -5,6 +5,9 @@
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
+// Charts are redrawn live at every batch and never animate (none of them, whatever their options say):
+// nothing moves but the data, for everyone and so also under prefers-reduced-motion.
+Chart.defaults.animation = false;
 
 export { Chart };
 
