@@ -430,7 +430,7 @@ export const METHODS = {
   'models.evaluate': engine(obj({ subset: optional(literal('all', 'val')) }), ModelEvaluation),
 
   /** GAN (shapes in gan.ts): train an image GAN on the loaded folder or the 2-D toy GAN; streams gan.* events. */
-  'gan.start': engine(GanConfig, obj({ runId: count(), stepsPerEpoch: count(), images: count() })),
+  'gan.start': engine(GanConfig, obj({ runId: RunId, stepsPerEpoch: count(), images: count() })),
   'gan.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...GAN_STATES) })),
   /** Write the current image GAN (both networks, optimizer states, history) to a "gan" model file, atomically. */
   'gan.export': engine(obj({ path }), obj({ path, bytes: count() })),
@@ -518,12 +518,12 @@ export const EVENTS = {
   'gan.samples': fromEngine(GanSamples),
   'gan.epoch': fromEngine(GanEpoch),
   'gan.frame': fromEngine(GanFrame),
-  'gan.state': fromEngine(obj({ runId: count(), state: literal(...GAN_STATES) })),
+  'gan.state': fromEngine(obj({ runId: RunId, state: literal(...GAN_STATES) })),
   'gan.done': fromEngine(GanDone),
-  'sequence.batch': fromEngine(obj({ runId: count(), epoch: count(), batch: count(), batches: count(), step: count(), loss: num(), gradNorm: num() })),
-  'sequence.epoch': fromEngine(obj({ runId: count(), epochs: count(), metrics: EpochMetrics })),
+  'sequence.batch': fromEngine(obj({ runId: RunId, epoch: count(), batch: count(), batches: count(), step: count(), loss: num(), gradNorm: num() })),
+  'sequence.epoch': fromEngine(obj({ runId: RunId, epochs: count(), metrics: EpochMetrics })),
   'sequence.gates': fromEngine(SeqGates),
-  'sequence.state': fromEngine(obj({ runId: count(), state: literal(...SEQ_STATES) })),
+  'sequence.state': fromEngine(obj({ runId: RunId, state: literal(...SEQ_STATES) })),
   'sequence.done': fromEngine(SeqDone),
   /** A clustering run's progress while it trains (a few times a second). */
   'cluster.update': fromEngine(ClusterUpdate),

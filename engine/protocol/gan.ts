@@ -4,6 +4,7 @@
  * real and generated clouds and the discriminator's surface.
  */
 import { bool, count, f32, type Infer, literal, nullable, num, obj, optional, str, tagged, u8 } from './guard.js';
+import { RunId } from './runs.js';
 
 export const TOY_SETS = ['blobs', 'moons', 'rings', 'spirals'] as const;
 
@@ -20,6 +21,10 @@ const common = {
   nonSaturating: optional(bool),
   /** Start paused, to step. */
   paused: optional(bool),
+  /** The run's id, chosen by the client (its events can be told apart before the reply); absent: the engine makes one. */
+  runId: optional(RunId),
+  /** The user's name for the run. */
+  name: optional(str({ max: 100 })),
 };
 
 export const GanConfig = tagged('mode', {
@@ -47,7 +52,7 @@ export const GanConfig = tagged('mode', {
 export type GanConfig = Infer<typeof GanConfig>;
 
 export const GanStepEvent = obj({
-  runId: count(),
+  runId: RunId,
   step: count(),
   epoch: count(),
   dLoss: num(),
@@ -59,7 +64,7 @@ export const GanStepEvent = obj({
 export type GanStepEvent = Infer<typeof GanStepEvent>;
 
 export const GanSamples = obj({
-  runId: count(),
+  runId: RunId,
   step: count(),
   epoch: count(),
   n: count(),
@@ -72,7 +77,7 @@ export const GanSamples = obj({
 export type GanSamples = Infer<typeof GanSamples>;
 
 export const GanEpoch = obj({
-  runId: count(),
+  runId: RunId,
   epoch: count(),
   epochs: count(),
   dLoss: num(),
@@ -85,7 +90,7 @@ export type GanEpoch = Infer<typeof GanEpoch>;
 
 const lossOrNull = nullable(num());
 export const GanFrame = obj({
-  runId: count(),
+  runId: RunId,
   step: count(),
   steps: count(),
   dLoss: lossOrNull,
@@ -101,5 +106,5 @@ export const GanFrame = obj({
 export type GanFrame = Infer<typeof GanFrame>;
 
 export const GAN_STATES = ['running', 'paused', 'stopped'] as const;
-export const GanDone = obj({ runId: count(), reason: literal('completed', 'stopped', 'diverged', 'failed'), message: str({ max: 4096 }), step: count() });
+export const GanDone = obj({ runId: RunId, reason: literal('completed', 'stopped', 'diverged', 'failed'), message: str({ max: 4096 }), step: count() });
 export type GanDone = Infer<typeof GanDone>;

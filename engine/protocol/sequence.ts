@@ -4,6 +4,7 @@
  * gate activations over time of one chosen probe sequence.
  */
 import { arr, bool, count, f32, type Infer, literal, nullable, num, obj, optional, str } from './guard.js';
+import { RunId } from './runs.js';
 
 export const SEQ_TASKS = ['rows', 'sines', 'next', 'memory', 'adding'] as const;
 export type SeqTask = (typeof SEQ_TASKS)[number];
@@ -44,11 +45,13 @@ export const SeqConfig = obj({
   paused: optional(bool),
   /** A name for the run (for comparing runs). */
   label: optional(str({ max: 100 })),
+  /** The run's id, chosen by the client (its events can be told apart before the reply); absent: the engine makes one. */
+  runId: optional(RunId),
 });
 export type SeqConfig = Infer<typeof SeqConfig>;
 
 export const SeqStarted = obj({
-  runId: count(),
+  runId: RunId,
   label: str({ max: 100 }),
   steps: count(),
   features: count(),
@@ -80,7 +83,7 @@ export const SeqTrace = obj({
 export type SeqTrace = Infer<typeof SeqTrace>;
 
 export const SeqGates = obj({
-  runId: count(),
+  runId: RunId,
   /** Epochs finished and optimizer steps taken when it was measured. */
   epoch: count(),
   step: count(),
@@ -97,7 +100,7 @@ export const SeqGates = obj({
 export type SeqGates = Infer<typeof SeqGates>;
 
 export const SeqDone = obj({
-  runId: count(),
+  runId: RunId,
   reason: literal('completed', 'stopped', 'diverged', 'failed'),
   message: str({ max: 4096 }),
   epochs: count(),

@@ -7,6 +7,8 @@ import type { LoadResult } from '../data/folder.js';
 import type { DataSummary } from '../protocol/contract.js';
 import { ClassifierRuns } from '../session/classifier-run.js';
 import type { EventSink } from '../session/events.js';
+import { GanRuns } from '../session/gan-run.js';
+import { SequenceRuns } from '../session/sequence-run.js';
 import { RunRegistry, workspaceDir, workspaceLimit } from '../session/runs.js';
 
 export interface LoadedData {
@@ -20,6 +22,8 @@ const lists = new Map<string, Int32Array>();
 let sink: EventSink | null = null;
 let registry: RunRegistry | null = null;
 let classifiers: ClassifierRuns | null = null;
+let gans: GanRuns | null = null;
+let sequences: SequenceRuns | null = null;
 
 export const workspace = {
   get data(): LoadedData | null {
@@ -49,6 +53,14 @@ export const workspace = {
   get classifiers(): ClassifierRuns {
     classifiers ??= new ClassifierRuns(this.runs);
     return classifiers;
+  },
+  get gans(): GanRuns {
+    gans ??= new GanRuns(this.runs);
+    return gans;
+  },
+  get sequences(): SequenceRuns {
+    sequences ??= new SequenceRuns(this.runs);
+    return sequences;
   },
   /** The loaded folder as a classifier run trains on it. */
   runData(): { set: LoadResult['set']; split: { train: Int32Array; val: Int32Array }; valFraction: number } | null {

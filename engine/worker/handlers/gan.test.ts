@@ -13,7 +13,13 @@ import { latentGrid, toPixels } from '../../models/gan-latent.js';
 import type { DataSummary, EngineEvent, Payload } from '../../protocol/contract.js';
 import type { Context } from '../server.js';
 import { workspace } from '../workspace.js';
-import { controlGan, exportGan, startGan } from './gan-run.js';
+import { GanRuns } from '../../session/gan-run.js';
+import { RunRegistry } from '../../session/runs.js';
+import type { GanConfig } from '../../protocol/gan.js';
+
+const startGan = (cfg: GanConfig, c: Context) => workspace.gans.start(cfg, workspace.data?.result.set ?? null, c);
+const controlGan = (action: 'pause' | 'resume' | 'step' | 'stop', steps: number | undefined, c: Context) => workspace.gans.control(action, steps, c);
+const exportGan = (path: string) => workspace.gans.export(path);
 import { importModel } from './models.js';
 
 const events: { event: EngineEvent; payload: unknown }[] = [];
@@ -33,8 +39,8 @@ async function until<E extends EngineEvent>(event: E, pred: (p: Payload<E>) => b
     await new Promise<void>((r) => waiters.push(r));
   }
 }
-const of = <E extends EngineEvent>(event: E, runId: number): Payload<E>[] =>
-  events.filter((e) => e.event === event && (e.payload as { runId: number }).runId === runId).map((e) => e.payload as Payload<E>);
+const of = <E extends EngineEvent>(event: E, runId: string): Payload<E>[] =>
+  events.filter((e) => e.event === event && (e.payload as { runId: string }).runId === runId).map((e) => e.payload as Payload<E>);
 
 const base = { seed: 3, batchSize: 16, lrG: 1e-3, lrD: 1e-3 };
 
@@ -113,10 +119,27 @@ test('image GAN export: two steps, the file reads back with the same generator a
     const later = await readFile(path, 'utf8');
     assert.notEqual(later, text, 'a finished run still exports, with its later weights');
 
+    // A toy run after it does not take the image GAN away: it still exports, unchanged.
     const { runId: toy } = startGan({ mode: 'toy', ...base, toy: 'moons', steps: 2 }, ctx);
     await until('gan.done', (d) => d.runId === toy);
-    await assert.rejects(exportGan(path), /2-D toy GAN is not a model-file kind/);
-    assert.equal(await readFile(path, 'utf8'), later);
+    await exportGan(path);
+    const model = (text: string) => (JSON.parse(text) as { model: unknown }).model;
+    assert.deepEqual(model(await readFile(path, 'utf8')), model(later), 'the same image GAN (only the export time differs)');
+    const exported = await readFile(path, 'utf8');
+    // Both runs are in the registry; the image GAN's model is saved with its run.
+    const image = workspace.runs.get(runId);
+    assert.equal(image.summary.kind, 'gan');
+    assert.equal(image.summary.hasModel, true);
+    assert.equal((await workspace.runs.model(runId)).kind, 'gan');
+    assert.equal(workspace.runs.get(toy).summary.hasModel, false);
+    assert.ok(workspace.runs.get(toy).history.length >= 1);
+
+    // With only a toy run there is nothing to export, and the refusal says why; the file stays.
+    const alone = new GanRuns(new RunRegistry({ dir: null, origin: 'app' }));
+    const t = alone.start({ mode: 'toy', ...base, toy: 'moons', steps: 2 }, null, ctx);
+    await until('gan.done', (d) => d.runId === t.runId);
+    await assert.rejects(alone.export(path), /2-D toy GAN is not a model-file kind/);
+    assert.equal(await readFile(path, 'utf8'), exported);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,13 @@ import { Sequential } from '../../models/sequential.js';
 import { gateTraces, SequenceTrainer } from '../../session/sequence.js';
 import type { Context } from '../server.js';
 import { workspace } from '../workspace.js';
-import { controlSequence, exportSequence, sampleSequence, sequenceRun, startSequence } from './sequence-run.js';
+
+const folder = () => (workspace.data ? { set: workspace.data.result.set, split: workspace.data.split } : null);
+const startSequence = (cfg: SeqConfig, c: Context) => workspace.sequences.start(cfg, folder(), c);
+const controlSequence = (action: 'pause' | 'resume' | 'step' | 'stop', steps: number | undefined, c: Context) => workspace.sequences.control(action, steps, c);
+const sampleSequence = (index: number) => workspace.sequences.sample(index);
+const exportSequence = (path: string) => workspace.sequences.export(path);
+const sequenceRun = () => workspace.sequences.current;
 
 const events: { event: EngineEvent; payload: unknown }[] = [];
 let waiters: (() => void)[] = [];
@@ -38,8 +44,8 @@ async function until<E extends EngineEvent>(event: E, pred: (p: Payload<E>) => b
     await new Promise<void>((r) => waiters.push(r));
   }
 }
-const of = <E extends EngineEvent>(event: E, runId: number): Payload<E>[] =>
-  events.filter((e) => e.event === event && (e.payload as { runId: number }).runId === runId).map((e) => e.payload as Payload<E>);
+const of = <E extends EngineEvent>(event: E, runId: string): Payload<E>[] =>
+  events.filter((e) => e.event === event && (e.payload as { runId: string }).runId === runId).map((e) => e.payload as Payload<E>);
 
 const memory: SeqConfig = { task: 'memory', cell: 'lstm', units: 4, layers: 1, epochs: 2, batchSize: 16, lr: 0.01, clipNorm: 1, seed: 3, series: { n: 64, steps: 6 }, probe: 8 };
 

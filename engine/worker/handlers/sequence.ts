@@ -1,10 +1,10 @@
-/** sequence.*: train an RNN, LSTM, GRU or time-delay network, control it, pick the probe sequence drawn, export it. */
+/** sequence.*: train an RNN, LSTM, GRU or time-delay network, control it, pick the probe sequence drawn, export it (engine/session/sequence-run.ts does the work). */
 import type { Handlers } from '../server.js';
-import { controlSequence, exportSequence, sampleSequence, startSequence } from './sequence-run.js';
+import { workspace } from '../workspace.js';
 
 export const sequenceHandlers = {
-  'sequence.start': (p, ctx) => startSequence(p, ctx),
-  'sequence.control': (p, ctx) => controlSequence(p.action, p.steps, ctx),
-  'sequence.sample': (p) => sampleSequence(p.index),
-  'sequence.export': (p) => exportSequence(p.path),
+  'sequence.start': (p, ctx) => workspace.sequences.start(p, workspace.data ? { set: workspace.data.result.set, split: workspace.data.split } : null, ctx),
+  'sequence.control': (p, ctx) => workspace.sequences.control(p.action, p.steps, ctx),
+  'sequence.sample': (p) => workspace.sequences.sample(p.index),
+  'sequence.export': (p) => workspace.sequences.export(p.path),
 } satisfies Partial<Handlers>;

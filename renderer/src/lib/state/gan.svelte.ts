@@ -6,6 +6,7 @@
 import type { LabApi } from '../../../../engine/protocol/contract.js';
 import type { GanConfig, GanDone, GanFrame, GanSamples } from '../../../../engine/protocol/gan.js';
 import { TOY_SETS } from '../../../../engine/protocol/gan.js';
+import { newRunId } from '../../../../engine/protocol/runs.js';
 import { asLabError } from '../api.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
 
@@ -61,7 +62,7 @@ export class GanStore {
     hidden: 32,
     layers: 2,
   });
-  #runId = $state<number | null>(null);
+  #runId = $state<string | null>(null);
   #runMode = $state<GanMode | null>(null);
   #state = $state<'idle' | 'running' | 'paused' | 'stopped'>('idle');
   #curves: GanCurves = { d: [], g: [], dReal: [], dFake: [] };
@@ -72,19 +73,13 @@ export class GanStore {
   #error = $state<string | null>(null);
   #progress = $state.raw<{ step: number; epoch: number; total: number } | null>(null);
   #stepsPerEpoch = 0;
-  /** The newest run id seen (a starting run only takes a newer one). */
-  #lastRunId = 0;
   #version = $state(0);
   readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
 
   constructor(api: LabApi) {
     this.#api = api;
-    // Events can arrive before gan.start's reply: while starting, the first run id seen is taken.
-    const mine = (id: number) => {
-      if (this.#runId === -1 && id > this.#lastRunId) this.#runId = id;
-      if (id === this.#runId) this.#lastRunId = Math.max(this.#lastRunId, id);
-      return id === this.#runId;
-    };
+    // The client names each run before starting it, so events that arrive before gan.start's reply are known.
+    const mine = (id: string) => id === this.#runId;
     api.on('gan.step', (e) => {
       if (!mine(e.runId)) return;
       this.#push(e.step, e);
@@ -189,14 +184,13 @@ export class GanStore {
     this.#epochGrids = [];
     this.#frame = null;
     this.#done = null;
-    this.#runId = -1;
+    const runId = newRunId();
+    this.#runId = runId;
     this.#runMode = cfg.mode;
     this.#progress = null;
     this.#version++;
     try {
-      const r = await this.#api.call('gan.start', cfg);
-      if (this.#runId === -1) this.#runId = r.runId;
-      this.#lastRunId = Math.max(this.#lastRunId, r.runId);
+      const r = await this.#api.call('gan.start', { ...cfg, runId });
       this.#stepsPerEpoch = r.stepsPerEpoch;
       if (!this.#done) this.#state = paused ? 'paused' : 'running';
       this.#progress ??= { step: 0, epoch: 0, total: cfg.mode === 'image' ? r.stepsPerEpoch * cfg.epochs : cfg.steps };

@@ -6,6 +6,7 @@
 import type { EpochMetrics, LabApi } from '../../../../engine/protocol/contract.js';
 import type { SeqCell, SeqConfig, SeqDone, SeqGates, SeqStarted, SeqTask } from '../../../../engine/protocol/sequence.js';
 import { SEQ_OPTIMIZERS } from '../../../../engine/protocol/sequence.js';
+import { newRunId } from '../../../../engine/protocol/runs.js';
 import { asLabError } from '../api.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
 
@@ -32,7 +33,7 @@ export interface SeqForm {
 }
 
 export interface SeqRunRecord {
-  id: number;
+  id: string;
   label: string;
   /** Index into the run palette. */
   color: number;
@@ -98,21 +99,21 @@ export class SeqStore {
   #version = $state(0);
   readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
   #nextColor = 0;
-  /** True while sequence.start's reply is awaited. */
-  #starting = false;
+  /** The id of the run being started (the client names it), while sequence.start's reply is awaited. */
+  #starting: string | null = null;
   /**
-   * Events that came before the start reply (the engine sends the step-0 gates right after replying,
-   * and a relay may deliver them first): handled, in order, once the run's record exists.
+   * Events of the run being started that came before the start reply (the record needs the reply's
+   * shapes): handled, in order, once the record exists. Other runs' events are never taken for it.
    */
-  #early: { runId: number; handle: () => void }[] = [];
+  #early: (() => void)[] = [];
 
   constructor(api: LabApi) {
     this.#api = api;
-    const mine = (id: number): SeqRunRecord | null => (this.#run && this.#run.id === id ? this.#run : null);
-    // An event for a run whose start reply has not arrived yet waits for it (see #early).
-    const deliver = (runId: number, handle: () => void): void => {
+    const mine = (id: string): SeqRunRecord | null => (this.#run && this.#run.id === id ? this.#run : null);
+    // An event for the run whose start reply has not arrived yet waits for it (see #early).
+    const deliver = (runId: string, handle: () => void): void => {
       if (mine(runId)) handle();
-      else if (this.#starting) this.#early.push({ runId, handle });
+      else if (runId === this.#starting) this.#early.push(handle);
     };
     api.on('sequence.batch', (e) => deliver(e.runId, () => {
       const r = mine(e.runId);
@@ -192,7 +193,7 @@ export class SeqStore {
     Object.assign(this.form, { task, ...TASK_DEFAULTS[task] });
   }
 
-  forget(id: number): void {
+  forget(id: string): void {
     this.#runs = this.#runs.filter((r) => r.id !== id);
   }
 
@@ -225,10 +226,11 @@ export class SeqStore {
     this.#exported = null;
     const cfg = this.config(paused);
     this.#gates = null;
-    this.#starting = true;
+    const runId = newRunId();
+    this.#starting = runId;
     this.#early = [];
     try {
-      const started = await this.#api.call('sequence.start', cfg);
+      const started = await this.#api.call('sequence.start', { ...cfg, runId });
       this.#run = {
         id: started.runId,
         label: started.label,
@@ -245,11 +247,11 @@ export class SeqStore {
       this.#state = paused ? 'paused' : 'running';
       this.#progress = { epoch: 1, epochs: cfg.epochs, batch: 0, batches: started.batches, loss: Number.NaN };
       this.#version++;
-      for (const early of this.#early) if (early.runId === started.runId) early.handle();
+      for (const handle of this.#early) handle();
     } catch (e) {
       this.#error = asLabError(e).message;
     } finally {
-      this.#starting = false;
+      this.#starting = null;
       this.#early = [];
     }
   }

@@ -4,15 +4,15 @@
  * outputs after each conv1d layer, as per-step means over the batch and units plus one chosen sample's
  * [steps, units] matrices; and that sample's input and the network's output for it.
  */
-import { Rng } from '../../core/rng.js';
-import { tensor, type Tensor } from '../../core/tensor.js';
-import type { SequenceSource } from '../../data/series.js';
-import { hasGateTrace } from '../../layers/recurrent.js';
-import type { Sequential } from '../../models/sequential.js';
-import type { SeqTrace } from '../../protocol/sequence.js';
-import { softmaxRow } from '../../session/evaluate.js';
-import { layerName } from '../../session/layer-groups.js';
-import { forwardTraced } from '../../session/telemetry.js';
+import { Rng } from '../core/rng.js';
+import { tensor, type Tensor } from '../core/tensor.js';
+import type { SequenceSource } from '../data/series.js';
+import { hasGateTrace } from '../layers/recurrent.js';
+import type { Sequential } from '../models/sequential.js';
+import type { SeqTrace } from '../protocol/sequence.js';
+import { softmaxRow } from './evaluate.js';
+import { layerName } from './layer-groups.js';
+import { forwardTraced } from './telemetry.js';
 
 export interface Probe {
   traces: SeqTrace[];

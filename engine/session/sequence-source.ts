@@ -3,15 +3,15 @@
  * normalized with the training side's channel statistics) or a generated series (seeded, split by
  * class). Also what a model file records about them.
  */
-import { Rng } from '../../core/rng.js';
-import { channelStats } from '../../data/batch.js';
-import { imageRows, makeSeries, seriesSpec, type SequenceSource } from '../../data/series.js';
-import { splitIndices } from '../../data/split.js';
-import type { SequenceData } from '../../io/sequence.js';
-import { LabError } from '../../protocol/contract.js';
-import type { SeqConfig } from '../../protocol/sequence.js';
-import { scorable } from '../../session/sequence-eval.js';
-import { workspace } from '../workspace.js';
+import { Rng } from '../core/rng.js';
+import { channelStats } from '../data/batch.js';
+import { imageRows, makeSeries, seriesSpec, type SequenceSource } from '../data/series.js';
+import { splitIndices } from '../data/split.js';
+import type { SequenceData } from '../io/sequence.js';
+import { LabError } from '../protocol/contract.js';
+import type { SeqConfig } from '../protocol/sequence.js';
+import { scorable } from './sequence-eval.js';
+import type { ImageSet } from '../data/folder.js';
 
 export interface SeqData {
   source: SequenceSource;
@@ -25,11 +25,17 @@ const DEFAULT_VAL = 0.1;
 
 const invalid = (message: string): LabError => new LabError({ message, code: 'invalid' });
 
-export function sequenceData(cfg: SeqConfig): SeqData {
+/** The loaded folder and its split, for row-by-row classification. */
+export interface SeqFolder {
+  set: ImageSet;
+  split: { train: Int32Array; val: Int32Array };
+}
+
+export function sequenceData(cfg: SeqConfig, folder: SeqFolder | null): SeqData {
   if (cfg.task === 'rows') {
-    const loaded = workspace.data;
+    const loaded = folder;
     if (!loaded) throw new LabError({ message: 'no folder is loaded: open one in Data first (or pick a generated series)', code: 'unavailable' });
-    const { set } = loaded.result;
+    const { set } = loaded;
     if (set.classes.length < 2) throw invalid(`row-by-row classification needs at least 2 classes; the folder has ${set.classes.length}`);
     const labelled = (idx: Int32Array) => idx.filter((i) => set.labels[i] >= 0);
     const train = labelled(loaded.split.train);
