@@ -137,3 +137,28 @@ test('runs last: a refused start keeps the last charts, runs are told apart by w
   await expect(page.getByTestId('run-row')).toHaveCount(count - 1);
   expect(errors).toEqual([]);
 });
+
+test('pruning a finished run changes its confusion matrix and figures, and can be undone', async ({ page }) => {
+  const errors = watchConsole(page);
+  await openSampleAndTrainView(page);
+  await page.getByTestId('train-preset').selectOption('mlp');
+  await page.getByTestId('train-epochs').fill('2');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-done')).toContainText('trained 2 epochs', { timeout: 60_000 });
+  const confusion = async () => (await page.getByTestId('train-confusion').textContent()) ?? '';
+  const before = await confusion();
+  const accBefore = await page.getByTestId('val-acc').textContent();
+  await page.getByLabel('Share to prune, %').fill('95');
+  await page.getByTestId('prune-go').click();
+  await expect(page.getByTestId('pruned')).toContainText('pruned');
+  // The header, the run list and the confusion matrix all show the pruned network now.
+  const after = (await page.getByTestId('pruned').locator('strong').textContent()) ?? '';
+  await expect(page.getByTestId('val-acc')).toHaveText(after);
+  await expect(page.getByTestId('run-row').first()).toContainText(after);
+  await expect.poll(confusion).not.toBe(before);
+  await page.getByTestId('prune-undo').click();
+  await expect(page.getByTestId('val-acc')).toHaveText(accBefore ?? '');
+  await expect.poll(confusion).toBe(before);
+  await expect(page.getByTestId('run-row').first()).toContainText(accBefore ?? '');
+  expect(errors).toEqual([]);
+});

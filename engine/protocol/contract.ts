@@ -402,8 +402,12 @@ export const METHODS = {
       /** The pruned network's validation confusion matrix and figures (the run's, from now on). */
       confusion: nullable(arr(arr(count(), { max: 10_000 }), { max: 10_000 })),
       figures: Figures,
+      /** Prunings that train.unprune can undo now. */
+      undoable: count(),
     }),
   ),
+  /** Undo the last pruning: the weights, figures and confusion matrix as they were before it. */
+  'train.unprune': engine(empty, obj({ figures: Figures, confusion: nullable(arr(arr(count(), { max: 10_000 }), { max: 10_000 })), undoable: count() })),
 
   /** Runs of every kind (shapes in runs.ts), newest first, and the workspace's disk use. */
   'runs.list': engine(RunsListParams, RunsList),

@@ -82,9 +82,22 @@ export function currentModelFile(m: CurrentModel): ClassifierFile {
   });
 }
 
+/** What pruning changed, to undo it: every parameter's values and mask, and the run's figures before. */
+interface PruneUndo {
+  runId: string;
+  params: { value: Float32Array; mask: Uint8Array | null }[];
+  done: TrainDone | null;
+  figures: Record<string, number | null>;
+  confusion: number[][] | null;
+}
+
+/** Prunings that can be undone, newest last. */
+const UNDO_DEPTH = 5;
+
 export class ClassifierRuns {
   readonly registry: RunRegistry;
   #run: Active | null = null;
+  #undo: PruneUndo[] = [];
 
   constructor(registry: RunRegistry) {
     this.registry = registry;
@@ -272,7 +285,14 @@ export class ClassifierRuns {
   async prune(fraction: number, units: boolean): Promise<Result<'train.prune'>> {
     const r = this.#run;
     if (!r) throw new LabError({ message: 'there is no training run to prune: train a model first', code: 'unavailable' });
+    const before = modelStore.get();
+    const saved = this.registry.get(r.id);
+    const undo: PruneUndo | null =
+      before && before.runId === r.id
+        ? { runId: r.id, params: before.model.params().map((q) => ({ value: q.value.slice(), mask: q.mask ? q.mask.slice() : null })), done: r.done, figures: saved.summary.figures, confusion: saved.confusion }
+        : null;
     const p = command(() => r.session.command({ type: 'prune', fraction, units })) as PruneResult;
+    if (undo) this.#undo = [...this.#undo.filter((u) => u.runId === r.id), undo].slice(-UNDO_DEPTH);
     const m = modelStore.get();
     let confusion: number[][] | null = null;
     if (m && r.val.length) confusion = evaluate(m.model, r.set, r.val, m.normalization).confusion;
@@ -281,7 +301,25 @@ export class ClassifierRuns {
       r.done = { ...r.done, confusion, figures };
       if (m && m.runId === r.id) await this.registry.revise(r.id, currentModelFile(m), { ...figures, pruned: p.report.pruned / Math.max(1, p.report.total) }, confusion);
     }
-    return { mode: p.report.mode, pruned: p.report.pruned, total: p.report.total, accuracyBefore: finite(p.accuracyBefore), accuracyAfter: finite(p.accuracyAfter), confusion, figures };
+    return { mode: p.report.mode, pruned: p.report.pruned, total: p.report.total, accuracyBefore: finite(p.accuracyBefore), accuracyAfter: finite(p.accuracyAfter), confusion, figures, undoable: this.#undo.length };
+  }
+
+  /** Undo the last pruning of the run: its weights, masks, figures and confusion matrix as they were. */
+  async unprune(): Promise<Result<'train.unprune'>> {
+    const r = this.#run;
+    const u = this.#undo.at(-1);
+    const m = modelStore.get();
+    if (!r || !u || u.runId !== r.id || !m || m.runId !== r.id) throw new LabError({ message: 'there is no pruning to undo', code: 'unavailable' });
+    if (r.session.state === 'running') throw new LabError({ message: 'pause the run before undoing a pruning', code: 'unavailable' });
+    this.#undo.pop();
+    m.model.params().forEach((q, i) => {
+      q.value.set(u.params[i].value);
+      if (u.params[i].mask) q.mask = u.params[i].mask!;
+      else delete q.mask;
+    });
+    if (r.done && u.done) r.done = { ...r.done, confusion: u.done.confusion, figures: u.done.figures };
+    if (r.done) await this.registry.revise(r.id, currentModelFile(m), { ...u.figures, pruned: null }, u.confusion);
+    return { figures: u.figures, confusion: u.confusion, undoable: this.#undo.length };
   }
 
   status(): TrainStatus | null {

@@ -112,6 +112,9 @@ test('a run streams batches, per-layer gradient norms and epochs, then ends with
   const total = done.confusion!.flat().reduce((a, b) => a + b, 0);
   assert.equal(total, 12);
   assert.equal(done.confusion![0][0] + done.confusion![1][1], Math.round(epochs[2].valAcc! * 12));
+  // One source for the figures: the done event, the registry and the confusion matrix agree.
+  assert.equal(done.figures.valAcc, (done.confusion![0][0] + done.confusion![1][1]) / 12);
+  assert.equal(workspace.runs.get(runId).summary.figures.valAcc, done.figures.valAcc);
   assert.equal(runStatus()?.state, 'stopped');
   assert.ok(events.some((e) => e.event === 'models.changed'));
 });
@@ -189,6 +192,14 @@ test('prune after a run: the share asked for is pruned and accuracy is reported 
   const saved = workspace.runs.get(id);
   assert.equal(saved.summary.figures.valAcc, r.accuracyAfter);
   assert.deepEqual(saved.confusion, r.confusion);
+  // Undo gives back the weights, the figures and the confusion matrix of before.
+  assert.equal(r.undoable, 1);
+  const u = await workspace.classifiers.unprune();
+  assert.equal(u.figures.valAcc, r.accuracyBefore);
+  assert.equal(workspace.runs.get(id).summary.figures.valAcc, r.accuracyBefore);
+  assert.equal(evaluateModel('val').accuracy, r.accuracyBefore);
+  assert.equal(u.undoable, 0);
+  await assert.rejects(workspace.classifiers.unprune(), /no pruning to undo/);
 });
 
 test('a diverging run ends with the engine message: where it broke and a lower learning rate', async () => {

@@ -24,4 +24,5 @@ export const trainHandlers = {
   'train.status': () => ({ run: workspace.classifiers.status() }),
   'train.inspect': (p) => inspectImage(p.index),
   'train.prune': (p) => workspace.classifiers.prune(p.fraction, p.units ?? false),
+  'train.unprune': () => workspace.classifiers.unprune(),
 } satisfies Partial<Handlers>;

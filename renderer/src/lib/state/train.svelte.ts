@@ -358,6 +358,19 @@ export class TrainStore {
     }
   }
 
+  /** Undo the last pruning: the weights, figures and confusion matrix of before. */
+  async unprune(): Promise<void> {
+    try {
+      const u = await this.#api.call('train.unprune', {});
+      const r = this.#run;
+      if (r?.done) this.#run = { ...r, done: { ...r.done, confusion: u.confusion, figures: u.figures } };
+      this.#pruned = u.undoable > 0 && this.#pruned ? { ...this.#pruned, undoable: u.undoable } : null;
+      this.#inspectLast = -Infinity;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+
   clearError(): void {
     this.#error = null;
   }
