@@ -5,26 +5,28 @@ import { sequenceFromFile } from '../io/sequence.js';
 import { TfjsExportError, exportGeneratorTfjs, exportSequenceTfjs, exportTfjs, type TfjsExport } from '../io/tfjs.js';
 import { writeTfjsFiles, writeTfjsJson } from '../io/tfjs-write.js';
 import { exportPytorch, PytorchExportError } from '../io/pytorch/export.js';
-import { writePackage } from '../io/pytorch/write.js';
+import { writeBytesAtomic, writePackage } from '../io/pytorch/write.js';
+import { exportOnnx, OnnxExportError, ONNX_OPSET } from '../io/onnx/export.js';
 import { oneOf, parse, required } from './args.js';
 import { Output, UsageError } from './output.js';
 
-export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|tfjs-json|pytorch] [--probabilities] [--json]
-  Export a saved classifier, a saved GAN's generator or a sequence model to TensorFlow.js's layers format,
-  or a classifier to PyTorch.
+export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|tfjs-json|pytorch|onnx] [--probabilities] [--json]
+  Export a saved classifier, a saved GAN's generator or a sequence model to TensorFlow.js's layers format
+  or ONNX, or a classifier to PyTorch.
   --format tfjs       (default) PATH is a folder: model.json + group1-shard1of1.bin
   --format tfjs-json  PATH is one JSON file with the weights in base64 (load it with tf.io.fromMemory)
   --format pytorch    PATH is a folder that is a Python package: model.py (nn.Module), weights.bin +
                       weights.json (float32, no pickle), data.py, train.py (continues training with
                       torch.distributed: torchrun --nproc_per_node N train.py --data DIR --epochs E) and
                       locus.json; \`locus import --format pytorch PATH\` reads it back
+  --format onnx       PATH is one .onnx file (opset 17): images in as [batch, channels, height, width]
   --probabilities     a classifier outputs class probabilities (a softmax appended) instead of logits
   A classifier takes images as [batch, height, width, channels], normalized as recorded in the model's
   userDefinedMetadata.locus (see the README); a generator takes latent codes [batch, latent] and makes
   images [batch, height, width, channels]; a sequence model takes [batch, steps, features].
   An earlier export at PATH is replaced only on success.`;
 
-const FORMATS = ['tfjs', 'tfjs-json', 'pytorch'] as const;
+const FORMATS = ['tfjs', 'tfjs-json', 'pytorch', 'onnx'] as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
@@ -55,6 +57,23 @@ export async function run(argv: string[]): Promise<number> {
       weights: pkg.weights,
       bytes: w.bytes,
     });
+    return 0;
+  }
+  if (format === 'onnx') {
+    let e;
+    try {
+      e = exportOnnx(file, { probabilities: Boolean(v.probabilities) });
+    } catch (err) {
+      if (err instanceof OnnxExportError) throw new Error(`cannot export ${modelPath} to ONNX: ${err.message}`);
+      throw err;
+    }
+    const st = await stat(outPath).catch(() => null);
+    if (st?.isDirectory()) throw new Error(`--out ${outPath} is a folder; the onnx format writes one file`);
+    await writeBytesAtomic(outPath, e.bytes);
+    out.result(
+      `wrote ${outPath}: ONNX opset ${ONNX_OPSET}, input ${e.input.name} [${e.input.shape.join(', ')}], output ${e.output.name} [${e.output.shape.join(', ')}], ${e.weights.toLocaleString('en-US')} weights, ${e.bytes.byteLength.toLocaleString('en-US')} bytes`,
+      { format, kind: e.kind, files: [outPath], input: e.input, output: e.output, weights: e.weights, bytes: e.bytes.byteLength },
+    );
     return 0;
   }
   let e: TfjsExport;

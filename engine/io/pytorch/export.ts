@@ -94,6 +94,7 @@ export function exportPytorch(file: ModelFile): PytorchPackage {
     doc: `A Locus classifier of ${loaded.classes.length} classes (logits out; softmax them for probabilities).`,
     input: [channels, height, width],
     output: loaded.model.outputShape,
+    network: loaded.model.inputShape,
     modules: net.modules,
   });
   const load = (name: string) => `

@@ -279,6 +279,8 @@ export interface NetworkClass {
   /** Per-sample input shape (without the batch axis). */
   input: readonly number[];
   output: readonly number[];
+  /** The first layer's input when it differs from `input` (a network on flat vectors fed images). */
+  network?: readonly number[];
   /** Python expressions of the modules, in order. */
   modules: string[];
 }
@@ -286,6 +288,15 @@ export interface NetworkClass {
 /** A network as an nn.Sequential subclass whose module names are Locus's layer positions. */
 export function networkClass(n: NetworkClass): string {
   const mods = n.modules.map((m, i) => `            ${m},  # ${i}`).join('\n');
+  const reshape =
+    n.network && n.network.join() !== n.input.join()
+      ? `
+
+    def forward(self, x):
+        # The first layer takes ${pyShape(n.network)}: the input is reshaped in row-major order, as Locus does.
+        return super().forward(x.reshape(x.shape[0], *${pyShape(n.network)}))
+`
+      : '';
   return `class ${n.name}(nn.Sequential):
     """${n.doc}
     Input: [batch, ${n.input.join(', ')}]; output: [batch, ${n.output.join(', ')}]."""
@@ -297,7 +308,7 @@ export function networkClass(n: NetworkClass): string {
         super().__init__(
 ${mods}
         )
-`;
+${reshape}`;
 }
 
 const pyShape = (s: readonly number[]) => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
