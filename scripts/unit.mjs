@@ -27,7 +27,8 @@ if (files.length === 0) {
 // otherwise; engine/kernels/wasm/threads.test.ts sets its own thread counts.
 // Runs saved by the code under test go to a folder of their own, never to the user's workspace.
 const workspace = mkdtempSync(join(tmpdir(), 'locus-unit-runs-'));
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+// Renderer stores written with Svelte 5 runes (*.svelte.ts) are compiled for their tests (scripts/svelte-runes.mjs).
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './scripts/svelte-runes.mjs', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
   env: { ...process.env, LOCUS_THREADS: process.env.LOCUS_THREADS ?? '1', LOCUS_WORKSPACE_DIR: process.env.LOCUS_WORKSPACE_DIR ?? workspace },
 });

@@ -3,22 +3,16 @@
  * host's WebSocket (token from the page URL). Either way every result and event is checked against the
  * contract on arrival, and failures reject with a LabError carrying the other side's code.
  */
-import { EVENTS, type LabApi, LabError, METHODS, type ErrorCode, ERROR_CODES } from '../../../engine/protocol/contract.js';
+import { EVENTS, type LabApi, LabError, METHODS } from '../../../engine/protocol/contract.js';
+import { asLabError } from './errors.js';
 import { connectSocket } from './socket.js';
+
+export { asLabError };
 
 declare global {
   interface Window {
     locus?: LabApi;
   }
-}
-
-/** A LabError from whatever a transport rejected with (Electron's bridge passes plain objects). */
-export function asLabError(e: unknown): LabError {
-  if (e instanceof LabError) return e;
-  const o = (typeof e === 'object' && e !== null ? e : {}) as { message?: unknown; code?: unknown };
-  const message = typeof o.message === 'string' ? o.message : String(e);
-  const code = (ERROR_CODES as readonly unknown[]).includes(o.code) ? (o.code as ErrorCode) : undefined;
-  return new LabError(code ? { message, code } : { message });
 }
 
 function checked(raw: LabApi): LabApi {

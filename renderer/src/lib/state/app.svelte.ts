@@ -3,7 +3,7 @@
  * the notices (engine restarted, errors). One instance, created in App.svelte.
  */
 import type { LabApi, Result, Settings, ViewName } from '../../../../engine/protocol/contract.js';
-import { asLabError } from '../api.js';
+import { asLabError } from '../errors.js';
 
 export type ThemeChoice = Settings['theme'];
 export interface Notice {

@@ -5,7 +5,7 @@
  * clears it.
  */
 import type { DataSummary, LabApi, LoadOptions, Progress } from '../../../../engine/protocol/contract.js';
-import { asLabError } from '../api.js';
+import { asLabError } from '../errors.js';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'cancelled' | 'failed';
 

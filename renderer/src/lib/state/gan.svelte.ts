@@ -7,7 +7,7 @@ import type { LabApi } from '../../../../engine/protocol/contract.js';
 import type { GanConfig, GanDone, GanFrame, GanSamples } from '../../../../engine/protocol/gan.js';
 import { TOY_SETS } from '../../../../engine/protocol/gan.js';
 import { newRunId } from '../../../../engine/protocol/runs.js';
-import { asLabError } from '../api.js';
+import { asLabError } from '../errors.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
 
 export type GanMode = 'image' | 'toy';

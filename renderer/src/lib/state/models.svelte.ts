@@ -3,7 +3,7 @@
  * their outcome, and predictions and evaluations made with it.
  */
 import type { LabApi, ModelEvaluation, ModelInfo, Prediction } from '../../../../engine/protocol/contract.js';
-import { asLabError } from '../api.js';
+import { asLabError } from '../errors.js';
 
 export const MODEL_FILTERS = [{ name: 'Locus model', extensions: ['json'] }];
 

@@ -7,7 +7,7 @@ import type { EpochMetrics, LabApi } from '../../../../engine/protocol/contract.
 import type { SeqCell, SeqConfig, SeqDone, SeqGates, SeqStarted, SeqTask } from '../../../../engine/protocol/sequence.js';
 import { SEQ_OPTIMIZERS } from '../../../../engine/protocol/sequence.js';
 import { newRunId } from '../../../../engine/protocol/runs.js';
-import { asLabError } from '../api.js';
+import { asLabError } from '../errors.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
 
 export type SeqOptimizer = (typeof SEQ_OPTIMIZERS)[number];

@@ -19,7 +19,7 @@ import type {
 import { ACTIVATIONS, OPTIMIZER_CHOICES } from '../../../../engine/protocol/contract.js';
 import { CLASSIFIER_DEFAULTS, DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_LABELS } from '../../../../engine/protocol/defaults.js';
 import { distinctLabels, newRunId, runLabel, type RunSummary, type WorkspaceDisk } from '../../../../engine/protocol/runs.js';
-import { asLabError } from '../api.js';
+import { asLabError } from '../errors.js';
 import { formErrors, type FieldError } from '../train-form.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
 
