@@ -3,7 +3,7 @@
  * freeze a prototype, switch to a toy set (its own runs, edited too), back to the folder and to the toy
  * set again, and to another view and back: every run, edit, frozen prototype and undo history is as it
  * was. Closing a panel, or switching a trained panel to another algorithm, can be undone (the run is
- * kept in the engine).
+ * kept in the engine); after the page is loaded again the engine's runs are offered and shown as they were.
  */
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { shot } from './host.js';
@@ -117,5 +117,22 @@ test('switching source keeps each source\'s runs, edits, frozen prototypes and u
   await expect(km).toHaveAttribute('data-algorithm', 'kmeans');
   await expect(page.getByTestId('closed-panel')).toHaveCount(0);
   await expect.poll(() => state(km)).toEqual(undone);
+
+  // The page is loaded again: the engine still holds the runs, and the view offers them as they were.
+  await openSample(page);
+  await page.getByRole('button', { name: /^Clustering/ }).click();
+  await expect(page.getByTestId('cluster-source')).toContainText('fashion-mnist');
+  await expect(page.getByTestId('earlier-runs')).toBeVisible();
+  await page.getByTestId('show-earlier').click();
+  await expect(km).toHaveAttribute('data-algorithm', 'kmeans');
+  await expect(som).toHaveAttribute('data-algorithm', 'som');
+  const { status: _status, ...kept } = undone;
+  await expect
+    .poll(async () => {
+      const { status: _s, ...now } = await state(km);
+      return now;
+    })
+    .toEqual(kept);
+  await shot(page, 'cluster-sources-04-after-reload');
   expect(errors).toEqual([]);
 });

@@ -139,6 +139,11 @@ export class ClusterPanel {
     if (run) this.#setRun(run);
   }
 
+  /** Show a run the engine already holds (one made before the page was reloaded). */
+  adopt(run: ClusterRun): void {
+    this.#setRun(run);
+  }
+
   #setRun(run: ClusterRun): void {
     this.#run = run;
     this.#spec = run.spec;
@@ -352,6 +357,8 @@ export class SourceRuns {
   panels = $state.raw<ClusterPanel[]>([]);
   /** Closed panels, newest last, with the place they had; their runs stay in the engine until forgotten. */
   closed = $state.raw<ClosedPanel[]>([]);
+  /** Runs the engine held on this source before this window opened it (made before a reload), oldest first. */
+  earlier = $state.raw<number[]>([]);
 
   constructor(key: string, spec: ClusterSourceSpec, source: ClusterSource) {
     this.key = key;
@@ -406,6 +413,10 @@ export class ClusterStore {
   /** Panels closed on this source that can be brought back, newest last. */
   get closed(): readonly ClosedPanel[] {
     return this.#current?.closed ?? [];
+  }
+  /** Runs the engine holds on this source that this window did not make (made before a reload). */
+  get earlier(): readonly number[] {
+    return this.#current?.earlier ?? [];
   }
   /** Sources opened in this window that hold runs (the current one among them). */
   get sources(): readonly SourceRuns[] {
@@ -470,6 +481,7 @@ export class ClusterStore {
       // they fall back to k-means), or the view's first ones.
       const algorithms = this.panels.length > 0 ? this.panels.map((p) => p.algorithm) : DEFAULT_PANELS;
       const set = new SourceRuns(key, spec, source);
+      set.earlier = [...source.runs];
       set.panels = algorithms.map((a) => new ClusterPanel(this.#api, source, source.defaults[source.image && TOY_ONLY_ALGORITHMS.includes(a) ? 'kmeans' : a]));
       this.#sets.set(key, set);
       this.#show(set);
@@ -597,6 +609,42 @@ export class ClusterStore {
       set.panels = panels;
     }
     await last.panel.rejoin();
+  }
+
+  /**
+   * Show the runs made on this source before the page was reloaded (the latest, as many as there are
+   * panels, at least one): they take the panels' places; a panel with work of its own goes among the
+   * closed ones (Undo close brings it back).
+   */
+  async showEarlier(): Promise<void> {
+    const set = this.#current;
+    if (!set || set.earlier.length === 0) return;
+    const count = Math.max(1, Math.min(3, set.panels.length));
+    const ids = set.earlier.slice(-count);
+    set.earlier = set.earlier.slice(0, -count);
+    const runs = await Promise.all(ids.map((runId) => this.#api.call('cluster.snapshot', { runId }).catch(() => null)));
+    const adopted = runs.flatMap((r) => {
+      if (!r) return [];
+      const p = new ClusterPanel(this.#api, set.source, r.spec);
+      p.adopt(r);
+      return [p];
+    });
+    if (adopted.length === 0) return;
+    const old = set.panels;
+    set.panels = adopted;
+    old.forEach((p, index) => {
+      if (p.hasWork) this.#remember(set, { panel: p, index });
+      else void p.dispose();
+    });
+  }
+
+  /** Remove the runs made before the reload from the engine. */
+  async forgetEarlier(): Promise<void> {
+    const set = this.#current;
+    if (!set) return;
+    const ids = set.earlier;
+    set.earlier = [];
+    await Promise.all(ids.map((runId) => this.#api.call('cluster.dispose', { runId }).catch(() => null)));
   }
 
   /** Remove the closed panels' runs from the engine for good. */
