@@ -1,8 +1,7 @@
-import { readModelFile } from '../io/index.js';
+import { classifierFromFile, readModelFile } from '../io/index.js';
 import { parse, required } from './args.js';
 import { infoSequence } from './cmd-seq.js';
 import { infoLocal, LOCAL_KINDS } from './local-info.js';
-import { loadClassifier } from './model.js';
 import { Output } from './output.js';
 
 export const usage = `locus info MODEL.json [--json]
@@ -24,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
     });
     return 0;
   }
-  const m = await loadClassifier(path);
+  const m = classifierFromFile(file); // the file read above, built once
   const params = m.model.params().reduce((a, p) => a + p.value.length, 0);
   const layers = m.model.layers.map((l) => `${l.type} ${l.outputShape.join('x')}`);
   const info = {

@@ -5,6 +5,7 @@
  */
 import type { LayerSpec } from '../layers/layer.js';
 import type { SequentialSpec } from '../models/sequential.js';
+import { checkFreeForm } from './bounds.js';
 import { ModelFileError } from './errors.js';
 import { LIMITS } from './limits.js';
 
@@ -14,9 +15,13 @@ export function checkArchitecture(spec: SequentialSpec): void {
   for (const d of input) {
     if (d > LIMITS.maxDim) throw new ModelFileError(`architecture: input axis ${d} is larger than ${LIMITS.maxDim}`);
   }
+  // Bounded before the walk below builds a name for every option.
+  checkFreeForm(spec.layers, 'architecture', LIMITS.maxArchitectureValues);
   let count = 0;
   const visit = (v: unknown, where: string, layer: string): void => {
-    if (typeof v === 'number') {
+    if (typeof v === 'string') {
+      if (v.length > LIMITS.maxNameLength) throw new ModelFileError(`architecture: layer ${layer} option ${where} is longer than ${LIMITS.maxNameLength} characters`);
+    } else if (typeof v === 'number') {
       if (Math.abs(v) > LIMITS.maxOptionValue) {
         throw new ModelFileError(`architecture: layer ${layer} option ${where} = ${v} is larger than ${LIMITS.maxOptionValue}`);
       }
@@ -33,6 +38,6 @@ export function checkArchitecture(spec: SequentialSpec): void {
   };
   spec.layers.forEach((l: LayerSpec, i) => {
     if (++count > LIMITS.maxLayers) throw new ModelFileError(`architecture: more than ${LIMITS.maxLayers} layers`);
-    visit(l, '', `${i} (${String(l.type)})`);
+    visit(l, '', `${i} (${String(l.type).slice(0, 64)})`);
   });
 }

@@ -11,11 +11,12 @@ import { Sequential, type SequentialSpec } from '../models/sequential.js';
 import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
 import type { Optimizer, OptimizerState } from '../optim/optimizer.js';
 import { checkArchitecture } from './architecture.js';
+import { checkNormalization, checkTrainingRecord } from './bounds.js';
 import { checkEncoded, decodeMask, decodeTensor, encodeMask, encodeTensor, type EncodedMask, type EncodedTensor } from './codec.js';
 import { asModelFileError, ModelFileError } from './errors.js';
 import { envelope, type ModelFile } from './format.js';
 import { toJsonObject } from './json.js';
-import { registerKind } from './kinds.js';
+import { registerKind, takeBuilt } from './kinds.js';
 import { LIMITS } from './limits.js';
 import { namedTensors, type Named } from './named.js';
 
@@ -112,7 +113,13 @@ export function classifierToFile(init: ClassifierToFileInit): ClassifierFile {
  */
 export function classifierFromFile(file: ModelFile): LoadedClassifier {
   if (file.kind !== 'classifier') throw new ModelFileError(`this is a "${file.kind}" model, not a classifier`);
-  const c = (file as ClassifierFile).model;
+  const ready = takeBuilt<LoadedClassifier>(file);
+  if (ready) return ready;
+  return buildClassifier(file as ClassifierFile);
+}
+
+function buildClassifier(file: ClassifierFile): LoadedClassifier {
+  const c = file.model;
   checkContent(c);
   let model: Sequential;
   try {
@@ -142,7 +149,7 @@ export function classifierFromFile(file: ModelFile): LoadedClassifier {
   };
 }
 
-registerKind({ kind: 'classifier', check: (f) => void classifierFromFile(f) });
+registerKind({ kind: 'classifier', check: (f) => buildClassifier(f as ClassifierFile) });
 
 /** One history entry as JSON: numbers, null where not finite; an integer epoch is required. */
 export function historyEntry(h: object, i: number): HistoryEntry {
@@ -163,10 +170,7 @@ function checkContent(c: ClassifierContent): void {
   if (height > LIMITS.maxSide || width > LIMITS.maxSide) {
     throw new ModelFileError(`input: ${width}x${height} pixels, at most ${LIMITS.maxSide} on a side allowed`);
   }
-  const n = c.normalization;
-  if (n.kind === 'standard' && (n.mean.length !== channels || n.std.length !== channels)) {
-    throw new ModelFileError(`normalization: mean and std need one value per channel (${channels}), got ${n.mean.length} and ${n.std.length}`);
-  }
+  checkNormalization(c.normalization, channels);
   if (c.classes.length > LIMITS.maxClasses) throw new ModelFileError(`${c.classes.length} classes, at most ${LIMITS.maxClasses} allowed`);
   const names = new Set<string>();
   for (const name of c.classes) {
@@ -174,7 +178,7 @@ function checkContent(c: ClassifierContent): void {
     if (names.has(name)) throw new ModelFileError(`class "${name}" is listed twice`);
     names.add(name);
   }
-  if (c.training.history.length > LIMITS.maxEpochs) throw new ModelFileError(`training history has more than ${LIMITS.maxEpochs} epochs`);
+  checkTrainingRecord(c.training);
   checkArchitecture(c.architecture);
   const arch = c.architecture.input;
   const image = [channels, height, width];
@@ -248,7 +252,7 @@ export function loadOptimizer(saved: SavedOptimizer, params: Named<{ shape: read
         if (!Object.hasOwn(map, name)) throw new ModelFileError(`${slot} tensor "${name}" is missing`);
         const t = map[name];
         if (!shapeEq(t.shape, item.shape)) throw new ModelFileError(`${slot} tensor "${name}" has shape ${shapeStr(t.shape)}, the param has ${shapeStr(item.shape)}`);
-        return Array.from(decodeTensor(t, `${slot} tensor "${name}"`));
+        return Array.from(decodeTensor(t, `${slot} tensor "${name}"`, LIMITS.maxMoment));
       });
     }
     opt.setState({ type: saved.spec.type, t: saved.t, slots });

@@ -13,6 +13,7 @@ import { Gan } from '../models/gan.js';
 import type { Sequential, SequentialSpec } from '../models/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { checkArchitecture } from './architecture.js';
+import { checkNormalization, checkTrainingRecord } from './bounds.js';
 import { copyTensors, historyEntry, loadOptimizer, saveOptimizer, type ImageInput, type SavedOptimizer, type TrainingRecord } from './classifier.js';
 import { checkEncoded, encodeTensor, type EncodedTensor } from './codec.js';
 import { asModelFileError, ModelFileError } from './errors.js';
@@ -135,12 +136,9 @@ function checkContent(c: GanContent): void {
   const { channels, height, width } = c.input;
   if (channels > LIMITS.maxChannels) throw new ModelFileError(`input: ${channels} channels, at most ${LIMITS.maxChannels} allowed`);
   if (height > LIMITS.maxSide || width > LIMITS.maxSide) throw new ModelFileError(`input: ${width}x${height} pixels, at most ${LIMITS.maxSide} on a side allowed`);
-  const n = c.normalization;
-  if (n.kind === 'standard' && (n.mean.length !== channels || n.std.length !== channels)) {
-    throw new ModelFileError(`normalization: mean and std need one value per channel (${channels}), got ${n.mean.length} and ${n.std.length}`);
-  }
+  checkNormalization(c.normalization, channels);
   if (c.latent > LIMITS.maxDim) throw new ModelFileError(`latent: ${c.latent} values, at most ${LIMITS.maxDim} allowed`);
-  if (c.training.history.length > LIMITS.maxEpochs) throw new ModelFileError(`training history has more than ${LIMITS.maxEpochs} epochs`);
+  checkTrainingRecord(c.training);
   for (const who of ['generator', 'discriminator'] as const) {
     const net = c[who];
     try {

@@ -12,7 +12,8 @@ import { schemaKinds } from './schema.js';
 
 export interface KindHandler {
   readonly kind: string;
-  check(file: ModelFile): void;
+  /** Throws ModelFileError; may return what it built, which the kind's fromFile takes once (parse.ts). */
+  check(file: ModelFile): unknown;
 }
 
 const handlers = new Map<string, KindHandler>();
@@ -31,4 +32,20 @@ export function kindHandler(kind: string): KindHandler | undefined {
 
 export function modelKinds(): string[] {
   return [...handlers.keys()].sort();
+}
+
+/**
+ * What a kind's check built while importing a file (the classifier's network), kept for the first
+ * fromFile call on that same file object so a file read once is built once. Taken at most once.
+ */
+const built = new WeakMap<object, unknown>();
+
+export function keepBuiltFor(file: object, result: unknown): void {
+  built.set(file, result);
+}
+
+export function takeBuilt<T>(file: object): T | undefined {
+  const out = built.get(file) as T | undefined;
+  built.delete(file);
+  return out;
 }

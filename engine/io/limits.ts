@@ -4,8 +4,12 @@
  * they exist so a damaged or hostile file fails with a reason instead of exhausting memory.
  */
 export const LIMITS = Object.freeze({
-  /** Bytes of the whole file (the JSON text). */
-  maxFileBytes: 256 * 1024 * 1024,
+  /**
+   * Bytes of the whole file (the JSON text), on import and on export. Reading a valid file of this size
+   * (its text, the parsed strings, the network with its gradients) peaks under 1 GB; 192 MiB holds about
+   * 37 M weights, or 12 M with Adam's two moments.
+   */
+  maxFileBytes: 192 * 1024 * 1024,
   /** Values in one tensor (64 MiB of float32). */
   maxTensorElements: 16 * 1024 * 1024,
   /** Axes of a tensor or of the architecture's input. */
@@ -26,4 +30,27 @@ export const LIMITS = Object.freeze({
   maxEpochs: 100000,
   /** Nesting depth of the JSON. */
   maxDepth: 64,
+  /**
+   * The cost bound, checked on the text before it is parsed (cost.ts): JSON values in the whole file
+   * (a 100,000-epoch history of 12 metrics is 1.3 M), items in any one array, characters in any key.
+   */
+  maxJsonValues: 2_000_000,
+  maxArrayItems: 100_000,
+  maxKeyLength: 256,
+  /** Free-form settings (training.settings, layer options): values and characters (keys and strings). */
+  maxSettingsValues: 10_000,
+  maxSettingsChars: 256 * 1024,
+  /** Values in an architecture's layer descriptions, nested layers and all options included. */
+  maxArchitectureValues: 100_000,
+  /**
+   * Numbers a model computes with. Normalization std below minStd divides pixels into overflow (the
+   * file's 1e-300 gave NaN); weights, biases, buffers and moments beyond maxWeight overflow float32 in
+   * the first product (3.4e38 did). Trained models stay far inside both.
+   */
+  minStd: 1e-8,
+  maxWeight: 1e8,
+  /** Optimizer moments (Adam's second moment is a squared gradient, so it gets more room). */
+  maxMoment: 1e30,
+  /** Step and pass counters (optimizer steps, epochs, samples seen): far below 2^53, so counting on stays exact. */
+  maxCount: 1e12,
 });

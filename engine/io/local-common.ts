@@ -8,6 +8,7 @@ import type { RngState } from '../core/rng.js';
 import type { Normalization } from '../data/normalize.js';
 import type { SampleOrderState } from '../local/order.js';
 import type { PrototypeStoreState } from '../local/prototypes.js';
+import { checkNormalization, checkTrainingRecord } from './bounds.js';
 import { historyEntry, type ImageInput, type TrainingRecord } from './classifier.js';
 import { decodeInt32, decodeTensor, encodeInt32, encodeTensor, type EncodedInt32, type EncodedTensor } from './codec.js';
 import { asModelFileError, ModelFileError } from './errors.js';
@@ -76,10 +77,8 @@ export function checkData(data: LocalData, dim: number, outputs?: number): void 
     }
     const size = input.channels * input.height * input.width;
     if (size !== dim) throw new ModelFileError(`input: images of ${input.channels}x${input.height}x${input.width} = ${size} values, the model takes ${dim}`);
-    if (normalization?.kind === 'standard' && (normalization.mean.length !== input.channels || normalization.std.length !== input.channels)) {
-      throw new ModelFileError(`normalization: mean and std need one value per channel (${input.channels})`);
-    }
   }
+  if (normalization) checkNormalization(normalization, input?.channels);
   if (classes) {
     if (classes.length > LIMITS.maxClasses) throw new ModelFileError(`${classes.length} classes, at most ${LIMITS.maxClasses} allowed`);
     const seen = new Set<string>();
@@ -95,7 +94,7 @@ export function checkData(data: LocalData, dim: number, outputs?: number): void 
 }
 
 export function checkTraining(t: TrainingRecord): void {
-  if (t.history.length > LIMITS.maxEpochs) throw new ModelFileError(`training history has more than ${LIMITS.maxEpochs} epochs`);
+  checkTrainingRecord(t);
 }
 
 /** The shape of one input: the image's [channels, height, width] when there is one, else [dim]. */

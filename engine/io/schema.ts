@@ -4,6 +4,7 @@
  */
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import schema from './model.schema.json' with { type: 'json' };
+import { brief } from './bounds.js';
 import { ModelFileError } from './errors.js';
 
 export const MODEL_SCHEMA = schema;
@@ -49,9 +50,9 @@ function describe(e: ErrorObject | undefined): string {
     case 'enum':
       return `${at || 'the file'} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'discriminator':
-      return `${at || 'the file'}: ${p.error === 'mapping' ? `unknown ${String(p.tag)} ${JSON.stringify(p.tagValue)}` : `${String(p.tag)} must be a string`}`;
+      return `${at || 'the file'}: ${p.error === 'mapping' ? `unknown ${String(p.tag)} ${brief(p.tagValue)}` : `${String(p.tag)} must be a string`}`;
     case 'propertyNames':
-      return `${at || 'the file'} has an invalid name ${JSON.stringify(p.propertyName)}`;
+      return `${at || 'the file'} has an invalid name ${brief(p.propertyName)}`;
     default:
       return `${at || 'the file'} ${e.message ?? 'is invalid'}`;
   }

@@ -13,6 +13,7 @@ import '../layers/index.js'; // registers the layer types an architecture may na
 import { Sequential, type SequentialSpec } from '../models/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { checkArchitecture } from './architecture.js';
+import { checkNormalization, checkTrainingRecord } from './bounds.js';
 import { copyTensors, historyEntry, loadOptimizer, saveOptimizer, type ImageInput, type SavedOptimizer, type TrainingRecord } from './classifier.js';
 import { checkEncoded, encodeTensor, type EncodedTensor } from './codec.js';
 import { asModelFileError, ModelFileError } from './errors.js';
@@ -132,10 +133,7 @@ function checkContent(c: SequenceContent): void {
     const { channels, height, width } = d.image;
     if (channels > LIMITS.maxChannels) throw new ModelFileError(`data: ${channels} channels, at most ${LIMITS.maxChannels} allowed`);
     if (height > LIMITS.maxSide || width > LIMITS.maxSide) throw new ModelFileError(`data: ${width}x${height} pixels, at most ${LIMITS.maxSide} on a side allowed`);
-    const n = d.normalization;
-    if (n.kind === 'standard' && (n.mean.length !== channels || n.std.length !== channels)) {
-      throw new ModelFileError(`data.normalization: mean and std need one value per channel (${channels}), got ${n.mean.length} and ${n.std.length}`);
-    }
+    checkNormalization(d.normalization, channels, 'data.normalization');
     if (c.task !== 'classify') throw new ModelFileError('image rows are classified: task must be "classify"');
   } else {
     try {
@@ -158,7 +156,7 @@ function checkContent(c: SequenceContent): void {
   } else if (c.classes.length !== 0) {
     throw new ModelFileError('a regression model has no class names');
   }
-  if (c.training.history.length > LIMITS.maxEpochs) throw new ModelFileError(`training history has more than ${LIMITS.maxEpochs} epochs`);
+  checkTrainingRecord(c.training);
   checkArchitecture(c.architecture);
   const want = sequenceInputShape(d);
   if (!shapeEq(c.architecture.input, want)) {
