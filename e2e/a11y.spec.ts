@@ -7,9 +7,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { expect, type Page, test } from '@playwright/test';
+import { join } from 'node:path';
+import { expect, type Locator, type Page, test } from '@playwright/test';
 import type { AxeResults, Result, RunOptions } from 'axe-core';
-import { freshEngine, shot } from './host.js';
+import { freshEngine, shot, tmpRoot } from './host.js';
 import { openSample, watchConsole } from './train-helpers.js';
 
 /** The rules that run: every WCAG 2.0 and 2.1 success criterion at level A and AA that axe checks. */
@@ -134,4 +135,86 @@ test('axe finds no WCAG 2.1 A/AA violation on any view, in both themes, idle and
   for (const [at, problem] of found.map((f) => f.split(' | '))) where.set(problem, [...(where.get(problem) ?? []), at]);
   expect([...where].map(([problem, at]) => `${problem}\n    seen in: ${at.join('; ')}`)).toEqual([]);
   expect(errors).toEqual([]);
+});
+
+/** Press Tab until `target` has the focus: it is reachable by keyboard in the page's own order. */
+async function tabTo(page: Page, target: Locator, max = 150): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error(`${target.toString()} was not reached in ${max} presses of Tab`);
+}
+
+async function viewByKey(page: Page, key: number, view: View): Promise<void> {
+  await page.keyboard.press(`Control+${key}`);
+  await expect(page.getByRole('heading', { name: view, level: 1 })).toBeVisible();
+}
+
+test('keyboard only: Train starts paused, steps and stops; a prototype moves by arrow keys; Models exports and classifies', async ({ page }) => {
+  const errors = watchConsole(page);
+  await openSample(page);
+
+  // Train: reach Start paused and Step by Tab, press them with Enter or Space.
+  await viewByKey(page, 2, 'Train');
+  await tabTo(page, page.getByRole('button', { name: 'Start paused' }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('train-status')).toContainText('Paused');
+  await tabTo(page, page.getByTestId('train-step'));
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('train-status')).toContainText('batch 1/');
+  await tabTo(page, page.getByTestId('train-stop'));
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('train-done')).toBeVisible();
+
+  // Clustering: the first panel's prototypes are one stop in the Tab order (arrow keys move the one
+  // focused); what is focused, and the size of its cluster, are in the plane's text and the handle's name.
+  await viewByKey(page, 4, 'Clustering');
+  const km = page.getByTestId('cluster-panel-0');
+  await expect(km.getByTestId('proto-0')).toBeAttached({ timeout: 60_000 });
+  const handle = km.locator('[data-testid^="proto-"][tabindex="0"]');
+  await tabTo(page, handle);
+  const id = await handle.getAttribute('data-testid');
+  const n = Number(id?.slice('proto-'.length)) + 1;
+  await expect(km.getByTestId('scatter-text')).toHaveText(new RegExp(`^Selected: prototype ${n}, \\d+ samples\\.$`));
+  await expect(km.getByTestId(id ?? '')).toHaveAccessibleName(new RegExp(`^prototype ${n}: \\d+ samples`));
+  const left = await km.getByTestId(id ?? '').evaluate((el) => (el as HTMLElement).style.left);
+  for (let t = 0; t < 3; t++) await page.keyboard.press('Shift+ArrowRight');
+  await expect(km.getByTestId('edit-status')).toContainText(`Moved prototype ${n}`);
+  expect(await km.getByTestId(id ?? '').evaluate((el) => (el as HTMLElement).style.left)).not.toBe(left);
+  await page.keyboard.press('Control+z');
+  await expect(km.getByTestId('edit-status')).toContainText('Undone');
+
+  // Models: export the stopped run's model and classify an image, typing into fields reached by Tab.
+  await viewByKey(page, 6, 'Models');
+  const file = join(tmpRoot(), 'a11y-keyboard.locus.json');
+  await tabTo(page, page.getByTestId('export-path'));
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(file);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('model-outcome')).toContainText(`Saved ${file}`);
+  await tabTo(page, page.getByTestId('predict-index'));
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('prediction').locator('li')).toHaveCount(5);
+  expect(errors).toEqual([]);
+});
+
+test('with prefers-reduced-motion nothing slides or fades; without it the transitions are there', async ({ page }) => {
+  await openSample(page);
+  const hint = page.locator('#nav-train kbd');
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await expect.poll(() => hint.evaluate((el) => getComputedStyle(el).transitionDuration)).toBe('0.15s');
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await expect.poll(() => hint.evaluate((el) => getComputedStyle(el).transitionDuration)).toBe('0s');
+  // Every element of the page: no transition or animation left running.
+  const moving = await page.evaluate(() =>
+    [...document.querySelectorAll('*')].filter((el) => {
+      const cs = getComputedStyle(el);
+      return cs.transitionDuration.split(',').some((d) => parseFloat(d) > 0) || cs.animationDuration.split(',').some((d) => parseFloat(d) > 0);
+    }).length,
+  );
+  expect(moving).toBe(0);
+  await page.emulateMedia({ reducedMotion: null });
 });
