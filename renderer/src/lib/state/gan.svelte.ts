@@ -9,6 +9,7 @@ import { TOY_SETS } from '../../../../engine/protocol/gan.js';
 import { newRunId } from '../../../../engine/protocol/runs.js';
 import { asLabError } from '../errors.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
+import { RunsStore } from './runs.svelte.js';
 
 export type GanMode = 'image' | 'toy';
 export type ToySet = (typeof TOY_SETS)[number];
@@ -76,8 +77,12 @@ export class GanStore {
   #version = $state(0);
   readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
 
+  /** Every GAN run in the engine's registry (saved ones too), to compare. */
+  readonly registry: RunsStore;
+
   constructor(api: LabApi) {
     this.#api = api;
+    this.registry = new RunsStore(api, 'gan');
     // The client names each run before starting it, so events that arrive before gan.start's reply are known.
     const mine = (id: string) => id === this.#runId;
     api.on('gan.step', (e) => {
@@ -130,6 +135,10 @@ export class GanStore {
   }
   get active(): boolean {
     return this.#state === 'running' || this.#state === 'paused';
+  }
+  /** The id of the run shown now (the client names it before starting). */
+  get runId(): string | null {
+    return this.#runId;
   }
   get runMode(): GanMode | null {
     return this.#runMode;

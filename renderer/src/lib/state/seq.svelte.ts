@@ -9,6 +9,7 @@ import { SEQ_OPTIMIZERS } from '../../../../engine/protocol/sequence.js';
 import { newRunId } from '../../../../engine/protocol/runs.js';
 import { asLabError } from '../errors.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
+import { RunsStore } from './runs.svelte.js';
 
 export type SeqOptimizer = (typeof SEQ_OPTIMIZERS)[number];
 
@@ -107,8 +108,12 @@ export class SeqStore {
    */
   #early: (() => void)[] = [];
 
+  /** Every sequence run in the engine's registry (saved ones too), to compare. */
+  readonly registry: RunsStore;
+
   constructor(api: LabApi) {
     this.#api = api;
+    this.registry = new RunsStore(api, 'sequence');
     const mine = (id: string): SeqRunRecord | null => (this.#run && this.#run.id === id ? this.#run : null);
     // An event for the run whose start reply has not arrived yet waits for it (see #early).
     const deliver = (runId: string, handle: () => void): void => {

@@ -61,12 +61,12 @@ const summary = (id: string, activation: string, createdAt: string, extra: Parti
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-test('the registry runs are listed newest first and labelled by what differs; events keep the list current', async () => {
+test('the registry runs (through the Train store) are listed newest first and labelled by what differs; events keep the list current', async () => {
   const { api, emit } = fakeApi({
     'runs.list': () => ({ runs: [summary('b', 'sigmoid', '2026-01-02'), summary('a', 'relu', '2026-01-01')], disk: { dir: '/w', bytes: 20, limit: 100 } }),
     'train.status': () => ({ run: null }),
   });
-  const s = new TrainStore(api);
+  const s = new TrainStore(api).registry;
   await tick();
   assert.deepEqual(s.runs.map((r) => r.id), ['b', 'a']);
   assert.deepEqual([...s.labels.values()], ['sigmoid', 'relu']);

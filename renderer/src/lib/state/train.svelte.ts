@@ -18,10 +18,11 @@ import type {
 } from '../../../../engine/protocol/contract.js';
 import { ACTIVATIONS, OPTIMIZER_CHOICES } from '../../../../engine/protocol/contract.js';
 import { CLASSIFIER_DEFAULTS, DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_LABELS } from '../../../../engine/protocol/defaults.js';
-import { distinctLabels, newRunId, runLabel, type RunSummary, type WorkspaceDisk } from '../../../../engine/protocol/runs.js';
+import { newRunId, runLabel } from '../../../../engine/protocol/runs.js';
 import { asLabError } from '../errors.js';
 import { formErrors, type FieldError } from '../train-form.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
+import { RunsStore, type HistoryRow } from './runs.svelte.js';
 
 /** While a run streams, the inspector (filters, feature maps of the picked image) refreshes at most this often (ms). */
 const INSPECT_MS = 500;
@@ -56,8 +57,6 @@ export interface TrainForm {
 }
 
 export { DEFAULT_LR, OPTIMIZER_LABELS };
-/** At most this many runs are drawn on the comparison chart at once. */
-export const MAX_COMPARED = 20;
 
 /** One run's curves. */
 export interface RunRecord {
@@ -141,13 +140,8 @@ export class TrainStore {
   #run = $state.raw<RunRecord | null>(null);
   /** The run being started: its events are kept here until train.start answers (then it becomes #run). */
   #pending: RunRecord | null = null;
-  /** Every classifier run in the engine's registry (saved ones too), newest first. */
-  #saved = $state.raw<RunSummary[]>([]);
-  #disk = $state.raw<WorkspaceDisk | null>(null);
-  /** Finished runs' histories, fetched once when first drawn. */
-  readonly #histories = new Map<string, EpochMetrics[]>();
-  /** Runs hidden from the comparison chart by the user (others are shown, the newest MAX_COMPARED). */
-  #hidden = $state.raw<ReadonlySet<string>>(new Set());
+  /** Every classifier run in the engine's registry (saved ones too): listed and compared beside the charts. */
+  readonly registry: RunsStore;
   #progress = $state.raw<Progress | null>(null);
   #error = $state<string | null>(null);
   #starting = $state(false);
@@ -200,7 +194,6 @@ export class TrainStore {
       r.done = d;
       this.#state = 'stopped';
       if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
-      this.#histories.set(r.id, r.history);
       if (this.#run === r) this.#run = { ...r };
       this.#redraw.now();
     });
@@ -209,19 +202,8 @@ export class TrainStore {
       this.#progress = null;
       this.#inspection = null;
     });
-    // The registry's runs (saved ones survive reloads and restarts), kept current by its events.
-    api.on('runs.changed', (s) => {
-      if (s.kind !== 'classifier') return;
-      const rest = this.#saved.filter((x) => x.id !== s.id);
-      this.#saved = [s, ...rest].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
-      this.#version++;
-    });
-    api.on('runs.removed', ({ id }) => {
-      this.#saved = this.#saved.filter((x) => x.id !== id);
-      this.#histories.delete(id);
-      this.#version++;
-    });
-    void this.refreshRuns();
+    // The registry's runs (saved ones survive reloads and restarts); the live run's curves are its own record's.
+    this.registry = new RunsStore(api, 'classifier', (id) => (this.#run?.id === id ? (this.#run.history as HistoryRow[]) : null));
     // A page opened (or reloaded) during a run picks it up with its epochs so far.
     void api.call('train.status', {}).then(
       ({ run }) => {
@@ -246,18 +228,6 @@ export class TrainStore {
     return null;
   }
 
-  /** Read the registry's classifier runs and the workspace's disk use again. */
-  async refreshRuns(): Promise<void> {
-    try {
-      const { runs, disk } = await this.#api.call('runs.list', { kind: 'classifier' });
-      this.#saved = runs;
-      this.#disk = disk;
-      this.#version++;
-    } catch {
-      // An engine that does not answer yet: the list fills from runs.changed events.
-    }
-  }
-
   get arch(): ArchitectureSummary | null {
     return this.#arch;
   }
@@ -275,44 +245,6 @@ export class TrainStore {
   }
   get run(): RunRecord | null {
     return this.#run;
-  }
-  /** Every classifier run the engine knows (finished and saved ones included), newest first. */
-  get runs(): RunSummary[] {
-    return this.#saved;
-  }
-  get disk(): WorkspaceDisk | null {
-    return this.#disk;
-  }
-  /** Labels that tell the listed runs apart (the user's name, else only what differs). */
-  get labels(): Map<string, string> {
-    const runs = this.#saved;
-    const labels = distinctLabels(runs);
-    return new Map(runs.map((r, i) => [r.id, labels[i]]));
-  }
-  /** Whether a run is drawn on the comparison chart. */
-  shown(id: string): boolean {
-    if (this.#hidden.has(id)) return false;
-    return this.#saved.filter((r) => !this.#hidden.has(r.id)).findIndex((r) => r.id === id) < MAX_COMPARED;
-  }
-  /** A run's colour index: its place in the list (the same run keeps it while the list does not change). */
-  color(id: string): number {
-    const i = this.#saved.findIndex((r) => r.id === id);
-    return i < 0 ? 0 : i;
-  }
-  /** The epochs of a run, for the chart: the live record's, or fetched once from the engine. */
-  history(id: string): EpochMetrics[] {
-    if (this.#run?.id === id) return this.#run.history;
-    const h = this.#histories.get(id);
-    if (h) return h;
-    this.#histories.set(id, []);
-    void this.#api.call('runs.get', { id }).then(
-      (d) => {
-        this.#histories.set(id, d.history.map((row) => ({ epoch: row.epoch ?? 0, trainLoss: row.trainLoss ?? null, trainAcc: row.trainAcc ?? null, valLoss: row.valLoss ?? null, valAcc: row.valAcc ?? null, lr: row.lr ?? 0, seconds: row.seconds ?? 0 })));
-        this.#version++;
-      },
-      () => this.#histories.delete(id),
-    );
-    return [];
   }
   /** Every problem of the form, in words (Train is disabled while there is one). */
   get formErrors(): FieldError[] {
@@ -531,42 +463,6 @@ export class TrainStore {
       }
     } finally {
       this.#inspectBusy = false;
-    }
-  }
-
-  toggleShown(id: string): void {
-    const next = new Set(this.#hidden);
-    if (this.shown(id)) next.add(id);
-    else next.delete(id);
-    this.#hidden = next;
-    this.#version++;
-  }
-
-  async rename(id: string, name: string): Promise<void> {
-    try {
-      await this.#api.call('runs.rename', { id, name });
-    } catch (e) {
-      this.#error = asLabError(e).message;
-    }
-  }
-
-  /** Remove a finished run and its saved files (the view asks first). */
-  async remove(id: string): Promise<void> {
-    try {
-      await this.#api.call('runs.remove', { id });
-      await this.refreshRuns();
-    } catch (e) {
-      this.#error = asLabError(e).message;
-    }
-  }
-
-  /** Write a run's model to a file; returns the path written, or null. */
-  async exportRun(id: string, path: string): Promise<string | null> {
-    try {
-      return (await this.#api.call('runs.export', { id, path })).path;
-    } catch (e) {
-      this.#error = asLabError(e).message;
-      return null;
     }
   }
 
