@@ -4,6 +4,7 @@ import { evalSequence, sequenceModelIn } from './cmd-seq.js';
 import { evalLocal, localClassifierIn } from './local-classifier.js';
 import { loadFolder } from './load.js';
 import { loadClassifier, modelLoadOptions, relabel } from './model.js';
+import { NOT_FINITE } from './cmd-predict.js';
 import { Output, table } from './output.js';
 
 export const usage = `locus eval --model MODEL.json --data DIR [--json]
@@ -29,6 +30,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new Error(`no images of the model's classes (${m.classes.join(', ')}) in ${dir}`);
   }
   const r = evaluate(m.model, set, idx, m.normalization);
+  // Never NaN as a result: an error with the reason instead.
+  if (!Number.isFinite(r.loss) || !Number.isFinite(r.accuracy)) throw new Error(`${modelPath}: ${NOT_FINITE}`);
   if (out.json) {
     out.result('', {
       accuracy: r.accuracy,

@@ -8,6 +8,8 @@ export const usage = `locus predict --model MODEL.json FILE... [--top K] [--json
   Classify image files with a saved classifier: the most likely classes with their probabilities.
   Files that cannot be used are listed with the reason.`;
 
+export const NOT_FINITE = "the model's output is not a finite number (its weights or normalization overflow float32)";
+
 export async function run(argv: string[]): Promise<number> {
   const local = await localClassifierIn(argv);
   if (local) return predictLocal(local, argv);
@@ -31,6 +33,14 @@ export async function run(argv: string[]): Promise<number> {
       continue;
     }
     const best = classifyPixels(m, pixels).slice(0, top);
+    // Never a NaN as a result: the import bounds make this unreachable for files Locus accepts, so
+    // it is reported as an error with its reason rather than as "NaN%".
+    if (!best.every((b) => Number.isFinite(b.probability))) {
+      failed++;
+      const reason = NOT_FINITE;
+      out.result(`${f}: failed: ${reason}`, { file: f, error: reason });
+      continue;
+    }
     out.result(`${f}: ${best.map((b) => `${b.class} ${(100 * b.probability).toFixed(1)}%`).join(', ')}`, {
       file: f,
       class: best[0].class,
