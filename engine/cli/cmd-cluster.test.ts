@@ -150,7 +150,7 @@ test('locus cluster without settings uses the app\'s defaults for the data (engi
   assert.equal(artFromFile(file).model.vigilance, d['fuzzy-art'].algorithm === 'fuzzy-art' ? d['fuzzy-art'].vigilance : -1);
 });
 
-test('locus cluster records its run in the workspace (kind cluster, its settings, figures, history and model)', async () => {
+test('locus cluster records its run in the workspace (kind cluster, its settings, figures, history and model); locus runs lists it', async () => {
   const r = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:moons', '--k', '4', '--epochs', '2', '--name', 'moons in four', '--out', join(dir, 'rec.json'), '--json');
   assert.equal(r.code, 0, r.stderr);
   const rec = r.json.find((e) => e.event === 'run');
@@ -166,6 +166,10 @@ test('locus cluster records its run in the workspace (kind cluster, its settings
   assert.equal(saved.history.length, 2);
   assert.deepEqual(saved.classes, ['moons-0', 'moons-1']);
   assert.equal(kmeansFromFile(await readModelFile(join(folder, 'model.json'))).model.prototypes.count, 4);
+  // locus runs lists it beside the other kinds, labelled by its algorithm.
+  const list = await locus('runs', 'list', '--kind', 'cluster', '--json');
+  const listed = last(list).runs.find((x: { id: string }) => x.id === rec.id);
+  assert.deepEqual([listed?.kind, listed?.name, listed?.figures.inertia], ['cluster', 'moons in four', last(r).figures.inertia]);
   const off = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:moons', '--epochs', '1', '--no-workspace', '--out', join(dir, 'rec2.json'), '--json');
   assert.equal(off.code, 0, off.stderr);
   assert.equal(off.json.filter((e) => e.event === 'run').length, 0);
