@@ -49,7 +49,7 @@ test('locus export writes the folder and the single-file variants, and refuses w
   await assert.rejects(run(['--model', bad, '--out', join(dir, 'bad')]), /cannot export .*bad\.json to TensorFlow\.js: layer 0 \(conv2d\)/);
   assert.ok(!existsSync(join(dir, 'bad')));
   await assert.rejects(run(['--model', good, '--out', good]), /is a file; the tfjs format writes a folder/);
-  await assert.rejects(run(['--model', good, '--out', join(dir, 'x'), '--format', 'onnx']), /--format must be one of tfjs, tfjs-json/);
+  await assert.rejects(run(['--model', good, '--out', join(dir, 'x'), '--format', 'keras']), /--format must be one of tfjs, tfjs-json, pytorch, onnx/);
 });
 
 test("locus export of a gan file writes its generator, which TensorFlow.js runs like Locus", async () => {

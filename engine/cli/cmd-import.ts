@@ -5,9 +5,9 @@ import { Output, UsageError } from './output.js';
 
 export const usage = `locus import --format pytorch DIR --out MODEL.json [--weights WDIR] [--json]
   Read a model that left Locus back into a Locus model file.
-  --format pytorch  DIR is a folder written by \`locus export --format pytorch\`; its weights.json +
-                    weights.bin (as train.py saves them) become the model's tensors, and the epochs
-                    trained in PyTorch are added to its history
+  --format pytorch  DIR is a folder written by \`locus export --format pytorch\` (a classifier, a GAN or a
+                    sequence model); its weights.json + weights.bin (as train.py saves them) become
+                    the model's tensors, and the epochs trained in PyTorch are added to its history
   --weights WDIR    read weights.json + weights.bin from WDIR (train.py --out WDIR) instead of DIR
   Every tensor is checked against the architecture; MODEL.json is replaced only on success.`;
 
@@ -23,13 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = new Output(Boolean(v.json));
   const file = await importPytorch(dir, v.weights ?? dir);
   await writeModelFile(outPath, file);
-  const epochs = file.model.training.history.length;
-  out.result(`wrote ${outPath}: a ${file.kind} of ${file.model.classes.length} classes from ${format} (${epochs} epochs of history)`, {
-    format,
-    kind: file.kind,
-    out: outPath,
-    classes: file.model.classes.length,
-    epochs,
-  });
+  const epochs = (file.model as { training: { history: unknown[] } }).training.history.length;
+  out.result(`wrote ${outPath}: a ${file.kind} model from ${format} (${epochs} epochs of history)`, { format, kind: file.kind, out: outPath, epochs });
   return 0;
 }

@@ -32,7 +32,7 @@ commands:
   seq                 train a sequence model (RNN, LSTM, GRU, time-delay) on image rows or generated series
   prune               magnitude pruning of a saved classifier (weights or whole units), accuracy before and after
   grow                grow a saved classifier (units of a dense layer, or a residual/identity layer) keeping its function
-  export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format, or a classifier as a PyTorch package
+  export              write a saved classifier, GAN generator or sequence model in TensorFlow.js's layers format or ONNX, or as a PyTorch package
   import              read a model back from a PyTorch package (after train.py) into a Locus model file
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid

@@ -100,20 +100,37 @@ def normalize(pixels, normalization):
     raise ValueError(f"unknown normalization {kind!r}")
 
 
-class ImageFolder(torch.utils.data.Dataset):
-    """The labeled images of a folder, decoded when asked for. Files Pillow cannot identify are left
-    out up front (listed in .skipped with the reason), so training never stops on one."""
+def image_settings(info):
+    """(image size, normalization, fit) of the images a model was trained on."""
+    model = info["model"]
+    if info["kind"] == "sequence":
+        return model["data"]["image"], model["data"]["normalization"], model.get("fit", "cover")
+    return model["input"], model["normalization"], model.get("fit", "cover")
 
-    def __init__(self, root, info=None):
+
+def scan_all(root):
+    """Every file under root at any depth (a GAN's images: subfolders do not mean classes)."""
+    if not os.path.isdir(root):
+        raise ValueError(f"{root} is not a folder")
+    items = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not ignored(d))
+        items += [(os.path.join(dirpath, f), -1) for f in sorted(filenames) if not ignored(f)]
+    return items
+
+
+class ImageFolder(torch.utils.data.Dataset):
+    """The images of a folder, decoded when asked for: (input, class index), the class index -1 when
+    \`labeled\` is False (every image at any depth, as a GAN reads its folder). Files Pillow cannot
+    identify are left out up front (listed in .skipped with the reason), so training never stops on one."""
+
+    def __init__(self, root, info=None, labeled=True):
         info = info or read_info()
-        model = info["model"]
-        self.classes = model["classes"]
-        image = model["input"]
+        image, self.normalization, self.fit = image_settings(info)
+        self.classes = info["model"].get("classes", [])
         self.channels, self.height, self.width = image["channels"], image["height"], image["width"]
-        self.fit = model.get("fit", "cover")
-        self.normalization = model["normalization"]
         self.items, self.skipped = [], []
-        for path, label in scan(root, self.classes):
+        for path, label in scan(root, self.classes) if labeled else scan_all(root):
             try:
                 with Image.open(path) as im:
                     im.verify()
@@ -128,4 +145,40 @@ class ImageFolder(torch.utils.data.Dataset):
         path, label = self.items[i]
         pixels = load_pixels(path, self.channels, self.height, self.width, self.fit)
         return normalize(pixels, self.normalization), label
+
+
+class ImageRows(ImageFolder):
+    """A sequence model's images read row by row: [height steps, width * channels features], each
+    row's pixels interleaved (r, g, b, r, g, b...), as Locus builds them."""
+
+    def __getitem__(self, i):
+        x, label = super().__getitem__(i)
+        c, h, w = x.shape
+        return x.permute(1, 2, 0).reshape(h, w * c), label
+
+
+class SeriesFile(torch.utils.data.Dataset):
+    """The generated sequences Locus wrote into this package (series.json + series.bin): inputs
+    [steps, features] and class indices (classify) or targets (regress)."""
+
+    def __init__(self, folder=HERE):
+        with open(os.path.join(folder, "series.json"), encoding="utf-8") as f:
+            meta = json.load(f)
+        with open(os.path.join(folder, "series.bin"), "rb") as f:
+            data = f.read()
+
+        def part(p):
+            count = int(np.prod(p["shape"], dtype=np.int64))
+            return np.frombuffer(data, dtype="<f4", count=count, offset=p["offset"]).reshape(p["shape"]).copy()
+
+        self.x = torch.from_numpy(part(meta["x"]))
+        y = torch.from_numpy(part(meta["y"]))
+        self.y = y.long() if meta["task"] == "classify" else y
+        self.skipped = []
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return self.x[i], self.y[i]
 `;

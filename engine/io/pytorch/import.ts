@@ -12,7 +12,11 @@ import { shapeEq, shapeStr } from '../../core/tensor.js';
 import type { Normalization } from '../../data/normalize.js';
 import '../../layers/index.js';
 import { Sequential, type SequentialSpec } from '../../models/sequential.js';
-import { classifierToFile, type ClassifierFile, type ImageInput, type TrainingRecord } from '../classifier.js';
+import { Gan } from '../../models/gan.js';
+import { classifierToFile, type ImageInput, type TrainingRecord } from '../classifier.js';
+import type { ModelFile } from '../format.js';
+import { ganToFile } from '../gan.js';
+import { sequenceToFile, type SequenceData } from '../sequence.js';
 import { asModelFileError, ModelFileError } from '../errors.js';
 import { parseJsonSafely } from '../guard.js';
 import { LIMITS } from '../limits.js';
@@ -52,13 +56,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * The model file for the package in `dir`, with the weights of `weightsDir` (default: `dir`, where
  * train.py saves unless told otherwise). Throws ModelFileError with a one-line reason.
  */
-export async function importPytorch(dir: string, weightsDir = dir): Promise<ClassifierFile> {
+export async function importPytorch(dir: string, weightsDir = dir): Promise<ModelFile> {
   const info = await readJson(join(dir, LOCUS_JSON), `${LOCUS_JSON} in ${dir}`);
   if (!isObject(info) || info.format !== PYTORCH_EXPORT_FORMAT) {
     throw new ModelFileError(`${join(dir, LOCUS_JSON)} is not a Locus PyTorch export (format should be "${PYTORCH_EXPORT_FORMAT}")`);
   }
   if (info.version !== 1) throw new ModelFileError(`${LOCUS_JSON}: export version ${JSON.stringify(info.version)}; this Locus reads version 1`);
-  if (info.kind !== 'classifier') throw new ModelFileError(`${LOCUS_JSON}: kind ${JSON.stringify(info.kind)} cannot be imported yet (classifiers can)`);
+  if (info.kind !== 'classifier' && info.kind !== 'gan' && info.kind !== 'sequence') throw new ModelFileError(`${LOCUS_JSON}: unknown kind ${JSON.stringify(info.kind)} (classifier, gan or sequence)`);
   if (!isObject(info.model)) throw new ModelFileError(`${LOCUS_JSON}: no "model" object`);
   const m = info.model;
   const manifest = await readJson(join(weightsDir, WEIGHTS_JSON), `${WEIGHTS_JSON} in ${weightsDir}`);
@@ -75,27 +79,46 @@ export async function importPytorch(dir: string, weightsDir = dir): Promise<Clas
 
   const training = m.training as TrainingRecord;
   if (!isObject(training) || !Array.isArray(training.history) || !Number.isInteger(training.seed)) throw new ModelFileError(`${LOCUS_JSON}: "training" needs a seed and a history`);
-  let model: Sequential;
-  try {
-    model = new Sequential(m.architecture as SequentialSpec, new Rng(training.seed));
-  } catch (e) {
-    throw asModelFileError(e, `${LOCUS_JSON}: architecture: `);
-  }
-  if (!isObject(m.input) || !isObject(m.normalization)) throw new ModelFileError(`${LOCUS_JSON}: "input" and "normalization" must be objects`);
-  const classes = m.classes as string[];
-  if (!Array.isArray(classes) || !shapeEq(model.outputShape, [classes.length])) {
-    throw new ModelFileError(`${LOCUS_JSON}: the network outputs ${shapeStr(model.outputShape)} for ${Array.isArray(classes) ? classes.length : 'no'} classes`);
-  }
-  copyIn(model, chainCode(model.layers).rules, decoded.tensors);
-
   const pytorchEpochs = Array.isArray(decoded.manifest.history) ? decoded.manifest.history : [];
-  const file = classifierToFile({
-    model,
-    classes,
-    input: m.input as unknown as ImageInput,
-    normalization: m.normalization as unknown as Normalization,
-    training: { seed: training.seed, settings: training.settings ?? {}, history: [...training.history, ...pytorchHistory(pytorchEpochs, lastEpoch(training.history))] },
-  });
+  const record = { seed: training.seed, settings: training.settings ?? {}, history: [...training.history, ...pytorchHistory(pytorchEpochs, lastEpoch(training.history))] };
+  const build = (architecture: unknown, what: string): Sequential => {
+    try {
+      return new Sequential(architecture as SequentialSpec, new Rng(training.seed));
+    } catch (e) {
+      throw asModelFileError(e, `${LOCUS_JSON}: ${what}: `);
+    }
+  };
+  const used = new Set<string>();
+  let file: ModelFile;
+  try {
+    if (info.kind === 'classifier' || info.kind === 'sequence') {
+      const model = build(m.architecture, 'architecture');
+      const classes = m.classes as string[];
+      const outputs = info.kind === 'sequence' && m.task === 'regress' ? Number(m.outputs) : Array.isArray(classes) ? classes.length : NaN;
+      if (!shapeEq(model.outputShape, [outputs])) throw new ModelFileError(`${LOCUS_JSON}: the network outputs ${shapeStr(model.outputShape)}, expected [${outputs}]`);
+      copyIn(model, chainCode(model.layers).rules, decoded.tensors, '', used);
+      file =
+        info.kind === 'classifier'
+          ? classifierToFile({ model, classes, input: m.input as unknown as ImageInput, normalization: m.normalization as unknown as Normalization, training: record })
+          : sequenceToFile({ model, data: m.data as unknown as SequenceData, task: m.task as 'classify' | 'regress', classes, training: record });
+    } else {
+      const g = m.generator as { architecture?: unknown } | undefined;
+      const d = m.discriminator as { architecture?: unknown } | undefined;
+      let gan: Gan;
+      try {
+        gan = new Gan({ generator: g?.architecture as SequentialSpec, discriminator: d?.architecture as SequentialSpec }, new Rng(training.seed));
+      } catch (e) {
+        throw asModelFileError(e, `${LOCUS_JSON}: architecture: `);
+      }
+      copyIn(gan.generator, chainCode(gan.generator.layers).rules, decoded.tensors, 'generator.', used);
+      copyIn(gan.discriminator, chainCode(gan.discriminator.layers).rules, decoded.tensors, 'discriminator.', used);
+      file = ganToFile({ gan, normalization: m.normalization as unknown as Normalization, training: record });
+    }
+  } catch (e) {
+    throw asModelFileError(e);
+  }
+  const extra = [...decoded.tensors.keys()].filter((n) => !used.has(n));
+  if (extra.length) throw new ModelFileError(`${WEIGHTS_JSON} has tensors the architecture does not: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? '...' : ''}`);
   try {
     checkModelFile(JSON.parse(JSON.stringify(file)));
   } catch (e) {
@@ -105,11 +128,10 @@ export async function importPytorch(dir: string, weightsDir = dir): Promise<Clas
 }
 
 /** Set the network's tensors from PyTorch's, by the layer rules; every tensor used exactly once. */
-export function copyIn(model: Sequential, rules: readonly TensorRule[], torch: Map<string, { shape: number[]; values: Float32Array }>, prefix = ''): void {
+export function copyIn(model: Sequential, rules: readonly TensorRule[], torch: Map<string, { shape: number[]; values: Float32Array }>, prefix: string, used: Set<string>): void {
   const { params, buffers } = namedTensors(model.layers);
   const locus = new Map<string, Float32Array>();
   for (const { name, item } of [...params, ...buffers]) locus.set(name, item.value);
-  const used = new Set<string>();
   for (const r of rules) {
     const values = r.torch.map((t) => {
       const name = prefix + t.name;
@@ -125,8 +147,6 @@ export function copyIn(model: Sequential, rules: readonly TensorRule[], torch: M
       target.set(v);
     });
   }
-  const extra = [...torch.keys()].filter((n) => n.startsWith(prefix) && !used.has(n));
-  if (extra.length) throw new ModelFileError(`${WEIGHTS_JSON} has tensors the architecture does not: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? '...' : ''}`);
 }
 
 function lastEpoch(history: unknown[]): number {

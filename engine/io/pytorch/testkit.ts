@@ -21,7 +21,7 @@ export function torchMissing(): string | null {
   return status;
 }
 
-/** Runs each job's package (model.load() from `dir`, or `weights` if given) in eval mode on its input. */
+/** Runs each job's network (class `cls` of the package's model.py, weights from `dir` or `weights`) in eval mode on its input. */
 const HARNESS = `
 import importlib.util, json, sys
 import numpy as np
@@ -35,8 +35,11 @@ for i, job in enumerate(jobs):
     m = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(m)
     sys.path.pop(0)
-    net = getattr(m, job.get("cls", "LocusClassifier"))()
+    path = job.get("cls", "LocusClassifier").split(".")  # "LocusGan.generator": a part of a module
+    net = getattr(m, path[0])()
     m.load_weights(net, job.get("weights", job["dir"]))
+    for part in path[1:]:
+        net = getattr(net, part)
     net.eval()
     x = np.fromfile(job["input"], dtype="<f4").reshape(job["shape"])
     with torch.no_grad():
@@ -49,6 +52,7 @@ export interface TorchJob {
   dir: string;
   input: Float32Array;
   shape: number[];
+  /** Class in model.py, or a part of one ("LocusGan.generator"); default LocusClassifier. */
   cls?: string;
   /** Folder of the weights (default: the package folder). */
   weights?: string;
