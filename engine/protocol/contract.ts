@@ -35,6 +35,11 @@ export const PROTOCOL_VERSION = 1;
 // Shared shapes
 
 const path = str({ min: 1, max: 4096 });
+/**
+ * Where to export; a file there that is not a Locus model is replaced only when overwrite is true
+ * (the app asks the user first; refused with code "exists" otherwise, by the shell's router).
+ */
+const ExportParams = obj({ path, overwrite: optional(bool) });
 const empty = obj({});
 
 /** How a folder of images is read (forwarded to engine/data/folder.ts) and split. */
@@ -425,7 +430,7 @@ export const METHODS = {
   /** The model in the engine now (trained here or imported), if any. */
   'models.current': engine(empty, obj({ model: nullable(ModelInfo) })),
   /** Write the current model to a JSON model file, atomically (a failure leaves an earlier file intact). */
-  'models.export': engine(obj({ path }), obj({ path, bytes: count() })),
+  'models.export': engine(ExportParams, obj({ path, bytes: count() })),
   /** Read a model file and make it the current model; refusals carry ModelFileError's reason. */
   'models.import': engine(obj({ path }), ModelInfo),
   /** Classify one image: a file, or an image of the loaded folder by index. */
@@ -437,7 +442,7 @@ export const METHODS = {
   'gan.start': engine(GanConfig, obj({ runId: RunId, stepsPerEpoch: count(), images: count() })),
   'gan.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...GAN_STATES) })),
   /** Write the current image GAN (both networks, optimizer states, history) to a "gan" model file, atomically. */
-  'gan.export': engine(obj({ path }), obj({ path, bytes: count() })),
+  'gan.export': engine(ExportParams, obj({ path, bytes: count() })),
 
   /** Sequence models (shapes in sequence.ts): an RNN, LSTM, GRU or time-delay network on image rows or a generated series; streams sequence.* events. */
   'sequence.start': engine(SeqConfig, SeqStarted),
@@ -445,7 +450,7 @@ export const METHODS = {
   /** Draw another probe sequence: its input and the gate activations of the run's network now. */
   'sequence.sample': engine(obj({ index: count() }), SeqGates),
   /** Write the run's network to a model file of kind "sequence" (atomically). */
-  'sequence.export': engine(obj({ path }), obj({ path, bytes: count() })),
+  'sequence.export': engine(ExportParams, obj({ path, bytes: count() })),
 
   /** Clustering (shapes in cluster.ts): a data source (the loaded folder or a toy set), projected once. */
   'cluster.source': engine(obj({ source: ClusterSourceSpec }), ClusterSource),
@@ -549,7 +554,7 @@ export type EngineEvent = { [E in EventName]: Events[E]['from'] extends 'engine'
 // ---------------------------------------------------------------------------------------------------
 // Envelopes
 
-export const ERROR_CODES = ['invalid', 'cancelled', 'failed', 'engine-restarted', 'unavailable', 'unknown-method'] as const;
+export const ERROR_CODES = ['invalid', 'cancelled', 'failed', 'engine-restarted', 'unavailable', 'unknown-method', 'exists'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorInfo {
   message: string;

@@ -128,7 +128,8 @@ export const RunRename = obj({ id: RunId, name: str({ max: 100 }) });
 export const RunsListParams = obj({ kind: optional(literal(...RUN_KINDS)) });
 export const RunRemoved = obj({ id: RunId, removed: bool });
 export const RunFigureNames = obj({ names: arr(str({ max: 64 }), { max: 64 }) });
-export const RunExportParams = obj({ id: RunId, path: str({ min: 1, max: 4096 }) });
+/** overwrite: see ExportParams in contract.ts (a file that is not a Locus model is replaced only when true). */
+export const RunExportParams = obj({ id: RunId, path: str({ min: 1, max: 4096 }), overwrite: optional(bool) });
 export const RunExported = obj({ path: str({ min: 1, max: 4096 }), bytes: count() });
 export const RunLimit = num({ min: 0 });
 
