@@ -50,6 +50,9 @@ test('locus export writes the folder and the single-file variants, and refuses w
   assert.ok(!existsSync(join(dir, 'bad')));
   await assert.rejects(run(['--model', good, '--out', good]), /is a file; the tfjs format writes a folder/);
   await assert.rejects(run(['--model', good, '--out', join(dir, 'x'), '--format', 'keras']), /--format must be one of tfjs, tfjs-json, pytorch, onnx/);
+  await assert.rejects(run(['--model', good, '--out', good, '--format', 'pytorch']), /good\.json: .*good\.json is a file; the PyTorch export writes a folder/);
+  await assert.rejects(run(['--model', good, '--out', dir, '--format', 'onnx']), /is a folder; the ONNX export writes one file/);
+  await assert.rejects(run(['--model', good, '--out', join(dir, 'p'), '--format', 'pytorch', '--probabilities']), /--probabilities is for the TensorFlow\.js and ONNX formats/);
 });
 
 test("locus export of a gan file writes its generator, which TensorFlow.js runs like Locus", async () => {

@@ -4,9 +4,7 @@ import { classifierFromFile, readModelFile } from '../io/index.js';
 import { sequenceFromFile } from '../io/sequence.js';
 import { TfjsExportError, exportGeneratorTfjs, exportSequenceTfjs, exportTfjs, type TfjsExport } from '../io/tfjs.js';
 import { writeTfjsFiles, writeTfjsJson } from '../io/tfjs-write.js';
-import { exportPytorch, PytorchExportError } from '../io/pytorch/export.js';
-import { writeBytesAtomic, writePackage } from '../io/pytorch/write.js';
-import { exportOnnx, OnnxExportError, ONNX_OPSET } from '../io/onnx/export.js';
+import { ExportError, writeExternal } from '../io/exports.js';
 import { oneOf, parse, required } from './args.js';
 import { Output, UsageError } from './output.js';
 
@@ -40,40 +38,16 @@ export async function run(argv: string[]): Promise<number> {
   const format = oneOf(v.format, 'format', FORMATS, 'tfjs');
   const out = new Output(Boolean(v.json));
   const file = await readModelFile(modelPath);
-  if (format === 'pytorch') {
-    if (v.probabilities) throw new UsageError('--probabilities is for the TensorFlow.js formats; the PyTorch model outputs logits');
-    let pkg;
+  if (format === 'pytorch' || format === 'onnx') {
+    if (format === 'pytorch' && v.probabilities) throw new UsageError('--probabilities is for the TensorFlow.js and ONNX formats; the PyTorch model outputs logits');
+    let w;
     try {
-      pkg = exportPytorch(file);
+      w = await writeExternal(file, format, outPath, { probabilities: Boolean(v.probabilities) });
     } catch (err) {
-      if (err instanceof PytorchExportError) throw new Error(`cannot export ${modelPath} to PyTorch: ${err.message}`);
+      if (err instanceof ExportError) throw new Error(`${modelPath}: ${err.message}`);
       throw err;
     }
-    const w = await writePackage(outPath, pkg.files);
-    out.result(`wrote ${outPath}: ${pkg.files.map((f) => f.name).join(', ')}; ${pkg.weights.toLocaleString('en-US')} weights, ${w.bytes.toLocaleString('en-US')} bytes`, {
-      format,
-      kind: pkg.kind,
-      files: w.paths,
-      weights: pkg.weights,
-      bytes: w.bytes,
-    });
-    return 0;
-  }
-  if (format === 'onnx') {
-    let e;
-    try {
-      e = exportOnnx(file, { probabilities: Boolean(v.probabilities) });
-    } catch (err) {
-      if (err instanceof OnnxExportError) throw new Error(`cannot export ${modelPath} to ONNX: ${err.message}`);
-      throw err;
-    }
-    const st = await stat(outPath).catch(() => null);
-    if (st?.isDirectory()) throw new Error(`--out ${outPath} is a folder; the onnx format writes one file`);
-    await writeBytesAtomic(outPath, e.bytes);
-    out.result(
-      `wrote ${outPath}: ONNX opset ${ONNX_OPSET}, input ${e.input.name} [${e.input.shape.join(', ')}], output ${e.output.name} [${e.output.shape.join(', ')}], ${e.weights.toLocaleString('en-US')} weights, ${e.bytes.byteLength.toLocaleString('en-US')} bytes`,
-      { format, kind: e.kind, files: [outPath], input: e.input, output: e.output, weights: e.weights, bytes: e.bytes.byteLength },
-    );
+    out.result(w.summary, { format, kind: w.kind, files: w.files, weights: w.weights, bytes: w.bytes });
     return 0;
   }
   let e: TfjsExport;
