@@ -124,10 +124,24 @@ test('axe finds no WCAG 2.1 A/AA violation on any view, in both themes, idle and
 
   await show(page, 'Train');
   await page.getByTestId('train-stop').click();
-  await show(page, 'GAN');
-  await page.getByTestId('gan-stop').click();
   await show(page, 'Sequence');
   await page.getByTestId('seq-stop').click();
+
+  // The GAN view's other mode: the 2-D toy GAN, paused after a step, with its plane and legend.
+  await show(page, 'GAN');
+  await page.getByTestId('gan-stop').click();
+  await page.getByTestId('gan-mode-toy').click();
+  await page.getByRole('button', { name: 'Start paused' }).click();
+  await page.getByTestId('gan-step').click();
+  await expect(page.getByTestId('gan-toy')).toHaveAttribute('data-step', /^[1-9]/);
+  for (const theme of THEMES) {
+    await page.emulateMedia({ colorScheme: theme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    await shot(page, `a11y-${theme}-gan-toy`);
+    found.push(...(await audit(page)).map((v) => `toy GAN ${theme} | ${v}`));
+  }
+  await page.getByTestId('gan-stop').click();
+  await page.getByTestId('gan-mode-image').click();
   await page.emulateMedia({ colorScheme: null });
 
   // One line per distinct problem, with every place it was seen.
