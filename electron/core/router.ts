@@ -16,6 +16,7 @@ import {
   type ShellMethod,
 } from '../../engine/protocol/contract.js';
 import { checkParams } from '../../engine/protocol/messages.js';
+import { afterFailedExport, beforeExport, EXPORT_METHODS } from './exports.js';
 
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: ErrorInfo };
 
@@ -52,7 +53,15 @@ async function dispatch(deps: RouterDeps, method: MethodName, params: unknown): 
     return h(params);
   }
   const m = method as EngineMethod;
-  const result = await deps.engine.request(m, params as Params<EngineMethod>);
+  let result: Result<EngineMethod>;
+  if (EXPORT_METHODS.has(m)) {
+    const before = await beforeExport(params as { path: string; overwrite?: boolean });
+    try {
+      result = await deps.engine.request(m, params as Params<EngineMethod>);
+    } catch (e) {
+      result = (await afterFailedExport(before, e)) as Result<EngineMethod>;
+    }
+  } else result = await deps.engine.request(m, params as Params<EngineMethod>);
   deps.afterEngine?.(m, params as Params<EngineMethod>, result);
   return result;
 }
