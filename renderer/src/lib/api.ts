@@ -23,7 +23,14 @@ function checked(raw: LabApi): LabApi {
       try {
         result = await raw.call(method, params);
       } catch (e) {
-        throw asLabError(e);
+        const err = asLabError(e);
+        // An export onto a file that is not a Locus model: ask the user, and only then replace it.
+        if (err.code !== 'exists' || !window.confirm(`${err.message}\n\nReplace that file with the model?`)) throw err;
+        try {
+          result = await raw.call(method, { ...params, overwrite: true } as never);
+        } catch (e2) {
+          throw asLabError(e2);
+        }
       }
       const bad = METHODS[method].result.check(result);
       if (bad) throw new LabError({ message: `${method}: malformed result (${bad})`, code: 'failed' });
