@@ -19,7 +19,7 @@ import {
   TOY_ONLY_ALGORITHMS,
 } from '../../../../engine/protocol/cluster.js';
 import type { LabApi } from '../../../../engine/protocol/contract.js';
-import { asLabError } from '../api.js';
+import { asLabError } from '../errors.js';
 import { DEFAULT_PANELS, prototypeNoun } from './cluster-defaults.js';
 import { LabelCopy, LatestPump } from './cluster-sync.js';
 
@@ -44,7 +44,7 @@ export class ClusterPanel {
   #api: LabApi;
   /** The source the panel's runs are on (a panel never changes source). */
   readonly source: ClusterSource;
-  #spec: ClusterSpec = $state.raw<ClusterSpec>({ algorithm: 'kmeans', k: 3, rate: 'count', init: 'kmeans++' });
+  #spec: ClusterSpec;
   #run = $state.raw<ClusterRun | null>(null);
   #update = $state.raw<ClusterUpdate | null>(null);
   #labels = $state.raw<Int32Array | null>(null);
@@ -68,7 +68,7 @@ export class ClusterPanel {
   constructor(api: LabApi, source: ClusterSource, spec: ClusterSpec) {
     this.#api = api;
     this.source = source;
-    this.#spec = spec;
+    this.#spec = $state.raw(spec);
   }
 
   /** The settings each algorithm starts with on this panel's source (sent by the engine). */
