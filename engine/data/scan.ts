@@ -9,6 +9,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { throwIfAborted } from './abort.js';
+import { systemFolderBehind, systemFolderMessage } from './system-folders.js';
 import { errnoReason } from './decode.js';
 import type { Skipped } from './folder.js';
 
@@ -97,6 +98,8 @@ export async function scanFolder(
     throw new Error(`cannot open image folder ${root}: ${errnoReason(e)}`);
   }
   if (!rootStat.isDirectory()) throw new Error(`not a folder: ${root}`);
+  const system = await systemFolderBehind(root);
+  if (system) throw new Error(systemFolderMessage(root, system));
 
   const visited = new Set<string>([`${rootStat.dev}:${rootStat.ino}`]);
   const realRoot = await realpath(root);
@@ -135,6 +138,10 @@ export async function scanFolder(
         }
         if (e.link && (await containsRoot(e.path))) {
           skipped.push({ path: e.path, reason: 'symlink to a folder that contains the image folder' });
+          continue;
+        }
+        if (e.link && (await systemFolderBehind(e.path))) {
+          skipped.push({ path: e.path, reason: 'symlink to a system folder (/proc, /sys or /dev)' });
           continue;
         }
         visited.add(id);

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { LabError, type Listing } from '../../protocol/contract.js';
+import { systemFolderBehind, systemFolderMessage, systemFolderOf } from '../../data/system-folders.js';
 import type { Handlers } from '../server.js';
 
 /** Extensions the folder browser counts as images (what the loader decodes through sharp). */
@@ -13,6 +14,8 @@ export async function listFolder(path: string | undefined): Promise<Listing> {
   const dir = path === undefined ? home : path;
   if (!isAbsolute(dir)) throw new LabError({ message: `not an absolute path: ${dir}`, code: 'invalid' });
   const abs = resolve(dir);
+  const system = await systemFolderBehind(abs);
+  if (system) throw new LabError({ message: systemFolderMessage(abs, system), code: 'invalid' });
   let items;
   try {
     items = await readdir(abs, { withFileTypes: true });
@@ -24,7 +27,7 @@ export async function listFolder(path: string | undefined): Promise<Listing> {
   const dirs: string[] = [];
   const files: string[] = [];
   for (const it of items) {
-    if (it.name.startsWith('.')) continue;
+    if (it.name.startsWith('.') || systemFolderOf(join(abs, it.name))) continue;
     let isDir = it.isDirectory();
     if (it.isSymbolicLink()) isDir = await stat(join(abs, it.name)).then((s) => s.isDirectory(), () => false);
     if (isDir) dirs.push(it.name);
