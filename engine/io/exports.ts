@@ -3,7 +3,8 @@
  * and ONNX (one file). Used by `locus export` and by the app's models.exportTo handler, so both write
  * the same files the same way (every file atomically; see pytorch/write.ts).
  */
-import { stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ModelFile } from './format.js';
 import { exportOnnx, OnnxExportError, ONNX_OPSET } from './onnx/export.js';
 import { exportPytorch, PytorchExportError } from './pytorch/export.js';
@@ -27,13 +28,52 @@ export interface ExternalExport {
 /** A model the format cannot express, or a place it cannot be written; the message is for the user. */
 export class ExportError extends Error {
   override readonly name = 'ExportError';
+  /** True when the target holds something Locus did not write and overwrite was not given. */
+  readonly exists: boolean;
+
+  constructor(message: string, exists = false) {
+    super(message);
+    this.exists = exists;
+  }
+}
+
+/** The first bytes of every ONNX file Locus writes: ir_version 8, producer_name "Locus". */
+const ONNX_HEAD = [0x08, 0x08, 0x12, 0x05, 0x4c, 0x6f, 0x63, 0x75, 0x73];
+
+/**
+ * What is at an export's target: nothing (or an empty folder), an earlier Locus export of this format,
+ * or something else, which is replaced only when the caller says overwrite.
+ */
+export async function targetState(format: ExternalFormat, out: string): Promise<'new' | 'locus' | 'other'> {
+  const st = await stat(out).catch(() => null);
+  if (!st) return 'new';
+  if (format === 'pytorch') {
+    if (!st.isDirectory()) return 'other';
+    if ((await readdir(out)).length === 0) return 'new';
+    const info = await readFile(join(out, 'locus.json'), 'utf8').catch(() => null);
+    return info !== null && /"format":\s*"locus-pytorch-export"/.test(info) ? 'locus' : 'other';
+  }
+  if (!st.isFile()) return 'other';
+  const fh = await open(out, 'r');
+  try {
+    const head = new Uint8Array(ONNX_HEAD.length);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    return bytesRead === head.length && ONNX_HEAD.every((b, i) => head[i] === b) ? 'locus' : 'other';
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
  * Write `file` in `format` at `out`: a folder for pytorch (created if missing; its package files are
- * replaced), one file for onnx. `probabilities` appends a softmax to an ONNX classifier.
+ * replaced), one file for onnx. `probabilities` appends a softmax to an ONNX classifier. With
+ * `overwrite: false`, a target Locus did not write (targetState 'other') is refused (ExportError.exists).
  */
-export async function writeExternal(file: ModelFile, format: ExternalFormat, out: string, o: { probabilities?: boolean } = {}): Promise<ExternalExport> {
+export async function writeExternal(file: ModelFile, format: ExternalFormat, out: string, o: { probabilities?: boolean; overwrite?: boolean } = {}): Promise<ExternalExport> {
+  if (o.overwrite === false && (await targetState(format, out)) === 'other') {
+    const what = format === 'pytorch' ? 'a folder with other files' : 'a file Locus did not write';
+    throw new ExportError(`${out} is ${what}; it was not replaced (confirm to overwrite it)`, true);
+  }
   const st = await stat(out).catch(() => null);
   if (format === 'pytorch') {
     if (st && !st.isDirectory()) throw new ExportError(`${out} is a file; the PyTorch export writes a folder`);
