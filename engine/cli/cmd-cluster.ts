@@ -7,12 +7,23 @@ import { Som } from '../local/som.js';
 import { artToFile, kmeansToFile, somToFile, writeModelFile, type ModelFile } from '../io/index.js';
 import { num, oneOf, parse, required } from './args.js';
 import type { ClusterAlgorithm, ClusterSpec } from '../protocol/cluster.js';
-import { CLUSTER_EPOCHS, CLUSTER_SEED, defaultSpec, somRadius } from '../session/cluster/defaults.js';
+import { CLUSTER_EPOCHS, CLUSTER_SEED, clusterDefaults, defaultSpec, SOM_DEFAULTS, somRadius } from '../session/cluster/defaults.js';
 import { Run } from '../session/cluster/run.js';
 import { loadVectors } from './cluster-data.js';
 import { recordRun } from './runs-record.js';
 import { LOAD_OPTIONS, LOAD_USAGE } from './load.js';
 import { Output, table, UsageError } from './output.js';
+
+/** The defaults on images and on toy sets, for the usage text (the values themselves live in defaults.ts). */
+const ON_IMAGES = clusterDefaults({ image: true, classes: [] });
+const ON_TOYS = clusterDefaults({ image: null, classes: [] });
+const vig = (s: ClusterSpec): string => (s.algorithm === 'fuzzy-art' || s.algorithm === 'art2a' ? String(s.vigilance) : '?');
+const SOM_TEXT = (() => {
+  const s = ON_IMAGES.som;
+  if (s.algorithm !== 'som') return '';
+  return `${s.width}x${s.height}; rate ${s.rate.start} to ${s.rate.end} (${s.rate.kind}),\n                      radius half the longer side to ${s.radius.end} (${s.radius.kind}), over the epochs`;
+})();
+const topo = (s: ClusterSpec): string => (s.algorithm === 'som' && s.topology === 'hexagonal' ? 'hex' : 'rect');
 
 export const usage = `locus cluster --algo kmeans|art|art2a|som --data DIR|toy:NAME --out MODEL.json [options]
   Cluster an image folder (pixels scaled to [0, 1]) or a 2-D toy set without looking at the labels,
@@ -22,14 +33,13 @@ export const usage = `locus cluster --algo kmeans|art|art2a|som --data DIR|toy:N
   Options left out take the settings the app's Clustering view starts with on the same data.
   --k N               k-means: clusters (default: one per class of the data, at least 2)
   --lloyd N           k-means: batch (Lloyd) iterations after the online epochs (default 0)
-  --vigilance R       ART: vigilance in [0, 1] (default on images 0.45 for art, 0.6 for art2a;
-                      on toy sets 0.75 for art, 0.98 for art2a)
+  --vigilance R       ART: vigilance in [0, 1] (default on images ${vig(ON_IMAGES['fuzzy-art'])} for art, ${vig(ON_IMAGES.art2a)} for art2a;
+                      on toy sets ${vig(ON_TOYS['fuzzy-art'])} for art, ${vig(ON_TOYS.art2a)} for art2a)
   --max-categories N  ART: most categories (default 0, no limit)
-  --grid WxH          SOM: lattice size (default 8x8; rate 0.5 falling linearly to 0.01, radius half
-                      the longer side falling exponentially to 0.5, over the epochs)
-  --topology T        SOM: rect or hex (default rect on images, hex on toy sets)
-  --epochs N          passes over the data (default 5; SOM 10)
-  --seed N            random seed (default 1): same seed, data and options give the same model
+  --grid WxH          SOM: lattice size (default ${SOM_TEXT})
+  --topology T        SOM: rect or hex (default ${topo(ON_IMAGES.som)} on images, ${topo(ON_TOYS.som)} on toy sets)
+  --epochs N          passes over the data (default ${CLUSTER_EPOCHS}; SOM ${SOM_DEFAULTS.epochs})
+  --seed N            random seed (default ${CLUSTER_SEED}): same seed, data and options give the same model
   --points N          toy sets: number of points (default 500)
   --name TEXT         a name for the run in the workspace (locus runs list)
   --no-workspace      do not record the run in the workspace
