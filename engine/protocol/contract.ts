@@ -217,6 +217,11 @@ export const TrainConfig = obj({
   label: optional(str({ max: 100 })),
   /** The user's name for the run (the label made from its settings is shown when absent). */
   name: optional(str({ max: 100 })),
+  /**
+   * Hints (virtual examples): a shifted, rotated, scaled copy of every image joins its batch as another
+   * labelled example ('augment'), or pulls the network to answer the same for both ('penalty', weight λ).
+   */
+  hints: optional(obj({ mode: literal('augment', 'penalty'), weight: optional(num({ min: 0, max: 1000 })), flip: optional(bool) })),
   /** The run's id, chosen by the client (so its events can be told apart before the reply); absent: the engine makes one. */
   runId: optional(RunId),
 });
@@ -411,6 +416,17 @@ export const METHODS = {
       undoable: count(),
     }),
   ),
+  /**
+   * Grow the current model without changing what it computes: `units` more units in dense layer `layer`
+   * (1-based), or a residual / identity layer inserted at position `at`. It becomes the current model
+   * (continue training it in Train); accuracy before and after, which stay equal.
+   */
+  'train.grow': engine(
+    obj({ layer: optional(num({ int: true, min: 1, max: 256 })), units: optional(num({ int: true, min: 1, max: 100_000 })), insert: optional(literal('residual', 'identity')), at: optional(num({ int: true, min: 1, max: 256 })) }),
+    obj({ params: obj({ before: count(), after: count() }), accuracyBefore: metric, accuracyAfter: metric, layers: arr(LayerRow, { max: 256 }), undoable: count() }),
+  ),
+  /** Undo the last growth: the model before it is the current model again. */
+  'train.ungrow': engine(empty, obj({ params: count(), undoable: count() })),
   /** Undo the last pruning: the weights, figures and confusion matrix as they were before it. */
   'train.unprune': engine(empty, obj({ figures: Figures, confusion: nullable(arr(arr(count(), { max: 10_000 }), { max: 10_000 })), undoable: count() })),
 
@@ -431,6 +447,14 @@ export const METHODS = {
   'models.current': engine(empty, obj({ model: nullable(ModelInfo) })),
   /** Write the current model to a JSON model file, atomically (a failure leaves an earlier file intact). */
   'models.export': engine(ExportParams, obj({ path, bytes: count() })),
+  /**
+   * Write the current model beyond Locus (docs/take-it-further.md): a PyTorch package folder or one
+   * ONNX file; a target Locus did not write is replaced only with overwrite (else code "exists").
+   */
+  'models.exportTo': engine(
+    obj({ path, format: literal('pytorch', 'onnx'), overwrite: optional(bool) }),
+    obj({ path, format: literal('pytorch', 'onnx'), files: count(), bytes: count() }),
+  ),
   /** Read a model file and make it the current model; refusals carry ModelFileError's reason. */
   'models.import': engine(obj({ path }), ModelInfo),
   /** Classify one image: a file, or an image of the loaded folder by index. */

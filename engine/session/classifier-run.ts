@@ -8,14 +8,18 @@
  * The figures a run ends with (header, run list, confusion matrix, the saved model) all come from the
  * model as it ends: after early stopping, the restored weights; after pruning, the pruned network.
  */
+import { Rng } from '../core/rng.js';
 import type { ImageSet } from '../data/folder.js';
+import { growDense, insertLayer } from '../models/grow.js';
+import type { Sequential } from '../models/sequential.js';
 import { classifierToFile, type ClassifierFile } from '../io/index.js';
-import { LabError, type EpochMetrics, type Result, type TrainConfig, type TrainDone, type TrainRunState, type TrainStatus } from '../protocol/contract.js';
+import { LabError, type EpochMetrics, type Params, type Result, type TrainConfig, type TrainDone, type TrainRunState, type TrainStatus } from '../protocol/contract.js';
+import { layerRows } from './architecture.js';
 import { DEFAULT_LR } from '../protocol/defaults.js';
 import type { OptimizerSpec } from '../optim/index.js';
 import { newRunId } from '../protocol/runs.js';
 import { ClassifierSession, type PruneResult, type SessionEvent } from './classifier-session.js';
-import { optimizerSpec, setUpClassifierRun } from './classifier-setup.js';
+import { labelledSplit, optimizerSpec, relabel, setUpClassifierRun } from './classifier-setup.js';
 import { modelStore, type CurrentModel } from './current-model.js';
 import { evaluate } from './evaluate.js';
 import type { EventSink } from './events.js';
@@ -85,6 +89,8 @@ export function currentModelFile(m: CurrentModel): ClassifierFile {
 /** What pruning changed, to undo it: every parameter's values and mask, and the run's figures before. */
 interface PruneUndo {
   runId: string;
+  /** The network the snapshot is of (a growth in between makes it another one). */
+  model: Sequential;
   params: { value: Float32Array; mask: Uint8Array | null }[];
   done: TrainDone | null;
   figures: Record<string, number | null>;
@@ -98,6 +104,8 @@ export class ClassifierRuns {
   readonly registry: RunRegistry;
   #run: Active | null = null;
   #undo: PruneUndo[] = [];
+  /** The current models before each growth, newest last (undo puts one back). */
+  #grown: CurrentModel[] = [];
 
   constructor(registry: RunRegistry) {
     this.registry = registry;
@@ -126,6 +134,7 @@ export class ClassifierRuns {
       seed: cfg.seed,
       ...(cfg.clipNorm === undefined ? {} : { clipNorm: cfg.clipNorm }),
       patience: cfg.patience ?? null,
+      hints: cfg.hints ? { mode: cfg.hints.mode, weight: cfg.hints.weight ?? 0.1, augment: { flip: cfg.hints.flip ?? false } } : null,
       telemetryEvery: 1,
     });
     s.settings.telemetryEvery = Math.max(1, Math.ceil(s.train.length / cfg.batchSize / TELEMETRY_PER_EPOCH));
@@ -289,7 +298,7 @@ export class ClassifierRuns {
     const saved = this.registry.get(r.id);
     const undo: PruneUndo | null =
       before && before.runId === r.id
-        ? { runId: r.id, params: before.model.params().map((q) => ({ value: q.value.slice(), mask: q.mask ? q.mask.slice() : null })), done: r.done, figures: saved.summary.figures, confusion: saved.confusion }
+        ? { runId: r.id, model: before.model, params: before.model.params().map((q) => ({ value: q.value.slice(), mask: q.mask ? q.mask.slice() : null })), done: r.done, figures: saved.summary.figures, confusion: saved.confusion }
         : null;
     const p = command(() => r.session.command({ type: 'prune', fraction, units })) as PruneResult;
     if (undo) this.#undo = [...this.#undo.filter((u) => u.runId === r.id), undo].slice(-UNDO_DEPTH);
@@ -309,7 +318,7 @@ export class ClassifierRuns {
     const r = this.#run;
     const u = this.#undo.at(-1);
     const m = modelStore.get();
-    if (!r || !u || u.runId !== r.id || !m || m.runId !== r.id) throw new LabError({ message: 'there is no pruning to undo', code: 'unavailable' });
+    if (!r || !u || u.runId !== r.id || !m || m.runId !== r.id || m.model !== u.model) throw new LabError({ message: 'there is no pruning to undo', code: 'unavailable' });
     if (r.session.state === 'running') throw new LabError({ message: 'pause the run before undoing a pruning', code: 'unavailable' });
     this.#undo.pop();
     m.model.params().forEach((q, i) => {
@@ -320,6 +329,65 @@ export class ClassifierRuns {
     if (r.done && u.done) r.done = { ...r.done, confusion: u.done.confusion, figures: u.done.figures };
     if (r.done) await this.registry.revise(r.id, currentModelFile(m), { ...u.figures, pruned: null }, u.confusion);
     return { figures: u.figures, confusion: u.confusion, undoable: this.#undo.length };
+  }
+
+  /** Accuracy of a network on the loaded folder's validation images (all labelled ones without a split), or null. */
+  #accuracy(model: Sequential, m: CurrentModel, data: RunData | null): number | null {
+    if (!data) return null;
+    const { set } = data;
+    if (set.channels !== m.input.channels || set.height !== m.input.height || set.width !== m.input.width) return null;
+    const re = relabel(set, m.classes).set;
+    const { train, val } = labelledSplit(re, data.split);
+    const on = val.length ? val : train;
+    return on.length ? finite(evaluate(model, re, on, m.normalization).accuracy) : null;
+  }
+
+  /** Grow the current model (units of a dense layer, or an inserted layer); it becomes the current model. */
+  grow(p: Params<'train.grow'>, data: RunData | null, sink: EventSink): Result<'train.grow'> {
+    if (this.training) throw new LabError({ message: 'a run is training this model: let it finish or stop it before growing the network', code: 'unavailable' });
+    const m = modelStore.get();
+    if (!m) throw new LabError({ message: 'there is no model to grow: train or import one first', code: 'unavailable' });
+    const byUnits = p.layer !== undefined || p.units !== undefined;
+    if (byUnits === (p.insert !== undefined || p.at !== undefined)) throw new LabError({ message: 'grow either units of a dense layer (layer and units) or insert a layer (insert and at)', code: 'invalid' });
+    const rng = new Rng((m.seed ^ 0x6a09e667 ^ (m.history.length << 8)) >>> 0);
+    let grown: Sequential;
+    try {
+      if (byUnits) {
+        if (p.layer === undefined || p.units === undefined) throw new Error('growing units needs the layer and how many units to add');
+        grown = growDense(m.model, p.layer - 1, p.units, rng);
+      } else {
+        if (p.insert === undefined || p.at === undefined) throw new Error('inserting needs the kind of layer and where');
+        grown = insertLayer(m.model, p.at - 1, p.insert, rng);
+      }
+    } catch (e) {
+      throw new LabError({ message: (e as Error).message, code: 'invalid' });
+    }
+    const count = (x: Sequential): number => x.params().reduce((a, q) => a + q.value.length, 0);
+    const accuracyBefore = this.#accuracy(m.model, m, data);
+    const layers = layerRows(grown);
+    const how = byUnits ? { units: p.units, layer: p.layer } : { insert: p.insert, at: p.at };
+    const next: CurrentModel = {
+      ...m,
+      model: grown,
+      // The optimizer's state does not fit the new shapes: continuing starts a new optimizer.
+      optimizer: null,
+      settings: { ...m.settings, architecture: { layers: layers.map((l) => l.spec) }, grown: how },
+      history: [...m.history],
+      path: null,
+    };
+    const accuracyAfter = this.#accuracy(grown, next, data);
+    this.#grown.push(m);
+    modelStore.set(next, sink);
+    return { params: { before: count(m.model), after: count(grown) }, accuracyBefore, accuracyAfter, layers, undoable: this.#grown.length };
+  }
+
+  /** Undo the last growth: the model before it is current again. */
+  ungrow(sink: EventSink): Result<'train.ungrow'> {
+    if (this.training) throw new LabError({ message: 'a run is training the grown model: stop it before undoing the growth', code: 'unavailable' });
+    const m = this.#grown.pop();
+    if (!m) throw new LabError({ message: 'there is no growth to undo', code: 'unavailable' });
+    modelStore.set(m, sink);
+    return { params: m.model.params().reduce((a, q) => a + q.value.length, 0), undoable: this.#grown.length };
   }
 
   status(): TrainStatus | null {

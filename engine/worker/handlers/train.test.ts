@@ -12,6 +12,7 @@ import type { ImageSet } from '../../data/folder.js';
 import type { DataSummary, EngineEvent, Payload, TrainConfig } from '../../protocol/contract.js';
 import type { Context } from '../server.js';
 import { workspace } from '../workspace.js';
+import { runLabel } from '../../protocol/runs.js';
 import { evaluateModel, exportModel, importModel, predict } from './models.js';
 import { describe } from './train.js';
 import { inspectImage } from './train-inspect.js';
@@ -209,4 +210,37 @@ test('a diverging run ends with the engine message: where it broke and a lower l
   assert.match(done.message, /NaN or infinite/);
   assert.match(done.message, /try a lower learning rate \(now 10, e\.g\. 1\)/);
   assert.equal(done.confusion, null);
+});
+
+test('grow the trained model: the same accuracy, more parameters; continuing trains the grown network; undo puts the old one back', async () => {
+  const { runId } = startRun({ ...base, epochs: 1 }, ctx);
+  await until('train.done', (p) => p.runId === runId);
+  const g = workspace.classifiers.grow({ layer: 2, units: 8 }, workspace.runData(), ctx);
+  assert.equal(g.params.after - g.params.before, 8 * (S * S + 1) + 8 * 128, 'eight units: their incoming weights and biases, and their outgoing weights');
+  assert.equal(g.accuracyAfter, g.accuracyBefore, 'growth does not change what the network computes');
+  assert.equal(g.layers[1].outputShape[0], 256 + 8);
+  assert.throws(() => workspace.classifiers.grow({ layer: 6, units: 2 }, workspace.runData(), ctx), /output layer/);
+  assert.throws(() => workspace.classifiers.grow({ layer: 2 }, workspace.runData(), ctx), /needs the layer and how many units/);
+  // Continuing trains the grown network with a new optimizer; its run's label says what it is.
+  const cont = startRun({ ...base, epochs: 1, resume: true }, ctx);
+  assert.equal(cont.params, g.params.after);
+  await until('train.done', (p) => p.runId === cont.runId);
+  assert.match(workspace.runs.get(cont.runId).summary.config.architecture ? JSON.stringify(workspace.runs.get(cont.runId).summary.config.architecture) : '', /"units":264/);
+  assert.equal(workspace.runs.get(cont.runId).summary.parent, runId);
+  // Undo brings back the model from before the growth.
+  const u = workspace.classifiers.ungrow(ctx);
+  assert.equal(u.params, g.params.before);
+  assert.equal(u.undoable, 0);
+  assert.throws(() => workspace.classifiers.ungrow(ctx), /no growth to undo/);
+});
+
+test('hints: a run with virtual examples (augment or penalty) trains, and its label says so', async () => {
+  for (const mode of ['augment', 'penalty'] as const) {
+    const { runId } = startRun({ ...base, epochs: 1, hints: { mode, weight: 0.5 } }, ctx);
+    const done = await until('train.done', (p) => p.runId === runId);
+    assert.equal(done.reason, 'completed', done.message);
+    const s = workspace.runs.get(runId).summary;
+    assert.deepEqual(s.config.hints, { mode, weight: 0.5 });
+    assert.match(runLabel('classifier', s.config), new RegExp(`hints ${mode}`));
+  }
 });

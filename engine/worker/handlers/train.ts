@@ -25,4 +25,6 @@ export const trainHandlers = {
   'train.inspect': (p) => inspectImage(p.index),
   'train.prune': (p) => workspace.classifiers.prune(p.fraction, p.units ?? false),
   'train.unprune': () => workspace.classifiers.unprune(),
+  'train.grow': (p, ctx) => workspace.classifiers.grow(p, workspace.runData(), ctx),
+  'train.ungrow': (_p, ctx) => workspace.classifiers.ungrow(ctx),
 } satisfies Partial<Handlers>;

@@ -9,7 +9,8 @@ const base = { architecture: { preset: 'mlp' }, optimizer: { type: 'sgd', lr: 0.
 function config(field: string, value: number): unknown {
   const c = structuredClone(base) as Record<string, unknown> & { optimizer: Record<string, unknown>; architecture: Record<string, unknown> };
   if (field === 'lr' || field === 'momentum' || field === 'weightDecay') c.optimizer[field] = value;
-  else if (field === 'dropout') c.architecture.dropout = value;
+  else if (field === 'dropout' || field === 'inputDropout') c.architecture[field] = value;
+  else if (field === 'hintWeight') c.hints = { mode: 'penalty', weight: value };
   else c[field] = value;
   return c;
 }

@@ -28,6 +28,8 @@ export const FIELD_RANGES: Record<string, Range> = {
   clipNorm: { label: 'Clip gradients', min: 0, max: 1e9 },
   patience: { label: 'Early stop patience', min: 0, max: 10_000, int: true },
   dropout: { label: 'Dropout', min: 0, max: 0.95 },
+  inputDropout: { label: 'Input dropout', min: 0, max: 0.95 },
+  hintWeight: { label: 'Hint weight λ', min: 0, max: 1000 },
 };
 
 export function checkField(field: string, value: unknown): string | null {

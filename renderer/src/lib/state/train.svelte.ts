@@ -11,6 +11,7 @@ import type {
   Inspection,
   LabApi,
   LayerSpecJson,
+  Params,
   Result,
   TrainConfig,
   TrainDone,
@@ -37,6 +38,14 @@ export interface TrainForm {
   layersText: string;
   activation: Activation;
   dropout: number;
+  /** Dropout on the input pixels (separately from hidden units). */
+  inputDropout: number;
+  /** Hints: virtual examples as extra labelled examples, as an invariance penalty, or none. */
+  hints: 'none' | 'augment' | 'penalty';
+  /** λ of the invariance penalty. */
+  hintWeight: number;
+  /** Virtual examples may be mirrored left-right. */
+  hintFlip: boolean;
   batchNorm: boolean;
   optimizer: OptimizerChoice;
   lr: number;
@@ -74,6 +83,8 @@ export interface RunRecord {
   /** ReLU-like layers' names and, per sampled step, the fraction of their units that were dead. */
   deadNames: string[];
   dead: { x: number; dead: number[] }[];
+  /** BatchNorm layers' statistics at the last sampled step: this batch's beside the running ones. */
+  batchNorm: { name: string; batchMean: Float32Array; runningMean: Float32Array }[];
   done: TrainDone | null;
   /** Shown on the comparison charts. */
   shown: boolean;
@@ -118,6 +129,10 @@ export class TrainStore {
     layersText: '',
     activation: CLASSIFIER_DEFAULTS.activation(CLASSIFIER_DEFAULTS.preset),
     dropout: 0,
+    inputDropout: 0,
+    hints: 'none',
+    hintWeight: 0.1,
+    hintFlip: false,
     batchNorm: false,
     optimizer: CLASSIFIER_DEFAULTS.optimizer,
     lr: DEFAULT_LR[CLASSIFIER_DEFAULTS.optimizer],
@@ -153,6 +168,7 @@ export class TrainStore {
   #inspectLast = -Infinity;
   #inspectError = $state<string | null>(null);
   #pruned = $state.raw<Result<'train.prune'> | null>(null);
+  #grown = $state.raw<Result<'train.grow'> | null>(null);
   #nextColor = 0;
 
   constructor(api: LabApi) {
@@ -175,6 +191,7 @@ export class TrainStore {
       const relus = t.activations.filter((a) => a.dead !== null);
       r.deadNames = relus.map((a) => a.name);
       r.dead.push({ x, dead: relus.map((a) => a.dead ?? 0) });
+      if (t.batchNorm.length) r.batchNorm = t.batchNorm.map((b) => ({ name: b.name, batchMean: b.batchMean, runningMean: b.runningMean }));
       this.#redraw.request();
     });
     api.on('train.epoch', (e) => {
@@ -208,7 +225,7 @@ export class TrainStore {
     void api.call('train.status', {}).then(
       ({ run }) => {
         if (!run || this.#run) return;
-        this.#run = { id: run.runId, label: run.label, color: this.#nextColor++ % 8, epochs: run.epochs, batches: [], history: [...run.history], layerNames: [], layerNorms: [], deadNames: [], dead: [], done: run.done, shown: true };
+        this.#run = { id: run.runId, label: run.label, color: this.#nextColor++ % 8, epochs: run.epochs, batches: [], history: [...run.history], layerNames: [], layerNorms: [], deadNames: [], dead: [], batchNorm: [], done: run.done, shown: true };
         this.#state = run.state;
         const last = run.history.at(-1);
         if (!run.done) this.#progress = { epoch: (last?.epoch ?? 0) + 1, epochs: run.epochs, batch: 0, batches: 0, loss: NaN };
@@ -251,7 +268,8 @@ export class TrainStore {
     const f = this.form;
     const fields = ['lr', 'epochs', 'batchSize', 'seed', 'clipNorm', 'patience', 'weightDecay'];
     if (f.optimizer === 'momentum' || f.optimizer === 'nesterov') fields.push('momentum');
-    if (f.preset !== 'custom' && !f.resume) fields.push('dropout');
+    if (f.preset !== 'custom' && !f.resume) fields.push('dropout', 'inputDropout');
+    if (f.hints === 'penalty') fields.push('hintWeight');
     return formErrors(f as unknown as Record<string, unknown>, fields);
   }
   get progress(): Progress | null {
@@ -290,6 +308,30 @@ export class TrainStore {
     }
   }
 
+  /** The last growth's outcome (before/after), while it can be undone. */
+  get grown(): Result<'train.grow'> | null {
+    return this.#grown;
+  }
+
+  /** Grow the current model: `units` more in dense layer `layer`, or a layer inserted at `at`. */
+  async grow(p: Params<'train.grow'>): Promise<void> {
+    try {
+      this.#grown = await this.#api.call('train.grow', p);
+      this.#inspectLast = -Infinity;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+
+  async ungrow(): Promise<void> {
+    try {
+      const u = await this.#api.call('train.ungrow', {});
+      this.#grown = u.undoable > 0 ? this.#grown : null;
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
+  }
+
   /** Undo the last pruning: the weights, figures and confusion matrix of before. */
   async unprune(): Promise<void> {
     try {
@@ -313,6 +355,7 @@ export class TrainStore {
     if (f.preset === 'custom') return { layers: parseLayers(f.layersText) };
     const a: ArchitectureRequest = { preset: f.preset, activation: f.activation };
     if (f.dropout > 0) a.dropout = f.dropout;
+    if (f.inputDropout > 0) a.inputDropout = f.inputDropout;
     if (f.batchNorm) a.batchNorm = true;
     return a;
   }
@@ -368,6 +411,7 @@ export class TrainStore {
     const c: TrainConfig = { architecture: this.architecture(), optimizer, epochs: f.epochs, batchSize: f.batchSize, seed: f.seed };
     if (f.name.trim()) c.name = f.name.trim();
     if (f.clipNorm > 0) c.clipNorm = f.clipNorm;
+    if (f.hints !== 'none') c.hints = { mode: f.hints, ...(f.hints === 'penalty' ? { weight: f.hintWeight } : {}), ...(f.hintFlip ? { flip: true } : {}) };
     if (f.patience > 0) c.patience = f.patience;
     if (f.resume) c.resume = true;
     if (paused) c.paused = true;
@@ -403,7 +447,7 @@ export class TrainStore {
     // The run is named here, so its events (which may arrive before the reply) are known to be its own.
     // The last run's charts stay until the engine accepts this one: a refused start loses nothing.
     const id = newRunId();
-    const record: RunRecord = { id, label: cfg.name ?? runLabel('classifier', cfg as unknown as Record<string, unknown>), color: this.#nextColor % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], deadNames: [], dead: [], done: null, shown: true };
+    const record: RunRecord = { id, label: cfg.name ?? runLabel('classifier', cfg as unknown as Record<string, unknown>), color: this.#nextColor % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], deadNames: [], dead: [], batchNorm: [], done: null, shown: true };
     this.#pending = record;
     try {
       await this.#api.call('train.start', { ...cfg, runId: id });
