@@ -60,3 +60,20 @@ test('the default user data folder matches Electron per platform', () => {
   assert.equal(defaultUserDataDir({ XDG_CONFIG_HOME: '/x' }, 'linux'), '/x/Locus');
   assert.match(defaultUserDataDir({}, 'darwin'), /Library\/Application Support\/Locus$/);
 });
+
+test('temporaries of interrupted settings writes (both patterns) are removed when the store opens', () =>
+  withDir(async (dir) => {
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const file = join(dir, 'settings.json');
+    await writeFile(file, JSON.stringify({ theme: 'dark', recentFolders: [] }));
+    await writeFile(join(dir, `settings.json.${dead}.tmp`), '{"the');
+    await writeFile(join(dir, `.settings.json.${dead}.4.tmp`), '{"theme"');
+    const logs: string[] = [];
+    const s = await SettingsStore.open(file, (l) => logs.push(l));
+    assert.equal(s.get().theme, 'dark');
+    assert.deepEqual(await readdir(dir), ['settings.json']);
+    assert.deepEqual(logs, ['settings: removed 2 temporary files left by an interrupted write']);
+    await s.update({ theme: 'light' });
+    assert.deepEqual(await readdir(dir), ['settings.json']);
+  }));

@@ -4,9 +4,10 @@
  * renamed over the old one) and queued so two never interleave. A file that is missing, unreadable or
  * fails the contract's guard gives the defaults (and is left in place, renamed *.corrupt, if invalid).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { processRuns, sweepTemps, writeFileAtomic } from '../../engine/io/atomic.js';
 import { Settings, THEMES } from '../../engine/protocol/contract.js';
 
 export const MAX_RECENT = 10;
@@ -23,6 +24,7 @@ export class SettingsStore {
   }
 
   static async open(file: string, log: (line: string) => void = console.error): Promise<SettingsStore> {
+    await sweepSettingsTemps(file, log);
     let text: string;
     try {
       text = await readFile(file, 'utf8');
@@ -73,14 +75,29 @@ export class SettingsStore {
     const file = this.#file;
     const run = async (): Promise<void> => {
       await mkdir(dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, snapshot, { encoding: 'utf8', mode: 0o600 });
-      await rename(tmp, file);
+      // Temporary file flushed and renamed over the old one, the folder flushed; stale ones swept.
+      await writeFileAtomic(file, snapshot, {}, { mode: 0o600 });
     };
     const next = this.#queue.then(run, run);
     this.#queue = next.catch(() => {});
     return next;
   }
+}
+
+/**
+ * Temporaries a killed writer left next to the settings file: the current pattern (.settings.json.PID.N.tmp,
+ * engine/io/atomic.ts) and the one earlier versions used (settings.json.PID.tmp) when PID no longer runs.
+ */
+async function sweepSettingsTemps(file: string, log: (line: string) => void): Promise<void> {
+  let removed = await sweepTemps(file);
+  const prefix = `${basename(file)}.`;
+  const names = await readdir(dirname(file)).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = name.startsWith(prefix) ? /^(\d+)\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (!m || processRuns(Number(m[1]))) continue;
+    if (await unlink(join(dirname(file), name)).then(() => true, () => false)) removed++;
+  }
+  if (removed) log(`settings: removed ${removed} temporary file${removed === 1 ? '' : 's'} left by an interrupted write`);
 }
 
 /** Where Electron keeps userData for an app named "Locus", for the browser host to share it. */

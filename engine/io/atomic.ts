@@ -3,8 +3,12 @@
  * rename it over the target (atomic on one file system), then fsync the folder so the rename itself
  * survives a crash. On any failure the temporary file is removed and an earlier file at the target
  * is left exactly as it was.
+ *
+ * Temporary files are named `.NAME.PID.N.tmp`. A process killed mid-write leaves one behind; they are
+ * swept before each write to NAME and after a failure (sweepTemps): those of processes that no longer
+ * run, and any older than an hour.
  */
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The steps that touch the disk; tests replace one to make it fail. */
@@ -21,20 +25,69 @@ const REAL: AtomicSteps = {
 };
 
 let counter = 0;
+/** Temporary files this process is writing now (never swept). */
+const inFlight = new Set<string>();
+const STALE_MS = 60 * 60 * 1000;
 
-export async function writeFileAtomic(path: string, text: string, steps: Partial<AtomicSteps> = {}): Promise<void> {
+/** Whether a process with this id runs (ours always does). */
+export function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // runs, as another user
+  }
+}
+
+/**
+ * Remove stale temporaries of writeFileAtomic for the file at `path`: `.NAME.PID.N.tmp` whose process no
+ * longer runs, or older than an hour; never one this process is writing. Returns how many were removed.
+ */
+export async function sweepTemps(path: string): Promise<number> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.(\d+)\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const tmp = join(dir, name);
+    if (inFlight.has(tmp)) continue;
+    const pid = Number(m[1]);
+    let stale = !processRuns(pid);
+    if (!stale) stale = await stat(tmp).then((st) => Date.now() - st.mtimeMs > STALE_MS, () => false);
+    if (stale && (await unlink(tmp).then(() => true, () => false))) removed++;
+  }
+  return removed;
+}
+
+export interface AtomicOptions {
+  /** File mode of a new file (default 0o644; settings use 0o600). */
+  mode?: number;
+}
+
+export async function writeFileAtomic(path: string, text: string, steps: Partial<AtomicSteps> = {}, options: AtomicOptions = {}): Promise<void> {
   const s = { ...REAL, ...steps };
   const dir = dirname(path);
+  await sweepTemps(path);
   let tmp = '';
   let fh: FileHandle | undefined;
   for (let attempt = 0; !fh; attempt++) {
     tmp = join(dir, `.${basename(path)}.${process.pid}.${++counter}.tmp`);
     try {
-      fh = await open(tmp, 'wx', 0o644);
+      fh = await open(tmp, 'wx', options.mode ?? 0o644);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) throw e;
     }
   }
+  inFlight.add(tmp);
   try {
     await s.write(fh, text);
     await s.sync(fh);
@@ -44,8 +97,11 @@ export async function writeFileAtomic(path: string, text: string, steps: Partial
   } catch (e) {
     await fh?.close().catch(() => {});
     await unlink(tmp).catch(() => {});
+    inFlight.delete(tmp);
+    await sweepTemps(path);
     throw e;
   }
+  inFlight.delete(tmp);
   await syncDir(dir);
 }
 
