@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { classifyPixels, modelLoadOptions, readModelImage } from '../../session/classify.js';
 import { relabel } from '../../session/classifier-setup.js';
 import { ModelFileError, readModelFile, writeModelFile } from '../../io/index.js';
+import { ExportError, writeExternal, type ExternalFormat } from '../../io/exports.js';
 import { LabError, type ModelEvaluation, type ModelInfo, type Prediction } from '../../protocol/contract.js';
 import type { GanFile } from '../../io/gan.js';
 import { evaluate } from '../../session/evaluate.js';
@@ -40,6 +41,22 @@ export async function exportModel(path: string, ctx: Context): Promise<{ path: s
   m.path = abs;
   modelStore.announce(ctx);
   return { path: abs, bytes: (await stat(abs)).size };
+}
+
+/**
+ * Write the current model as a PyTorch package (a folder) or an ONNX file (engine/io/exports.ts); a
+ * target Locus did not write is replaced only with overwrite (refused with code "exists" otherwise).
+ */
+export async function exportExternal(path: string, format: ExternalFormat, overwrite: boolean): Promise<{ path: string; format: ExternalFormat; files: number; bytes: number }> {
+  const m = need();
+  const abs = resolve(path);
+  try {
+    const w = await writeExternal(currentModelFile(m), format, abs, { overwrite });
+    return { path: abs, format, files: w.files.length, bytes: w.bytes };
+  } catch (e) {
+    if (e instanceof ExportError && e.exists) throw new LabError({ message: e.message, code: 'exists' });
+    throw fileError(e);
+  }
 }
 
 export async function importModel(path: string, ctx: Context): Promise<ModelInfo> {
@@ -110,6 +127,7 @@ export const modelsHandlers = {
     return { model: m ? modelInfo(m) : null };
   },
   'models.export': (p, ctx) => exportModel(p.path, ctx),
+  'models.exportTo': (p) => exportExternal(p.path, p.format, p.overwrite === true),
   'models.import': (p, ctx) => importModel(p.path, ctx),
   'models.predict': (p) => predict(p.path, p.index),
   'models.evaluate': (p) => evaluateModel(p.subset ?? 'val'),
