@@ -51,20 +51,20 @@ async function audit(page: Page): Promise<string[]> {
 }
 
 async function show(page: Page, view: View): Promise<void> {
-  await page.getByRole('button', { name: new RegExp(`^${view}`) }).click();
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: new RegExp(`^${view}`) }).click();
   await expect(page.getByRole('heading', { name: view, level: 1 })).toBeVisible();
 }
 
-/** Every view in both themes; returns the violations found, each prefixed with where it was found. */
-async function auditAll(page: Page, when: string): Promise<string[]> {
+/** Views in both themes; returns the violations found, each prefixed with where it was found. */
+async function auditAll(page: Page, when: string, views: readonly View[] = VIEWS): Promise<string[]> {
   const found: string[] = [];
   for (const theme of THEMES) {
     // The theme follows the system (the app's default): the emulated colour scheme switches it.
     await page.emulateMedia({ colorScheme: theme });
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-    for (const view of VIEWS) {
+    for (const view of views) {
       await show(page, view);
-      if (when === 'in progress') await shot(page, `a11y-${theme}-${view.toLowerCase()}`);
+      await shot(page, `a11y-${when.replace(/\W+/g, '-')}-${theme}-${view.toLowerCase()}`);
       found.push(...(await audit(page)).map((v) => `${when} ${theme} ${view} | ${v}`));
     }
   }
@@ -122,10 +122,16 @@ test('axe finds no WCAG 2.1 A/AA violation on any view, in both themes, idle and
 
   found.push(...(await auditAll(page, 'in progress')));
 
+  // Runs that ended: the outcome lines, the confusion matrix, the lists of finished runs.
+  await page.emulateMedia({ colorScheme: 'light' });
   await show(page, 'Train');
   await page.getByTestId('train-stop').click();
+  await expect(page.getByTestId('train-done')).toBeVisible();
+  await expect(page.getByTestId('train-confusion')).toBeVisible();
   await show(page, 'Sequence');
   await page.getByTestId('seq-stop').click();
+  await expect(page.getByTestId('seq-done')).toBeVisible();
+  found.push(...(await auditAll(page, 'stopped', ['Train', 'Sequence'])));
 
   // The GAN view's other mode: the 2-D toy GAN, paused after a step, with its plane and legend.
   await show(page, 'GAN');
