@@ -205,7 +205,10 @@ async function main(): Promise<void> {
   app.on('before-quit', () => engine.stop());
 }
 
-main().catch((e: Error) => {
-  dialog.showErrorBox('Locus could not start', e.stack ?? e.message);
+main().catch((e: unknown) => {
+  // The reason in words, not a stack trace (the terminal, if any, gets the same line).
+  const reason = (e instanceof Error ? e.message : String(e)).split('\n')[0] || 'unknown error';
+  console.error(`Locus could not start: ${reason}`);
+  dialog.showErrorBox('Locus could not start', reason);
   app.exit(1);
 });

@@ -1,0 +1,145 @@
+/**
+ * electron/main.ts under plain Node, with a stand-in for the `electron` module (testkit/electron-standin):
+ * the window's options, the locus:// protocol (traversal refused, CSP on every response), IPC refused
+ * from a foreign frame, navigation/new-window/webview/permission handlers, the menu's commands, and a
+ * start-up failure shown as its reason. The Electron launch spec (e2e/electron.spec.ts) still runs the
+ * real thing where the binary exists.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { register } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { EVENT_CHANNEL, ipcChannel } from './core/channels.js';
+import { recorded, type MenuTemplateItem, type WebContents } from './testkit/electron-standin.js';
+
+const STANDIN = new URL('./testkit/electron-standin.ts', import.meta.url).href;
+register(
+  'data:text/javascript,' +
+    encodeURIComponent(`export async function resolve(s, c, next) { return s === 'electron' ? { url: ${JSON.stringify(STANDIN)}, shortCircuit: true } : next(s, c); }`),
+);
+
+/** Let main() run to its end (it awaits only stand-in promises and the settings file). */
+async function settle(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 10000 && !done(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(done(), 'main() did not get there');
+}
+
+let userData = '';
+before(async () => {
+  userData = await mkdtemp(join(tmpdir(), 'locus-main-'));
+  recorded.userData = userData;
+  await import('./main.js');
+  await settle(() => (recorded.windows[0]?.loaded.length ?? 0) > 0);
+});
+after(() => rm(userData, { recursive: true, force: true }));
+
+const win = () => recorded.windows[0];
+
+test('one window, locked down, showing the app over locus://', () => {
+  assert.equal(recorded.windows.length, 1);
+  const w = win();
+  assert.deepEqual(w.loaded, ['locus://app/index.html']);
+  const wp = w.options.webPreferences as Record<string, unknown>;
+  assert.equal(wp.contextIsolation, true);
+  assert.equal(wp.sandbox, true);
+  assert.equal(wp.nodeIntegration, false);
+  assert.equal(wp.webSecurity, true);
+  assert.equal(wp.allowRunningInsecureContent, false);
+  assert.equal(wp.webviewTag, false);
+  assert.match(String(wp.preload), /preload\.cjs$/);
+  assert.deepEqual(recorded.privileged, [{ scheme: 'locus', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  // The engine runs as a utility process and is handed its port.
+  assert.equal(recorded.forks.length, 1);
+  assert.match(recorded.forks[0].path, /engine[\\/]worker\.js$/);
+  assert.deepEqual(recorded.forks[0].messages, [{ type: 'port' }]);
+});
+
+test('the locus:// protocol serves the renderer only, with the CSP header on every response', async () => {
+  const handle = recorded.protocolHandlers.get('locus')!;
+  assert.ok(handle);
+  const ok = await handle({ url: 'locus://app/index.html' });
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-type') ?? '', /text\/html/);
+  for (const url of ['locus://app/index.html', 'locus://app/../main.ts', 'locus://app/%2e%2e/%2e%2e/package.json', 'locus://app/..%2f..%2fpackage.json', 'locus://app/%00', 'locus://other/index.html', 'locus://app/nope.js']) {
+    const r = await handle({ url });
+    assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'none'/, url);
+    if (url !== 'locus://app/index.html') assert.equal(r.status, 404, url);
+  }
+});
+
+test('IPC answers the app\'s own frame only', async () => {
+  const call = recorded.ipc.get(ipcChannel('shell.info'))! as (e: unknown, p: unknown) => Promise<unknown>;
+  assert.ok(call);
+  assert.equal(recorded.ipc.size > 10, true, 'a handler per contract method');
+  const refused = { ok: false, error: { message: 'refused: not the app page', code: 'invalid' } };
+  assert.deepEqual(await call({ senderFrame: { url: 'https://evil.example/index.html' } }, {}), refused);
+  assert.deepEqual(await call({ senderFrame: { url: 'locus://appx.evil/index.html' } }, {}), refused);
+  assert.deepEqual(await call({ senderFrame: null }, {}), refused);
+  assert.deepEqual(await call({ senderFrame: { url: 'locus://app/index.html' } }, {}), {
+    ok: true,
+    result: { transport: 'electron', dialogs: true, platform: process.platform, version: '0.0.0-test' },
+  });
+  // Params are still checked by the router.
+  const bad = (await call({ senderFrame: { url: 'locus://app/index.html' } }, { extra: 1 })) as { ok: boolean; error: { code: string } };
+  assert.equal(bad.ok, false);
+  assert.equal(bad.error.code, 'invalid');
+});
+
+test('navigation, redirects, webviews and new windows are refused; no permission is granted; only app URLs load', () => {
+  const wc: WebContents = win().webContents;
+  for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+    let prevented = false;
+    wc.emit(event, { preventDefault: () => (prevented = true) }, 'https://example.com/');
+    assert.ok(prevented, event);
+  }
+  assert.deepEqual(wc.windowOpenHandler?.({ url: 'https://example.com/' }), { action: 'deny' });
+  let granted: boolean | null = null;
+  recorded.permissionRequest?.({}, 'media', (ok) => (granted = ok));
+  assert.equal(granted, false);
+  assert.equal(recorded.permissionCheck?.(), false);
+  const cancel = (url: string): boolean => {
+    let out: boolean | null = null;
+    recorded.beforeRequest!({ url }, (r) => (out = r.cancel));
+    return out!;
+  };
+  assert.equal(cancel('https://example.com/x.js'), true);
+  assert.equal(cancel('file:///etc/passwd'), true);
+  assert.equal(cancel('locus://app/assets/index.js'), false);
+});
+
+test('menu items send their command to the page', () => {
+  const items: MenuTemplateItem[] = [];
+  const walk = (list: MenuTemplateItem[]): void => list.forEach((i) => (items.push(i), i.submenu && walk(i.submenu)));
+  walk(recorded.menu ?? []);
+  const clickable = items.filter((i) => i.click);
+  assert.ok(clickable.length >= 6, `menu commands: ${clickable.map((i) => i.label).join(', ')}`);
+  const before = win().webContents.sent.length;
+  for (const i of clickable) i.click!();
+  const sent = win().webContents.sent.slice(before);
+  assert.equal(sent.length, clickable.length);
+  for (const [channel, m] of sent) {
+    assert.equal(channel, EVENT_CHANNEL);
+    assert.equal((m as { event: string }).event, 'menu.command');
+  }
+  assert.ok(items.some((i) => i.label === 'Open Folder…' && i.accelerator === 'CmdOrCtrl+O'), 'File → Open Folder…');
+});
+
+test('a start-up failure shows its reason in words, not a stack trace, and exits with 1', async () => {
+  const e = new Error('the user data folder is read-only');
+  e.stack = `Error: the user data folder is read-only\n    at main (electron/main.ts:1:1)`;
+  recorded.failReady = e;
+  const lines: string[] = [];
+  const err = console.error;
+  console.error = (l: string) => void lines.push(l);
+  try {
+    await import(new URL('./main.ts?failing-start', import.meta.url).href);
+    await settle(() => recorded.exitCodes.length > 0);
+  } finally {
+    console.error = err;
+  }
+  assert.deepEqual(recorded.errorBoxes, [['Locus could not start', 'the user data folder is read-only']]);
+  assert.deepEqual(recorded.exitCodes, [1]);
+  assert.deepEqual(lines, ['Locus could not start: the user data folder is read-only']);
+});
