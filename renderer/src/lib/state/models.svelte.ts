@@ -7,6 +7,13 @@ import { asLabError } from '../errors.js';
 
 export const MODEL_FILTERS = [{ name: 'Locus model', extensions: ['json'] }];
 
+/** Formats a model can leave Locus in (docs/take-it-further.md): a PyTorch package folder or one ONNX file. */
+export type ExternalFormat = 'pytorch' | 'onnx';
+export const EXTERNAL_FORMATS: { value: ExternalFormat; label: string }[] = [
+  { value: 'pytorch', label: 'PyTorch package (folder)' },
+  { value: 'onnx', label: 'ONNX file' },
+];
+
 export interface Outcome {
   ok: boolean;
   text: string;
@@ -20,6 +27,8 @@ export class ModelStore {
   #prediction = $state.raw<Prediction | null>(null);
   #evaluation = $state.raw<ModelEvaluation | null>(null);
   #predictError = $state<string | null>(null);
+  /** An external export refused because its target holds something else: the user may confirm. */
+  #pendingOverwrite = $state.raw<{ format: ExternalFormat; path: string } | null>(null);
 
   constructor(api: LabApi) {
     this.#api = api;
@@ -57,6 +66,33 @@ export class ModelStore {
 
   clearOutcome(): void {
     this.#outcome = null;
+    this.#pendingOverwrite = null;
+  }
+
+  /** The external export waiting for the user's consent to replace what is at its target. */
+  get pendingOverwrite(): { format: ExternalFormat; path: string } | null {
+    return this.#pendingOverwrite;
+  }
+
+  /** Export the current model to PyTorch or ONNX; a target Locus did not write is replaced only with overwrite. */
+  async exportTo(format: ExternalFormat, path: string, overwrite = false): Promise<boolean> {
+    this.#pendingOverwrite = null;
+    const target = path.trim();
+    let exists = false;
+    const ok = await this.#do(async () => {
+      try {
+        const r = await this.#api.call('models.exportTo', { format, path: target, overwrite });
+        const size = `${Math.max(1, Math.round(r.bytes / 1024))} KB`;
+        return format === 'pytorch'
+          ? `Wrote the PyTorch package ${r.path} (${r.files} files, ${size}): continue with train.py there (see Take it further).`
+          : `Wrote ${r.path} (ONNX, ${size}).`;
+      } catch (e) {
+        exists = asLabError(e).code === 'exists';
+        throw e;
+      }
+    });
+    if (exists) this.#pendingOverwrite = { format, path: target };
+    return ok;
   }
 
   async #do(work: () => Promise<string>): Promise<boolean> {
