@@ -1,7 +1,7 @@
 /**
  * The PyTorch export of sequence models (every cell) and GANs (generator and discriminator): the same
- * outputs in PyTorch as in Locus (to 1e-5); train.py continues training both kinds (one process here:
- * the multi-process path is the classifier's torchrun test) and the checkpoint imports back with the
+ * outputs in PyTorch as in Locus (to 1e-5); train.py continues training both kinds (the GAN under
+ * torchrun with 2 processes, the sequence model alone) and the checkpoints import back with the
  * predictions PyTorch gives. Skips with the reason where python3 or torch is missing.
  */
 import assert from 'node:assert/strict';
@@ -18,7 +18,7 @@ import { sequenceFromFile } from '../sequence.js';
 import { exportPytorch } from './export.js';
 import { importPytorch } from './import.js';
 import { batchOf, ganFile, SEQUENCE_NETS, sequenceFile } from './nets.js';
-import { maxAbsDiff, PYTHON, torchMissing, torchOutputs, type TorchJob } from './testkit.js';
+import { maxAbsDiff, PYTHON, torchMissing, torchOutputs, torchrunArgs, type TorchJob } from './testkit.js';
 import { writePackage } from './write.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'locus-pytorch-kinds-'));
@@ -51,14 +51,14 @@ test('sequence models of every cell and a DCGAN (both networks) predict in PyTor
   });
 });
 
-/** Run train.py in a package (one process) and return its output. */
-function train(dir: string, args: string[]): string {
-  const r = spawnSync(PYTHON, ['train.py', ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+/** Run train.py in a package (one process, or under torchrun's arguments) and return its output. */
+function train(dir: string, args: string[], torchrun: string[] = []): string {
+  const r = spawnSync(PYTHON, [...torchrun, 'train.py', ...args], { cwd: dir, encoding: 'utf8', timeout: 150_000 });
   assert.equal(r.status, 0, `train.py failed (${r.error?.message ?? r.signal ?? r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
-test('train.py continues a GAN (both networks) and a sequence model on a generated series; both import back', { skip }, async () => {
+test('train.py continues a GAN (both networks, torchrun with 2 processes) and a sequence model (one process) on a generated series; both import back', { skip }, async () => {
   // GAN: a few gray 28x28 images in nested folders (every image counts as real).
   const gdir = join(tmp, 'gan-train');
   const gf = ganFile();
@@ -73,7 +73,8 @@ test('train.py continues a GAN (both networks) and a sequence model on a generat
     }
   }
   const before = readFileSync(join(gdir, 'weights.bin'));
-  assert.match(train(gdir, ['--data', images, '--epochs', '1', '--batch', '4']), /8 images, 0 files skipped.*"dLoss"/s);
+  const out = train(gdir, ['--data', images, '--epochs', '1', '--batch', '2'], await torchrunArgs(2));
+  assert.match(out, /8 images, 0 files skipped; 2 process\(es\).*"dLoss"/s);
   assert.ok(!before.equals(readFileSync(join(gdir, 'weights.bin'))));
   const gback = await importPytorch(gdir);
   checkModelFile(JSON.parse(JSON.stringify(gback)));

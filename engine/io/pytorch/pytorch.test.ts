@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -23,7 +22,7 @@ import { readModelFile, writeModelFile } from '../file.js';
 import { exportPytorch } from './export.js';
 import { importPytorch } from './import.js';
 import { batchOf, CLASSIFIER_NETS, classifierFile } from './nets.js';
-import { maxAbsDiff, PYTHON, torchMissing, torchOutputs } from './testkit.js';
+import { maxAbsDiff, PYTHON, torchMissing, torchOutputs, torchrunArgs } from './testkit.js';
 import { sha256 } from './weights.js';
 import { writePackage } from './write.js';
 
@@ -78,18 +77,6 @@ test('the package: module names are Locus layer paths, weights need no pickle, l
   assert.match(modelPy, /class LocusClassifier\(nn\.Sequential\)/);
 });
 
-/** A free TCP port on 127.0.0.1 for torchrun's rendezvous. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test('torchrun --nproc_per_node 2 (gloo) trains one epoch; the checkpoint imports back with PyTorch\'s predictions', { skip: torchMissing() ?? false }, async () => {
   const spec = presetSpec('lenet5', [1, 12, 12], 2, { batchNorm: true, dropout: 0.2 });
   const settings = { batchSize: 4, optimizer: { type: 'adam', lr: 0.01 }, load: { fit: 'cover' } };
@@ -108,10 +95,7 @@ test('torchrun --nproc_per_node 2 (gloo) trains one epoch; the checkpoint import
       await sharp(px, { raw: { width: 12, height: 12, channels: 3 } }).png().toFile(join(data, c, `${i}.png`));
     }
   }
-  const torchrun = ['-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', String(await freePort())];
-  // Debian 12's torchrun (1.13 on Python 3.11) cannot parse its default stream settings; see train.py.
-  torchrun.push('--redirects', '1', '--tee', '1');
-  const res = spawnSync(PYTHON, [...torchrun, 'train.py', '--data', data, '--epochs', '1'], { cwd: pkgDir, encoding: 'utf8', timeout: 150_000 });
+  const res = spawnSync(PYTHON, [...(await torchrunArgs(2)), 'train.py', '--data', data, '--epochs', '1'], { cwd: pkgDir, encoding: 'utf8', timeout: 150_000 });
   assert.equal(res.status, 0, `torchrun failed (${res.error?.message ?? res.signal ?? 'exit ' + res.status}):\n${res.stdout}\n${res.stderr}`);
   assert.match(res.stdout, /12 images in 2 classes.*2 process\(es\)/);
   assert.ok(!before.equals(readFileSync(join(pkgDir, 'weights.bin'))), 'training changed the weights');

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const PYTHON = '/usr/bin/python3';
@@ -87,4 +88,24 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+}
+
+/** A free TCP port on 127.0.0.1 for torchrun's rendezvous. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * torchrun's arguments for `n` processes on 127.0.0.1. Debian 12's torchrun (PyTorch 1.13 on Python
+ * 3.11) cannot parse its default stream settings, hence --redirects 1 --tee 1 (see train.py).
+ */
+export async function torchrunArgs(n: number): Promise<string[]> {
+  return ['-m', 'torch.distributed.run', '--nproc_per_node', String(n), '--master_addr', '127.0.0.1', '--master_port', String(await freePort()), '--redirects', '1', '--tee', '1'];
 }

@@ -347,8 +347,9 @@ def main():
             opt_d.zero_grad()
             d_loss.backward()
             opt_d.step()
-            # G: through D (its module, so D's gradients are not averaged; they are cleared before its next step).
-            fake_logits = gan.discriminator(fake).view(-1)
+            # G: through D (each wrapped network runs one forward pass per backward pass, as
+            # DistributedDataParallel expects; D's gradients from this pass are cleared before its next step).
+            fake_logits = d(fake).view(-1)
             if saturating:
                 g_loss = -bce(fake_logits, torch.zeros(n, device=device))
             else:
