@@ -113,7 +113,8 @@ export function decoderDetail(message: string, format: ImageFormat): string {
     if (line === '' || /treated as error/i.test(line)) continue;
     const m = /^([\w.-]+):\s*(.*)$/.exec(line);
     if (m && !m[1].toLowerCase().includes(keys[format])) continue;
-    const text = (m ? m[2] : line).trim();
+    // "Input file has corrupt header:" whose detail line was another loader's: no dangling colon.
+    const text = (m ? m[2] : line).replace(/[\s:]+$/, '').trim();
     if (text !== '') return text.slice(0, 160);
   }
   return '';
@@ -125,6 +126,19 @@ function decodeFailure(format: ImageFormat, e: unknown): SkipError {
   if (/permission denied/i.test(msg)) return new SkipError('unreadable: permission denied');
   const detail = decoderDetail(msg, format);
   return new SkipError(`corrupt or truncated ${FORMAT_NAMES[format]}${detail ? `: ${detail}` : ''}`);
+}
+
+/**
+ * A valid image the resampler cannot bring to the target size (a 1 x 64,000,000 PNG): said so, with its
+ * size, rather than called corrupt. Null when the header cannot be read or the failure is the loader's.
+ */
+async function unresizable(input: Buffer | string, msg: string, width: number, height: number): Promise<SkipError | null> {
+  if (!/affine|out of range|reduce|shrink|resize/i.test(msg) || /load/i.test(msg)) return null;
+  const m = await sharp(input, { limitInputPixels: false })
+    .metadata()
+    .catch(() => null);
+  if (!m?.width || !m.height) return null;
+  return new SkipError(`cannot be resized to ${width}x${height}: the image is ${m.width}x${m.height} pixels (too large or too narrow)`);
 }
 
 async function overLimit(input: Buffer | string, maxPixels: number): Promise<SkipError> {
@@ -179,8 +193,9 @@ export async function decodeInto(
     }
     data = r.data;
   } catch (e) {
-    if (/exceeds pixel limit/i.test(e instanceof Error ? e.message : String(e))) throw await overLimit(input, spec.maxPixels);
-    throw decodeFailure(format, e);
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/exceeds pixel limit/i.test(msg)) throw await overLimit(input, spec.maxPixels);
+    throw (await unresizable(input, msg, width, height)) ?? decodeFailure(format, e);
   }
   const px = width * height;
   const values = px * stride;

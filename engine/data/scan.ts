@@ -57,15 +57,27 @@ interface Entry {
 }
 
 const STAT_BATCH = 64;
+const NOT_UTF8 = Symbol('name not UTF-8');
 
 async function listDir(dir: string, signal: AbortSignal | undefined): Promise<Entry[]> {
   const dirents = await readdir(dir, { withFileTypes: true });
   const names = dirents.filter((d) => !isIgnoredName(d.name)).sort((a, b) => compareCodePoints(a.name, b.name));
   const out: Entry[] = names.map((d) => ({ name: d.name, path: join(dir, d.name), link: d.isSymbolicLink(), st: null, err: null }));
+  // A name that is not valid UTF-8 comes back with U+FFFD in place of its bytes, so that path does not
+  // exist; find those from the raw names and give the right reason instead of "disappeared".
+  const undecodable = new Set<string>();
+  if (names.some((d) => d.name.includes('\uFFFD'))) {
+    for (const raw of await readdir(dir, { encoding: 'buffer' })) {
+      const s = raw.toString('utf8');
+      if (!Buffer.from(s, 'utf8').equals(raw)) undecodable.add(s);
+    }
+  }
+  for (const e of out) if (undecodable.has(e.name)) e.err = NOT_UTF8;
   for (let i = 0; i < out.length; i += STAT_BATCH) {
     throwIfAborted(signal);
     await Promise.all(
       out.slice(i, i + STAT_BATCH).map(async (e) => {
+        if (e.err === NOT_UTF8) return;
         try {
           e.st = await stat(e.path);
         } catch (err) {
@@ -78,6 +90,7 @@ async function listDir(dir: string, signal: AbortSignal | undefined): Promise<En
 }
 
 function linkReason(e: Entry): string {
+  if (e.err === NOT_UTF8) return 'the file name is not valid UTF-8 (rename the file to use it)';
   const code = (e.err as NodeJS.ErrnoException | null)?.code;
   if (e.link && code === 'ENOENT') return 'broken symlink';
   if (e.link && code === 'ELOOP') return 'symlink loop';
