@@ -7,7 +7,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { hostCall, hostUrl, shot } from './host.js';
 import { watchConsole } from './train-helpers.js';
 
-async function view(page: Page, name: 'GAN' | 'Sequence'): Promise<void> {
+async function view(page: Page, name: 'GAN' | 'Sequence' | 'Clustering'): Promise<void> {
   await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
   await expect(page.getByRole('heading', { name })).toBeVisible();
 }
@@ -51,4 +51,18 @@ test('GAN and sequence runs are compared in their views and outlive a reload and
   await expect.poll(async () => Number(await page.getByTestId('seq-runs-chart').getAttribute('data-points'))).toBeGreaterThan(0);
   await shot(page, '43-sequence-runs-kept');
   expect(errors.filter((e) => !/engine/i.test(e))).toEqual([]);
+});
+
+test('a clustering run is listed with its figures in the Clustering view\'s run comparison', async ({ page }) => {
+  const errors = watchConsole(page);
+  await page.goto(hostUrl());
+  await view(page, 'Clustering');
+  await page.getByTestId('source-toy').click();
+  const panel = page.getByTestId('cluster-panel-0');
+  await expect(panel.getByTestId('step')).toBeEnabled({ timeout: 30_000 });
+  // The panel's run is in the registry from its creation; presenting samples records its figures.
+  await expect(rows(page, 'cluster-runs').first()).toHaveAttribute('title', /blobs|rings|moons|spirals|gaussians/);
+  await panel.getByTestId('step').click();
+  await expect.poll(async () => Number(await page.getByTestId('cluster-runs-chart').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(0);
+  expect(errors).toEqual([]);
 });

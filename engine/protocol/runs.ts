@@ -195,7 +195,19 @@ export function labelParts(kind: RunKind, config: Record<string, unknown>): Labe
     add('optimizer', typeof opt.type === 'string' && `${OPT_NAMES[opt.type] ?? opt.type} ${n(opt.lr) === undefined ? '' : short(n(opt.lr)!)}`.trim());
     add('lr', n(config.lr) !== undefined && `lr ${short(n(config.lr)!)}`);
   } else {
-    add('algorithm', typeof config.algorithm === 'string' && config.algorithm);
+    const NAMES: Record<string, string> = { kmeans: 'k-means', 'fuzzy-art': 'Fuzzy ART', art2a: 'ART-2A', som: 'SOM', rbf: 'RBF', moe: 'mixture of experts' };
+    const algo = typeof config.algorithm === 'string' ? config.algorithm : '';
+    add('algorithm', NAMES[algo] ?? algo);
+    add('source', typeof config.source === 'string' && config.source);
+    add('k', n(config.k) !== undefined && `k ${config.k}`);
+    add('rate', config.rate === 'count' ? 'rate 1/count' : n(config.rate) !== undefined && `rate ${short(n(config.rate)!)}`);
+    add('vigilance', n(config.vigilance) !== undefined && `ρ ${short(n(config.vigilance)!)}`);
+    add('lattice', n(config.width) !== undefined && n(config.height) !== undefined && `${config.width}×${config.height}`);
+    add('neighbourhood', typeof config.neighbourhood === 'string' && config.neighbourhood);
+    add('units', n(config.units) !== undefined && `${config.units} units`);
+    add('experts', n(config.experts) !== undefined && `${config.experts} experts`);
+    add('mode', typeof config.mode === 'string' && algo === 'moe' && config.mode);
+    add('epochs', n(config.epochs) !== undefined && `${config.epochs} epochs`);
   }
   add('seed', n(config.seed) !== undefined && `seed ${config.seed}`);
   return parts;

@@ -236,6 +236,17 @@ export class RunRegistry {
     e.summary = { ...e.summary, epochs: e.history.length };
   }
 
+  /**
+   * A run that goes on for a long time (an interactive clustering run) records where it is now: its
+   * figures, one more history row, and run.json saved, so a restart finds it (listed as interrupted).
+   */
+  async checkpoint(id: string, figures: Record<string, number | null>, row?: HistoryRow, state?: 'running' | 'paused'): Promise<void> {
+    const e = this.#entry(id);
+    if (row) e.history.push(row);
+    this.#set(e, { figures, epochs: e.history.length, ...(state && e.summary.state !== 'done' ? { state } : {}) });
+    await this.#save(e, false);
+  }
+
   /** The run ended: its outcome, final figures and model; saved to the workspace. */
   async finish(id: string, f: FinishOptions): Promise<RunSummary> {
     const e = this.#entry(id);

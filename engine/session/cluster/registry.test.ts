@@ -90,3 +90,39 @@ test('the defaults: one spec per algorithm, valid by the contract, and every one
     clusters.dispose(run.id);
   }
 });
+
+test('clustering runs are listed in the run registry: created, checkpointed with figures, finished when closed; a restart lists them', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { RunRegistry } = await import('../runs.js');
+  const { runLabel } = await import('../../protocol/runs.js');
+  const dir = await mkdtemp(join(tmpdir(), 'locus-cluster-runs-'));
+  try {
+    const record = new RunRegistry({ dir, origin: 'app' });
+    const clusters = new ClusterRegistry({ record: () => record });
+    const blobs = clusters.openSource({ kind: 'toy', name: 'blobs', n: 300, seed: 1 }, null);
+    const run = clusters.create(blobs.id, defaultSpec('kmeans', blobs));
+    const id = clusters.recordId(run.id)!;
+    assert.equal(record.get(id).summary.kind, 'cluster');
+    assert.match(runLabel('cluster', record.get(id).summary.config), /^k-means · blobs \(300 points\) · k \d+ · rate 1\/count/);
+    clusters.step(run, 300);
+    clusters.flush();
+    await record.idle();
+    const s = record.get(id).summary;
+    assert.equal(s.state, 'paused');
+    assert.ok((s.figures.inertia ?? 0) > 0, JSON.stringify(s.figures));
+    assert.equal(record.get(id).history.at(-1)?.samples, 300);
+    assert.equal(s.saved, true, 'checkpoints are saved, so a restart finds the run');
+    const restarted = new RunRegistry({ dir, origin: 'app' });
+    await restarted.load();
+    assert.equal(restarted.get(id).summary.outcome?.message, 'interrupted: Locus stopped while it ran');
+    clusters.dispose(run.id);
+    await record.idle();
+    const done = record.get(id).summary;
+    assert.equal(done.state, 'done');
+    assert.match(done.outcome?.message ?? '', /closed with \d+ prototypes after 300 samples/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -8,6 +8,7 @@
  */
 import type { ImageSet } from '../../data/folder.js';
 import type { ClusterEdit, ClusterEditResult, ClusterSource, ClusterSourceSpec, ClusterSpec, ClusterUpdate } from '../../protocol/cluster.js';
+import type { RunRegistry } from '../runs.js';
 import { LabError } from '../../protocol/contract.js';
 import { clusterDefaults } from './defaults.js';
 import { Run } from './run.js';
@@ -21,6 +22,15 @@ const MIN_UPDATE_MS = 110;
  * clustering run").
  */
 export const MAX_RUNS = 48;
+/** A clustering run's figures are recorded in the run registry at most this often (ms). */
+const CHECKPOINT_MS = 1000;
+
+/** The numeric figures (the registry keeps numbers). */
+function numbers(f: object): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(f)) if (typeof v === 'number') out[k] = Number.isFinite(v) ? v : null;
+  return out;
+}
 /** Sources kept without runs (sources with runs stay while they have them). */
 const MAX_IDLE_SOURCES = 6;
 
@@ -57,8 +67,44 @@ export class ClusterRegistry {
   #nextRun = 1;
   readonly maxRuns: number;
 
-  constructor(opts: { maxRuns?: number } = {}) {
+  /** The run registry that lists clustering runs beside every other kind (null: not recorded). */
+  readonly #record: () => RunRegistry | null;
+  /** Each run's id in the run registry, and its pending checkpoint. */
+  readonly #records = new Map<number, { id: string; timer: ReturnType<typeof setTimeout> | null; steps: number }>();
+
+  constructor(opts: { maxRuns?: number; record?: () => RunRegistry | null } = {}) {
     this.maxRuns = opts.maxRuns ?? MAX_RUNS;
+    this.#record = opts.record ?? (() => null);
+  }
+
+  /** A run's settings as the run registry records them (the label says what differs). */
+  #config(run: Run): Record<string, unknown> {
+    return { ...run.spec, source: run.source.name };
+  }
+
+  /**
+   * Record where a run is now in the run registry (figures, a history row when it learned since the
+   * last one, run.json saved): at most once a second, after training bursts, steps, edits and resets.
+   */
+  #checkpoint(run: Run, now = false): void {
+    const rec = this.#records.get(run.id);
+    const reg = this.#record();
+    if (!rec || !reg) return;
+    if (rec.timer) clearTimeout(rec.timer);
+    const write = (): void => {
+      rec.timer = null;
+      if (!reg.has(rec.id)) return;
+      const figures = numbers(run.figures());
+      const steps = run.learner.steps;
+      const row = steps !== rec.steps ? { epoch: run.learner.epoch, samples: steps, ...figures } : undefined;
+      rec.steps = steps;
+      void reg.checkpoint(rec.id, figures, row, run.running ? 'running' : 'paused');
+    };
+    if (now) write();
+    else {
+      rec.timer = setTimeout(write, CHECKPOINT_MS);
+      rec.timer.unref?.();
+    }
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -121,7 +167,15 @@ export class ClusterRegistry {
     }
     this.#runs.set(run.id, run);
     source.runs++;
+    const reg = this.#record();
+    if (reg) this.#records.set(run.id, { id: reg.create('cluster', this.#config(run)).id, timer: null, steps: 0 });
+    this.#checkpoint(run);
     return run;
+  }
+
+  /** The run registry id of a clustering run, if it is recorded. */
+  recordId(id: number): string | null {
+    return this.#records.get(id)?.id ?? null;
   }
 
   /** A run by id (it becomes the most recently used). */
@@ -154,6 +208,15 @@ export class ClusterRegistry {
     this.#runs.delete(id);
     run.source.runs--;
     this.#prune();
+    // The run registry keeps it, finished, with its last figures.
+    const rec = this.#records.get(id);
+    const reg = this.#record();
+    this.#records.delete(id);
+    if (rec && reg && reg.has(rec.id)) {
+      if (rec.timer) clearTimeout(rec.timer);
+      const k = run.prototypeCount;
+      void reg.finish(rec.id, { outcome: { reason: 'completed', message: `closed with ${k} prototype${k === 1 ? '' : 's'} after ${run.learner.steps} samples` }, figures: numbers(run.figures()) });
+    }
     return true;
   }
 
@@ -161,12 +224,14 @@ export class ClusterRegistry {
   stop(run: Run): void {
     run.token++;
     run.running = false;
+    this.#checkpoint(run);
   }
 
   /** Present samples while the run is not training. */
   step(run: Run, samples: number): ClusterUpdate {
     if (run.running) throw new LabError({ message: 'the run is training: pause it before stepping', code: 'invalid' });
     asInvalid(() => run.train(samples));
+    this.#checkpoint(run);
     return run.update({ images: true });
   }
 
@@ -213,6 +278,7 @@ export class ClusterRegistry {
     // Stopped by pause or removal: whoever stopped it answers. Finished or failed: say so.
     if (run.token !== token || !this.#runs.has(run.id)) return;
     run.running = false;
+    this.#checkpoint(run);
     emit(run.update({ images: true }));
   }
 
@@ -220,15 +286,25 @@ export class ClusterRegistry {
   reset(run: Run, spec?: ClusterSpec): void {
     this.stop(run);
     asInvalid(() => run.reset(spec));
+    const rec = this.#records.get(run.id);
+    if (rec) this.#record()?.setConfig(rec.id, this.#config(run));
   }
 
   /** A prototype edit (or its undo); refused edits throw 'invalid' with the reason. */
   edit(run: Run, e: ClusterEdit): ClusterEditResult {
-    return asInvalid(() => run.edit(e));
+    const r = asInvalid(() => run.edit(e));
+    this.#checkpoint(run);
+    return r;
   }
 
   setVigilance(run: Run, vigilance: number): ClusterUpdate {
     asInvalid(() => run.setVigilance(vigilance));
+    this.#checkpoint(run);
     return run.update();
+  }
+
+  /** Write every pending checkpoint now (tests, and before the engine stops). */
+  flush(): void {
+    for (const [id, rec] of this.#records) if (rec.timer) this.#checkpoint(this.#runs.get(id)!, true);
   }
 }

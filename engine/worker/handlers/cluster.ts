@@ -8,7 +8,8 @@ import type { Handlers } from '../server.js';
 import { workspace } from '../workspace.js';
 
 /** The engine's clustering runs and sources. */
-export const clusters = new ClusterRegistry();
+/** The engine's clustering runs; each is listed in the run registry too (engine/session/runs.ts). */
+export const clusters = new ClusterRegistry({ record: () => workspace.runs });
 
 /** The folder loaded now, as a clustering source is made from it (null: none). */
 export function loadedFolder(): FolderInput | null {

@@ -20,6 +20,7 @@ import {
 } from '../../../../engine/protocol/cluster.js';
 import type { LabApi } from '../../../../engine/protocol/contract.js';
 import { asLabError } from '../errors.js';
+import { RunsStore } from './runs.svelte.js';
 import { DEFAULT_PANELS, prototypeNoun } from './cluster-defaults.js';
 import { LabelCopy, LatestPump } from './cluster-sync.js';
 
@@ -387,8 +388,12 @@ export class ClusterStore {
   /** The panel edited last: Ctrl+Z goes to it. */
   lastEdited = $state<ClusterPanel | null>(null);
 
+  /** Every clustering run in the engine's registry (closed ones too, saved in the workspace), to compare. */
+  readonly registry: RunsStore;
+
   constructor(api: LabApi) {
     this.#api = api;
+    this.registry = new RunsStore(api, 'cluster');
     api.on('cluster.update', (u) => {
       for (const set of this.#sets.values()) for (const p of set.panels) if (p.run?.runId === u.runId) p.apply(u);
     });

@@ -36,8 +36,12 @@ export class RunsStore {
     api.on('runs.changed', (s) => {
       if (s.kind !== kind) return;
       this.#runs = [s, ...this.#runs.filter((x) => x.id !== s.id)].sort(newestFirst);
-      // A finished run's history is read again once (it may have grown since it was fetched).
-      if (s.state === 'done' && !this.#live(s.id)) this.#histories.delete(s.id);
+      // A history that grew since it was fetched is read again (once, when next drawn).
+      const held = this.#histories.get(s.id);
+      if (held && held.length !== s.epochs && !this.#live(s.id)) {
+        this.#histories.delete(s.id);
+        this.#version++;
+      }
     });
     api.on('runs.removed', ({ id }) => {
       this.#runs = this.#runs.filter((x) => x.id !== id);
