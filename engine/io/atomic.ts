@@ -41,8 +41,9 @@ export function processRuns(pid: number): boolean {
 }
 
 /**
- * Remove stale temporaries of writeFileAtomic for the file at `path`: `.NAME.PID.N.tmp` whose process no
- * longer runs, or older than an hour; never one this process is writing. Returns how many were removed.
+ * Remove stale temporaries of writeFileAtomic for the file at `path`: `.NAME.PID.N.tmp` (and the
+ * `.bak`/`.old` of a swap) whose process no longer runs, or older than an hour; never one this process
+ * is writing. Returns how many were removed.
  */
 export async function sweepTemps(path: string): Promise<number> {
   const dir = dirname(path);
@@ -55,8 +56,9 @@ export async function sweepTemps(path: string): Promise<number> {
   }
   let removed = 0;
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
-    const m = /^(\d+)\.(\d+)\.tmp$/.exec(name.slice(prefix.length));
+    if (!name.startsWith(prefix)) continue;
+    // .tmp: a temporary being written; .bak/.old: an earlier file kept aside during a swap (tfjs-write).
+    const m = /^(\d+)\.(\d+)\.(tmp|bak|old)$/.exec(name.slice(prefix.length));
     if (!m) continue;
     const tmp = join(dir, name);
     if (inFlight.has(tmp)) continue;

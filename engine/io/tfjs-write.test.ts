@@ -83,3 +83,38 @@ test('the single-file variant is written atomically and loads with the README sn
   assert.ok(maxAbsDiff(tfPredict(tfm, x).data, m.predict(x, new Rng(0)).data) < 1e-4);
   tfm.dispose();
 });
+
+test('a folder export stopped between its renames never leaves new weights beside the old model.json', async () => {
+  const dir = join(root, 'killed');
+  await writeTfjsFiles(dir, networkToTfjs(net(1)));
+  const before = snapshot(dir);
+  const { rename } = await import('node:fs/promises');
+  // Each rename in turn never returns, as if the process were killed there: what is on disk then?
+  for (let stopAt = 1; stopAt <= 3; stopAt++) {
+    let renames = 0;
+    let reached!: () => void;
+    const stopped = new Promise<void>((r) => (reached = r));
+    void writeTfjsFiles(dir, networkToTfjs(net(2)), {
+      rename: async (a, b) => {
+        if (++renames === stopAt) {
+          reached();
+          return new Promise<void>(() => {});
+        }
+        return rename(a, b);
+      },
+    });
+    await stopped;
+    const files = readdirSync(dir).filter((n) => !n.startsWith('.'));
+    const now = snapshot(dir);
+    if (files.includes('model.json')) {
+      // A model.json there is the old one, and its weights are the old ones.
+      assert.equal(now['model.json'], before['model.json'], `stopped at rename ${stopAt}`);
+      assert.equal(now['group1-shard1of1.bin'], before['group1-shard1of1.bin'], `stopped at rename ${stopAt}`);
+    }
+    if (stopAt >= 2) assert.ok(!files.includes('model.json'), `stopped at rename ${stopAt}: the old model.json is aside`);
+    // The next export (from a process that runs) completes, and what the stopped one left is swept
+    // once its writer is gone; here the writer is this process, so its files are older-than-an-hour only.
+    await writeTfjsFiles(dir, networkToTfjs(net(1)));
+    assert.deepEqual(Object.fromEntries(Object.entries(snapshot(dir)).filter(([n]) => !n.startsWith('.'))), before);
+  }
+});

@@ -2,15 +2,17 @@
  * Writing an export to disk, all or nothing.
  *  - Single file: writeFileAtomic (temporary file, fsync, rename).
  *  - Folder (model.json + group1-shard1of1.bin): both files are first written in full to temporary files
- *    beside their targets and flushed; then the weights are renamed into place and model.json after them.
- *    If anything fails, the temporary files are removed and an earlier weights file is put back from a
- *    hard link taken before the swap, so the folder keeps the previous export's matching pair. (A crash
- *    between the two renames can leave the new weights beside the old model.json; the weight manifest
- *    then no longer matches and TensorFlow.js refuses to load rather than load wrong values.)
+ *    beside their targets and flushed; then an earlier model.json is moved aside (so from here on no
+ *    model.json can describe weights it was not written with), the weights are renamed into place and
+ *    the new model.json after them. If anything fails, the temporary files are removed and the earlier
+ *    pair is put back (the weights from a hard link taken before the swap). A process killed between
+ *    the renames leaves a folder without model.json, which TensorFlow.js refuses to load, never new
+ *    weights beside an old model.json of the same architecture (which it would load silently); the
+ *    moved-aside and temporary files are swept by the next export to that folder.
  */
 import { link, mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { sweepTemps, writeFileAtomic } from './atomic.js';
 import { TFJS_WEIGHTS_FILE, tfjsSingleJson, type TfjsExport } from './tfjs.js';
 
 /** The steps that touch the disk; tests replace one to make it fail. */
@@ -42,8 +44,11 @@ export async function writeTfjsFiles(dir: string, e: TfjsExport, steps: Partial<
   const modelPath = join(dir, 'model.json');
   const weightsPath = join(dir, TFJS_WEIGHTS_FILE);
   const text = JSON.stringify(e.modelJson) + '\n';
+  await sweepTemps(modelPath);
+  await sweepTemps(weightsPath);
   const staged: string[] = [];
   let backup: string | null = null;
+  let modelAside: string | null = null;
   let weightsSwapped = false;
   try {
     const tmpWeights = await stage(weightsPath, e.weightData, s, staged);
@@ -52,14 +57,21 @@ export async function writeTfjsFiles(dir: string, e: TfjsExport, steps: Partial<
       backup = tmpName(weightsPath, 'bak');
       await link(weightsPath, backup);
     }
+    if (await exists(modelPath)) {
+      modelAside = tmpName(modelPath, 'old');
+      await s.rename(modelPath, modelAside);
+    }
     await s.rename(tmpWeights, weightsPath);
     weightsSwapped = true;
     await s.rename(tmpModel, modelPath);
+    if (modelAside) await unlink(modelAside).catch(() => {});
+    modelAside = null;
   } catch (err) {
     if (weightsSwapped) {
       if (backup) await rename(backup, weightsPath).catch(() => {});
       else await unlink(weightsPath).catch(() => {});
     }
+    if (modelAside) await rename(modelAside, modelPath).catch(() => {});
     for (const p of staged) await unlink(p).catch(() => {});
     throw err;
   } finally {
