@@ -10,7 +10,8 @@ import { Output, UsageError } from './output.js';
 
 export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|tfjs-json|pytorch|onnx] [--probabilities] [--json]
   Export a saved classifier, a saved GAN's generator or a sequence model to TensorFlow.js's layers format
-  or ONNX, or any of the three to PyTorch (a GAN with both its networks).
+  or ONNX, or any of the three to PyTorch (a GAN with both its networks). A local model (kmeans, som, art,
+  rbf, moe) exports to PyTorch as its arrays (weights.bin) with the rest of its file in locus.json.
   --format tfjs       (default) PATH is a folder: model.json + group1-shard1of1.bin
   --format tfjs-json  PATH is one JSON file with the weights in base64 (load it with tf.io.fromMemory)
   --format pytorch    PATH is a folder that is a Python package: model.py (nn.Module), weights.bin +

@@ -18,6 +18,7 @@ import { sequenceFromFile, type SequenceContent } from '../sequence.js';
 import { LOCUS_VERSION, type ModelFile } from '../format.js';
 import { namedTensors } from '../named.js';
 import { DATA_PY } from './data-py.js';
+import { exportLocal, LOCAL_KINDS } from './local.js';
 import { chainCode, PytorchExportError, type TensorRule } from './layers.js';
 import { MODEL_PY_LIBRARY, networkClass } from './model-py.js';
 import { TRAIN_CLASSIFIER_PY, TRAIN_GAN_PY, TRAIN_SEQUENCE_PY } from './train-py.js';
@@ -112,8 +113,9 @@ const fitOf = (settings: unknown): string => {
 export function exportPytorch(file: ModelFile): PytorchPackage {
   if (file.kind === 'gan') return exportGan(file);
   if (file.kind === 'sequence') return exportSequence(file);
+  if ((LOCAL_KINDS as readonly string[]).includes(file.kind)) return exportLocal(file);
   if (file.kind !== 'classifier') {
-    throw new PytorchExportError(`a "${file.kind}" model has no PyTorch export (classifiers, GANs and sequence models have one)`);
+    throw new PytorchExportError(`a "${file.kind}" model has no PyTorch export (classifiers, GANs, sequence models and local models have one)`);
   }
   const loaded = classifierFromFile(file);
   const c = file.model as ClassifierContent;
