@@ -171,7 +171,7 @@ async function viewByKey(page: Page, key: number, view: View): Promise<void> {
   await expect(page.getByRole('heading', { name: view, level: 1 })).toBeVisible();
 }
 
-test('keyboard only: Train starts paused, steps and stops; a prototype moves by arrow keys; Models exports and classifies', async ({ page }) => {
+test('keyboard only: Train starts paused, steps and stops, its run is renamed; a prototype moves by arrow keys; Models exports and classifies', async ({ page }) => {
   const errors = watchConsole(page);
   await openSample(page);
 
@@ -186,6 +186,21 @@ test('keyboard only: Train starts paused, steps and stops; a prototype moves by 
   await tabTo(page, page.getByTestId('train-stop'));
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('train-done')).toBeVisible();
+  // The finished run is renamed, and asked to be removed then kept, with focus following each swap.
+  const row = page.getByTestId('run-row').first();
+  await tabTo(page, row.getByTestId('run-label'));
+  await page.keyboard.press('Enter');
+  await expect(row.getByTestId('run-name-edit')).toBeFocused();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('by keyboard');
+  await page.keyboard.press('Enter');
+  await expect(row.getByTestId('run-label')).toBeFocused();
+  await expect(row.getByTestId('run-label')).toHaveText('by keyboard');
+  await tabTo(page, row.getByTestId('run-remove'));
+  await page.keyboard.press('Enter');
+  await expect(row.getByRole('button', { name: 'Keep' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(row.getByTestId('run-remove')).toBeFocused();
 
   // Clustering: the first panel's prototypes are one stop in the Tab order (arrow keys move the one
   // focused); what is focused, and the size of its cluster, are in the plane's text and the handle's name.
