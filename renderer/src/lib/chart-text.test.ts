@@ -1,3 +1,4 @@
+/* eslint-disable no-restricted-imports -- the unit tests of renderer logic run under Node (scripts/unit.mjs) */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chartSummary, curveStyle, DASHES, readable } from './chart-text.js';
