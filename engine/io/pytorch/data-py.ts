@@ -64,7 +64,13 @@ def load_pixels(path, channels, height, width, fit="cover"):
     with Image.open(path) as im:
         im = ImageOps.exif_transpose(im).convert("RGBA")
         if fit == "cover":
-            im = ImageOps.fit(im, (width, height), Image.LANCZOS)
+            # Scale to cover the frame (sides rounded half up), then crop the centre, an odd extra
+            # pixel taken from the left/top: the closest match to libvips found (see the docs).
+            scale = max(width / im.width, height / im.height)
+            size = (max(width, int(im.width * scale + 0.5)), max(height, int(im.height * scale + 0.5)))
+            im = im.resize(size, Image.LANCZOS)
+            left, top = (size[0] - width + 1) // 2, (size[1] - height + 1) // 2
+            im = im.crop((left, top, left + width, top + height))
         elif fit == "contain":
             scale = min(width / im.width, height / im.height)
             size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
