@@ -107,3 +107,11 @@ test('counters keep room to count on: a step count of 2^53-1 is refused on impor
   f.model.optimizer.t = LIMITS.maxCount;
   parseModel(JSON.stringify(f));
 });
+
+test('cost bound: keys in one object count like items in one array', () => {
+  const small = { maxValues: 1000, maxDepth: 4, maxArrayItems: 10, maxKeyLength: 5 };
+  checkJsonCost(JSON.stringify(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, [i]]))), small);
+  assert.throws(() => checkJsonCost(JSON.stringify(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, { a: i }]))), small), /an object holds more than 10 keys \(key 11 at character \d+\)/);
+  const many = '{' + Array.from({ length: LIMITS.maxArrayItems + 1 }, (_, i) => `"k${i}":0`).join(',') + '}';
+  assert.match(reason(withSettingsX(many)), /^an object holds more than 100,000 keys/);
+});

@@ -14,7 +14,7 @@ export interface CostLimits {
   maxValues: number;
   /** Nesting depth. */
   maxDepth: number;
-  /** Items in any one array. */
+  /** Items in any one array, and keys in any one object. */
   maxArrayItems: number;
   /** Characters in any one object key. */
   maxKeyLength: number;
@@ -27,6 +27,7 @@ export const FILE_COST: CostLimits = Object.freeze({
   maxKeyLength: LIMITS.maxKeyLength,
 });
 
+/** An open object is stored as -(1 + its keys so far); an array as its items so far (>= 0). */
 const OBJECT = -1;
 
 /** Throws ModelFileError when the text would cost more than the limits allow once parsed. */
@@ -40,7 +41,7 @@ export function checkJsonCost(text: string, limits: CostLimits = FILE_COST): voi
   const value = (at: number): void => {
     if (++values > limits.maxValues) throw new ModelFileError(`the file holds more than ${limits.maxValues.toLocaleString('en-US')} JSON values`);
     const top = open.length - 1;
-    if (top >= 0 && open[top] !== OBJECT && ++open[top] > limits.maxArrayItems) {
+    if (top >= 0 && open[top] >= 0 && ++open[top] > limits.maxArrayItems) {
       throw new ModelFileError(`an array holds more than ${limits.maxArrayItems.toLocaleString('en-US')} items (item ${limits.maxArrayItems + 1} at character ${at})`);
     }
   };
@@ -55,7 +56,7 @@ export function checkJsonCost(text: string, limits: CostLimits = FILE_COST): voi
         i++;
         continue;
       case 0x2c: // ','
-        expectKey = open.length > 0 && open[open.length - 1] === OBJECT;
+        expectKey = open.length > 0 && open[open.length - 1] < 0;
         i++;
         continue;
       case 0x7b: // '{'
@@ -85,6 +86,10 @@ export function checkJsonCost(text: string, limits: CostLimits = FILE_COST): voi
         }
         if (expectKey) {
           if (j - i - 1 > limits.maxKeyLength) throw new ModelFileError(`a key at character ${i} is longer than ${limits.maxKeyLength} characters`);
+          // Many keys in one object cost far more to parse than as many array items (a hash table).
+          if (-(--open[open.length - 1]) - 1 > limits.maxArrayItems) {
+            throw new ModelFileError(`an object holds more than ${limits.maxArrayItems.toLocaleString('en-US')} keys (key ${limits.maxArrayItems + 1} at character ${i})`);
+          }
           expectKey = false;
         } else value(i);
         i = j + 1;

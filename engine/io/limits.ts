@@ -32,7 +32,7 @@ export const LIMITS = Object.freeze({
   maxDepth: 64,
   /**
    * The cost bound, checked on the text before it is parsed (cost.ts): JSON values in the whole file
-   * (a 100,000-epoch history of 12 metrics is 1.3 M), items in any one array, characters in any key.
+   * (a 100,000-epoch history of 12 metrics is 1.3 M), items in any one array (and keys in any one object), characters in any key.
    */
   maxJsonValues: 2_000_000,
   maxArrayItems: 100_000,
