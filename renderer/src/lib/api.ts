@@ -15,6 +15,8 @@ declare global {
   }
 }
 
+const CONFIRM_OVERWRITE: ReadonlySet<string> = new Set(['models.export', 'gan.export', 'sequence.export', 'runs.export']);
+
 function checked(raw: LabApi): LabApi {
   return {
     transport: raw.transport,
@@ -24,8 +26,9 @@ function checked(raw: LabApi): LabApi {
         result = await raw.call(method, params);
       } catch (e) {
         const err = asLabError(e);
-        // An export onto a file that is not a Locus model: ask the user, and only then replace it.
-        if (err.code !== 'exists' || !window.confirm(`${err.message}\n\nReplace that file with the model?`)) throw err;
+        // A model-file export onto a file that is not a Locus model (refused by the shell's router):
+        // ask the user, and only then replace it. Other methods show their own choice.
+        if (err.code !== 'exists' || !CONFIRM_OVERWRITE.has(method) || !window.confirm(`${err.message}\n\nReplace that file with the model?`)) throw err;
         try {
           result = await raw.call(method, { ...params, overwrite: true } as never);
         } catch (e2) {
