@@ -25,7 +25,8 @@ export class RunsStore {
   #hidden = $state.raw<ReadonlySet<string>>(new Set());
   /** Bumped when a fetched history arrives (charts redraw). */
   #version = $state(0);
-  readonly #histories = new Map<string, HistoryRow[]>();
+  /** Fetched histories, with the run's epoch count when they were asked for (a new count asks again). */
+  readonly #histories = new Map<string, { rows: HistoryRow[]; epochs: number }>();
   /** The history of a run that is live in the view (its own records are newer than the registry's). */
   readonly #live: (id: string) => HistoryRow[] | null;
 
@@ -36,12 +37,6 @@ export class RunsStore {
     api.on('runs.changed', (s) => {
       if (s.kind !== kind) return;
       this.#runs = [s, ...this.#runs.filter((x) => x.id !== s.id)].sort(newestFirst);
-      // A history that grew since it was fetched is read again (once, when next drawn).
-      const held = this.#histories.get(s.id);
-      if (held && held.length !== s.epochs && !this.#live(s.id)) {
-        this.#histories.delete(s.id);
-        this.#version++;
-      }
     });
     api.on('runs.removed', ({ id }) => {
       this.#runs = this.#runs.filter((x) => x.id !== id);
@@ -103,21 +98,26 @@ export class RunsStore {
     for (const r of this.#runs) for (const row of this.history(r.id).slice(0, 1)) for (const k of Object.keys(row)) if (k !== 'epoch') seen.add(k);
     return [...seen];
   }
-  /** A run's history: the view's live record, or fetched once from the engine. */
+  /**
+   * A run's history: the view's live record, or fetched from the engine, again whenever the run's
+   * epoch count differs from the one it was fetched at (a run that went on while it was not live).
+   */
   history(id: string): HistoryRow[] {
     const live = this.#live(id);
     if (live) return live;
+    const epochs = this.#runs.find((r) => r.id === id)?.epochs ?? 0;
     const h = this.#histories.get(id);
-    if (h) return h;
-    this.#histories.set(id, []);
+    if (h && h.epochs === epochs) return h.rows;
+    this.#histories.set(id, { rows: h?.rows ?? [], epochs });
     void this.#api.call('runs.get', { id }).then(
       (d) => {
-        this.#histories.set(id, d.history);
+        const held = this.#histories.get(id);
+        if (held && held.epochs === epochs) this.#histories.set(id, { rows: d.history, epochs });
         this.#version++;
       },
       () => this.#histories.delete(id),
     );
-    return [];
+    return h?.rows ?? [];
   }
 
   async rename(id: string, name: string): Promise<void> {
