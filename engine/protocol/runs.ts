@@ -7,7 +7,7 @@
  *
  * labelParts / distinctLabels are plain functions so the renderer and the CLI label runs the same way.
  */
-import { arr, bool, count, type Guard, type Infer, literal, nullable, num, obj, optional, str } from './guard.js';
+import { arr, bool, count, type Guard, type Infer, literal, nullable, obj, optional, str } from './guard.js';
 
 export const RUN_KINDS = ['classifier', 'gan', 'sequence', 'cluster'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -127,11 +127,9 @@ export const RunRef = obj({ id: RunId });
 export const RunRename = obj({ id: RunId, name: str({ max: 100 }) });
 export const RunsListParams = obj({ kind: optional(literal(...RUN_KINDS)) });
 export const RunRemoved = obj({ id: RunId, removed: bool });
-export const RunFigureNames = obj({ names: arr(str({ max: 64 }), { max: 64 }) });
 /** overwrite: see ExportParams in contract.ts (a file that is not a Locus model is replaced only when true). */
 export const RunExportParams = obj({ id: RunId, path: str({ min: 1, max: 4096 }), overwrite: optional(bool) });
 export const RunExported = obj({ path: str({ min: 1, max: 4096 }), bytes: count() });
-export const RunLimit = num({ min: 0 });
 
 // ---------------------------------------------------------------------------------------------------
 // Labels: what a run is, in a few words; and, among several runs, only the words that differ.

@@ -15,8 +15,6 @@ import type { Sequential } from '../models/sequential.js';
 import { classifierToFile, type ClassifierFile } from '../io/index.js';
 import { LabError, type EpochMetrics, type Params, type Result, type TrainConfig, type TrainDone, type TrainRunState, type TrainStatus } from '../protocol/contract.js';
 import { layerRows } from './architecture.js';
-import { DEFAULT_LR } from '../protocol/defaults.js';
-import type { OptimizerSpec } from '../optim/index.js';
 import { newRunId } from '../protocol/runs.js';
 import { ClassifierSession, type PruneResult, type SessionEvent } from './classifier-session.js';
 import { labelledSplit, optimizerSpec, relabel, setUpClassifierRun } from './classifier-setup.js';
@@ -55,11 +53,6 @@ interface Active {
   /** When the last batch event was sent (performance.now()). */
   lastBatch: number;
   sink: EventSink;
-}
-
-/** The contract's optimizer choice as the engine's spec (defaults from engine/protocol/defaults.ts). */
-export function toOptimizerSpec(o: { type: TrainConfig['optimizer']['type']; lr?: number; weightDecay?: number; decoupled?: boolean; momentum?: number; biasCorrection?: boolean }): OptimizerSpec {
-  return optimizerSpec(o.type, { lr: o.lr ?? DEFAULT_LR[o.type], weightDecay: o.weightDecay ?? 0, decoupled: o.decoupled ?? false, ...(o.momentum === undefined ? {} : { momentum: o.momentum }), ...(o.biasCorrection === undefined ? {} : { biasCorrection: o.biasCorrection }) });
 }
 
 const finite = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);
@@ -127,7 +120,7 @@ export class ClassifierRuns {
       split: data.split,
       architecture: cfg.architecture,
       previous: prev,
-      optimizer: toOptimizerSpec(cfg.optimizer),
+      optimizer: optimizerSpec(cfg.optimizer.type, cfg.optimizer),
       keepOptimizer: true,
       epochs: cfg.epochs,
       batchSize: cfg.batchSize,

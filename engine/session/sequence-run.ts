@@ -18,7 +18,7 @@ import { LabError, type EpochMetrics } from '../protocol/contract.js';
 import type { SeqConfig, SeqDone, SeqGates, SeqStarted } from '../protocol/sequence.js';
 import { newRunId } from '../protocol/runs.js';
 import { SequenceTrainer } from './sequence.js';
-import { toOptimizerSpec } from './classifier-run.js';
+import { optimizerSpec } from './classifier-setup.js';
 import type { EventSink } from './events.js';
 import type { RunRegistry } from './runs.js';
 import { finiteProbe, probe } from './sequence-probe.js';
@@ -45,7 +45,7 @@ const invalid = (message: string): LabError => new LabError({ message, code: 'in
 const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 function optimizer(cfg: SeqConfig): OptimizerSpec {
-  const spec = toOptimizerSpec({ type: cfg.optimizer ?? 'adam', lr: cfg.lr });
+  const spec = optimizerSpec(cfg.optimizer ?? 'adam', { lr: cfg.lr });
   try {
     createOptimizer(spec);
   } catch (e) {
