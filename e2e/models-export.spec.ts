@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { shot, tmpRoot } from './host.js';
-import { openSampleAndTrainView, watchConsole } from './train-helpers.js';
+import { openSampleAndTrainView, trainUntilDone, watchConsole } from './train-helpers.js';
 
 test('export the current model to PyTorch and ONNX; a foreign target is replaced only when confirmed', async ({ page }) => {
   const errors = watchConsole(page);
@@ -17,8 +17,7 @@ test('export the current model to PyTorch and ONNX; a foreign target is replaced
   await openSampleAndTrainView(page);
   await page.getByTestId('train-preset').selectOption('mlp');
   await page.getByTestId('train-epochs').fill('1');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toBeVisible({ timeout: 60_000 });
+  await trainUntilDone(page);
   await page.getByRole('button', { name: /^Models/ }).click();
   await expect(page.getByTestId('external-export')).toBeVisible();
 

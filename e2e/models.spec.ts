@@ -7,15 +7,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { shot, tmpRoot } from './host.js';
-import { openSampleAndTrainView, watchConsole } from './train-helpers.js';
+import { openSampleAndTrainView, trainUntilDone, watchConsole } from './train-helpers.js';
 
 test('export a trained model, refuse a tampered copy with the reason, import it back and classify', async ({ page }) => {
   const errors = watchConsole(page);
   await openSampleAndTrainView(page);
   await page.getByTestId('train-preset').selectOption('mlp');
   await page.getByTestId('train-epochs').fill('1');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toBeVisible({ timeout: 60_000 });
+  await trainUntilDone(page);
 
   await page.getByRole('button', { name: /^Models/ }).click();
   await expect(page.getByRole('heading', { name: 'Models' })).toBeVisible();

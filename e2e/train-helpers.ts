@@ -34,6 +34,21 @@ export async function openSampleAnd(page: Page, view: 'Train' | 'GAN' | 'Models'
   await expect(page.getByRole('heading', { name: view })).toBeVisible();
 }
 
+/**
+ * Press Train and wait for that run to end with `done` in its note. The view shows the last run until
+ * the engine accepts the new one (and a page opened after another spec shows the engine's last run), so
+ * the new run's id is waited for first: the note of the run before never passes for this one's.
+ */
+export async function trainUntilDone(page: Page, done: string | RegExp = /trained/): Promise<void> {
+  const line = page.getByTestId('train-status-line');
+  // The attribute is there once the engine has said which run it holds.
+  await expect(line).toHaveAttribute('data-run', /.*/);
+  const before = (await line.getAttribute('data-run')) ?? '';
+  await page.getByTestId('train-start').click();
+  await expect(line).not.toHaveAttribute('data-run', before, { timeout: 60_000 });
+  await expect(page.getByTestId('train-done')).toContainText(done, { timeout: 60_000 });
+}
+
 export async function openSampleAndTrainView(page: Page): Promise<void> {
   await openSampleAnd(page, 'Train');
   await expect(page.getByTestId('arch-params')).not.toHaveText('');

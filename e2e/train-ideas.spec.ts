@@ -4,7 +4,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { shot } from './host.js';
-import { openSampleAndTrainView, watchConsole } from './train-helpers.js';
+import { openSampleAndTrainView, trainUntilDone, watchConsole } from './train-helpers.js';
 
 const points = async (page: Page, id: string): Promise<number> => Number(await page.getByTestId(id).getAttribute('data-points'));
 
@@ -17,8 +17,7 @@ test('input dropout, virtual examples and batch norm train, are named in the run
   await page.getByTestId('train-hints').selectOption('penalty');
   await page.getByTestId('train-hint-weight').fill('0.5');
   await page.getByTestId('train-epochs').fill('1');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  await trainUntilDone(page, 'trained 1 epoch');
   const row = page.getByTestId('run-row').first();
   await expect(row).toHaveAttribute('title', /BN · input dropout 0\.2 .*hints penalty/);
   await page.getByTestId('layer-view').selectOption('bn');
@@ -32,8 +31,7 @@ test('growing a trained network keeps its accuracy, adds parameters, trains on, 
   await openSampleAndTrainView(page);
   await page.getByTestId('train-preset').selectOption('mlp');
   await page.getByTestId('train-epochs').fill('1');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  await trainUntilDone(page, 'trained 1 epoch');
   await page.getByTestId('grow-units').fill('8');
   await page.getByTestId('grow-layer').selectOption({ label: 'layer 2 (256 units)' });
   await page.getByTestId('grow-go').click();
@@ -45,8 +43,7 @@ test('growing a trained network keeps its accuracy, adds parameters, trains on, 
   // Continue training the grown network: its layer table is the grown one.
   await page.getByTestId('train-resume').check();
   await expect(page.getByTestId('arch-table')).toContainText('264');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  await trainUntilDone(page, 'trained 1 epoch');
   await page.getByTestId('train-resume').uncheck();
   await page.getByTestId('grow-undo').click();
   await expect(grown).toHaveCount(0);

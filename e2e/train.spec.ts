@@ -5,7 +5,7 @@
  */
 import { expect, type Page, test } from '@playwright/test';
 import { shot } from './host.js';
-import { openSampleAndTrainView, watchConsole } from './train-helpers.js';
+import { openSampleAndTrainView, trainUntilDone, watchConsole } from './train-helpers.js';
 
 const points = async (page: Page, id: string): Promise<number> => Number(await page.getByTestId(id).getAttribute('data-points'));
 
@@ -15,8 +15,7 @@ test('a small CNN trains for an epoch: loss and accuracy charts fill, accuracy a
   await page.getByTestId('train-preset').selectOption('lenet5');
   await page.getByTestId('train-epochs').fill('1');
   await page.getByTestId('train-batch').fill('32');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  await trainUntilDone(page, 'trained 1 epoch');
   await expect(page.getByTestId('val-acc')).toHaveText(/\d+(\.\d)?%/);
   expect(await points(page, 'chart-loss')).toBeGreaterThan(2);
   expect(await points(page, 'chart-acc')).toBe(2);
@@ -62,8 +61,7 @@ test('pause, step, a new learning rate while paused, resume, stop; finished runs
   await expect.poll(() => points(page, 'chart-compare')).toBe(2);
   await page.getByTestId('train-optimizer').selectOption('adam');
   await page.getByTestId('train-epochs').fill('2');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toContainText('trained 2 epochs', { timeout: 60_000 });
+  await trainUntilDone(page, 'trained 2 epochs');
   await expect(rows).toHaveCount(rowsBefore + 1);
   await expect.poll(() => points(page, 'chart-compare'), { message: 'both runs drawn' }).toBe(4);
   await shot(page, '12-train-compare');
@@ -94,8 +92,7 @@ test('runs last: a refused start keeps the last charts, runs are told apart by w
   await openSampleAndTrainView(page);
   await page.getByTestId('train-preset').selectOption('mlp');
   await page.getByTestId('train-epochs').fill('1');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  await trainUntilDone(page, 'trained 1 epoch');
   const accBefore = await points(page, 'chart-acc');
   expect(accBefore).toBeGreaterThan(0);
 
@@ -111,8 +108,7 @@ test('runs last: a refused start keeps the last charts, runs are told apart by w
   await page.getByTestId('train-lr').fill('0.001');
   await page.getByTestId('train-epochs').fill('1');
   await page.getByLabel('Activation').selectOption('sigmoid');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  await trainUntilDone(page, 'trained 1 epoch');
   const rows = page.getByTestId('run-row');
   await expect(rows.first().getByTestId('run-label')).toContainText('sigmoid');
   await expect(rows.nth(1).getByTestId('run-label')).toContainText('relu');
@@ -145,8 +141,7 @@ test('pruning a finished run changes its confusion matrix and figures, and can b
   await openSampleAndTrainView(page);
   await page.getByTestId('train-preset').selectOption('mlp');
   await page.getByTestId('train-epochs').fill('2');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-done')).toContainText('trained 2 epochs', { timeout: 60_000 });
+  await trainUntilDone(page, 'trained 2 epochs');
   const confusion = async () => (await page.getByTestId('train-confusion').textContent()) ?? '';
   const before = await confusion();
   const accBefore = await page.getByTestId('val-acc').textContent();

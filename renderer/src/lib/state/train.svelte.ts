@@ -170,6 +170,8 @@ export class TrainStore {
   #pruned = $state.raw<Result<'train.prune'> | null>(null);
   #grown = $state.raw<Result<'train.grow'> | null>(null);
   #nextColor = 0;
+  /** The engine has said which run it holds (train.status answered): until then #run may still change to it. */
+  #known = $state(false);
 
   constructor(api: LabApi) {
     this.#api = api;
@@ -224,6 +226,7 @@ export class TrainStore {
     // A page opened (or reloaded) during a run picks it up with its epochs so far.
     void api.call('train.status', {}).then(
       ({ run }) => {
+        this.#known = true;
         if (!run || this.#run) return;
         this.#run = { id: run.runId, label: run.label, color: this.#nextColor++ % 8, epochs: run.epochs, batches: [], history: [...run.history], layerNames: [], layerNorms: [], deadNames: [], dead: [], batchNorm: [], done: run.done, shown: true };
         this.#state = run.state;
@@ -231,7 +234,7 @@ export class TrainStore {
         if (!run.done) this.#progress = { epoch: (last?.epoch ?? 0) + 1, epochs: run.epochs, batch: 0, batches: 0, loss: NaN };
         this.#version++;
       },
-      () => {},
+      () => (this.#known = true),
     );
   }
 
@@ -262,6 +265,10 @@ export class TrainStore {
   }
   get run(): RunRecord | null {
     return this.#run;
+  }
+  /** Whether the engine has said which run it holds (before that, the run shown may still change to it). */
+  get known(): boolean {
+    return this.#known;
   }
   /** Every problem of the form, in words (Train is disabled while there is one). */
   get formErrors(): FieldError[] {
