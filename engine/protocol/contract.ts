@@ -11,7 +11,8 @@
  * This file must stay importable by the renderer (no Node, no DOM) and by Node code.
  */
 import { arr, bool, count, f32, type Guard, type Infer, literal, nullable, num, obj, optional, str, i32, u8 } from './guard.js';
-import { GAN_STATES, GanConfig, GanDone, GanEpoch, GanFrame, GanSamples, GanStepEvent } from './gan.js';
+import { GAN_STATES, GanConfig, GanDone, GanEpoch, GanFrame, GanSamples, GanStepEvent, MAX_DELAY_MS } from './gan.js';
+import { ToyTrainData, TrainRegions } from './toy-train.js';
 import { SEQ_STATES, SeqConfig, SeqDone, SeqGates, SeqStarted } from './sequence.js';
 import {
   ClusterCreateParams,
@@ -224,6 +225,10 @@ export const TrainConfig = obj({
   hints: optional(obj({ mode: literal('augment', 'penalty'), weight: optional(num({ min: 0, max: 1000 })), flip: optional(bool) })),
   /** The run's id, chosen by the client (so its events can be told apart before the reply); absent: the engine makes one. */
   runId: optional(RunId),
+  /** Train on this 2-D toy set (shapes in toy-train.ts) instead of the loaded folder. */
+  toy: optional(ToyTrainData),
+  /** Slow motion: milliseconds each batch waits (0 or absent: full speed); train.speed changes it later. */
+  delay: optional(num({ min: 0, max: MAX_DELAY_MS })),
 });
 export type TrainConfig = Infer<typeof TrainConfig>;
 
@@ -396,6 +401,10 @@ export const METHODS = {
   'train.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...RUN_STATES) })),
   /** Change the learning rate (takes effect at the next batch). */
   'train.setLr': engine(obj({ lr: num({ min: 0, max: 10 }) }), obj({ lr: num() })),
+  /** Slow motion: milliseconds each batch of the run in progress waits (0: full speed). */
+  'train.speed': engine(obj({ delay: num({ min: 0, max: MAX_DELAY_MS }) }), obj({ delay: num() })),
+  /** A 2-D toy run's decision regions: the model's class and confidence over a size x size grid, with the points. */
+  'train.regions': engine(obj({ size: optional(num({ int: true, min: 2, max: 256 })) }), TrainRegions),
   /** The current (or last) run, for a renderer that joins late. */
   'train.status': engine(empty, obj({ run: nullable(TrainStatus) })),
   /** First-layer filters and feature maps of the current model for one image of the loaded folder. */
@@ -465,6 +474,8 @@ export const METHODS = {
   /** GAN (shapes in gan.ts): train an image GAN on the loaded folder or the 2-D toy GAN; streams gan.* events. */
   'gan.start': engine(GanConfig, obj({ runId: RunId, stepsPerEpoch: count(), images: count() })),
   'gan.control': engine(obj({ action: literal('pause', 'resume', 'step', 'stop'), steps: optional(num({ int: true, min: 1, max: 100_000 })) }), obj({ state: literal(...GAN_STATES) })),
+  /** Slow motion: milliseconds each step of the GAN run in progress waits (0: full speed). */
+  'gan.speed': engine(obj({ delay: num({ min: 0, max: MAX_DELAY_MS }) }), obj({ delay: num() })),
   /** Write the current image GAN (both networks, optimizer states, history) to a "gan" model file, atomically. */
   'gan.export': engine(ExportParams, obj({ path, bytes: count() })),
 

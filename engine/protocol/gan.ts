@@ -7,6 +7,8 @@ import { bool, count, f32, type Infer, literal, nullable, num, obj, optional, st
 import { RunId } from './runs.js';
 
 export const TOY_SETS = ['blobs', 'moons', 'rings', 'spirals'] as const;
+/** The slowest a watched run may go: milliseconds per step (gan.speed, train.speed). */
+export const MAX_DELAY_MS = 2000;
 
 const common = {
   seed: count(0xffffffff),
@@ -47,6 +49,8 @@ export const GanConfig = tagged('mode', {
     steps: num({ int: true, min: 1, max: 1_000_000 }),
     hidden: optional(num({ int: true, min: 1, max: 512 })),
     layers: optional(num({ int: true, min: 1, max: 8 })),
+    /** Slow motion: milliseconds each step waits (0 or absent: full speed); gan.speed changes it later. */
+    delay: optional(num({ min: 0, max: MAX_DELAY_MS })),
   }),
 });
 export type GanConfig = Infer<typeof GanConfig>;
@@ -102,6 +106,8 @@ export const GanFrame = obj({
   real: f32(),
   /** D's probability of "real" at cell centres, row by row from (-extent, -extent). */
   surface: obj({ resolution: count(), extent: num({ min: 0 }), prob: f32() }),
+  /** d(each generated point's G loss)/d(point) [n, 2]: the generator moves the points against it. */
+  gradient: optional(f32()),
 });
 export type GanFrame = Infer<typeof GanFrame>;
 

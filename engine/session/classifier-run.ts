@@ -22,6 +22,7 @@ import { modelStore, type CurrentModel } from './current-model.js';
 import { evaluate } from './evaluate.js';
 import type { EventSink } from './events.js';
 import type { RunRegistry } from './runs.js';
+import { decisionRegions, TOY_EXTENT, toyRunData } from './toy-train.js';
 
 /** Least time between two batch events while running, ms. */
 const BATCH_EVENT_MS = 100;
@@ -53,6 +54,8 @@ interface Active {
   /** When the last batch event was sent (performance.now()). */
   lastBatch: number;
   sink: EventSink;
+  /** A run on a 2-D toy set: its points (for train.regions); null on a folder. */
+  toyPoints: Float32Array | null;
 }
 
 const finite = (x: number | null): number | null => (x !== null && Number.isFinite(x) ? x : null);
@@ -109,8 +112,11 @@ export class ClassifierRuns {
     return this.#run !== null && this.#run.done === null;
   }
 
-  start(cfg: TrainConfig, data: RunData | null, sink: EventSink): Result<'train.start'> {
+  start(cfg: TrainConfig, folder: RunData | null, sink: EventSink): Result<'train.start'> {
     if (this.training) throw new LabError({ message: 'a training run is in progress: stop it first', code: 'unavailable' });
+    // A 2-D toy set named by the request takes the place of the loaded folder.
+    const toy = cfg.toy ? toyRunData(cfg.toy, cfg.seed) : null;
+    const data = toy ?? folder;
     if (!data) throw new LabError({ message: 'no folder is loaded: open one in Data first', code: 'unavailable' });
     if (cfg.runId !== undefined && this.registry.has(cfg.runId)) throw new LabError({ message: `a run with id "${cfg.runId}" exists already`, code: 'invalid' });
     const prev = cfg.resume ? modelStore.get() : null;
@@ -151,7 +157,8 @@ export class ClassifierRuns {
     delete config.name;
     if (prev) config.architecture = (prev.settings.architecture as object | undefined) ?? { preset: String(prev.settings.model ?? 'custom') };
     this.registry.create('classifier', config, { id, name: cfg.name ?? cfg.label ?? '', parent: prev?.runId ?? null });
-    r = { id, cfg, session, set: s.set, val: s.val, train: s.train, epochs: cfg.epochs, epochBase, history: [], full: history, done: null, lastBatch: 0, sink };
+    r = { id, cfg, session, set: s.set, val: s.val, train: s.train, epochs: cfg.epochs, epochBase, history: [], full: history, done: null, lastBatch: 0, sink, toyPoints: toy?.points ?? null };
+    if (cfg.delay) session.trainer.control.setDelay(cfg.delay);
     this.#run = r;
     modelStore.set(
       {
@@ -269,6 +276,27 @@ export class ClassifierRuns {
     const r = this.#active();
     const reply = command(() => r.session.command(action === 'step' ? { type: 'step', steps: steps ?? 1 } : { type: action }));
     return { state: asRunState((reply as { state: string }).state) };
+  }
+
+  /** Slow motion: each batch of the run in progress waits `delay` ms (0: full speed). */
+  speed(delay: number): { delay: number } {
+    const control = this.#active().session.trainer.control;
+    control.setDelay(delay);
+    return { delay: control.delay };
+  }
+
+  /**
+   * The decision regions of a run on a 2-D toy set (running, paused or finished): the model's class and
+   * confidence over a size x size grid of the plane, with the set's points, classes and split.
+   */
+  regions(size: number): Result<'train.regions'> {
+    const r = this.#run;
+    if (!r || !r.toyPoints) throw new LabError({ message: 'decision regions need a run on a 2-D toy set: start one with Data source "2-D toy set"', code: 'unavailable' });
+    const m = modelStore.get();
+    if (!m || m.runId !== r.id) throw new LabError({ message: "the toy run's model is no longer the current model (another was opened or trained)", code: 'unavailable' });
+    const val = new Uint8Array(r.set.n);
+    for (const i of r.val) val[i] = 1;
+    return { runId: r.id, extent: TOY_EXTENT, grid: decisionRegions(m.model, m.normalization, size), points: r.toyPoints, labels: r.set.labels, val, classes: [...r.set.classes] };
   }
 
   setLr(lr: number): { lr: number } {

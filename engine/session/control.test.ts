@@ -43,3 +43,30 @@ test('stop while paused ends the loop', async () => {
   c.stop();
   assert.equal(await p, false);
 });
+
+test('a delay slows a running loop to about one step per delay; setDelay(0) goes back to full speed at once', async () => {
+  const c = new RunControl();
+  c.setDelay(40);
+  let n = 0;
+  const t0 = performance.now();
+  while (n < 5 && (await c.checkpoint())) n++;
+  const slow = performance.now() - t0;
+  assert.ok(slow >= 5 * 40 - 5, `5 steps at 40 ms took ${slow.toFixed(0)} ms`);
+  c.setDelay(10_000);
+  const waiting = c.checkpoint();
+  await new Promise((r) => setTimeout(r, 20));
+  const t1 = performance.now();
+  c.setDelay(0);
+  assert.equal(await waiting, true);
+  assert.ok(performance.now() - t1 < 1000, 'a long wait ends when the speed goes up');
+  assert.throws(() => c.setDelay(-1), /delay must be/);
+});
+
+test('stop during a delay ends the loop without waiting the delay out', async () => {
+  const c = new RunControl();
+  c.setDelay(60_000);
+  const p = c.checkpoint();
+  await new Promise((r) => setTimeout(r, 10));
+  c.stop();
+  assert.equal(await p, false);
+});

@@ -100,6 +100,7 @@ export class GanRuns {
         throw new LabError({ message: (e as Error).message, code: 'invalid' });
       }
       control = toy.control;
+      if (cfg.delay) control.setDelay(cfg.delay);
       let last = 0;
       const every = Math.max(1, Math.ceil(cfg.steps / TOY_HISTORY_ROWS));
       let recorded = -1;
@@ -124,6 +125,7 @@ export class GanRuns {
             generated: e.generated,
             real: e.real,
             surface: e.surface,
+            gradient: e.gradient,
           });
         });
       result = { runId: id, stepsPerEpoch: cfg.steps, images: toy.settings.points };
@@ -224,6 +226,14 @@ export class GanRuns {
     if (c.state === 'running' || c.state === 'paused') this.registry.setState(run.id, c.state);
     ctx.emit('gan.state', { runId: run.id, state: c.state });
     return { state: c.state };
+  }
+
+  /** Slow motion: each step of the run in progress waits `delay` ms (0: full speed). */
+  speed(delay: number): { delay: number } {
+    const run = this.#run;
+    if (!run || run.done) throw new LabError({ message: 'no GAN run is in progress', code: 'unavailable' });
+    run.control.setDelay(delay);
+    return { delay: run.control.delay };
   }
 
 /**

@@ -2,13 +2,15 @@
  * The 2-D GAN, as GAN Lab shows it: small MLPs learn to turn 2-D noise into points that look like one of
  * the toy sets (engine/data/toy.ts). Each frame carries the generator's output cloud (from fixed noise, so
  * the points move smoothly), the real cloud and D's probability of "real" over a grid of the plane (the
- * decision surface). Pause, resume, step and stop through RunControl.
+ * decision surface), and the generator's gradient at each generated point: d(the point's own G loss)/d(point),
+ * whose negative is where the generator's update pushes the point (GAN Lab's arrows). Pause, resume,
+ * step, stop and a delay per step (slow motion) through RunControl; while slowed, every step sends a frame.
  */
 import { Rng } from '../core/rng.js';
 import { tensor } from '../core/tensor.js';
 import { toySet, type ToyName } from '../data/toy.js';
 import '../layers/index.js';
-import { Gan } from '../models/gan.js';
+import { Gan, sigmoid } from '../models/gan.js';
 import { energyDistance } from '../models/gan-metrics.js';
 import { mlp2dSpecs } from '../models/gan-presets.js';
 import { GanStepper, type GanStepResult } from '../models/gan-step.js';
@@ -72,6 +74,8 @@ export interface ToyGanFrame {
   generated: Float32Array;
   /** The real set [points, 2]. */
   real: Float32Array;
+  /** d(G loss of each generated point)/d(point) [shown, 2]: the generator moves the points against it. */
+  gradient: Float32Array;
   /** D's probability that a point is real at cell centres, row by row from (-extent, -extent). */
   surface: { resolution: number; extent: number; prob: Float32Array };
 }
@@ -144,9 +148,31 @@ export class ToyGanTrainer {
     return new Float32Array(this.gan.generate(this.#noise, new Rng(0)).data);
   }
 
+  /**
+   * The gradient of each point's own generator loss with respect to the point, through D in inference
+   * mode: non-saturating l = -log D(x), else l = log(1 - D(x)). Rows are independent (D has no batch
+   * statistics in inference), so row i is dl_i/dx_i. D's parameter grads are left as they were.
+   */
+  pointGradient(points: Float32Array): Float32Array {
+    const n = points.length / 2;
+    if (!Number.isInteger(n)) throw new Error(`2-D GAN: points must be [n, 2], got ${points.length} values`);
+    const d = this.gan.discriminator;
+    const saved = d.params().map((p) => new Float32Array(p.grad));
+    const { y, caches } = d.forward(tensor([n, 2], new Float32Array(points)), { training: false, rng: new Rng(0) });
+    const dz = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = sigmoid(y.data[i]);
+      dz[i] = this.settings.nonSaturating ? p - 1 : -p;
+    }
+    const dx = d.backward(caches, tensor([n, 1], dz));
+    d.params().forEach((p, i) => p.grad.set(saved[i]));
+    return new Float32Array(dx.data);
+  }
+
   frame(): ToyGanFrame {
     const l = this.#last;
     const s = this.settings;
+    const generated = this.generated();
     return {
       type: 'frame',
       step: this.#step,
@@ -155,8 +181,9 @@ export class ToyGanTrainer {
       gLoss: l?.gLoss ?? Number.NaN,
       dReal: l?.dReal ?? Number.NaN,
       dFake: l?.dFake ?? Number.NaN,
-      generated: this.generated(),
+      generated,
       real: this.real,
+      gradient: this.pointGradient(generated),
       surface: { resolution: s.resolution, extent: s.extent, prob: this.gan.judge(this.#cells, new Rng(0)) },
     };
   }
@@ -178,7 +205,7 @@ export class ToyGanTrainer {
       if (!(await this.control.checkpoint())) return finish('stopped', `stopped after step ${this.#step}`);
       const r = this.stepOnce();
       if (r.problem !== null) return finish('diverged', divergenceMessage(this.#step + 1, r.problem, this.optD.lr, this.optG.lr));
-      if (this.#step % s.every === 0 || this.#step === s.steps || this.control.state === 'paused') onEvent(this.frame());
+      if (this.#step % s.every === 0 || this.#step === s.steps || this.control.state === 'paused' || this.control.delay > 0) onEvent(this.frame());
     }
     return finish('completed', `trained ${s.steps} steps`);
   }

@@ -5,5 +5,6 @@ import { workspace } from '../workspace.js';
 export const ganHandlers = {
   'gan.start': (p, ctx) => workspace.gans.start(p, workspace.data?.result.set ?? null, ctx),
   'gan.control': (p, ctx) => workspace.gans.control(p.action, p.steps, ctx),
+  'gan.speed': (p) => workspace.gans.speed(p.delay),
   'gan.export': (p) => workspace.gans.export(p.path),
 } satisfies Partial<Handlers>;
