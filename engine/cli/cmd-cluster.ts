@@ -13,6 +13,7 @@ import { loadVectors } from './cluster-data.js';
 import { recordRun } from './runs-record.js';
 import { LOAD_OPTIONS, LOAD_USAGE } from './load.js';
 import { Output, table, UsageError } from './output.js';
+import { plural } from '../protocol/words.js';
 
 /** The defaults on images and on toy sets, for the usage text (the values themselves live in defaults.ts). */
 const ON_IMAGES = clusterDefaults({ image: true, classes: [] });
@@ -165,7 +166,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!v['no-workspace']) {
     const config = { ...clusterSpec, epochs, ...(lloyd ? { lloyd } : {}), data: data.record, out: outPath };
     const recorded = { ...figures, ...(typeof result.purity === 'number' ? { purity: result.purity } : {}) };
-    const rec = await recordRun({ kind: 'cluster', config, name: v.name ?? '', history, outcome: { reason: 'completed', message: `${epochs} epochs` }, figures: recorded, classes: source.classes, model: file });
+    const rec = await recordRun({ kind: 'cluster', config, name: v.name ?? '', history, outcome: { reason: 'completed', message: plural(epochs, 'epoch') }, figures: recorded, classes: source.classes, model: file });
     if (rec) out.info(rec.message, { event: 'run', id: rec.id, saved: rec.saved });
   }
   lines.push('', `Saved ${outPath}`);

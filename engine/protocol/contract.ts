@@ -118,7 +118,8 @@ export const Thumbnails = obj({
 });
 export type Thumbnails = Infer<typeof Thumbnails>;
 
-export const DirEntry = obj({ name: str({ max: 1024 }), dir: bool });
+/** A sub-folder or image file; a sub-folder has the number of image files directly in it (when it could be read). */
+export const DirEntry = obj({ name: str({ max: 1024 }), dir: bool, images: optional(count()) });
 export const Listing = obj({
   path,
   parent: nullable(path),
@@ -393,8 +394,8 @@ export const METHODS = {
   /** One folder's entries, for the in-app folder browser (path omitted: the home folder). */
   'fs.list': engine(obj({ path: optional(path) }), Listing),
 
-  /** The layers (output shapes, parameter counts) a preset or layer list gives on the loaded folder; the preset names. */
-  'train.describe': engine(ArchitectureRequest, ArchitectureSummary),
+  /** The layers (output shapes, parameter counts) a preset or layer list gives on the loaded folder (or on a 2-D toy set of toyClasses classes); the preset names. */
+  'train.describe': engine(obj({ ...ArchitectureRequest.shape, toyClasses: optional(num({ int: true, min: 2, max: 64 })) }), ArchitectureSummary),
   /** Start training on the loaded folder; streams train.* events and answers at once. Replaces a finished run. */
   'train.start': engine(TrainConfig, obj({ runId: RunId, params: count(), train: count(), val: count() })),
   /** Pause, resume, stop, or (while paused) let `steps` batches run. */

@@ -8,6 +8,7 @@
  * labelParts / distinctLabels are plain functions so the renderer and the CLI label runs the same way.
  */
 import { arr, bool, count, type Guard, type Infer, literal, nullable, obj, optional, str } from './guard.js';
+import { plural } from './words.js';
 
 export const RUN_KINDS = ['classifier', 'gan', 'sequence', 'cluster'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
@@ -160,7 +161,9 @@ export function labelParts(kind: RunKind, config: Record<string, unknown>): Labe
   if (kind === 'classifier') {
     const a = o(config, 'architecture');
     const layers = Array.isArray(a.layers) ? a.layers : null;
-    add('net', typeof config.model === 'string' ? config.model : layers ? `custom (${layers.length} layers)` : typeof a.preset === 'string' ? a.preset : 'lenet5');
+    add('net', typeof config.model === 'string' ? config.model : layers ? `custom (${plural(layers.length, 'layer')})` : typeof a.preset === 'string' ? a.preset : 'lenet5');
+    const toy = o(config, 'toy');
+    add('data', typeof toy.name === 'string' && `on 2-D ${toy.name}`);
     add('activation', typeof a.activation === 'string' && a.activation);
     add('depth', n(a.depth) !== undefined && `depth ${a.depth}`);
     add('batchNorm', a.batchNorm === true && 'BN');
@@ -205,7 +208,7 @@ export function labelParts(kind: RunKind, config: Record<string, unknown>): Labe
     add('units', n(config.units) !== undefined && `${config.units} units`);
     add('experts', n(config.experts) !== undefined && `${config.experts} experts`);
     add('mode', typeof config.mode === 'string' && algo === 'moe' && config.mode);
-    add('epochs', n(config.epochs) !== undefined && `${config.epochs} epochs`);
+    add('epochs', n(config.epochs) !== undefined && plural(config.epochs as number, 'epoch'));
   }
   add('seed', n(config.seed) !== undefined && `seed ${config.seed}`);
   return parts;

@@ -20,6 +20,7 @@ import { evaluate, type Evaluation } from './evaluate.js';
 import { batchObjective, checkHints, type CheckedHints, type HintSettings } from './hints.js';
 import { describeParam, paramGroups, type LayerGroup } from './layer-groups.js';
 import { forwardTraced, snapshotWeights, stepTelemetry, type LayerTelemetry } from './telemetry.js';
+import { plural } from '../protocol/words.js';
 
 export interface TrainSettings {
   epochs: number;
@@ -239,13 +240,13 @@ export class ClassifierTrainer {
           }
           return finish(
             'early-stopped',
-            `early stopping after epoch ${this.#epoch}: validation loss has not improved for ${es.patience} epochs` +
+            `early stopping after epoch ${this.#epoch}: validation loss has not improved for ${plural(es.patience, 'epoch')}` +
               (es.restoreBest ? `; weights of epoch ${best.epoch} restored` : ''),
           );
         }
       }
     }
-    return finish('completed', `trained ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`);
+    return finish('completed', `trained ${plural(settings.epochs, 'epoch')}`);
   }
 
   /** Find where the numbers broke: the first layer whose output or gradients are not finite. */

@@ -18,6 +18,7 @@ import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RunControl } from './control.js';
 import { divergenceMessage } from './gan.js';
+import { plural } from '../protocol/words.js';
 
 export interface ToyGanSettings {
   toy: ToyName;
@@ -207,6 +208,6 @@ export class ToyGanTrainer {
       if (r.problem !== null) return finish('diverged', divergenceMessage(this.#step + 1, r.problem, this.optD.lr, this.optG.lr));
       if (this.#step % s.every === 0 || this.#step === s.steps || this.control.state === 'paused' || this.control.delay > 0) onEvent(this.frame());
     }
-    return finish('completed', `trained ${s.steps} steps`);
+    return finish('completed', `trained ${plural(s.steps, 'step')}`);
   }
 }

@@ -16,6 +16,7 @@ import { GanStepper } from '../models/gan-step.js';
 import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RunControl } from './control.js';
+import { plural } from '../protocol/words.js';
 
 export interface GanTrainSettings {
   epochs: number;
@@ -191,7 +192,7 @@ export class GanTrainer {
       onEvent({ type: 'epoch', epochs: s.epochs, ...m });
       onEvent({ type: 'samples', step: this.#step, epoch: this.#epoch, ...this.samples() });
     }
-    return finish('completed', `trained ${s.epochs} epoch${s.epochs === 1 ? '' : 's'} (${this.#step} generator steps)`);
+    return finish('completed', `trained ${plural(s.epochs, 'epoch')} (${plural(this.#step, 'generator step')})`);
   }
 }
 

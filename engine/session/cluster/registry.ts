@@ -13,6 +13,7 @@ import { LabError } from '../../protocol/contract.js';
 import { clusterDefaults } from './defaults.js';
 import { Run } from './run.js';
 import { imageSource, type Source, sourceInfo, sourceKey, toySource } from './source.js';
+import { plural } from '../../protocol/words.js';
 
 const SLICE_MS = 25;
 const MIN_UPDATE_MS = 110;
@@ -215,7 +216,7 @@ export class ClusterRegistry {
     if (rec && reg && reg.has(rec.id)) {
       if (rec.timer) clearTimeout(rec.timer);
       const k = run.prototypeCount;
-      void reg.finish(rec.id, { outcome: { reason: 'completed', message: `closed with ${k} prototype${k === 1 ? '' : 's'} after ${run.learner.steps} samples` }, figures: numbers(run.figures()) });
+      void reg.finish(rec.id, { outcome: { reason: 'completed', message: `closed with ${plural(k, 'prototype')} after ${plural(run.learner.steps, 'sample')}` }, figures: numbers(run.figures()) });
     }
     return true;
   }

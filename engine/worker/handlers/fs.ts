@@ -8,6 +8,20 @@ import type { Handlers } from '../server.js';
 /** Extensions the folder browser counts as images (what the loader decodes through sharp). */
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff']);
 const MAX_ENTRIES = 5000;
+/** Sub-folders whose images are counted (each is read once more); past this the count is left out. */
+const MAX_COUNTED = 500;
+
+/** Image files directly in a folder, or undefined when it cannot be read. */
+async function countImages(dir: string): Promise<number | undefined> {
+  try {
+    const items = await readdir(dir, { withFileTypes: true });
+    let n = 0;
+    for (const it of items) if (!it.name.startsWith('.') && !it.isDirectory() && IMAGE_EXT.has(extname(it.name).toLowerCase())) n++;
+    return n;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function listFolder(path: string | undefined): Promise<Listing> {
   const home = homedir();
@@ -36,7 +50,16 @@ export async function listFolder(path: string | undefined): Promise<Listing> {
   const byName = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
   dirs.sort(byName);
   files.sort(byName);
-  const entries = [...dirs.map((name) => ({ name, dir: true })), ...files.map((name) => ({ name, dir: false }))];
+  // Sub-folders' image counts, a few reads at a time.
+  const counts: (number | undefined)[] = new Array(dirs.length);
+  for (let i = 0; i < Math.min(dirs.length, MAX_COUNTED); i += 16) {
+    const batch = dirs.slice(i, Math.min(i + 16, MAX_COUNTED));
+    (await Promise.all(batch.map((d) => countImages(join(abs, d))))).forEach((c, k) => (counts[i + k] = c));
+  }
+  const entries = [
+    ...dirs.map((name, i) => (counts[i] === undefined ? { name, dir: true } : { name, dir: true, images: counts[i] })),
+    ...files.map((name) => ({ name, dir: false })),
+  ];
   const parent = dirname(abs);
   return {
     path: abs,

@@ -244,3 +244,10 @@ test('hints: a run with virtual examples (augment or penalty) trains, and its la
     assert.match(runLabel('classifier', s.config), new RegExp(`hints ${mode}`));
   }
 });
+
+test('train.describe on a 2-D toy set: a 2x1x1 input and the set\'s classes, no folder needed', () => {
+  const d = describe({ preset: 'mlp', toyClasses: 3 });
+  assert.deepEqual(d.input, [2, 1, 1]);
+  assert.deepEqual(d.layers.at(-1)?.outputShape, [3]);
+  assert.throws(() => describe({ preset: 'lenet5', toyClasses: 2 }), /pixels|small|size|at least/i);
+});

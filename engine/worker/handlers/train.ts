@@ -6,12 +6,14 @@ import type { Handlers } from '../server.js';
 import { workspace } from '../workspace.js';
 import { inspectImage } from './train-inspect.js';
 
-export function describe(req: ArchitectureRequest): ArchitectureSummary {
+export function describe(params: ArchitectureRequest & { toyClasses?: number }): ArchitectureSummary {
+  const { toyClasses, ...req } = params;
   const data = workspace.data;
-  if (!data) throw new LabError({ message: 'no folder is loaded: open one in Data first', code: 'unavailable' });
-  const { set } = data.result;
-  const input = [set.channels, set.height, set.width];
-  const model = buildClassifier(req, input, Math.max(2, set.classes.length), new Rng(0));
+  if (!data && toyClasses === undefined) throw new LabError({ message: 'no folder is loaded: open one in Data first', code: 'unavailable' });
+  // A 2-D toy set's points are 2x1x1 "images" (engine/session/toy-train.ts).
+  const set = toyClasses === undefined ? data?.result.set : undefined;
+  const input = set ? [set.channels, set.height, set.width] : [2, 1, 1];
+  const model = buildClassifier(req, input, Math.max(2, set ? set.classes.length : (toyClasses ?? 2)), new Rng(0));
   const layers = layerRows(model);
   return { input, layers, params: layers.reduce((a, l) => a + l.params, 0), presets: presetNames() };
 }
