@@ -75,6 +75,10 @@ export class GanStore {
   #progress = $state.raw<{ step: number; epoch: number; total: number } | null>(null);
   #stepsPerEpoch = 0;
   #version = $state(0);
+  /** Slow motion for the 2-D toy: milliseconds each step waits (0: full speed); changes the run in progress too. */
+  delay = $state(0);
+  /** Draw the generator's gradient as arrows on the generated points. */
+  arrows = $state(true);
   readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
 
   /** Every GAN run in the engine's registry (saved ones too), to compare. */
@@ -182,7 +186,7 @@ export class GanStore {
     const common = { seed: f.seed, batchSize: f.batchSize, lrG: f.lrG, lrD: f.lrD, beta1: f.beta1, dSteps: f.dSteps, nonSaturating: f.nonSaturating, paused };
     return f.mode === 'image'
       ? { mode: 'image', ...common, epochs: f.epochs, latent: f.latent, width: f.width, sampleEvery: f.sampleEvery }
-      : { mode: 'toy', ...common, toy: f.toy, steps: f.steps, hidden: f.hidden, layers: f.layers };
+      : { mode: 'toy', ...common, toy: f.toy, steps: f.steps, hidden: f.hidden, layers: f.layers, ...(this.delay > 0 ? { delay: this.delay } : {}) };
   }
 
   async start(paused = false): Promise<void> {
@@ -208,6 +212,17 @@ export class GanStore {
     } catch (e) {
       this.#runId = null;
       this.#runMode = null;
+      this.#error = asLabError(e).message;
+    }
+  }
+
+  /** A new speed: kept for the next toy run and sent to the one in progress. */
+  async setSpeed(delay: number): Promise<void> {
+    this.delay = delay;
+    if (!this.active || this.#runMode !== 'toy') return;
+    try {
+      await this.#api.call('gan.speed', { delay });
+    } catch (e) {
       this.#error = asLabError(e).message;
     }
   }

@@ -20,10 +20,25 @@ import type {
 import { ACTIVATIONS, OPTIMIZER_CHOICES } from '../../../../engine/protocol/contract.js';
 import { CLASSIFIER_DEFAULTS, DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_LABELS } from '../../../../engine/protocol/defaults.js';
 import { newRunId, runLabel } from '../../../../engine/protocol/runs.js';
+import type { TOY_SETS } from '../../../../engine/protocol/gan.js';
+import type { TrainRegions } from '../../../../engine/protocol/toy-train.js';
 import { asLabError } from '../errors.js';
 import { formErrors, type FieldError } from '../train-form.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
 import { RunsStore, type HistoryRow } from './runs.svelte.js';
+
+/** While a toy run streams, its decision regions are fetched again at most this often (ms). */
+const REGIONS_MS = 200;
+/** Cells per side of the decision-region grid. */
+export const REGION_GRID = 64;
+
+/** Train's data: the folder loaded in Data, or a 2-D toy set (TensorFlow Playground's picture). */
+export interface ToyChoice {
+  name: (typeof TOY_SETS)[number];
+  n: number;
+  /** Classes of blobs, rings and spirals (moons has 2). */
+  classes: number;
+}
 
 /** While a run streams, the inspector (filters, feature maps of the picked image) refreshes at most this often (ms). */
 const INSPECT_MS = 500;
@@ -172,6 +187,24 @@ export class TrainStore {
   #nextColor = 0;
   /** The engine has said which run it holds (train.status answered): until then #run may still change to it. */
   #known = $state(false);
+  #source = $state<'folder' | 'toy'>('folder');
+  /** What the next run trains on; a 2-D toy set takes an MLP (the convolutional presets need images). */
+  get source(): 'folder' | 'toy' {
+    return this.#source;
+  }
+  set source(v: 'folder' | 'toy') {
+    this.#source = v;
+    if (v === 'toy' && this.form.preset !== 'mlp' && this.form.preset !== 'custom') this.setPreset('mlp');
+  }
+  toy = $state<ToyChoice>({ name: 'spirals', n: 400, classes: 2 });
+  /** Slow motion: milliseconds each batch waits (0: full speed); changes the run in progress too. */
+  delay = $state(0);
+  /** The run shown trains on a toy set: its decision regions are drawn. */
+  #toyRun = $state<string | null>(null);
+  #regions = $state.raw<TrainRegions | null>(null);
+  #regionsBusy = false;
+  #regionsAgain = false;
+  #regionsLast = -Infinity;
 
   constructor(api: LabApi) {
     this.#api = api;
@@ -179,6 +212,7 @@ export class TrainStore {
       const r = this.#mine(b.runId);
       if (!r) return;
       r.batches.push({ x: b.epoch - 1 + b.batch / b.batches, y: b.loss });
+      this.#refreshRegions(b.runId);
       this.#progress = { epoch: b.epoch, epochs: this.#progress?.epochs ?? r.epochs, batch: b.batch, batches: b.batches, loss: b.loss };
       this.#redraw.request();
     });
@@ -200,6 +234,7 @@ export class TrainStore {
       const r = this.#mine(e.runId);
       if (!r) return;
       r.history.push(e.metrics);
+      this.#refreshRegions(e.runId);
       r.epochs = e.epochs;
       if (this.#progress) this.#progress = { ...this.#progress, epochs: e.epochs };
       this.#redraw.request();
@@ -212,6 +247,8 @@ export class TrainStore {
       if (!r) return;
       r.done = d;
       this.#state = 'stopped';
+      this.#regionsLast = -Infinity;
+      this.#refreshRegions(d.runId);
       if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
       if (this.#run === r) this.#run = { ...r };
       this.#redraw.now();
@@ -246,6 +283,54 @@ export class TrainStore {
     if (this.#run?.id === runId) return this.#run;
     if (this.#pending?.id === runId) return this.#pending;
     return null;
+  }
+
+  /** The toy run's decision regions (the latest fetched), or null when the run shown is not on a toy set. */
+  get regions(): TrainRegions | null {
+    return this.#toyRun && this.#toyRun === this.#run?.id ? this.#regions : null;
+  }
+  /** The run shown trains on a 2-D toy set. */
+  get toyRun(): boolean {
+    return this.#toyRun !== null && this.#toyRun === this.#run?.id;
+  }
+
+  /** Fetch the toy run's regions: one request at a time, at most every REGIONS_MS, the last event always answered. */
+  #refreshRegions(runId: string): void {
+    if (runId !== this.#toyRun) return;
+    if (this.#regionsBusy) {
+      this.#regionsAgain = true;
+      return;
+    }
+    const wait = this.#regionsLast + REGIONS_MS - performance.now();
+    this.#regionsBusy = true;
+    const go = async () => {
+      try {
+        this.#regionsLast = performance.now();
+        const r = await this.#api.call('train.regions', { size: REGION_GRID });
+        if (r.runId === this.#toyRun) this.#regions = r;
+      } catch {
+        // the run's model was replaced (another opened): the last picture stays
+      } finally {
+        this.#regionsBusy = false;
+        if (this.#regionsAgain) {
+          this.#regionsAgain = false;
+          this.#refreshRegions(runId);
+        }
+      }
+    };
+    if (wait > 0) setTimeout(() => void go(), wait);
+    else void go();
+  }
+
+  /** A new speed: kept for the next run and sent to the one in progress. */
+  async setSpeed(delay: number): Promise<void> {
+    this.delay = delay;
+    if (!this.active) return;
+    try {
+      await this.#api.call('train.speed', { delay });
+    } catch (e) {
+      this.#error = asLabError(e).message;
+    }
   }
 
   get arch(): ArchitectureSummary | null {
@@ -377,7 +462,7 @@ export class TrainStore {
       return;
     }
     try {
-      const d = await this.#api.call('train.describe', req);
+      const d = await this.#api.call('train.describe', this.source === 'toy' ? { ...req, toyClasses: this.toyClasses } : req);
       this.#arch = d;
       this.#presets = d.presets;
       this.#archError = null;
@@ -406,6 +491,11 @@ export class TrainStore {
     this.form.preset = 'custom';
   }
 
+  /** Classes of the toy set chosen (moons has 2). */
+  get toyClasses(): number {
+    return this.toy.name === 'moons' ? 2 : this.toy.classes;
+  }
+
   config(paused = false): TrainConfig {
     const f = this.form;
     const optimizer: TrainConfig['optimizer'] = { type: f.optimizer, lr: f.lr };
@@ -422,6 +512,8 @@ export class TrainStore {
     if (f.patience > 0) c.patience = f.patience;
     if (f.resume) c.resume = true;
     if (paused) c.paused = true;
+    if (this.source === 'toy') c.toy = { name: this.toy.name, n: this.toy.n, ...(this.toy.name === 'moons' ? {} : { classes: this.toy.classes }) };
+    if (this.delay > 0) c.delay = this.delay;
     return c;
   }
 
@@ -457,6 +549,8 @@ export class TrainStore {
     const record: RunRecord = { id, label: cfg.name ?? runLabel('classifier', cfg as unknown as Record<string, unknown>), color: this.#nextColor % 8, epochs: cfg.epochs, batches: [], history: [], layerNames: [], layerNorms: [], deadNames: [], dead: [], batchNorm: [], done: null, shown: true };
     this.#pending = record;
     try {
+      this.#toyRun = cfg.toy ? id : null;
+      this.#regions = null;
       await this.#api.call('train.start', { ...cfg, runId: id });
       this.#pruned = null;
       this.#run = record;
