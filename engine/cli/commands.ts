@@ -12,13 +12,14 @@ import * as train from './cmd-train.js';
 import * as gan from './cmd-gan.js';
 import * as sample from './cmd-sample.js';
 import * as runs from './cmd-runs.js';
+import * as experiment from './cmd-experiment.js';
 
 export interface Command {
   usage: string;
   run(argv: string[]): Promise<number>;
 }
 
-export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, grow, export: exportCmd, import: importCmd, gan, sample, seq, runs };
+export const COMMANDS: Record<string, Command> = { data, train, cluster, eval: evalCmd, predict, info, prune, grow, export: exportCmd, import: importCmd, gan, sample, seq, runs, experiment };
 
 export const USAGE = `usage: locus <command> [options]
 
@@ -37,6 +38,7 @@ commands:
   gan                 train a DCGAN on an image folder and save it as JSON
   sample              draw new images from a saved GAN into a PNG grid
   runs                the workspace's runs (from the app and locus train): list, show, compare, rename, remove, export
+  experiment          controlled experiments (one idea, 2-6 variants, same seed): list, show, run, with a report
 
 Every command takes --json (one JSON object a line) and --help.
 Exit codes: 0 done, 1 failure, 2 usage error.

@@ -35,8 +35,9 @@ function where(instancePath: string): string {
   return out;
 }
 
-function describe(e: ErrorObject | undefined): string {
-  if (!e) return 'does not match the model file schema';
+/** An ajv error as one readable line (`what` names the document: 'the file', 'the experiment'). */
+export function describe(e: ErrorObject | undefined, what = 'the file'): string {
+  if (!e) return `${what} does not match its schema`;
   const at = where(e.instancePath);
   const field = (name: string) => (at ? `${at}.${name}` : name);
   const p = e.params as Record<string, unknown>;
@@ -46,14 +47,14 @@ function describe(e: ErrorObject | undefined): string {
     case 'additionalProperties':
       return `unexpected field ${field(String(p.additionalProperty))}`;
     case 'const':
-      return `${at || 'the file'} must be ${JSON.stringify(p.allowedValue)}`;
+      return `${at || what} must be ${JSON.stringify(p.allowedValue)}`;
     case 'enum':
-      return `${at || 'the file'} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${at || what} must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'discriminator':
-      return `${at || 'the file'}: ${p.error === 'mapping' ? `unknown ${String(p.tag)} ${brief(p.tagValue)}` : `${String(p.tag)} must be a string`}`;
+      return `${at || what}: ${p.error === 'mapping' ? `unknown ${String(p.tag)} ${brief(p.tagValue)}` : `${String(p.tag)} must be a string`}`;
     case 'propertyNames':
-      return `${at || 'the file'} has an invalid name ${brief(p.propertyName)}`;
+      return `${at || what} has an invalid name ${brief(p.propertyName)}`;
     default:
-      return `${at || 'the file'} ${e.message ?? 'is invalid'}`;
+      return `${at || what} ${e.message ?? 'is invalid'}`;
   }
 }

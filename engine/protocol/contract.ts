@@ -28,6 +28,20 @@ import {
   ClusterUpdate,
   ClusterVigilanceParams,
 } from './cluster.js';
+import {
+  ExperimentDone,
+  ExperimentExportParams,
+  ExperimentFromRunsParams,
+  ExperimentFromRunsResult,
+  ExperimentInfo,
+  ExperimentOpened,
+  ExperimentOpenParams,
+  ExperimentProgress,
+  ExperimentResults,
+  ExperimentStarted,
+  ExperimentStartParams,
+  ExperimentVariantEvent,
+} from './experiments.js';
 import { Figures, RunDetail, RunExported, RunExportParams, RunId, RunRef, RunRemoved, RunRename, RunsList, RunsListParams, RunSummary } from './runs.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -142,7 +156,7 @@ export type Settings = Infer<typeof Settings>;
 /** A file-type filter of the open/save dialogs: {name: 'Locus model', extensions: ['json']}. */
 export const FileFilter = obj({ name: str({ max: 100 }), extensions: arr(str({ min: 1, max: 16 }), { max: 20 }) });
 
-export const VIEWS = ['data', 'train', 'gan', 'clustering', 'sequence', 'models'] as const;
+export const VIEWS = ['data', 'train', 'gan', 'clustering', 'sequence', 'models', 'experiments'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export const MENU_COMMANDS = ['open-folder', 'open-recent', 'open-sample', 'open-model', 'export-model', 'show-view', 'toggle-theme'] as const;
@@ -507,6 +521,21 @@ export const METHODS = {
   'cluster.vigilance': engine(ClusterVigilanceParams, ClusterUpdate),
   'cluster.dispose': engine(ClusterRunRef, obj({ disposed: bool })),
 
+  /** The built-in experiments (shapes in experiments.ts). */
+  'experiments.list': engine(empty, obj({ experiments: arr(ExperimentInfo, { max: 256 }) })),
+  /** Run an experiment (a built-in or a file's content): its variants train one after another; streams experiment.* events. */
+  'experiments.start': engine(ExperimentStartParams, ExperimentStarted),
+  /** Stop an experiment: the variant training stops, the ones after it do not start. */
+  'experiments.cancel': engine(obj({ runId: RunId }), obj({ cancelled: bool })),
+  /** An experiment run's results so far (the latest one's when runId is absent). */
+  'experiments.results': engine(obj({ runId: optional(RunId) }), obj({ results: nullable(ExperimentResults) })),
+  /** Write an experiment run's report (self-contained HTML) or results (JSON), atomically. */
+  'experiments.export': engine(ExperimentExportParams, obj({ path, bytes: count() })),
+  /** An experiment made from finished runs of one kind (what differs becomes the variants), saved when a path is given. */
+  'experiments.fromRuns': engine(ExperimentFromRunsParams, ExperimentFromRunsResult),
+  /** Read and check an experiment file. */
+  'experiments.open': engine(ExperimentOpenParams, ExperimentOpened),
+
   /** Test hook: the engine exits at once. Refused unless the engine runs with LOCUS_TEST=1. */
   'debug.crash': engine(empty, empty),
 
@@ -572,6 +601,11 @@ export const EVENTS = {
   'sequence.done': fromEngine(SeqDone),
   /** A clustering run's progress while it trains (a few times a second). */
   'cluster.update': fromEngine(ClusterUpdate),
+  /** An experiment's progress: which variant trains and how far the whole experiment is. */
+  'experiment.progress': fromEngine(ExperimentProgress),
+  /** A variant finished: its results. */
+  'experiment.variant': fromEngine(ExperimentVariantEvent),
+  'experiment.done': fromEngine(ExperimentDone),
   /** The engine process stopped unexpectedly and was started again; loaded data is gone. */
   'engine.restarted': fromShell(obj({ reason: str(), restarts: count() })),
   /** The engine kept crashing and is no longer restarted. */

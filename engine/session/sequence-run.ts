@@ -54,6 +54,29 @@ function optimizer(cfg: SeqConfig): OptimizerSpec {
   return spec;
 }
 
+/**
+ * A sequence run's data, network and trainer, checked (a refusal says what is wrong): the same for a
+ * run in the Sequence view and a variant of an experiment.
+ */
+export function setUpSequenceRun(cfg: SeqConfig, folder: SeqFolder | null, gates: { probe: number; sample: number | null }): { data: SeqData; model: Sequential; trainer: SequenceTrainer } {
+  const data = sequenceData(cfg, folder);
+  const { source } = data;
+  const spec = optimizer(cfg);
+  try {
+    const model = new Sequential(sequenceSpec({ cell: cfg.cell, steps: source.steps, features: source.features, outputs: source.outputs, units: cfg.units, layers: cfg.layers, kernel: cfg.kernel ?? 5 }), new Rng(cfg.seed));
+    const trainer = new SequenceTrainer({
+      model,
+      source,
+      train: data.train,
+      val: data.val,
+      settings: { epochs: cfg.epochs, batchSize: cfg.batchSize, seed: cfg.seed, optimizer: spec, clipNorm: cfg.clipNorm, gates },
+    });
+    return { data, model, trainer };
+  } catch (e) {
+    throw invalid((e as Error).message);
+  }
+}
+
 /** The model file of a sequence run: the network, its data description, the epochs so far, the optimizer. */
 function runFile(r: SeqRun): SequenceFile {
   const { cfg, data } = r;
@@ -89,24 +112,9 @@ export class SequenceRuns {
     if (run && !run.done) throw new LabError({ message: 'a sequence run is in progress: stop it first', code: 'unavailable' });
     if (cfg.runId !== undefined && this.registry.has(cfg.runId)) throw new LabError({ message: `a run with id "${cfg.runId}" exists already`, code: 'invalid' });
     const registry = this.registry;
-    const data = sequenceData(cfg, folder);
+    // Gate traces are measured here (sendGates), for the sample the user picks.
+    const { data, model, trainer } = setUpSequenceRun(cfg, folder, { probe: 0, sample: null });
     const { source } = data;
-    const spec = optimizer(cfg);
-    let model: Sequential;
-    let trainer: SequenceTrainer;
-    try {
-      model = new Sequential(sequenceSpec({ cell: cfg.cell, steps: source.steps, features: source.features, outputs: source.outputs, units: cfg.units, layers: cfg.layers, kernel: cfg.kernel ?? 5 }), new Rng(cfg.seed));
-      trainer = new SequenceTrainer({
-        model,
-        source,
-        train: data.train,
-        val: data.val,
-        // Gate traces are measured here, for the sample the user picks.
-        settings: { epochs: cfg.epochs, batchSize: cfg.batchSize, seed: cfg.seed, optimizer: spec, clipNorm: cfg.clipNorm, gates: { probe: 0, sample: null } },
-      });
-    } catch (e) {
-      throw invalid((e as Error).message);
-    }
     const indices = probeIndices(data, cfg.probe ?? DEFAULT_PROBE);
     const id = cfg.runId ?? newRunId();
     const r: SeqRun = { id, cfg, model, data, trainer, probe: indices, sample: Math.min(cfg.sample ?? 0, Math.max(0, indices.length - 1)), step: 0, done: null };

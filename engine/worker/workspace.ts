@@ -7,6 +7,7 @@ import type { LoadResult } from '../data/folder.js';
 import type { DataSummary } from '../protocol/contract.js';
 import { ClassifierRuns } from '../session/classifier-run.js';
 import type { EventSink } from '../session/events.js';
+import { Experiments } from '../session/experiments/index.js';
 import { GanRuns } from '../session/gan-run.js';
 import { SequenceRuns } from '../session/sequence-run.js';
 import { RunRegistry, workspaceDir, workspaceLimit } from '../session/runs.js';
@@ -24,6 +25,7 @@ let registry: RunRegistry | null = null;
 let classifiers: ClassifierRuns | null = null;
 let gans: GanRuns | null = null;
 let sequences: SequenceRuns | null = null;
+let experiments: Experiments | null = null;
 
 export const workspace = {
   get data(): LoadedData | null {
@@ -61,6 +63,10 @@ export const workspace = {
   get sequences(): SequenceRuns {
     sequences ??= new SequenceRuns(this.runs);
     return sequences;
+  },
+  get experiments(): Experiments {
+    experiments ??= new Experiments(() => this.runs);
+    return experiments;
   },
   /** The loaded folder as a classifier run trains on it. */
   runData(): { set: LoadResult['set']; split: { train: Int32Array; val: Int32Array }; valFraction: number } | null {

@@ -2,6 +2,7 @@
 import type { Handlers } from '../server.js';
 import { clusterHandlers } from './cluster.js';
 import { dataHandlers } from './data.js';
+import { experimentsHandlers } from './experiments.js';
 import { fsHandlers } from './fs.js';
 import { ganHandlers } from './gan.js';
 import { modelsHandlers } from './models.js';
@@ -20,4 +21,5 @@ export const handlers: Handlers = {
   ...runsHandlers,
   ...ganHandlers,
   ...sequenceHandlers,
+  ...experimentsHandlers,
 };

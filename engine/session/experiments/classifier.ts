@@ -1,0 +1,258 @@
+/**
+ * A classifier variant: the same set-up as a run in Train or `locus train` (setUpClassifierRun), trained
+ * with per-layer telemetry sampled through the run, kept in the workspace as a classifier run. Its
+ * figures: the last (or, early-stopped, the kept) epoch's, the median gradient norm of the first and
+ * last layer, the share of dead ReLU units, the size of the first update, accuracy on shifted and
+ * rotated validation images when asked.
+ */
+import { Rng } from '../../core/rng.js';
+import { AUGMENT_DEFAULTS, randomTransform, transformImage } from '../../data/augment.js';
+import type { ImageSet } from '../../data/folder.js';
+import { classifierToFile } from '../../io/index.js';
+import { ACTIVATIONS, ArchitectureRequest, LabError, OPTIMIZER_CHOICES } from '../../protocol/contract.js';
+import { arr, bool, type Infer, literal, num, obj, optional } from '../../protocol/guard.js';
+import { ClassifierTrainer, type DoneEvent } from '../classifier.js';
+import { optimizerSpec, setUpClassifierRun, splitLabelled } from '../classifier-setup.js';
+import { evaluate } from '../evaluate.js';
+import type { LayerTelemetry } from '../telemetry.js';
+import { firstLayerFilters } from '../telemetry.js';
+import { type DriverResult, type ExperimentPicture, type ExperimentTrace, finite, median, type VariantContext } from './variant.js';
+
+const INITS = ['he', 'heUniform', 'glorot', 'glorotUniform'] as const;
+
+/** A plain MLP described in a few numbers (so a variant changes one of them, not a whole layer list). */
+const Mlp = obj({
+  depth: num({ int: true, min: 1, max: 40 }),
+  units: num({ int: true, min: 1, max: 2048 }),
+  activation: literal(...ACTIVATIONS),
+  init: optional(literal(...INITS)),
+  biasInit: optional(num({ min: -10, max: 10 })),
+  batchNorm: optional(bool),
+  dropout: optional(num({ min: 0, max: 0.95 })),
+  /** Pairs of hidden layers wrapped in residual blocks (y = x + f(x)) after a first projection. */
+  residual: optional(bool),
+});
+
+export const ClassifierExperimentConfig = obj({
+  architecture: optional(ArchitectureRequest),
+  mlp: optional(Mlp),
+  /** Every weight (not bias) multiplied by this after initialization: > 1 to make gradients explode. */
+  initGain: optional(num({ min: 0, max: 1000 })),
+  optimizer: obj({
+    type: literal(...OPTIMIZER_CHOICES),
+    lr: optional(num({ min: 0, max: 10 })),
+    weightDecay: optional(num({ min: 0, max: 10 })),
+    decoupled: optional(bool),
+    momentum: optional(num({ min: 0, max: 0.9999 })),
+    biasCorrection: optional(bool),
+  }),
+  epochs: num({ int: true, min: 1, max: 1000 }),
+  batchSize: num({ int: true, min: 1, max: 4096 }),
+  clipNorm: optional(num({ min: 0, max: 1e9 })),
+  patience: optional(num({ int: true, min: 1, max: 1000 })),
+  hints: optional(obj({ mode: literal('augment', 'penalty'), weight: optional(num({ min: 0, max: 1000 })), flip: optional(bool) })),
+  /** At most this many training images of each class (a small training set, to see overfitting). */
+  trainPerClass: optional(num({ int: true, min: 1, max: 100_000 })),
+  /** Extra scores: 'shifted' = accuracy on validation images shifted, rotated and scaled at random. */
+  evaluate: optional(arr(literal('shifted'), { max: 4 })),
+});
+export type ClassifierExperimentConfig = Infer<typeof ClassifierExperimentConfig>;
+
+const invalid = (message: string): LabError => new LabError({ message, code: 'invalid' });
+
+type LayerList = { type: string; [k: string]: unknown }[];
+
+/** The output layer an experiment's layer list ends with: one unit per class. */
+const head = (classes: number): LayerList => [{ type: 'dense', units: classes, init: 'glorot' }];
+
+/** The hidden layers of an MLP shorthand (the output layer is added by the caller). */
+export function mlpLayers(m: Infer<typeof Mlp>): LayerList {
+  const init = m.init ?? (m.activation === 'relu' || m.activation === 'leakyRelu' ? 'he' : 'glorot');
+  const hidden = (): LayerList => [
+    { type: 'dense', units: m.units, init, ...(m.biasInit ? { biasInit: m.biasInit } : {}) },
+    ...(m.batchNorm ? [{ type: 'batchNorm' }] : []),
+    { type: m.activation },
+    ...(m.dropout ? [{ type: 'dropout', rate: m.dropout }] : []),
+  ];
+  const layers: LayerList = [{ type: 'flatten' }];
+  if (!m.residual) {
+    for (let i = 0; i < m.depth; i++) layers.push(...hidden());
+    return layers;
+  }
+  // A projection to the block width, then blocks of two hidden layers around an identity shortcut.
+  layers.push(...hidden());
+  // depth 21: the projection and 10 blocks, as deep as the plain net of depth 21.
+  for (let b = 0; b < Math.floor((m.depth - 1) / 2); b++) layers.push({ type: 'residual', body: [...hidden(), ...hidden()] });
+  return layers;
+}
+
+/** Up to `n` of each class's indices, in the order given. */
+function perClass(set: ImageSet, idx: Int32Array, n: number): Int32Array {
+  const seen = new Map<number, number>();
+  return idx.filter((i) => {
+    const c = set.labels[i];
+    const k = seen.get(c) ?? 0;
+    seen.set(c, k + 1);
+    return k < n;
+  });
+}
+
+/** The validation images, each shifted, rotated and scaled at random (seeded): a test of invariance. */
+function shiftedSet(set: ImageSet, val: Int32Array, seed: number): ImageSet {
+  const per = set.channels * set.height * set.width;
+  const pixels = new Uint8Array(set.pixels);
+  const rng = new Rng(seed ^ 0x5f1f7);
+  const o = { ...AUGMENT_DEFAULTS, shift: 3, rotate: 15 };
+  for (const i of val) transformImage(set.pixels, i * per, set.channels, set.height, set.width, randomTransform(rng, o), pixels, i * per);
+  return { ...set, pixels };
+}
+
+/** A picture of planar float images scaled into [0, 1] each. */
+function picture(key: string, label: string, im: { count: number; channels: number; height: number; width: number; data: Float32Array }): ExperimentPicture {
+  const per = im.channels * im.height * im.width;
+  const data = new Float32Array(im.data.length);
+  for (let k = 0; k < im.count; k++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let j = 0; j < per; j++) {
+      const v = im.data[k * per + j];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const s = hi > lo ? 1 / (hi - lo) : 0;
+    for (let j = 0; j < per; j++) data[k * per + j] = (im.data[k * per + j] - lo) * s;
+  }
+  return { key, label, count: im.count, channels: im.channels, height: im.height, width: im.width, data };
+}
+
+export async function classifierVariant(ctx: VariantContext): Promise<DriverResult> {
+  const bad = ClassifierExperimentConfig.check(ctx.config, 'config');
+  if (bad) throw invalid(`variant "${ctx.name}": ${bad}`);
+  const c = ctx.config as ClassifierExperimentConfig;
+  const set = ctx.data.set;
+  if (!set) throw invalid('a classifier experiment needs images');
+  if (c.mlp && c.architecture) throw invalid(`variant "${ctx.name}": give either mlp or architecture, not both`);
+  // Layer lists (the MLP shorthand's too) are the hidden layers: the output layer is added here.
+  const classes = set.classes.length;
+  const architecture: ArchitectureRequest = c.mlp
+    ? { layers: [...mlpLayers(c.mlp), ...head(classes)] }
+    : c.architecture?.layers
+      ? { ...c.architecture, layers: [...c.architecture.layers, ...head(classes)] }
+      : (c.architecture ?? { preset: 'mlp' });
+  const split = splitLabelled(set, ctx.experiment.data.valFraction ?? 0.2, ctx.seed);
+  if (c.trainPerClass) split.train = perClass(set, split.train, c.trainPerClass);
+  const s = setUpClassifierRun({
+    set,
+    split,
+    architecture,
+    optimizer: optimizerSpec(c.optimizer.type, c.optimizer),
+    epochs: c.epochs,
+    batchSize: c.batchSize,
+    seed: ctx.seed,
+    clipNorm: c.clipNorm ?? 0,
+    patience: c.patience ?? null,
+    hints: c.hints ?? null,
+    telemetryEvery: Math.max(1, Math.floor((c.epochs * Math.ceil(split.train.length / c.batchSize)) / 60)),
+  });
+  if (c.mlp?.residual) {
+    // Each block adds its output to what passes through: with the usual initialization the signal's
+    // variance would double at every block. The last layer of each block starts at 1/sqrt(blocks) of its
+    // scale, so ten blocks together grow it about e-fold, not a thousandfold.
+    const blocks = s.model.layers.filter((l) => l.type === 'residual');
+    for (const b of blocks) {
+      const last = (b.children?.() ?? []).filter((l) => l.params().length > 0).at(-1);
+      for (const p of last?.params() ?? []) if (p.decay) for (let i = 0; i < p.value.length; i++) p.value[i] /= Math.sqrt(blocks.length);
+    }
+  }
+  if (c.initGain !== undefined && c.initGain !== 1) {
+    for (const p of s.model.params()) if (p.decay) for (let i = 0; i < p.value.length; i++) p.value[i] *= c.initGain;
+  }
+  const params = s.model.params().reduce((a, p) => a + p.value.length, 0);
+  const runId = ctx.registry?.create('classifier', { ...ctx.config, architecture, experiment: ctx.experiment.id, variant: ctx.name, seed: ctx.seed, data: ctx.data.source }, { name: ctx.runName }).id ?? null;
+
+  const trainer = new ClassifierTrainer({ model: s.model, set: s.set, train: s.train, val: s.val, normalization: s.normalization, settings: s.settings });
+  ctx.onCancel(() => trainer.control.stop());
+  // The first step's telemetry (the size of the first update: Adam's bias correction shows there).
+  trainer.requestTelemetry();
+  const telemetry: LayerTelemetry[] = [];
+  const history: Record<string, number | null>[] = [];
+  let done: DoneEvent;
+  try {
+    done = await trainer.run((e) => {
+      if (e.type === 'batch') ctx.progress((e.epoch - 1 + e.batch / e.batches) / c.epochs, `epoch ${e.epoch}/${c.epochs} · loss ${e.loss.toFixed(4)}`);
+      else if (e.type === 'telemetry') telemetry.push(e);
+      else if (e.type === 'epoch') {
+        const row = { epoch: e.epoch, trainLoss: finite(e.trainLoss), trainAcc: finite(e.trainAcc), valLoss: finite(e.valLoss), valAcc: finite(e.valAcc), lr: e.lr, seconds: e.seconds };
+        history.push(row);
+        if (runId) ctx.registry?.addEpoch(runId, row);
+      }
+    });
+  } catch (e) {
+    done = { type: 'done', reason: 'diverged', message: (e as Error).message, bestEpoch: null, confusion: null };
+  }
+
+  const kept = done.reason === 'early-stopped' && done.bestEpoch ? history[done.bestEpoch - 1] : history.at(-1);
+  const figures: Record<string, number | null> = {
+    valAcc: kept?.valAcc ?? null,
+    valLoss: kept?.valLoss ?? null,
+    trainAcc: kept?.trainAcc ?? null,
+    trainLoss: kept?.trainLoss ?? null,
+    gap: kept && kept.trainAcc !== null && kept.valAcc !== null ? kept.trainAcc - kept.valAcc : null,
+    epochs: history.length,
+    params,
+  };
+  const names = telemetry[0]?.layers ?? [];
+  if (telemetry.length) {
+    figures.gradFirst = median(telemetry.map((t) => t.gradNorm[0]));
+    figures.gradLast = median(telemetry.map((t) => t.gradNorm[t.gradNorm.length - 1]));
+    const first = telemetry[0];
+    figures.update1 = finite(first.step === 1 ? first.updateRatio.reduce((a, b) => a + b, 0) / first.updateRatio.length : null);
+    const last = telemetry.at(-1)!;
+    const dead = last.activations.filter((a) => a.dead !== null).map((a) => a.dead as number);
+    figures.dead = dead.length ? dead.reduce((a, b) => a + b, 0) / dead.length : null;
+    const sat = last.activations.filter((a) => a.saturated !== null).map((a) => a.saturated as number);
+    figures.saturated = sat.length ? sat.reduce((a, b) => a + b, 0) / sat.length : null;
+  }
+  if (c.evaluate?.includes('shifted') && s.val.length && done.reason !== 'diverged') {
+    figures.shiftedAcc = finite(evaluate(s.model, shiftedSet(s.set, s.val, ctx.seed), s.val, s.normalization).accuracy);
+  }
+  let weightSum = 0;
+  let weightCount = 0;
+  for (const p of s.model.params()) {
+    if (!p.decay) continue;
+    for (const v of p.value) weightSum += v * v;
+    weightCount += p.value.length;
+  }
+  figures.weightRms = finite(Math.sqrt(weightSum / Math.max(1, weightCount)));
+
+  const traces: ExperimentTrace[] = [];
+  if (telemetry.length) {
+    const x = telemetry.map((t) => t.step);
+    traces.push({ key: 'gradNorm', label: 'Gradient norm per layer', xTitle: 'step', log: true, names, x, y: names.map((_, i) => telemetry.map((t) => finite(t.gradNorm[i]))) });
+    traces.push({ key: 'updateRatio', label: 'Update / weight ratio per layer', xTitle: 'step', log: true, names, x, y: names.map((_, i) => telemetry.map((t) => finite(t.updateRatio[i]))) });
+    const relus = telemetry[0].activations.filter((a) => a.dead !== null).map((a) => a.name);
+    if (relus.length) traces.push({ key: 'dead', label: 'Share of dead ReLU units', xTitle: 'step', names: relus, x, y: relus.map((n) => telemetry.map((t) => finite(t.activations.find((a) => a.name === n)?.dead))) });
+  }
+  const pictures: ExperimentPicture[] = [];
+  if ((ctx.experiment.pictures ?? []).includes('filters')) {
+    const f = firstLayerFilters(s.model);
+    if (f && f.height > 1 && f.width > 1) pictures.push(picture('filters', 'First-layer filters', f));
+  }
+
+  const outcome = { reason: done.reason, message: done.message };
+  if (runId && ctx.registry) {
+    let model = null;
+    if (done.reason !== 'diverged') {
+      model = classifierToFile({
+        model: s.model,
+        classes: s.classes,
+        input: { channels: s.set.channels, height: s.set.height, width: s.set.width },
+        normalization: s.normalization,
+        training: { seed: ctx.seed, settings: { ...s.settings, experiment: ctx.experiment.id, variant: ctx.name }, history: trainer.history },
+        optimizer: trainer.optimizer,
+      });
+    }
+    await ctx.registry.finish(runId, { outcome, figures, confusion: done.confusion, classes: s.classes, model });
+  }
+  return { runId, config: { ...ctx.config }, history, traces, pictures, figures, outcome };
+}
