@@ -122,12 +122,43 @@ test('locus train --model rbf|moe, then eval, predict and info on the saved file
   assert.equal(me.code, 0, me.stderr);
   assert.ok(last(me).accuracy >= 0.5);
   const mi = await locus('info', moe);
-  assert.match(mi.stdout, /mixture of experts: 2 linear experts \(cooperative\) on 64 inputs, 2 outputs/);
+  assert.match(mi.stdout, /mixture of experts: 2 softmax experts \(cooperative\) on 64 inputs, 2 outputs/);
+  const comp = await locus('train', '--model', 'moe', '--mode', 'competitive', '--optimizer', 'sgd', '--epochs', '2', ...common, '--out', join(dir, 'moe-c.json'));
+  assert.equal(comp.code, 0, comp.stderr);
+  const saved = JSON.parse(readFileSync(join(dir, 'moe-c.json'), 'utf8'));
+  assert.equal(saved.model.config.mode, 'competitive');
+  assert.equal(saved.model.config.output, 'softmax');
+  assert.deepEqual(saved.model.training.settings.optimizer, { type: 'sgd', lr: 0.05 });
+  const wrong = await locus('train', '--model', 'moe', '--momentum', '0.5', ...common, '--out', join(dir, 'moe-x.json'));
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--momentum is not used by --model moe/);
   const ki = await locus('info', join(dir, 'km.json'));
   assert.match(ki.stdout, /online k-means: 3 centroids of 2 values/);
   const bad = await locus('train', '--model', 'rbf', '--units', '100', ...common, '--out', join(dir, 'r2.json'));
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--units 100 needs at least 100 training images/);
+});
+
+test('locus cluster --algo kmeans --epochs 0 --lloyd N --restarts R: Lloyd alone from greedy k-means++, the start with the lowest inertia kept', async () => {
+  const out = join(dir, 'km-lloyd.json');
+  const r = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:blobs', '--k', '5', '--epochs', '0', '--lloyd', '100', '--restarts', '4', '--out', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json.filter((e) => e.event === 'epoch').length, 0, 'no online epochs');
+  assert.equal(r.json.filter((e) => e.event === 'start').length, 4);
+  const finals = r.json.filter((e) => e.event === 'lloyd').map((e) => e.inertia[e.inertia.length - 1] as number);
+  assert.equal(finals.length, 4);
+  assert.ok(r.json.filter((e) => e.event === 'lloyd').every((e) => e.iterations < 100), 'Lloyd stops once stable');
+  const done = last(r);
+  assert.ok(Math.abs(done.figures.inertia - Math.min(...finals)) <= 1e-9 * done.figures.inertia, `kept ${done.figures.inertia}, starts ${finals}`);
+  const saved = kmeansFromFile(await readModelFile(out));
+  const toy = toySource({ kind: 'toy', name: 'blobs', n: 500, seed: 1 });
+  assert.ok(Math.abs(saved.model.inertia(toy.x, toy.n) - done.figures.inertia) <= 1e-6 * done.figures.inertia, 'the saved centroids are the kept ones');
+  assert.equal(saved.training.settings.restarts, 4);
+  const none = await locus('cluster', '--algo', 'kmeans', '--data', 'toy:blobs', '--epochs', '0', '--out', out);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /--epochs 0 needs --lloyd N/);
+  const art = await locus('cluster', '--algo', 'art', '--data', 'toy:blobs', '--restarts', '2', '--out', out);
+  assert.equal(art.code, 2);
 });
 
 test('locus cluster without settings uses the app\'s defaults for the data (engine/session/cluster/defaults.ts)', async () => {

@@ -3,6 +3,7 @@ import { contingency } from '../local/contingency.js';
 import type { PrototypeModel } from '../local/editor.js';
 import { FuzzyArt } from '../local/fuzzy-art.js';
 import { OnlineKMeans } from '../local/kmeans.js';
+import { greedyTrials } from '../local/kmeans-init.js';
 import { Som } from '../local/som.js';
 import { artToFile, kmeansToFile, somToFile, writeModelFile, type ModelFile } from '../io/index.js';
 import { num, oneOf, parse, required } from './args.js';
@@ -33,13 +34,17 @@ export const usage = `locus cluster --algo kmeans|art|art2a|som --data DIR|toy:N
   --data DIR|toy:NAME an image folder, or toy:blobs, toy:moons, toy:rings, toy:spirals
   Options left out take the settings the app's Clustering view starts with on the same data.
   --k N               k-means: clusters (default: one per class of the data, at least 2)
-  --lloyd N           k-means: batch (Lloyd) iterations after the online epochs (default 0)
+  --lloyd N           k-means: at most N batch (Lloyd) iterations after the online epochs, stopping once no
+                      sample changes cluster (default 0); --epochs 0 --lloyd N is Lloyd's k-means alone
+  --restarts N        k-means: N starts (seeds SEED, SEED+1, ...), keep the one with the lowest inertia
+                      (default 1); k-means++ starts are greedy (2 + ln k candidates per centre, as
+                      scikit-learn's KMeans)
   --vigilance R       ART: vigilance in [0, 1] (default on images ${vig(ON_IMAGES['fuzzy-art'])} for art, ${vig(ON_IMAGES.art2a)} for art2a;
                       on toy sets ${vig(ON_TOYS['fuzzy-art'])} for art, ${vig(ON_TOYS.art2a)} for art2a)
   --max-categories N  ART: most categories (default 0, no limit)
   --grid WxH          SOM: lattice size (default ${SOM_TEXT})
   --topology T        SOM: rect or hex (default ${topo(ON_IMAGES.som)} on images, ${topo(ON_TOYS.som)} on toy sets)
-  --epochs N          passes over the data (default ${CLUSTER_EPOCHS}; SOM ${SOM_DEFAULTS.epochs})
+  --epochs N          passes over the data (default ${CLUSTER_EPOCHS}; SOM ${SOM_DEFAULTS.epochs}); k-means takes 0
   --seed N            random seed (default ${CLUSTER_SEED}): same seed, data and options give the same model
   --points N          toy sets: number of points (default 500)
   --name TEXT         a name for the run in the workspace (locus runs list)
@@ -54,6 +59,7 @@ const OPTIONS = {
   out: { type: 'string' },
   k: { type: 'string' },
   lloyd: { type: 'string' },
+  restarts: { type: 'string' },
   vigilance: { type: 'string' },
   'max-categories': { type: 'string' },
   grid: { type: 'string' },
@@ -78,13 +84,16 @@ export async function run(argv: string[]): Promise<number> {
   // Validate every option before loading anything; what is not given comes from the defaults the app
   // uses too (engine/session/cluster/defaults.ts), some of which depend on the data.
   const given = {
-    epochs: opt(v.epochs, (s) => num(s, 'epochs', 1, 1, 100000, true)),
+    epochs: opt(v.epochs, (s) => num(s, 'epochs', 1, algo === 'kmeans' ? 0 : 1, 100000, true)),
     k: opt(v.k, (s) => num(s, 'k', 1, 1, 65536, true)),
     vigilance: opt(v.vigilance, (s) => num(s, 'vigilance', 0, 0, 1)),
     grid: opt(v.grid, grid),
     topology: opt(v.topology, (s) => (oneOf(s, 'topology', ['rect', 'hex'] as const, 'rect') === 'hex' ? ('hexagonal' as const) : ('rectangular' as const))),
   };
   const lloyd = num(v.lloyd, 'lloyd', 0, 0, 100000, true);
+  const restarts = num(v.restarts, 'restarts', 1, 1, 1000, true);
+  if (algo !== 'kmeans' && (v.lloyd !== undefined || v.restarts !== undefined)) throw new UsageError('--lloyd and --restarts go with --algo kmeans');
+  if (given.epochs === 0 && lloyd === 0) throw new UsageError('--epochs 0 needs --lloyd N (Lloyd iterations instead of online epochs)');
   const maxCategories = num(v['max-categories'], 'max-categories', 0, 0, 65536, true);
   if (given.grid && given.grid[0] * given.grid[1] < 2) throw new UsageError('--grid needs at least two units');
   const out = new Output(Boolean(v.json));
@@ -96,41 +105,67 @@ export async function run(argv: string[]): Promise<number> {
   const epochs = given.epochs ?? (clusterSpec.algorithm === 'som' ? clusterSpec.epochs : CLUSTER_EPOCHS);
   if (clusterSpec.algorithm === 'kmeans' && clusterSpec.k > n) throw new Error(`--k ${clusterSpec.k} needs at least ${clusterSpec.k} samples, the data has ${n}`);
   const settings = settingsOf(algo, clusterSpec, epochs, lloyd, maxCategories);
+  if (clusterSpec.algorithm === 'kmeans' && clusterSpec.init === 'kmeans++') settings.trials = greedyTrials(clusterSpec.k);
+  if (algo === 'kmeans' && restarts > 1) settings.restarts = restarts;
   // ART learns on the samples mapped into [0, 1] (toy sets: shifted, and scaled with one factor for both axes).
   if ((algo === 'art' || algo === 'art2a') && !source.image) settings.scaled = { offset: [...source.unit.offset], scale: source.unit.scale };
-  // The same run the app makes (no cap on ART categories: nothing is drawn here).
-  const run = new Run(1, source, clusterSpec, { categoryCap: 0 });
-  const history: Record<string, number>[] = [];
-  let figures: Record<string, number>;
+  let kept!: Run;
+  let history: Record<string, number>[] = [];
+  let figures!: Record<string, number>;
   const stop = watchInterrupt();
   try {
-    await epochLoop(epochs, stop, out, (e) => {
-      const before = run.prototypeCount;
-      run.train(n);
-      const f = run.figures();
-      if (algo === 'kmeans') {
-        history.push({ epoch: e, inertia: f.inertia ?? 0 });
-        return [`inertia ${fmt(f.inertia ?? 0)}`, { inertia: f.inertia ?? 0 }];
+    for (let r = 0; r < restarts && !stop.stopped; r++) {
+      // The same run the app makes (no cap on ART categories: nothing is drawn here).
+      const spec = r === 0 ? clusterSpec : { ...clusterSpec, seed: seed + r };
+      const one = new Run(1, source, spec, { categoryCap: 0 });
+      const hist: Record<string, number>[] = [];
+      const km = one.learner.model instanceof OnlineKMeans ? one.learner.model : null;
+      // Greedy k-means++ (the app's runs start from the plain one: one candidate per centre).
+      if (km && km.config.init === 'kmeans++') km.init(source.x, n, greedyTrials(km.config.k));
+      if (restarts > 1) out.info(`start ${r + 1}/${restarts} (seed ${seed + r})`, { event: 'start', start: r + 1, starts: restarts, seed: seed + r });
+      await epochLoop(epochs, stop, out, (e) => {
+        const before = one.prototypeCount;
+        one.train(n);
+        const f = one.figures();
+        if (algo === 'kmeans') {
+          hist.push({ epoch: e, inertia: f.inertia ?? 0 });
+          return [`inertia ${fmt(f.inertia ?? 0)}`, { inertia: f.inertia ?? 0 }];
+        }
+        if (algo === 'som') {
+          const q = { quantizationError: f.qe ?? 0, topographicError: f.te ?? 0 };
+          hist.push({ epoch: e, ...q });
+          return [`quantization error ${fmt(q.quantizationError)}, topographic error ${(100 * q.topographicError).toFixed(2)}%`, { ...q }];
+        }
+        const q = { categories: one.prototypeCount, created: one.prototypeCount - before, unplaced: f.unassigned ?? 0 };
+        hist.push({ epoch: e, ...q });
+        return [`${q.categories} categories (${q.created} new), ${q.unplaced} unplaced`, { ...q }];
+      });
+      const model = one.learner.model;
+      let f: Record<string, number>;
+      if (model instanceof OnlineKMeans) {
+        if (lloyd > 0 && !stop.stopped) {
+          const t0 = performance.now();
+          const res = model.lloyd(source.x, n, lloyd, { untilStable: true });
+          const its = res.changed.length;
+          const how = its < lloyd ? `${its} iterations (stable)` : `${its} iterations`;
+          out.info(`Lloyd: inertia ${fmt(res.inertia[0])} -> ${fmt(res.inertia[res.inertia.length - 1])} in ${how} (${((performance.now() - t0) / 1000).toFixed(1)} s)`, {
+            event: 'lloyd',
+            ...res,
+            iterations: its,
+          });
+        }
+        const inertia = model.inertia(source.x, n);
+        f = { inertia, meanSquaredDistance: inertia / n, clusters: model.prototypes.count };
+      } else if (model instanceof Som) f = { ...model.errors(one.learner.data, n) };
+      else f = { categories: one.prototypeCount };
+      if (r === 0 || f.inertia < figures.inertia) {
+        kept = one;
+        history = hist;
+        figures = f;
+        if (restarts > 1) settings.seed = seed + r;
       }
-      if (algo === 'som') {
-        const r = { quantizationError: f.qe ?? 0, topographicError: f.te ?? 0 };
-        history.push({ epoch: e, ...r });
-        return [`quantization error ${fmt(r.quantizationError)}, topographic error ${(100 * r.topographicError).toFixed(2)}%`, { ...r }];
-      }
-      const r = { categories: run.prototypeCount, created: run.prototypeCount - before, unplaced: f.unassigned ?? 0 };
-      history.push({ epoch: e, ...r });
-      return [`${r.categories} categories (${r.created} new), ${r.unplaced} unplaced`, { ...r }];
-    });
-    const model = run.learner.model;
-    if (model instanceof OnlineKMeans) {
-      if (lloyd > 0 && !stop.stopped) {
-        const r = model.lloyd(source.x, n, lloyd);
-        out.info(`Lloyd: inertia ${fmt(r.inertia[0])} -> ${fmt(r.inertia[r.inertia.length - 1])} in ${lloyd} iterations`, { event: 'lloyd', ...r });
-      }
-      const inertia = model.inertia(source.x, n);
-      figures = { inertia, meanSquaredDistance: inertia / n, clusters: model.prototypes.count };
-    } else if (model instanceof Som) figures = { ...model.errors(run.learner.data, n) };
-    else figures = { categories: run.prototypeCount };
+    }
+    if (restarts > 1 && !stop.stopped) out.info(`kept the start with seed ${settings.seed as number}: inertia ${fmt(figures.inertia)}`, { event: 'kept', seed: settings.seed, inertia: figures.inertia });
   } finally {
     stop.off();
   }
@@ -139,9 +174,9 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const model = run.learner.model;
+  const model = kept.learner.model;
   if (!(model instanceof OnlineKMeans || model instanceof Som || model instanceof FuzzyArt || model instanceof Art2a)) throw new Error(`no model to save for ${algo}`);
-  const assignment = assign(model, run.learner.data, n);
+  const assignment = assign(model, kept.learner.data, n);
   const k2 = model.prototypes.count;
   const unassigned = assignment.filter((j) => j < 0).length;
   if (unassigned) figures.unassigned = unassigned;

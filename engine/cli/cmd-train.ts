@@ -27,6 +27,11 @@ ${LOCAL_TRAIN_USAGE}
   --name TEXT         a name for the run in the workspace (locus runs list); --no-workspace: do not record it
   --optimizer NAME    adam (default), sgd, momentum, nesterov or rmsprop
   --lr X              learning rate (default 0.001 for adam and rmsprop, 0.01 otherwise)
+  --momentum X        momentum and nesterov: the momentum coefficient in [0, 1) (default 0.9)
+  --beta1 X           adam: decay of the first moment in [0, 1) (default 0.9)
+  --beta2 X           adam: decay of the second moment in [0, 1) (default 0.999)
+  --rho X             rmsprop: decay of the mean squared gradient in [0, 1) (default 0.9)
+  --eps X             adam and rmsprop: the term added to the denominator (default 1e-8)
   --no-bias-correction  Adam without bias correction (to see what its first steps do without it)
   --batch N           mini-batch size (default 32)
   --seed N            random seed: the same seed, data and options give the same model (default 1)
@@ -77,6 +82,12 @@ const OPTIONS = {
   clip: { type: 'string' },
   patience: { type: 'string' },
   'no-bias-correction': { type: 'boolean' },
+  momentum: { type: 'string' },
+  beta1: { type: 'string' },
+  beta2: { type: 'string' },
+  rho: { type: 'string' },
+  eps: { type: 'string' },
+  mode: { type: 'string' },
   name: { type: 'string' },
   'no-workspace': { type: 'boolean' },
 } as const;
@@ -87,10 +98,42 @@ export function optimizerSpec(name: string, lr: number | undefined, weightDecay:
   return sessionOptimizerSpec(name as OptimizerChoice, { ...(lr === undefined ? {} : { lr }), weightDecay, decoupled });
 }
 
+/** The optimizer switches beyond the type, learning rate and weight decay: which optimizers take each. */
+const OPTIMIZER_FLAGS = ['momentum', 'beta1', 'beta2', 'rho', 'eps', 'no-bias-correction'] as const;
+const FLAG_OWNERS: Record<(typeof OPTIMIZER_FLAGS)[number], readonly string[]> = {
+  momentum: ['momentum', 'nesterov'],
+  beta1: ['adam'],
+  beta2: ['adam'],
+  rho: ['rmsprop'],
+  eps: ['adam', 'rmsprop'],
+  'no-bias-correction': ['adam'],
+};
+
+/** Put the optimizer switches given on the command line into the spec (the optimizer checks the ranges). */
+export function applyOptimizerFlags(spec: OptimizerSpec, choice: string, v: Record<string, string | boolean | undefined>): void {
+  for (const flag of OPTIMIZER_FLAGS) {
+    if (v[flag] === undefined) continue;
+    if (!FLAG_OWNERS[flag].includes(choice)) throw new UsageError(`--${flag} goes with --optimizer ${FLAG_OWNERS[flag].join(' or ')}`);
+  }
+  const o = spec as Record<string, unknown>;
+  if (v.momentum !== undefined) o.momentum = num(v.momentum as string, 'momentum', 0.9, 0, 0.999999);
+  if (v.beta1 !== undefined) o.beta1 = num(v.beta1 as string, 'beta1', 0.9, 0, 0.999999);
+  if (v.beta2 !== undefined) o.beta2 = num(v.beta2 as string, 'beta2', 0.999, 0, 0.999999);
+  if (v.rho !== undefined) o.rho = num(v.rho as string, 'rho', 0.9, 0, 0.999999);
+  if (v.eps !== undefined) o.eps = num(v.eps as string, 'eps', 1e-8, 1e-30, 1);
+  if (v['no-bias-correction']) o.biasCorrection = false;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, OPTIONS);
   if (v.init !== undefined) checkInitArgs(v);
-  if (v.model === 'rbf' || v.model === 'moe') return trainLocal(v.model, v);
+  if (v.model === 'rbf' || v.model === 'moe') {
+    for (const flag of ['momentum', 'rho', 'no-bias-correction', 'weight-decay', 'decoupled', 'clip', 'patience', 'init'] as const) {
+      if (v[flag] !== undefined) throw new UsageError(`--${flag} is not used by --model ${v.model}`);
+    }
+    return trainLocal(v.model, v);
+  }
+  if (v.mode !== undefined) throw new UsageError('--mode goes with --model moe');
   const dir = required(v.data, 'data');
   const outPath = required(v.out, 'out');
   const saved = v.init === undefined ? null : await loadClassifier(v.init);
@@ -100,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
   const seed = num(v.seed, 'seed', saved ? saved.training.seed : CLASSIFIER_DEFAULTS.seed, 0, 2 ** 32 - 1, true);
   const valFraction = num(v.val, 'val', saved ? savedValFraction(saved) : CLASSIFIER_DEFAULTS.valFraction, 0, 0.9);
   // A saved optimizer goes on unless the optimizer options were given (then a fresh one from them).
-  const keepSaved = Boolean(saved?.optimizer) && ['optimizer', 'lr', 'weight-decay', 'decoupled', 'no-bias-correction'].every((k) => v[k as keyof typeof v] === undefined);
+  const keepSaved = Boolean(saved?.optimizer) && [...OPTIMIZER_FLAGS, 'optimizer', 'lr', 'weight-decay', 'decoupled'].every((k) => v[k as keyof typeof v] === undefined);
   const presetOpts: PresetOptions = {
     activation: oneOf(v.activation, 'activation', ['relu', 'leakyRelu', 'sigmoid', 'tanh'] as const, CLASSIFIER_DEFAULTS.activation(preset)),
     dropout: num(v.dropout, 'dropout', 0, 0, 0.95),
@@ -115,10 +158,7 @@ export async function run(argv: string[]): Promise<number> {
   const epochs = num(v.epochs, 'epochs', CLASSIFIER_DEFAULTS.epochs, 1, 100000, true);
   const batchSize = num(v.batch, 'batch', CLASSIFIER_DEFAULTS.batchSize, 1, 65536, true);
   const optimizer = keepSaved ? savedOptimizerSpec(saved!.optimizer!) : optimizerSpec(optName, lr, num(v['weight-decay'], 'weight-decay', 0, 0, 10), Boolean(v.decoupled));
-  if (v['no-bias-correction']) {
-    if (optimizer.type !== 'adam') throw new UsageError('--no-bias-correction goes with --optimizer adam');
-    optimizer.biasCorrection = false;
-  }
+  if (!keepSaved) applyOptimizerFlags(optimizer, optName, v);
   const clipNorm = num(v.clip, 'clip', 0, 0, 1e9);
   const patience = v.patience === undefined ? null : num(v.patience, 'patience', 3, 1, 10000, true);
   const load = loadOptions(v);

@@ -1,7 +1,7 @@
 /**
  * The local models as image classifiers in the CLI: an RBF network (softmax outputs) or a mixture of
- * experts (linear outputs fitted to one-hot targets; negative outputs count as 0 and the rest are
- * normalized to probabilities). Shared by `locus train --model rbf|moe`, `eval`, `predict` and `info`.
+ * experts (softmax experts give probabilities; linear ones, from files of earlier versions, outputs
+ * fitted to one-hot targets: negative outputs count as 0 and the rest are normalized to probabilities). Shared by `locus train --model rbf|moe`, `eval`, `predict` and `info`.
  */
 import type { ImageSet, LoadOptions } from '../data/folder.js';
 import { fillBatch } from '../data/batch.js';

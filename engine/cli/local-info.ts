@@ -76,8 +76,8 @@ function describe(file: ModelFile): { lines: string[]; info: Record<string, unkn
     case 'moe': {
       const l = moeFromFile(file);
       const c = l.model.config;
-      const info = { experts: c.experts, mode: c.mode, dim: c.dim, outputs: c.outputs, parameters: l.model.experts.length + l.model.gate.length };
-      return { loaded: l, info, lines: [`mixture of experts: ${c.experts} linear experts (${c.mode}) on ${c.dim} inputs, ${c.outputs} outputs, ${info.parameters.toLocaleString('en-US')} parameters`] };
+      const info = { experts: c.experts, mode: c.mode, output: c.output, dim: c.dim, outputs: c.outputs, parameters: l.model.experts.length + l.model.gate.length };
+      return { loaded: l, info, lines: [`mixture of experts: ${c.experts} ${c.output} experts (${c.mode}) on ${c.dim} inputs, ${c.outputs} outputs, ${info.parameters.toLocaleString('en-US')} parameters`] };
     }
     default:
       throw new Error(`not a local model kind: ${file.kind}`);

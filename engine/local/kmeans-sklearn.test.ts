@@ -13,6 +13,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { OnlineKMeans } from './kmeans.js';
+import { greedyTrials } from './kmeans-init.js';
+import { existsSync } from 'node:fs';
+import { DEBIAN_FASHION_MNIST } from '../data/idx.js';
+import { fashionSubset, runPython, writeF32 } from './sklearn-testkit.js';
+
+const fashionSkip = existsSync(`${DEBIAN_FASHION_MNIST}/train-images-idx3-ubyte.gz`) ? false : `Debian's dataset-fashion-mnist is not installed (${DEBIAN_FASHION_MNIST})`;
 
 const PY = '/usr/bin/python3';
 const probe = spawnSync(PY, ['-c', 'import sklearn'], { encoding: 'utf8' });
@@ -86,4 +92,31 @@ test("k-means++ then Lloyd: within 3% of sklearn's best of 10 k-means++ runs", {
   console.log(`# k-means++ inertia: ours ${ours.toFixed(1)} (one run), sklearn ${best.toFixed(1)} (best of 10), ratio ${(ours / best).toFixed(4)}`);
   assert.ok(ours <= 1.03 * best, `ours ${ours} vs sklearn ${best}`);
   assert.ok(ours >= 0.97 * best, 'not suspiciously lower either (same objective)');
+});
+
+test("greedy k-means++, Lloyd until stable, best of 10 starts: within 1% of sklearn's KMeans(n_init=10) on Fashion-MNIST at k = 10 and 32", { skip: skip || fashionSkip, timeout: 60_000 }, async () => {
+  const sub = await fashionSubset('train', 80);
+  const xs = Float32Array.from(sub.pixels, (v) => v / 255);
+  const ks = [10, 32];
+  const ref = runPython(
+    `
+import sys, json, numpy as np
+from sklearn.cluster import KMeans
+x = np.fromfile(sys.argv[1] + '/x.f32', '<f4').astype(np.float64).reshape(${sub.n}, 784)
+print(json.dumps({str(k): float(KMeans(n_clusters=k, n_init=10, random_state=0).fit(x).inertia_) for k in ${JSON.stringify(ks)}}))
+`,
+    (dir) => writeF32(dir, 'x.f32', xs),
+  );
+  for (const kk of ks) {
+    let best = Infinity;
+    for (let r = 0; r < 10; r++) {
+      const m = new OnlineKMeans({ k: kk, dim: 784, seed: 1 + r });
+      m.init(xs, sub.n, greedyTrials(kk));
+      const res = m.lloyd(xs, sub.n, 300, { untilStable: true });
+      best = Math.min(best, res.inertia[res.inertia.length - 1]);
+    }
+    const theirs = ref[String(kk)] as number;
+    console.log(`# k = ${kk}: ours ${best.toFixed(1)}, sklearn ${theirs.toFixed(1)} (best of 10 each, ${sub.n} images), ratio ${(best / theirs).toFixed(4)}`);
+    assert.ok(best <= 1.01 * theirs, `k = ${kk}: ${best} vs sklearn ${theirs}`);
+  }
 });

@@ -89,9 +89,12 @@ export class OnlineKMeans implements PrototypeModel {
     return this.#order.epoch;
   }
 
-  /** Replace all centroids by k samples chosen by the configured method (the model's Rng). */
-  init(x: Float32Array, n: number): Int32Array {
-    const idx = initIndices(x, n, this.dim, this.config.k, this.config.init, this.#order.rng);
+  /**
+   * Replace all centroids by k samples chosen by the configured method (the model's Rng); with k-means++,
+   * `trials` > 1 is the greedy variant (greedyTrials(k) as scikit-learn).
+   */
+  init(x: Float32Array, n: number, trials = 1): Int32Array {
+    const idx = initIndices(x, n, this.dim, this.config.k, this.config.init, this.#order.rng, trials);
     this.prototypes.clear();
     this.#counts = [];
     for (const i of idx) {
@@ -140,8 +143,12 @@ export class OnlineKMeans implements PrototypeModel {
     return out;
   }
 
-  /** Batch (Lloyd) iterations: assign every sample, then move each unfrozen centroid to its cluster mean. */
-  lloyd(x: Float32Array, n: number, iterations = 1): LloydResult {
+  /**
+   * Batch (Lloyd) iterations: assign every sample, then move each unfrozen centroid to its cluster mean.
+   * `untilStable` stops early once no sample changes cluster (the means, hence everything after, would
+   * stay the same: this is exact, not a tolerance).
+   */
+  lloyd(x: Float32Array, n: number, iterations = 1, opts: { untilStable?: boolean } = {}): LloydResult {
     positiveInt('lloyd iterations', iterations);
     const d = this.dim;
     const scorer = this.scorer(x, n);
@@ -157,6 +164,7 @@ export class OnlineKMeans implements PrototypeModel {
       if (it === iterations) break;
       let ch = 0;
       for (let i = 0; i < n; i++) if (labels[i] !== before[i]) ch++;
+      if (ch === 0 && it > 0 && opts.untilStable) break;
       changed.push(ch);
       const k = this.prototypes.count;
       const sums = new Float64Array(k * d);

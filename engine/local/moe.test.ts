@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { ridgeLeastSquares } from './linalg.js';
-import { MixtureOfExperts, type MoeMode } from './moe.js';
+import { MixtureOfExperts, type MoeMode, type MoeOutput } from './moe.js';
 
-function gradCheck(mode: MoeMode) {
+function gradCheck(mode: MoeMode, output: MoeOutput = 'linear') {
   const r = new Rng(2);
   const n = 5;
   const d = 3;
   const m = 2;
-  const moe = new MixtureOfExperts({ dim: d, outputs: m, experts: 3, mode, seed: 4 });
+  const moe = new MixtureOfExperts({ dim: d, outputs: m, experts: 3, mode, output, seed: 4 });
   for (const a of [moe.experts, moe.gate]) for (let q = 0; q < a.length; q++) a[q] = r.normal();
   const x = Float32Array.from({ length: n * d }, () => r.normal());
-  const t = Float32Array.from({ length: n * m }, () => r.normal());
+  // softmax experts: soft targets (non-negative, not summing to 1) exercise the general gradient
+  const t = Float32Array.from({ length: n * m }, () => (output === 'softmax' ? r.next() : r.normal()));
   const g = moe.gradients(x, t, n);
   const eps = 1e-5;
   for (const [name, a, ga] of [['experts', moe.experts, g.experts], ['gate', moe.gate, g.gate]] as const) {
@@ -24,7 +25,7 @@ function gradCheck(mode: MoeMode) {
       const lm = moe.loss(x, t, n);
       a[q] = v;
       const num = (lp - lm) / (2 * eps);
-      assert.ok(Math.abs(num - ga[q]) < 1e-6 + 1e-5 * Math.abs(num), `${mode} ${name}[${q}]: ${ga[q]} vs ${num}`);
+      assert.ok(Math.abs(num - ga[q]) < 1e-6 + 1e-5 * Math.abs(num), `${mode} ${output} ${name}[${q}]: ${ga[q]} vs ${num}`);
     }
   }
 }
@@ -32,6 +33,34 @@ function gradCheck(mode: MoeMode) {
 test('mixture-of-experts gradients match finite differences (cooperative and competitive)', () => {
   gradCheck('cooperative');
   gradCheck('competitive');
+});
+
+test('softmax-expert gradients match finite differences (cooperative and competitive)', () => {
+  gradCheck('cooperative', 'softmax');
+  gradCheck('competitive', 'softmax');
+});
+
+test('softmax experts predict class probabilities: softmax of the blended logits, or the gated mixture of each expert\'s', () => {
+  const x = Float32Array.of(0.5, -1);
+  for (const mode of ['cooperative', 'competitive'] as const) {
+    const moe = new MixtureOfExperts({ dim: 2, outputs: 3, experts: 2, mode, output: 'softmax', seed: 2 });
+    for (let q = 0; q < moe.experts.length; q++) moe.experts[q] = Math.sin(q);
+    const g = moe.gates(x, 0);
+    const z = moe.expertOutputs(x, 0);
+    const p = moe.predict(x);
+    const sm = (v: number[]) => {
+      const e = v.map(Math.exp);
+      const s = e.reduce((a, b) => a + b, 0);
+      return e.map((u) => u / s);
+    };
+    const want =
+      mode === 'cooperative'
+        ? sm([0, 1, 2].map((o) => g[0] * z[o] + g[1] * z[3 + o]))
+        : [0, 1, 2].map((o) => g[0] * sm([...z.subarray(0, 3)])[o] + g[1] * sm([...z.subarray(3, 6)])[o]);
+    for (let o = 0; o < 3; o++) assert.ok(Math.abs(p[o] - want[o]) < 1e-12, `${mode}: ${[...p]} vs ${want}`);
+    // the loss is the cross-entropy of that prediction for one-hot targets
+    assert.ok(Math.abs(moe.loss(x, Float32Array.of(0, 1, 0), 1) + Math.log(want[1])) < 1e-12);
+  }
 });
 
 test('responsibilities are the posterior g_e exp(-0.5|t - y_e|^2) / sum', () => {

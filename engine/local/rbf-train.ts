@@ -11,14 +11,23 @@
  *               are one-hot and the linear outputs fit them.
  * Fully supervised: mini-batch gradient descent on centres, spreads and weights of the loss in rbf.ts
  * (softmax cross-entropy for classification), spreads stepped on a log scale (each multiplied by at most
- * e^{+-1} per step) so they stay positive. Frozen centres do not move.
+ * e^{+-1} per step) so they stay positive. Frozen centres do not move. With a stepper (e.g. AdamSteps)
+ * the same gradients go to it instead: centres, log-spreads and weights as three arrays.
+ *
+ * From the hybrid start, a classifier's least-squares weights fit one-hot targets with linear outputs
+ * (about 0..1), so the softmax over them is nearly flat: its cross-entropy is close to log(classes) even
+ * where the argmax is right, and its gradients mostly ask for confidence. Plain gradient descent then
+ * moves the centres and spreads far to get it, and accuracy falls before it recovers. `calibrate` first
+ * scales the output weights by the factor that minimizes the cross-entropy (a 1-D convex problem; the
+ * argmax, hence the accuracy, does not change), so fine-tuning starts where the loss agrees with it.
  */
 import { finiteIn, oneOf, positiveInt } from './checks.js';
 import { checkMatrix, sqDist, sqNorms } from './distance.js';
 import { nearestAll } from './nearest.js';
 import { OnlineKMeans } from './kmeans.js';
 import { ridgeLeastSquares } from './linalg.js';
-import type { RbfNetwork } from './rbf.js';
+import type { Stepper } from './adam.js';
+import { softmaxInPlace, type RbfNetwork } from './rbf.js';
 
 export interface CentresStage {
   units: number;
@@ -176,6 +185,8 @@ export interface SupervisedOptions {
   spreads?: boolean;
   /** Smallest spread allowed. */
   minSpread?: number;
+  /** Takes the steps instead of plain gradient descent at `rate` (its state carries over between calls). */
+  stepper?: Stepper;
 }
 
 /** Fully supervised gradient descent; returns the mean loss after each epoch. */
@@ -186,10 +197,16 @@ export function trainSupervised(net: RbfNetwork, x: Float32Array, t: Float32Arra
   const minSpread = opts.minSpread ?? 1e-3;
   const d = net.dim;
   const losses: number[] = [];
+  const stepper = opts.stepper;
+  const logS = new Float64Array(net.units);
   for (let e = 0; e < opts.epochs; e++) {
     const order = net.rng.permutation(n);
     for (let s = 0; s < n; s += batch) {
       const g = net.gradients(x, t, n, order.subarray(s, Math.min(n, s + batch)));
+      if (stepper) {
+        stepWith(stepper, net, g, opts, minSpread, logS);
+        continue;
+      }
       for (let q = 0; q < net.weights.length; q++) net.weights[q] -= opts.rate * g.weights[q];
       for (let j = 0; j < net.units; j++) {
         if (opts.spreads !== false) {
@@ -205,6 +222,96 @@ export function trainSupervised(net: RbfNetwork, x: Float32Array, t: Float32Arra
     losses.push(net.loss(x, t, n));
   }
   return losses;
+}
+
+function stepWith(stepper: Stepper, net: RbfNetwork, g: ReturnType<RbfNetwork['gradients']>, opts: SupervisedOptions, minSpread: number, logS: Float64Array): void {
+  const k = net.units;
+  const d = net.dim;
+  // d L / d log s = s dL/ds; parameters that must not learn get no gradient, and are put back after.
+  for (let j = 0; j < k; j++) {
+    logS[j] = Math.log(net.spreads[j]);
+    g.spreads[j] = opts.spreads === false ? 0 : g.spreads[j] * net.spreads[j];
+  }
+  const fixed: [number, Float32Array][] = [];
+  for (let j = 0; j < k; j++) {
+    if (opts.centres === false || net.prototypes.isFrozen(j)) {
+      g.centres.fill(0, j * d, (j + 1) * d);
+      fixed.push([j, Float32Array.from(net.prototypes.row(j))]);
+    }
+  }
+  stepper.step([net.weights, net.prototypes.data, logS], [g.weights, g.centres, g.spreads]);
+  for (const [j, row] of fixed) net.prototypes.row(j).set(row);
+  if (opts.spreads !== false) for (let j = 0; j < k; j++) net.spreads[j] = Math.max(minSpread, Math.exp(logS[j]));
+}
+
+/**
+ * Scale a classifier's output weights (bias included) by the a > 0 that minimizes the mean softmax
+ * cross-entropy of a * y on the samples (Newton's method on the convex 1-D loss; argmaxes unchanged).
+ * Returns a.
+ */
+export function calibrate(net: RbfNetwork, x: Float32Array, t: Float32Array, n: number): number {
+  checkMatrix('RBF inputs', x, n, net.dim);
+  checkMatrix('RBF targets', t, n, net.outputs);
+  if (net.config.task !== 'classification') throw new Error('RBF calibrate: only for classification');
+  const m = net.outputs;
+  const y = new Float64Array(n * m);
+  const phi = new Float64Array(net.units);
+  for (let i = 0; i < n; i++) net.outputsFrom(net.activations(x, i * net.dim, phi), y.subarray(i * m, (i + 1) * m));
+  const q = new Float64Array(m);
+  const at = (a: number) => {
+    let f = 0;
+    let f1 = 0;
+    let f2 = 0;
+    for (let i = 0; i < n; i++) {
+      const yi = y.subarray(i * m, (i + 1) * m);
+      for (let o = 0; o < m; o++) q[o] = a * yi[o];
+      let mx = -Infinity;
+      for (let o = 0; o < m; o++) if (q[o] > mx) mx = q[o];
+      let z = 0;
+      for (let o = 0; o < m; o++) z += Math.exp(q[o] - mx);
+      const lse = mx + Math.log(z);
+      let ts = 0;
+      let ty = 0;
+      for (let o = 0; o < m; o++) {
+        ts += t[i * m + o];
+        ty += t[i * m + o] * yi[o];
+        f -= t[i * m + o] * (q[o] - lse);
+      }
+      for (let o = 0; o < m; o++) q[o] = a * yi[o];
+      softmaxInPlace(q);
+      let ey = 0;
+      let ey2 = 0;
+      for (let o = 0; o < m; o++) {
+        ey += q[o] * yi[o];
+        ey2 += q[o] * yi[o] * yi[o];
+      }
+      f1 += ts * ey - ty;
+      f2 += ts * (ey2 - ey * ey);
+    }
+    return [f / n, f1 / n, f2 / n];
+  };
+  let a = 1;
+  let [f] = at(a);
+  for (let it = 0; it < 50; it++) {
+    const [, f1, f2] = at(a);
+    let step = f2 > 0 ? f1 / f2 : Math.sign(f1) * a;
+    let next = a - step;
+    if (!(next > 0)) next = a / 4;
+    let [fn] = at(next);
+    // backtrack if Newton's step overshoots
+    for (let b = 0; b < 30 && !(fn <= f); b++) {
+      step /= 2;
+      next = Math.max(a - step, a / 4);
+      [fn] = at(next);
+    }
+    if (!(fn <= f)) break;
+    const done = Math.abs(next - a) <= 1e-6 * a;
+    a = next;
+    f = fn;
+    if (done) break;
+  }
+  for (let q2 = 0; q2 < net.weights.length; q2++) net.weights[q2] *= a;
+  return a;
 }
 
 function clamp(v: number, lim: number): number {
