@@ -19,16 +19,21 @@ import { cliRegistry } from './runs-record.js';
 export const usage = `locus experiment list [--json]
 locus experiment show NAME|FILE
 locus experiment run NAME|FILE [--data DIR] [--out DIR] [--no-workspace] [--json]
+locus experiment from-runs ID ID... --title TEXT --out FILE
   Controlled experiments: one idea, a base run and 2-6 variants that each change one thing, trained
   one after another with the same seed (the same seed gives the same figures). list names the built-in
   ones; show prints one as an experiment file to copy and change; run trains its variants, prints the
   final figures side by side and a one-line finding. Each variant is a run in the workspace.
+  from-runs saves finished runs of one kind (locus runs list) as an experiment file: what they share
+  is the base, what differs is each run's variant.
   --data DIR          run on this image folder instead of the experiment's own data (where it allows it)
 ${LOAD_USAGE}
   --out DIR           write the report (report.html, self-contained) and the results (results.json) there
+                      (from-runs: the experiment file to write)
+  --title TEXT        from-runs: the experiment's title
   --no-workspace      do not record the variants as runs`;
 
-const OPTIONS = { ...LOAD_OPTIONS, data: { type: 'string' }, out: { type: 'string' }, 'no-workspace': { type: 'boolean' } } as const;
+const OPTIONS = { ...LOAD_OPTIONS, data: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' }, 'no-workspace': { type: 'boolean' } } as const;
 
 /** A built-in by name, or an experiment file. */
 async function find(lab: Experiments, name: string): Promise<{ file: ExperimentFile; builtin: boolean }> {
@@ -43,7 +48,7 @@ async function find(lab: Experiments, name: string): Promise<{ file: ExperimentF
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v, positionals: p } = parse(argv, OPTIONS, true);
-  const sub = required(p[0], 'a subcommand (list, show, run)');
+  const sub = required(p[0], 'a subcommand (list, show, run, from-runs)');
   const out = new Output(Boolean(v.json));
   const noWorkspace = Boolean(v['no-workspace']) || !workspaceDir();
   const registry = noWorkspace ? null : await cliRegistry();
@@ -54,13 +59,24 @@ export async function run(argv: string[]): Promise<number> {
     else out.result(table([['name', 'kind', 'variants', 'title'], ...list.map((e) => [e.id, e.kind, String(e.variants.length), e.title])], ['l', 'l', 'r', 'l']));
     return 0;
   }
+  if (sub === 'from-runs') {
+    if (!registry) throw new UsageError('from-runs reads the workspace: there is none (LOCUS_WORKSPACE_DIR=off or --no-workspace)');
+    const ids = p.slice(1);
+    const runs = ids.map((id) => {
+      if (!registry.has(id)) throw new Error(`there is no run ${id} in ${registry.dir} (locus runs list)`);
+      return registry.get(id).summary;
+    });
+    const made = await lab.fromRuns(runs, required(v.title, 'title'), required(v.out, 'out'), true);
+    out.result(`wrote ${made.path}: ${runs.length} variants differing in ${made.differs.join(', ')} (locus experiment run ${made.path})`, { event: 'saved', path: made.path, differs: made.differs });
+    return 0;
+  }
   const name = required(p[1], 'an experiment (a built-in name or a file)');
   if (sub === 'show') {
     const { file } = await find(lab, name);
     process.stdout.write(`${JSON.stringify(file, null, 2)}\n`);
     return 0;
   }
-  if (sub !== 'run') throw new UsageError(`unknown subcommand "${sub}" (list, show, run)`);
+  if (sub !== 'run') throw new UsageError(`unknown subcommand "${sub}" (list, show, run, from-runs)`);
   const { file, builtin } = await find(lab, name);
   const info = experimentInfo(file, builtin);
   let folder = null;
