@@ -58,7 +58,18 @@ export function svgChart(title: string, lines: readonly Line[], o: { xTitle: str
   const m = { l: 56, r: 12, t: 26, b: 36 };
   const ty = (v: number) => (o.log ? Math.log10(v) : v);
   const pts = lines.flatMap((l) => l.points).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && (!o.log || p.y > 0));
-  const legend = lines.map((l, i) => `<tspan fill="${PALETTE[i % PALETTE.length]}">━ ${esc(l.name)}</tspan>`).join('  ');
+  // The legend in rows of at most four entries, under the chart.
+  const perRow = 4;
+  const legendRows = Math.ceil(lines.length / perRow);
+  const legend = Array.from({ length: legendRows }, (_, r) =>
+    lines
+      .slice(r * perRow, (r + 1) * perRow)
+      .map((l, k) => {
+        const i = r * perRow + k;
+        return `<tspan fill="${PALETTE[i % PALETTE.length]}"${k === 0 ? ` x="${56}" dy="${r === 0 ? 0 : 14}"` : ''}>${DASHES[i % DASHES.length] ? '┅' : '━'} ${esc(l.name)}  </tspan>`;
+      })
+      .join(''),
+  ).join('');
   if (!pts.length) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="60" role="img" aria-label="${esc(title)}: no data"><text x="4" y="18" font-size="13">${esc(title)}: no data</text></svg>`;
   let x0 = Math.min(...pts.map((p) => p.x));
   let x1 = Math.max(...pts.map((p) => p.x));
@@ -82,7 +93,10 @@ export function svgChart(title: string, lines: readonly Line[], o: { xTitle: str
   const yt = ticks(y0, y1, 4)
     .map((v) => `<line x1="${m.l}" x2="${W - m.r}" y1="${Y(o.log ? 10 ** v : v).toFixed(1)}" y2="${Y(o.log ? 10 ** v : v).toFixed(1)}" stroke="#e3e3e3"/><text x="${m.l - 4}" y="${(Y(o.log ? 10 ** v : v) + 4).toFixed(1)}" text-anchor="end" font-size="10">${fmt(o.log ? 10 ** v : v)}</text>`)
     .join('');
-  const xt = ticks(x0, x1, 5)
+  // Whole numbers on an axis of steps or epochs.
+  const whole = pts.every((p) => Number.isInteger(p.x));
+  const xs = whole && x1 - x0 <= 10 ? Array.from({ length: Math.round(x1 - x0) + 1 }, (_, i) => Math.round(x0) + i) : x1 - x0 >= 5 ? [...new Set(ticks(x0, x1, 5).map(Math.round))] : ticks(x0, x1, 5);
+  const xt = xs
     .map((v) => `<text x="${X(v).toFixed(1)}" y="${H - m.b + 14}" text-anchor="middle" font-size="10">${fmt(v)}</text>`)
     .join('');
   const paths = lines
@@ -97,7 +111,7 @@ export function svgChart(title: string, lines: readonly Line[], o: { xTitle: str
     .join('');
   const summary = lines.map((l) => `${l.name} ${l.points.length ? fmt(l.points[l.points.length - 1].y) : 'no data'}`).join(', ');
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 22}" viewBox="0 0 ${W} ${H + 22}" role="img" aria-label="${esc(`${title}; last values: ${summary}`)}" font-family="sans-serif">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 8 + 14 * legendRows}" viewBox="0 0 ${W} ${H + 8 + 14 * legendRows}" role="img" aria-label="${esc(`${title}; last values: ${summary}`)}" font-family="sans-serif">` +
     `<text x="${m.l}" y="16" font-size="13" font-weight="600">${esc(title)}${o.log ? ' (log scale)' : ''}</text>${yt}${xt}` +
     `<line x1="${m.l}" x2="${W - m.r}" y1="${H - m.b}" y2="${H - m.b}" stroke="#888"/><line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${H - m.b}" stroke="#888"/>` +
     `<text x="${(W + m.l) / 2}" y="${H - 6}" text-anchor="middle" font-size="11">${esc(o.xTitle)}</text>${paths}` +
@@ -153,7 +167,7 @@ export async function experimentReport(r: ExperimentResults): Promise<string> {
         .map((v) => {
           const t = v.traces.find((x) => x.key === key);
           if (!t) return '';
-          return svgChart(`${t.label}: ${v.name}`, t.names.map((name, i) => ({ name, points: t.x.map((x, j) => ({ x, y: t.y[i][j] ?? NaN })) })), { xTitle: t.xTitle, log: t.log ?? false, width: 420, height: 220 });
+          return svgChart(`${t.label}: ${v.name}`, t.names.map((name, i) => ({ name, points: t.x.map((x, j) => ({ x, y: t.y[i][j] ?? NaN })) })), { xTitle: t.xTitle, log: t.log ?? false, width: 520, height: 220 });
         })
         .join('\n');
       return `<div class="grid">${per}</div>`;
