@@ -9,6 +9,7 @@ import { Rng } from '../../core/rng.js';
 import { AUGMENT_DEFAULTS, randomTransform, transformImage } from '../../data/augment.js';
 import type { ImageSet } from '../../data/folder.js';
 import { classifierToFile } from '../../io/index.js';
+import { pruneEdges, pruneUnits } from '../../models/prune.js';
 import { ACTIVATIONS, ArchitectureRequest, LabError, OPTIMIZER_CHOICES } from '../../protocol/contract.js';
 import { arr, bool, type Infer, literal, num, obj, optional } from '../../protocol/guard.js';
 import { ClassifierTrainer, type DoneEvent } from '../classifier.js';
@@ -53,6 +54,8 @@ export const ClassifierExperimentConfig = obj({
   hints: optional(obj({ mode: literal('augment', 'penalty'), weight: optional(num({ min: 0, max: 1000 })), flip: optional(bool) })),
   /** At most this many training images of each class (a small training set, to see overfitting). */
   trainPerClass: optional(num({ int: true, min: 1, max: 100_000 })),
+  /** After training, remove this share of the smallest weights (or, with units, of the hidden units) and score again. */
+  prune: optional(obj({ fraction: num({ min: 0, max: 0.99 }), units: optional(bool) })),
   /** Extra scores: 'shifted' = accuracy on validation images shifted, rotated and scaled at random. */
   evaluate: optional(arr(literal('shifted'), { max: 4 })),
 });
@@ -213,6 +216,16 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
     const sat = last.activations.filter((a) => a.saturated !== null).map((a) => a.saturated as number);
     figures.saturated = sat.length ? sat.reduce((a, b) => a + b, 0) / sat.length : null;
   }
+  if (c.prune && done.reason !== 'diverged' && s.val.length) {
+    // The accuracy the network had, then the pruned network's (which the run keeps).
+    figures.unprunedAcc = figures.valAcc;
+    const report = c.prune.units ? pruneUnits(s.model, c.prune.fraction) : pruneEdges(s.model, c.prune.fraction);
+    const e = evaluate(s.model, s.set, s.val, s.normalization);
+    figures.valAcc = finite(e.accuracy);
+    figures.valLoss = finite(e.loss);
+    figures.sparsity = report.total ? report.pruned / report.total : 0;
+    figures.gap = figures.trainAcc !== null && figures.valAcc !== null ? figures.trainAcc - figures.valAcc : null;
+  }
   if (c.evaluate?.includes('shifted') && s.val.length && done.reason !== 'diverged') {
     figures.shiftedAcc = finite(evaluate(s.model, shiftedSet(s.set, s.val, ctx.seed), s.val, s.normalization).accuracy);
   }
@@ -232,6 +245,17 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
     traces.push({ key: 'updateRatio', label: 'Update / weight ratio per layer', xTitle: 'step', log: true, names, x, y: names.map((_, i) => telemetry.map((t) => finite(t.updateRatio[i]))) });
     const relus = telemetry[0].activations.filter((a) => a.dead !== null).map((a) => a.name);
     if (relus.length) traces.push({ key: 'dead', label: 'Share of dead ReLU units', xTitle: 'step', names: relus, x, y: relus.map((n) => telemetry.map((t) => finite(t.activations.find((a) => a.name === n)?.dead))) });
+  }
+  if ((ctx.experiment.pictures ?? []).includes('weights')) {
+    // The weights' histogram (every weight, not the biases): weight decay narrows it, as a Gaussian prior would.
+    const all: number[] = [];
+    for (const p of s.model.params()) if (p.decay) for (const v of p.value) all.push(v);
+    const edge = 0.3;
+    const bins = 41;
+    const counts = new Array<number>(bins).fill(0);
+    for (const v of all) counts[Math.min(bins - 1, Math.max(0, Math.floor(((v + edge) / (2 * edge)) * bins)))]++;
+    const x = counts.map((_, i) => Number((-edge + ((i + 0.5) * 2 * edge) / bins).toFixed(4)));
+    traces.push({ key: 'weights', label: 'Histogram of the weights (share in each bin; the outer bins gather what lies beyond ±0.3)', xTitle: 'weight', names: ['weights'], x, y: [counts.map((n) => n / Math.max(1, all.length))] });
   }
   const pictures: ExperimentPicture[] = [];
   if ((ctx.experiment.pictures ?? []).includes('filters')) {

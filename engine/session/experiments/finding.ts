@@ -6,6 +6,7 @@ import type { ExperimentFile } from '../../io/experiment.js';
 
 const PERCENT = /acc|purity|dead|saturated|share|gap|sparsity|confident|coverage|^te$/i;
 
+
 /** A figure as text: shares as percentages, very small or large numbers in exponent form. */
 export function formatFigure(key: string, v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';

@@ -27,6 +27,8 @@ const FIGURE_NAMES: Record<string, string> = {
   shiftedAcc: 'accuracy, shifted images',
   weightRms: 'weight RMS',
   params: 'parameters',
+  unprunedAcc: 'accuracy before pruning',
+  sparsity: 'weights removed',
   epochs: 'epochs',
   bestValAcc: 'best validation accuracy',
   epochsTo90: 'epochs to 90%',
