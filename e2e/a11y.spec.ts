@@ -1,6 +1,6 @@
 /**
  * Accessibility held by a machine (docs/accessibility.md):
- * - axe-core on every view (Data, Train, GAN, Clustering, Sequence, Models) in the light and the dark
+ * - axe-core on every view (Data, Train, GAN, Clustering, Sequence, Models, Experiments) in the light and the dark
  *   theme with the bundled sample open: idle, with runs in progress (paused after a step, so what is on
  *   screen does not depend on timing), the 2-D toy GAN, and ended runs. Any WCAG 2.0 / 2.1 level A or AA
  *   violation fails. The rule set and its exceptions are AXE_TAGS and AXE_EXCEPTIONS, and nowhere else.
@@ -23,7 +23,7 @@ export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** Rules switched off, each with its reason. Empty: nothing is excused. */
 export const AXE_EXCEPTIONS: Record<string, string> = {};
 
-const VIEWS = ['Data', 'Train', 'GAN', 'Clustering', 'Sequence', 'Models'] as const;
+const VIEWS = ['Data', 'Train', 'GAN', 'Clustering', 'Sequence', 'Models', 'Experiments'] as const;
 type View = (typeof VIEWS)[number];
 const THEMES = ['light', 'dark'] as const;
 

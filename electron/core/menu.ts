@@ -24,6 +24,7 @@ const VIEW_ITEMS: [ViewName, string][] = [
   ['clustering', 'Clustering'],
   ['sequence', 'Sequence'],
   ['models', 'Models'],
+  ['experiments', 'Experiments'],
 ];
 
 export function menuTemplate(recent: readonly string[], platform: string, dev = false): MenuSpec[] {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ExperimentTrace } from '../../../engine/protocol/experiments.js';
-import { exportName, figureName, formatFigure, formatSeconds, gridShape, historyMetrics, historyPoints, pictureRgba, sharedRange, traceKinds, tracePoints } from './experiment-format.js';
+import { exportName, figureName, formatFigure, formatSeconds, gridShape, historyMetrics, historyPoints, niceAbove, niceBelow, pictureRgba, sharedRange, traceKinds, tracePoints } from './experiment-format.js';
 
 test('shares are percentages, tiny and huge numbers exponents, counts integers, the rest a few digits', () => {
   assert.equal(formatFigure('valAcc', 0.8123), '81.2%');
@@ -82,11 +82,25 @@ test('trace points skip missing values and, on a log scale, values that are not 
   assert.deepEqual(tracePoints(trace(), 5), []);
 });
 
-test('small multiples of a trace share one y range over every variant', () => {
-  assert.deepEqual(sharedRange([trace(), trace({ y: [[3], [null]] })]), { min: 1e-6, max: 3 });
+test('small multiples of a trace share one y range over every variant; a log range starts and ends on 1, 2 or 5 times a power of ten', () => {
+  assert.deepEqual(sharedRange([trace(), trace({ y: [[3], [null]] })]), { min: 1e-6, max: 5 });
   assert.equal(sharedRange([trace({ y: [[null], []] })]), null);
   assert.deepEqual(sharedRange([trace({ log: false, y: [[2, 2, 2]] })]), { min: 1, max: 3 });
-  assert.deepEqual(sharedRange([trace({ y: [[2, 2, 2]] })]), { min: 1, max: 4 });
+  assert.deepEqual(sharedRange([trace({ log: false, y: [[0.3, 7]] })]), { min: 0.3, max: 7 });
+  assert.deepEqual(sharedRange([trace({ y: [[2, 2, 2]] })]), { min: 1, max: 5 });
+  assert.deepEqual(sharedRange([trace({ y: [[0.6, 3.2]] })]), { min: 0.5, max: 5 });
+});
+
+test('nice log bounds', () => {
+  assert.equal(niceBelow(0.6), 0.5);
+  assert.equal(niceBelow(7.1e-7), 5e-7);
+  assert.equal(niceBelow(1), 1);
+  assert.equal(niceBelow(19), 10);
+  assert.equal(niceAbove(3.2), 5);
+  assert.equal(niceAbove(5), 5);
+  assert.equal(niceAbove(0.93), 1);
+  assert.equal(niceAbove(6), 10);
+  assert.equal(niceAbove(1.2e-6), 2e-6);
 });
 
 test('trace kinds are listed once each, in the order the variants have them', () => {

@@ -128,11 +128,26 @@ export function sharedRange(traces: readonly ExperimentTrace[]): { min: number; 
     }
   }
   if (!Number.isFinite(min)) return null;
-  if (min === max) {
-    if (traces.some((t) => t.log)) return { min: min / 2, max: max * 2 };
-    return { min: min - 1, max: max + 1 };
-  }
+  const log = traces.some((t) => t.log);
+  if (log) return { min: niceBelow(min === max ? min / 2 : min), max: niceAbove(min === max ? max * 2 : max) };
+  if (min === max) return { min: min - 1, max: max + 1 };
   return { min, max };
+}
+
+const STEPS = [1, 2, 5, 10];
+/** The largest 1, 2 or 5 times a power of ten at or below x > 0 (a log axis then starts on a labelled tick). */
+export function niceBelow(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  const m = x / p;
+  const s = [...STEPS].reverse().find((k) => k <= m * (1 + 1e-9)) ?? 1;
+  return Number((s * p).toPrecision(6));
+}
+/** The smallest 1, 2 or 5 times a power of ten at or above x > 0. */
+export function niceAbove(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  const m = x / p;
+  const s = STEPS.find((k) => k >= m * (1 - 1e-9)) ?? 10;
+  return Number((s * p).toPrecision(6));
 }
 
 /** A layout for a picture's images: columns and rows close to square. */
@@ -146,7 +161,7 @@ export function gridShape(count: number): { cols: number; rows: number } {
  * 1 px gaps between the images. Grey images are drawn grey, 3-channel ones in colour; values outside
  * [0, 1] are clipped.
  */
-export function pictureRgba(p: Pick<ExperimentPicture, 'count' | 'channels' | 'height' | 'width' | 'data'>): { width: number; height: number; rgba: Uint8ClampedArray } {
+export function pictureRgba(p: Pick<ExperimentPicture, 'count' | 'channels' | 'height' | 'width' | 'data'>): { width: number; height: number; rgba: Uint8ClampedArray<ArrayBuffer> } {
   const { count, channels: c, height: h, width: w, data } = p;
   const { cols, rows } = gridShape(count);
   const W = cols * (w + 1) - 1;

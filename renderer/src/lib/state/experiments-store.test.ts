@@ -231,6 +231,25 @@ test('events of a run this page did not start are picked up from the engine', as
   assert.equal(s.running, true);
 });
 
+test('a run of an experiment the page does not list (a file opened before a reload) joins the list and runs again from its content', async () => {
+  const mine = info('my-runs', { builtin: false, title: 'My runs' });
+  const starts: unknown[] = [];
+  const { api } = fakeApi({
+    'experiments.list': () => ({ experiments: LIST }),
+    'experiments.results': () => ({ results: results({ info: mine, experiment: { id: 'my-runs' }, state: 'completed' }) }),
+    'experiments.start': (p) => {
+      starts.push(p);
+      return { runId: (p as { runId: string }).runId, variants: 2, info: mine };
+    },
+  });
+  const s = new ExperimentsStore(api);
+  await settle();
+  assert.equal(s.selected?.title, 'My runs');
+  assert.equal(s.fileOf('my-runs'), null);
+  await s.start();
+  assert.deepEqual((starts[0] as { file: unknown }).file, { id: 'my-runs' });
+});
+
 test('an export onto an existing file asks first; replacing it sends overwrite', async () => {
   const exports: unknown[] = [];
   const { api } = fakeApi({
@@ -269,6 +288,7 @@ test('an opened file joins the list, is chosen, and runs with its content', asyn
   const s = new ExperimentsStore(api);
   await settle();
   assert.equal(await s.open('/tmp/my-runs.json'), true);
+  assert.equal(s.openOutcome?.text, 'Opened /tmp/my-runs.json: My runs, 2 variants.');
   assert.equal(s.selectedId, 'my-runs');
   assert.equal(s.fileOf('my-runs'), '/tmp/my-runs.json');
   assert.equal(s.list.length, 5);

@@ -36,7 +36,8 @@ export type ExportFormat = 'html' | 'json';
 interface OpenedFile {
   info: ExperimentInfo;
   experiment: Record<string, unknown>;
-  path: string;
+  /** Where it was read from (null: known only from a run's results). */
+  path: string | null;
 }
 
 const curvesOf = (experiment: Record<string, unknown> | undefined): string[] => {
@@ -58,6 +59,7 @@ export class ExperimentsStore {
   #error = $state<string | null>(null);
   #busy = $state(false);
   #outcome = $state.raw<{ ok: boolean; text: string } | null>(null);
+  #opened = $state.raw<{ ok: boolean; text: string } | null>(null);
   #pendingOverwrite = $state.raw<{ format: ExportFormat; path: string } | null>(null);
   /** Experiment runs whose results are being read. */
   readonly #pickingUp = new Set<string>();
@@ -143,7 +145,7 @@ export class ExperimentsStore {
     this.#outcome = null;
     this.#pendingOverwrite = null;
   }
-  /** Whether the selected experiment was opened from a file (its path), or is a built-in (null). */
+  /** The file an experiment was opened from (null: a built-in, or a path not known). */
   fileOf(id: string): string | null {
     return this.#files.find((f) => f.info.id === id)?.path ?? null;
   }
@@ -173,6 +175,10 @@ export class ExperimentsStore {
   }
   get pendingOverwrite(): { format: ExportFormat; path: string } | null {
     return this.#pendingOverwrite;
+  }
+  /** What opening a file gave (shown beside the open field). */
+  get openOutcome(): { ok: boolean; text: string } | null {
+    return this.#opened;
   }
   clearOutcome(): void {
     this.#outcome = null;
@@ -259,10 +265,10 @@ export class ExperimentsStore {
       const r = await this.#api.call('experiments.open', { path: target });
       this.#files = [...this.#files.filter((f) => f.info.id !== r.info.id), { info: r.info, experiment: r.experiment, path: target }];
       this.select(r.info.id);
-      this.#outcome = { ok: true, text: `Opened ${target}: ${r.info.title}, ${r.info.variants.length} variants.` };
+      this.#opened = { ok: true, text: `Opened ${target}: ${r.info.title}, ${r.info.variants.length} variants.` };
       return true;
     } catch (e) {
-      this.#outcome = { ok: false, text: asLabError(e).message };
+      this.#opened = { ok: false, text: asLabError(e).message };
       return false;
     } finally {
       this.#busy = false;
@@ -311,6 +317,8 @@ export class ExperimentsStore {
       data: x.data,
       curves: curvesOf(x.experiment),
     });
+    // An experiment this page does not list (a file opened before a reload) joins the list, to show and run again.
+    if (!this.list.some((e) => e.id === x.info.id)) this.#files = [...this.#files, { info: x.info, experiment: x.experiment, path: null }];
     if (running) this.#active = x.runId;
     else if (this.#active === x.runId) this.#active = null;
     if (this.#selected === null && !had) this.#selected = x.info.id;

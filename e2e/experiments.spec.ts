@@ -1,0 +1,126 @@
+/**
+ * Experiments in the app: the list, one experiment run with progress for the whole experiment and
+ * cancelled, a short one run to the end with its finding, table and curves, the report (HTML) and
+ * the results (JSON) saved (and saved again over the first, after the question), an experiment file
+ * opened and run, and "Try the experiment" from Train's settings.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+import { freshEngine, hostUrl, shot, tmpRoot } from './host.js';
+import { openSampleAndTrainView, watchConsole } from './train-helpers.js';
+
+async function showExperiments(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /^Experiments/ }).click();
+  await expect(page.getByRole('heading', { name: 'Experiments', level: 1 })).toBeVisible();
+}
+
+async function choose(page: Page, id: string): Promise<void> {
+  await page.locator(`[data-testid="exp-item"][data-id="${id}"]`).click();
+  await expect(page.locator(`[data-testid="exp-item"][data-id="${id}"]`)).toHaveAttribute('aria-current', 'true');
+}
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+
+test.beforeAll(async () => {
+  await freshEngine();
+});
+
+test('an experiment runs with progress and is cancelled; another runs to its finding, table and curves; report and results are saved', async ({ page }) => {
+  test.setTimeout(240_000);
+  const errors = watchConsole(page);
+  await page.goto(hostUrl());
+  await showExperiments(page);
+  const items = page.getByTestId('exp-item');
+  await expect.poll(() => items.count()).toBeGreaterThan(10);
+  await expect(page.locator('[data-testid="exp-item"][data-id="art-vigilance"]')).toContainText('ART: vigilance');
+
+  // A longer one, cancelled while its first variants train: progress for the whole experiment.
+  await choose(page, 'vanishing-gradients');
+  await expect(page.getByTestId('exp-explanation')).toContainText('sigmoid');
+  await page.getByTestId('exp-run').click();
+  const bar = page.getByRole('progressbar', { name: 'Progress of the experiment' });
+  await expect(bar).toBeVisible();
+  await expect(bar).toHaveAttribute('aria-valuenow', /^\d+$/);
+  await expect(page.getByTestId('exp-status')).toContainText('Vanishing and exploding gradients · variant');
+  await shot(page, 'experiments-running');
+  await page.getByTestId('exp-cancel').click();
+  await expect(page.getByTestId('exp-done')).toContainText('Cancelled', { timeout: 60_000 });
+  await expect(page.getByTestId('exp-run')).toBeEnabled();
+  await expect(page.getByTestId('exp-row').filter({ hasText: /not run|cancelled/ }).first()).toBeVisible();
+
+  // A short one, to its end.
+  await choose(page, 'optimizers');
+  await expect(page.getByTestId('exp-results')).toHaveCount(0);
+  await page.getByTestId('exp-run').click();
+  await expect(page.getByTestId('exp-done')).toContainText('Completed', { timeout: 120_000 });
+  const finding = page.getByTestId('exp-finding');
+  await expect(finding).toContainText('validation accuracy after 3 epochs: SGD');
+  const findingText = ((await finding.locator('.fline').textContent()) ?? '').trim();
+  expect(findingText).toMatch(/highest: /);
+  await expect(page.getByTestId('exp-row')).toHaveCount(6);
+  await expect(page.getByTestId('exp-row').first()).toContainText('%');
+  await expect(page.getByTestId('exp-row').first()).toContainText('completed');
+  await expect.poll(async () => Number(await page.getByTestId('exp-curves').getAttribute('data-points'))).toBeGreaterThanOrEqual(6 * 3);
+  await expect(page.getByRole('img', { name: /^training loss\. Latest: SGD / })).toBeVisible();
+  // Another figure for the curves; per-layer traces on shared axes, one small chart per variant.
+  await page.getByTestId('exp-curve-metric').selectOption('valAcc');
+  await expect(page.getByRole('img', { name: /^validation accuracy\. Latest: SGD \d/ })).toBeVisible();
+  await expect(page.getByTestId('exp-trace')).toHaveCount(6);
+  await shot(page, 'experiments-done');
+  await page.getByTestId('exp-traces').scrollIntoViewIfNeeded();
+  await shot(page, 'experiments-traces');
+
+  // The report and the results, saved through the path fields of the browser host.
+  const html = join(tmpRoot(), `exp-report-${Date.now()}.html`);
+  const json = join(tmpRoot(), `exp-results-${Date.now()}.json`);
+  await page.getByTestId('exp-export-html-path').fill(html);
+  await page.getByTestId('exp-export-html').click();
+  await expect(page.getByTestId('exp-outcome')).toContainText(`Saved the report to ${html}`);
+  const report = await readFile(html, 'utf8');
+  expect(report).toContain(escapeHtml(findingText));
+  expect(report).toContain('<svg');
+  await page.getByTestId('exp-export-json-path').fill(json);
+  await page.getByTestId('exp-export-json').click();
+  await expect(page.getByTestId('exp-outcome')).toContainText(`Saved the results to ${json}`);
+  const results = JSON.parse(await readFile(json, 'utf8')) as { format: string; finding: string; variants: unknown[]; experiment: Record<string, unknown> };
+  expect(results.format).toBe('locus-experiment-results');
+  expect(results.finding).toBe(findingText);
+  expect(results.variants).toHaveLength(6);
+
+  // Saving onto the same file again asks first; Replace it writes it.
+  await page.getByTestId('exp-export-html').click();
+  await expect(page.getByTestId('exp-outcome')).toContainText('exists');
+  await page.getByTestId('exp-replace').click();
+  await expect(page.getByTestId('exp-outcome')).toContainText(`Saved the report to ${html}`);
+
+  // An experiment file (this run's own experiment, renamed) is opened and run.
+  const file = join(tmpRoot(), `exp-file-${Date.now()}.json`);
+  await writeFile(file, JSON.stringify({ ...results.experiment, id: 'my-optimizers', title: 'My optimizers', variants: (results.experiment.variants as unknown[]).slice(0, 2) }, null, 2));
+  await page.getByTestId('exp-open-path').fill(file);
+  await page.getByTestId('exp-open').click();
+  await expect(page.getByTestId('exp-opened')).toContainText('Opened');
+  await expect(page.getByTestId('exp-title')).toHaveText('My optimizers');
+  await page.getByTestId('exp-run').click();
+  await expect(page.getByTestId('exp-done')).toContainText('Completed', { timeout: 60_000 });
+  await expect(page.getByTestId('exp-row')).toHaveCount(2);
+
+  // A reload picks the latest run up again.
+  await page.reload();
+  await showExperiments(page);
+  await expect(page.getByTestId('exp-finding')).toContainText('validation accuracy after 3 epochs: SGD');
+  expect(errors).toEqual([]);
+});
+
+test('"Try the experiment" beside Train\'s optimizer opens the Experiments view with that experiment chosen', async ({ page }) => {
+  const errors = watchConsole(page);
+  await openSampleAndTrainView(page);
+  const link = page.getByRole('button', { name: 'Try the experiment: Optimizers side by side' });
+  await link.click();
+  await expect(page.getByRole('heading', { name: 'Experiments', level: 1 })).toBeVisible();
+  await expect(page.getByTestId('exp-title')).toHaveText('Optimizers side by side');
+  await expect(page.locator('[data-testid="exp-item"][data-id="optimizers"]')).toHaveAttribute('aria-current', 'true');
+  // On the open folder: the choice is there for an experiment that allows it.
+  await expect(page.getByTestId('exp-on-folder')).toBeEnabled();
+  expect(errors).toEqual([]);
+});
