@@ -1,13 +1,18 @@
 """PyTorch side of `npm run bench -- --compare`: the same workloads and shapes as engine/bench/bench.ts.
 
 Run with Debian's interpreter (/usr/bin/python3, which has torch). Prints one JSON object per workload:
-{"name", "threads", "img_per_s" (median wall clock), "cpu_img_per_s" (median, process CPU time)}.
-Options: --threads N (torch.set_num_threads), --runs N, --seconds S, --only NAME.
+{"name", "lib", "threads", "img_per_s" (median wall clock), "cpu_img_per_s" (median, process CPU time)}
+(k-means and SOM: samples per second), or {"name", "lib", "fails"} when a twin cannot run.
+Twins: torch for the networks; scikit-learn's KMeans (Lloyd, one start from given centroids, the same
+iterations) and a vectorized numpy SOM on Debian's Fashion-MNIST; torchvision's ImageFolder for folder
+loading (only with --folder DIR, the folder engine/bench/folder.ts made).
+Options: --threads N (torch.set_num_threads), --runs N, --seconds S, --only NAME, --folder DIR.
 Set OMP_NUM_THREADS and MKL_NUM_THREADS to the same N (bench.ts does): with set_num_threads alone,
 OpenMP's pool still spins on the other core, doubling the CPU time and slowing the run.
 """
 import argparse
 import json
+import os
 import statistics
 import time
 
@@ -29,11 +34,11 @@ def mlp():
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def train_workload(make, batch):
+def train_workload(make, batch, shape=(1, 28, 28)):
     torch.manual_seed(1)
     model = make()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.rand(batch, 1, 28, 28)
+    x = torch.rand(batch, *shape)
     y = torch.randint(0, 10, (batch,))
 
     def run():
@@ -45,10 +50,10 @@ def train_workload(make, batch):
     return run
 
 
-def infer_workload(make, batch):
+def infer_workload(make, batch, shape=(1, 28, 28)):
     torch.manual_seed(1)
     model = make().eval()
-    x = torch.rand(batch, 1, 28, 28)
+    x = torch.rand(batch, *shape)
 
     def run():
         with torch.no_grad():
@@ -97,12 +102,142 @@ def dcgan_workload(batch, latent=64, width=16):
     return run
 
 
+class LstmNet(nn.Module):
+    # engine/models/sequence.ts sequenceSpec({cell: 'lstm', steps: 28, features: 28, units: 64}): one LSTM
+    # layer returning its last state, dense read-out to 10 classes.
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(28, 64, batch_first=True)
+        self.out = nn.Linear(64, 10)
+
+    def forward(self, x):
+        _, (h, _) = self.lstm(x)
+        return self.out(h[-1])
+
+
+def vgg64():
+    # presetSpec('vgg', [3, 64, 64], 10, {depth: 3}): (conv 3x3 same, ReLU) x 2, max pool 2, for 16, 32, 64
+    # filters; flatten, dense 128, ReLU, dense 10.
+    layers, c = [], 3
+    for f in (16, 32, 64):
+        layers += [nn.Conv2d(c, f, 3, padding=1), nn.ReLU(), nn.Conv2d(f, f, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+        c = f
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(64 * 8 * 8, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def fashion():
+    """Debian's Fashion-MNIST training images as float32 [60000, 784] in [0, 1]."""
+    import gzip
+    import numpy as np
+    with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") as f:
+        buf = f.read()
+    return (np.frombuffer(buf, dtype=np.uint8, offset=16).reshape(-1, 784) / np.float32(255)).astype(np.float32)
+
+
+_FASHION = []
+
+
+def fashion_cached():
+    if not _FASHION:
+        _FASHION.append(fashion())
+    return _FASHION[0]
+
+
+def kmeans_lloyd_workload(iterations=2):
+    # engine/bench/local.ts kmeans-lloyd: k=64 from 64 random samples, `iterations` Lloyd iterations over
+    # all 60,000 (one call = iterations * 60,000 samples).
+    import numpy as np
+    from sklearn.cluster import KMeans
+    x = fashion_cached()
+    start = x[np.random.default_rng(1).choice(len(x), 64, replace=False)]
+
+    def run():
+        KMeans(n_clusters=64, init=start, n_init=1, max_iter=iterations, tol=0, algorithm="lloyd").fit(x)
+
+    return run
+
+
+def kmeans_online_workload(steps=2000):
+    # Online (MacQueen) k-means, rate 1/count, one sample at a time, vectorized over the 64 centroids:
+    # numpy has no online k-means, so this is the same algorithm as engine/local/kmeans.ts in numpy.
+    import numpy as np
+    x = fashion_cached()
+    rng = np.random.default_rng(1)
+    c = x[rng.choice(len(x), 64, replace=False)].copy()
+    counts = np.zeros(64)
+
+    def run():
+        order = rng.integers(0, len(x), steps)
+        for i in order:
+            v = x[i]
+            j = int(np.argmin(((c - v) ** 2).sum(axis=1)))
+            counts[j] += 1
+            c[j] += (v - c[j]) / counts[j]
+
+    return run
+
+
+def som_workload(steps=200, side=20):
+    # A vectorized numpy SOM (MiniSom's online update): the BMU by distances to all units, then every unit
+    # moves by eta * gaussian(dx) * gaussian(dy) * (x - w); eta and sigma asymptotic from 0.5 and 1 over
+    # a long schedule, as engine/bench/local.ts.
+    import numpy as np
+    x = fashion_cached()
+    rng = np.random.default_rng(1)
+    w = x[rng.integers(0, len(x), side * side)].copy().reshape(side, side, 784)
+    ax = np.arange(side, dtype=np.float64)
+    total = 1e7
+    t = [0]
+
+    def run():
+        for i in rng.integers(0, len(x), steps):
+            v = x[i]
+            d = ((w - v) ** 2).sum(axis=2)
+            bi, bj = np.unravel_index(np.argmin(d), d.shape)
+            decay = 1 / (1 + t[0] / (total / 2))
+            eta, sigma = 0.5 * decay, 1.0 * decay
+            gx = np.exp(-((ax - bi) ** 2) / (2 * sigma * sigma))
+            gy = np.exp(-((ax - bj) ** 2) / (2 * sigma * sigma))
+            h = (eta * np.outer(gx, gy)).astype(np.float32)
+            w[...] += h[:, :, None] * (v - w)
+            t[0] += 1
+
+    return run
+
+
+def folder_workload(folder, threads):
+    # torchvision's usual pipeline for a folder of photos to 64x64: ImageFolder (PIL decode), Resize(64)
+    # on the short side, CenterCrop(64), ToTensor, through a DataLoader (batch 64; N worker processes on N > 1 threads, else none).
+    from torchvision import datasets, transforms
+    tf = transforms.Compose([transforms.Resize(64), transforms.CenterCrop(64), transforms.ToTensor()])
+    ds = datasets.ImageFolder(folder, transform=tf)
+    workers = threads if threads > 1 else 0
+
+    def run():
+        for _ in torch.utils.data.DataLoader(ds, batch_size=64, num_workers=workers):
+            pass
+
+    return run, len(ds)
+
+
 WORKLOADS = [
-    ("lenet5-train", 64, lambda: train_workload(lenet5, 64)),
-    ("mlp-train", 64, lambda: train_workload(mlp, 64)),
-    ("lenet5-infer", 256, lambda: infer_workload(lenet5, 256)),
-    ("dcgan-step", 64, lambda: dcgan_workload(64)),
+    ("lenet5-train", "torch", 64, lambda: train_workload(lenet5, 64)),
+    ("mlp-train", "torch", 64, lambda: train_workload(mlp, 64)),
+    ("lenet5-infer", "torch", 256, lambda: infer_workload(lenet5, 256)),
+    ("dcgan-step", "torch", 64, lambda: dcgan_workload(64)),
+    ("lstm-train", "torch", 64, lambda: train_workload(LstmNet, 64, (28, 28))),
+    ("vgg64-train", "torch", 32, lambda: train_workload(vgg64, 32, (3, 64, 64))),
+    ("vgg64-infer", "torch", 32, lambda: infer_workload(vgg64, 32, (3, 64, 64))),
+    ("kmeans-online", "numpy", 2000, lambda: kmeans_online_workload(2000)),
+    ("kmeans-lloyd", "sklearn", 2 * 60000, lambda: kmeans_lloyd_workload(2)),
+    ("som-online", "numpy", 200, lambda: som_workload(200)),
 ]
+
+
+def cpu_time():
+    # This process's CPU time and that of its finished children (the DataLoader's worker processes).
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def measure(run, batch, runs, seconds):
@@ -110,14 +245,14 @@ def measure(run, batch, runs, seconds):
     wall, cpu = [], []
     for _ in range(runs):
         images = 0
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = time.perf_counter(), cpu_time()
         while True:
             run()
             images += batch
             t = time.perf_counter()
             if t - t0 >= seconds:
                 break
-        c = time.process_time()
+        c = cpu_time()
         wall.append(images / (t - t0))
         cpu.append(images / max(c - c0, 1e-9))
     return statistics.median(wall), statistics.median(cpu)
@@ -129,13 +264,30 @@ def main():
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--seconds", type=float, default=1.0)
     p.add_argument("--only", default="")
+    p.add_argument("--folder", default="")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    for name, batch, make in WORKLOADS:
+
+    def emit(name, lib, rates=None, fails=None):
+        out = {"name": name, "lib": lib, "threads": a.threads}
+        if fails:
+            out["fails"] = fails
+        else:
+            out.update({"img_per_s": round(rates[0], 1), "cpu_img_per_s": round(rates[1], 1)})
+        print(json.dumps(out), flush=True)
+
+    for name, lib, batch, make in WORKLOADS:
         if a.only and a.only not in name:
             continue
-        wall, cpu = measure(make(), batch, a.runs, a.seconds)
-        print(json.dumps({"name": name, "threads": a.threads, "img_per_s": round(wall, 1), "cpu_img_per_s": round(cpu, 1)}), flush=True)
+        try:
+            run = make()
+        except (ImportError, OSError) as e:
+            emit(name, lib, fails=f"{type(e).__name__}: {e}")
+            continue
+        emit(name, lib, measure(run, batch, a.runs, a.seconds))
+    if a.folder and (not a.only or a.only in "folder-cold"):
+        run, n = folder_workload(a.folder, a.threads)
+        emit("folder-cold", "torchvision", measure(run, n, a.runs, a.seconds))
 
 
 if __name__ == "__main__":

@@ -8,64 +8,27 @@
  * its cpu and wasm backends and, when Debian's python3 has torch, PyTorch with Locus's thread count and
  * with one thread; then a markdown table of the medians and ratios, with the machine and its load average),
  * --memory [--epochs 10] [--images 60000] (resident memory per epoch of LeNet-5 training, memory.ts).
+ * Workloads: the networks (workloads.ts: LeNet-5, MLP, LSTM, a VGG-style net on 64x64 colour), the DCGAN
+ * round (gan.ts), k-means and SOM on Fashion-MNIST (local.ts, samples per second), folder loading
+ * (folder.ts: --folder-images N, default 24, --folder-size WxH, default 3000x4000), nearest-784d.
  */
 import { parseArgs } from 'node:util';
-import { Rng } from '../core/rng.js';
-import { tensor } from '../core/tensor.js';
 import { kernelBackend, setKernelBackend, wasmActive, type KernelChoice } from '../kernels/backend.js';
 import { kernelThreads, setKernelThreads } from '../kernels/wasm/threads.js';
-import '../layers/index.js';
-import { softmaxCrossEntropy } from '../losses/index.js';
-import { presetSpec } from '../models/presets.js';
-import { Sequential } from '../models/sequential.js';
-import { createOptimizer } from '../optim/index.js';
 import { printComparison, type Row } from './compare.js';
 import { distanceRates } from './distances.js';
+import { folderWorkloads, makeJpegFolder } from './folder.js';
 import { dcganWorkload } from './gan.js';
+import { fashionSkip, fashionVectors, LOCAL_NAMES, localWorkloads } from './local.js';
 import { memoryRun } from './memory.js';
-import { measureRates } from './timing.js';
-
-interface Workload {
-  name: string;
-  batch: number;
-  /** Images processed by one call. */
-  run: () => void;
-}
-
-function trainWorkload(name: string, preset: string, batch: number): Workload {
-  const rng = new Rng(1);
-  const model = new Sequential(presetSpec(preset, [1, 28, 28], 10), rng);
-  const params = model.params();
-  const opt = createOptimizer({ type: 'adam', lr: 1e-3 });
-  const x = tensor([batch, 1, 28, 28]);
-  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
-  const labels = new Int32Array(batch).map(() => rng.int(10));
-  const ctx = { training: true, rng };
-  return {
-    name,
-    batch,
-    run: () => {
-      const { y, caches } = model.forward(x, ctx);
-      const { grad } = softmaxCrossEntropy(y, labels);
-      for (const p of params) p.grad.fill(0);
-      model.backward(caches, grad, false);
-      opt.step(params);
-    },
-  };
-}
-
-function inferWorkload(name: string, preset: string, batch: number): Workload {
-  const rng = new Rng(1);
-  const model = new Sequential(presetSpec(preset, [1, 28, 28], 10), rng);
-  const x = tensor([batch, 1, 28, 28]);
-  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
-  return { name, batch, run: () => void model.predict(x, rng) };
-}
+import { measureRates, measureRatesAsync } from './timing.js';
+import { NETWORK_WORKLOADS, type Workload } from './workloads.js';
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, kernels: { type: 'string' },
     memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' }, threads: { type: 'string' },
+    'folder-images': { type: 'string' }, 'folder-size': { type: 'string' },
   },
   strict: true,
 });
@@ -79,22 +42,46 @@ if (values.memory) {
   await memoryRun(Number(values.epochs ?? 10), Number(values.images ?? 60000));
   process.exit(0);
 }
-const all: (() => Workload)[] = [
-  () => trainWorkload('lenet5-train', 'lenet5', 64),
-  () => trainWorkload('mlp-train', 'mlp', 64),
-  () => inferWorkload('lenet5-infer', 'lenet5', 256),
-  () => dcganWorkload('dcgan-step', 64),
-];
+const wanted = (name: string) => !values.only || name.includes(values.only);
 const rows: Row[] = [];
-for (const make of all) {
+const report = (w: { name: string; unit?: string }, r: { wall: number; cpu: number }) => {
+  rows.push({ name: w.name, locus: r, unit: w.unit });
+  const u = w.unit === 'samples' ? 'samples' : 'img';
+  console.log(`${w.name} locus ${u}_per_s=${r.wall.toFixed(1)} cpu_${u}_per_s=${r.cpu.toFixed(1)}`);
+};
+const networks: { name: string; make: () => Workload }[] = [
+  ...NETWORK_WORKLOADS.slice(0, 3),
+  { name: 'dcgan-step', make: () => dcganWorkload('dcgan-step', 64) },
+  ...NETWORK_WORKLOADS.slice(3),
+];
+for (const { name, make } of networks) {
+  if (!wanted(name)) continue;
   const w = make();
-  if (values.only && !w.name.includes(values.only)) continue;
-  const r = measureRates(w.run, w.batch, runs);
-  rows.push({ name: w.name, locus: r });
-  console.log(`${w.name} locus img_per_s=${r.wall.toFixed(1)} cpu_img_per_s=${r.cpu.toFixed(1)}`);
+  report(w, measureRates(w.run, w.batch, runs));
 }
-if (!values.only || 'nearest-784d'.includes(values.only)) {
+const extra: string[] = [];
+if (LOCAL_NAMES.some(wanted)) {
+  const skip = fashionSkip();
+  if (skip) console.log(`k-means and SOM skipped: ${skip}`);
+  else {
+    const { x, n, d } = await fashionVectors();
+    for (const w of localWorkloads(x, n, d)) if (wanted(w.name)) report(w, measureRates(w.run, w.batch, runs));
+  }
+}
+if (wanted('folder-cold') || wanted('folder-cache')) {
+  const count = Math.max(2, Number(values['folder-images'] ?? 24));
+  const [fw, fh] = (values['folder-size'] ?? '3000x4000').split('x').map(Number);
+  if (!(fw >= 1 && fh >= 1)) throw new Error(`--folder-size must be WxH, got ${values['folder-size']}`);
+  const t0 = performance.now();
+  const folder = await makeJpegFolder(count, fw, fh);
+  console.log(`folder: ${count} JPEGs of ${fw}x${fh} ${folder.made ? `made in ${((performance.now() - t0) / 1000).toFixed(1)} s` : 'from an earlier run'} (${folder.dir})`);
+  const { workloads, dispose } = folderWorkloads(folder);
+  for (const w of workloads) if (wanted(w.name)) report(w, await measureRatesAsync(w.run, w.batch, runs));
+  dispose();
+  extra.push('--folder', folder.dir);
+}
+if (wanted('nearest-784d')) {
   const r = distanceRates(runs);
   console.log(`nearest-784d locus dist_per_s=${r.wall.toFixed(0)} cpu_dist_per_s=${r.cpu.toFixed(0)}`);
 }
-if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend(), threads });
+if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend(), threads, extra });

@@ -16,6 +16,8 @@ import type { Rates } from './timing.js';
 export interface Row {
   name: string;
   locus: Rates;
+  /** What the rates count when not images ('samples': k-means and SOM). */
+  unit?: string;
 }
 
 interface Other {
@@ -29,11 +31,11 @@ const PYTHON = '/usr/bin/python3';
 /** TF.js's cpu backend takes minutes a DCGAN step on a loaded machine: each job gets this long. */
 const TFJS_LIMIT_S = 240;
 
-function torchResults(only: string | undefined, runs: number, threads: number): Other[] | string {
+function torchResults(only: string | undefined, runs: number, threads: number, extra: string[]): Other[] | string {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return `PyTorch skipped: ${PYTHON} -c "import torch" failed (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
   const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
-  const args = [script, '--threads', String(threads), '--runs', String(runs), ...(only ? ['--only', only] : [])];
+  const args = [script, '--threads', String(threads), '--runs', String(runs), ...(only ? ['--only', only] : []), ...extra];
   // torch.set_num_threads alone leaves OpenMP's other threads spinning (twice the CPU time, and slower):
   // the environment pins the thread pools too.
   const t = String(threads);
@@ -44,8 +46,10 @@ function torchResults(only: string | undefined, runs: number, threads: number): 
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => {
-      const j = JSON.parse(l) as { name: string; img_per_s: number; cpu_img_per_s: number };
-      return { name: j.name, who: `torch-${threads}t`, rates: { wall: j.img_per_s, cpu: j.cpu_img_per_s } };
+      const j = JSON.parse(l) as { name: string; lib?: string; img_per_s?: number; cpu_img_per_s?: number; fails?: string };
+      const who = `${j.lib ?? 'torch'}-${threads}t`;
+      if (j.fails) return { name: j.name, who, fails: j.fails };
+      return { name: j.name, who, rates: { wall: j.img_per_s ?? 0, cpu: j.cpu_img_per_s ?? 0 } };
     });
 }
 
@@ -78,11 +82,11 @@ function tfjsResults(only: string | undefined, runs: number): Other[] {
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 
-export async function printComparison(rows: Row[], o: { only?: string; runs: number; kernels: string; threads: number }): Promise<void> {
+export async function printComparison(rows: Row[], o: { only?: string; runs: number; kernels: string; threads: number; extra?: string[] }): Promise<void> {
   const loadBefore = load();
   const others: Other[] = [];
   for (const threads of o.threads > 1 ? [o.threads, 1] : [1]) {
-    const torch = torchResults(o.only, o.runs, threads);
+    const torch = torchResults(o.only, o.runs, threads, o.extra ?? []);
     if (typeof torch === 'string') {
       console.log(torch);
       break;
@@ -108,18 +112,25 @@ export async function printComparison(rows: Row[], o: { only?: string; runs: num
   console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} logical cores), Node ${process.versions.node}, ` +
     `Locus kernels ${o.kernels}${o.kernels === 'wasm' && h ? ` (${h.build})` : ''} on ${o.threads === 1 ? 'one thread' : `${o.threads} threads`}, ` +
     `PyTorch as named (torch-Nt: N threads), TensorFlow.js on one thread, load average ${loadBefore} before the comparison, ${load()} after.`);
-  console.log('Images per second, wall clock (CPU time) medians; ratios Locus / other, wall clock (CPU time).');
+  console.log('Images (k-means, SOM: samples) per second, wall clock (CPU time) medians; ratios Locus / other, wall clock (CPU time). ' +
+    'torch-Nt, sklearn-Nt, numpy-Nt: scripts/bench_torch.py with N threads; the folder twin is torchvision with N DataLoader workers (none on 1).');
   console.log('');
-  console.log(`| workload | Locus | ${whos.join(' | ')} | ${whos.map((w) => `Locus / ${w}`).join(' | ')} |`);
-  console.log(`|${'---|'.repeat(2 + 2 * whos.length)}`);
+  // One column per thread setting of the twin (torch, scikit-learn or numpy: the row's own library), the
+  // ratio against the faster of them, then TF.js where it ran.
+  const twinThreads = [...new Set(others.filter((x) => !x.who.startsWith('tfjs')).map((x) => x.who.replace(/^.*-/, '')))];
+  const tfjs = whos.filter((w) => w.startsWith('tfjs'));
+  const cell = (x: Other | undefined) => (!x ? '-' : !x.rates ? 'fails' : `${fmt(x.rates.wall)} (${fmt(x.rates.cpu)})`);
+  const tail = (cells: string[]) => cells.map((c) => ` ${c} |`).join('');
+  console.log(`| workload | Locus | twin | ${twinThreads.map((t) => `twin ${t}`).join(' | ')} | Locus / best twin |${tail(tfjs)}`);
+  console.log(`|${'---|'.repeat(4 + twinThreads.length + tfjs.length)}`);
   for (const row of rows) {
-    const cells = whos.map((who) => {
-      const x = others.find((y) => y.name === row.name && y.who === who);
-      if (!x) return ['-', '-'];
-      if (!x.rates) return ['fails', '-'];
-      return [`${fmt(x.rates.wall)} (${fmt(x.rates.cpu)})`, `${(row.locus.wall / x.rates.wall).toFixed(2)} (${(row.locus.cpu / x.rates.cpu).toFixed(2)})`];
-    });
-    console.log(`| ${row.name} | ${fmt(row.locus.wall)} (${fmt(row.locus.cpu)}) | ${cells.map((c) => c[0]).join(' | ')} | ${cells.map((c) => c[1]).join(' | ')} |`);
+    const mine = others.filter((x) => x.name === row.name && !x.who.startsWith('tfjs'));
+    const lib = mine[0]?.who.replace(/-[^-]*$/, '') ?? '-';
+    const best = mine.filter((x) => x.rates).sort((p, q) => (q.rates?.wall ?? 0) - (p.rates?.wall ?? 0))[0];
+    const ratio = best?.rates ? `${(row.locus.wall / best.rates.wall).toFixed(2)} (${(row.locus.cpu / best.rates.cpu).toFixed(2)})` : '-';
+    const twins = twinThreads.map((t) => cell(mine.find((x) => x.who.endsWith(`-${t}`))));
+    const tf = tfjs.map((w) => cell(others.find((x) => x.name === row.name && x.who === w)));
+    console.log(`| ${row.name} | ${fmt(row.locus.wall)} (${fmt(row.locus.cpu)}) | ${lib} | ${twins.join(' | ')} | ${ratio} |${tail(tf)}`);
   }
   for (const x of others) if (x.fails) console.log(`\n${x.who} ${x.name} fails: ${x.fails}`);
 }

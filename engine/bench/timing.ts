@@ -34,3 +34,25 @@ export function measureRates(run: () => void, batch: number, runs: number, secon
   }
   return { wall: median(wall), cpu: median(cpu) };
 }
+
+/** measureRates for an asynchronous call (the folder loads): a warm-up, then `runs` runs of at least `seconds`. */
+export async function measureRatesAsync(run: () => Promise<void>, batch: number, runs: number, seconds = 1): Promise<Rates> {
+  await run();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    let images = 0;
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    let t = t0;
+    do {
+      await run();
+      images += batch;
+      t = performance.now();
+    } while (t - t0 < seconds * 1000);
+    const c = process.cpuUsage(c0);
+    wall.push(images / ((t - t0) / 1000));
+    cpu.push(images / Math.max((c.user + c.system) / 1e6, 1e-9));
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
