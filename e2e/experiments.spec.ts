@@ -124,3 +124,34 @@ test('"Try the experiment" beside Train\'s optimizer opens the Experiments view 
   await expect(page.getByTestId('exp-on-folder')).toBeEnabled();
   expect(errors).toEqual([]);
 });
+
+test('two finished runs ticked in Train\'s Compare runs are saved as an experiment, opened in Experiments and run', async ({ page }) => {
+  test.setTimeout(180_000);
+  const errors = watchConsole(page);
+  await openSampleAndTrainView(page);
+  // The experiments before left finished classifier runs (each variant is a run): keep two ticked.
+  const rows = page.getByTestId('train-runs').getByTestId('run-row');
+  await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(2);
+  const n = await rows.count();
+  for (let i = 0; i < n; i++) {
+    const box = rows.nth(i).getByRole('checkbox');
+    if ((await box.isChecked()) !== i < 2) await box.click();
+  }
+  const save = page.getByTestId('save-experiment');
+  await expect(save).toBeEnabled();
+  await save.click();
+  await page.getByTestId('save-experiment-title').fill('Two of my runs');
+  const file = join(tmpRoot(), `exp-from-runs-${Date.now()}.json`);
+  await page.getByTestId('save-experiment-path').fill(file);
+  await page.getByTestId('save-experiment-go').click();
+  await expect(page.getByTestId('save-experiment-outcome')).toContainText(`Saved ${file}`);
+  const saved = JSON.parse(await readFile(file, 'utf8')) as { title: string; variants: unknown[] };
+  expect(saved.title).toBe('Two of my runs');
+  expect(saved.variants).toHaveLength(2);
+  await page.getByRole('button', { name: 'Open in Experiments' }).click();
+  await expect(page.getByTestId('exp-title')).toHaveText('Two of my runs');
+  await page.getByTestId('exp-run').click();
+  await expect(page.getByTestId('exp-done')).toContainText('Completed', { timeout: 150_000 });
+  await expect(page.getByTestId('exp-row')).toHaveCount(2);
+  expect(errors).toEqual([]);
+});

@@ -9,6 +9,8 @@ import type { ExperimentInfo } from '../../../engine/protocol/experiments.js';
 export interface ExperimentLinks {
   find(setting: string): ExperimentInfo[];
   open(id: string): void;
+  /** Read an experiment file and show it in the Experiments view. */
+  openFile?(path: string): void;
 }
 
 const KEY = Symbol('experiment-links');
