@@ -1,7 +1,7 @@
 import { Rng } from '../core/rng.js';
 import type { Normalization } from '../data/normalize.js';
-import { ganToFile } from '../io/gan.js';
-import { writeModelFile } from '../io/index.js';
+import { ganFromFile, ganToFile, type LoadedGan } from '../io/gan.js';
+import { readModelFile, writeModelFile } from '../io/index.js';
 import '../layers/index.js';
 import { Gan } from '../models/gan.js';
 import { dcganSpecs } from '../models/gan-presets.js';
@@ -25,6 +25,8 @@ export const usage = `locus gan --data DIR --out GAN.json [options]
   --saturating        the generator minimizes log(1 - D(G(z))) instead of maximizing log D(G(z))
   --seed N            random seed: the same seed, data and options give the same model (default 1)
   --grid FILE.png     write the sample grid of fixed latent codes after every epoch (to watch progress)
+  --resume GAN.json   continue training a saved GAN (its networks, latent size and optimizer states;
+                      images are loaded at its size and colour; its epochs come before the new ones)
 ${LOAD_USAGE}
   --json              one JSON object a line (progress, epochs, result)`;
 
@@ -42,6 +44,7 @@ const OPTIONS = {
   saturating: { type: 'boolean' },
   seed: { type: 'string' },
   grid: { type: 'string' },
+  resume: { type: 'string' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -64,14 +67,31 @@ export async function run(argv: string[]): Promise<number> {
     gridSize: 64,
   };
   createOptimizer(adam); // check the options before loading anything
+  let from: LoadedGan | null = null;
+  if (v.resume !== undefined) {
+    const f = await readModelFile(v.resume);
+    if (f.kind !== 'gan') throw new Error(`--resume ${v.resume} is a "${f.kind}" model; locus gan continues a "gan" model`);
+    from = ganFromFile(f);
+    if (from.optimizers) {
+      from.optimizers.generator.lr = adam.lr as number;
+      from.optimizers.discriminator.lr = adam.lr as number;
+    }
+  }
   const load = loadOptions(v);
+  if (from) {
+    if ((v.size !== undefined && load.width !== from.input.width) || (v.channels !== undefined && load.channels !== from.input.channels)) {
+      throw new Error(`--resume: the GAN makes ${from.input.width}x${from.input.height} images with ${from.input.channels} channel(s); leave --size and --channels out or give those`);
+    }
+    Object.assign(load, { width: from.input.width, height: from.input.height, channels: from.input.channels === 3 ? 3 : 1 });
+  }
   const out = new Output(Boolean(v.json));
   const { set, skipped } = await loadFolder(dir, load, out);
   if (set.n === 0) throw new Error(`no usable images in ${dir}`);
-  const specs = dcganSpecs({ channels: set.channels, size: set.width, latent, width });
-  const gan = new Gan(specs, new Rng(seed));
-  const normalization: Normalization = { kind: 'symmetric' };
-  const trainer = new GanTrainer({ gan, set, normalization, settings });
+  const gan = from ? from.gan : new Gan(dcganSpecs({ channels: set.channels, size: set.width, latent, width }), new Rng(seed));
+  const normalization: Normalization = from ? from.normalization : { kind: 'symmetric' };
+  const trainer = new GanTrainer({ gan, set, normalization, settings, ...(from?.optimizers ? { optimizers: from.optimizers } : {}) });
+  const prior = from?.training.history ?? [];
+  if (from) out.info(`continuing ${v.resume}: ${prior.length} epoch(s) so far, ${from.optimizers ? 'with' : 'without'} its optimizer states`, { event: 'resume', epochs: prior.length, optimizers: from.optimizers !== null });
   out.info(`${set.n} images of ${set.channels}x${set.height}x${set.width}; ${skipped.length} skipped; ${trainer.stepsPerEpoch} steps per epoch`, {
     event: 'data',
     loaded: set.n,
@@ -110,8 +130,8 @@ export async function run(argv: string[]): Promise<number> {
     normalization,
     training: {
       seed,
-      settings: { ...settings, preset: 'dcgan', width, latent, load: { fit: load.fit ?? 'cover' } },
-      history: trainer.history,
+      settings: { ...settings, preset: 'dcgan', width: from && typeof from.training.settings.width === 'number' ? from.training.settings.width : width, latent: gan.latent, load: { fit: load.fit ?? 'cover' } },
+      history: [...prior, ...trainer.history.map((h) => ({ ...h, epoch: h.epoch + prior.length }))],
     },
     optimizers: { generator: trainer.optG, discriminator: trainer.optD },
   });

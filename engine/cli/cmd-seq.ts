@@ -25,7 +25,11 @@ import { Output, table } from './output.js';
 const TASKS = ['rows', 'sines', 'next', 'memory', 'adding'] as const;
 
 export const usage = `locus seq --task TASK --out MODEL.json [options]
+       locus seq --resume MODEL.json --out MODEL.json [options]
   Train a sequence model and save it as a Locus model file (kind "sequence").
+  --resume MODEL.json continue training a saved sequence model: its layers, task and optimizer state; image
+                      rows are read at its size with its normalization and must have its classes; a
+                      series is generated anew from its options (--n, --seed); its epochs come first
   --task TASK         rows    classify images read row by row (needs --data DIR; 28 steps of 28 features at 28x28)
                       sines   classify the frequency of a noisy sine
                       next    predict the next value of a noisy sine (regression)
@@ -66,6 +70,7 @@ const OPTIONS = {
   steps: { type: 'string' },
   classes: { type: 'string' },
   noise: { type: 'string' },
+  resume: { type: 'string' },
 } as const;
 
 interface Prepared {
@@ -75,16 +80,21 @@ interface Prepared {
   val: Int32Array;
 }
 
-async function prepareRows(v: Record<string, unknown>, seed: number, valFraction: number, out: Output): Promise<Prepared> {
+async function prepareRows(v: Record<string, unknown>, seed: number, valFraction: number, out: Output, from: LoadedSequence | null = null): Promise<Prepared> {
   const dir = required(v.data as string | undefined, 'data');
   const load = loadOptions(v);
+  const was = from?.data.source === 'rows' ? from.data : null;
+  if (was) Object.assign(load, { width: was.image.width, height: was.image.height, channels: was.image.channels === 3 ? 3 : 1, ...(was.fit ? { fit: was.fit } : {}) });
   const { set, skipped, counts } = await loadFolder(dir, load, out);
   if (set.classes.length < 2) throw new Error(`row-by-row classification needs at least 2 classes (subfolders of ${dir}); found ${set.classes.length}`);
+  if (from && (set.classes.length !== from.classes.length || set.classes.some((c, i) => c !== from.classes[i]))) {
+    throw new Error(`--resume: the model's classes (${from.classes.join(', ')}) are not the folder's (${set.classes.join(', ')})`);
+  }
   const labelled = Int32Array.from(set.labels.keys()).filter((i) => set.labels[i] >= 0);
   const split = splitIndices(labelled.length, valFraction, new Rng(seed), Int32Array.from(labelled, (i) => set.labels[i]));
   const train = Int32Array.from(split.train, (p) => labelled[p]);
   const val = Int32Array.from(split.val, (p) => labelled[p]);
-  const normalization: Normalization = { kind: 'standard', ...channelStats(set, train) };
+  const normalization: Normalization = was ? was.normalization : { kind: 'standard', ...channelStats(set, train) };
   out.info(`${set.n} images in ${set.classes.length} classes (${counts.join('/')}); ${skipped.length} skipped; ${train.length} for training, ${val.length} for validation; ${set.height} steps of ${set.width * set.channels} features`, {
     event: 'data',
     loaded: set.n,
@@ -98,9 +108,9 @@ async function prepareRows(v: Record<string, unknown>, seed: number, valFraction
   return { source: imageRows(set, normalization), data: { source: 'rows', image, normalization, fit: load.fit ?? 'cover' }, train, val };
 }
 
-function prepareSeries(name: SeriesName, v: Record<string, unknown>, seed: number, valFraction: number, out: Output): Prepared {
+function prepareSeries(name: SeriesName, v: Record<string, unknown>, seed: number, valFraction: number, out: Output, from: LoadedSequence | null = null): Prepared {
   const opt = (k: string, lo: number, hi: number, int: boolean) => (v[k] === undefined ? undefined : num(v[k] as string, k, 0, lo, hi, int));
-  const spec: SeriesSpec = seriesSpec(name, { steps: opt('steps', 1, 10000, true), classes: opt('classes', 1, 64, true), noise: opt('noise', 0, 100, false) });
+  const spec: SeriesSpec = from?.data.source === 'series' ? from.data.series : seriesSpec(name, { steps: opt('steps', 1, 10000, true), classes: opt('classes', 1, 64, true), noise: opt('noise', 0, 100, false) });
   const n = num(v.n as string | undefined, 'n', 2000, 2, 1e6, true);
   const source = makeSeries(spec, n, new Rng(seed));
   const split = splitIndices(n, valFraction, new Rng(seed ^ 0x51), source.labels ?? undefined);
@@ -116,7 +126,18 @@ function prepareSeries(name: SeriesName, v: Record<string, unknown>, seed: numbe
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, OPTIONS);
-  const task = oneOf(required(v.task, 'task'), 'task', TASKS, 'rows');
+  let from: LoadedSequence | null = null;
+  if (v.resume !== undefined) {
+    const f = await readModelFile(v.resume);
+    if (f.kind !== 'sequence') throw new Error(`--resume ${v.resume} is a "${f.kind}" model; locus seq continues a "sequence" model`);
+    from = sequenceFromFile(f);
+    for (const k of ['cell', 'units', 'layers', 'kernel', 'steps', 'classes', 'noise'] as const) {
+      if (v[k] !== undefined) throw new Error(`--${k} is the saved model's with --resume; leave it out`);
+    }
+  }
+  const fileTask = from ? (from.data.source === 'rows' ? 'rows' : from.data.series.name) : null;
+  if (fileTask && v.task !== undefined && v.task !== fileTask) throw new Error(`--resume: the model was trained on the "${fileTask}" task, not "${v.task}"`);
+  const task = oneOf(fileTask ?? required(v.task, 'task'), 'task', TASKS, 'rows');
   const outPath = required(v.out, 'out');
   const cell = oneOf(v.cell, 'cell', CELLS, 'lstm');
   const seed = num(v.seed, 'seed', 1, 0, 2 ** 32 - 1, true);
@@ -136,10 +157,13 @@ export async function run(argv: string[]): Promise<number> {
   const kernel = num(v.kernel, 'kernel', 5, 1, 1024, true);
   createOptimizer(settings.optimizer);
   const out = new Output(Boolean(v.json));
-  const p = task === 'rows' ? await prepareRows(v, seed, valFraction, out) : prepareSeries(task, v, seed, valFraction, out);
+  const p = task === 'rows' ? await prepareRows(v, seed, valFraction, out, from) : prepareSeries(task, v, seed, valFraction, out, from);
   const { source } = p;
-  const model = new Sequential(sequenceSpec({ cell, steps: source.steps, features: source.features, outputs: source.outputs, units, layers, kernel }), new Rng(seed));
-  const trainer = new SequenceTrainer({ model, source, train: p.train, val: p.val, settings });
+  if (from?.optimizer && lr !== undefined) from.optimizer.lr = lr;
+  const model = from ? from.model : new Sequential(sequenceSpec({ cell, steps: source.steps, features: source.features, outputs: source.outputs, units, layers, kernel }), new Rng(seed));
+  const trainer = new SequenceTrainer({ model, source, train: p.train, val: p.val, settings, ...(from?.optimizer ? { optimizer: from.optimizer } : {}) });
+  const prior = from?.training.history ?? [];
+  if (from) out.info(`continuing ${v.resume}: ${prior.length} epoch(s) so far, ${from.optimizer ? 'with' : 'without'} its optimizer state`, { event: 'resume', epochs: prior.length, optimizer: from.optimizer !== null });
   const onSig = () => trainer.control.stop();
   process.once('SIGINT', onSig);
   let done;
@@ -164,7 +188,11 @@ export async function run(argv: string[]): Promise<number> {
     data: p.data,
     task: source.task,
     classes: source.classes,
-    training: { seed, settings: { ...settings, task, cell, units, layers, kernel, valFraction, n: source.n }, history: trainer.history },
+    training: {
+      seed: from ? from.training.seed : seed,
+      settings: from ? { ...from.training.settings, ...settings, valFraction, n: source.n } : { ...settings, task, cell, units, layers, kernel, valFraction, n: source.n },
+      history: [...prior, ...trainer.history.map((h) => ({ ...h, epoch: h.epoch + prior.length }))],
+    },
     optimizer: trainer.optimizer,
   });
   await writeModelFile(outPath, file);

@@ -163,7 +163,32 @@ export async function decodeInto(
   out: Uint8Array,
   offset: number,
 ): Promise<ImageFormat> {
-  const { format, input, head } = await identify(path, size);
+  return decodeIdentified(await identify(path, size), spec, out, offset);
+}
+
+/**
+ * Identify an image held in memory (a file dropped on the app arrives as its bytes, never a path):
+ * the same sniffing and refusals as a file on disk; `name` only words the reasons.
+ */
+export function identifyBytes(bytes: Uint8Array, name = ''): Identified {
+  if (bytes.length === 0) throw new SkipError('empty file (0 bytes)');
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const s = sniff(buf.subarray(0, SNIFF_BYTES));
+  if (s.kind === 'image') return { format: s.format, head: buf.subarray(0, SNIFF_BYTES), input: buf };
+  const ext = /\.[^./\\]+$/.exec(name)?.[0].toLowerCase() ?? '';
+  const named = /^\.(png|jpe?g|gif|webp|tiff?|bmp)$/.test(ext) ? ` (despite the ${ext} name)` : '';
+  if (s.kind === 'unsupported') throw new SkipError(`unsupported format ${s.format}${named}; use PNG, JPEG, WebP, GIF or TIFF`);
+  if (s.kind === 'text') throw new SkipError(`not an image: text file${named}`);
+  throw new SkipError(`not an image: unknown file type${named}`);
+}
+
+/** Decode an image's bytes into out[offset ..) exactly as decodeInto decodes a file; throws SkipError with the reason. */
+export function decodeBytesInto(bytes: Uint8Array, name: string, spec: DecodeSpec, out: Uint8Array, offset: number): Promise<ImageFormat> {
+  return decodeIdentified(identifyBytes(bytes, name), spec, out, offset);
+}
+
+async function decodeIdentified(id: Identified, spec: DecodeSpec, out: Uint8Array, offset: number): Promise<ImageFormat> {
+  const { format, input, head } = id;
   const { width, height } = spec;
   const limit = Number.isFinite(spec.maxPixels) ? spec.maxPixels : false;
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { realpath, stat } from 'node:fs/promises';
 import { runPool, throwIfAborted } from './abort.js';
 import { cacheFileName, defaultImageCacheDir, readCache, writeCache, type Wanted } from './cache.js';
-import { decodeInto, errnoReason, SkipError, type DecodeSpec, type Fit } from './decode.js';
+import { decodeBytesInto, decodeInto, errnoReason, SkipError, type DecodeSpec, type Fit } from './decode.js';
 import type { Rgb } from './pixels.js';
 import { throttledProgress, type LoadProgress } from './progress.js';
 import { compareCodePoints, scanFolder } from './scan.js';
@@ -272,6 +272,14 @@ export async function loadImageFile(path: string, opts: LoadOptions = {}): Promi
   }
   const out = new Uint8Array(spec.channels * spec.height * spec.width);
   await decodeInto(path, size, spec, out, 0);
+  return out;
+}
+
+/** Decode an image's bytes (a dropped file) exactly as loadImageFile decodes a file; throws SkipError with the reason. */
+export async function loadImageBytes(bytes: Uint8Array, name: string, opts: LoadOptions = {}): Promise<Uint8Array> {
+  const spec = resolveDecodeSpec(opts);
+  const out = new Uint8Array(spec.channels * spec.height * spec.width);
+  await decodeBytesInto(bytes, name, spec, out, 0);
   return out;
 }
 

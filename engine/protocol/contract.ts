@@ -13,7 +13,7 @@
 import { arr, bool, count, f32, type Guard, type Infer, literal, nullable, num, obj, optional, str, i32, u8 } from './guard.js';
 import { GAN_STATES, GanConfig, GanDone, GanEpoch, GanFrame, GanSamples, GanStepEvent, MAX_DELAY_MS } from './gan.js';
 import { ToyTrainData, TrainRegions } from './toy-train.js';
-import { SEQ_STATES, SeqConfig, SeqDone, SeqGates, SeqStarted } from './sequence.js';
+import { SEQ_STATES, SEQ_TASKS, SeqConfig, SeqDone, SeqGates, SeqStarted } from './sequence.js';
 import {
   ClusterCreateParams,
   ClusterEditParams,
@@ -350,8 +350,26 @@ export const ModelInfo = obj({
   hasOptimizer: bool,
   createdAt: str({ max: 100 }),
   locusVersion: str({ max: 100 }),
+  /**
+   * A GAN or sequence model opened from a file (kind "gan" / "sequence"): what it is and what it was
+   * trained on, in words. For a GAN, `input` is the image it makes and `layers` its generator's; for a
+   * sequence model, `input` is {channels: 1, height: steps, width: features}.
+   */
+  about: optional(
+    obj({
+      what: str({ max: 2000 }),
+      data: str({ max: 2000 }),
+      /** A sequence model's task as the Sequence view names it. */
+      task: optional(literal(...SEQ_TASKS)),
+      /** A GAN's discriminator layers. */
+      discriminator: optional(arr(LayerRow, { max: 256 })),
+    }),
+  ),
 });
 export type ModelInfo = Infer<typeof ModelInfo>;
+
+/** The largest image that may be sent as bytes (a file dropped on the app); the WebSocket frame limit is 16 MB. */
+export const MAX_IMAGE_BYTES = 12 * 1024 * 1024;
 
 export const Prediction = obj({
   image: obj({ channels: count(), height: count(), width: count(), pixels: u8() }),
@@ -467,22 +485,27 @@ export const METHODS = {
   /** Make a classifier run's model the current model (to continue training it, inspect or classify with it). */
   'runs.open': engine(RunRef, ModelInfo),
 
-  /** The model in the engine now (trained here or imported), if any. */
-  'models.current': engine(empty, obj({ model: nullable(ModelInfo) })),
+  /** The model in the engine now (trained here or imported), if any; and the GAN or sequence model file opened in the Models view. */
+  'models.current': engine(empty, obj({ model: nullable(ModelInfo), opened: optional(nullable(ModelInfo)) })),
   /** Write the current model to a JSON model file, atomically (a failure leaves an earlier file intact). */
   'models.export': engine(ExportParams, obj({ path, bytes: count() })),
   /**
-   * Write the current model beyond Locus (docs/take-it-further.md): a PyTorch package folder or one
-   * ONNX file; a target Locus did not write is replaced only with overwrite (else code "exists").
+   * Write the current model (or, with model "opened", the GAN or sequence model file opened in the
+   * Models view) beyond Locus (docs/take-it-further.md): a PyTorch package folder, one ONNX file or a
+   * TensorFlow.js folder (model.json and its weights); a target Locus did not write is replaced only
+   * with overwrite (else code "exists").
    */
   'models.exportTo': engine(
-    obj({ path, format: literal('pytorch', 'onnx'), overwrite: optional(bool) }),
-    obj({ path, format: literal('pytorch', 'onnx'), files: count(), bytes: count() }),
+    obj({ path, format: literal('pytorch', 'onnx', 'tfjs'), overwrite: optional(bool), model: optional(literal('current', 'opened')) }),
+    obj({ path, format: literal('pytorch', 'onnx', 'tfjs'), files: count(), bytes: count() }),
   ),
-  /** Read a model file and make it the current model; refusals carry ModelFileError's reason. */
+  /**
+   * Read a model file: a classifier becomes the current model; a GAN or sequence model is opened to
+   * inspect, export or continue (it does not replace the current classifier). Refusals carry ModelFileError's reason.
+   */
   'models.import': engine(obj({ path }), ModelInfo),
-  /** Classify one image: a file, or an image of the loaded folder by index. */
-  'models.predict': engine(obj({ path: optional(path), index: optional(count()) }), Prediction),
+  /** Classify one image: a file, an image's bytes (a dropped file, at most MAX_IMAGE_BYTES; name only words refusals), or an image of the loaded folder by index. */
+  'models.predict': engine(obj({ path: optional(path), index: optional(count()), bytes: optional(u8(MAX_IMAGE_BYTES)), name: optional(str({ max: 1024 })) }), Prediction),
   /** Loss, accuracy and confusion of the current model on the loaded folder (validation side, or all). */
   'models.evaluate': engine(obj({ subset: optional(literal('all', 'val')) }), ModelEvaluation),
 

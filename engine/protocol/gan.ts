@@ -41,6 +41,8 @@ export const GanConfig = tagged('mode', {
     sampleEvery: optional(num({ int: true, min: 0, max: 100_000 })),
     /** Samples in the grid (default 64). */
     gridSize: optional(num({ int: true, min: 1, max: 256 })),
+    /** Continue training the GAN saved in this "gan" model file (its networks, latent size and, when saved, optimizer states) instead of a new one. */
+    model: optional(str({ min: 1, max: 4096 })),
   }),
   toy: obj({
     mode: literal('toy'),

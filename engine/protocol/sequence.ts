@@ -47,6 +47,11 @@ export const SeqConfig = obj({
   label: optional(str({ max: 100 })),
   /** The run's id, chosen by the client (its events can be told apart before the reply); absent: the engine makes one. */
   runId: optional(RunId),
+  /**
+   * Continue training the network saved in this "sequence" model file (its layers and, when saved, its
+   * optimizer state; the task must be the file's, and image rows keep the file's normalization).
+   */
+  model: optional(str({ min: 1, max: 4096 })),
 });
 export type SeqConfig = Infer<typeof SeqConfig>;
 

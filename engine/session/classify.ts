@@ -7,9 +7,10 @@ import { resolve } from 'node:path';
 import { Rng } from '../core/rng.js';
 import { tensor } from '../core/tensor.js';
 import { SkipError } from '../data/decode.js';
-import { loadImageFile, type LoadOptions } from '../data/folder.js';
+import { loadImageBytes, loadImageFile, type LoadOptions } from '../data/folder.js';
 import { normalizeInto, type Normalization } from '../data/normalize.js';
 import type { Sequential } from '../models/sequential.js';
+import { MAX_IMAGE_BYTES } from '../protocol/contract.js';
 import { softmaxRow } from './evaluate.js';
 
 export interface ImageInput {
@@ -35,6 +36,19 @@ export function modelLoadOptions(m: { input: ImageInput; training: { settings: R
 export async function readModelImage(path: string, opts: LoadOptions): Promise<Uint8Array> {
   try {
     return await loadImageFile(resolve(path), opts);
+  } catch (e) {
+    throw new Error(e instanceof SkipError ? e.message : (e as Error).message);
+  }
+}
+
+/**
+ * An image's bytes (a file dropped on the app: it arrives as bytes, never as a path) as the model's
+ * input pixels, decoded exactly as a file on disk would be; the Error's message is the reason.
+ */
+export async function readModelImageBytes(bytes: Uint8Array, name: string, opts: LoadOptions): Promise<Uint8Array> {
+  if (bytes.length > MAX_IMAGE_BYTES) throw new Error(`${(bytes.length / 1048576).toFixed(1)} MB is over the ${MAX_IMAGE_BYTES / 1048576} MB an image sent to the engine may have`);
+  try {
+    return await loadImageBytes(bytes, name, opts);
   } catch (e) {
     throw new Error(e instanceof SkipError ? e.message : (e as Error).message);
   }

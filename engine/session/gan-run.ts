@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { Rng } from '../core/rng.js';
 import type { ImageSet } from '../data/folder.js';
 import type { Normalization } from '../data/normalize.js';
-import { ganToFile, type GanFile } from '../io/gan.js';
+import { ganToFile, type GanFile, type LoadedGan } from '../io/gan.js';
 import { ModelFileError, writeModelFile } from '../io/index.js';
 import '../layers/index.js';
 import { Gan } from '../models/gan.js';
@@ -34,7 +34,7 @@ interface GanRun {
   control: RunControl;
   done: GanDone | null;
   /** The image GAN's trainer and what built it; null for the 2-D toy. */
-  image: { trainer: GanTrainer; gan: Gan; normalization: Normalization; latent: number; width: number } | null;
+  image: { trainer: GanTrainer; gan: Gan; normalization: Normalization; latent: number; width: number; prior?: readonly object[] } | null;
 }
 
 /** Toy runs record about this many rows of history (one per emitted frame at most). */
@@ -56,10 +56,13 @@ function adam(lr: number, beta1: number | undefined): OptimizerSpec {
 /** The image GAN of a run as a "gan" model file: both networks, their Adam states and the epochs so far. */
 function imageFile(image: NonNullable<GanRun['image']>): GanFile {
   const { trainer, gan, normalization, latent, width } = image;
+  // A continued GAN keeps the file's epochs before this run's, numbered on from them.
+  const prior = image.prior ?? [];
+  const history = [...prior, ...trainer.history.map((h) => ({ ...h, epoch: h.epoch + prior.length }))];
   return ganToFile({
     gan,
     normalization,
-    training: { seed: trainer.settings.seed, settings: { ...trainer.settings, preset: 'dcgan', width, latent }, history: trainer.history },
+    training: { seed: trainer.settings.seed, settings: { ...trainer.settings, preset: 'dcgan', width, latent }, history },
     optimizers: { generator: trainer.optG, discriminator: trainer.optD },
   });
 }
@@ -74,7 +77,8 @@ export class GanRuns {
     this.registry = registry;
   }
 
-  start(cfg: GanConfig, set: ImageSet | null, ctx: EventSink): { runId: string; stepsPerEpoch: number; images: number } {
+  /** `from`: the GAN file an image run continues (cfg.model, read by the caller), its networks and optimizer states. */
+  start(cfg: GanConfig, set: ImageSet | null, ctx: EventSink, from?: LoadedGan): { runId: string; stepsPerEpoch: number; images: number } {
     const run = this.#run;
     if (run && !run.done) throw new LabError({ message: 'a GAN run is in progress: stop it first', code: 'unavailable' });
     if (cfg.runId !== undefined && this.registry.has(cfg.runId)) throw new LabError({ message: `a run with id "${cfg.runId}" exists already`, code: 'invalid' });
@@ -134,22 +138,31 @@ export class GanRuns {
       if (set.width !== set.height) throw new LabError({ message: `the image GAN needs square images; the folder is loaded as ${set.width}x${set.height}`, code: 'invalid' });
       let trainer: GanTrainer;
       let gan: Gan;
-      const latent = cfg.latent ?? 64;
-      const width = cfg.width ?? 16;
-      const normalization: Normalization = { kind: 'symmetric' };
+      const fileWidth = from?.training.settings.width;
+      const latent = from ? from.gan.latent : cfg.latent ?? 64;
+      const width = from && typeof fileWidth === 'number' ? fileWidth : cfg.width ?? 16;
+      const normalization: Normalization = from ? from.normalization : { kind: 'symmetric' };
+      if (from && (from.input.width !== set.width || from.input.channels !== set.channels)) {
+        throw new LabError({ message: `the GAN makes ${from.input.width}x${from.input.height} ${from.input.channels === 1 ? 'greyscale' : 'colour'} images; load the folder at that size and colour to continue it (it is loaded as ${set.width}x${set.height}, ${set.channels === 1 ? 'greyscale' : 'colour'})`, code: 'invalid' });
+      }
+      if (from?.optimizers) {
+        from.optimizers.generator.lr = cfg.lrG;
+        from.optimizers.discriminator.lr = cfg.lrD;
+      }
       try {
-        gan = new Gan(dcganSpecs({ channels: set.channels, size: set.width, latent, width }), new Rng(cfg.seed));
+        gan = from ? from.gan : new Gan(dcganSpecs({ channels: set.channels, size: set.width, latent, width }), new Rng(cfg.seed));
         trainer = new GanTrainer({
           gan,
           set,
           normalization,
           settings: { ...common, epochs: cfg.epochs, sampleEvery: cfg.sampleEvery ?? 0, gridSize: cfg.gridSize ?? 64 },
+          ...(from?.optimizers ? { optimizers: from.optimizers } : {}),
         });
       } catch (e) {
         throw new LabError({ message: (e as Error).message, code: 'invalid' });
       }
       control = trainer.control;
-      image = { trainer, gan, normalization, latent, width };
+      image = { trainer, gan, normalization, latent, width, ...(from ? { prior: from.training.history } : {}) };
       let last = 0;
       go = () =>
         trainer.run((e) => {

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Rng } from '../core/rng.js';
 import { ModelFileError, writeModelFile } from '../io/index.js';
-import { sequenceToFile, type SequenceFile } from '../io/sequence.js';
+import { sequenceToFile, type LoadedSequence, type SequenceFile } from '../io/sequence.js';
 import '../layers/index.js';
 import { sequenceSpec } from '../models/sequence.js';
 import { Sequential } from '../models/sequential.js';
@@ -22,7 +22,7 @@ import { optimizerSpec } from './classifier-setup.js';
 import type { EventSink } from './events.js';
 import type { RunRegistry } from './runs.js';
 import { finiteProbe, probe } from './sequence-probe.js';
-import { probeIndices, sequenceData, type SeqData, type SeqFolder } from './sequence-source.js';
+import { continuedSequenceData, probeIndices, sequenceData, type SeqData, type SeqFolder } from './sequence-source.js';
 
 const BATCH_EVENT_MS = 100;
 const GATES_EVENT_MS = 500;
@@ -38,6 +38,8 @@ interface SeqRun {
   sample: number;
   step: number;
   done: SeqDone | null;
+  /** The model file this run continues (its settings and epochs go before this run's in the saved file). */
+  from?: LoadedSequence;
 }
 
 
@@ -58,18 +60,20 @@ function optimizer(cfg: SeqConfig): OptimizerSpec {
  * A sequence run's data, network and trainer, checked (a refusal says what is wrong): the same for a
  * run in the Sequence view and a variant of an experiment.
  */
-export function setUpSequenceRun(cfg: SeqConfig, folder: SeqFolder | null, gates: { probe: number; sample: number | null }): { data: SeqData; model: Sequential; trainer: SequenceTrainer } {
-  const data = sequenceData(cfg, folder);
+export function setUpSequenceRun(cfg: SeqConfig, folder: SeqFolder | null, gates: { probe: number; sample: number | null }, from?: LoadedSequence): { data: SeqData; model: Sequential; trainer: SequenceTrainer } {
+  const data = from ? continuedSequenceData(cfg, folder, from) : sequenceData(cfg, folder);
   const { source } = data;
   const spec = optimizer(cfg);
+  if (from?.optimizer) from.optimizer.lr = cfg.lr;
   try {
-    const model = new Sequential(sequenceSpec({ cell: cfg.cell, steps: source.steps, features: source.features, outputs: source.outputs, units: cfg.units, layers: cfg.layers, kernel: cfg.kernel ?? 5 }), new Rng(cfg.seed));
+    const model = from ? from.model : new Sequential(sequenceSpec({ cell: cfg.cell, steps: source.steps, features: source.features, outputs: source.outputs, units: cfg.units, layers: cfg.layers, kernel: cfg.kernel ?? 5 }), new Rng(cfg.seed));
     const trainer = new SequenceTrainer({
       model,
       source,
       train: data.train,
       val: data.val,
       settings: { epochs: cfg.epochs, batchSize: cfg.batchSize, seed: cfg.seed, optimizer: spec, clipNorm: cfg.clipNorm, gates },
+      ...(from?.optimizer ? { optimizer: from.optimizer } : {}),
     });
     return { data, model, trainer };
   } catch (e) {
@@ -79,16 +83,19 @@ export function setUpSequenceRun(cfg: SeqConfig, folder: SeqFolder | null, gates
 
 /** The model file of a sequence run: the network, its data description, the epochs so far, the optimizer. */
 function runFile(r: SeqRun): SequenceFile {
-  const { cfg, data } = r;
+  const { cfg, data, from } = r;
+  // A continued model keeps its architecture's settings and its epochs, this run's numbered on from them.
+  const prior = from?.training.history ?? [];
+  const arch = from ? from.training.settings : { task: cfg.task, cell: cfg.cell, units: cfg.units, layers: cfg.layers, kernel: cfg.kernel ?? 5 };
   return sequenceToFile({
     model: r.model,
     data: data.data,
     task: data.source.task,
     classes: data.source.classes,
     training: {
-      seed: cfg.seed,
-      settings: { task: cfg.task, cell: cfg.cell, units: cfg.units, layers: cfg.layers, kernel: cfg.kernel ?? 5, epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer ?? 'adam', lr: cfg.lr, clipNorm: cfg.clipNorm, n: data.source.n, ...(cfg.valFraction !== undefined ? { valFraction: cfg.valFraction } : {}) },
-      history: r.trainer.history,
+      seed: from ? from.training.seed : cfg.seed,
+      settings: { ...arch, epochs: cfg.epochs, batchSize: cfg.batchSize, optimizer: cfg.optimizer ?? 'adam', lr: cfg.lr, clipNorm: cfg.clipNorm, n: data.source.n, ...(cfg.valFraction !== undefined ? { valFraction: cfg.valFraction } : {}), ...(from ? { continuedEpochs: prior.length } : {}) },
+      history: [...prior, ...r.trainer.history.map((h) => ({ ...h, epoch: h.epoch + prior.length }))],
     },
     optimizer: r.trainer.optimizer,
   });
@@ -107,20 +114,22 @@ export class SequenceRuns {
     return this.#run;
   }
 
-  start(cfg: SeqConfig, folder: SeqFolder | null, ctx: EventSink): SeqStarted {
+  /** `from`: the sequence model file the run continues (cfg.model, read by the caller). */
+  start(cfg: SeqConfig, folder: SeqFolder | null, ctx: EventSink, from?: LoadedSequence): SeqStarted {
     const run = this.#run;
     if (run && !run.done) throw new LabError({ message: 'a sequence run is in progress: stop it first', code: 'unavailable' });
     if (cfg.runId !== undefined && this.registry.has(cfg.runId)) throw new LabError({ message: `a run with id "${cfg.runId}" exists already`, code: 'invalid' });
     const registry = this.registry;
     // Gate traces are measured here (sendGates), for the sample the user picks.
-    const { data, model, trainer } = setUpSequenceRun(cfg, folder, { probe: 0, sample: null });
+    const { data, model, trainer } = setUpSequenceRun(cfg, folder, { probe: 0, sample: null }, from);
     const { source } = data;
     const indices = probeIndices(data, cfg.probe ?? DEFAULT_PROBE);
     const id = cfg.runId ?? newRunId();
-    const r: SeqRun = { id, cfg, model, data, trainer, probe: indices, sample: Math.min(cfg.sample ?? 0, Math.max(0, indices.length - 1)), step: 0, done: null };
+    const r: SeqRun = { id, cfg, model, data, trainer, probe: indices, sample: Math.min(cfg.sample ?? 0, Math.max(0, indices.length - 1)), step: 0, done: null, ...(from ? { from } : {}) };
     this.#run = r;
     const batches = Math.ceil(data.train.length / cfg.batchSize);
-    const label = cfg.label?.trim() || `${cfg.cell} ${cfg.units}×${cfg.layers} · ${cfg.task}`;
+    const fileCell = from?.training.settings.cell;
+    const label = cfg.label?.trim() || (from ? `${typeof fileCell === 'string' ? fileCell : 'sequence model'} continued · ${cfg.task}` : `${cfg.cell} ${cfg.units}×${cfg.layers} · ${cfg.task}`);
     const config: Record<string, unknown> = { ...cfg, optimizer: { type: cfg.optimizer ?? 'adam', lr: cfg.lr } };
     delete config.runId;
     delete config.paused;

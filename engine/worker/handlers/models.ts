@@ -1,21 +1,21 @@
 /**
  * models.*: export the current classifier to a model file (atomic), import one, classify an image
- * with it, and measure it on the loaded folder.
+ * with it (a file, a dropped file's bytes or an image of the folder), and measure it on the loaded
+ * folder; open a GAN or sequence file to inspect it and export it further (engine/session/model-files.ts).
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { classifyPixels, modelLoadOptions, readModelImage } from '../../session/classify.js';
+import { classifyPixels, modelLoadOptions, readModelImage, readModelImageBytes } from '../../session/classify.js';
 import { relabel } from '../../session/classifier-setup.js';
 import { ModelFileError, readModelFile, writeModelFile } from '../../io/index.js';
 import { ExportError, writeExternal, type ExternalFormat } from '../../io/exports.js';
 import { LabError, type ModelEvaluation, type ModelInfo, type Prediction } from '../../protocol/contract.js';
-import type { GanFile } from '../../io/gan.js';
 import { evaluate } from '../../session/evaluate.js';
 import type { Context, Handlers } from '../server.js';
 import { workspace } from '../workspace.js';
-import { describeGanFile } from './gan-file.js';
 import { currentModelFile } from '../../session/classifier-run.js';
 import { currentFromFile, modelInfo, modelStore, type CurrentModel } from '../../session/current-model.js';
+import { openedStore, openModelFile } from '../../session/model-files.js';
 
 function need(): CurrentModel {
   const m = modelStore.get();
@@ -47,11 +47,16 @@ export async function exportModel(path: string, ctx: Context): Promise<{ path: s
  * Write the current model as a PyTorch package (a folder) or an ONNX file (engine/io/exports.ts); a
  * target Locus did not write is replaced only with overwrite (refused with code "exists" otherwise).
  */
-export async function exportExternal(path: string, format: ExternalFormat, overwrite: boolean): Promise<{ path: string; format: ExternalFormat; files: number; bytes: number }> {
-  const m = need();
+export async function exportExternal(path: string, format: ExternalFormat, overwrite: boolean, which: 'current' | 'opened' = 'current'): Promise<{ path: string; format: ExternalFormat; files: number; bytes: number }> {
+  let file;
+  if (which === 'opened') {
+    const o = openedStore.get();
+    if (!o) throw new LabError({ message: 'no GAN or sequence model file is open: open one first', code: 'unavailable' });
+    file = o.file;
+  } else file = currentModelFile(need());
   const abs = resolve(path);
   try {
-    const w = await writeExternal(currentModelFile(m), format, abs, { overwrite });
+    const w = await writeExternal(file, format, abs, { overwrite });
     return { path: abs, format, files: w.files.length, bytes: w.bytes };
   } catch (e) {
     if (e instanceof ExportError && e.exists) throw new LabError({ message: e.message, code: 'exists' });
@@ -60,13 +65,15 @@ export async function exportExternal(path: string, format: ExternalFormat, overw
 }
 
 export async function importModel(path: string, ctx: Context): Promise<ModelInfo> {
-  if (workspace.classifiers.training) throw new LabError({ message: 'a training run is in progress: stop it before importing a model', code: 'unavailable' });
   const abs = resolve(path);
   let m: CurrentModel;
   try {
     const file = await readModelFile(abs);
-    if (file.kind === 'gan') throw new ModelFileError(`this is a "gan" model: ${describeGanFile(file as GanFile)}; the Models view opens classifiers (draw samples from it with locus sample)`, abs);
-    if (file.kind !== 'classifier') throw new ModelFileError(`this is a "${file.kind}" model; the Models view opens classifiers`, abs);
+    // A GAN or sequence file is opened beside the current classifier, never in its place.
+    const other = openModelFile(file, abs);
+    if (other) return other;
+    if (file.kind !== 'classifier') throw new ModelFileError(`this is a "${file.kind}" model; the Models view opens classifiers, GANs and sequence models (see locus info for the others)`, abs);
+    if (workspace.classifiers.training) throw new LabError({ message: 'a training run is in progress: stop it before importing a model', code: 'unavailable' });
     m = currentFromFile(file, { path: abs, runId: null });
   } catch (e) {
     // classifierFromFile's errors carry no path: name the file.
@@ -77,11 +84,20 @@ export async function importModel(path: string, ctx: Context): Promise<ModelInfo
   return modelInfo(m);
 }
 
-export async function predict(path: string | undefined, index: number | undefined): Promise<Prediction> {
+export async function predict(path: string | undefined, index: number | undefined, bytes?: { bytes: Uint8Array; name: string }): Promise<Prediction> {
   const m = need();
   const { channels, height, width } = m.input;
   const image = { channels, height, width };
-  if ((path === undefined) === (index === undefined)) throw new LabError({ message: 'give either an image file or an image index', code: 'invalid' });
+  if ([path, index, bytes].filter((x) => x !== undefined).length !== 1) throw new LabError({ message: 'give one of an image file, an image\'s bytes or an image index', code: 'invalid' });
+  if (bytes !== undefined) {
+    let pixels: Uint8Array;
+    try {
+      pixels = await readModelImageBytes(bytes.bytes, bytes.name, modelLoadOptions({ input: m.input, training: { settings: m.settings } }));
+    } catch (e) {
+      throw new LabError({ message: `${bytes.name || 'the image'}: ${(e as Error).message}`, code: 'invalid' });
+    }
+    return { image: { ...image, pixels }, label: -1, top: classifyPixels(m, pixels) };
+  }
   if (path !== undefined) {
     let pixels: Uint8Array;
     try {
@@ -124,11 +140,11 @@ export function evaluateModel(subset: 'all' | 'val'): ModelEvaluation {
 export const modelsHandlers = {
   'models.current': () => {
     const m = modelStore.get();
-    return { model: m ? modelInfo(m) : null };
+    return { model: m ? modelInfo(m) : null, opened: openedStore.get()?.info ?? null };
   },
   'models.export': (p, ctx) => exportModel(p.path, ctx),
-  'models.exportTo': (p) => exportExternal(p.path, p.format, p.overwrite === true),
+  'models.exportTo': (p) => exportExternal(p.path, p.format, p.overwrite === true, p.model ?? 'current'),
   'models.import': (p, ctx) => importModel(p.path, ctx),
-  'models.predict': (p) => predict(p.path, p.index),
+  'models.predict': (p) => predict(p.path, p.index, p.bytes === undefined ? undefined : { bytes: p.bytes, name: p.name ?? '' }),
   'models.evaluate': (p) => evaluateModel(p.subset ?? 'val'),
 } satisfies Partial<Handlers>;
