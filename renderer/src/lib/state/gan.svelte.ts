@@ -43,6 +43,14 @@ export interface GanCurves {
 }
 
 const IMAGE_DEFAULTS = { batchSize: 64, lrG: 2e-4, lrD: 2e-4 };
+
+/** A model file the next run continues instead of making a new network (opened in the Models view). */
+export interface ContinueFrom {
+  path: string;
+  /** What it is, in words (ModelInfo.about.what). */
+  what: string;
+  epochs: number;
+}
 const TOY_DEFAULTS = { batchSize: 64, lrG: 1e-3, lrD: 1e-3 };
 
 export class GanStore {
@@ -75,6 +83,8 @@ export class GanStore {
   #progress = $state.raw<{ step: number; epoch: number; total: number } | null>(null);
   #stepsPerEpoch = 0;
   #version = $state(0);
+  /** The GAN file the next image run continues (null: a new GAN). */
+  continueFrom = $state.raw<ContinueFrom | null>(null);
   /** Slow motion for the 2-D toy: milliseconds each step waits (0: full speed); changes the run in progress too. */
   delay = $state(0);
   /** Draw the generator's gradient as arrows on the generated points. */
@@ -175,6 +185,12 @@ export class GanStore {
     this.#error = null;
   }
 
+  /** The next image run continues this GAN file (its networks; latent size and width are the file's). */
+  continueWith(from: ContinueFrom): void {
+    this.setMode('image');
+    this.continueFrom = from;
+  }
+
   /** Switch mode, with that mode's usual learning rates. */
   setMode(mode: GanMode): void {
     if (this.form.mode === mode) return;
@@ -184,8 +200,9 @@ export class GanStore {
   config(paused: boolean): GanConfig {
     const f = this.form;
     const common = { seed: f.seed, batchSize: f.batchSize, lrG: f.lrG, lrD: f.lrD, beta1: f.beta1, dSteps: f.dSteps, nonSaturating: f.nonSaturating, paused };
+    const from = this.continueFrom;
     return f.mode === 'image'
-      ? { mode: 'image', ...common, epochs: f.epochs, latent: f.latent, width: f.width, sampleEvery: f.sampleEvery }
+      ? { mode: 'image', ...common, epochs: f.epochs, latent: f.latent, width: f.width, sampleEvery: f.sampleEvery, ...(from ? { model: from.path } : {}) }
       : { mode: 'toy', ...common, toy: f.toy, steps: f.steps, hidden: f.hidden, layers: f.layers, ...(this.delay > 0 ? { delay: this.delay } : {}) };
   }
 

@@ -69,6 +69,14 @@ const TASK_DEFAULTS: Record<SeqTask, Partial<SeqForm>> = {
 
 const MAX_RUNS = 8;
 
+/** A sequence model file the next run continues instead of making a new network (opened in the Models view). */
+export interface SeqContinueFrom {
+  path: string;
+  /** What it is, in words (ModelInfo.about.what). */
+  what: string;
+  epochs: number;
+}
+
 export class SeqStore {
   #api: LabApi;
   form = $state<SeqForm>({
@@ -89,6 +97,8 @@ export class SeqStore {
     noise: 1.5,
     label: '',
   });
+  /** The sequence model file the next run continues (null: a new network). */
+  continueFrom = $state.raw<SeqContinueFrom | null>(null);
   #run = $state.raw<SeqRunRecord | null>(null);
   #runs = $state.raw<SeqRunRecord[]>([]);
   #state = $state<'idle' | 'running' | 'paused' | 'stopped'>('idle');
@@ -193,6 +203,22 @@ export class SeqStore {
   }
 
   /** Switch task, with that task's usual series settings and learning rate. */
+  /**
+   * The next run continues this sequence file: the form takes its task, cell, units and layers (from
+   * its layer rows) so the run is labelled as what it is; the engine builds nothing new.
+   */
+  continueWith(from: SeqContinueFrom, task: SeqTask, layers: readonly { type: string; spec: Record<string, unknown> }[]): void {
+    this.setTask(task);
+    const cells = layers.filter((l) => l.type !== 'dense' && l.type !== 'tanh' && l.type !== 'flatten');
+    const first = cells[0];
+    if (first) {
+      this.form.cell = first.type === 'conv1d' ? 'tdnn' : first.type === 'lstm' ? 'lstm' : first.type === 'gru' ? 'gru' : 'rnn';
+      if (typeof first.spec.units === 'number') this.form.units = first.spec.units;
+      this.form.layers = Math.max(1, Math.min(8, cells.length));
+    }
+    this.continueFrom = from;
+  }
+
   setTask(task: SeqTask): void {
     if (this.form.task === task) return;
     Object.assign(this.form, { task, ...TASK_DEFAULTS[task] });
@@ -223,6 +249,7 @@ export class SeqStore {
       if (f.task === 'adding') delete cfg.series.noise;
     }
     if (f.label.trim()) cfg.label = f.label.trim();
+    if (this.continueFrom) cfg.model = this.continueFrom.path;
     return cfg;
   }
 
