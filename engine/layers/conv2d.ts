@@ -11,6 +11,7 @@ import { batchOf, oneOf, positiveInt, rank, validInit } from './checks.js';
 import { initConstant, initWeights, type InitName } from './init.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 import { makeParam } from './param.js';
+import { f32Of } from '../core/arena.js';
 
 export interface Conv2dConfig {
   filters: number;
@@ -56,10 +57,10 @@ class Conv2d implements Layer<Conv2dConfig, Tensor> {
     this.#col = new Float32Array(colRows(g) * colCols(g));
   }
 
-  forward(x: Tensor, _ctx: ForwardContext): { y: Tensor; cache: Tensor } {
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Tensor } {
     const n = batchOf(TYPE, x, this.inputShape);
     const f = this.config.filters;
-    const y = new Float32Array(n * f * colCols(this.#g));
+    const y = f32Of(ctx.arena, n * f * colCols(this.#g));
     conv2dForward(x.data, n, this.#g, this.#w.value, f, this.#b?.value ?? null, y, this.#col);
     return { y: tensor([n, ...this.outputShape], y), cache: x };
   }

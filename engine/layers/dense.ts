@@ -9,6 +9,7 @@ import { batchOf, positiveInt, rank, validInit } from './checks.js';
 import { initConstant, initWeights, type InitName } from './init.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 import { makeParam } from './param.js';
+import { f32Of } from '../core/arena.js';
 
 export interface DenseConfig {
   units: number;
@@ -40,10 +41,10 @@ class Dense implements Layer<DenseConfig, Tensor> {
     if (this.#b) initConstant(this.#b.value, config.biasInit);
   }
 
-  forward(x: Tensor, _ctx: ForwardContext): { y: Tensor; cache: Tensor } {
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Tensor } {
     const n = batchOf(TYPE, x, this.inputShape);
     const u = this.config.units;
-    const y = new Float32Array(n * u);
+    const y = f32Of(ctx.arena, n * u);
     gemm(false, false, n, u, this.#in, 1, x.data, 0, this.#w.value, 0, 0, y, 0);
     if (this.#b) {
       const b = this.#b.value;

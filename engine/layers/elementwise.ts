@@ -5,6 +5,7 @@
 import { tensor, type Tensor } from '../core/tensor.js';
 import { batchOf, validShape } from './checks.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
+import { f32Of } from '../core/arena.js';
 
 export interface ElementwiseOps<C> {
   /** y = f(x) over n values; `row` is the length of the last axis (for row-wise ops). */
@@ -35,9 +36,9 @@ class Elementwise<C extends object> implements Layer<C, Cache> {
     return this.inputShape;
   }
 
-  forward(x: Tensor, _ctx: ForwardContext): { y: Tensor; cache: Cache } {
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Cache } {
     batchOf(this.type, x, this.inputShape);
-    const y = new Float32Array(x.data.length);
+    const y = f32Of(ctx.arena, x.data.length);
     this.ops.forward(x.data, y, y.length, this.config, this.#row);
     return { y: tensor(x.shape, y), cache: { x, y } };
   }

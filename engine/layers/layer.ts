@@ -12,6 +12,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
+import type { Arena } from '../core/arena.js';
 
 export interface Param {
   readonly name: string;
@@ -34,6 +35,11 @@ export interface ForwardContext {
   /** Training mode: dropout active, BatchNorm uses batch statistics and updates running ones. */
   training: boolean;
   rng: Rng;
+  /**
+   * Where forward outputs may come from instead of fresh arrays (core/arena.ts): given only by an owner
+   * that knows every output is dead by its next call (Sequential.predict). Layers that ignore it allocate.
+   */
+  arena?: Arena;
 }
 
 /** A layer's JSON description: its type plus config fields (nested specs for composite layers). */

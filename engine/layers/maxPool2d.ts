@@ -6,6 +6,7 @@ import { maxPoolBackward, maxPoolForward } from '../kernels/maxPool.js';
 import { batchOf } from './checks.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 import { POOL_DEFAULTS, poolGeometry, validatePool, type PoolConfig } from './poolConfig.js';
+import { f32Of, i32Of } from '../core/arena.js';
 
 const TYPE = 'maxPool2d';
 
@@ -27,11 +28,11 @@ class MaxPool2d implements Layer<PoolConfig, MaxPoolCache> {
     this.outputShape = [this.#g.channels, this.#g.outH, this.#g.outW];
   }
 
-  forward(x: Tensor, _ctx: ForwardContext): { y: Tensor; cache: MaxPoolCache } {
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: MaxPoolCache } {
     const n = batchOf(TYPE, x, this.inputShape);
     const len = n * sizeOf(this.outputShape);
-    const y = new Float32Array(len);
-    const argmax = new Int32Array(len);
+    const y = f32Of(ctx.arena, len);
+    const argmax = i32Of(ctx.arena, len);
     maxPoolForward(x.data, n, this.#g, y, argmax);
     return { y: tensor([n, ...this.outputShape], y), cache: { inputShape: x.shape, argmax } };
   }

@@ -2,6 +2,7 @@
  * A chain of layers built from a JSON description. Composite layers (residual, gate) nest chains,
  * so the description stays a tree and every model kind serializes the same way.
  */
+import { Arena } from '../core/arena.js';
 import type { Rng } from '../core/rng.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import { buildChain, specOf, type Buffer, type ForwardContext, type Layer, type LayerSpec, type Param } from '../layers/layer.js';
@@ -16,6 +17,7 @@ export class Sequential {
   readonly layers: Layer[];
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
+  readonly #arena = new Arena();
 
   constructor(spec: SequentialSpec, rng: Rng) {
     this.inputShape = [...spec.input];
@@ -39,9 +41,14 @@ export class Sequential {
     return { y: h, caches };
   }
 
-  /** Inference forward pass. */
+  /**
+   * Inference forward pass. The layers' outputs come from an arena reused by the next predict (no fresh
+   * arrays, hence no page faults, per call); the result is a copy, so it is the caller's to keep.
+   */
   predict(x: Tensor, rng: Rng): Tensor {
-    return this.forward(x, { training: false, rng }).y;
+    this.#arena.reset();
+    const { y } = this.forward(x, { training: false, rng, arena: this.#arena });
+    return tensor(y.shape, y.data.slice());
   }
 
   /**
