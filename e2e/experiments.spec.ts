@@ -5,8 +5,10 @@
  * opened and run, and "Try the experiment" from Train's settings.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
+import type { AxeResults } from 'axe-core';
 import { freshEngine, hostUrl, shot, tmpRoot } from './host.js';
 import { openSampleAndTrainView, watchConsole } from './train-helpers.js';
 
@@ -18,6 +20,15 @@ async function showExperiments(page: Page): Promise<void> {
 async function choose(page: Page, id: string): Promise<void> {
   await page.locator(`[data-testid="exp-item"][data-id="${id}"]`).click();
   await expect(page.locator(`[data-testid="exp-item"][data-id="${id}"]`)).toHaveAttribute('aria-current', 'true');
+}
+
+/** axe-core's WCAG 2.1 A/AA rules on the page as it is (the same rule set as a11y.spec.ts); one line per problem. */
+async function axe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  const r = await page.evaluate(() =>
+    (window as unknown as { axe: { run: (c: Document, o: object) => Promise<AxeResults> } }).axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] }),
+  );
+  return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -105,10 +116,28 @@ test('an experiment runs with progress and is cancelled; another runs to its fin
   await expect(page.getByTestId('exp-done')).toContainText('Completed', { timeout: 60_000 });
   await expect(page.getByTestId('exp-row')).toHaveCount(2);
 
+  // A clustering experiment: its pictures side by side, each an image with a text alternative; axe finds
+  // nothing wrong with the results in either theme.
+  await choose(page, 'art-vigilance');
+  await page.getByTestId('exp-run').click();
+  await expect(page.getByTestId('exp-done')).toContainText('Completed', { timeout: 60_000 });
+  await expect(page.getByTestId('exp-picture')).toHaveCount(4);
+  await expect(page.getByRole('img', { name: /^Prototypes, vigilance 0\.8: \d+ images of 28×28$/ })).toBeVisible();
+  await page.getByTestId('exp-pictures').scrollIntoViewIfNeeded();
+  await shot(page, 'experiments-pictures');
+  const found: string[] = [];
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+    found.push(...(await axe(page)).map((v) => `${theme} | ${v}`));
+  }
+  await page.emulateMedia({ colorScheme: null });
+  expect(found).toEqual([]);
+
   // A reload picks the latest run up again.
   await page.reload();
   await showExperiments(page);
-  await expect(page.getByTestId('exp-finding')).toContainText('validation accuracy after 3 epochs: SGD');
+  await expect(page.getByTestId('exp-finding')).toContainText('categories made: vigilance 0.3');
   expect(errors).toEqual([]);
 });
 
