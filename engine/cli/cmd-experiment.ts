@@ -6,10 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ExperimentFileError, readExperiment, type ExperimentFile } from '../io/experiment.js';
+import { figureName, formatFigure } from '../protocol/experiments.js';
 import { newRunId } from '../protocol/runs.js';
 import { Experiments, experimentInfo, experimentReport, resultsJson, writeExport } from '../session/experiments/index.js';
-import { formatFigure } from '../session/experiments/finding.js';
-import { figureName } from '../session/experiments/report.js';
 import { workspaceDir } from '../session/runs.js';
 import { parse, required } from './args.js';
 import { LOAD_OPTIONS, LOAD_USAGE, loadFolder, loadOptions } from './load.js';

@@ -164,3 +164,65 @@ export const ExperimentFromRunsResult = obj({
 /** Read an experiment file (validated), to show it and run it. */
 export const ExperimentOpenParams = obj({ path: str({ min: 1, max: 4096 }) });
 export const ExperimentOpened = obj({ info: ExperimentInfo, experiment: JsonObject });
+
+// ---------------------------------------------------------------------------------------------------
+// Figures in words: one rule for the app's tables, the report and the command line.
+
+const FIGURE_NAMES: Record<string, string> = {
+  valAcc: 'validation accuracy',
+  valLoss: 'validation loss',
+  trainAcc: 'training accuracy',
+  trainLoss: 'training loss',
+  gap: 'train − validation accuracy',
+  gradFirst: 'first-layer gradient norm',
+  gradLast: 'last-layer gradient norm',
+  update1: 'update / weight at step 1',
+  dead: 'dead ReLU units',
+  saturated: 'saturated units',
+  shiftedAcc: 'accuracy on shifted images',
+  weightRms: 'weight RMS',
+  params: 'parameters',
+  unprunedAcc: 'accuracy before pruning',
+  sparsity: 'weights removed',
+  epochs: 'epochs',
+  bestValAcc: 'best validation accuracy',
+  epochsTo90: 'epochs to 90%',
+  coverage: 'coverage of the real set',
+  distance: 'energy distance',
+  pullEarly: "generator's early gradient",
+  dLoss: 'D loss',
+  gLoss: 'G loss',
+  lossD: 'D loss',
+  lossG: 'G loss',
+  inertia: 'inertia',
+  purity: 'purity',
+  categories: 'categories',
+  qe: 'quantization error',
+  te: 'topographic error',
+  accuracy: 'accuracy',
+  loss: 'loss',
+  prototypes: 'prototypes',
+  lr: 'learning rate',
+  seconds: 'seconds',
+};
+
+/** A figure's name in words (a key without one is shown as it is). */
+export const figureName = (key: string): string => FIGURE_NAMES[key] ?? key;
+
+/** Figures that are shares of something (0 to 1), written as percentages. */
+const PERCENT = /acc|purity|dead|saturated|share|gap|sparsity|confident|coverage|^te$/i;
+export const isShare = (key: string): boolean => PERCENT.test(key);
+
+/**
+ * A figure as text: shares as percentages with one decimal, very small or very large numbers in
+ * exponent form (a sigmoid net's first-layer gradient norm is 3e-6), counts as integers, the rest with
+ * two or three significant digits. A missing or non-finite value is a dash.
+ */
+export function formatFigure(key: string, v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (isShare(key)) return `${(100 * v).toFixed(1)}%`;
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1);
+  if (Number.isInteger(v)) return String(v);
+  return a >= 100 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
+}

@@ -81,8 +81,8 @@ export function setUpSequenceRun(cfg: SeqConfig, folder: SeqFolder | null, gates
   }
 }
 
-/** The model file of a sequence run: the network, its data description, the epochs so far, the optimizer. */
-function runFile(r: SeqRun): SequenceFile {
+/** The model file of a sequence run (in the Sequence view, or a variant of an experiment): the network, its data description, the epochs so far, the optimizer. */
+export function runFile(r: Pick<SeqRun, 'cfg' | 'data' | 'from' | 'model' | 'trainer'>): SequenceFile {
   const { cfg, data, from } = r;
   // A continued model keeps its architecture's settings and its epochs, this run's numbered on from them.
   const prior = from?.training.history ?? [];

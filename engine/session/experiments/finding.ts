@@ -1,21 +1,9 @@
 /**
- * Figures in words: how the report, the table and the one-line finding write a figure, and the finding
- * itself ("first-layer gradient norm: sigmoid 7.1e-7, ReLU 0.93; highest: ReLU").
+ * The one-line finding of an experiment, computed from its variants' figures ("first-layer gradient
+ * norm: sigmoid 3.3e-6, ReLU 3.15; highest: ReLU"). Figures are written by formatFigure (protocol).
  */
 import type { ExperimentFile } from '../../io/experiment.js';
-
-const PERCENT = /acc|purity|dead|saturated|share|gap|sparsity|confident|coverage|^te$/i;
-
-
-/** A figure as text: shares as percentages, very small or large numbers in exponent form. */
-export function formatFigure(key: string, v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (PERCENT.test(key)) return `${(100 * v).toFixed(1)}%`;
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1);
-  if (Number.isInteger(v)) return String(v);
-  return a >= 100 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
-}
+import { formatFigure } from '../../protocol/experiments.js';
 
 export interface Named {
   name: string;

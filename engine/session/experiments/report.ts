@@ -5,48 +5,12 @@
  * the Locus version. It opens in any browser and can be mailed or archived as it is.
  */
 import sharp from 'sharp';
-import type { ExperimentPicture, ExperimentResults } from '../../protocol/experiments.js';
-import { formatFigure } from './finding.js';
+import { type ExperimentPicture, type ExperimentResults, figureName, formatFigure } from '../../protocol/experiments.js';
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2'];
 const DASHES = ['', '6 3', '2 3', '8 3 2 3', '1 2', '10 4'];
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-
-const FIGURE_NAMES: Record<string, string> = {
-  valAcc: 'validation accuracy',
-  valLoss: 'validation loss',
-  trainAcc: 'training accuracy',
-  trainLoss: 'training loss',
-  gap: 'train − validation accuracy',
-  gradFirst: 'first-layer gradient norm',
-  gradLast: 'last-layer gradient norm',
-  update1: 'update / weight at step 1',
-  dead: 'dead ReLU units',
-  saturated: 'saturated units',
-  shiftedAcc: 'accuracy, shifted images',
-  weightRms: 'weight RMS',
-  params: 'parameters',
-  unprunedAcc: 'accuracy before pruning',
-  sparsity: 'weights removed',
-  epochs: 'epochs',
-  bestValAcc: 'best validation accuracy',
-  epochsTo90: 'epochs to 90%',
-  coverage: 'coverage of the real set',
-  distance: 'energy distance',
-  pullEarly: "generator's early gradient",
-  dLoss: 'D loss',
-  gLoss: 'G loss',
-  inertia: 'inertia',
-  purity: 'purity',
-  categories: 'categories',
-  qe: 'quantization error',
-  te: 'topographic error',
-  accuracy: 'accuracy',
-  loss: 'loss',
-  prototypes: 'prototypes',
-};
-export const figureName = (k: string): string => FIGURE_NAMES[k] ?? k;
 
 interface Line {
   name: string;

@@ -6,7 +6,7 @@
  */
 import { LabError } from '../../protocol/contract.js';
 import { SeqConfig } from '../../protocol/sequence.js';
-import { setUpSequenceRun } from '../sequence-run.js';
+import { runFile, setUpSequenceRun } from '../sequence-run.js';
 import { type DriverResult, finite, type VariantContext } from './variant.js';
 
 const invalid = (message: string): LabError => new LabError({ message, code: 'invalid' });
@@ -18,7 +18,7 @@ export async function sequenceVariant(ctx: VariantContext): Promise<DriverResult
   const cfg = config as SeqConfig;
   const set = ctx.data.set;
   const folder = set ? { set, split: { train: Int32Array.from(set.labels.keys()).filter((i) => i % 10 !== 0), val: Int32Array.from(set.labels.keys()).filter((i) => i % 10 === 0) } } : null;
-  const { model, trainer } = setUpSequenceRun(cfg, folder, { probe: 0, sample: null });
+  const { data, model, trainer } = setUpSequenceRun(cfg, folder, { probe: 0, sample: null });
   const params = model.params().reduce((a, p) => a + p.value.length, 0);
   const runId = ctx.registry?.create('sequence', { ...ctx.config, optimizer: { type: cfg.optimizer ?? 'adam', lr: cfg.lr }, experiment: ctx.experiment.id, variant: ctx.name, seed: ctx.seed }, { name: ctx.runName }).id ?? null;
   ctx.onCancel(() => trainer.control.stop());
@@ -49,6 +49,17 @@ export async function sequenceVariant(ctx: VariantContext): Promise<DriverResult
     epochs: history.length,
   };
   const outcome = { reason: done.reason, message: done.message };
-  if (runId) await ctx.registry?.finish(runId, { outcome, figures });
+  if (runId) {
+    // The variant's model is kept with its run (continue it in the Sequence view, export it).
+    let file = null;
+    if (done.reason !== 'diverged') {
+      try {
+        file = runFile({ cfg, data, model, trainer });
+      } catch {
+        file = null;
+      }
+    }
+    await ctx.registry?.finish(runId, { outcome, figures, model: file });
+  }
   return { runId, config: { ...ctx.config }, history, traces: [], pictures: [], figures, outcome };
 }

@@ -2,65 +2,12 @@
  * How the Experiments view writes and arranges an experiment's figures: names in words, numbers as a
  * person compares them (shares as percentages, tiny gradient norms in exponent form), which history
  * figures can be charted, the shared y range of per-layer traces, the pictures' pixels. Pure functions
- * (no DOM, no Svelte), unit-tested under Node. The report the engine writes uses the same rules.
+ * (no DOM, no Svelte), unit-tested under Node.
  */
-import type { ExperimentPicture, ExperimentTrace, VariantResult } from '../../../engine/protocol/experiments.js';
+import { type ExperimentPicture, type ExperimentTrace, type VariantResult, figureName, formatFigure, isShare } from '../../../engine/protocol/experiments.js';
 
-const FIGURE_NAMES: Record<string, string> = {
-  valAcc: 'validation accuracy',
-  valLoss: 'validation loss',
-  trainAcc: 'training accuracy',
-  trainLoss: 'training loss',
-  gap: 'train − validation accuracy',
-  gradFirst: 'first-layer gradient norm',
-  gradLast: 'last-layer gradient norm',
-  update1: 'update / weight at step 1',
-  dead: 'dead ReLU units',
-  saturated: 'saturated units',
-  shiftedAcc: 'accuracy on shifted images',
-  weightRms: 'weight RMS',
-  params: 'parameters',
-  epochs: 'epochs',
-  bestValAcc: 'best validation accuracy',
-  epochsTo90: 'epochs to 90%',
-  coverage: 'coverage of the real set',
-  distance: 'energy distance',
-  dLoss: 'D loss',
-  gLoss: 'G loss',
-  lossD: 'D loss',
-  lossG: 'G loss',
-  inertia: 'inertia',
-  purity: 'purity',
-  categories: 'categories',
-  qe: 'quantization error',
-  te: 'topographic error',
-  accuracy: 'accuracy',
-  loss: 'loss',
-  prototypes: 'prototypes',
-  lr: 'learning rate',
-  seconds: 'seconds',
-};
-
-/** A figure's name in words (a key without one is shown as it is). */
-export const figureName = (key: string): string => FIGURE_NAMES[key] ?? key;
-
-/** Figures that are shares of something (0 to 1), written as percentages (the same rule as the report's). */
-const PERCENT = /acc|purity|dead|saturated|share|gap|sparsity|confident/i;
-export const isShare = (key: string): boolean => PERCENT.test(key);
-
-/**
- * A figure as text: shares as percentages with one decimal, very small or very large numbers in
- * exponent form (a sigmoid net's first-layer gradient norm is 7e-7), counts as integers, the rest with
- * two or three significant digits. A missing or non-finite value is a dash.
- */
-export function formatFigure(key: string, v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (isShare(key)) return `${(100 * v).toFixed(1)}%`;
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1);
-  if (Number.isInteger(v)) return String(v);
-  return a >= 100 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
-}
+// Names, shares and number forms are the engine's (the report and the command line write them the same way).
+export { figureName, formatFigure, isShare };
 
 /** Seconds as a person reads a duration ("0.4 s", "12 s", "2 min 5 s"). */
 export function formatSeconds(s: number): string {
