@@ -79,7 +79,7 @@ async function sequenceFile(name: string, cfg: SeqConfig = memory): Promise<{ pa
   const done = await until('sequence.done', (d) => d.runId === runId);
   assert.equal(done.reason, 'completed', done.message);
   const path = join(dir, name);
-  await sequenceHandlers['sequence.export']({ path }, ctx);
+  await sequenceHandlers['sequence.export']({ path });
   return { path, runId };
 }
 
@@ -145,7 +145,7 @@ test('TensorFlow.js export from the Models view: the opened GAN generator, the s
   const g = ganFromFile(await readModelFile(join(dir, 'gan.locus.json')));
   const z = g.gan.sampleLatent(3, new Rng(4));
   const ours = g.gan.generate(z, new Rng(0));
-  const theirs = gm.predict(tf.tensor(z.data, z.shape)) as import('@tensorflow/tfjs').Tensor;
+  const theirs = gm.predict(tf.tensor(z.data, [...z.shape])) as import('@tensorflow/tfjs').Tensor;
   assert.deepEqual(theirs.shape, [3, 8, 8, 1], 'NHWC images');
   const nhwc = await theirs.data();
   let worst = 0;
@@ -206,7 +206,7 @@ test('continue training a sequence model from its file: its weights and optimize
   const done = await until('sequence.done', (d) => d.runId === runId);
   assert.equal(done.reason, 'completed', done.message);
   const out = join(dir, 'continued.locus.json');
-  await sequenceHandlers['sequence.export']({ path: out }, ctx);
+  await sequenceHandlers['sequence.export']({ path: out });
   const cont = sequenceFromFile(await readModelFile(out));
   assert.equal(cont.training.history.length, 3, '1 epoch from the file and 2 from this run');
   assert.deepEqual(cont.training.history.map((h) => h.epoch), [1, 2, 3]);
@@ -237,7 +237,7 @@ test('continue training a GAN from its file on the loaded folder: the file\'s ne
   const done = await until('gan.done', (d) => d.runId === runId);
   assert.equal(done.reason, 'completed', done.message);
   const out = join(dir, 'gan-continued.locus.json');
-  await ganHandlers['gan.export']({ path: out }, ctx);
+  await ganHandlers['gan.export']({ path: out });
   const after = ganFromFile(await readModelFile(out));
   assert.equal(after.gan.latent, 6, 'the latent size is the file\'s, not the form\'s default');
   assert.deepEqual(after.training.history.map((h) => h.epoch), [1, 2, 3]);
