@@ -50,6 +50,8 @@ export interface ContinueFrom {
   /** What it is, in words (ModelInfo.about.what). */
   what: string;
   epochs: number;
+  /** Whether the file holds both optimizer states (else training goes on with new ones). */
+  hasOptimizer: boolean;
 }
 const TOY_DEFAULTS = { batchSize: 64, lrG: 1e-3, lrD: 1e-3 };
 

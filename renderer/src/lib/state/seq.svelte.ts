@@ -75,6 +75,8 @@ export interface SeqContinueFrom {
   /** What it is, in words (ModelInfo.about.what). */
   what: string;
   epochs: number;
+  /** Whether the file holds its optimizer state (else training goes on with a new optimizer). */
+  hasOptimizer: boolean;
 }
 
 export class SeqStore {
@@ -207,8 +209,13 @@ export class SeqStore {
    * The next run continues this sequence file: the form takes its task, cell, units and layers (from
    * its layer rows) so the run is labelled as what it is; the engine builds nothing new.
    */
-  continueWith(from: SeqContinueFrom, task: SeqTask, layers: readonly { type: string; spec: Record<string, unknown> }[]): void {
+  continueWith(from: SeqContinueFrom, task: SeqTask, layers: readonly { type: string; spec: Record<string, unknown> }[], shape?: { steps: number; classes: number }): void {
     this.setTask(task);
+    // A series is generated anew with the file's options: the form shows its steps and classes.
+    if (shape && task !== 'rows') {
+      this.form.steps = shape.steps;
+      if (shape.classes >= 2) this.form.classes = shape.classes;
+    }
     const cells = layers.filter((l) => l.type !== 'dense' && l.type !== 'tanh' && l.type !== 'flatten');
     const first = cells[0];
     if (first) {
