@@ -6,6 +6,7 @@
  * (Gers et al. 2000; Jozefowicz et al. 2015). Input [time, features]; output [units] or [time, units].
  */
 import type { Rng } from '../core/rng.js';
+import { lstmBackward, lstmForward } from '../kernels/lstm.js';
 import { registerLayer } from './layer.js';
 import {
   RECURRENT_DEFAULTS,
@@ -30,8 +31,6 @@ interface LstmCache extends RecurrentCache {
 
 const TYPE = 'lstm';
 
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-
 export class Lstm extends RecurrentLayer<LstmConfig, LstmCache> {
   readonly type = TYPE;
 
@@ -41,69 +40,14 @@ export class Lstm extends RecurrentLayer<LstmConfig, LstmCache> {
   }
 
   protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number): LstmCache {
-    const U = this.units;
-    const n = batch * U;
-    const g4 = 4 * U;
-    const act = new Float32Array(this.time * batch * g4);
-    const c = new Float32Array((this.time + 1) * n);
-    const r = new Float32Array(batch * g4);
-    for (let t = 0; t < this.time; t++) {
-      this.recurrent(h, t, batch, r);
-      for (let b = 0; b < batch; b++) {
-        const a = (t * batch + b) * g4;
-        const ra = b * g4;
-        const prev = t * n + b * U;
-        const cur = prev + n;
-        for (let j = 0; j < U; j++) {
-          const i = sigmoid(z[a + j] + r[ra + j]);
-          const f = sigmoid(z[a + U + j] + r[ra + U + j]);
-          const g = Math.tanh(z[a + 2 * U + j] + r[ra + 2 * U + j]);
-          const o = sigmoid(z[a + 3 * U + j] + r[ra + 3 * U + j]);
-          act[a + j] = i;
-          act[a + U + j] = f;
-          act[a + 2 * U + j] = g;
-          act[a + 3 * U + j] = o;
-          const cv = f * c[prev + j] + i * g;
-          c[cur + j] = cv;
-          h[cur + j] = o * Math.tanh(cv);
-        }
-      }
-    }
-    return { batch, xT, h, act, c };
+    // the kernel writes the gate activations over z: z becomes the cache's act
+    const c = new Float32Array((this.time + 1) * batch * this.units);
+    lstmForward(z, this.wh.value, h, c, this.time, batch, this.units);
+    return { batch, xT, h, act: z, c };
   }
 
   protected backwardSteps(cache: LstmCache, dH: Float32Array, dZ: Float32Array): void {
-    const U = this.units;
-    const B = cache.batch;
-    const n = B * U;
-    const g4 = 4 * U;
-    const { act, c } = cache;
-    const carryH = new Float32Array(n);
-    const carryC = new Float32Array(n);
-    for (let t = this.time - 1; t >= 0; t--) {
-      for (let b = 0; b < B; b++) {
-        const a = (t * B + b) * g4;
-        const prev = t * n + b * U;
-        const cur = prev + n;
-        for (let j = 0; j < U; j++) {
-          const k = b * U + j;
-          const dh = dH[t * n + k] + carryH[k];
-          const i = act[a + j];
-          const f = act[a + U + j];
-          const g = act[a + 2 * U + j];
-          const o = act[a + 3 * U + j];
-          const tc = Math.tanh(c[cur + j]);
-          const dc = carryC[k] + dh * o * (1 - tc * tc);
-          dZ[a + j] = dc * g * i * (1 - i);
-          dZ[a + U + j] = dc * c[prev + j] * f * (1 - f);
-          dZ[a + 2 * U + j] = dc * i * (1 - g * g);
-          dZ[a + 3 * U + j] = dh * tc * o * (1 - o);
-          carryC[k] = dc * f;
-        }
-      }
-      carryH.fill(0);
-      this.recurrentBack(dZ, t, B, carryH);
-    }
+    lstmBackward(cache.act, cache.c, dH, this.wh.value, dZ, this.time, cache.batch, this.units);
   }
 
   protected traces(cache: LstmCache): TraceSource[] {

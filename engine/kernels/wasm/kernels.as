@@ -894,3 +894,142 @@ export function adamUpdate(
     store<f32>(w + o, wj * keep - (lr * c1 * mj) / (sqrt<f32>(vj) * c2 + eps));
   }
 }
+
+// ---- LSTM steps (same contract as ../lstm.ts's TypeScript reference), all steps in one call ----
+
+/**
+ * tanh on four lanes as a rational function (Eigen's fast float tanh: odd degree-13 numerator over an
+ * even degree-6 denominator, x clamped to ±7.905 where tanh is 1 in float32, x itself below 4e-4).
+ * Its error against Math.tanh is checked in ../lstm.test.ts.
+ */
+@inline function tanh4(x: v128): v128 {
+  const lim = f32x4.splat(7.90531110763549805);
+  const xc = f32x4.max(f32x4.neg(lim), f32x4.min(lim, x));
+  const x2 = f32x4.mul(xc, xc);
+  let p = f32x4.splat(-2.76076847742355e-16);
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(2.00018790482477e-13));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(-8.60467152213735e-11));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(5.12229709037114e-8));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(1.48572235717979e-5));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(6.37261928875436e-4));
+  p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(4.89352455891786e-3));
+  p = f32x4.mul(p, xc);
+  let q = f32x4.splat(1.19825839466702e-6);
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(1.18534705686654e-4));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(2.26843463243900e-3));
+  q = f32x4.add(f32x4.mul(q, x2), f32x4.splat(4.89352518554385e-3));
+  const small = f32x4.lt(f32x4.abs(x), f32x4.splat(0.0004));
+  return v128.bitselect(x, f32x4.div(p, q), small);
+}
+
+/** The logistic function on four lanes: 1/2 + tanh(x/2)/2. */
+@inline function sigmoid4(x: v128): v128 {
+  const half = f32x4.splat(0.5);
+  return f32x4.add(half, f32x4.mul(half, tanh4(f32x4.mul(half, x))));
+}
+
+/** Four lanes from p, or the `count` (< 4) left at the end of a row and zeros. */
+@inline function loadPart(p: usize, count: i32): v128 {
+  if (count >= 4) return v128.load(p);
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+@inline function storePart(p: usize, v: v128, count: i32): void {
+  if (count >= 4) {
+    v128.store(p, v);
+    return;
+  }
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/**
+ * Forward through every step on the calling thread. z [steps, batch, 4u] holds x_t Wx + b (gate order
+ * i, f, g, o) and is overwritten with the gate activations; wh is [u, 4u]; h and c are
+ * [(steps + 1), batch, u] with block 0 the zero initial state (set here) and block t+1 step t's state.
+ * Step t: z_t += h_(t-1) Wh (one GEMM), then i, f, o = σ, g = tanh, c = f c_(t-1) + i g, h = o tanh(c).
+ */
+export function lstmForward(z: usize, wh: usize, h: usize, c: usize, steps: i32, batch: i32, units: i32): void {
+  const n = batch * units;
+  const g4 = 4 * units;
+  const ub = <usize>units << 2;
+  memory.fill(h, 0, <usize>n << 2);
+  memory.fill(c, 0, <usize>n << 2);
+  for (let t = 0; t < steps; t++) {
+    const zt = z + ((<usize>t * batch * g4) << 2);
+    const hPrev = h + ((<usize>t * n) << 2);
+    const cPrev = c + ((<usize>t * n) << 2);
+    const nb = <usize>n << 2;
+    gemmLd(0, 0, batch, g4, units, 1, hPrev, units, wh, g4, 1, zt, g4);
+    for (let b = 0; b < batch; b++) {
+      const a = zt + ((<usize>b * g4) << 2);
+      const row = <usize>b * ub;
+      for (let j = 0; j < units; j += 4) {
+        const cnt = units - j;
+        const o4 = <usize>j << 2;
+        const i = sigmoid4(loadPart(a + o4, cnt));
+        const f = sigmoid4(loadPart(a + ub + o4, cnt));
+        const g = tanh4(loadPart(a + 2 * ub + o4, cnt));
+        const o = sigmoid4(loadPart(a + 3 * ub + o4, cnt));
+        storePart(a + o4, i, cnt);
+        storePart(a + ub + o4, f, cnt);
+        storePart(a + 2 * ub + o4, g, cnt);
+        storePart(a + 3 * ub + o4, o, cnt);
+        const cv = f32x4.add(f32x4.mul(f, loadPart(cPrev + row + o4, cnt)), f32x4.mul(i, g));
+        storePart(cPrev + nb + row + o4, cv, cnt);
+        storePart(hPrev + nb + row + o4, f32x4.mul(o, tanh4(cv)), cnt);
+      }
+    }
+  }
+}
+
+/**
+ * Backward through every step (the forward's act = its overwritten z, and its c). dH [steps, batch, u]
+ * is dL/dh_t from the layer's output; fills dZ [steps, batch, 4u] (gradient of the pre-activations),
+ * using carryH and carryC ([batch, u] each) for dL/dh and dL/dc flowing back from later steps.
+ */
+export function lstmBackward(
+  act: usize, c: usize, dH: usize, wh: usize, dZ: usize, carryH: usize, carryC: usize, steps: i32, batch: i32, units: i32,
+): void {
+  const n = batch * units;
+  const g4 = 4 * units;
+  const ub = <usize>units << 2;
+  const nb = <usize>n << 2;
+  const one = f32x4.splat(1);
+  memory.fill(carryH, 0, nb);
+  memory.fill(carryC, 0, nb);
+  for (let t = steps - 1; t >= 0; t--) {
+    const at = act + ((<usize>t * batch * g4) << 2);
+    const dzt = dZ + ((<usize>t * batch * g4) << 2);
+    const cPrev = c + ((<usize>t * n) << 2);
+    const dht = dH + ((<usize>t * n) << 2);
+    for (let b = 0; b < batch; b++) {
+      const a = at + ((<usize>b * g4) << 2);
+      const d = dzt + ((<usize>b * g4) << 2);
+      const row = <usize>b * ub;
+      for (let j = 0; j < units; j += 4) {
+        const cnt = units - j;
+        const o4 = <usize>j << 2;
+        const k = row + o4;
+        const dh = f32x4.add(loadPart(dht + k, cnt), loadPart(carryH + k, cnt));
+        const i = loadPart(a + o4, cnt);
+        const f = loadPart(a + ub + o4, cnt);
+        const g = loadPart(a + 2 * ub + o4, cnt);
+        const o = loadPart(a + 3 * ub + o4, cnt);
+        const tc = tanh4(loadPart(cPrev + nb + k, cnt));
+        const dc = f32x4.add(loadPart(carryC + k, cnt), f32x4.mul(f32x4.mul(dh, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+        storePart(d + o4, f32x4.mul(f32x4.mul(dc, g), f32x4.mul(i, f32x4.sub(one, i))), cnt);
+        storePart(d + ub + o4, f32x4.mul(f32x4.mul(dc, loadPart(cPrev + k, cnt)), f32x4.mul(f, f32x4.sub(one, f))), cnt);
+        storePart(d + 2 * ub + o4, f32x4.mul(f32x4.mul(dc, i), f32x4.sub(one, f32x4.mul(g, g))), cnt);
+        storePart(d + 3 * ub + o4, f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(o, f32x4.sub(one, o))), cnt);
+        storePart(carryC + k, f32x4.mul(dc, f), cnt);
+      }
+    }
+    gemmLd(0, 1, batch, units, g4, 1, dzt, g4, wh, g4, 0, carryH, units);
+  }
+}
