@@ -120,8 +120,8 @@ test('fs.list lists sub-folders and counts images; data.cancel with nothing load
   assert.equal((l.result as { images: number }).images, 4);
   const up = await call('fs.list', { path: join(dir, 'set') });
   assert.deepEqual((up.result as { entries: unknown[] }).entries, [
-    { name: 'cats', dir: true },
-    { name: 'dogs', dir: true },
+    { name: 'cats', dir: true, images: 5 },
+    { name: 'dogs', dir: true, images: 4 },
   ]);
   const missing = await call('fs.list', { path: join(dir, 'nope') });
   assert.match(missing.error?.message ?? '', /no such folder/);
