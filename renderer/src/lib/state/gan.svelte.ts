@@ -53,6 +53,22 @@ export interface ContinueFrom {
   /** Whether the file holds both optimizer states (else training goes on with new ones). */
   hasOptimizer: boolean;
 }
+/**
+ * A DCGAN file's latent size and width from its layer rows (engine/models/gan-presets.ts): the
+ * generator's first dense layer has latent x units weights (no bias); the discriminator's first
+ * convolution has twice the width in filters. Null when the layers are not of that shape.
+ */
+export function ganShape(generator: readonly { type: string; params: number; spec: Record<string, unknown> }[], discriminator: readonly { type: string; spec: Record<string, unknown> }[] | undefined): { latent: number; width: number } | null {
+  const dense = generator[0];
+  const conv = discriminator?.find((l) => l.type === 'conv2d');
+  const units = dense?.type === 'dense' ? dense.spec.units : undefined;
+  const filters = conv?.spec.filters;
+  if (typeof units !== 'number' || units < 1 || typeof filters !== 'number' || !dense) return null;
+  const latent = dense.params / units;
+  const width = filters / 2;
+  return Number.isInteger(latent) && latent >= 1 && Number.isInteger(width) && width >= 1 ? { latent, width } : null;
+}
+
 const TOY_DEFAULTS = { batchSize: 64, lrG: 1e-3, lrD: 1e-3 };
 
 export class GanStore {
@@ -187,9 +203,13 @@ export class GanStore {
     this.#error = null;
   }
 
-  /** The next image run continues this GAN file (its networks; latent size and width are the file's). */
-  continueWith(from: ContinueFrom): void {
+  /**
+   * The next image run continues this GAN file (its networks; latent size and width are the file's):
+   * the form shows the file's latent size and width (read from its layers), and they cannot be changed.
+   */
+  continueWith(from: ContinueFrom, shape?: { latent: number; width: number } | null): void {
     this.setMode('image');
+    if (shape) Object.assign(this.form, shape);
     this.continueFrom = from;
   }
 

@@ -221,6 +221,7 @@ export class SeqStore {
     if (first) {
       this.form.cell = first.type === 'conv1d' ? 'tdnn' : first.type === 'lstm' ? 'lstm' : first.type === 'gru' ? 'gru' : 'rnn';
       if (typeof first.spec.units === 'number') this.form.units = first.spec.units;
+      if (first.type === 'conv1d' && typeof first.spec.kernel === 'number') this.form.kernel = first.spec.kernel;
       this.form.layers = Math.max(1, Math.min(8, cells.length));
     }
     this.continueFrom = from;
