@@ -7,39 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EventName, LabApi, MethodName, Params, Payload, Result } from '../../../../engine/protocol/contract.js';
 import { LabError } from '../../../../engine/protocol/contract.js';
 import type { ExperimentInfo, ExperimentResults, VariantResult } from '../../../../engine/protocol/experiments.js';
 import { ExperimentsStore } from './experiments.svelte.js';
+import { fakeApi, settle } from './fake-api.js';
 
-type Handler = (params: unknown) => unknown;
 
-function fakeApi(answers: Partial<Record<MethodName, Handler>>) {
-  const listeners = new Map<string, ((p: unknown) => void)[]>();
-  const calls: { method: string; params: unknown }[] = [];
-  const api: LabApi = {
-    transport: 'browser',
-    async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-      calls.push({ method, params });
-      const h = answers[method];
-      if (!h) throw new Error(`${method}: not answered here`);
-      return (await h(params)) as Result<M>;
-    },
-    on<E extends EventName>(event: E, listener: (payload: Payload<E>) => void) {
-      const list = listeners.get(event) ?? [];
-      list.push(listener as (p: unknown) => void);
-      listeners.set(event, list);
-      return () => {};
-    },
-    pathForFile: () => null,
-  };
-  const emit = <E extends EventName>(event: E, payload: Payload<E>) => {
-    for (const l of listeners.get(event) ?? []) l(payload);
-  };
-  return { api, emit, calls };
-}
-
-const settle = () => new Promise((r) => setTimeout(r, 0));
 
 const info = (id: string, over: Partial<ExperimentInfo> = {}): ExperimentInfo => ({
   id,

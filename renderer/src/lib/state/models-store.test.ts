@@ -7,35 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LabError, MAX_IMAGE_BYTES, type EventName, type LabApi, type MethodName, type ModelInfo, type Params, type Payload, type Result } from '../../../../engine/protocol/contract.js';
+import { LabError, MAX_IMAGE_BYTES, type ModelInfo } from '../../../../engine/protocol/contract.js';
 import { ModelStore } from './models.svelte.js';
+import { fakeApi } from './fake-api.js';
 
-type Handler = (params: unknown) => unknown;
-
-function fakeApi(answers: Partial<Record<MethodName, Handler>>) {
-  const listeners = new Map<string, ((p: unknown) => void)[]>();
-  const calls: { method: string; params: unknown }[] = [];
-  const api: LabApi = {
-    transport: 'browser',
-    async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
-      calls.push({ method, params });
-      const h = answers[method];
-      if (!h) throw new Error(`${method}: not answered here`);
-      return (await h(params)) as Result<M>;
-    },
-    on<E extends EventName>(event: E, listener: (payload: Payload<E>) => void) {
-      const list = listeners.get(event) ?? [];
-      list.push(listener as (p: unknown) => void);
-      listeners.set(event, list);
-      return () => {};
-    },
-    pathForFile: () => null,
-  };
-  const emit = <E extends EventName>(event: E, payload: Payload<E>) => {
-    for (const l of listeners.get(event) ?? []) l(payload);
-  };
-  return { api, emit, calls };
-}
 
 const info = (kind: string, extra: Partial<ModelInfo> = {}): ModelInfo => ({
   kind,
