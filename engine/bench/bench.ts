@@ -7,7 +7,8 @@
  * --threads N|auto (kernel threads; default: LOCUS_THREADS or auto), --compare (also TensorFlow.js on
  * its cpu and wasm backends and, when Debian's python3 has torch, PyTorch with Locus's thread count and
  * with one thread; then a markdown table of the medians and ratios, with the machine and its load average),
- * --memory [--epochs 10] [--images 60000] (resident memory per epoch of LeNet-5 training, memory.ts).
+ * --memory [--epochs 10] [--images 60000] (resident memory per epoch of LeNet-5 training, memory.ts),
+ * --gan-score [--seconds 120] [--runs 3] (the DCGAN's confident-samples score after a time budget, gan-score.ts).
  * Workloads: the networks (workloads.ts: LeNet-5, MLP, LSTM, a VGG-style net on 64x64 colour), the DCGAN
  * round (gan.ts), k-means and SOM on Fashion-MNIST (local.ts, samples per second), folder loading
  * (folder.ts: --folder-images N, default 24, --folder-size WxH, default 3000x4000), nearest-784d.
@@ -19,6 +20,7 @@ import { printComparison, type Row } from './compare.js';
 import { distanceRates } from './distances.js';
 import { folderWorkloads, makeJpegFolder } from './folder.js';
 import { dcganWorkload } from './gan.js';
+import { ganScoreBench } from './gan-score.js';
 import { fashionSkip, fashionVectors, LOCAL_NAMES, localWorkloads } from './local.js';
 import { memoryRun } from './memory.js';
 import { measureRates, measureRatesAsync } from './timing.js';
@@ -29,6 +31,8 @@ const { values } = parseArgs({
     runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, kernels: { type: 'string' },
     memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' }, threads: { type: 'string' },
     'folder-images': { type: 'string' }, 'folder-size': { type: 'string' },
+    'gan-score': { type: 'boolean' }, seconds: { type: 'string' }, 'gan-images': { type: 'string' },
+    'lr-g': { type: 'string' }, 'lr-d': { type: 'string' }, beta1: { type: 'string' }, batch: { type: 'string' }, width: { type: 'string' }, k: { type: 'string' },
   },
   strict: true,
 });
@@ -40,6 +44,14 @@ const threads = h ? kernelThreads(h) : 1;
 console.log(`kernels ${kernelBackend()}${h ? ` (${h.build})` : ''}, ${threads} thread${threads === 1 ? '' : 's'}`);
 if (values.memory) {
   await memoryRun(Number(values.epochs ?? 10), Number(values.images ?? 60000));
+  process.exit(0);
+}
+if (values['gan-score']) {
+  const opt = (k: 'lr-g' | 'lr-d' | 'beta1' | 'batch' | 'width' | 'k') => (values[k] !== undefined ? Number(values[k]) : undefined);
+  await ganScoreBench({
+    seconds: Number(values.seconds ?? 120), runs: Number(values.runs ?? 3), images: Number(values['gan-images'] ?? 2000),
+    lrG: opt('lr-g'), lrD: opt('lr-d'), beta1: opt('beta1'), batch: opt('batch'), width: opt('width'), k: opt('k'),
+  });
   process.exit(0);
 }
 const wanted = (name: string) => !values.only || name.includes(values.only);

@@ -3,7 +3,7 @@
  * (DCGAN) on the loaded folder with sample grids from fixed latent codes, or the 2-D toy GAN with its
  * real and generated clouds and the discriminator's surface.
  */
-import { bool, count, f32, type Infer, literal, nullable, num, obj, optional, str, tagged, u8 } from './guard.js';
+import { arr, bool, count, f32, type Infer, literal, nullable, num, obj, optional, str, tagged, u8 } from './guard.js';
 import { RunId } from './runs.js';
 
 export const TOY_SETS = ['blobs', 'moons', 'rings', 'spirals'] as const;
@@ -82,6 +82,20 @@ export const GanSamples = obj({
 });
 export type GanSamples = Infer<typeof GanSamples>;
 
+/**
+ * Share of generated samples a fixed Fashion-MNIST classifier gives a garment class with probability > 0.9
+ * (`confident`), the same share on the folder's real images (`real`), the effective number of classes
+ * among the confident samples (`spread`: 1 = one class) and their count per class (`classes` names them).
+ */
+export const GanScore = obj({
+  confident: num({ min: 0, max: 1 }),
+  real: nullable(num({ min: 0, max: 1 })),
+  spread: num({ min: 0 }),
+  perClass: arr(count(), { max: 64 }),
+  classes: arr(str({ max: 100 }), { max: 64 }),
+});
+export type GanScore = Infer<typeof GanScore>;
+
 export const GanEpoch = obj({
   runId: RunId,
   epoch: count(),
@@ -91,6 +105,8 @@ export const GanEpoch = obj({
   dReal: num({ min: 0, max: 1 }),
   dFake: num({ min: 0, max: 1 }),
   seconds: num({ min: 0 }),
+  /** The confident-samples score after this epoch (engine/session/gan-score.ts), when the images fit its classifier (28x28 grey). */
+  score: optional(GanScore),
 });
 export type GanEpoch = Infer<typeof GanEpoch>;
 

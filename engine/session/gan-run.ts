@@ -18,11 +18,12 @@ import { Gan } from '../models/gan.js';
 import { dcganSpecs } from '../models/gan-presets.js';
 import { createOptimizer, type OptimizerSpec } from '../optim/index.js';
 import { LabError } from '../protocol/contract.js';
-import type { GanConfig, GanDone } from '../protocol/gan.js';
+import type { GanConfig, GanDone, GanScore } from '../protocol/gan.js';
 import { newRunId } from '../protocol/runs.js';
 import type { RunControl } from './control.js';
 import type { EventSink } from './events.js';
 import { GanTrainer } from './gan.js';
+import { loadScoreClassifier, scoreFits, scoreGenerator, scoreImages } from './gan-score.js';
 import { ToyGanTrainer } from './gan-toy.js';
 import type { RunRegistry } from './runs.js';
 
@@ -39,6 +40,9 @@ interface GanRun {
 
 /** Toy runs record about this many rows of history (one per emitted frame at most). */
 const TOY_HISTORY_ROWS = 200;
+
+/** The score's classifier, loaded once (null when it is missing). */
+let scoreClassifier: Promise<Awaited<ReturnType<typeof loadScoreClassifier>> | null> | null = null;
 
 const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
 const unit = (x: number): number => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
@@ -176,16 +180,28 @@ export class GanRuns {
             ctx.emit('gan.samples', { runId: id, step: e.step, epoch: e.epoch, n: e.n, channels: e.channels, height: e.height, width: e.width, pixels: e.pixels });
           } else if (e.type === 'epoch') {
             if (!Number.isFinite(e.dLoss) || !Number.isFinite(e.gLoss)) return;
-            registry.addEpoch(id, { epoch: e.epoch, lossD: e.dLoss, lossG: e.gLoss, dReal: unit(e.dReal), dFake: unit(e.dFake), seconds: e.seconds });
-            ctx.emit('gan.epoch', { runId: id, epoch: e.epoch, epochs: e.epochs, dLoss: e.dLoss, gLoss: e.gLoss, dReal: unit(e.dReal), dFake: unit(e.dFake), seconds: e.seconds });
+            const score = scoreEpoch();
+            const figures: Record<string, number | null> = score ? { confident: score.confident, confidentReal: score.real, classSpread: score.spread } : {};
+            registry.addEpoch(id, { epoch: e.epoch, lossD: e.dLoss, lossG: e.gLoss, dReal: unit(e.dReal), dFake: unit(e.dFake), seconds: e.seconds, ...figures });
+            ctx.emit('gan.epoch', { runId: id, epoch: e.epoch, epochs: e.epochs, dLoss: e.dLoss, gLoss: e.gLoss, dReal: unit(e.dReal), dFake: unit(e.dFake), seconds: e.seconds, ...(score ? { score } : {}) });
           }
         });
       result = { runId: id, stepsPerEpoch: trainer.stepsPerEpoch, images: set.n };
+      // The confident-samples score (gan-score.ts) after each epoch, when the images fit its classifier.
+      let scorer: { clf: NonNullable<Awaited<typeof scoreClassifier>>; real: number } | null = null;
+      const scoreEpoch = (): GanScore | null => {
+        if (!scorer) return null;
+        const s = scoreGenerator(scorer.clf, gan, normalization);
+        return { confident: s.confident, real: scorer.real, spread: s.spread, perClass: s.perClass, classes: s.classes };
+      };
       // The grid before any training: the noise the generator starts from.
       const first = trainer.samples();
       const train = go;
-      go = () => {
+      go = async () => {
         ctx.emit('gan.samples', { runId: id, step: 0, epoch: 0, ...first });
+        scoreClassifier ??= loadScoreClassifier().catch(() => null);
+        const clf = await scoreClassifier;
+        if (clf && scoreFits(clf, [set.channels, set.height, set.width])) scorer = { clf, real: scoreImages(clf, set).confident };
         return train();
       };
     }
@@ -216,7 +232,10 @@ export class GanRuns {
     ctx.emit('gan.done', r.done);
     const history = this.registry.get(r.id).history;
     const lastRow = history.at(-1);
-    const figures = { lossD: lastRow?.lossD ?? null, lossG: lastRow?.lossG ?? null, dReal: lastRow?.dReal ?? null, dFake: lastRow?.dFake ?? null, steps: step };
+    const figures = {
+      lossD: lastRow?.lossD ?? null, lossG: lastRow?.lossG ?? null, dReal: lastRow?.dReal ?? null, dFake: lastRow?.dFake ?? null, steps: step,
+      ...(lastRow && 'confident' in lastRow ? { confident: lastRow.confident, confidentReal: lastRow.confidentReal ?? null, classSpread: lastRow.classSpread ?? null } : {}),
+    };
     let model: GanFile | null = null;
     if (r.image && reason !== 'diverged') {
       try {
