@@ -6,7 +6,7 @@
  * real thing where the binary exists.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,9 @@ let userData = '';
 before(async () => {
   userData = await mkdtemp(join(tmpdir(), 'locus-main-'));
   recorded.userData = userData;
+  recorded.home = userData;
+  recorded.documents = join(userData, 'Documents');
+  await mkdir(recorded.documents);
   await import('./main.js');
   await settle(() => (recorded.windows[0]?.loaded.length ?? 0) > 0);
 });
@@ -124,6 +127,37 @@ test('menu items send their command to the page', () => {
     assert.equal((m as { event: string }).event, 'menu.command');
   }
   assert.ok(items.some((i) => i.label === 'Open Folder…' && i.accelerator === 'CmdOrCtrl+O'), 'File → Open Folder…');
+});
+
+test('the save dialog and the suggested path start in the documents folder, then in the last export\'s folder, kept in the settings', async () => {
+  const frame = { senderFrame: { url: 'locus://app/index.html' } };
+  const call = (method: string, params: unknown) => (recorded.ipc.get(ipcChannel(method as never))! as (e: unknown, p: unknown) => Promise<unknown>)(frame, params);
+  recorded.saveAnswer = null;
+  assert.deepEqual(await call('shell.pickSavePath', { title: 'Export GAN', defaultName: 'gan.locus.json' }), { ok: true, result: { path: null } });
+  assert.equal(recorded.saveDialogs.at(-1)?.defaultPath, join(recorded.documents, 'gan.locus.json'));
+  assert.deepEqual(await call('shell.suggestSavePath', { defaultName: '../x/model.locus.json' }), { ok: true, result: { path: join(recorded.documents, 'model.locus.json') } });
+
+  // An export through the engine (answered here on the engine's port) teaches the shell its folder.
+  const port = recorded.forks[0].ports[0] as { on(e: 'message', f: (m: { data: { id: number; method: string; params: { path: string } } }) => void): void; postMessage(m: unknown): void };
+  port.on('message', ({ data }) => {
+    if (data.method === 'gan.export') port.postMessage({ id: data.id, ok: true, result: { path: data.params.path, bytes: 10 } });
+  });
+  const out = join(userData, 'exports');
+  await mkdir(out);
+  recorded.saveAnswer = join(out, 'gan.locus.json');
+  const picked = (await call('shell.pickSavePath', { defaultName: 'gan.locus.json' })) as { result: { path: string } };
+  assert.equal(picked.result.path, join(out, 'gan.locus.json'));
+  assert.deepEqual(await call('gan.export', { path: picked.result.path }), { ok: true, result: { path: join(out, 'gan.locus.json'), bytes: 10 } });
+  assert.deepEqual(await call('shell.suggestSavePath', { defaultName: 'seq.locus.json' }), { ok: true, result: { path: join(out, 'seq.locus.json') } });
+  await call('shell.pickSavePath', { defaultName: 'report.html' });
+  assert.equal(recorded.saveDialogs.at(-1)?.defaultPath, join(out, 'report.html'));
+  // Remembered across restarts: it is in the settings file.
+  const saved = async (): Promise<unknown> => JSON.parse(await readFile(join(userData, 'settings.json'), 'utf8').catch(() => '{}')).exportFolder;
+  for (let i = 0; i < 200 && (await saved()) !== out; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(await saved(), out);
+  // A folder that has gone: the documents folder again.
+  await rm(out, { recursive: true });
+  assert.deepEqual(await call('shell.suggestSavePath', { defaultName: 'a.json' }), { ok: true, result: { path: join(recorded.documents, 'a.json') } });
 });
 
 test('a start-up failure shows its reason in words, not a stack trace, and exits with 1', async () => {

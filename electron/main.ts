@@ -25,6 +25,7 @@ import { eventMessage } from '../engine/protocol/messages.js';
 import { EVENT_CHANNEL, ipcChannel } from './core/channels.js';
 import { menuTemplate, type MenuSpec } from './core/menu.js';
 import { createRouter } from './core/router.js';
+import { saveFolders } from './core/save-folder.js';
 import { SettingsStore } from './core/settings.js';
 import { EngineSupervisor, type EngineProcess } from './core/supervisor.js';
 import { mimeType, resolveStatic, SECURITY_HEADERS } from './core/web.js';
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   await app.whenReady();
   lockDown();
   const settings = await SettingsStore.open(join(app.getPath('userData'), 'settings.json'));
+  const saves = saveFolders(settings, app.getPath('documents'), app.getPath('home'));
   const rebuildMenu = (): void =>
     Menu.setApplicationMenu(Menu.buildFromTemplate(toElectronMenu(menuTemplate(settings.get().recentFolders, process.platform, !app.isPackaged))));
   rebuildMenu();
@@ -143,10 +145,13 @@ async function main(): Promise<void> {
         return { path: r.canceled ? null : (r.filePaths[0] ?? null) };
       },
       'shell.pickSavePath': async (p) => {
-        const opts = { title: p.title ?? 'Save', filters: p.filters ?? [], ...(p.defaultName ? { defaultPath: p.defaultName } : {}) };
+        // The dialog starts in the last export's folder (else documents), with the name proposed.
+        const defaultPath = p.defaultName ? await saves.suggest(p.defaultName) : await saves.folder();
+        const opts = { title: p.title ?? 'Save', filters: p.filters ?? [], defaultPath };
         const r = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
         return { path: r.canceled ? null : (r.filePath ?? null) };
       },
+      'shell.suggestSavePath': async (p) => ({ path: await saves.suggest(p.defaultName) }),
       'shell.settings': () => settings.get(),
       'shell.updateSettings': async (p) => {
         const s = await settings.update(p);
@@ -159,7 +164,8 @@ async function main(): Promise<void> {
         return s;
       },
     },
-    afterEngine: (method, _params, result) => {
+    afterEngine: (method, params, result) => {
+      saves.learn(method, params)?.catch((e: Error) => console.error(`settings: ${e.message}`));
       if (method !== 'data.open') return;
       void settings.addRecent((result as { root: string }).root).then(rebuildMenu, (e: Error) => console.error(`settings: ${e.message}`));
     },

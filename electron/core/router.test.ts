@@ -9,6 +9,7 @@ const shell: ShellHandlers = {
   'shell.pickFolder': () => ({ path: null }),
   'shell.pickFile': () => ({ path: null }),
   'shell.pickSavePath': () => ({ path: null }),
+  'shell.suggestSavePath': (p) => ({ path: `/docs/${p.defaultName}` }),
   'shell.settings': () => settings,
   'shell.updateSettings': () => settings,
   'shell.forgetRecent': () => settings,

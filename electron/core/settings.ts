@@ -47,7 +47,17 @@ export class SettingsStore {
   }
 
   get(): Settings {
-    return { theme: this.#value.theme, recentFolders: [...this.#value.recentFolders] };
+    const { exportFolder } = this.#value;
+    return { theme: this.#value.theme, recentFolders: [...this.#value.recentFolders], ...(exportFolder ? { exportFolder } : {}) };
+  }
+
+  /** Remember the folder of the last export (save-folder.ts proposes the next one there). */
+  async setExportFolder(folder: string): Promise<Settings> {
+    if (this.#value.exportFolder !== folder) {
+      this.#value = { ...this.#value, exportFolder: folder };
+      await this.#save();
+    }
+    return this.get();
   }
 
   async update(patch: { theme?: (typeof THEMES)[number] }): Promise<Settings> {

@@ -14,6 +14,7 @@ import type { EventMessage, EventName, Payload } from '../../engine/protocol/con
 import { eventMessage } from '../../engine/protocol/messages.js';
 import { decodeFrame, encodeFrame } from '../../engine/protocol/wire.js';
 import { createRouter, type Outcome } from '../core/router.js';
+import { documentsFolder, saveFolders } from '../core/save-folder.js';
 import { SettingsStore } from '../core/settings.js';
 import { EngineSupervisor, type EngineProcess, type RestartPolicy } from '../core/supervisor.js';
 import { mimeType, resolveStatic, SECURITY_HEADERS } from '../core/web.js';
@@ -29,6 +30,8 @@ export interface HostOptions {
   token?: string;
   policy?: RestartPolicy;
   log?: (line: string) => void;
+  /** Where exports are proposed before any was made (default: the documents folder, save-folder.ts). */
+  documents?: string;
 }
 
 export interface Host {
@@ -46,6 +49,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const token = opts.token ?? newToken();
   const settings = await SettingsStore.open(opts.settingsFile, log);
+  const saves = saveFolders(settings, opts.documents ?? documentsFolder());
   const engine = new EngineSupervisor({ spawn: opts.spawn, log, ...(opts.policy ? { policy: opts.policy } : {}) });
   const sockets = new Set<WebSocket>();
 
@@ -65,11 +69,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       'shell.pickFolder': () => ({ path: null }),
       'shell.pickFile': () => ({ path: null }),
       'shell.pickSavePath': () => ({ path: null }),
+      'shell.suggestSavePath': async (p) => ({ path: await saves.suggest(p.defaultName) }),
       'shell.settings': () => settings.get(),
       'shell.updateSettings': (p) => settings.update(p),
       'shell.forgetRecent': (p) => settings.forgetRecent(p.path),
     },
     afterEngine: (method, params, result) => {
+      saves.learn(method, params)?.catch((e: Error) => log(`settings: ${e.message}`));
       if (method === 'data.open') void settings.addRecent((result as { root: string }).root ?? (params as { path: string }).path).catch((e: Error) => log(`settings: ${e.message}`));
     },
   });

@@ -19,10 +19,15 @@ export interface Recorded {
   menu: MenuTemplateItem[] | null;
   errorBoxes: [string, string][];
   exitCodes: number[];
-  forks: { path: string; options: Record<string, unknown>; messages: unknown[] }[];
+  forks: { path: string; options: Record<string, unknown>; messages: unknown[]; ports: unknown[] }[];
+  /** The options of each save dialog shown, and what the next one answers (cancelled when null). */
+  saveDialogs: Record<string, unknown>[];
+  saveAnswer: string | null;
   /** Set before importing main.ts to make app.whenReady() fail with this error. */
   failReady: Error | null;
   userData: string;
+  documents: string;
+  home: string;
 }
 
 export interface MenuTemplateItem {
@@ -49,6 +54,10 @@ export const recorded: Recorded = (g.__electronStandin ??= {
   forks: [],
   failReady: null,
   userData: '',
+  documents: '',
+  home: '',
+  saveDialogs: [],
+  saveAnswer: null,
 });
 
 class App extends EventEmitter {
@@ -58,8 +67,9 @@ class App extends EventEmitter {
     return '0.0.0-test';
   }
   getPath(name: string): string {
-    if (name !== 'userData') throw new Error(`stand-in: no path ${name}`);
-    return recorded.userData;
+    const paths: Record<string, string> = { userData: recorded.userData, documents: recorded.documents, home: recorded.home };
+    if (!paths[name]) throw new Error(`stand-in: no path ${name}`);
+    return paths[name];
   }
   whenReady(): Promise<void> {
     return recorded.failReady ? Promise.reject(recorded.failReady) : Promise.resolve();
@@ -104,7 +114,10 @@ export class BrowserWindow extends EventEmitter {
 export const dialog = {
   showErrorBox: (title: string, content: string): void => void recorded.errorBoxes.push([title, content]),
   showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
-  showSaveDialog: async () => ({ canceled: true }),
+  showSaveDialog: async (...args: Record<string, unknown>[]) => {
+    recorded.saveDialogs.push(args.at(-1) ?? {});
+    return recorded.saveAnswer === null ? { canceled: true } : { canceled: false, filePath: recorded.saveAnswer };
+  },
 };
 
 export const ipcMain = {
@@ -160,14 +173,15 @@ class UtilityChild extends EventEmitter {
     super();
     this.record = record;
   }
-  postMessage(m: unknown): void {
+  postMessage(m: unknown, transfer: unknown[] = []): void {
     this.record.messages.push(m);
+    this.record.ports.push(...transfer);
   }
   kill(): void {}
 }
 export const utilityProcess = {
   fork: (path: string, _args: string[], options: Record<string, unknown>): UtilityChild => {
-    const record = { path, options, messages: [] };
+    const record = { path, options, messages: [], ports: [] };
     recorded.forks.push(record);
     return new UtilityChild(record);
   },

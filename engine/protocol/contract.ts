@@ -150,6 +150,8 @@ export const THEMES = ['system', 'light', 'dark'] as const;
 export const Settings = obj({
   theme: literal(...THEMES),
   recentFolders: arr(path, { max: 20 }),
+  /** The folder of the last export (any kind): where the next one is proposed (electron/core/save-folder.ts). */
+  exportFolder: optional(path),
 });
 export type Settings = Infer<typeof Settings>;
 
@@ -576,6 +578,11 @@ export const METHODS = {
     obj({ title: optional(str({ max: 200 })), defaultName: optional(str({ max: 255 })), filters: optional(arr(FileFilter, { max: 20 })) }),
     obj({ path: nullable(path) }),
   ),
+  /**
+   * Where the app proposes to save defaultName: in the folder of the last export, else the documents
+   * folder (else home). The desktop save dialog starts there; the browser host fills its path fields with it.
+   */
+  'shell.suggestSavePath': shell(obj({ defaultName: str({ min: 1, max: 255 }) }), obj({ path })),
   'shell.settings': shell(empty, Settings),
   'shell.updateSettings': shell(obj({ theme: optional(literal(...THEMES)) }), Settings),
   'shell.forgetRecent': shell(obj({ path }), Settings),

@@ -104,6 +104,18 @@ export class AppState {
     }
   }
 
+  /**
+   * Where to propose saving a file named name (the browser host's path fields): the shell's one rule,
+   * the folder of the last export, else the documents folder. Null when the shell cannot say.
+   */
+  async suggestSavePath(name: string): Promise<string | null> {
+    try {
+      return (await this.#api.call('shell.suggestSavePath', { defaultName: name })).path;
+    } catch {
+      return null;
+    }
+  }
+
   /** A native save dialog for a model file (Electron); null when cancelled or unavailable. */
   async pickSavePath(defaultName: string): Promise<string | null> {
     try {
