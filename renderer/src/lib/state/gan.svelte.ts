@@ -4,7 +4,7 @@
  * toy frame. Curves grow in place; `version` changes when they do.
  */
 import type { LabApi } from '../../../../engine/protocol/contract.js';
-import type { GanConfig, GanDone, GanFrame, GanSamples } from '../../../../engine/protocol/gan.js';
+import type { GanConfig, GanDone, GanFrame, GanSamples, GanScore } from '../../../../engine/protocol/gan.js';
 import { TOY_SETS } from '../../../../engine/protocol/gan.js';
 import { newRunId } from '../../../../engine/protocol/runs.js';
 import { asLabError } from '../errors.js';
@@ -99,6 +99,8 @@ export class GanStore {
   #done = $state.raw<GanDone | null>(null);
   #error = $state<string | null>(null);
   #progress = $state.raw<{ step: number; epoch: number; total: number } | null>(null);
+  /** The confident-samples score after the last epoch (28x28 grey images only). */
+  #score = $state.raw<GanScore | null>(null);
   #stepsPerEpoch = 0;
   #version = $state(0);
   /** The GAN file the next image run continues (null: a new GAN). */
@@ -127,6 +129,7 @@ export class GanStore {
       this.#grid = e;
     });
     api.on('gan.epoch', (e) => {
+      if (mine(e.runId) && e.score) this.#score = e.score;
       if (!mine(e.runId) || !this.#grid) return;
       // The grid of an epoch's end arrives right after its epoch event: keep the one shown then.
       queueMicrotask(() => this.#grid && (this.#epochGrids = [...this.#epochGrids, this.#grid].slice(-12)));
@@ -196,6 +199,16 @@ export class GanStore {
   get error(): string | null {
     return this.#error;
   }
+  get score(): GanScore | null {
+    return this.#score;
+  }
+  /** "confident samples: 23% (real photos: 55%) · 7.9 classes": the status line's score. */
+  get scoreText(): string | null {
+    const s = this.#score;
+    if (!s) return null;
+    const pct = (x: number) => `${Math.round(100 * x)}%`;
+    return `confident samples: ${pct(s.confident)}${s.real !== null ? ` (real photos: ${pct(s.real)})` : ''}${s.confident > 0 ? ` · ${s.spread.toFixed(1)} of ${s.classes.length} classes` : ''}`;
+  }
   get progress() {
     return this.#progress;
   }
@@ -236,6 +249,7 @@ export class GanStore {
     this.#epochGrids = [];
     this.#frame = null;
     this.#done = null;
+    this.#score = null;
     const runId = newRunId();
     this.#runId = runId;
     this.#runMode = cfg.mode;
