@@ -31,7 +31,7 @@ const { values } = parseArgs({
     runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, kernels: { type: 'string' },
     memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' }, threads: { type: 'string' },
     'folder-images': { type: 'string' }, 'folder-size': { type: 'string' },
-    'gan-score': { type: 'boolean' }, seconds: { type: 'string' }, 'gan-images': { type: 'string' },
+    'gan-score': { type: 'boolean' }, seconds: { type: 'string' }, steps: { type: 'string' }, 'gan-images': { type: 'string' },
     'lr-g': { type: 'string' }, 'lr-d': { type: 'string' }, beta1: { type: 'string' }, batch: { type: 'string' }, width: { type: 'string' }, k: { type: 'string' },
   },
   strict: true,
@@ -47,9 +47,9 @@ if (values.memory) {
   process.exit(0);
 }
 if (values['gan-score']) {
-  const opt = (k: 'lr-g' | 'lr-d' | 'beta1' | 'batch' | 'width' | 'k') => (values[k] !== undefined ? Number(values[k]) : undefined);
+  const opt = (k: 'lr-g' | 'lr-d' | 'beta1' | 'batch' | 'width' | 'k' | 'steps') => (values[k] !== undefined ? Number(values[k]) : undefined);
   await ganScoreBench({
-    seconds: Number(values.seconds ?? 120), runs: Number(values.runs ?? 3), images: Number(values['gan-images'] ?? 2000),
+    seconds: Number(values.seconds ?? 120), steps: opt('steps'), runs: Number(values.runs ?? 3), images: Number(values['gan-images'] ?? 2000),
     lrG: opt('lr-g'), lrD: opt('lr-d'), beta1: opt('beta1'), batch: opt('batch'), width: opt('width'), k: opt('k'),
   });
   process.exit(0);

@@ -5,7 +5,8 @@
  * classifier never saw them) for a fixed wall-clock budget, then scores 500 samples from fixed latent codes
  * with the confident-samples score (engine/session/gan-score.ts). One line per run and the median:
  *   `gan-score run=1 seconds=120.0 epochs=41 steps=1312 confident=0.231 spread=7.9 real=0.71`
- * Recipe switches for trying others: --lr-g, --lr-d, --beta1, --batch, --width, --k.
+ * Recipe switches for trying others: --lr-g, --lr-d, --beta1, --batch, --width, --k; --steps N stops after
+ * N generator steps instead of the time budget (same seed: the same result whatever the load).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ import { loadScoreClassifier, scoreGenerator, scoreImages } from '../session/gan
 
 export interface GanScoreOptions {
   seconds: number;
+  /** Stop after this many generator steps instead (load-independent, to compare recipes). */
+  steps?: number;
   runs: number;
   images: number;
   lrG?: number;
@@ -65,7 +68,7 @@ export async function ganScoreBench(o: GanScoreOptions): Promise<void> {
     optimizerG: adam(o.lrG, d.optimizerG),
     optimizerD: adam(o.lrD, d.optimizerD),
   };
-  console.log(`gan-score: ${set.n} Fashion-MNIST images, ${o.seconds} s a run, real images score ${real.confident.toFixed(3)} (spread ${real.spread.toFixed(1)})`);
+  console.log(`gan-score: ${set.n} Fashion-MNIST images, ${o.steps ? `${o.steps} steps` : `${o.seconds} s`} a run, real images score ${real.confident.toFixed(3)} (spread ${real.spread.toFixed(1)})`);
   const scores: number[] = [];
   for (let run = 1; run <= o.runs; run++) {
     const gan = new Gan(dcganSpecs({ channels: 1, size: 28, latent: 64, ...(o.width ? { width: o.width } : {}) }), new Rng(d.seed));
@@ -73,7 +76,7 @@ export async function ganScoreBench(o: GanScoreOptions): Promise<void> {
     const t0 = performance.now();
     let last = '';
     await trainer.run((e) => {
-      if (e.type === 'step' && performance.now() - t0 >= o.seconds * 1000) trainer.control.stop();
+      if (e.type === 'step' && (o.steps ? e.step >= o.steps : performance.now() - t0 >= o.seconds * 1000)) trainer.control.stop();
       if (e.type === 'epoch' && e.epoch % 5 === 0) {
         const s = scoreGenerator(clf, gan, { kind: 'symmetric' });
         last = `epoch ${e.epoch} (${((performance.now() - t0) / 1000).toFixed(0)} s): ${s.confident.toFixed(3)}`;

@@ -18,8 +18,9 @@ export const usage = `locus gan --data DIR --out GAN.json [options]
   --epochs N          passes over the images (default 10)
   --latent N          size of the latent code (default 64)
   --width N           filters of the first discriminator level; the generator mirrors it (default 16)
-  --batch N           images per step (default 64)
-  --lr X              Adam learning rate of both networks (default 0.0002)
+  --batch N           images per step (default 32)
+  --lr X              Adam learning rate of the generator (default 0.001)
+  --lr-d X            Adam learning rate of the discriminator (default 0.0005)
   --beta1 X           Adam beta1 (default 0.5)
   --k N               discriminator updates per generator update (default 1)
   --saturating        the generator minimizes log(1 - D(G(z))) instead of maximizing log D(G(z))
@@ -39,6 +40,7 @@ const OPTIONS = {
   width: { type: 'string' },
   batch: { type: 'string' },
   lr: { type: 'string' },
+  'lr-d': { type: 'string' },
   beta1: { type: 'string' },
   k: { type: 'string' },
   saturating: { type: 'boolean' },
@@ -54,19 +56,22 @@ export async function run(argv: string[]): Promise<number> {
   const seed = num(v.seed, 'seed', 1, 0, 2 ** 32 - 1, true);
   const latent = num(v.latent, 'latent', 64, 1, 4096, true);
   const width = num(v.width, 'width', 16, 1, 512, true);
-  const adam: OptimizerSpec = { type: 'adam', lr: num(v.lr, 'lr', 2e-4, 1e-12, 10), beta1: num(v.beta1, 'beta1', 0.5, 0, 0.999) };
+  const beta1 = num(v.beta1, 'beta1', 0.5, 0, 0.999);
+  const adam: OptimizerSpec = { type: 'adam', lr: num(v.lr, 'lr', 1e-3, 1e-12, 10), beta1 };
+  const adamD: OptimizerSpec = { type: 'adam', lr: num(v['lr-d'], 'lr-d', 5e-4, 1e-12, 10), beta1 };
   const settings: GanTrainSettings = {
     epochs: num(v.epochs, 'epochs', 10, 1, 100000, true),
-    batchSize: num(v.batch, 'batch', 64, 1, 65536, true),
+    batchSize: num(v.batch, 'batch', 32, 1, 65536, true),
     seed,
     optimizerG: adam,
-    optimizerD: adam,
+    optimizerD: adamD,
     dSteps: num(v.k, 'k', 1, 1, 100, true),
     nonSaturating: !v.saturating,
     sampleEvery: 0,
     gridSize: 64,
   };
   createOptimizer(adam); // check the options before loading anything
+  createOptimizer(adamD);
   let from: LoadedGan | null = null;
   if (v.resume !== undefined) {
     const f = await readModelFile(v.resume);
@@ -74,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     from = ganFromFile(f);
     if (from.optimizers) {
       from.optimizers.generator.lr = adam.lr as number;
-      from.optimizers.discriminator.lr = adam.lr as number;
+      from.optimizers.discriminator.lr = adamD.lr as number;
     }
   }
   const load = loadOptions(v);

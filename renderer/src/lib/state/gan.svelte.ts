@@ -42,7 +42,8 @@ export interface GanCurves {
   dFake: { x: number; y: number }[];
 }
 
-const IMAGE_DEFAULTS = { batchSize: 64, lrG: 2e-4, lrD: 2e-4 };
+/** The engine's default recipe (engine/session/gan.ts GAN_TRAIN_DEFAULTS, docs/gans.md). */
+const IMAGE_DEFAULTS = { batchSize: 32, lrG: 1e-3, lrD: 5e-4 };
 
 /** A model file the next run continues instead of making a new network (opened in the Models view). */
 export interface ContinueFrom {
