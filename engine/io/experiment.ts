@@ -12,7 +12,7 @@ export const EXPERIMENT_SCHEMA = schema;
 /** An experiment file is small: a few configs and some sentences. */
 export const MAX_EXPERIMENT_BYTES = 256 * 1024;
 
-export type ExperimentKind = 'classifier' | 'sequence' | 'cluster' | 'gan';
+export type ExperimentKind = 'classifier' | 'sequence' | 'cluster' | 'gan' | 'local';
 
 export interface ExperimentVariant {
   name: string;

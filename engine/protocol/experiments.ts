@@ -11,7 +11,7 @@
 import { arr, bool, count, f32, type Infer, literal, nullable, num, obj, optional, str } from './guard.js';
 import { Figures, JsonObject, RunId } from './runs.js';
 
-export const EXPERIMENT_KINDS = ['classifier', 'sequence', 'cluster', 'gan'] as const;
+export const EXPERIMENT_KINDS = ['classifier', 'sequence', 'cluster', 'gan', 'local'] as const;
 export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number];
 
 /** An experiment's id: lower-case letters, digits and dashes (a built-in's name, or a saved file's). */
@@ -188,6 +188,8 @@ const FIGURE_NAMES: Record<string, string> = {
   bestValAcc: 'best validation accuracy',
   epochsTo90: 'epochs to 90%',
   coverage: 'coverage of the real set',
+  units: 'units',
+  labelled: 'labelled images',
   distance: 'energy distance',
   pullEarly: "generator's early gradient",
   dLoss: 'D loss',

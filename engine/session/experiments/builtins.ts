@@ -438,6 +438,28 @@ export const BUILTIN_EXPERIMENTS: readonly ExperimentFile[] = [
     explanation:
       'Each expert draws one straight line through the plane, and the two moons hook into each other, so no single line separates them. The gate learns to hand each region to the expert whose line fits it there. With more experts the plane is cut into more pieces, each simple enough for one line, until the pieces follow the moons. The Clustering view draws the gate\'s regions.',
   },
+  {
+    ...base,
+    id: 'prior-knowledge',
+    title: 'Rules, exceptions and prior knowledge',
+    idea: 'starting from a few seed images, and a default rule with exceptions, when labels are few',
+    kind: 'local',
+    settings: ['cluster.rbf'],
+    data: { source: 'sample', folder: 'optional', perClass: 60 },
+    base: { model: 'rbf', units: 10, seeds: 0, trainPerClass: 3 },
+    variants: [
+      { name: 'RBF from 1 seed a class, 3 labelled', set: { seeds: 1 }, note: 'one rule per class from its first labelled image, then centres moved by the labelled images' },
+      { name: 'RBF at random, 3 labelled', set: {}, note: 'ten k-means centres on the labelled images' },
+      { name: 'rules and exceptions, 3 labelled', set: { model: 'rules' }, note: 'a linear default rule, RBF units where it is wrong' },
+      { name: 'RBF from 1 seed a class, 40 labelled', set: { seeds: 1, trainPerClass: 40 } },
+      { name: 'RBF at random, 40 labelled', set: { trainPerClass: 40 } },
+      { name: 'rules and exceptions, 40 labelled', set: { model: 'rules', trainPerClass: 40 } },
+    ],
+    metrics: ['valAcc', 'trainAcc', 'units', 'labelled'],
+    finding: { metric: 'valAcc', label: 'validation accuracy', better: 'higher' },
+    explanation:
+      'With few labelled images, where a model starts matters. A seed image of each class, given as a rule ("this class is near here"), puts one unit where each class is; k-means on the labelled images places its units wherever those images bunch, which may give one class three units and another none. Both RBF networks here have ten units. Rules and exceptions fits one simple default rule for the whole input and adds units only where the rule is wrong, so a few labels go a long way. Compare the validation accuracy at 3 and at 40 labelled images a class.',
+  },
 ];
 
 /** A built-in by id, or undefined. */

@@ -14,6 +14,7 @@ import { ClusterExperimentConfig } from './cluster.js';
 import { formatFigure } from '../../protocol/experiments.js';
 import { finding } from './finding.js';
 import { GanExperimentConfig } from './gan.js';
+import { LocalExperimentConfig } from './local.js';
 import { Experiments, experimentFromRuns, experimentReport, resultsJson } from './index.js';
 import { describeChange, mergeConfig } from './variant.js';
 
@@ -61,7 +62,9 @@ test('every built-in experiment is a valid file whose variants are valid configs
             ? SeqConfig.check({ clipNorm: 0, ...c, seed: 1 }, v.name)
             : e.kind === 'cluster'
               ? ClusterExperimentConfig.check({ ...c, spec: { seed: 1, ...(c.spec as object) } }, v.name)
-              : GanExperimentConfig.check(c, v.name);
+              : e.kind === 'gan'
+                ? GanExperimentConfig.check(c, v.name)
+                : LocalExperimentConfig.check(c, v.name);
       assert.equal(problem, null, `${e.id} / ${v.name}: ${problem}`);
     }
   }

@@ -16,6 +16,7 @@ import { classifierVariant } from './classifier.js';
 import { clusterVariant } from './cluster.js';
 import { finding } from './finding.js';
 import { ganVariant } from './gan.js';
+import { localVariant } from './local.js';
 import { sequenceVariant } from './sequence.js';
 import { describeChange, type Driver, type ExperimentData, mergeConfig } from './variant.js';
 
@@ -24,6 +25,7 @@ const DRIVERS: Record<ExperimentFile['kind'], Driver> = {
   sequence: sequenceVariant,
   cluster: clusterVariant,
   gan: ganVariant,
+  local: localVariant,
 };
 
 export const DEFAULT_SEED = 1;
