@@ -163,8 +163,8 @@ export const BUILTIN_EXPERIMENTS: readonly ExperimentFile[] = [
   {
     ...base,
     id: 'skip-connections',
-    title: 'Skip connections in a deep net',
-    idea: 'residual connections let a deep net train',
+    title: 'Skip connections and gating in a deep net',
+    idea: 'residual connections and highway gates let a deep net train',
     kind: 'classifier',
     settings: ['train.architecture'],
     data: { source: 'sample', folder: 'optional', perClass: 60 },
@@ -172,13 +172,14 @@ export const BUILTIN_EXPERIMENTS: readonly ExperimentFile[] = [
     variants: [
       { name: 'plain, 21 layers', set: {} },
       { name: 'residual, 21 layers', set: { mlp: { residual: true } } },
+      { name: 'highway, 21 layers', set: { mlp: { highway: true } }, note: 'after the first layer, 20 gated layers: y = g·f(x) + (1 − g)·x' },
       { name: 'plain, 3 layers', set: { mlp: { depth: 3 } } },
     ],
     metrics: ['valAcc', 'trainLoss', 'gradFirst'],
     curves: ['trainLoss', 'valAcc'],
     finding: { metric: 'trainLoss', label: 'training loss after 4 epochs', better: 'lower' },
     explanation:
-      'A plain net of 21 layers is harder to train than a shallow one even on its own training images: every layer must pass the signal on, and the gradient reaching the first layers is a product of many factors. A residual block computes x + f(x): when f has nothing useful to add it can stay near zero and the block passes its input through, and the gradient flows back along the shortcut. Compare the training loss and the first layer\'s gradient norm.',
+      'A plain net of 21 layers is harder to train than a shallow one even on its own training images: every layer must pass the signal on, and the gradient reaching the first layers is a product of many factors. A residual block computes x + f(x): when f has nothing useful to add it can stay near zero and the block passes its input through, and the gradient flows back along the shortcut. A highway layer learns how much to pass: a gate g mixes g·f(x) with (1 − g)·x, and it starts mostly carrying x. Compare the training loss and the first layer\'s gradient norm.',
   },
   {
     ...base,

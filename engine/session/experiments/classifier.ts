@@ -32,6 +32,8 @@ const Mlp = obj({
   dropout: optional(num({ min: 0, max: 0.95 })),
   /** Pairs of hidden layers wrapped in residual blocks (y = x + f(x)) after a first projection. */
   residual: optional(bool),
+  /** Hidden layers after the first as highway units: y = g·f(x) + (1 − g)·x, g a learned sigmoid gate. */
+  highway: optional(bool),
 });
 
 export const ClassifierExperimentConfig = obj({
@@ -78,6 +80,12 @@ export function mlpLayers(m: Infer<typeof Mlp>): LayerList {
     ...(m.dropout ? [{ type: 'dropout', rate: m.dropout }] : []),
   ];
   const layers: LayerList = [{ type: 'flatten' }];
+  if (m.highway) {
+    // A projection to the block width, then depth - 1 gated layers (the gate starts mostly carrying x).
+    layers.push(...hidden());
+    for (let i = 1; i < m.depth; i++) layers.push({ type: 'gate', a: hidden(), b: [], gate: [] });
+    return layers;
+  }
   if (!m.residual) {
     for (let i = 0; i < m.depth; i++) layers.push(...hidden());
     return layers;
