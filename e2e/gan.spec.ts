@@ -12,6 +12,18 @@ import { openSampleAnd, watchConsole } from './train-helpers.js';
 
 const gridPixels = (page: Page): Promise<string> => page.getByTestId('gan-grid').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
 
+test('image GAN: after an epoch on 28x28 grey images the status line shows the confident-samples score', async ({ page }) => {
+  const errors = watchConsole(page);
+  await openSampleAnd(page, 'GAN');
+  await page.getByTestId('gan-mode-image').click();
+  await page.getByTestId('gan-epochs').fill('1');
+  await page.getByTestId('gan-width').fill('4');
+  await page.getByTestId('gan-start').click();
+  await expect(page.getByTestId('gan-done')).toContainText('trained 1 epoch', { timeout: 60_000 });
+  await expect(page.getByTestId('gan-score')).toHaveText(/confident samples: \d+% \(real photos: \d+%\)/);
+  expect(errors).toEqual([]);
+});
+
 test('image GAN: stepping changes the sample grid of the fixed latent codes', async ({ page }) => {
   const errors = watchConsole(page);
   await openSampleAnd(page, 'GAN');
