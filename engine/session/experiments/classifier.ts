@@ -17,7 +17,7 @@ import { optimizerSpec, setUpClassifierRun, splitLabelled } from '../classifier-
 import { evaluate } from '../evaluate.js';
 import type { LayerTelemetry } from '../telemetry.js';
 import { firstLayerFilters } from '../telemetry.js';
-import { type DriverResult, type ExperimentPicture, type ExperimentTrace, finite, median, type VariantContext } from './variant.js';
+import { type DriverResult, firstPerClass, type ExperimentPicture, type ExperimentTrace, finite, median, type VariantContext } from './variant.js';
 
 const INITS = ['he', 'heUniform', 'glorot', 'glorotUniform'] as const;
 
@@ -97,17 +97,6 @@ export function mlpLayers(m: Infer<typeof Mlp>): LayerList {
   return layers;
 }
 
-/** Up to `n` of each class's indices, in the order given. */
-function perClass(set: ImageSet, idx: Int32Array, n: number): Int32Array {
-  const seen = new Map<number, number>();
-  return idx.filter((i) => {
-    const c = set.labels[i];
-    const k = seen.get(c) ?? 0;
-    seen.set(c, k + 1);
-    return k < n;
-  });
-}
-
 /** The validation images, each shifted, rotated and scaled at random (seeded): a test of invariance. */
 function shiftedSet(set: ImageSet, val: Int32Array, seed: number): ImageSet {
   const per = set.channels * set.height * set.width;
@@ -151,7 +140,7 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
       ? { ...c.architecture, layers: [...c.architecture.layers, ...head(classes)] }
       : (c.architecture ?? { preset: 'mlp' });
   const split = splitLabelled(set, ctx.experiment.data.valFraction ?? 0.2, ctx.seed);
-  if (c.trainPerClass) split.train = perClass(set, split.train, c.trainPerClass);
+  if (c.trainPerClass) split.train = firstPerClass(set, split.train, c.trainPerClass);
   const s = setUpClassifierRun({
     set,
     split,

@@ -8,10 +8,9 @@ import { SeqConfig } from '../../protocol/sequence.js';
 import type { RunSummary } from '../../protocol/runs.js';
 import { ClassifierExperimentConfig } from './classifier.js';
 import { GanExperimentConfig } from './gan.js';
-import { describeChange } from './variant.js';
+import { describeChange, isObject } from './variant.js';
 
 type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const invalid = (message: string): LabError => new LabError({ message, code: 'invalid' });
 
 const METRICS: Record<string, string[]> = {

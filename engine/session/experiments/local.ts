@@ -6,7 +6,6 @@
  * Figures: accuracy on the training and validation images, and the units used.
  */
 import { fillBatch } from '../../data/batch.js';
-import type { ImageSet } from '../../data/folder.js';
 import { UNIT } from '../../data/normalize.js';
 import { rbfFromRules, rulesFromSeeds } from '../../local/prior.js';
 import { oneHot, RbfNetwork } from '../../local/rbf.js';
@@ -15,7 +14,7 @@ import { RulesAndExceptions } from '../../local/rules.js';
 import { LabError } from '../../protocol/contract.js';
 import { bool, type Infer, literal, num, obj, optional } from '../../protocol/guard.js';
 import { splitLabelled } from '../classifier-setup.js';
-import { type DriverResult, finite, type VariantContext } from './variant.js';
+import { type DriverResult, firstPerClass, finite, type VariantContext } from './variant.js';
 
 export const LocalExperimentConfig = obj({
   model: literal('rbf', 'rules'),
@@ -32,16 +31,6 @@ export type LocalExperimentConfig = Infer<typeof LocalExperimentConfig>;
 
 const invalid = (message: string): LabError => new LabError({ message, code: 'invalid' });
 
-/** Up to n of each class's indices, in the order given. */
-function perClass(set: ImageSet, idx: Int32Array, n: number): Int32Array {
-  const seen = new Map<number, number>();
-  return idx.filter((i) => {
-    const k = seen.get(set.labels[i]) ?? 0;
-    seen.set(set.labels[i], k + 1);
-    return k < n;
-  });
-}
-
 export async function localVariant(ctx: VariantContext): Promise<DriverResult> {
   const bad = LocalExperimentConfig.check(ctx.config, 'config');
   if (bad) throw invalid(`variant "${ctx.name}": ${bad}`);
@@ -51,7 +40,7 @@ export async function localVariant(ctx: VariantContext): Promise<DriverResult> {
   const C = set.classes.length;
   const dim = set.channels * set.height * set.width;
   const split = splitLabelled(set, ctx.experiment.data.valFraction ?? 0.2, ctx.seed);
-  const train = perClass(set, split.train, c.trainPerClass);
+  const train = firstPerClass(set, split.train, c.trainPerClass);
   const val = split.val;
   const rows = (idx: Int32Array) => {
     const x = new Float32Array(idx.length * dim);
@@ -76,7 +65,7 @@ export async function localVariant(ctx: VariantContext): Promise<DriverResult> {
     let net: RbfNetwork;
     if (c.seeds) {
       // Prior knowledge: the first `seeds` training images of each class become rules, then units.
-      const seedIdx = perClass(set, train, c.seeds);
+      const seedIdx = firstPerClass(set, train, c.seeds);
       const rules = rulesFromSeeds(rows(seedIdx), Array.from(seedIdx, (i) => set.labels[i]), seedIdx.length, dim);
       net = rbfFromRules(rules, { dim, classes: C, freeze: Boolean(c.freezeSeeds), seed: ctx.seed });
       if (!c.freezeSeeds) trainCentres(net, x, n);

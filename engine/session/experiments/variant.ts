@@ -9,7 +9,7 @@ import type { ExperimentPicture, ExperimentTrace, VariantResult } from '../../pr
 import type { RunRegistry } from '../runs.js';
 
 type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+export const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /** The base with a variant's change: objects merge key by key, anything else (arrays too) replaces. */
 export function mergeConfig(base: Json, set: Json): Json {
@@ -59,6 +59,16 @@ export interface VariantContext {
 
 export type DriverResult = Omit<VariantResult, 'name' | 'change' | 'seconds'>;
 export type Driver = (ctx: VariantContext) => Promise<DriverResult>;
+
+/** Up to n of each class's indices, in the order given (a smaller training set, seed images). */
+export function firstPerClass(set: ImageSet, idx: Int32Array, n: number): Int32Array {
+  const seen = new Map<number, number>();
+  return idx.filter((i) => {
+    const k = seen.get(set.labels[i]) ?? 0;
+    seen.set(set.labels[i], k + 1);
+    return k < n;
+  });
+}
 
 /** Median of the finite values (null when there are none). */
 export function median(xs: readonly number[]): number | null {
