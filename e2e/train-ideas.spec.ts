@@ -12,7 +12,7 @@ test('input dropout, virtual examples and batch norm train, are named in the run
   const errors = watchConsole(page);
   await openSampleAndTrainView(page);
   await page.getByTestId('train-preset').selectOption('mlp');
-  await page.getByLabel('Batch normalization').check();
+  await page.getByRole('checkbox', { name: 'Batch normalization' }).check();
   await page.getByTestId('train-input-dropout').fill('0.2');
   await page.getByTestId('train-hints').selectOption('penalty');
   await page.getByTestId('train-hint-weight').fill('0.5');

@@ -46,7 +46,7 @@ test('pause, step, a new learning rate while paused, resume, stop; finished runs
   await page.getByTestId('train-step').click();
   await expect(page.getByTestId('train-status')).toContainText('batch 2/');
   await page.getByTestId('paused-lr').fill('0.02');
-  await page.getByRole('button', { name: 'Set' }).click();
+  await page.getByRole('button', { name: 'Set', exact: true }).click();
   await expect(page.getByTestId('train-lr')).toHaveValue('0.02');
   await shot(page, '11-train-paused');
   await page.getByTestId('train-resume-run').click();
