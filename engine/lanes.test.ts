@@ -22,3 +22,12 @@ test('the lanes allow what the design allows', async () => {
   assert.deepEqual(await messages('engine/cli/probe.ts', "import { RunRegistry } from '../session/runs.js';\nexport const x = RunRegistry;\n"), []);
   assert.deepEqual(await messages('engine/session/probe.ts', "import { LabError } from '../protocol/contract.js';\nexport const x = LabError;\n"), []);
 });
+
+test('Svelte components are linted too: a component may not import Node modules or the engine beyond its protocol', async () => {
+  const component = (imports: string) => `<script lang="ts">\n  ${imports}\n  void x;\n</script>\n<p>probe</p>\n`;
+  assert.match((await messages('renderer/src/components/Probe.svelte', component("import { readFileSync as x } from 'node:fs';"))).join(), /the renderer is sandboxed: no Node modules/);
+  assert.match((await messages('renderer/src/components/Probe.svelte', component("import { RunRegistry as x } from '../../../engine/session/runs.js';"))).join(), /the renderer may import only engine\/protocol/);
+  assert.deepEqual(await messages('renderer/src/components/Probe.svelte', component("import { runLabel as x } from '../../../engine/protocol/runs.js';")), []);
+  // The same rule in the renderer's TypeScript, at another depth.
+  assert.match((await messages('renderer/src/lib/state/probe.ts', "import { Experiments } from '../../../../engine/session/experiments/index.js';\nexport const x = Experiments;\n")).join(), /the renderer may import only engine\/protocol/);
+});
