@@ -17,6 +17,11 @@ test('engine/session may not import engine/cli or engine/worker; engine/worker m
   assert.match((await messages('engine/protocol/probe.ts', "import { RunRegistry } from '../session/runs.js';\nexport const x = RunRegistry;\n")).join(), /engine\/protocol must not import engine\/session/);
 });
 
+test('the engine may not import the shell or the renderer', async () => {
+  assert.match((await messages('engine/session/probe.ts', "import { x } from '../../electron/core/settings.js';\nexport const y = x;\n")).join(), /engine\/ must not import from electron\/ or renderer\//);
+  assert.match((await messages('engine/worker/handlers/probe.ts', "import { x } from '../../../renderer/src/lib/format.js';\nexport const y = x;\n")).join(), /engine\/ must not import from electron\/ or renderer\//);
+});
+
 test('the lanes allow what the design allows', async () => {
   assert.deepEqual(await messages('engine/worker/handlers/probe.ts', "import { RunRegistry } from '../../session/runs.js';\nexport const x = RunRegistry;\n"), []);
   assert.deepEqual(await messages('engine/cli/probe.ts', "import { RunRegistry } from '../session/runs.js';\nexport const x = RunRegistry;\n"), []);
