@@ -119,3 +119,30 @@ async function syncDir(dir: string): Promise<void> {
     await fh?.close().catch(() => {});
   }
 }
+
+/**
+ * Why a write of `path` failed, in words: the folder that is missing, a permission, a full disk;
+ * never the name of the temporary file the write went through.
+ */
+export function writeFailure(e: unknown, path: string): string {
+  const err = e as NodeJS.ErrnoException;
+  const dir = dirname(path);
+  switch (err?.code) {
+    case 'ENOENT':
+      return `the folder ${dir} does not exist`;
+    case 'ENOTDIR':
+      return `${dir} is not a folder`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied in ${dir}`;
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EROFS':
+      return `${dir} is on a read-only disk`;
+    case 'EISDIR':
+      return `${path} is a folder`;
+    default:
+      return (err?.message ?? String(e)).replace(/\S*\.tmp\b/g, path);
+  }
+}
+

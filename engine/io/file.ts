@@ -1,6 +1,6 @@
 /** Reading and writing model files on disk. */
 import { readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic, type AtomicSteps } from './atomic.js';
+import { writeFailure, writeFileAtomic, type AtomicSteps } from './atomic.js';
 import { asModelFileError, ModelFileError } from './errors.js';
 import type { ModelFile } from './format.js';
 import { LIMITS } from './limits.js';
@@ -45,6 +45,6 @@ export async function writeModelFile(path: string, model: ModelFile, steps?: Par
   try {
     await writeFileAtomic(path, text + '\n', steps);
   } catch (e) {
-    throw new ModelFileError(`cannot write the file: ${(e as Error).message}`, path);
+    throw new ModelFileError(`cannot write the file: ${writeFailure(e, path)}`, path);
   }
 }

@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ImageSet } from '../../data/folder.js';
 import { checkExperiment, ExperimentFileError, type ExperimentFile, readExperiment } from '../../io/experiment.js';
-import { writeFileAtomic } from '../../io/atomic.js';
+import { writeFailure, writeFileAtomic } from '../../io/atomic.js';
 import { LabError } from '../../protocol/contract.js';
 import type { ExperimentInfo, ExperimentResults } from '../../protocol/experiments.js';
 import type { RunSummary } from '../../protocol/runs.js';
@@ -39,9 +39,7 @@ export async function writeExport(path: string, text: string, overwrite: boolean
   try {
     await writeFileAtomic(abs, text);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'the disk is full' : (e as Error).message;
-    throw new LabError({ message: `could not write ${abs}: ${why}`, code: 'failed' });
+    throw new LabError({ message: `could not write ${abs}: ${writeFailure(e, abs)}`, code: 'failed' });
   }
   return { path: abs, bytes: Buffer.byteLength(text) };
 }
