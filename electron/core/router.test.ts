@@ -31,6 +31,19 @@ test('the router refuses unknown methods and bad params before anything runs', a
   assert.deepEqual(calls, ['data.cancel']);
 });
 
+test('the router never throws and never echoes a whole unknown name: a method nested 100,000 deep, or of a million characters', async () => {
+  const route = createRouter({ engine: { request: async () => ({}) as never }, shell });
+  let deep: unknown = 'x';
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  assert.deepEqual(await route(deep, {}), { ok: false, error: { message: 'unknown method (an array, not a name)', code: 'unknown-method' } });
+  assert.deepEqual(await route(undefined, {}), { ok: false, error: { message: 'unknown method (none given)', code: 'unknown-method' } });
+  const long = await route('y'.repeat(1_000_000), {});
+  assert.equal(long.ok, false);
+  assert.ok(!long.ok && long.error.message.length < 80, 'cut to 60 characters');
+  const nested = await route('data.open', { path: deep });
+  assert.deepEqual(nested, { ok: false, error: { message: 'data.open: bad params: path: expected a string', code: 'invalid' } });
+});
+
 test('shell methods stay in the shell; engine errors keep their code; successes reach afterEngine', async () => {
   const seen: string[] = [];
   const route = createRouter({

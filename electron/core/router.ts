@@ -36,15 +36,22 @@ export function toErrorInfo(e: unknown): ErrorInfo {
 
 export function createRouter(deps: RouterDeps): (method: unknown, params: unknown) => Promise<Outcome> {
   return async (method, params) => {
-    if (!isMethodName(method)) return { ok: false, error: { message: `unknown method ${JSON.stringify(method)}`, code: 'unknown-method' } };
-    const bad = checkParams(method, params);
-    if (bad) return { ok: false, error: { message: bad, code: 'invalid' } };
+    if (!isMethodName(method)) return { ok: false, error: { message: `unknown method ${describeMethod(method)}`, code: 'unknown-method' } };
     try {
+      const bad = checkParams(method, params);
+      if (bad) return { ok: false, error: { message: bad.length > 300 ? `${bad.slice(0, 300)}…` : bad, code: 'invalid' } };
       return { ok: true, result: await dispatch(deps, method, params) };
     } catch (e) {
       return { ok: false, error: toErrorInfo(e) };
     }
   };
+}
+
+/** The method a caller named, for an error: a string cut to 60 characters, otherwise only its type. */
+function describeMethod(method: unknown): string {
+  if (typeof method === 'string') return JSON.stringify(method.length > 60 ? `${method.slice(0, 60)}…` : method);
+  if (method === undefined) return '(none given)';
+  return `(${method === null ? 'null' : Array.isArray(method) ? 'an array' : `a ${typeof method}`}, not a name)`;
 }
 
 async function dispatch(deps: RouterDeps, method: MethodName, params: unknown): Promise<unknown> {

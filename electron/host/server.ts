@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { platform } from 'node:os';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventMessage, EventName, Payload } from '../../engine/protocol/contract.js';
@@ -32,6 +33,8 @@ export interface HostOptions {
   log?: (line: string) => void;
   /** Where exports are proposed before any was made (default: the documents folder, save-folder.ts). */
   documents?: string;
+  /** How often open sockets are pinged; one that has not answered the previous ping is closed (default 30 s). */
+  heartbeatMs?: number;
 }
 
 export interface Host {
@@ -44,6 +47,14 @@ export interface Host {
 }
 
 const MAX_FRAME = 16 * 1024 * 1024;
+/** Requests of one socket handed to the router at once; further messages wait with that socket paused. */
+const MAX_IN_FLIGHT = 32;
+/** Messages of one socket waiting beyond those (a paused socket still delivers what it had read). */
+const MAX_WAITING = 10_000;
+/** Outgoing bytes a socket may leave unread before it is closed (a page that stopped reading). */
+const MAX_UNSENT = 64 * 1024 * 1024;
+/** Close codes (RFC 6455 7.4.1) for messages the ws library accepts but the contract does not. */
+const CLOSE = { unsupported: 1003, invalid: 1007, policy: 1008 } as const;
 
 export async function startHost(opts: HostOptions): Promise<Host> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -55,7 +66,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
 
   const broadcast = (m: EventMessage): void => {
     const frame = encodeFrame(m);
-    for (const s of sockets) if (s.readyState === s.OPEN) s.send(frame);
+    for (const s of sockets) {
+      if (s.readyState !== s.OPEN) continue;
+      if (s.bufferedAmount > MAX_UNSENT) {
+        log(`host: closed a WebSocket connection: over ${MAX_UNSENT >> 20} MiB of messages left unread`);
+        s.terminate();
+        continue;
+      }
+      s.send(frame);
+    }
   };
   const notify = <E extends EventName>(event: E, payload: Payload<E>): void => broadcast(eventMessage(event, payload));
   engine.onEvent(broadcast);
@@ -81,7 +100,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   });
 
   let port = 0;
-  const server = createServer((req, res) => {
+  // A connection that sends its request headers slowly or not at all is dropped after 10 s.
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 60_000, connectionsCheckingInterval: 2_000 }, (req, res) => {
     void serveHttp(req, res).catch((e: Error) => {
       log(`host: ${req.url}: ${e.message}`);
       if (!res.headersSent) res.writeHead(500).end();
@@ -125,9 +145,18 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   // library close that one connection with the matching close code (1002, 1007 or 1009); we log it.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   wss.on('error', (e: Error) => log(`host: WebSocket server: ${e.message}`));
-  server.on('clientError', (e: Error, socket) => {
-    log(`host: bad HTTP request: ${e.message}`);
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  // A handshake the ws library refuses (a bad Sec-WebSocket-Key or version, not GET): answered and logged.
+  wss.on('wsClientError', (e: Error, socket: Duplex) => {
+    log(`host: refused a WebSocket upgrade: ${e.message}`);
+    const status = e.message === 'Invalid HTTP method' ? '405 Method Not Allowed' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${e.message.length}\r\n\r\n${e.message}`);
+    else socket.destroy();
+  });
+  server.on('clientError', (e: Error & { code?: string }, socket) => {
+    log(`host: bad HTTP request: ${e.message}${e.code ? ` (${e.code})` : ''}`);
+    const status =
+      e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
   server.on('upgrade', (req, socket, head) => {
@@ -143,31 +172,99 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       socket.removeListener('error', onRawError);
       sockets.add(ws);
+      alive.set(ws, true);
+      ws.on('pong', () => alive.set(ws, true));
       ws.on('error', (e: Error & { code?: string }) => log(`host: closed a WebSocket connection: ${e.message}${e.code ? ` (${e.code})` : ''}`));
       ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data, isBinary) => void onSocketMessage(ws, data, isBinary));
+      const lane = socketLane(ws);
+      ws.on('message', (data, isBinary) => lane.take(data, isBinary));
     });
   });
 
+  // A socket that does not answer the host's ping within one period (a page or machine gone without
+  // closing, a half-open connection) is dropped, so its buffers do not stay.
+  const alive = new WeakMap<WebSocket, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const s of sockets) {
+      if (alive.get(s) === false) {
+        log('host: closed a WebSocket connection: no answer to the last ping');
+        s.terminate();
+        continue;
+      }
+      alive.set(s, false);
+      if (s.readyState === s.OPEN) s.ping();
+    }
+  }, opts.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  /** Closes a connection whose message the contract does not accept, with a log line saying why. */
+  const refuse = (ws: WebSocket, code: number, why: string): void => {
+    log(`host: closed a WebSocket connection: ${why} (${code})`);
+    if (ws.readyState !== ws.OPEN) return;
+    ws.close(code, why.slice(0, 120));
+    // A client that does not answer the close frame is cut off after a second (not ws's 30 s).
+    setTimeout(() => ws.terminate(), 1000).unref();
+  };
+
+  /**
+   * One socket's requests: at most MAX_IN_FLIGHT at a time go to the router (and so to the engine);
+   * the rest wait here with the socket paused, so a page sending thousands of small frames at once
+   * neither grows the host's memory nor keeps the engine from answering other pages.
+   */
+  function socketLane(ws: WebSocket): { take(data: unknown, isBinary: boolean): void } {
+    let running = 0;
+    const waiting: { data: unknown; isBinary: boolean }[] = [];
+    const next = (): void => {
+      while (running < MAX_IN_FLIGHT && waiting.length > 0) {
+        const w = waiting.shift() as { data: unknown; isBinary: boolean };
+        running++;
+        void onSocketMessage(ws, w.data, w.isBinary).finally(() => {
+          running--;
+          next();
+        });
+      }
+      if (waiting.length === 0 && ws.isPaused) ws.resume();
+    };
+    return {
+      take(data, isBinary) {
+        if (waiting.length >= MAX_WAITING) {
+          waiting.length = 0;
+          return refuse(ws, CLOSE.policy, `over ${MAX_WAITING} requests waiting`);
+        }
+        waiting.push({ data, isBinary });
+        next();
+        if (waiting.length > 0 && !ws.isPaused) ws.pause();
+      },
+    };
+  }
+
   async function onSocketMessage(ws: WebSocket, data: unknown, isBinary: boolean): Promise<void> {
+    if (ws.readyState !== ws.OPEN) return;
+    if (!isBinary || !(data instanceof Buffer)) return refuse(ws, CLOSE.unsupported, 'a text frame (the contract is sent in binary frames)');
     let msg: unknown;
     try {
-      if (!isBinary || !(data instanceof Buffer)) throw new Error('expected a binary frame');
       msg = decodeFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     } catch (e) {
-      log(`host: dropped a socket message: ${(e as Error).message}`);
-      return;
+      const why = e instanceof RangeError ? 'nested too deeply' : (e as Error).message;
+      return refuse(ws, CLOSE.invalid, `not a contract message: ${why}`);
     }
     const m = msg as { id?: unknown; method?: unknown; params?: unknown };
-    if (typeof msg !== 'object' || msg === null || !Number.isSafeInteger(m.id) || (m.id as number) < 0) {
-      log('host: dropped a socket message without a request id');
-      return;
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg) || !Number.isSafeInteger(m.id) || (m.id as number) < 0) {
+      return refuse(ws, CLOSE.policy, 'a message without a request id');
     }
     const extra = Object.keys(msg).find((k) => k !== 'id' && k !== 'method' && k !== 'params');
     const outcome: Outcome = extra
-      ? { ok: false, error: { message: `unexpected field "${extra}"`, code: 'invalid' } }
+      ? { ok: false, error: { message: `unexpected field "${extra.slice(0, 60)}"`, code: 'invalid' } }
       : await route(m.method, m.params);
-    if (ws.readyState === ws.OPEN) ws.send(encodeFrame({ id: m.id, ...outcome }));
+    if (ws.readyState !== ws.OPEN) return;
+    let reply: Uint8Array;
+    try {
+      reply = encodeFrame({ id: m.id, ...outcome });
+    } catch (e) {
+      log(`host: a reply could not be encoded: ${(e as Error).message}`);
+      reply = encodeFrame({ id: m.id, ok: false, error: { message: `the reply could not be sent: ${(e as Error).message}`, code: 'failed' } });
+    }
+    ws.send(reply);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -184,6 +281,7 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     engine,
     settings,
     close: async () => {
+      clearInterval(heartbeat);
       engine.stop();
       for (const s of sockets) s.terminate();
       wss.close();
