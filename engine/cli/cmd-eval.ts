@@ -11,7 +11,8 @@ export const usage = `locus eval --model MODEL.json --data DIR [--json]
   Accuracy and confusion matrix of a saved classifier on an image folder whose subfolders are named
   like the model's classes. Images are resized the way the model's training images were.
   A sequence model (locus seq) is scored on image rows from --data, or on --n N fresh generated
-  sequences (--seed N; default: the training seed + 1).`;
+  sequences (--seed N; default: the training seed + 1).
+  --no-cache          decode every image again instead of using the cache`;
 
 export async function run(argv: string[]): Promise<number> {
   const sequence = await sequenceModelIn(argv);

@@ -16,12 +16,12 @@ export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|
   --format tfjs-json  PATH is one JSON file with the weights in base64 (load it with tf.io.fromMemory)
   --format pytorch    PATH is a folder that is a Python package: model.py (nn.Module), weights.bin +
                       weights.json (float32, no pickle), data.py, train.py (continues training with
-                      torch.distributed: torchrun --nproc_per_node N train.py --data DIR --epochs E) and
+                      torch.distributed: \`torchrun --nproc_per_node N train.py --data DIR --epochs E\`) and
                       locus.json; \`locus import --format pytorch PATH\` reads it back
   --format onnx       PATH is one .onnx file (opset 17): images in as [batch, channels, height, width]
   --probabilities     a classifier outputs class probabilities (a softmax appended) instead of logits
   A classifier takes images as [batch, height, width, channels], normalized as recorded in the model's
-  userDefinedMetadata.locus (see the README); a generator takes latent codes [batch, latent] and makes
+  userDefinedMetadata.locus (see docs/exports.md); a generator takes latent codes [batch, latent] and makes
   images [batch, height, width, channels]; a sequence model takes [batch, steps, features].
   An earlier export at PATH is replaced only on success.`;
 

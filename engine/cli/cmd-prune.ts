@@ -10,7 +10,8 @@ export const usage = `locus prune --model MODEL.json --data DIR --fraction F [--
   Magnitude pruning of a saved classifier: the fraction F of each weight tensor with the smallest
   magnitudes is set to 0 and masked (kept at 0 by later training); with --units, the fraction F of the
   units of every hidden dense and conv layer (the smallest incoming weight norms) is removed whole.
-  Prints the accuracy on the image folder before and after, and saves the pruned model.`;
+  Prints the accuracy on the image folder before and after, and saves the pruned model.
+  --no-cache          decode every image again instead of using the cache`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, {
