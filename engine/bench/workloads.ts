@@ -14,7 +14,7 @@ import '../layers/index.js';
 import { softmaxCrossEntropy } from '../losses/index.js';
 import { presetSpec } from '../models/presets.js';
 import { sequenceSpec } from '../models/sequence.js';
-import { Sequential, type SequentialSpec } from '../models/sequential.js';
+import { Sequential, trainingArena, type SequentialSpec } from '../models/sequential.js';
 import { createOptimizer } from '../optim/index.js';
 
 export interface Workload {
@@ -34,15 +34,17 @@ export function trainWorkload(name: string, spec: SequentialSpec, batch: number)
   const x = tensor([batch, ...spec.input]);
   for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
   const labels = new Int32Array(batch).map(() => rng.int(10));
-  const ctx = { training: true, rng };
+  const arena = trainingArena();
+  const ctx = { training: true, rng, arena };
   return {
     name,
     batch,
     run: () => {
+      arena.reset();
       const { y, caches } = model.forward(x, ctx);
       const { grad } = softmaxCrossEntropy(y, labels);
       for (const p of params) p.grad.fill(0);
-      model.backward(caches, grad, false);
+      model.backward(caches, grad, false, arena);
       opt.step(params);
     },
   };

@@ -4,14 +4,22 @@
  * first touch (4.8 MB: about 18 ms fresh against 0.5 ms reused here; docs/performance.md). An arena hands
  * out its arrays in the order they are asked for during one call and, after `reset`, the same arrays in
  * the same order to the next call (a new one where a length changed). Every array comes zero-filled, as
- * a fresh one would. Arrays handed out before a reset must be dead after it: the owner (Sequential's
- * inference pass) copies what it returns.
+ * a fresh one would. Arrays handed out before a reset must be dead after it: the owner copies what it
+ * returns (Sequential.predict), or uses nothing of a training step after the step (the trainers: forward
+ * outputs, caches and backward gradients all come from one arena, reset at the start of each step).
+ * `alloc` makes a new array (kernels/resident.ts's arenaZeros places them in the kernel memory, where
+ * the WebAssembly kernels use them without copies); by default an ordinary Float32Array.
  */
 export class Arena {
   #f32: Float32Array[] = [];
   #i32: Int32Array[] = [];
   #nf = 0;
   #ni = 0;
+  readonly #alloc: (n: number) => Float32Array;
+
+  constructor(alloc: (n: number) => Float32Array = (n) => new Float32Array(n)) {
+    this.#alloc = alloc;
+  }
 
   /** Start a new call: hand out the same arrays again. */
   reset(): void {
@@ -24,7 +32,7 @@ export class Arena {
     const i = this.#nf++;
     const a = this.#f32[i];
     if (a && a.length === n) return a.fill(0);
-    return (this.#f32[i] = new Float32Array(n));
+    return (this.#f32[i] = this.#alloc(n));
   }
 
   /** A zero-filled Int32Array of n values, distinct from every other one since the last reset. */

@@ -2,7 +2,8 @@
  * Whole-batch convolution and transposed convolution on the WebAssembly kernels: operands are copied
  * into the wasm heap once per batch, and im2col + GEMM + bias run there on groups of samples that share
  * one column matrix [C*kH*kW, group*outH*outW] (one GEMM per group: on small grids such as 7x7 a
- * per-sample GEMM is too narrow to keep the micro-kernel busy). Results are copied back. Same contracts as
+ * per-sample GEMM is too narrow to keep the micro-kernel busy). Results are copied back, except into
+ * resident arrays (parameters' gradients, an arena's activations), which the kernels write in place. Same contracts as
  * conv2d.ts and convTranspose2d.ts (which check the arguments and call these).
  * With worker threads (wasm/threads.ts) the groups are split over the threads, each with its own column
  * and matrix scratch; weight and bias gradients come back as per-chunk partials that addPartials sums
@@ -24,6 +25,16 @@ function putAll(h: WasmHeap, a: Float32Array | null, len: number): number {
   const ptr = reserve(h, len);
   put(h, ptr, a, 0, len);
   return ptr;
+}
+
+/**
+ * Where a kernel writes an output of len values: where `a` is, when it is resident (an arena's activation
+ * or gradient, kernels/resident.ts), else a fresh region of the heap that takeAll copies back.
+ */
+function outAt(h: WasmHeap, a: Float32Array, len: number): number {
+  need(a, len);
+  const r = residentOffset(h, a);
+  return r >= 0 ? r : reserve(h, len);
 }
 
 /** Copy len values at ptr back into a, unless a is resident there (then the kernel wrote it in place). */
@@ -106,10 +117,9 @@ export function conv2dForwardWasm(
   const px = putAll(h, x, n * imageSize(g));
   const pw = putAll(h, w, filters * r);
   const pb = putAll(h, bias, filters);
-  need(y, n * filters * p);
-  const py = reserve(h, n * filters * p);
+  const py = outAt(h, y, n * filters * p);
   runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, ...geomArgs(g)]);
-  take(h, py, y, 0, n * filters * p);
+  takeAll(h, py, y, n * filters * p);
 }
 
 export function conv2dBackwardWasm(
@@ -123,14 +133,13 @@ export function conv2dBackwardWasm(
   const pw = putAll(h, w, filters * r);
   const pdw = putAll(h, dw, filters * r);
   const pdb = putAll(h, db, filters);
-  if (dx) need(dx, n * img);
-  const pdx = dx ? reserve(h, n * img) : 0;
+  const pdx = dx ? outAt(h, dx, n * img) : 0;
   const sums = partials(h, groups, filters * r, filters, nt);
   runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
   takeAll(h, pdw, dw, filters * r);
   if (db) takeAll(h, pdb, db, filters);
-  if (dx) take(h, pdx, dx, 0, n * img);
+  if (dx) takeAll(h, pdx, dx, n * img);
 }
 
 export function convTranspose2dForwardWasm(
@@ -142,10 +151,9 @@ export function convTranspose2dForwardWasm(
   const px = putAll(h, x, n * inChannels * p);
   const pw = putAll(h, w, inChannels * r);
   const pb = putAll(h, bias, g.channels);
-  need(y, n * img);
-  const py = reserve(h, n * img);
+  const py = outAt(h, y, n * img);
   runThreaded(h, nt, 'convTranspose2dForward', [px, n, inChannels, pw, pb, py, pcol, pmat, group, ...geomArgs(g)]);
-  take(h, py, y, 0, n * img);
+  takeAll(h, py, y, n * img);
 }
 
 export function convTranspose2dBackwardWasm(
@@ -159,12 +167,11 @@ export function convTranspose2dBackwardWasm(
   const pw = putAll(h, w, inChannels * r);
   const pdw = putAll(h, dw, inChannels * r);
   const pdb = putAll(h, db, g.channels);
-  if (dx) need(dx, n * inChannels * p);
-  const pdx = dx ? reserve(h, n * inChannels * p) : 0;
+  const pdx = dx ? outAt(h, dx, n * inChannels * p) : 0;
   const sums = partials(h, groups, inChannels * r, g.channels, nt);
   runThreaded(h, nt, 'convTranspose2dBackward', [px, pdy, n, inChannels, pw, pdx, pdb, pcol, pmat, group, sums.parts, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
   takeAll(h, pdw, dw, inChannels * r);
   if (db) takeAll(h, pdb, db, g.channels);
-  if (dx) take(h, pdx, dx, 0, n * inChannels * p);
+  if (dx) takeAll(h, pdx, dx, n * inChannels * p);
 }

@@ -1,31 +1,48 @@
 /**
  * ReLU / leaky ReLU and max pooling on the WebAssembly kernels (branch-free f32x4 selects instead of
  * the data-dependent branches that cost the TypeScript loops a misprediction per value). Operands are
- * copied in and results out; the callers (activation.ts, maxPool.ts) keep the contracts and checks.
+ * copied in and results out, except resident ones (an arena's arrays), used where they are; the callers (activation.ts, maxPool.ts) keep the contracts and checks.
  */
 import type { WindowGeom } from './geometry.js';
-import { put, putBits, reserve, resetHeap, take, takeBits, type WasmHeap } from './wasm/runtime.js';
+import { put, putBits, reserve, resetHeap, residentOffset, take, takeBits, type WasmHeap } from './wasm/runtime.js';
+
+/** An operand's place in the heap: where it is when resident (an arena's array), else copied in. */
+function input(h: WasmHeap, a: Float32Array, n: number): number {
+  const r = residentOffset(h, a);
+  if (r >= 0) return r;
+  const p = reserve(h, n);
+  put(h, p, a, 0, n);
+  return p;
+}
+
+/** Where an output goes: in place when resident, else a fresh region that done() copies back. */
+function output(h: WasmHeap, a: Float32Array, n: number): number {
+  const r = residentOffset(h, a);
+  return r >= 0 ? r : reserve(h, n);
+}
+
+function done(h: WasmHeap, p: number, a: Float32Array, n: number): void {
+  if (residentOffset(h, a) !== p) take(h, p, a, 0, n);
+}
 
 /** Below this many values the TypeScript loop wins over the copies. */
 export const WASM_MIN_VALUES = 256;
 
 export function leakyReluForwardWasm(h: WasmHeap, x: Float32Array, y: Float32Array, n: number, alpha: number): void {
   resetHeap(h);
-  const px = reserve(h, n);
-  const py = reserve(h, n);
-  put(h, px, x, 0, n);
+  const px = input(h, x, n);
+  const py = output(h, y, n);
   h.fn.leakyReluForward(px, py, n, alpha);
-  take(h, py, y, 0, n);
+  done(h, py, y, n);
 }
 
 export function leakyReluBackwardWasm(h: WasmHeap, x: Float32Array, dy: Float32Array, dx: Float32Array, n: number, alpha: number): void {
   resetHeap(h);
-  const px = reserve(h, n);
-  const pdy = reserve(h, n);
-  put(h, px, x, 0, n);
-  put(h, pdy, dy, 0, n);
-  h.fn.leakyReluBackward(px, pdy, pdy, n, alpha);
-  take(h, pdy, dx, 0, n);
+  const px = input(h, x, n);
+  const pdy = input(h, dy, n);
+  const pdx = output(h, dx, n);
+  h.fn.leakyReluBackward(px, pdy, pdx, n, alpha);
+  done(h, pdx, dx, n);
 }
 
 export function maxPoolForwardWasm(h: WasmHeap, x: Float32Array, n: number, g: WindowGeom, y: Float32Array, argmax: Int32Array): void {
@@ -36,23 +53,21 @@ export function maxPoolForwardWasm(h: WasmHeap, x: Float32Array, n: number, g: W
     throw new Error(`maxPool: needs ${inLen} inputs and ${outLen} outputs, has ${x.length}, ${y.length} and ${argmax.length}`);
   }
   resetHeap(h);
-  const px = reserve(h, inLen);
-  const py = reserve(h, outLen);
+  const px = input(h, x, inLen);
+  const py = output(h, y, outLen);
   const pa = reserve(h, outLen);
-  put(h, px, x, 0, inLen);
   h.fn.maxPoolForward(px, planes, py, pa, g.height, g.width, g.kernelH, g.kernelW,
     g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
-  take(h, py, y, 0, outLen);
+  done(h, py, y, outLen);
   takeBits(h, pa, argmax, outLen);
 }
 
 export function maxPoolBackwardWasm(h: WasmHeap, dy: Float32Array, argmax: Int32Array, count: number, dx: Float32Array, dxLength: number): void {
   resetHeap(h);
-  const pdy = reserve(h, count);
+  const pdy = input(h, dy, count);
   const pa = reserve(h, count);
-  const pdx = reserve(h, dxLength);
-  put(h, pdy, dy, 0, count);
+  const pdx = output(h, dx, dxLength);
   putBits(h, pa, argmax, count);
   h.fn.maxPoolBackward(pdy, pa, count, pdx, dxLength);
-  take(h, pdx, dx, 0, dxLength);
+  done(h, pdx, dx, dxLength);
 }

@@ -48,3 +48,20 @@ export function selfOwnedZeros(n: number): Float32Array {
   selfOwned.register(a, { ptr: a.byteOffset, length: n });
   return a;
 }
+
+/** The fraction of the resident budget arenas may fill (the rest stays for parameters and optimizers). */
+const ARENA_SHARE = 0.5;
+
+/**
+ * A zero-filled array of n values for an arena (core/arena.ts): resident when the wasm backend is active,
+ * n is large enough and arenas hold under half the resident budget, else an ordinary array. The kernels
+ * then read a layer's input and write its output where they are, instead of copying them in and out of
+ * the kernel memory. The room is recycled when the array is garbage collected (the arena is its owner).
+ */
+export function arenaZeros(n: number): Float32Array {
+  const h = n >= MIN_RESIDENT ? wasmActive() : null;
+  const a = h && residentZeros(h, n, ARENA_SHARE);
+  if (!a) return new Float32Array(n);
+  selfOwned.register(a, { ptr: a.byteOffset, length: n });
+  return a;
+}

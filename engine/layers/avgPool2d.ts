@@ -1,6 +1,7 @@
 /** avgPool2d: mean over square windows (size, stride, padding 'valid' | 'same'; padding not counted). */
 import type { Rng } from '../core/rng.js';
 import { sizeOf, tensor, type Tensor } from '../core/tensor.js';
+import { f32Of, type Arena } from '../core/arena.js';
 import { avgPoolBackward, avgPoolForward } from '../kernels/avgPool.js';
 import type { WindowGeom } from '../kernels/geometry.js';
 import { batchOf } from './checks.js';
@@ -22,15 +23,15 @@ class AvgPool2d implements Layer<PoolConfig, readonly number[]> {
     this.outputShape = [this.#g.channels, this.#g.outH, this.#g.outW];
   }
 
-  forward(x: Tensor, _ctx: ForwardContext): { y: Tensor; cache: readonly number[] } {
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: readonly number[] } {
     const n = batchOf(TYPE, x, this.inputShape);
-    const y = new Float32Array(n * sizeOf(this.outputShape));
+    const y = f32Of(ctx.arena, n * sizeOf(this.outputShape));
     avgPoolForward(x.data, n, this.#g, y);
     return { y: tensor([n, ...this.outputShape], y), cache: x.shape };
   }
 
-  backward(inputShape: readonly number[], dy: Tensor): Tensor {
-    const dx = new Float32Array(sizeOf(inputShape));
+  backward(inputShape: readonly number[], dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
+    const dx = f32Of(arena, sizeOf(inputShape));
     avgPoolBackward(dy.data, inputShape[0], this.#g, dx);
     return tensor(inputShape, dx);
   }

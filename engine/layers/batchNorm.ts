@@ -8,6 +8,7 @@
  * Params gamma (init 1) and beta (init 0) take no weight decay.
  */
 import { sizeOf, tensor, type Tensor } from '../core/tensor.js';
+import { f32Of, type Arena } from '../core/arena.js';
 import { batchOf, rank, validShape } from './checks.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 import { makeBuffer, makeParam } from './param.js';
@@ -67,8 +68,8 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
     const m = n * P;
     const xd = x.data;
     const invStd = new Float64Array(C);
-    const xhat = new Float32Array(xd.length);
-    const y = new Float32Array(xd.length);
+    const xhat = f32Of(ctx.arena, xd.length);
+    const y = f32Of(ctx.arena, xd.length);
     const { momentum, epsilon } = this.config;
     for (let c = 0; c < C; c++) {
       let mean: number;
@@ -103,14 +104,14 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
     return { y: tensor(x.shape, y), cache: { shape: x.shape, xhat, invStd, batchStats: ctx.training } };
   }
 
-  backward(cache: BatchNormCache, dy: Tensor): Tensor {
+  backward(cache: BatchNormCache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
     const { shape, xhat, invStd, batchStats } = cache;
     const n = shape[0];
     const C = this.#channels;
     const P = this.#plane;
     const m = n * P;
     const d = dy.data;
-    const dx = new Float32Array(d.length);
+    const dx = f32Of(arena, d.length);
     for (let c = 0; c < C; c++) {
       let sumDy = 0;
       let sumDyXhat = 0;

@@ -1,4 +1,5 @@
 /** Forward and backward through a chain of layers, for composite layers (residual, gate). */
+import type { Arena } from '../core/arena.js';
 import type { Tensor } from '../core/tensor.js';
 import type { ForwardContext, Layer } from './layer.js';
 
@@ -13,8 +14,8 @@ export function forwardChain(layers: readonly Layer[], x: Tensor, ctx: ForwardCo
   return { y: h, caches };
 }
 
-export function backwardChain(layers: readonly Layer[], caches: readonly unknown[], dy: Tensor): Tensor {
+export function backwardChain(layers: readonly Layer[], caches: readonly unknown[], dy: Tensor, arena?: Arena): Tensor {
   let g = dy;
-  for (let i = layers.length - 1; i >= 0; i--) g = layers[i].backward(caches[i], g);
+  for (let i = layers.length - 1; i >= 0; i--) g = layers[i].backward(caches[i], g, true, arena);
   return g;
 }

@@ -11,7 +11,7 @@ import { batchOf, oneOf, positiveInt, rank, validInit } from './checks.js';
 import { initConstant, initWeights, type InitName } from './init.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 import { makeParam } from './param.js';
-import { f32Of } from '../core/arena.js';
+import { f32Of, type Arena } from '../core/arena.js';
 
 export interface Conv2dConfig {
   filters: number;
@@ -65,9 +65,9 @@ class Conv2d implements Layer<Conv2dConfig, Tensor> {
     return { y: tensor([n, ...this.outputShape], y), cache: x };
   }
 
-  backward(x: Tensor, dy: Tensor, needInput = true): Tensor {
+  backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena): Tensor {
     const n = x.shape[0];
-    const dx = needInput ? new Float32Array(x.data.length) : null;
+    const dx = needInput ? f32Of(arena, x.data.length) : null;
     conv2dBackward(x.data, dy.data, n, this.#g, this.#w.value, this.config.filters, dx, this.#w.grad, this.#b?.grad ?? null, this.#col);
     return dx ? tensor(x.shape, dx) : tensor([0], new Float32Array(0));
   }

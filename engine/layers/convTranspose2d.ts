@@ -6,6 +6,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import { tensor, type Tensor } from '../core/tensor.js';
+import { f32Of, type Arena } from '../core/arena.js';
 import { convTranspose2dBackward, convTranspose2dForward } from '../kernels/convTranspose2d.js';
 import { colCols, colRows, imageSize, transposedWindow, type Padding, type WindowGeom } from '../kernels/geometry.js';
 import { batchOf, nonNegativeInt, oneOf, positiveInt, rank, validInit } from './checks.js';
@@ -59,15 +60,15 @@ class ConvTranspose2d implements Layer<ConvTranspose2dConfig, Tensor> {
     this.#col = new Float32Array(colRows(g) * colCols(g));
   }
 
-  forward(x: Tensor, _ctx: ForwardContext): { y: Tensor; cache: Tensor } {
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Tensor } {
     const n = batchOf(TYPE, x, this.inputShape);
-    const y = new Float32Array(n * imageSize(this.#g));
+    const y = f32Of(ctx.arena, n * imageSize(this.#g));
     convTranspose2dForward(x.data, n, this.#cin, this.#g, this.#w.value, this.#b?.value ?? null, y, this.#col);
     return { y: tensor([n, ...this.outputShape], y), cache: x };
   }
 
-  backward(x: Tensor, dy: Tensor): Tensor {
-    const dx = new Float32Array(x.data.length);
+  backward(x: Tensor, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
+    const dx = f32Of(arena, x.data.length);
     convTranspose2dBackward(x.data, dy.data, x.shape[0], this.#cin, this.#g, this.#w.value, dx, this.#w.grad, this.#b?.grad ?? null, this.#col);
     return tensor(x.shape, dx);
   }

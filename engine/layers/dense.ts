@@ -9,7 +9,7 @@ import { batchOf, positiveInt, rank, validInit } from './checks.js';
 import { initConstant, initWeights, type InitName } from './init.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 import { makeParam } from './param.js';
-import { f32Of } from '../core/arena.js';
+import { f32Of, type Arena } from '../core/arena.js';
 
 export interface DenseConfig {
   units: number;
@@ -53,7 +53,7 @@ class Dense implements Layer<DenseConfig, Tensor> {
     return { y: tensor([n, u], y), cache: x };
   }
 
-  backward(x: Tensor, dy: Tensor, needInput = true): Tensor {
+  backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena): Tensor {
     const n = x.shape[0];
     const u = this.config.units;
     gemm(true, false, this.#in, u, n, 1, x.data, 0, dy.data, 0, 1, this.#w.grad, 0);
@@ -62,7 +62,7 @@ class Dense implements Layer<DenseConfig, Tensor> {
       for (let i = 0; i < n; i++) for (let j = 0; j < u; j++) g[j] += dy.data[i * u + j];
     }
     if (!needInput) return tensor([0], new Float32Array(0));
-    const dx = new Float32Array(n * this.#in);
+    const dx = f32Of(arena, n * this.#in);
     gemm(false, true, n, this.#in, u, 1, dy.data, 0, this.#w.value, 0, 0, dx, 0);
     return tensor(x.shape, dx);
   }

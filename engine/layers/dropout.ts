@@ -4,6 +4,7 @@
  * identity). The mask is drawn from ctx.rng, so a seeded run repeats exactly.
  */
 import { tensor, type Tensor } from '../core/tensor.js';
+import { f32Of, type Arena } from '../core/arena.js';
 import { batchOf, validShape } from './checks.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 
@@ -34,8 +35,8 @@ class Dropout implements Layer<DropoutConfig, DropoutCache> {
     if (!ctx.training || rate === 0) return { y: x, cache: { shape: x.shape, mask: null } };
     const keep = 1 / (1 - rate);
     const n = x.data.length;
-    const mask = new Float32Array(n);
-    const y = new Float32Array(n);
+    const mask = f32Of(ctx.arena, n);
+    const y = f32Of(ctx.arena, n);
     for (let i = 0; i < n; i++) {
       const m = ctx.rng.next() < rate ? 0 : keep;
       mask[i] = m;
@@ -44,9 +45,9 @@ class Dropout implements Layer<DropoutConfig, DropoutCache> {
     return { y: tensor(x.shape, y), cache: { shape: x.shape, mask } };
   }
 
-  backward(cache: DropoutCache, dy: Tensor): Tensor {
+  backward(cache: DropoutCache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
     if (!cache.mask) return dy;
-    const dx = new Float32Array(dy.data.length);
+    const dx = f32Of(arena, dy.data.length);
     for (let i = 0; i < dx.length; i++) dx[i] = dy.data[i] * cache.mask[i];
     return tensor(cache.shape, dx);
   }

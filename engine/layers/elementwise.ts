@@ -5,7 +5,7 @@
 import { tensor, type Tensor } from '../core/tensor.js';
 import { batchOf, validShape } from './checks.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
-import { f32Of } from '../core/arena.js';
+import { f32Of, type Arena } from '../core/arena.js';
 
 export interface ElementwiseOps<C> {
   /** y = f(x) over n values; `row` is the length of the last axis (for row-wise ops). */
@@ -43,8 +43,8 @@ class Elementwise<C extends object> implements Layer<C, Cache> {
     return { y: tensor(x.shape, y), cache: { x, y } };
   }
 
-  backward(cache: Cache, dy: Tensor): Tensor {
-    const dx = new Float32Array(dy.data.length);
+  backward(cache: Cache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
+    const dx = f32Of(arena, dy.data.length);
     this.ops.backward(cache.x.data, cache.y, dy.data, dx, dx.length, this.config, this.#row);
     return tensor(cache.x.shape, dx);
   }

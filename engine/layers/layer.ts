@@ -36,8 +36,10 @@ export interface ForwardContext {
   training: boolean;
   rng: Rng;
   /**
-   * Where forward outputs may come from instead of fresh arrays (core/arena.ts): given only by an owner
-   * that knows every output is dead by its next call (Sequential.predict). Layers that ignore it allocate.
+   * Where forward outputs (and the arrays a cache keeps) may come from instead of fresh arrays
+   * (core/arena.ts): given only by an owner that knows every output is dead by its next reset
+   * (Sequential.predict; the trainers, which reset it at each step and pass it to backward too). Layers
+   * that ignore it allocate.
    */
   arena?: Arena;
 }
@@ -57,9 +59,10 @@ export interface Layer<C extends object = object, K = unknown> {
   /**
    * needInput === false: the caller will not use dx (the first layer of a network trained on data), so
    * the layer may skip computing it and return an empty tensor (shape [0]); params' grads are filled
-   * either way. Layers that ignore the hint return dx as usual.
+   * either way. Layers that ignore the hint return dx as usual. `arena`: where dx (and temporaries) may
+   * come from, as in ForwardContext; composite layers pass it on.
    */
-  backward(cache: K, dy: Tensor, needInput?: boolean): Tensor;
+  backward(cache: K, dy: Tensor, needInput?: boolean, arena?: Arena): Tensor;
   params(): Param[];
   buffers(): Buffer[];
   /** Sub-layers of composite layers (residual, gate), in a stable order. */

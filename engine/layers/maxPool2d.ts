@@ -6,7 +6,7 @@ import { maxPoolBackward, maxPoolForward } from '../kernels/maxPool.js';
 import { batchOf } from './checks.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 import { POOL_DEFAULTS, poolGeometry, validatePool, type PoolConfig } from './poolConfig.js';
-import { f32Of, i32Of } from '../core/arena.js';
+import { f32Of, i32Of, type Arena } from '../core/arena.js';
 
 const TYPE = 'maxPool2d';
 
@@ -37,8 +37,8 @@ class MaxPool2d implements Layer<PoolConfig, MaxPoolCache> {
     return { y: tensor([n, ...this.outputShape], y), cache: { inputShape: x.shape, argmax } };
   }
 
-  backward(cache: MaxPoolCache, dy: Tensor): Tensor {
-    const dx = new Float32Array(sizeOf(cache.inputShape));
+  backward(cache: MaxPoolCache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
+    const dx = f32Of(arena, sizeOf(cache.inputShape));
     maxPoolBackward(dy.data, cache.argmax, cache.argmax.length, dx, dx.length);
     return tensor(cache.inputShape, dx);
   }

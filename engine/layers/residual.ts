@@ -6,6 +6,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import { shapeEq, shapeStr, tensor, type Tensor } from '../core/tensor.js';
+import { f32Of, type Arena } from '../core/arena.js';
 import { backwardChain, forwardChain } from './chain.js';
 import { batchOf } from './checks.js';
 import { buildChain, registerLayer, specOf, type Buffer, type ForwardContext, type Layer, type LayerSpec, type Param } from './layer.js';
@@ -53,16 +54,18 @@ class Residual implements Layer<ResidualConfig, ResidualCache> {
     batchOf(TYPE, x, this.inputShape);
     const b = forwardChain(this.#body, x, ctx);
     const s = forwardChain(this.#shortcut, x, ctx);
-    const y = new Float32Array(b.y.data);
+    const y = f32Of(ctx.arena, b.y.data.length);
+    y.set(b.y.data);
     const sd = s.y.data;
     for (let i = 0; i < y.length; i++) y[i] += sd[i];
     return { y: tensor(b.y.shape, y), cache: { body: b.caches, shortcut: s.caches } };
   }
 
-  backward(cache: ResidualCache, dy: Tensor): Tensor {
-    const db = backwardChain(this.#body, cache.body, dy);
-    const ds = backwardChain(this.#shortcut, cache.shortcut, dy);
-    const dx = new Float32Array(db.data);
+  backward(cache: ResidualCache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
+    const db = backwardChain(this.#body, cache.body, dy, arena);
+    const ds = backwardChain(this.#shortcut, cache.shortcut, dy, arena);
+    const dx = f32Of(arena, db.data.length);
+    dx.set(db.data);
     const sd = ds.data;
     for (let i = 0; i < dx.length; i++) dx[i] += sd[i];
     return tensor(db.shape, dx);

@@ -16,6 +16,7 @@
  *    buffers) are restored after that forward pass, so the G update leaves D exactly as it was;
  *  - nothing is applied when a loss or gradient is NaN or infinite: the step reports the problem instead.
  */
+import type { Arena } from '../core/arena.js';
 import type { Rng } from '../core/rng.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import type { Param } from '../layers/layer.js';
@@ -23,6 +24,7 @@ import { binaryCrossEntropyFromLogits } from '../losses/index.js';
 import { gradNorm } from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { sigmoid, type Gan } from './gan.js';
+import { trainingArena } from './sequential.js';
 
 export interface GanStepSettings {
   /** Discriminator updates per generator update (k, default 1). */
@@ -59,16 +61,18 @@ export interface GeneratorPass {
  * restored afterwards), the loss, D backward to the fake samples, G backward into G's grads (ADDED;
  * the caller zeroes them). D's grads are touched too and must be zeroed before D's next update.
  */
-export function generatorBackward(gan: Gan, pass: GeneratorPass, nonSaturating: boolean, rng: Rng, gradOut?: Float32Array): { loss: number; dFake: number } {
+export function generatorBackward(
+  gan: Gan, pass: GeneratorPass, nonSaturating: boolean, rng: Rng, gradOut?: Float32Array, arena?: Arena,
+): { loss: number; dFake: number } {
   const d = gan.discriminator;
   const saved = d.buffers().map((b) => new Float32Array(b.value));
-  const { y: logits, caches } = d.forward(pass.y, { training: true, rng });
+  const { y: logits, caches } = d.forward(pass.y, { training: true, rng, arena });
   d.buffers().forEach((b, i) => b.value.set(saved[i]));
   const n = logits.data.length;
   const { loss, grad } = binaryCrossEntropyFromLogits(logits, targetsOf(nonSaturating ? 1 : 0, n), gradOut);
   if (!nonSaturating) for (let i = 0; i < n; i++) grad.data[i] = -grad.data[i];
-  const dy = d.backward(caches, grad);
-  gan.generator.backward(pass.caches, dy, false);
+  const dy = d.backward(caches, grad, true, arena);
+  gan.generator.backward(pass.caches, dy, false, arena);
   return { loss: nonSaturating ? loss : -loss, dFake: meanSigmoid(logits.data) };
 }
 
@@ -87,6 +91,8 @@ export class GanStepper {
   readonly #real: Float32Array;
   readonly #z: Float32Array;
   readonly #grad: Float32Array;
+  /** Every activation and gradient of a round, the same arrays each round (reset at its start). */
+  readonly #arena = trainingArena();
 
   constructor(gan: Gan, optD: Optimizer, optG: Optimizer, batch: number, settings: Partial<GanStepSettings> = {}) {
     if (!Number.isInteger(batch) || batch < 1) throw new Error(`gan: batch size must be a positive integer, got ${batch}`);
@@ -111,7 +117,9 @@ export class GanStepper {
 
   step(nextReal: (out: Float32Array) => number, rng: Rng): GanStepResult {
     const gan = this.#gan;
-    const ctx = { training: true, rng };
+    this.#arena.reset();
+    const arena = this.#arena;
+    const ctx = { training: true, rng, arena };
     const r: GanStepResult = { dLoss: 0, gLoss: Number.NaN, dReal: Number.NaN, dFake: Number.NaN, dGradNorm: Number.NaN, gGradNorm: Number.NaN, problem: null };
     let pass: GeneratorPass | null = null;
     for (let k = 0; k < this.settings.dSteps; k++) {
@@ -121,11 +129,11 @@ export class GanStepper {
       const real = tensor([count, ...gan.sampleShape], this.#real.subarray(0, count * gan.sampleSize));
       const dr = gan.discriminator.forward(real, ctx);
       const lossR = binaryCrossEntropyFromLogits(dr.y, targetsOf(1, count), this.#grad);
-      gan.discriminator.backward(dr.caches, lossR.grad, false);
+      gan.discriminator.backward(dr.caches, lossR.grad, false, arena);
       pass = gan.generator.forward(gan.sampleLatent(count, rng, this.#z), ctx);
       const df = gan.discriminator.forward(pass.y, ctx);
       const lossF = binaryCrossEntropyFromLogits(df.y, targetsOf(0, count), this.#grad);
-      gan.discriminator.backward(df.caches, lossF.grad, false);
+      gan.discriminator.backward(df.caches, lossF.grad, false, arena);
       r.dReal = meanSigmoid(dr.y.data);
       r.dFake = meanSigmoid(df.y.data);
       r.dGradNorm = gradNorm(this.#dParams);
@@ -138,7 +146,7 @@ export class GanStepper {
       this.#optD.step(this.#dParams);
     }
     for (const p of this.#gParams) p.grad.fill(0);
-    const g = generatorBackward(gan, pass!, this.settings.nonSaturating, rng, this.#grad);
+    const g = generatorBackward(gan, pass!, this.settings.nonSaturating, rng, this.#grad, arena);
     r.gLoss = g.loss;
     r.gGradNorm = gradNorm(this.#gParams);
     if (!Number.isFinite(g.loss) || !Number.isFinite(r.gGradNorm)) {

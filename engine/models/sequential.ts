@@ -3,6 +3,7 @@
  * so the description stays a tree and every model kind serializes the same way.
  */
 import { Arena } from '../core/arena.js';
+import { arenaZeros } from '../kernels/resident.js';
 import type { Rng } from '../core/rng.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import { buildChain, specOf, type Buffer, type ForwardContext, type Layer, type LayerSpec, type Param } from '../layers/layer.js';
@@ -17,7 +18,7 @@ export class Sequential {
   readonly layers: Layer[];
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
-  readonly #arena = new Arena();
+  readonly #arena = new Arena(arenaZeros);
 
   constructor(spec: SequentialSpec, rng: Rng) {
     this.inputShape = [...spec.input];
@@ -54,13 +55,14 @@ export class Sequential {
   /**
    * Backpropagate dy; returns dx. Pass needInput = false when dx is not wanted (training on data): the
    * first layer may then skip computing it (a third of a first dense layer's work) and an empty tensor
-   * comes back.
+   * comes back. `arena`: the one the forward pass used (see trainingArena), for dx and the layers'
+   * gradients with respect to their inputs.
    */
-  backward(caches: unknown[], dy: Tensor, needInput = true): Tensor {
+  backward(caches: unknown[], dy: Tensor, needInput = true, arena?: Arena): Tensor {
     // Without dx, layers before the first one with params (flatten, input dropout) have nothing to do.
     const first = needInput ? 0 : this.layers.findIndex((l) => collect([l], (q) => q.params()).length > 0);
     let g = dy;
-    for (let i = this.layers.length - 1; i >= Math.max(first, 0); i--) g = this.layers[i].backward(caches[i], g, needInput || i > first);
+    for (let i = this.layers.length - 1; i >= Math.max(first, 0); i--) g = this.layers[i].backward(caches[i], g, needInput || i > first, arena);
     return needInput ? g : tensor([0], new Float32Array(0));
   }
 
@@ -88,4 +90,14 @@ function collect<T>(layers: readonly Layer[], get: (l: Layer) => T[]): T[] {
   };
   walk(layers);
   return out;
+}
+
+/**
+ * An arena for training steps (core/arena.ts): reset it at the start of each step and pass it to every
+ * forward (ForwardContext.arena) and backward of the step; nothing the step made may be used after the
+ * next reset. Its arrays live in the kernel memory when there is room (kernels/resident.ts), so the
+ * WebAssembly kernels read and write the activations and gradients where they are.
+ */
+export function trainingArena(): Arena {
+  return new Arena(arenaZeros);
 }

@@ -12,7 +12,7 @@ import { fillBatch, fillLabels } from '../data/batch.js';
 import type { ImageSet } from '../data/folder.js';
 import { normalizeInto, type Normalization } from '../data/normalize.js';
 import type { Param } from '../layers/layer.js';
-import type { Sequential } from '../models/sequential.js';
+import { trainingArena, type Sequential } from '../models/sequential.js';
 import { clipGradNorm, createOptimizer, gradNorm, type OptimizerSpec } from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { RunControl } from './control.js';
@@ -155,6 +155,8 @@ export class ClassifierTrainer {
     let best = { loss: Infinity, epoch: 0, weights: null as Float32Array[] | null, buffers: null as Float32Array[] | null };
     let sinceBest = 0;
     const buffers = model.buffers();
+    // Each batch's activations and gradients: the same arrays every batch (none is used after its batch).
+    const arena = trainingArena();
     const finish = (reason: DoneEvent['reason'], message: string): DoneEvent => {
       const confusion = reason !== 'diverged' && val.length > 0 ? evaluate(model, set, val, norm).confusion : null;
       const e: DoneEvent = { type: 'done', reason, message, bestEpoch: best.epoch || null, confusion };
@@ -183,14 +185,15 @@ export class ClassifierTrainer {
         }
         const x = tensor([rows, ...model.inputShape], xBuf.subarray(0, rows * per));
         const labels = yBuf.subarray(0, count);
-        const ctx = { training: true, rng: this.#rng };
+        arena.reset();
+        const ctx = { training: true, rng: this.#rng, arena };
         const stats = this.#telemetryWanted || b === batches - 1 || (every > 0 && (this.#step + 1) % every === 0);
         if (stats) this.#telemetryWanted = false;
         const fwd = stats ? forwardTraced(model, x, ctx) : { ...model.forward(x, ctx), outputs: [] };
         const { y, caches } = fwd;
         const { loss, grad } = batchObjective(y, labels, count, hints);
         for (const p of this.#params) p.grad.fill(0);
-        model.backward(caches, grad, false);
+        model.backward(caches, grad, false, arena);
         let gnorm: number;
         if (settings.clipNorm && settings.clipNorm > 0) gnorm = clipGradNorm(this.#params, settings.clipNorm);
         else gnorm = gradNorm(this.#params);

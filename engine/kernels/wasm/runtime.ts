@@ -195,12 +195,13 @@ export function setResidentBudget(bytes: number): number {
  * A zero-filled Float32Array of n values in h's memory for good (until releaseResident), or null when
  * the resident budget is spent: kernels read and write it in place (residentOffset) instead of copying
  * it in and out. The memory is shared, so the view stays valid when the memory grows. Only between
- * kernel calls (it may reserve permanent room).
+ * kernel calls (it may reserve permanent room). `share` (0 to 1): null already when the budget in use
+ * would pass that fraction of it (arenas take at most half, so parameters made later still find room).
  */
-export function residentZeros(h: WasmHeap, n: number): Float32Array | null {
+export function residentZeros(h: WasmHeap, n: number, share = 1): Float32Array | null {
   const floats = (n + 3) & ~3;
   const used = residentBytes.get(h) ?? 0;
-  if (used + floats * 4 > residentBudget) return null;
+  if (used + floats * 4 > residentBudget * share) return null;
   residentBytes.set(h, used + floats * 4);
   let free = freeBlocks.get(h);
   if (!free) freeBlocks.set(h, (free = new Map()));
