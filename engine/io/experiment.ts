@@ -42,7 +42,7 @@ export interface ExperimentFile {
   metrics: string[];
   curves?: string[];
   pictures?: string[];
-  finding?: { metric: string; label: string; better?: 'higher' | 'lower' };
+  finding?: { metric: string; label: string; better?: 'higher' | 'lower'; also?: string[] };
   explanation: string;
   seed?: number;
 }

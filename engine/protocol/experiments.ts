@@ -182,6 +182,10 @@ const FIGURE_NAMES: Record<string, string> = {
   shiftedAcc: 'accuracy on shifted images',
   weightRms: 'weight RMS',
   params: 'parameters',
+  paramsBefore: 'parameters before growing',
+  work: 'training work',
+  grownAcc: 'accuracy right after growing',
+  grownFromAcc: 'accuracy before growing',
   unprunedAcc: 'accuracy before pruning',
   sparsity: 'weights removed',
   epochs: 'epochs',
@@ -220,14 +224,16 @@ export const isShare = (key: string): boolean => PERCENT.test(key);
 
 /**
  * A figure as text: shares as percentages with one decimal, very small or very large numbers in
- * exponent form (a sigmoid net's first-layer gradient norm is 3e-6), counts as integers, the rest with
+ * exponent form (a sigmoid net's first-layer gradient norm is 3e-6), counts as integers (grouped by
+ * thousands, in full below ten million), the rest with
  * two or three significant digits. A missing or non-finite value is a dash.
  */
 export function formatFigure(key: string, v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
   if (isShare(key)) return `${(100 * v).toFixed(1)}%`;
   const a = Math.abs(v);
+  // Counts (parameters, categories) in full up to ten million, grouped by thousands: 118,282.
+  if (Number.isInteger(v) && a < 1e7) return v.toLocaleString('en-US');
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1);
-  if (Number.isInteger(v)) return String(v);
   return a >= 100 ? v.toFixed(0) : a >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }

@@ -225,6 +225,26 @@ export const BUILTIN_EXPERIMENTS: readonly ExperimentFile[] = [
   },
   {
     ...base,
+    id: 'gan-images',
+    title: 'Image GAN: the samples over time',
+    idea: 'what a DCGAN draws as it learns, with two recipes',
+    kind: 'gan',
+    settings: ['gan.lr'],
+    data: { source: 'sample', folder: 'optional' },
+    base: { mode: 'image', epochs: 20, grid: 16, snapshots: [1, 5, 10, 15, 20] },
+    variants: [
+      { name: "Locus's recipe", set: {}, note: 'G learning rate 1e-3, D 5e-4, batches of 32 (the GAN view\'s default)' },
+      { name: "DCGAN paper's recipe", set: { lrG: 0.0002, lrD: 0.0002, batchSize: 64 }, note: 'both learning rates 2e-4, batches of 64' },
+    ],
+    metrics: ['confident', 'confidentReal', 'classSpread', 'dLoss', 'dReal', 'dFake'],
+    curves: ['dLoss', 'gLoss', 'confident'],
+    pictures: ['samples'],
+    finding: { metric: 'confident', label: 'confident samples after 20 epochs', better: 'higher' },
+    explanation:
+      'The same sixteen latent codes are drawn before training and after epochs 1, 5, 10, 15 and 20, so each grid shows the same samples growing up. A generator first learns the overall brightness, then a garment-sized blob in the middle, then outlines, and only later the details that tell a shirt from a coat. How fast it goes depends on the recipe: the DCGAN paper\'s learning rates of 2e-4 with batches of 64 were chosen for long runs on large sets, and in 20 short epochs on 600 photos its samples stay blobs. The score counts the samples a small garment classifier is sure about; it stays near zero while the samples are blobs and rises as outlines appear. Watch the discriminator\'s loss too: when it falls far below 1.39 (log 4, where neither player is ahead), D is winning and G learns little from it.',
+  },
+  {
+    ...base,
     id: 'kmeans-rate',
     title: 'Online k-means: the learning rate',
     idea: 'a constant rate against 1/count',
@@ -355,6 +375,27 @@ export const BUILTIN_EXPERIMENTS: readonly ExperimentFile[] = [
   },
   {
     ...base,
+    id: 'network-growth',
+    title: 'Network size: growing a small net',
+    idea: 'growing a trained small net against training a big one from scratch',
+    kind: 'classifier',
+    settings: ['train.grow'],
+    data: { source: 'sample', folder: 'optional', perClass: 60 },
+    base: { mlp: { depth: 2, units: 128, activation: 'relu' }, optimizer: { type: 'adam', lr: 0.001 }, epochs: 8, batchSize: 32 },
+    variants: [
+      { name: '32 units', set: { mlp: { units: 32 } }, note: 'two hidden layers of 32 units, 8 epochs' },
+      { name: '32 grown to 128 after 2 epochs', set: { mlp: { units: 32 }, grow: { after: 2, to: 128 } }, note: 'two hidden layers of 32 units for 2 epochs, then grown to 128 units each (the same function at that moment) and trained 6 more' },
+      { name: '32 grown to 128 after 4 epochs', set: { mlp: { units: 32 }, grow: { after: 4, to: 128 } }, note: 'the same, grown halfway' },
+      { name: '128 from scratch', set: {}, note: 'two hidden layers of 128 units, 8 epochs' },
+    ],
+    metrics: ['valAcc', 'trainLoss', 'params', 'work', 'grownFromAcc', 'grownAcc'],
+    curves: ['trainLoss', 'valAcc'],
+    finding: { metric: 'valAcc', label: 'validation accuracy after 8 epochs', better: 'higher', also: ['params', 'work'] },
+    explanation:
+      'Growing adds units to a trained network without changing what it computes: each new unit gets fresh incoming weights and outgoing weights of zero, so the accuracy right after growing is the accuracy before it. Training then puts the new units to use, and the grown net fits its training images better than the small one kept small. Each step costs in proportion to the weights, so a net that starts small spends less training work (weights times images) than the big one from the start. The new units start silent and must first grow their outgoing weights, so here the big net trained from scratch ends at least as good: growing saves work rather than buying accuracy. The curves show the growth as a bend in the training loss.',
+  },
+  {
+    ...base,
     id: 'recurrent-lags',
     title: 'Learning time: how far back',
     idea: 'a simple RNN and an LSTM as the marker moves further back',
@@ -397,6 +438,27 @@ export const BUILTIN_EXPERIMENTS: readonly ExperimentFile[] = [
     finding: { metric: 'inertia', label: 'inertia', better: 'lower' },
     explanation:
       'More centroids always bring the inertia down, since every image finds a closer centroid; it is no guide to the right number by itself. Look instead at how much each step up buys: the curve of inertia against k bends where extra centroids start to split real groups. Purity (how often an image shares its centroid with images of its own class) rises too, because small clusters are easier to keep pure. With the class labels at hand, the prototypes show which classes get several centroids: the ones that come in several looks.',
+  },
+  {
+    ...base,
+    id: 'kmeans-lloyd',
+    title: "Online k-means against Lloyd's",
+    idea: 'one image at a time against all images at once',
+    kind: 'cluster',
+    settings: ['cluster.kmeans'],
+    data: { source: 'sample', folder: 'optional', perClass: 60 },
+    base: { spec: { algorithm: 'kmeans', k: 10, rate: 'count', init: 'kmeans++' }, epochs: 25 },
+    variants: [
+      { name: 'online, rate 1/count', set: {} },
+      { name: 'online, rate 0.05', set: { spec: { rate: 0.05 } } },
+      { name: 'Lloyd', set: { method: 'lloyd' }, note: 'each pass one batch iteration: every image assigned, then each centroid moved to the mean of its images' },
+    ],
+    metrics: ['inertia', 'purity'],
+    curves: ['inertia', 'purity'],
+    pictures: ['prototypes'],
+    finding: { metric: 'inertia', label: 'inertia after 25 passes, same k and the same first centroids', better: 'lower' },
+    explanation:
+      'All three start from the same ten centroids and see every image 25 times. Online k-means moves the nearest centroid after each image; with the rate 1/count a centroid stays the mean of every image it ever took, also those it took while it was still in the wrong place, so it soon stops moving. Lloyd\'s k-means assigns every image first, then puts each centroid at the mean of its images: an iteration can only lower the inertia, and once no image changes cluster nothing changes again, so it settles in the nearest valley. A small constant rate keeps the online centroids jittering, which can shake them out of a valley Lloyd would stay in. Online k-means needs neither all the images at once nor a full pass before it learns, which is why it suits images that keep coming.',
   },
   {
     ...base,

@@ -9,7 +9,9 @@ import { Rng } from '../../core/rng.js';
 import { AUGMENT_DEFAULTS, randomTransform, transformImage } from '../../data/augment.js';
 import type { ImageSet } from '../../data/folder.js';
 import { classifierToFile } from '../../io/index.js';
+import { growDense } from '../../models/grow.js';
 import { pruneEdges, pruneUnits } from '../../models/prune.js';
+import type { Sequential } from '../../models/sequential.js';
 import { ACTIVATIONS, ArchitectureRequest, LabError, OPTIMIZER_CHOICES } from '../../protocol/contract.js';
 import { arr, bool, type Infer, literal, num, obj, optional } from '../../protocol/guard.js';
 import { ClassifierTrainer, type DoneEvent } from '../classifier.js';
@@ -58,6 +60,12 @@ export const ClassifierExperimentConfig = obj({
   trainPerClass: optional(num({ int: true, min: 1, max: 100_000 })),
   /** After training, remove this share of the smallest weights (or, with units, of the hidden units) and score again. */
   prune: optional(obj({ fraction: num({ min: 0, max: 0.99 }), units: optional(bool) })),
+  /**
+   * After `after` epochs, grow every hidden dense layer to `to` units (models/grow.ts: the new units start
+   * with fresh incoming weights and zero outgoing ones, so the network computes the same function), then
+   * train the remaining epochs with a new optimizer: a small net grown against a big one trained from scratch.
+   */
+  grow: optional(obj({ after: num({ int: true, min: 1, max: 999 }), to: num({ int: true, min: 1, max: 2048 }) })),
   /** Extra scores: 'shifted' = accuracy on validation images shifted, rotated and scaled at random. */
   evaluate: optional(arr(literal('shifted'), { max: 4 })),
 });
@@ -132,6 +140,8 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
   const set = ctx.data.set;
   if (!set) throw invalid('a classifier experiment needs images');
   if (c.mlp && c.architecture) throw invalid(`variant "${ctx.name}": give either mlp or architecture, not both`);
+  if (c.grow && c.grow.after >= c.epochs) throw invalid(`variant "${ctx.name}": grow.after (${c.grow.after}) must be fewer than the epochs (${c.epochs})`);
+  if (c.grow && c.patience) throw invalid(`variant "${ctx.name}": growth and early stopping do not go together`);
   // Layer lists (the MLP shorthand's too) are the hidden layers: the output layer is added here.
   const classes = set.classes.length;
   const architecture: ArchitectureRequest = c.mlp
@@ -167,28 +177,76 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
   if (c.initGain !== undefined && c.initGain !== 1) {
     for (const p of s.model.params()) if (p.decay) for (let i = 0; i < p.value.length; i++) p.value[i] *= c.initGain;
   }
-  const params = s.model.params().reduce((a, p) => a + p.value.length, 0);
+  const count = (m: Sequential): number => m.params().reduce((a, p) => a + p.value.length, 0);
+  let params = count(s.model);
   const runId = ctx.registry?.create('classifier', { ...ctx.config, architecture, experiment: ctx.experiment.id, variant: ctx.name, seed: ctx.seed, data: ctx.data.source }, { name: ctx.runName }).id ?? null;
 
-  const trainer = new ClassifierTrainer({ model: s.model, set: s.set, train: s.train, val: s.val, normalization: s.normalization, settings: s.settings });
-  ctx.onCancel(() => trainer.control.stop());
-  // The first step's telemetry (the size of the first update: Adam's bias correction shows there).
-  trainer.requestTelemetry();
   const telemetry: LayerTelemetry[] = [];
   const history: Record<string, number | null>[] = [];
-  let done: DoneEvent;
-  try {
-    done = await trainer.run((e) => {
-      if (e.type === 'batch') ctx.progress((e.epoch - 1 + e.batch / e.batches) / c.epochs, `epoch ${e.epoch}/${c.epochs} · loss ${e.loss.toFixed(4)}`);
-      else if (e.type === 'telemetry') telemetry.push(e);
-      else if (e.type === 'epoch') {
-        const row = { epoch: e.epoch, trainLoss: finite(e.trainLoss), trainAcc: finite(e.trainAcc), valLoss: finite(e.valLoss), valAcc: finite(e.valAcc), lr: e.lr, seconds: e.seconds };
-        history.push(row);
-        if (runId) ctx.registry?.addEpoch(runId, row);
-      }
+  // Training work: weights times training images presented, summed over the epochs (for a dense net
+  // about a third of the multiply-adds of the forward and backward passes).
+  let work = 0;
+  let steps = 0;
+  let stopped = false;
+  /** Train `model` for `epochs` epochs, numbering its epochs and steps on from the ones before. */
+  const phase = async (model: Sequential, epochs: number, seed: number): Promise<{ trainer: ClassifierTrainer; done: DoneEvent }> => {
+    const epoch0 = history.length;
+    const step0 = steps;
+    const trainer = new ClassifierTrainer({ model, set: s.set, train: s.train, val: s.val, normalization: s.normalization, settings: { ...s.settings, epochs, seed } });
+    ctx.onCancel(() => {
+      stopped = true;
+      trainer.control.stop();
     });
-  } catch (e) {
-    done = { type: 'done', reason: 'diverged', message: (e as Error).message, bestEpoch: null, confusion: null };
+    // The first step's telemetry (the size of the first update: Adam's bias correction shows there).
+    if (epoch0 === 0) trainer.requestTelemetry();
+    const weights = count(model);
+    let done: DoneEvent;
+    try {
+      done = await trainer.run((e) => {
+        if (e.type === 'batch') ctx.progress((epoch0 + e.epoch - 1 + e.batch / e.batches) / c.epochs, `epoch ${epoch0 + e.epoch}/${c.epochs} · loss ${e.loss.toFixed(4)}`);
+        else if (e.type === 'telemetry') telemetry.push({ ...e, step: e.step + step0 });
+        else if (e.type === 'epoch') {
+          const row = { epoch: epoch0 + e.epoch, trainLoss: finite(e.trainLoss), trainAcc: finite(e.trainAcc), valLoss: finite(e.valLoss), valAcc: finite(e.valAcc), lr: e.lr, seconds: e.seconds };
+          history.push(row);
+          work += weights * s.train.length;
+          if (runId) ctx.registry?.addEpoch(runId, row);
+        }
+      });
+    } catch (e) {
+      done = { type: 'done', reason: 'diverged', message: (e as Error).message, bestEpoch: null, confusion: null };
+    }
+    steps += trainer.step;
+    return { trainer, done };
+  };
+  let model = s.model;
+  let { trainer, done } = await phase(model, c.grow ? c.grow.after : c.epochs, ctx.seed);
+  let grownFrom: number | null = null;
+  let grownAcc: { before: number; after: number } | null = null;
+  if (c.grow && done.reason === 'completed' && !stopped) {
+    // Every hidden dense layer (each dense layer but the output) grows to grow.to units.
+    const rng = new Rng((ctx.seed ^ 0x6a09e667) >>> 0);
+    const denses = model.layers.flatMap((l, i) => (l.type === 'dense' ? [i] : [])).slice(0, -1);
+    grownFrom = params;
+    const small = model;
+    for (const i of denses) {
+      const extra = c.grow.to - model.layers[i].outputShape[0];
+      if (extra <= 0) continue;
+      try {
+        model = growDense(model, i, extra, rng);
+      } catch (e) {
+        throw invalid(`variant "${ctx.name}": ${(e as Error).message}`);
+      }
+    }
+    params = count(model);
+    // The grown network computes what the small one did: the same validation accuracy.
+    if (s.val.length) {
+      grownAcc = { before: evaluate(small, s.set, s.val, s.normalization).accuracy, after: evaluate(model, s.set, s.val, s.normalization).accuracy };
+    }
+    const rest = await phase(model, c.epochs - c.grow.after, (ctx.seed + 1) >>> 0);
+    // The model file keeps every epoch, the small net's first.
+    rest.trainer.history.unshift(...trainer.history);
+    rest.trainer.history.forEach((h, i) => (h.epoch = i + 1));
+    ({ trainer, done } = rest);
   }
 
   const kept = done.reason === 'early-stopped' && done.bestEpoch ? history[done.bestEpoch - 1] : history.at(-1);
@@ -200,6 +258,9 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
     gap: kept && kept.trainAcc !== null && kept.valAcc !== null ? kept.trainAcc - kept.valAcc : null,
     epochs: history.length,
     params,
+    work,
+    ...(grownFrom !== null ? { paramsBefore: grownFrom } : {}),
+    ...(grownAcc ? { grownFromAcc: finite(grownAcc.before), grownAcc: finite(grownAcc.after) } : {}),
   };
   const names = telemetry[0]?.layers ?? [];
   if (telemetry.length) {
@@ -216,19 +277,19 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
   if (c.prune && done.reason !== 'diverged' && s.val.length) {
     // The accuracy the network had, then the pruned network's (which the run keeps).
     figures.unprunedAcc = figures.valAcc;
-    const report = c.prune.units ? pruneUnits(s.model, c.prune.fraction) : pruneEdges(s.model, c.prune.fraction);
-    const e = evaluate(s.model, s.set, s.val, s.normalization);
+    const report = c.prune.units ? pruneUnits(model, c.prune.fraction) : pruneEdges(model, c.prune.fraction);
+    const e = evaluate(model, s.set, s.val, s.normalization);
     figures.valAcc = finite(e.accuracy);
     figures.valLoss = finite(e.loss);
     figures.sparsity = report.total ? report.pruned / report.total : 0;
     figures.gap = figures.trainAcc !== null && figures.valAcc !== null ? figures.trainAcc - figures.valAcc : null;
   }
   if (c.evaluate?.includes('shifted') && s.val.length && done.reason !== 'diverged') {
-    figures.shiftedAcc = finite(evaluate(s.model, shiftedSet(s.set, s.val, ctx.seed), s.val, s.normalization).accuracy);
+    figures.shiftedAcc = finite(evaluate(model, shiftedSet(s.set, s.val, ctx.seed), s.val, s.normalization).accuracy);
   }
   let weightSum = 0;
   let weightCount = 0;
-  for (const p of s.model.params()) {
+  for (const p of model.params()) {
     if (!p.decay) continue;
     for (const v of p.value) weightSum += v * v;
     weightCount += p.value.length;
@@ -246,7 +307,7 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
   if ((ctx.experiment.pictures ?? []).includes('weights')) {
     // The weights' histogram (every weight, not the biases): weight decay narrows it, as a Gaussian prior would.
     const all: number[] = [];
-    for (const p of s.model.params()) if (p.decay) for (const v of p.value) all.push(v);
+    for (const p of model.params()) if (p.decay) for (const v of p.value) all.push(v);
     const edge = 0.3;
     const bins = 41;
     const counts = new Array<number>(bins).fill(0);
@@ -256,24 +317,24 @@ export async function classifierVariant(ctx: VariantContext): Promise<DriverResu
   }
   const pictures: ExperimentPicture[] = [];
   if ((ctx.experiment.pictures ?? []).includes('filters')) {
-    const f = firstLayerFilters(s.model);
+    const f = firstLayerFilters(model);
     if (f && f.height > 1 && f.width > 1) pictures.push(picture('filters', 'First-layer filters', f));
   }
 
   const outcome = { reason: done.reason, message: done.message };
   if (runId && ctx.registry) {
-    let model = null;
+    let file = null;
     if (done.reason !== 'diverged') {
-      model = classifierToFile({
-        model: s.model,
+      file = classifierToFile({
+        model,
         classes: s.classes,
         input: { channels: s.set.channels, height: s.set.height, width: s.set.width },
         normalization: s.normalization,
-        training: { seed: ctx.seed, settings: { ...s.settings, experiment: ctx.experiment.id, variant: ctx.name }, history: trainer.history },
+        training: { seed: ctx.seed, settings: { ...s.settings, experiment: ctx.experiment.id, variant: ctx.name, ...(c.grow ? { grown: c.grow } : {}) }, history: trainer.history },
         optimizer: trainer.optimizer,
       });
     }
-    await ctx.registry.finish(runId, { outcome, figures, confusion: done.confusion, classes: s.classes, model });
+    await ctx.registry.finish(runId, { outcome, figures, confusion: done.confusion, classes: s.classes, model: file });
   }
   return { runId, config: { ...ctx.config }, history, traces, pictures, figures, outcome };
 }

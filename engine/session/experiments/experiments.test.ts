@@ -182,3 +182,108 @@ test('an experiment made from runs: what they share is the base, what differs is
   assert.throws(() => experimentFromRuns([run('a', 0.1), run('b', 0.1)], 'x'), /nothing differs/);
   assert.throws(() => experimentFromRuns([run('a', 0.1)], 'x'), /pick 2 to 6 runs/);
 });
+
+test('a finding can name other figures after each variant', () => {
+  const line = finding(tiny({ finding: { metric: 'valAcc', label: 'accuracy', also: ['params', 'work'] } }), [
+    { name: 'small', figures: { valAcc: 0.5, params: 26506, work: 1.2e8 } },
+    { name: 'big', figures: { valAcc: 0.75, params: 118282, work: null } },
+  ]);
+  assert.equal(line, 'accuracy: small 50.0% (parameters 26,506, training work 1.2e+8), big 75.0% (parameters 118,282, training work –)');
+});
+
+test('a grown classifier, Lloyd k-means and the image GAN: growth keeps the function, Lloyd never raises the inertia, the GAN keeps its sample grid over time; each variant is a run with its model file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'locus-exp-'));
+  try {
+    const reg = new RunRegistry({ dir, origin: 'cli' });
+    await reg.load();
+    const lab = new Experiments(() => reg);
+    // Growth: 8 units for one epoch, then 32; the accuracy right after growing is the accuracy before.
+    const grow = await runToEnd(
+      lab,
+      tiny({
+        base: { mlp: { depth: 2, units: 8, activation: 'relu' }, optimizer: { type: 'adam', lr: 0.001 }, epochs: 2, batchSize: 20 },
+        variants: [
+          { name: 'small', set: {} },
+          { name: 'grown', set: { grow: { after: 1, to: 32 } } },
+        ],
+        metrics: ['valAcc', 'params'],
+        finding: { metric: 'valAcc', label: 'accuracy', also: ['params'] },
+      }),
+    );
+    assert.equal(grow.state, 'completed', grow.message);
+    const [small, grown] = grow.variants;
+    assert.equal(grown.figures.grownAcc, grown.figures.grownFromAcc);
+    assert.equal(grown.figures.grownFromAcc, grown.history[0].valAcc);
+    assert.equal(grown.figures.paramsBefore, small.figures.params);
+    assert.equal(grown.figures.params, 784 * 32 + 32 + 32 * 32 + 32 + 32 * 10 + 10);
+    assert.equal(grown.history.length, 2);
+    assert.match(grow.finding, /^accuracy: small \S+ \(parameters 6,442\), grown \S+ \(parameters 26,506\)/);
+    await assert.rejects(
+      runToEnd(lab, tiny({ variants: [{ name: 'a', set: { grow: { after: 1, to: 64 } } }, { name: 'b', set: {} }] })).then((r) => {
+        throw new Error(r.message);
+      }),
+      /grow\.after \(1\) must be fewer than the epochs \(1\)/,
+    );
+
+    // Lloyd: one batch iteration a pass; the inertia never rises.
+    const km = await runToEnd(lab, {
+      ...tiny(),
+      kind: 'cluster',
+      base: { spec: { algorithm: 'kmeans', k: 5, rate: 'count', init: 'kmeans++' }, epochs: 4 },
+      variants: [
+        { name: 'online', set: {} },
+        { name: 'Lloyd', set: { method: 'lloyd' } },
+      ],
+      metrics: ['inertia'],
+      finding: { metric: 'inertia', label: 'inertia', better: 'lower' },
+    });
+    assert.equal(km.state, 'completed', km.message);
+    const curve = km.variants[1].history.map((h) => h.inertia as number);
+    assert.equal(curve.length, 4);
+    for (let i = 1; i < curve.length; i++) assert.ok(curve[i] <= curve[i - 1] * (1 + 1e-9), `${curve}`);
+    const art = await runToEnd(lab, { ...tiny(), kind: 'cluster', base: { spec: { algorithm: 'art2a', vigilance: 0.5, beta: 0.1 }, epochs: 1 }, variants: [{ name: 'a', set: {} }, { name: 'b', set: { method: 'lloyd' } }], metrics: ['categories'] });
+    assert.equal(art.state, 'failed');
+    assert.match(art.message, /method "lloyd" goes with k-means, not art2a/);
+
+    // The image GAN: a grid before training and after epochs 1 and 2, the same from run to run.
+    const ganFile = (): ExperimentFile => ({
+      ...tiny(),
+      kind: 'gan',
+      data: { source: 'sample', perClass: 4 },
+      base: { mode: 'image', epochs: 2, width: 4, latent: 8, grid: 4 },
+      variants: [
+        { name: 'non-saturating', set: {} },
+        { name: 'saturating', set: { nonSaturating: false } },
+      ],
+      metrics: ['dLoss', 'gLoss'],
+      finding: { metric: 'dLoss', label: 'D loss' },
+    });
+    const g1 = await runToEnd(lab, ganFile());
+    assert.equal(g1.state, 'completed', g1.message);
+    const pics = g1.variants[0].pictures;
+    assert.deepEqual(pics.map((p) => p.key), ['samples-0', 'samples-1', 'samples-2']);
+    assert.deepEqual(pics.map((p) => p.label), ['Samples before training', 'Samples after epoch 1', 'Samples after epoch 2']);
+    assert.deepEqual([pics[1].count, pics[1].channels, pics[1].height, pics[1].width], [4, 1, 28, 28]);
+    assert.notDeepEqual(Array.from(pics[0].data), Array.from(pics[2].data), 'the samples change with training');
+    const g2 = await runToEnd(lab, ganFile());
+    assert.deepEqual(g2.variants.map((v) => v.figures), g1.variants.map((v) => v.figures));
+    assert.deepEqual(Array.from(g2.variants[1].pictures[2].data), Array.from(g1.variants[1].pictures[2].data));
+    const html = await experimentReport(g1);
+    assert.equal((html.match(/alt="Samples after epoch 2, /g) ?? []).length, 2);
+
+    // Every variant is a run with a model file (exported from the runs list like any other).
+    await reg.idle();
+    for (const kind of ['classifier', 'cluster', 'gan'] as const) {
+      const runs = reg.list(kind);
+      assert.ok(runs.length >= 2, kind);
+      for (const r of runs) assert.equal(r.hasModel, true, `${kind} run ${r.name} has its model file`);
+    }
+    const ganRun = reg.list('gan')[0];
+    assert.equal((await reg.model(ganRun.id)).kind, 'gan');
+    const lloydRun = reg.list('cluster').find((r) => r.name === 'Tiny · Lloyd');
+    assert.ok(lloydRun);
+    assert.equal((await reg.model(lloydRun.id)).kind, 'kmeans');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

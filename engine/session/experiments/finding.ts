@@ -1,9 +1,11 @@
 /**
  * The one-line finding of an experiment, computed from its variants' figures ("first-layer gradient
- * norm: sigmoid 3.3e-6, ReLU 3.15; highest: ReLU"). Figures are written by formatFigure (protocol).
+ * norm: sigmoid 3.3e-6, ReLU 3.15; highest: ReLU"), with other figures in parentheses after each
+ * variant's when the experiment asks ("...: grown 80.0% (parameters 118282), ..."). Figures are written
+ * by formatFigure (protocol).
  */
 import type { ExperimentFile } from '../../io/experiment.js';
-import { formatFigure } from '../../protocol/experiments.js';
+import { figureName, formatFigure } from '../../protocol/experiments.js';
 
 export interface Named {
   name: string;
@@ -14,7 +16,9 @@ export interface Named {
 export function finding(e: ExperimentFile, variants: readonly Named[]): string {
   const spec = e.finding ?? { metric: e.metrics[0], label: e.metrics[0] };
   const m = spec.metric;
-  const parts = variants.map((v) => `${v.name} ${formatFigure(m, v.figures[m])}`);
+  const also = spec.also ?? [];
+  const more = (v: Named): string => (also.length ? ` (${also.map((k) => `${figureName(k)} ${formatFigure(k, v.figures[k])}`).join(', ')})` : '');
+  const parts = variants.map((v) => `${v.name} ${formatFigure(m, v.figures[m])}${more(v)}`);
   if (!parts.length) return '';
   let line = `${spec.label}: ${parts.join(', ')}`;
   if (spec.better && variants.length > 1) {

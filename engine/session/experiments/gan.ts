@@ -1,19 +1,46 @@
 /**
- * A 2-D toy GAN variant: the GAN of the GAN view's toy tab (ToyGanTrainer), trained for a number of
- * generator steps. Its figures: the energy distance between the generated cloud and the real set, the
- * share of the real points with a generated point near them (coverage: low when the generator
- * collapses onto a few modes), the last losses; its picture: both clouds drawn on one plane.
+ * A GAN variant, of one of two modes.
+ *  - toy (the default): the GAN of the GAN view's toy tab (ToyGanTrainer), trained for a number of
+ *    generator steps. Its figures: the energy distance between the generated cloud and the real set, the
+ *    share of the real points with a generated point near them (coverage: low when the generator
+ *    collapses onto a few modes), the last losses; its picture: both clouds drawn on one plane.
+ *  - image: the DCGAN of the GAN view's image tab (GanTrainer) on the experiment's images, for a number
+ *    of epochs. Its figures: the last epoch's losses and D's verdicts, the confident-samples score
+ *    (gan-score.ts) where the images fit its classifier; its pictures: the samples of fixed latent codes
+ *    before training and after chosen epochs (the sample grid over time). Kept as a GAN run with its
+ *    model file, so it can be continued and exported like one trained in the GAN view.
  */
 import { TOY_NAMES } from '../../data/toy.js';
 import { LabError } from '../../protocol/contract.js';
-import { bool, type Infer, literal, num, obj, optional } from '../../protocol/guard.js';
+import { arr, bool, type Infer, literal, num, obj, optional } from '../../protocol/guard.js';
+import { Rng } from '../../core/rng.js';
+import type { Normalization } from '../../data/normalize.js';
+import { ganToFile } from '../../io/gan.js';
+import type { LoadedClassifier } from '../../io/index.js';
+import '../../layers/index.js';
+import { Gan } from '../../models/gan.js';
+import { dcganSpecs } from '../../models/gan-presets.js';
+import { GAN_TRAIN_DEFAULTS, GanTrainer, type SampleGrid } from '../gan.js';
+import { loadScoreClassifier, scoreFits, scoreGenerator, scoreImages } from '../gan-score.js';
 import { ToyGanTrainer } from '../gan-toy.js';
 import { type DriverResult, type ExperimentPicture, type ExperimentTrace, finite, median, type VariantContext } from './variant.js';
 
 export const GanExperimentConfig = obj({
-  toy: literal(...TOY_NAMES),
+  /** 'toy' (default): the 2-D GAN on a toy set; 'image': the DCGAN on the experiment's images. */
+  mode: optional(literal('toy', 'image')),
+  toy: optional(literal(...TOY_NAMES)),
   points: optional(num({ int: true, min: 16, max: 20_000 })),
-  steps: num({ int: true, min: 1, max: 100_000 }),
+  /** Toy: generator steps. */
+  steps: optional(num({ int: true, min: 1, max: 100_000 })),
+  /** Image: epochs over the images. */
+  epochs: optional(num({ int: true, min: 1, max: 1000 })),
+  /** Image: the DCGAN's width (filters of its first level) and the learning rates of G and D (Adam, beta1 0.5). */
+  width: optional(num({ int: true, min: 1, max: 128 })),
+  lrG: optional(num({ min: 0, max: 10 })),
+  lrD: optional(num({ min: 0, max: 10 })),
+  /** Image: samples in each grid (fixed latent codes), and the epochs after which a grid is kept (besides the one before training). */
+  grid: optional(num({ int: true, min: 1, max: 100 })),
+  snapshots: optional(arr(num({ int: true, min: 1, max: 1000 }), { max: 7 })),
   batchSize: optional(num({ int: true, min: 1, max: 4096 })),
   hidden: optional(num({ int: true, min: 1, max: 512 })),
   layers: optional(num({ int: true, min: 1, max: 8 })),
@@ -74,6 +101,12 @@ export async function ganVariant(ctx: VariantContext): Promise<DriverResult> {
   const bad = GanExperimentConfig.check(ctx.config, 'config');
   if (bad) throw invalid(`variant "${ctx.name}": ${bad}`);
   const c = ctx.config as GanExperimentConfig;
+  if (c.mode === 'image') return imageGanVariant(ctx, c);
+  if (c.toy === undefined || c.steps === undefined) throw invalid(`variant "${ctx.name}": the 2-D GAN needs toy and steps`);
+  return toyGanVariant(ctx, { ...c, toy: c.toy, steps: c.steps });
+}
+
+async function toyGanVariant(ctx: VariantContext, c: GanExperimentConfig & { toy: (typeof TOY_NAMES)[number]; steps: number }): Promise<DriverResult> {
   const adam = (lr: number) => ({ type: 'adam' as const, lr, beta1: 0.5 });
   let trainer: ToyGanTrainer;
   try {
@@ -134,4 +167,107 @@ export async function ganVariant(ctx: VariantContext): Promise<DriverResult> {
     await ctx.registry?.finish(runId, { outcome, figures });
   }
   return { runId, config: { ...ctx.config }, history, traces, pictures: [plane(trainer.real, generated, extent)], figures, outcome };
+}
+
+/** The epochs after which an image run keeps its sample grid: about five, evenly spread, the last included. */
+export function snapshotEpochs(epochs: number, given?: readonly number[]): number[] {
+  if (given) return [...new Set(given.filter((e) => e <= epochs))].sort((a, b) => a - b);
+  const out = new Set<number>();
+  for (let i = 1; i <= 5; i++) out.add(Math.max(1, Math.round((epochs * i) / 5)));
+  return [...out];
+}
+
+/** A grid of 8-bit samples as a picture (planar floats in [0, 1]). */
+function samplesPicture(key: string, label: string, g: SampleGrid): ExperimentPicture {
+  const data = new Float32Array(g.pixels.length);
+  for (let i = 0; i < data.length; i++) data[i] = g.pixels[i] / 255;
+  return { key, label, count: g.n, channels: g.channels, height: g.height, width: g.width, data };
+}
+
+/** The score's classifier, loaded once (null where it is missing). */
+let scorer: Promise<LoadedClassifier | null> | null = null;
+
+async function imageGanVariant(ctx: VariantContext, c: GanExperimentConfig): Promise<DriverResult> {
+  const set = ctx.data.set;
+  if (!set) throw invalid(`variant "${ctx.name}": the image GAN needs images (data: sample or a folder)`);
+  if (set.width !== set.height) throw invalid(`variant "${ctx.name}": the image GAN needs square images; these are ${set.width}x${set.height}`);
+  const epochs = c.epochs ?? 10;
+  const latent = c.latent ?? 64;
+  const width = c.width ?? 16;
+  const normalization: Normalization = { kind: 'symmetric' };
+  const adam = (lr: number) => ({ type: 'adam' as const, lr, beta1: 0.5 });
+  let gan: Gan;
+  let trainer: GanTrainer;
+  try {
+    gan = new Gan(dcganSpecs({ channels: set.channels, size: set.width, latent, width }), new Rng(ctx.seed));
+    trainer = new GanTrainer({
+      gan,
+      set,
+      indices: Int32Array.from(set.labels.keys()),
+      normalization,
+      settings: {
+        epochs,
+        seed: ctx.seed,
+        batchSize: c.batchSize ?? GAN_TRAIN_DEFAULTS.batchSize,
+        optimizerG: c.lrG !== undefined ? adam(c.lrG) : GAN_TRAIN_DEFAULTS.optimizerG,
+        optimizerD: c.lrD !== undefined ? adam(c.lrD) : GAN_TRAIN_DEFAULTS.optimizerD,
+        dSteps: c.dSteps ?? 1,
+        nonSaturating: c.nonSaturating ?? true,
+        sampleEvery: 0,
+        gridSize: c.grid ?? 16,
+      },
+    });
+  } catch (e) {
+    throw invalid(`variant "${ctx.name}": ${(e as Error).message}`);
+  }
+  scorer ??= loadScoreClassifier().catch(() => null);
+  const loaded = await scorer;
+  const clf = loaded && scoreFits(loaded, [set.channels, set.height, set.width]) ? loaded : null;
+  const runId = ctx.registry?.create('gan', { ...ctx.config, mode: 'image', latent, width, experiment: ctx.experiment.id, variant: ctx.name, seed: ctx.seed, data: ctx.data.source }, { name: ctx.runName }).id ?? null;
+  ctx.onCancel(() => trainer.control.stop());
+  const keep = new Set(snapshotEpochs(epochs, c.snapshots));
+  const pictures: ExperimentPicture[] = [samplesPicture('samples-0', 'Samples before training', trainer.samples())];
+  const history: Record<string, number | null>[] = [];
+  const done = await trainer.run((e) => {
+    if (e.type === 'step') ctx.progress((e.epoch - 1 + e.batch / e.batches) / epochs, `epoch ${e.epoch}/${epochs} · D loss ${e.dLoss.toFixed(3)}`);
+    else if (e.type === 'epoch') {
+      const row: Record<string, number | null> = { epoch: e.epoch, dLoss: finite(e.dLoss), gLoss: finite(e.gLoss), dReal: finite(e.dReal), dFake: finite(e.dFake) };
+      // The score on the grid epochs only (500 samples through the classifier each time).
+      if (clf && keep.has(e.epoch)) {
+        const score = scoreGenerator(clf, gan, normalization);
+        row.confident = finite(score.confident);
+        row.classSpread = finite(score.spread);
+      }
+      history.push(row);
+      if (runId) ctx.registry?.addEpoch(runId, { ...row, lossD: row.dLoss, lossG: row.gLoss, seconds: e.seconds });
+    } else if (e.type === 'samples' && keep.has(e.epoch) && pictures.length < 8) {
+      pictures.push(samplesPicture(`samples-${e.epoch}`, `Samples after epoch ${e.epoch}`, e));
+    }
+  });
+  const last = history.at(-1);
+  const scored = history.filter((h) => typeof h.confident === 'number').at(-1);
+  const figures: Record<string, number | null> = {
+    dLoss: last?.dLoss ?? null,
+    gLoss: last?.gLoss ?? null,
+    dReal: last?.dReal ?? null,
+    dFake: last?.dFake ?? null,
+    steps: trainer.step,
+    epochs: history.length,
+    ...(scored ? { confident: scored.confident, classSpread: scored.classSpread ?? null } : {}),
+    ...(clf ? { confidentReal: finite(scoreImages(clf, set).confident) } : {}),
+  };
+  const outcome = { reason: done.reason, message: done.message };
+  if (runId && ctx.registry) {
+    let model = null;
+    if (done.reason !== 'diverged') {
+      model = ganToFile({
+        gan,
+        normalization,
+        training: { seed: ctx.seed, settings: { ...trainer.settings, preset: 'dcgan', width, latent, experiment: ctx.experiment.id, variant: ctx.name }, history: trainer.history },
+        optimizers: { generator: trainer.optG, discriminator: trainer.optD },
+      });
+    }
+    await ctx.registry.finish(runId, { outcome, figures: { ...figures, lossD: figures.dLoss, lossG: figures.gLoss }, model });
+  }
+  return { runId, config: { ...ctx.config }, history, traces: [], pictures, figures, outcome };
 }

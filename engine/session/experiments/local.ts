@@ -11,6 +11,7 @@ import { rbfFromRules, rulesFromSeeds } from '../../local/prior.js';
 import { oneHot, RbfNetwork } from '../../local/rbf.js';
 import { trainCentres, trainSpreads, trainWeights } from '../../local/rbf-train.js';
 import { RulesAndExceptions } from '../../local/rules.js';
+import { rbfToFile } from '../../io/index.js';
 import { LabError } from '../../protocol/contract.js';
 import { bool, type Infer, literal, num, obj, optional } from '../../protocol/guard.js';
 import { splitLabelled } from '../classifier-setup.js';
@@ -57,8 +58,10 @@ export async function localVariant(ctx: VariantContext): Promise<DriverResult> {
   const t0 = performance.now();
   let predict: (x: Float32Array, xo: number, out: Float64Array) => Float64Array;
   let units: number;
+  let fitted: RbfNetwork | RulesAndExceptions;
   if (c.model === 'rules') {
     const m = RulesAndExceptions.fit(x, t, n, dim, C, { rule: 'linear', units: Math.min(c.units, n), seed: ctx.seed });
+    fitted = m;
     predict = (v, o, out) => m.predict(v, o, out);
     units = m.exceptions().length;
   } else {
@@ -77,6 +80,7 @@ export async function localVariant(ctx: VariantContext): Promise<DriverResult> {
     trainWeights(net, x, t, n, { method: 'least-squares', ridge: 1e-6 });
     predict = (v, o, out) => net.predict(v, o, out);
     units = net.units;
+    fitted = net;
   }
   const seconds = (performance.now() - t0) / 1000;
   const accuracy = (xs: Float32Array, idx: Int32Array): number | null => {
@@ -97,7 +101,18 @@ export async function localVariant(ctx: VariantContext): Promise<DriverResult> {
   const outcome = { reason: 'completed' as const, message: `${units} units fitted on ${n} labelled images` };
   if (runId && ctx.registry) {
     ctx.registry.addEpoch(runId, history[0]);
-    await ctx.registry.finish(runId, { outcome, figures });
+    // The model file `locus train --model rbf` writes: the network, its input and classes.
+    let model = null;
+    try {
+      model = rbfToFile({
+        model: fitted,
+        data: { input: { channels: set.channels, height: set.height, width: set.width }, normalization: UNIT, classes: [...set.classes] },
+        training: { seed: ctx.seed, settings: { ...ctx.config, experiment: ctx.experiment.id, variant: ctx.name }, history },
+      });
+    } catch {
+      model = null; // a model that cannot be written (a NaN in it) is not kept
+    }
+    await ctx.registry.finish(runId, { outcome, figures, classes: [...set.classes], model });
   }
   return { runId, config: { ...ctx.config }, history, traces: [], pictures: [], figures, outcome };
 }

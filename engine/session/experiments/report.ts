@@ -85,10 +85,10 @@ export function svgChart(title: string, lines: readonly Line[], o: { xTitle: str
   );
 }
 
-/** A picture's images tiled into one PNG (at most 100 images, each scaled up to at least 28 px). */
+/** A picture's images tiled into one PNG, in a grid as square as it goes (as the app draws it; at most 100 images, each scaled up to at least 28 px). */
 export async function picturePng(p: ExperimentPicture): Promise<Buffer> {
   const n = Math.min(p.count, 100);
-  const cols = Math.min(n, 10);
+  const cols = Math.max(1, Math.ceil(Math.sqrt(n)));
   const rows = Math.ceil(n / cols);
   const gap = 2;
   const W = cols * (p.width + gap) - gap;

@@ -14,7 +14,8 @@ test('shares are percentages, tiny and huge numbers exponents, counts integers, 
   assert.equal(formatFigure('dead', 0), '0.0%');
   assert.equal(formatFigure('gradFirst', 7.1e-7), '7.1e-7');
   assert.equal(formatFigure('gradFirst', 0.93), '0.93');
-  assert.equal(formatFigure('params', 203530), '2.0e+5');
+  assert.equal(formatFigure('params', 203530), '203,530');
+  assert.equal(formatFigure('work', 280166400), '2.8e+8');
   assert.equal(formatFigure('categories', 12), '12');
   assert.equal(formatFigure('trainLoss', 1.23456), '1.23');
   assert.equal(formatFigure('inertia', 345.6), '346');
