@@ -116,19 +116,29 @@ function operand(w: WasmHeap, a: Float32Array, len: number): number {
   return p;
 }
 
+/** Where an output of len values goes: in place when resident, else a fresh region (copied back by back). */
+function output(w: WasmHeap, a: Float32Array, len: number): number {
+  const r = residentOffset(w, a);
+  return r >= 0 ? r : reserve(w, len);
+}
+
+function back(w: WasmHeap, p: number, a: Float32Array, len: number): void {
+  if (residentOffset(w, a) !== p) take(w, p, a, 0, len);
+}
+
 function lstmForwardWasm(w: WasmHeap, z: Float32Array, wh: Float32Array, h: Float32Array, c: Float32Array, steps: number, batch: number, units: number): void {
   const zLen = steps * batch * 4 * units;
   const sLen = (steps + 1) * batch * units;
   resetHeap(w);
   const pw = operand(w, wh, 4 * units * units);
-  const pz = reserve(w, zLen);
-  const ph = reserve(w, sLen);
-  const pc = reserve(w, sLen);
-  put(w, pz, z, 0, zLen);
+  // z is read and overwritten, h and c written: in place when resident (an arena's arrays)
+  const pz = operand(w, z, zLen);
+  const ph = output(w, h, sLen);
+  const pc = output(w, c, sLen);
   w.fn.lstmForward(pz, pw, ph, pc, steps, batch, units);
-  take(w, pz, z, 0, zLen);
-  take(w, ph, h, 0, sLen);
-  take(w, pc, c, 0, sLen);
+  back(w, pz, z, zLen);
+  back(w, ph, h, sLen);
+  back(w, pc, c, sLen);
 }
 
 function lstmBackwardWasm(
@@ -138,15 +148,12 @@ function lstmBackwardWasm(
   const zLen = steps * 4 * n;
   resetHeap(w);
   const pw = operand(w, wh, 4 * units * units);
-  const pa = reserve(w, zLen);
-  const pc = reserve(w, (steps + 1) * n);
-  const pd = reserve(w, steps * n);
-  const pz = reserve(w, zLen);
+  const pa = operand(w, act, zLen);
+  const pc = operand(w, c, (steps + 1) * n);
+  const pd = operand(w, dH, steps * n);
+  const pz = output(w, dZ, zLen);
   const ph = reserve(w, n);
   const pcc = reserve(w, n);
-  put(w, pa, act, 0, zLen);
-  put(w, pc, c, 0, (steps + 1) * n);
-  put(w, pd, dH, 0, steps * n);
   w.fn.lstmBackward(pa, pc, pd, pw, pz, ph, pcc, steps, batch, units);
-  take(w, pz, dZ, 0, zLen);
+  back(w, pz, dZ, zLen);
 }

@@ -5,6 +5,7 @@
  * The forget gate's bias starts at `forgetBias` (1), so a new cell keeps most of its state
  * (Gers et al. 2000; Jozefowicz et al. 2015). Input [time, features]; output [units] or [time, units].
  */
+import { f32Of, type Arena } from '../core/arena.js';
 import type { Rng } from '../core/rng.js';
 import { lstmBackward, lstmForward } from '../kernels/lstm.js';
 import { registerLayer } from './layer.js';
@@ -39,9 +40,9 @@ export class Lstm extends RecurrentLayer<LstmConfig, LstmCache> {
     this.b.value.fill(config.forgetBias, this.units, 2 * this.units);
   }
 
-  protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number): LstmCache {
+  protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number, arena?: Arena): LstmCache {
     // the kernel writes the gate activations over z: z becomes the cache's act
-    const c = new Float32Array((this.time + 1) * batch * this.units);
+    const c = f32Of(arena, (this.time + 1) * batch * this.units);
     lstmForward(z, this.wh.value, h, c, this.time, batch, this.units);
     return { batch, xT, h, act: z, c };
   }

@@ -12,6 +12,7 @@
  * Gate order in Wx, Wh and b is PyTorch's (lstm: input, forget, cell, output; gru: reset, update, new).
  */
 import type { Rng } from '../core/rng.js';
+import { f32Of, type Arena } from '../core/arena.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import { gemm, gemmSerial } from '../kernels/gemm.js';
 import { batchOf, oneOf, positiveInt, validInit } from './checks.js';
@@ -172,8 +173,11 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     initConstant(this.b.value, 0);
   }
 
-  /** Run the steps: Z holds X Wx + b (time-major); fill h[(t+1)*batch*units ...] and return the cache. */
-  protected abstract forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number): K;
+  /**
+   * Run the steps: Z holds X Wx + b (time-major); fill h[(t+1)*batch*units ...] and return the cache.
+   * `arena`: where the cache's arrays may come from (ForwardContext.arena).
+   */
+  protected abstract forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number, arena?: Arena): K;
 
   /**
    * Walk back through the steps. dH holds dL/dh_t from the output (time-major [time, batch, units]);
@@ -187,25 +191,28 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
 
   protected abstract traces(cache: K): TraceSource[];
 
-  forward(x: Tensor, _ctx: ForwardContext): { y: Tensor; cache: K } {
+  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: K } {
     const B = batchOf(this.type, x, this.inputShape);
     const { time: T, features: F, units: U } = this;
     const gu = this.gates * U;
-    const xT = new Float32Array(T * B * F);
+    const arena = ctx.arena;
+    const xT = f32Of(arena, T * B * F);
     toTimeMajor(x.data, B, T, F, xT);
-    const z = new Float32Array(T * B * gu);
+    const z = f32Of(arena, T * B * gu);
     gemm(false, false, T * B, gu, F, 1, xT, 0, this.wx.value, 0, 0, z, 0);
     const bias = this.b.value;
     for (let r = 0; r < T * B; r++) for (let j = 0; j < gu; j++) z[r * gu + j] += bias[j];
-    const h = new Float32Array((T + 1) * B * U);
-    const cache = this.forwardSteps(xT, z, h, B);
+    const h = f32Of(arena, (T + 1) * B * U);
+    const cache = this.forwardSteps(xT, z, h, B, arena);
     let y: Tensor;
     if (this.config.returnSequences) {
-      const out = new Float32Array(B * T * U);
+      const out = f32Of(arena, B * T * U);
       toBatchMajor(h, B * U, B, T, U, out);
       y = tensor([B, T, U], out);
     } else {
-      y = tensor([B, U], h.slice(T * B * U));
+      const last = f32Of(arena, B * U);
+      last.set(h.subarray(T * B * U));
+      y = tensor([B, U], last);
     }
     return { y, cache };
   }
@@ -221,28 +228,30 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     gemmSerial(false, true, batch, this.units, gu, 1, dR, t * batch * gu, this.wh.value, 0, 1, dhPrev, 0);
   }
 
-  backward(cache: K, dy: Tensor): Tensor {
+  backward(cache: K, dy: Tensor, needInput = true, arena?: Arena): Tensor {
     const { time: T, features: F, units: U } = this;
     const B = cache.batch;
     const gu = this.gates * U;
-    const dH = new Float32Array(T * B * U);
+    const dH = f32Of(arena, T * B * U);
     if (this.config.returnSequences) {
       // dy is [batch, time, units]; time-major is the same permutation as for the input
       toTimeMajor(dy.data, B, T, U, dH);
     } else {
       dH.set(dy.data, (T - 1) * B * U);
     }
-    const dZ = new Float32Array(T * B * gu);
-    const dR = this.separateRecurrentGrad ? new Float32Array(T * B * gu) : dZ;
+    const dZ = f32Of(arena, T * B * gu);
+    const dR = this.separateRecurrentGrad ? f32Of(arena, T * B * gu) : dZ;
     this.backwardSteps(cache, dH, dZ, dR);
     // dWh += H_prev^T dR over all steps at once (H_prev = h_(-1) .. h_(T-2) = the first T blocks of h)
     gemm(true, false, U, gu, T * B, 1, cache.h, 0, dR, 0, 1, this.wh.grad, 0);
     gemm(true, false, F, gu, T * B, 1, cache.xT, 0, dZ, 0, 1, this.wx.grad, 0);
     const db = this.b.grad;
     for (let r = 0; r < T * B; r++) for (let j = 0; j < gu; j++) db[j] += dZ[r * gu + j];
-    const dxT = new Float32Array(T * B * F);
+    // The first layer of a network trained on data: nothing uses dx (a T*B x F x gates*units product).
+    if (!needInput) return tensor([0], new Float32Array(0));
+    const dxT = f32Of(arena, T * B * F);
     gemm(false, true, T * B, F, gu, 1, dZ, 0, this.wx.value, 0, 0, dxT, 0);
-    const dx = new Float32Array(B * T * F);
+    const dx = f32Of(arena, B * T * F);
     toBatchMajor(dxT, 0, B, T, F, dx);
     return tensor([B, T, F], dx);
   }

@@ -18,6 +18,7 @@ import { Gan } from './gan.js';
 import { dcganSpecs } from './gan-presets.js';
 import { generatorBackward, GanStepper } from './gan-step.js';
 import { presetSpec } from './presets.js';
+import { sequenceSpec, type CellName } from './sequence.js';
 import { Sequential, trainingArena } from './sequential.js';
 
 const input = (n: number, c: number, side: number, seed: number): { x: Tensor; labels: Int32Array } => {
@@ -74,6 +75,32 @@ for (const [preset, c, side, o] of cases) {
     assert.ok(reused.held[0] > 0, 'the layers took arrays from the arena');
     assert.equal(reused.held[1], reused.held[0], 'the second step of the same size made no new arrays');
     assert.equal(reused.held[4], reused.held[3], 'after a smaller batch, same-size steps reuse the arrays again');
+  });
+}
+
+for (const cell of ['lstm', 'gru', 'rnn', 'tdnn'] as CellName[]) {
+  test(`${cell}, two layers: training steps with an arena give the same weights bit for bit as fresh arrays`, () => {
+    const [T, F] = [7, 5];
+    const run = (useArena: boolean) => {
+      const model = new Sequential(sequenceSpec({ cell, steps: T, features: F, outputs: 10, units: 24, layers: 2, kernel: 3 }), new Rng(5));
+      const params = model.params();
+      const opt = createOptimizer({ type: 'adam', lr: 1e-2 });
+      const rng = new Rng(9);
+      const arena = useArena ? trainingArena() : undefined;
+      for (const [n, seed] of [[6, 1], [6, 2], [5, 3], [6, 4]]) {
+        arena?.reset();
+        const r = new Rng(seed);
+        const x = tensor([n, T, F]);
+        for (let i = 0; i < x.data.length; i++) x.data[i] = r.normal();
+        const { y, caches } = model.forward(x, { training: true, rng, arena });
+        const { grad } = softmaxCrossEntropy(y, new Int32Array(n).map(() => r.int(10)));
+        for (const p of params) p.grad.fill(0);
+        model.backward(caches, grad, false, arena);
+        opt.step(params);
+      }
+      return params.map((p) => new Float32Array(p.value));
+    };
+    sameBits(`${cell} after 4 steps`, run(true), run(false));
   });
 }
 

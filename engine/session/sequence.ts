@@ -12,7 +12,7 @@ import type { SequenceSource } from '../data/series.js';
 import type { Param } from '../layers/layer.js';
 import { hasGateTrace, type GateTrace } from '../layers/recurrent.js';
 import { meanSquaredError, softmaxCrossEntropy, type LossResult } from '../losses/index.js';
-import type { Sequential } from '../models/sequential.js';
+import { trainingArena, type Sequential } from '../models/sequential.js';
 import { clipGradNorm, createOptimizer, gradNorm, type OptimizerSpec } from '../optim/index.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { countCorrect } from './classifier.js';
@@ -100,6 +100,8 @@ export class SequenceTrainer {
     const tBuf = classify ? new Int32Array(B) : new Float32Array(B * source.outputs);
     const order = new Int32Array(this.#train);
     const batches = Math.ceil(order.length / B);
+    // Each batch's activations and gradients: the same arrays every batch (none is used after its batch).
+    const arena = trainingArena();
     const finish = (reason: 'completed' | 'stopped' | 'diverged', message: string) => {
       const e = { type: 'done' as const, reason, message };
       onEvent(e);
@@ -117,10 +119,11 @@ export class SequenceTrainer {
         source.fill(order, b * B, count, xBuf);
         fillTargets(source, order, b * B, count, tBuf);
         const x = tensor([count, source.steps, source.features], xBuf.subarray(0, count * per));
-        const { y, caches } = model.forward(x, { training: true, rng: this.#rng });
+        arena.reset();
+        const { y, caches } = model.forward(x, { training: true, rng: this.#rng, arena });
         const { loss, grad } = this.#loss(y, tBuf, count);
         for (const p of this.#params) p.grad.fill(0);
-        model.backward(caches, grad, false);
+        model.backward(caches, grad, false, arena);
         const gnorm = settings.clipNorm && settings.clipNorm > 0 ? clipGradNorm(this.#params, settings.clipNorm) : gradNorm(this.#params);
         if (!Number.isFinite(loss) || !Number.isFinite(gnorm)) {
           return finish('diverged', `training diverged at epoch ${this.#epoch + 1}, batch ${b + 1}: the ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is not finite; ${advice(this.optimizer.lr, settings.clipNorm)}`);
