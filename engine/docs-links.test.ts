@@ -3,12 +3,14 @@
  * names a file that exists (and a heading that exists, for a #fragment), every docs/ page is linked
  * from the README, the README stays short and keeps no dated measurements, and every picture in
  * docs/images/ is made by an e2e spec (docShot in e2e/tour.spec.ts), so none goes stale unnoticed.
+ * CONTRIBUTING.md's table of the protocol names every method and event of the contract.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { EVENTS, METHODS } from './protocol/contract.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DOCS = join(ROOT, 'docs');
@@ -119,4 +121,15 @@ test('every picture in docs/images/ is shown by a page and made by an e2e spec (
   const made = new Set(Array.from(specs.matchAll(/docShot\(\s*page\s*,\s*'([\w-]+)'\s*\)/g), (m) => `${m[1]}.png`));
   assert.deepEqual(images.filter((f) => !shown.has(`docs/images/${f}`)), [], 'pictures no page shows');
   assert.deepEqual(images.filter((f) => !made.has(f)), [], 'pictures no e2e spec makes (add a docShot call)');
+});
+
+test("CONTRIBUTING.md's protocol table names every method and event of the contract, and nothing else", () => {
+  const md = readFileSync(join(ROOT, 'CONTRIBUTING.md'), 'utf8');
+  const start = md.indexOf('### The protocol by area');
+  assert.ok(start >= 0, 'CONTRIBUTING.md has a section "The protocol by area"');
+  const table = md.slice(start).split('\n').filter((l) => l.startsWith('|')).join('\n');
+  const named = new Set(Array.from(table.matchAll(/`([a-z]+\.[a-zA-Z]+)`/g), (m) => m[1]));
+  const contract = [...Object.keys(METHODS), ...Object.keys(EVENTS)];
+  assert.deepEqual(contract.filter((m) => !named.has(m)), [], 'in the contract, not in the table');
+  assert.deepEqual([...named].filter((m) => !contract.includes(m) && !m.endsWith('.ts')), [], 'in the table, not in the contract');
 });
