@@ -3,13 +3,16 @@
  * names a file that exists (and a heading that exists, for a #fragment), every docs/ page is linked
  * from the README, the README stays short and keeps no dated measurements, and every picture in
  * docs/images/ is made by an e2e spec (docShot in e2e/tour.spec.ts), so none goes stale unnoticed.
- * CONTRIBUTING.md's table of the protocol names every method and event of the contract.
+ * CONTRIBUTING.md's table of the protocol names every method and event of the contract, and the layer
+ * tables of docs/deep-models.md and docs/sequence-models.md name every registered layer type with the
+ * defaults the registry holds.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { layerFactory, layerTypes } from './layers/index.js';
 import { EVENTS, METHODS } from './protocol/contract.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -132,4 +135,31 @@ test("CONTRIBUTING.md's protocol table names every method and event of the contr
   const contract = [...Object.keys(METHODS), ...Object.keys(EVENTS)];
   assert.deepEqual(contract.filter((m) => !named.has(m)), [], 'in the contract, not in the table');
   assert.deepEqual([...named].filter((m) => !contract.includes(m) && !m.endsWith('.ts')), [], 'in the table, not in the contract');
+});
+
+test('the layer tables name every registered layer type, with the defaults the registry holds', () => {
+  const rows = ['docs/deep-models.md', 'docs/sequence-models.md']
+    .flatMap((p) => readFileSync(join(ROOT, p), 'utf8').split('\n'))
+    .filter((l) => l.startsWith('| `'));
+  const wrong: string[] = [];
+  for (const type of layerTypes()) {
+    const row = rows.find((r) => r.split('|')[1].includes(`\`${type}\``));
+    if (!row) {
+      wrong.push(`${type}: no row`);
+      continue;
+    }
+    const defaults = layerFactory(type).defaults as Record<string, unknown>;
+    // "`key` (value)" in the options cell: the value must be the default (quoted strings, numbers, booleans).
+    for (const m of row.split('|')[2].matchAll(/`(\w+)` \(([^)]*)\)/g)) {
+      const [, key, text] = m;
+      if (!(key in defaults) || /required| or |list/.test(text)) continue;
+      const raw = text.split(/[;,]/)[0].trim().replace('−', '-');
+      if (!/^("[^"]*"|-?[\d.]+(e-?\d+)?|true|false)$/.test(raw)) continue; // prose, not a value
+      const doc = raw.replace(/^"(.*)"$/, '$1');
+      const want = defaults[key];
+      const same = typeof want === 'number' ? Number(doc) === want : String(want) === doc;
+      if (!same) wrong.push(`${type}.${key}: the docs say ${doc}, the registry ${JSON.stringify(want)}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
