@@ -14,6 +14,7 @@ import { TOY_NAMES } from '../../data/toy.js';
 import { LabError } from '../../protocol/contract.js';
 import { arr, bool, type Infer, literal, num, obj, optional } from '../../protocol/guard.js';
 import { Rng } from '../../core/rng.js';
+import type { ImageSet } from '../../data/folder.js';
 import type { Normalization } from '../../data/normalize.js';
 import { ganToFile } from '../../io/gan.js';
 import type { LoadedClassifier } from '../../io/index.js';
@@ -186,6 +187,17 @@ function samplesPicture(key: string, label: string, g: SampleGrid): ExperimentPi
 
 /** The score's classifier, loaded once (null where it is missing). */
 let scorer: Promise<LoadedClassifier | null> | null = null;
+/** The images' own score, once per image set (every variant of an experiment shares it). */
+const realScores = new WeakMap<ImageSet, number>();
+
+function realScore(clf: LoadedClassifier, set: ImageSet): number {
+  let v = realScores.get(set);
+  if (v === undefined) {
+    v = scoreImages(clf, set).confident;
+    realScores.set(set, v);
+  }
+  return v;
+}
 
 async function imageGanVariant(ctx: VariantContext, c: GanExperimentConfig): Promise<DriverResult> {
   const set = ctx.data.set;
@@ -254,7 +266,7 @@ async function imageGanVariant(ctx: VariantContext, c: GanExperimentConfig): Pro
     steps: trainer.step,
     epochs: history.length,
     ...(scored ? { confident: scored.confident, classSpread: scored.classSpread ?? null } : {}),
-    ...(clf ? { confidentReal: finite(scoreImages(clf, set).confident) } : {}),
+    ...(clf ? { confidentReal: finite(realScore(clf, set)) } : {}),
   };
   const outcome = { reason: done.reason, message: done.message };
   if (runId && ctx.registry) {
