@@ -6,7 +6,8 @@
  * Options: --runs N (default 5), --only NAME, --kernels ts|wasm|auto (default: LOCUS_KERNELS or auto),
  * --threads N|auto (kernel threads; default: LOCUS_THREADS or auto), --compare (also TensorFlow.js on
  * its cpu and wasm backends and, when Debian's python3 has torch, PyTorch with Locus's thread count and
- * with one thread; then a markdown table of the medians and ratios, with the machine and its load average),
+ * with one thread; then a markdown table of the medians and ratios, with the machine and its load average;
+ * --skip-tfjs leaves TensorFlow.js out: its cpu backend takes minutes on the DCGAN),
  * --memory [--epochs 10] [--images 60000] (resident memory per epoch of LeNet-5 training, memory.ts),
  * --gan-score [--seconds 120] [--runs 3] (the DCGAN's confident-samples score after a time budget, gan-score.ts).
  * Workloads: the networks (workloads.ts: LeNet-5, MLP, LSTM, a VGG-style net on 64x64 colour), the DCGAN
@@ -28,7 +29,7 @@ import { NETWORK_WORKLOADS, type Workload } from './workloads.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, kernels: { type: 'string' },
+    runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, 'skip-tfjs': { type: 'boolean' }, kernels: { type: 'string' },
     memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' }, threads: { type: 'string' },
     'folder-images': { type: 'string' }, 'folder-size': { type: 'string' },
     'gan-score': { type: 'boolean' }, seconds: { type: 'string' }, steps: { type: 'string' }, 'gan-images': { type: 'string' },
@@ -96,4 +97,4 @@ if (wanted('nearest-784d')) {
   const r = distanceRates(runs);
   console.log(`nearest-784d locus dist_per_s=${r.wall.toFixed(0)} cpu_dist_per_s=${r.cpu.toFixed(0)}`);
 }
-if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend(), threads, extra });
+if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend(), threads, extra, tfjs: !values['skip-tfjs'] });

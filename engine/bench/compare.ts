@@ -82,7 +82,9 @@ function tfjsResults(only: string | undefined, runs: number): Other[] {
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
 
-export async function printComparison(rows: Row[], o: { only?: string; runs: number; kernels: string; threads: number; extra?: string[] }): Promise<void> {
+export async function printComparison(
+  rows: Row[], o: { only?: string; runs: number; kernels: string; threads: number; extra?: string[]; tfjs?: boolean },
+): Promise<void> {
   const loadBefore = load();
   const others: Other[] = [];
   for (const threads of o.threads > 1 ? [o.threads, 1] : [1]) {
@@ -93,7 +95,7 @@ export async function printComparison(rows: Row[], o: { only?: string; runs: num
     }
     others.push(...torch);
   }
-  others.push(...tfjsResults(o.only, o.runs));
+  if (o.tfjs !== false) others.push(...tfjsResults(o.only, o.runs));
   for (const x of others) {
     if (x.fails) console.log(`${x.name} ${x.who} fails: ${x.fails}`);
     else if (x.rates) console.log(`${x.name} ${x.who} img_per_s=${x.rates.wall.toFixed(1)} cpu_img_per_s=${x.rates.cpu.toFixed(1)}`);
