@@ -115,6 +115,19 @@ class LstmNet(nn.Module):
         return self.out(h[-1])
 
 
+class GruNet(nn.Module):
+    # sequenceSpec({cell: 'gru', steps: 28, features: 28, units: 64}): one GRU layer (PyTorch's form, as
+    # Locus's: the reset gate scales the recurrent projection) returning its last state, dense to 10.
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(28, 64, batch_first=True)
+        self.out = nn.Linear(64, 10)
+
+    def forward(self, x):
+        _, h = self.gru(x)
+        return self.out(h[-1])
+
+
 def vgg64():
     # presetSpec('vgg', [3, 64, 64], 10, {depth: 3}): (conv 3x3 same, ReLU) x 2, max pool 2, for 16, 32, 64
     # filters; flatten, dense 128, ReLU, dense 10.
@@ -226,6 +239,7 @@ WORKLOADS = [
     ("lenet5-infer", "torch", 256, lambda: infer_workload(lenet5, 256)),
     ("dcgan-step", "torch", 64, lambda: dcgan_workload(64)),
     ("lstm-train", "torch", 64, lambda: train_workload(LstmNet, 64, (28, 28))),
+    ("gru-train", "torch", 64, lambda: train_workload(GruNet, 64, (28, 28))),
     ("vgg64-train", "torch", 32, lambda: train_workload(vgg64, 32, (3, 64, 64))),
     ("vgg64-infer", "torch", 32, lambda: infer_workload(vgg64, 32, (3, 64, 64))),
     ("kmeans-online", "numpy", 2000, lambda: kmeans_online_workload(2000)),

@@ -1,10 +1,11 @@
 /**
  * The network workloads of `npm run bench`, each one call of `run` = one batch (training: forward,
- * softmax cross-entropy, backward, Adam; inference: a forward pass). Synthetic inputs in [0, 1) (speed
- * does not depend on pixel values). The PyTorch twins are in scripts/bench_torch.py, same names.
+ * softmax cross-entropy, backward, Adam, every array from one training arena, as the trainers do;
+ * inference: a forward pass). Synthetic inputs in [0, 1) (speed does not depend on pixel values). The
+ * PyTorch twins are in scripts/bench_torch.py, same names.
  *  - lenet5-train, mlp-train (batch 64), lenet5-infer (batch 256): 28x28 gray;
- *  - lstm-train: one LSTM layer of 64 units over 28 steps x 28 features (a Fashion-MNIST image read row
- *    by row), dense read-out to 10 classes, batch 64;
+ *  - lstm-train, gru-train: one LSTM (GRU) layer of 64 units over 28 steps x 28 features (a Fashion-MNIST
+ *    image read row by row), dense read-out to 10 classes, batch 64;
  *  - vgg64-train, vgg64-infer: the `vgg` preset with 3 blocks (conv 3x3 16-16, pool, 32-32, pool, 64-64,
  *    pool, dense 128, 10; ReLU, padding same) on 64x64 colour images, batch 32.
  */
@@ -61,6 +62,7 @@ export function inferWorkload(name: string, spec: SequentialSpec, batch: number)
 const gray28 = (preset: string) => presetSpec(preset, [1, 28, 28], 10);
 const vgg64 = () => presetSpec('vgg', [3, 64, 64], 10, { depth: 3 });
 const lstm = () => sequenceSpec({ cell: 'lstm', steps: 28, features: 28, outputs: 10, units: 64 });
+const gru = () => sequenceSpec({ cell: 'gru', steps: 28, features: 28, outputs: 10, units: 64 });
 
 /** The network workloads in bench order (the DCGAN round is gan.ts). */
 export const NETWORK_WORKLOADS: readonly { name: string; make: () => Workload }[] = [
@@ -68,6 +70,7 @@ export const NETWORK_WORKLOADS: readonly { name: string; make: () => Workload }[
   { name: 'mlp-train', make: () => trainWorkload('mlp-train', gray28('mlp'), 64) },
   { name: 'lenet5-infer', make: () => inferWorkload('lenet5-infer', gray28('lenet5'), 256) },
   { name: 'lstm-train', make: () => trainWorkload('lstm-train', lstm(), 64) },
+  { name: 'gru-train', make: () => trainWorkload('gru-train', gru(), 64) },
   { name: 'vgg64-train', make: () => trainWorkload('vgg64-train', vgg64(), 32) },
   { name: 'vgg64-infer', make: () => inferWorkload('vgg64-infer', vgg64(), 32) },
 ];

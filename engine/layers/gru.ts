@@ -6,6 +6,7 @@
  * Params Wx [features, 3u], Wh [units, 3u], b [3u] (order r, z, n) and bh [units], the recurrent bias
  * inside the reset product. Input [time, features]; output [units] or [time, units].
  */
+import { f32Of, type Arena } from '../core/arena.js';
 import type { Rng } from '../core/rng.js';
 import { registerLayer, type Param } from './layer.js';
 import { makeParam } from './param.js';
@@ -45,14 +46,15 @@ export class Gru extends RecurrentLayer<GruConfig, GruCache> {
     this.b.value.fill(config.updateBias, this.units, 2 * this.units);
   }
 
-  protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number): GruCache {
+  protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number, arena?: Arena): GruCache {
     const U = this.units;
     const n = batch * U;
     const g3 = 3 * U;
     const bh = this.#bh.value;
-    const act = new Float32Array(this.time * batch * g3);
-    const hn = new Float32Array(this.time * n);
-    const r = new Float32Array(batch * g3);
+    // From the training arena these live in the kernel memory: each step's GEMM reads h and writes r in place.
+    const act = f32Of(arena, this.time * batch * g3);
+    const hn = f32Of(arena, this.time * n);
+    const r = f32Of(arena, batch * g3);
     for (let t = 0; t < this.time; t++) {
       this.recurrent(h, t, batch, r);
       for (let b = 0; b < batch; b++) {
@@ -76,14 +78,14 @@ export class Gru extends RecurrentLayer<GruConfig, GruCache> {
     return { batch, xT, h, act, hn };
   }
 
-  protected backwardSteps(cache: GruCache, dH: Float32Array, dZ: Float32Array, dR: Float32Array): void {
+  protected backwardSteps(cache: GruCache, dH: Float32Array, dZ: Float32Array, dR: Float32Array, arena?: Arena): void {
     const U = this.units;
     const B = cache.batch;
     const n = B * U;
     const g3 = 3 * U;
     const { act, hn, h } = cache;
     const dbh = this.#bh.grad;
-    const carry = new Float32Array(n);
+    const carry = f32Of(arena, n);
     for (let t = this.time - 1; t >= 0; t--) {
       for (let b = 0; b < B; b++) {
         const a = (t * B + b) * g3;

@@ -2,6 +2,7 @@
  * simpleRnn (Elman): h_t = tanh(x_t Wx + h_(t-1) Wh + b). Input [time, features]; output the last
  * state [units] or, with returnSequences, [time, units]. Trained by backpropagation through time.
  */
+import { f32Of, type Arena } from '../core/arena.js';
 import type { Rng } from '../core/rng.js';
 import { registerLayer } from './layer.js';
 import {
@@ -24,9 +25,9 @@ export class SimpleRnn extends RecurrentLayer<SimpleRnnConfig, RecurrentCache> {
     super(config, inputShape, 1, rng);
   }
 
-  protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number): RecurrentCache {
+  protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number, arena?: Arena): RecurrentCache {
     const n = batch * this.units;
-    const r = new Float32Array(n);
+    const r = f32Of(arena, n);
     for (let t = 0; t < this.time; t++) {
       this.recurrent(h, t, batch, r);
       const zo = t * n;
@@ -36,10 +37,10 @@ export class SimpleRnn extends RecurrentLayer<SimpleRnnConfig, RecurrentCache> {
     return { batch, xT, h };
   }
 
-  protected backwardSteps(cache: RecurrentCache, dH: Float32Array, dZ: Float32Array): void {
+  protected backwardSteps(cache: RecurrentCache, dH: Float32Array, dZ: Float32Array, _dR: Float32Array, arena?: Arena): void {
     const n = cache.batch * this.units;
     const h = cache.h;
-    const carry = new Float32Array(n); // dL/dh_t from later steps
+    const carry = f32Of(arena, n); // dL/dh_t from later steps
     for (let t = this.time - 1; t >= 0; t--) {
       const o = t * n;
       const ho = (t + 1) * n;
