@@ -55,7 +55,10 @@ export function sampleImages(gan: Gan, norm: Normalization, n: number, seed: num
   } else {
     z = gan.sampleLatent(n, rng);
   }
-  return toPixels(gan.generate(z, rng), norm);
+  const x = gan.generate(z, rng);
+  // Never NaN drawn as black pixels with exit 0: a generator whose output overflows is an error.
+  if (!x.data.every(Number.isFinite)) throw new Error("the generator's output is not a finite number (its weights overflow float32)");
+  return toPixels(x, norm);
 }
 
 export async function run(argv: string[]): Promise<number> {

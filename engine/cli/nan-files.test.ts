@@ -99,3 +99,21 @@ for (const [name, mutate, reason] of CASES) {
     }
   });
 }
+
+test('locus sample: a generator whose output overflows (weights of ±1e8, within the file bounds) fails with the reason, exit code 1, no image written', async () => {
+  const { Gan } = await import('../models/gan.js');
+  const { dcganSpecs } = await import('../models/gan-presets.js');
+  const { ganToFile } = await import('../io/gan.js');
+  const { run: sampleRun } = await import('./cmd-sample.js');
+  const { existsSync } = await import('node:fs');
+  const gan = new Gan(dcganSpecs({ channels: 1, size: 28, latent: 16, width: 8 }), new Rng(21));
+  let k = 0;
+  for (const p of gan.generator.params()) p.value.forEach((_, i, a) => (a[i] = k++ % 3 === 0 ? -1e8 : 1e8));
+  const path = join(dir, 'gan-overflow.json');
+  await writeFile(path, JSON.stringify(ganToFile({ gan, normalization: { kind: 'symmetric' }, training: { seed: 1, settings: {}, history: [] } })));
+  const out = join(dir, 'grid.png');
+  const r = await capture(() => sampleRun(['--model', path, '--out', out, '--n', '4']));
+  assert.equal(r.code, 1, r.text);
+  assert.match(r.text, /the generator's output is not a finite number/);
+  assert.equal(existsSync(out), false);
+});

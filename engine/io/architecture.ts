@@ -25,6 +25,10 @@ export function checkArchitecture(spec: SequentialSpec): void {
       if (Math.abs(v) > LIMITS.maxOptionValue) {
         throw new ModelFileError(`architecture: layer ${layer} option ${where} = ${v} is larger than ${LIMITS.maxOptionValue}`);
       }
+      // A normalization's epsilon keeps 1 / sqrt(variance + epsilon) finite in float32 when a variance is 0.
+      if ((where === 'epsilon' || where.endsWith('.epsilon')) && !(v >= LIMITS.minEpsilon)) {
+        throw new ModelFileError(`architecture: layer ${layer} option ${where} = ${v}; it must be at least ${LIMITS.minEpsilon} (a smaller one divides a zero variance into overflow)`);
+      }
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => visit(x, `${where}[${i}]`, layer));
     } else if (v !== null && typeof v === 'object') {

@@ -115,3 +115,33 @@ test('cost bound: keys in one object count like items in one array', () => {
   const many = '{' + Array.from({ length: LIMITS.maxArrayItems + 1 }, (_, i) => `"k${i}":0`).join(',') + '}';
   assert.match(reason(withSettingsX(many)), /^an object holds more than 100,000 keys/);
 });
+
+test('batch normalization that would give NaN is refused: a negative running variance, an epsilon under 1e-12', async () => {
+  const { classifierModel } = await import('../models/presets.js');
+  const { Rng } = await import('../core/rng.js');
+  const { classifierToFile } = await import('./index.js');
+  const model = classifierModel('mlp', [1, 8, 8], 2, { batchNorm: true }, new Rng(1));
+  const file = classifierToFile({ model, classes: ['a', 'b'], input: { channels: 1, height: 8, width: 8 }, normalization: { kind: 'unit' }, training: { seed: 1, settings: {}, history: [] } });
+  const good = JSON.stringify(file);
+  parseModel(good);
+  const edit = (mutate: (f: any) => void): string => {
+    const f = JSON.parse(good);
+    mutate(f);
+    return reason(JSON.stringify(f));
+  };
+  const name = Object.keys(file.model.buffers).find((n) => n.endsWith('.runningVar'))!;
+  const setVar = (v: number) => (f: any): void => {
+    const t = f.model.buffers[name];
+    f.model.buffers[name] = encodeTensor(t.shape, new Float32Array(t.shape[0]).fill(v));
+  };
+  assert.match(edit(setVar(-1)), new RegExp(`^buffers tensor "${name.replace('.', '\\.')}": value 0 is -1, a variance must be at least 0$`));
+  // A variance of 0 is possible (a constant feature) and stays finite with the layer's epsilon.
+  const zero = JSON.parse(good);
+  setVar(0)(zero);
+  parseModel(JSON.stringify(zero));
+  const bn = (f: any): any => f.model.architecture.layers.find((l: any) => l.type === 'batchNorm');
+  assert.match(edit((f) => (bn(f).epsilon = 1e-300)), /^architecture: layer \d+ \(batchNorm\) option epsilon = 1e-300; it must be at least 1e-12/);
+  const small = JSON.parse(good);
+  bn(small).epsilon = 1e-12;
+  parseModel(JSON.stringify(small));
+});

@@ -205,7 +205,13 @@ export function copyTensors(want: Named<{ shape: readonly number[]; value: Float
     if (!shapeEq(t.shape, item.shape)) {
       throw new ModelFileError(`${group} tensor "${name}" has shape ${shapeStr(t.shape)}, the architecture needs ${shapeStr(item.shape)}`);
     }
-    item.value.set(decodeTensor(t, `${group} tensor "${name}"`));
+    const values = decodeTensor(t, `${group} tensor "${name}"`);
+    // A variance below 0 makes batch normalization's 1 / sqrt(variance + epsilon) NaN.
+    if (name === 'runningVar' || name.endsWith('.runningVar')) {
+      const i = values.findIndex((v) => !(v >= 0));
+      if (i >= 0) throw new ModelFileError(`${group} tensor "${name}": value ${i} is ${values[i]}, a variance must be at least 0`);
+    }
+    item.value.set(values);
   }
 }
 

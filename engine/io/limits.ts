@@ -48,7 +48,12 @@ export const LIMITS = Object.freeze({
    * the first product (3.4e38 did). Trained models stay far inside both.
    */
   minStd: 1e-8,
+  /** Smallest epsilon of a normalization layer (batchNorm): 1 / sqrt(0 + 1e-12) = 1e6 stays finite. */
+  minEpsilon: 1e-12,
   maxWeight: 1e8,
+  /** RBF spreads: 2 s^2 stays a finite number above 0 in double precision. */
+  minSpread: 1e-100,
+  maxSpread: 1e100,
   /** Optimizer moments (Adam's second moment is a squared gradient, so it gets more room). */
   maxMoment: 1e30,
   /** Step and pass counters (optimizer steps, epochs, samples seen): far below 2^53, so counting on stays exact. */

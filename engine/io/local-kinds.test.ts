@@ -162,6 +162,8 @@ test('RBF network: round trip, supervised training resumes exactly; spreads and 
   assert.deepEqual([...c.predict(x, 0)], [...a.predict(x, 0)]);
 
   refused(file, (m) => (m.spreads.data = poke64(m.spreads.data, 1, -2)), /spreads: unit 1 has spread -2/);
+  // 2 s^2 must stay finite and above 0: a spread of 1e-300 gave 0/0 = NaN at a centre.
+  refused(file, (m) => (m.spreads.data = poke64(m.spreads.data, 1, 1e-300)), /spreads: unit 1 has spread 1e-300; spreads must be between 1e-100 and 1e\+100/);
   refused(file, (m) => (m.weights.shape = [5, 2]), /weights: shape \[5, 2\], expected \[6, 2\]/);
   refused(file, (m) => (m.weights.data = poke64(m.weights.data, 0, Number.POSITIVE_INFINITY)), /weights: value 0 is Infinity/);
   refused(file, (m) => (m.classes = ['a', 'b', 'c']), /3 class names for 2 outputs/);

@@ -7,6 +7,7 @@ import { RulesAndExceptions } from '../local/rules.js';
 import type { TrainingRecord } from './classifier.js';
 import { decodeFloat64, encodeFloat64, type EncodedFloat64, type EncodedTensor } from './codec.js';
 import { ModelFileError } from './errors.js';
+import { LIMITS } from './limits.js';
 import { envelope, type ModelFile } from './format.js';
 import { registerKind } from './kinds.js';
 import {
@@ -88,6 +89,10 @@ export function rbfFromFile(file: ModelFile): LoadedLocal<RbfNetwork | RulesAndE
     spreads = Array.from(decodeFloat64(c.spreads, 'spreads'));
     spreads.forEach((s, j) => {
       if (!(s > 0)) throw new ModelFileError(`spreads: unit ${j} has spread ${s}, spreads must be positive`);
+      // A unit's activity divides by 2 s^2: it must neither underflow to 0 (0/0 is NaN at the centre) nor overflow.
+      if (!(s >= LIMITS.minSpread && s <= LIMITS.maxSpread)) {
+        throw new ModelFileError(`spreads: unit ${j} has spread ${s}; spreads must be between ${LIMITS.minSpread} and ${LIMITS.maxSpread} (2 s^2 must stay a finite, non-zero number)`);
+      }
     });
   } else if (c.spreads) throw new ModelFileError('spreads given for a network without units');
   expectShape(c.weights, [k + 1, outputs], 'weights');

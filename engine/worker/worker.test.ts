@@ -136,3 +136,26 @@ test('a missing folder fails with a reason; debug.crash is refused outside test 
   assert.equal(c.error?.code, 'unavailable');
   assert.equal(Object.keys(METHODS).includes('debug.crash'), true);
 });
+
+test('models.import refuses a file of 6 M `{}` in its settings and answers ping next; a model whose output overflows fails predict with the reason', async () => {
+  const { classifierModel } = await import('../models/presets.js');
+  const { Rng } = await import('../core/rng.js');
+  const { classifierToFile } = await import('../io/index.js');
+  const model = classifierModel('lenet5', [1, 28, 28], 2, {}, new Rng(1));
+  const text = JSON.stringify(
+    classifierToFile({ model, classes: ['cats', 'dogs'], input: { channels: 1, height: 28, width: 28 }, normalization: { kind: 'unit' }, training: { seed: 1, settings: {}, history: [] } }),
+  );
+  const big = join(dir, 'big-settings.json');
+  await writeFile(big, text.replace('"settings":{', `"settings":{"x":[${'{},'.repeat(6_000_000)}{}],`));
+  const refused = await call('models.import', { path: big });
+  assert.equal(refused.ok, false);
+  assert.match(refused.error?.message ?? '', /an array holds more than 100,000 items/);
+  assert.equal((await call('engine.ping', {})).ok, true);
+  // Every weight at 1e8 is within the file bounds, but LeNet-5's products overflow float32 to Infinity.
+  for (const p of model.params()) p.value.fill(1e8);
+  const over = join(dir, 'overflow.json');
+  await writeFile(over, JSON.stringify(classifierToFile({ model, classes: ['cats', 'dogs'], input: { channels: 1, height: 28, width: 28 }, normalization: { kind: 'unit' }, training: { seed: 1, settings: {}, history: [] } })));
+  assert.equal((await call('models.import', { path: over })).ok, true);
+  const p = await call('models.predict', { path: join(dir, 'set', 'cats', 'c0.png') });
+  assert.deepEqual(p, { id: p.id, ok: false, error: { message: "the model's output is not a finite number (its weights or normalization overflow float32)", code: 'failed' } } as never);
+});

@@ -84,6 +84,15 @@ export async function importModel(path: string, ctx: Context): Promise<ModelInfo
   return modelInfo(m);
 }
 
+const NOT_FINITE = "the model's output is not a finite number (its weights or normalization overflow float32)";
+
+/** Class probabilities for the reply: never NaN or infinite as a result, a failure with the reason instead. */
+function classify(m: CurrentModel, pixels: Uint8Array): Prediction['top'] {
+  const top = classifyPixels(m, pixels);
+  if (!top.every((t) => Number.isFinite(t.probability))) throw new LabError({ message: NOT_FINITE, code: 'failed' });
+  return top;
+}
+
 export async function predict(path: string | undefined, index: number | undefined, bytes?: { bytes: Uint8Array; name: string }): Promise<Prediction> {
   const m = need();
   const { channels, height, width } = m.input;
@@ -96,7 +105,7 @@ export async function predict(path: string | undefined, index: number | undefine
     } catch (e) {
       throw new LabError({ message: `${bytes.name || 'the image'}: ${(e as Error).message}`, code: 'invalid' });
     }
-    return { image: { ...image, pixels }, label: -1, top: classifyPixels(m, pixels) };
+    return { image: { ...image, pixels }, label: -1, top: classify(m, pixels) };
   }
   if (path !== undefined) {
     let pixels: Uint8Array;
@@ -105,7 +114,7 @@ export async function predict(path: string | undefined, index: number | undefine
     } catch (e) {
       throw new LabError({ message: `${path}: ${(e as Error).message}`, code: 'failed' });
     }
-    return { image: { ...image, pixels }, label: -1, top: classifyPixels(m, pixels) };
+    return { image: { ...image, pixels }, label: -1, top: classify(m, pixels) };
   }
   const data = workspace.data;
   if (!data) throw new LabError({ message: 'no folder is loaded', code: 'unavailable' });
@@ -118,7 +127,7 @@ export async function predict(path: string | undefined, index: number | undefine
   const per = channels * height * width;
   const pixels = set.pixels.slice(i * per, (i + 1) * per);
   const l = set.labels[i];
-  return { image: { ...image, pixels }, label: l >= 0 ? m.classes.indexOf(set.classes[l]) : -1, top: classifyPixels(m, pixels) };
+  return { image: { ...image, pixels }, label: l >= 0 ? m.classes.indexOf(set.classes[l]) : -1, top: classify(m, pixels) };
 }
 
 export function evaluateModel(subset: 'all' | 'val'): ModelEvaluation {
@@ -133,6 +142,7 @@ export function evaluateModel(subset: 'all' | 'val'): ModelEvaluation {
   const { set, unknown } = relabel(raw, m.classes);
   const indices = subset === 'val' ? data.split.val : Int32Array.from({ length: set.n }, (_, i) => i);
   const e = evaluate(m.model, set, indices, m.normalization);
+  if (e.n > 0 && !Number.isFinite(e.loss)) throw new LabError({ message: NOT_FINITE, code: 'failed' });
   const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
   return { n: e.n, loss: fin(e.loss), accuracy: fin(e.accuracy), classes: [...m.classes], confusion: e.confusion, unknown };
 }
