@@ -163,3 +163,12 @@ test('the layer tables name every registered layer type, with the defaults the r
   }
   assert.deepEqual(wrong, []);
 });
+
+test('every npm run NAME the docs give is a script of package.json', () => {
+  const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+  const wrong: string[] = [];
+  for (const page of PAGES) {
+    for (const m of readFileSync(join(ROOT, page), 'utf8').matchAll(/npm run ([\w:-]+)/g)) if (!scripts.includes(m[1])) wrong.push(`${page}: npm run ${m[1]}`);
+  }
+  assert.deepEqual(wrong, []);
+});
