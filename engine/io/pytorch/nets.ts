@@ -126,6 +126,19 @@ export const CLASSIFIER_NETS: [string, SequentialSpec, number[]?][] = [
       ],
     },
   ],
+  [
+    'custom: image rows through reshape, a GRU returning sequences, a time-delay layer, a simple RNN',
+    {
+      input: [1, 6, 5],
+      layers: [
+        { type: 'reshape', shape: [6, 5] },
+        { type: 'gru', units: 4, returnSequences: true },
+        { type: 'conv1d', units: 3, kernel: 2, returnSequences: true },
+        { type: 'simpleRnn', units: 4 },
+        { type: 'dense', units: 3 },
+      ],
+    },
+  ],
 ];
 
 /** A DCGAN (28×28 gray, small) trained a few steps, as a model file. */
