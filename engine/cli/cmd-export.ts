@@ -20,9 +20,10 @@ export const usage = `locus export --model MODEL.json --out PATH [--format tfjs|
                       locus.json; \`locus import --format pytorch PATH\` reads it back
   --format onnx       PATH is one .onnx file (opset 17): images in as [batch, channels, height, width]
   --probabilities     a classifier outputs class probabilities (a softmax appended) instead of logits
-  A classifier takes images as [batch, height, width, channels], normalized as recorded in the model's
-  userDefinedMetadata.locus (see docs/exports.md); a generator takes latent codes [batch, latent] and makes
-  images [batch, height, width, channels]; a sequence model takes [batch, steps, features].
+  TensorFlow.js: a classifier takes images as [batch, height, width, channels], normalized as recorded in
+  the model's userDefinedMetadata.locus (see docs/exports.md); a generator takes latent codes [batch, latent]
+  and makes images [batch, height, width, channels]. ONNX and PyTorch keep Locus's [batch, channels, height,
+  width] for images in and out. A sequence model takes [batch, steps, features] in every format.
   An earlier export at PATH is replaced only on success.`;
 
 const FORMATS = ['tfjs', 'tfjs-json', 'pytorch', 'onnx'] as const;

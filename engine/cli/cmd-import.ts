@@ -24,6 +24,7 @@ export async function run(argv: string[]): Promise<number> {
   const file = await importPytorch(dir, v.weights ?? dir);
   await writeModelFile(outPath, file);
   const epochs = (file.model as { training: { history: unknown[] } }).training.history.length;
-  out.result(`wrote ${outPath}: a ${file.kind} model from ${format} (${epochs} epochs of history)`, { format, kind: file.kind, out: outPath, epochs });
+  const what = file.kind === 'gan' ? 'GAN' : file.kind === 'sequence' ? 'sequence model' : file.kind;
+  out.result(`wrote ${outPath}: a ${what} from the PyTorch package ${dir} (${epochs} epochs of history)`, { format, kind: file.kind, out: outPath, epochs });
   return 0;
 }
