@@ -11,6 +11,7 @@ import { classifierFromFile } from '../classifier.js';
 import { LOCUS_VERSION, type ModelFile } from '../format.js';
 import { ganFromFile } from '../gan.js';
 import { sequenceFromFile } from '../sequence.js';
+import { fitOf } from '../pytorch/export.js';
 import { postprocessText, preprocessText } from '../tfjs.js';
 import { convertChain, OnnxExportError, OnnxGraph } from './layers.js';
 import { graphProto, modelProto, valueInfo } from './proto.js';
@@ -97,6 +98,7 @@ export function exportOnnx(file: ModelFile, o: OnnxOptions = {}): OnnxExport {
         classes: m.classes,
         output: probabilities ? 'probabilities' : 'logits',
         input: { channels, height, width, layout: 'NCHW' },
+        fit: fitOf(m.training.settings),
         normalization: m.normalization,
         preprocess: preprocessText(m.normalization),
       },

@@ -91,9 +91,9 @@ test('the protobuf writer: varints (negative int64 as 10 bytes), attributes', ()
   assert.deepEqual([...attribute('axis', { i: -1 })], [0x0a, 4, 0x61, 0x78, 0x69, 0x73, 0x18, ...varint(-1), 0xa0, 0x01, 2]);
 });
 
-test('locus export --format onnx writes one file atomically; the metadata names classes and normalization', async () => {
+test('locus export --format onnx writes one file atomically; the metadata names classes, normalization and fit', async () => {
   const modelPath = join(tmp, 'lenet.json');
-  await writeModelFile(modelPath, classifierFile(presetSpec('lenet5', [1, 12, 12], 2), { kind: 'standard', mean: [0.5], std: [0.25] }));
+  await writeModelFile(modelPath, classifierFile(presetSpec('lenet5', [1, 12, 12], 2), { kind: 'standard', mean: [0.5], std: [0.25] }, { load: { fit: 'contain' } }));
   const out = join(tmp, 'lenet.onnx');
   const write = process.stdout.write;
   process.stdout.write = () => true;
@@ -108,6 +108,8 @@ test('locus export --format onnx writes one file atomically; the metadata names 
   assert.equal(e.output.name, 'probabilities');
   assert.deepEqual(e.metadata.classes, ['class 0', 'class 1']);
   assert.match(String(e.metadata.preprocess), /mean = \[0\.5\]/);
+  assert.equal(e.metadata.fit, 'contain', 'how images of another shape are fitted to the input');
+  assert.equal(exportOnnx(JSON.parse(JSON.stringify(classifierFile(presetSpec('mlp', [1, 4, 4], 2))))).metadata.fit, 'cover', 'the default when the file records none');
   const x = batchOf(2, [1, 12, 12]);
   const p = await ortRun(bytes, x.data, x.shape);
   assert.ok(Math.abs(p.data[0] + p.data[1] - 1) < 1e-6, 'probabilities sum to 1');

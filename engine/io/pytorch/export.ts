@@ -104,9 +104,10 @@ function exportInfo(kind: string, file: ModelFile, model: Record<string, unknown
   };
 }
 
-const fitOf = (settings: unknown): string => {
+/** The fit a model's training images were resized with (training.settings.load.fit), 'cover' when it recorded none. */
+export const fitOf = (settings: unknown): 'cover' | 'contain' | 'fill' => {
   const f = (settings as { load?: { fit?: unknown } } | null)?.load?.fit;
-  return typeof f === 'string' ? f : 'cover';
+  return f === 'contain' || f === 'fill' ? f : 'cover';
 };
 
 /** A classifier, GAN or sequence model file as a PyTorch package. */
