@@ -1,4 +1,4 @@
-import { classifierToFile, writeModelFile } from '../io/index.js';
+import { classifierToFile, LIMITS, writeModelFile } from '../io/index.js';
 import '../layers/index.js';
 import { PRESETS, type PresetOptions } from '../models/presets.js';
 import type { OptimizerSpec } from '../optim/index.js';
@@ -156,6 +156,10 @@ export async function run(argv: string[]): Promise<number> {
     ? { mode: hintMode, weight: num(v['hint-weight'], 'hint-weight', 0.1, 0, 1000), augment: { flip: Boolean(v.flip) } }
     : null;
   const epochs = num(v.epochs, 'epochs', CLASSIFIER_DEFAULTS.epochs, 1, 100000, true);
+  // Checked before any work: the epochs are numbered on from the file's last, and a file records at most LIMITS.maxCount.
+  if (saved && lastEpoch(saved.training.history) + epochs > LIMITS.maxCount) {
+    throw new Error(`--init: the file's history ends at epoch ${lastEpoch(saved.training.history)}; ${epochs} more would pass ${LIMITS.maxCount}, the most a model file records`);
+  }
   const batchSize = num(v.batch, 'batch', CLASSIFIER_DEFAULTS.batchSize, 1, 65536, true);
   const optimizer = keepSaved ? savedOptimizerSpec(saved!.optimizer!) : optimizerSpec(optName, lr, num(v['weight-decay'], 'weight-decay', 0, 0, 10), Boolean(v.decoupled));
   if (!keepSaved) applyOptimizerFlags(optimizer, optName, v);

@@ -145,3 +145,28 @@ test('batch normalization that would give NaN is refused: a negative running var
   bn(small).epsilon = 1e-12;
   parseModel(JSON.stringify(small));
 });
+
+test('a file read at the bounds can be trained on and saved again: steps past 1e12 are recorded as 1e12, the last 100,000 epochs kept', async () => {
+  const { classifierFromFile, classifierToFile } = await import('./index.js');
+  const f = JSON.parse(GOOD);
+  f.model.optimizer.t = LIMITS.maxCount;
+  f.model.training.history = Array.from({ length: LIMITS.maxEpochs }, (_, i) => ({ epoch: i + 1, trainLoss: 1 }));
+  const loaded = classifierFromFile(parseModel(JSON.stringify(f)) as never);
+  const params = loaded.model.params();
+  for (const p of params) p.grad.fill(0.01);
+  loaded.optimizer!.step(params);
+  assert.equal(loaded.optimizer!.getState().t, LIMITS.maxCount + 1);
+  const again = classifierToFile({
+    model: loaded.model,
+    classes: loaded.classes,
+    input: loaded.input,
+    normalization: loaded.normalization,
+    training: { ...loaded.training, history: [...loaded.training.history, { epoch: LIMITS.maxEpochs + 1, trainLoss: 0.5 }] },
+    optimizer: loaded.optimizer!,
+  });
+  const back = parseModel(JSON.stringify(again)) as any;
+  assert.equal(back.model.optimizer.t, LIMITS.maxCount);
+  assert.equal(back.model.training.history.length, LIMITS.maxEpochs);
+  assert.deepEqual(back.model.training.history.at(-1), { epoch: LIMITS.maxEpochs + 1, trainLoss: 0.5 });
+  assert.equal(back.model.training.history[0].epoch, 2);
+});

@@ -96,7 +96,7 @@ export function classifierToFile(init: ClassifierToFileInit): ClassifierFile {
     training: {
       seed: init.training.seed,
       settings: toJsonObject(init.training.settings, 'training.settings'),
-      history: init.training.history.map((h, i) => historyEntry(h, i)),
+      history: savedHistory(init.training.history),
     },
     params: Object.fromEntries(params.map(({ name, item }) => [name, encodeTensor(item.shape, item.value)])),
     buffers: Object.fromEntries(buffers.map(({ name, item }) => [name, encodeTensor(item.shape, item.value)])),
@@ -150,6 +150,15 @@ function buildClassifier(file: ClassifierFile): LoadedClassifier {
 }
 
 registerKind({ kind: 'classifier', check: (f) => buildClassifier(f as ClassifierFile) });
+
+/**
+ * The history as a file keeps it: its last LIMITS.maxEpochs epochs (a file at the limit that is trained
+ * on can still be saved; the oldest epochs go), each entry as JSON (historyEntry).
+ */
+export function savedHistory(history: readonly object[]): HistoryEntry[] {
+  const from = Math.max(0, history.length - LIMITS.maxEpochs);
+  return history.slice(from).map((h, i) => historyEntry(h, from + i));
+}
 
 /** One history entry as JSON: numbers, null where not finite; an integer epoch is required. */
 export function historyEntry(h: object, i: number): HistoryEntry {
@@ -238,7 +247,9 @@ export function saveOptimizer(opt: Optimizer, params: Named<{ shape: readonly nu
     }
     slots[slot] = Object.fromEntries(lists.map((values, i) => [params[i].name, encodeTensor(params[i].item.shape, Float32Array.from(values))]));
   }
-  return { spec: { ...opt.config, lr: opt.lr }, t: state.t, slots };
+  // Steps are counted only for Adam's bias correction, 1 - beta^t, which is 1 in double precision long
+  // before LIMITS.maxCount: past it the file records the limit, so a file read at the limit can be trained and saved.
+  return { spec: { ...opt.config, lr: opt.lr }, t: Math.min(state.t, LIMITS.maxCount), slots };
 }
 
 export function loadOptimizer(saved: SavedOptimizer, params: Named<{ shape: readonly number[] }>[]): Optimizer {

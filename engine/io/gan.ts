@@ -14,7 +14,7 @@ import type { Sequential, SequentialSpec } from '../models/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { checkArchitecture } from './architecture.js';
 import { checkNormalization, checkTrainingRecord } from './bounds.js';
-import { copyTensors, historyEntry, loadOptimizer, saveOptimizer, type ImageInput, type SavedOptimizer, type TrainingRecord } from './classifier.js';
+import { copyTensors, loadOptimizer, savedHistory, saveOptimizer, type ImageInput, type SavedOptimizer, type TrainingRecord } from './classifier.js';
 import { checkEncoded, encodeTensor, type EncodedTensor } from './codec.js';
 import { asModelFileError, ModelFileError } from './errors.js';
 import { envelope, type ModelFile } from './format.js';
@@ -85,7 +85,7 @@ export function ganToFile(init: GanToFileInit): GanFile {
     training: {
       seed: init.training.seed,
       settings: toJsonObject(init.training.settings, 'training.settings'),
-      history: init.training.history.map((h, i) => historyEntry(h, i)),
+      history: savedHistory(init.training.history),
     },
   };
   return envelope('gan', content, init.createdAt);

@@ -9,7 +9,7 @@ import type { Normalization } from '../data/normalize.js';
 import type { SampleOrderState } from '../local/order.js';
 import type { PrototypeStoreState } from '../local/prototypes.js';
 import { checkNormalization, checkTrainingRecord } from './bounds.js';
-import { historyEntry, type ImageInput, type TrainingRecord } from './classifier.js';
+import { savedHistory, type ImageInput, type TrainingRecord } from './classifier.js';
 import { decodeInt32, decodeTensor, encodeInt32, encodeTensor, type EncodedInt32, type EncodedTensor } from './codec.js';
 import { asModelFileError, ModelFileError } from './errors.js';
 import { toJsonObject } from './json.js';
@@ -64,7 +64,7 @@ export function encodeData(data: LocalData | undefined): LocalData {
 }
 
 export function encodeTraining(t: LocalTrainingInit): TrainingRecord {
-  return { seed: t.seed, settings: toJsonObject(t.settings, 'training.settings'), history: t.history.map((h, i) => historyEntry(h, i)) };
+  return { seed: t.seed, settings: toJsonObject(t.settings, 'training.settings'), history: savedHistory(t.history) };
 }
 
 /** Limits and agreement of the data block with the model's input dimension and output count. */

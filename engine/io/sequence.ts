@@ -14,7 +14,7 @@ import { Sequential, type SequentialSpec } from '../models/sequential.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { checkArchitecture } from './architecture.js';
 import { checkNormalization, checkTrainingRecord } from './bounds.js';
-import { copyTensors, historyEntry, loadOptimizer, saveOptimizer, type ImageInput, type SavedOptimizer, type TrainingRecord } from './classifier.js';
+import { copyTensors, loadOptimizer, savedHistory, saveOptimizer, type ImageInput, type SavedOptimizer, type TrainingRecord } from './classifier.js';
 import { checkEncoded, encodeTensor, type EncodedTensor } from './codec.js';
 import { asModelFileError, ModelFileError } from './errors.js';
 import { envelope, type ModelFile } from './format.js';
@@ -86,7 +86,7 @@ export function sequenceToFile(init: SequenceToFileInit): SequenceFile {
     training: {
       seed: init.training.seed,
       settings: toJsonObject(init.training.settings, 'training.settings'),
-      history: init.training.history.map((h, i) => historyEntry(h, i)),
+      history: savedHistory(init.training.history),
     },
     params: Object.fromEntries(params.map(({ name, item }) => [name, encodeTensor(item.shape, item.value)])),
     buffers: Object.fromEntries(buffers.map(({ name, item }) => [name, encodeTensor(item.shape, item.value)])),
