@@ -4,6 +4,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import { tensor, type Tensor } from '../core/tensor.js';
+import { addRowBias, sumRowsInto } from '../kernels/bias.js';
 import { gemm } from '../kernels/gemm.js';
 import { batchOf, positiveInt, rank, validInit } from './checks.js';
 import { initConstant, initWeights, type InitName } from './init.js';
@@ -46,10 +47,7 @@ class Dense implements Layer<DenseConfig, Tensor> {
     const u = this.config.units;
     const y = f32Of(ctx.arena, n * u);
     gemm(false, false, n, u, this.#in, 1, x.data, 0, this.#w.value, 0, 0, y, 0);
-    if (this.#b) {
-      const b = this.#b.value;
-      for (let i = 0; i < n; i++) for (let j = 0; j < u; j++) y[i * u + j] += b[j];
-    }
+    if (this.#b) addRowBias(y, n, u, this.#b.value);
     return { y: tensor([n, u], y), cache: x };
   }
 
@@ -57,10 +55,7 @@ class Dense implements Layer<DenseConfig, Tensor> {
     const n = x.shape[0];
     const u = this.config.units;
     gemm(true, false, this.#in, u, n, 1, x.data, 0, dy.data, 0, 1, this.#w.grad, 0);
-    if (this.#b) {
-      const g = this.#b.grad;
-      for (let i = 0; i < n; i++) for (let j = 0; j < u; j++) g[j] += dy.data[i * u + j];
-    }
+    if (this.#b) sumRowsInto(dy.data, n, u, this.#b.grad);
     if (!needInput) return tensor([0], new Float32Array(0));
     const dx = f32Of(arena, n * this.#in);
     gemm(false, true, n, this.#in, u, 1, dy.data, 0, this.#w.value, 0, 0, dx, 0);

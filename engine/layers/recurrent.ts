@@ -14,6 +14,7 @@
 import type { Rng } from '../core/rng.js';
 import { f32Of, type Arena } from '../core/arena.js';
 import { tensor, type Tensor } from '../core/tensor.js';
+import { addRowBias, sumRowsInto } from '../kernels/bias.js';
 import { gemm, gemmSerial } from '../kernels/gemm.js';
 import { batchOf, oneOf, positiveInt, validInit } from './checks.js';
 import { INIT_NAMES, initConstant, initWeights, type InitName } from './init.js';
@@ -200,8 +201,7 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     toTimeMajor(x.data, B, T, F, xT);
     const z = f32Of(arena, T * B * gu);
     gemm(false, false, T * B, gu, F, 1, xT, 0, this.wx.value, 0, 0, z, 0);
-    const bias = this.b.value;
-    for (let r = 0; r < T * B; r++) for (let j = 0; j < gu; j++) z[r * gu + j] += bias[j];
+    addRowBias(z, T * B, gu, this.b.value);
     const h = f32Of(arena, (T + 1) * B * U);
     const cache = this.forwardSteps(xT, z, h, B, arena);
     let y: Tensor;
@@ -245,8 +245,7 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     // dWh += H_prev^T dR over all steps at once (H_prev = h_(-1) .. h_(T-2) = the first T blocks of h)
     gemm(true, false, U, gu, T * B, 1, cache.h, 0, dR, 0, 1, this.wh.grad, 0);
     gemm(true, false, F, gu, T * B, 1, cache.xT, 0, dZ, 0, 1, this.wx.grad, 0);
-    const db = this.b.grad;
-    for (let r = 0; r < T * B; r++) for (let j = 0; j < gu; j++) db[j] += dZ[r * gu + j];
+    sumRowsInto(dZ, T * B, gu, this.b.grad);
     // The first layer of a network trained on data: nothing uses dx (a T*B x F x gates*units product).
     if (!needInput) return tensor([0], new Float32Array(0));
     const dxT = f32Of(arena, T * B * F);

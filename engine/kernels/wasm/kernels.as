@@ -494,6 +494,59 @@ export function addChannelBias(y: usize, channels: i32, plane: i32, bias: usize)
   }
 }
 
+/** y[i, j] += b[j] over a rows x cols matrix (a dense layer's bias; the same float additions as a scalar loop). */
+export function addRowBias(y: usize, rows: i32, cols: i32, b: usize): void {
+  for (let i = 0; i < rows; i++) {
+    const row = y + ((<usize>i * cols) << 2);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(row + o, f32x4.add(v128.load(row + o), v128.load(b + o)));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(row + o, load<f32>(row + o) + load<f32>(b + o));
+    }
+  }
+}
+
+/**
+ * out[j] += d[i, j] for i = 0, 1, ... rows - 1 in that order (a bias gradient: each column sums its rows
+ * one after another, as the scalar loop does, so the result is the same bit for bit).
+ */
+export function sumRowsInto(d: usize, rows: i32, cols: i32, out: usize): void {
+  const stride = <usize>cols << 2;
+  let j = 0;
+  // 16 columns (a cache line of each row) at a time, then 4, then one
+  for (; j + 16 <= cols; j += 16) {
+    const o = <usize>j << 2;
+    let a0 = v128.load(out + o), a1 = v128.load(out + o, 16), a2 = v128.load(out + o, 32), a3 = v128.load(out + o, 48);
+    let p = d + o;
+    for (let i = 0; i < rows; i++, p += stride) {
+      a0 = f32x4.add(a0, v128.load(p));
+      a1 = f32x4.add(a1, v128.load(p, 16));
+      a2 = f32x4.add(a2, v128.load(p, 32));
+      a3 = f32x4.add(a3, v128.load(p, 48));
+    }
+    v128.store(out + o, a0);
+    v128.store(out + o, a1, 16);
+    v128.store(out + o, a2, 32);
+    v128.store(out + o, a3, 48);
+  }
+  for (; j + 4 <= cols; j += 4) {
+    const o = <usize>j << 2;
+    let acc = v128.load(out + o);
+    for (let i = 0; i < rows; i++) acc = f32x4.add(acc, v128.load(d + ((<usize>i * cols) << 2) + o));
+    v128.store(out + o, acc);
+  }
+  for (; j < cols; j++) {
+    const o = <usize>j << 2;
+    let acc = load<f32>(out + o);
+    for (let i = 0; i < rows; i++) acc += load<f32>(d + ((<usize>i * cols) << 2) + o);
+    store<f32>(out + o, acc);
+  }
+}
+
 /** out[c] += sum over the plane of channel c. */
 export function sumChannels(d: usize, channels: i32, plane: i32, out: usize): void {
   for (let c = 0; c < channels; c++) {

@@ -38,6 +38,8 @@ export interface WasmExports {
   col2im(col: number, dx: number, ...geom: number[]): void;
   addChannelBias(y: number, channels: number, plane: number, bias: number): void;
   sumChannels(d: number, channels: number, plane: number, out: number): void;
+  addRowBias(y: number, rows: number, cols: number, b: number): void;
+  sumRowsInto(d: number, rows: number, cols: number, out: number): void;
   // The convolutions end in the geometry's 13 numbers, then (tid, nt).
   conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
   conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
