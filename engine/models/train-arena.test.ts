@@ -14,7 +14,7 @@ import { residentOffset } from '../kernels/wasm/runtime.js';
 import '../layers/index.js';
 import { binaryCrossEntropyFromLogits, softmaxCrossEntropy } from '../losses/index.js';
 import { createOptimizer } from '../optim/index.js';
-import { Gan } from './gan.js';
+import { Gan, sigmoid } from './gan.js';
 import { dcganSpecs } from './gan-presets.js';
 import { generatorBackward, GanStepper } from './gan-step.js';
 import { presetSpec } from './presets.js';
@@ -142,7 +142,7 @@ test('a DCGAN round with its arena gives the same weights bit for bit as the rou
   const gParams = b.generator.params();
   const rb = new Rng(7);
   const z = new Float32Array(8 * b.latent);
-  const mean = (a: Float32Array) => a.reduce((s, v) => s + 1 / (1 + Math.exp(-v)), 0) / a.length;
+  const mean = (a: Float32Array) => a.reduce((s, v) => s + sigmoid(v), 0) / a.length;
   const expected: number[] = [];
   for (const n of counts) {
     const ctx = { training: true, rng: rb };
