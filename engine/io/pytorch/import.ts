@@ -89,6 +89,14 @@ export async function importPytorch(dir: string, weightsDir = dir): Promise<Mode
     }
   };
   const used = new Set<string>();
+  /** Copy one network's tensors in; weights from another folder that fit not even its first tensor are most likely another model's checkpoint. */
+  const copy = (net: Sequential, prefix: string): void => {
+    try {
+      copyIn(net, chainCode(net.layers).rules, decoded.tensors, prefix, used);
+    } catch (e) {
+      throw asModelFileError(e, weightsDir !== dir && used.size === 0 ? `the weights in ${weightsDir} do not fit the model in ${dir} (another model's checkpoint?): ` : '');
+    }
+  };
   let file: ModelFile;
   try {
     if (info.kind === 'classifier' || info.kind === 'sequence') {
@@ -96,7 +104,7 @@ export async function importPytorch(dir: string, weightsDir = dir): Promise<Mode
       const classes = m.classes as string[];
       const outputs = info.kind === 'sequence' && m.task === 'regress' ? Number(m.outputs) : Array.isArray(classes) ? classes.length : NaN;
       if (!shapeEq(model.outputShape, [outputs])) throw new ModelFileError(`${LOCUS_JSON}: the network outputs ${shapeStr(model.outputShape)}, expected [${outputs}]`);
-      copyIn(model, chainCode(model.layers).rules, decoded.tensors, '', used);
+      copy(model, '');
       file =
         info.kind === 'classifier'
           ? classifierToFile({ model, classes, input: m.input as unknown as ImageInput, normalization: m.normalization as unknown as Normalization, training: record })
@@ -110,8 +118,8 @@ export async function importPytorch(dir: string, weightsDir = dir): Promise<Mode
       } catch (e) {
         throw asModelFileError(e, `${LOCUS_JSON}: architecture: `);
       }
-      copyIn(gan.generator, chainCode(gan.generator.layers).rules, decoded.tensors, 'generator.', used);
-      copyIn(gan.discriminator, chainCode(gan.discriminator.layers).rules, decoded.tensors, 'discriminator.', used);
+      copy(gan.generator, 'generator.');
+      copy(gan.discriminator, 'discriminator.');
       file = ganToFile({ gan, normalization: m.normalization as unknown as Normalization, training: record });
     }
   } catch (e) {

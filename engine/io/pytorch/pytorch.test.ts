@@ -156,6 +156,12 @@ test('import refuses a damaged package with a reason, and a failed write leaves 
   rmSync(join(dir, 'locus.json'));
   await assert.rejects(importPytorch(dir), /locus\.json in .* is missing/);
 
+  // train.py --out of another model, given as --weights: said so.
+  await reset();
+  const otherDir = join(tmp, 'other-model');
+  await writePackage(otherDir, exportPytorch(classifierFile(presetSpec('lenet5', [1, 12, 12], 2))).files);
+  await assert.rejects(importPytorch(dir, otherDir), /the weights in .*other-model do not fit the model in .*damaged \(another model's checkpoint\?\): weights\.json lacks tensor 1\.weight/);
+
   // A rename that fails: the earlier weights.json stays, and no temporary file is left in the folder.
   await reset();
   const earlier = readFileSync(manifestPath, 'utf8');
