@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
@@ -179,8 +180,25 @@ describe('single files and summaries', () => {
     const px = await loadImageFile(join(dir, 'cats', 'a.png'), { width: 4, height: 4 });
     assert.deepEqual([...px], new Array(16).fill(21));
     await assert.rejects(loadImageFile(join(dir, 'cats', 'fake.jpg')), { name: 'SkipError', message: 'not an image: text file (despite the .jpg name)' });
-    await assert.rejects(loadImageFile(join(dir, 'cats')), { name: 'SkipError', message: 'not a regular file' });
+    await assert.rejects(loadImageFile(join(dir, 'cats')), { name: 'SkipError', message: 'a folder, not an image file' });
     await assert.rejects(loadImageFile(join(dir, 'nope.png')), { name: 'SkipError', message: 'no such file' });
+  });
+
+  it('loadImageFile names a symlink loop, a broken link and a name whose bytes were not UTF-8 in words', async () => {
+    const d = await mkdtemp(join(tmpdir(), 'locus-single-'));
+    try {
+      await symlink('loop-b.png', join(d, 'loop-a.png'));
+      await symlink('loop-a.png', join(d, 'loop-b.png'));
+      await symlink(join(d, 'gone.png'), join(d, 'dangling.png'));
+      await assert.rejects(loadImageFile(join(d, 'loop-a.png')), { name: 'SkipError', message: 'symlink loop' });
+      await assert.rejects(loadImageFile(join(d, 'dangling.png')), { name: 'SkipError', message: 'broken symlink' });
+      await assert.rejects(loadImageFile(join(d, 'caf\uFFFD.png')), {
+        name: 'SkipError',
+        message: 'no such file (a file name that is not valid UTF-8 cannot be given here: rename the file to use it)',
+      });
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
   });
 
   it('summarizeSkipped groups reasons by kind', () => {

@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { runPool, throwIfAborted } from './abort.js';
 import { cacheFileName, defaultImageCacheDir, readCache, writeCache, type Wanted } from './cache.js';
 import { decodeBytesInto, decodeInto, errnoReason, SkipError, type DecodeSpec, type Fit } from './decode.js';
@@ -264,15 +264,27 @@ export async function loadImageFile(path: string, opts: LoadOptions = {}): Promi
   let size: number;
   try {
     const st = await stat(path);
+    if (st.isDirectory()) throw new SkipError('a folder, not an image file');
     if (!st.isFile()) throw new SkipError('not a regular file');
     size = st.size;
   } catch (e) {
     if (e instanceof SkipError) throw e;
-    throw new SkipError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errnoReason(e));
+    throw new SkipError(await missingReason(path, e));
   }
   const out = new Uint8Array(spec.channels * spec.height * spec.width);
   await decodeInto(path, size, spec, out, 0);
   return out;
+}
+
+/** Why a file named directly cannot be opened, in words: a symlink loop or a broken link, a mangled name, or errnoReason's. */
+async function missingReason(path: string, e: unknown): Promise<string> {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'symlink loop';
+  if (code !== 'ENOENT') return errnoReason(e);
+  if (await lstat(path).then((l) => l.isSymbolicLink(), () => false)) return 'broken symlink';
+  // A name that is not valid UTF-8 reaches us with U+FFFD in place of its bytes, so no file has that name.
+  if (path.includes('\uFFFD')) return 'no such file (a file name that is not valid UTF-8 cannot be given here: rename the file to use it)';
+  return 'no such file';
 }
 
 /** Decode an image's bytes (a dropped file) exactly as loadImageFile decodes a file; throws SkipError with the reason. */
