@@ -27,11 +27,15 @@ export class Arena {
     this.#ni = 0;
   }
 
-  /** A zero-filled Float32Array of n values, distinct from every other one since the last reset. */
-  f32(n: number): Float32Array {
+  /**
+   * A zero-filled Float32Array of n values, distinct from every other one since the last reset. With
+   * zero = false it may hold the last call's values instead: only for an output the caller overwrites
+   * entirely (a kernel whose contract says OVERWRITTEN), where the filling would be wasted.
+   */
+  f32(n: number, zero = true): Float32Array {
     const i = this.#nf++;
     const a = this.#f32[i];
-    if (a && a.length === n) return a.fill(0);
+    if (a && a.length === n) return zero ? a.fill(0) : a;
     return (this.#f32[i] = this.#alloc(n));
   }
 
@@ -52,9 +56,12 @@ export class Arena {
   }
 }
 
-/** A fresh zero-filled Float32Array, or the arena's next one when there is an arena. */
-export function f32Of(arena: Arena | undefined, n: number): Float32Array {
-  return arena ? arena.f32(n) : new Float32Array(n);
+/**
+ * A fresh zero-filled Float32Array, or the arena's next one when there is an arena (zero = false: not
+ * refilled with zeros, for outputs that are overwritten entirely; see Arena.f32).
+ */
+export function f32Of(arena: Arena | undefined, n: number, zero = true): Float32Array {
+  return arena ? arena.f32(n, zero) : new Float32Array(n);
 }
 
 /** A fresh zero-filled Int32Array, or the arena's next one when there is an arena. */

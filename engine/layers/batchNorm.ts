@@ -68,8 +68,9 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
     const m = n * P;
     const xd = x.data;
     const invStd = new Float64Array(C);
-    const xhat = f32Of(ctx.arena, xd.length);
-    const y = f32Of(ctx.arena, xd.length);
+    // xhat, y and dx: every value is written below
+    const xhat = f32Of(ctx.arena, xd.length, false);
+    const y = f32Of(ctx.arena, xd.length, false);
     const { momentum, epsilon } = this.config;
     for (let c = 0; c < C; c++) {
       let mean: number;
@@ -111,7 +112,7 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
     const P = this.#plane;
     const m = n * P;
     const d = dy.data;
-    const dx = f32Of(arena, d.length);
+    const dx = f32Of(arena, d.length, false);
     for (let c = 0; c < C; c++) {
       let sumDy = 0;
       let sumDyXhat = 0;

@@ -60,14 +60,14 @@ class Conv2d implements Layer<Conv2dConfig, Tensor> {
   forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Tensor } {
     const n = batchOf(TYPE, x, this.inputShape);
     const f = this.config.filters;
-    const y = f32Of(ctx.arena, n * f * colCols(this.#g));
+    const y = f32Of(ctx.arena, n * f * colCols(this.#g), false); // overwritten
     conv2dForward(x.data, n, this.#g, this.#w.value, f, this.#b?.value ?? null, y, this.#col);
     return { y: tensor([n, ...this.outputShape], y), cache: x };
   }
 
   backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena): Tensor {
     const n = x.shape[0];
-    const dx = needInput ? f32Of(arena, x.data.length) : null;
+    const dx = needInput ? f32Of(arena, x.data.length, false) : null; // overwritten
     conv2dBackward(x.data, dy.data, n, this.#g, this.#w.value, this.config.filters, dx, this.#w.grad, this.#b?.grad ?? null, this.#col);
     return dx ? tensor(x.shape, dx) : tensor([0], new Float32Array(0));
   }

@@ -62,13 +62,13 @@ class ConvTranspose2d implements Layer<ConvTranspose2dConfig, Tensor> {
 
   forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Tensor } {
     const n = batchOf(TYPE, x, this.inputShape);
-    const y = f32Of(ctx.arena, n * imageSize(this.#g));
+    const y = f32Of(ctx.arena, n * imageSize(this.#g), false); // overwritten
     convTranspose2dForward(x.data, n, this.#cin, this.#g, this.#w.value, this.#b?.value ?? null, y, this.#col);
     return { y: tensor([n, ...this.outputShape], y), cache: x };
   }
 
   backward(x: Tensor, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
-    const dx = f32Of(arena, x.data.length);
+    const dx = f32Of(arena, x.data.length, false); // overwritten
     convTranspose2dBackward(x.data, dy.data, x.shape[0], this.#cin, this.#g, this.#w.value, dx, this.#w.grad, this.#b?.grad ?? null, this.#col);
     return tensor(x.shape, dx);
   }

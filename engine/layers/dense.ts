@@ -45,7 +45,7 @@ class Dense implements Layer<DenseConfig, Tensor> {
   forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Tensor } {
     const n = batchOf(TYPE, x, this.inputShape);
     const u = this.config.units;
-    const y = f32Of(ctx.arena, n * u);
+    const y = f32Of(ctx.arena, n * u, false); // overwritten (beta = 0)
     gemm(false, false, n, u, this.#in, 1, x.data, 0, this.#w.value, 0, 0, y, 0);
     if (this.#b) addRowBias(y, n, u, this.#b.value);
     return { y: tensor([n, u], y), cache: x };
@@ -57,7 +57,7 @@ class Dense implements Layer<DenseConfig, Tensor> {
     gemm(true, false, this.#in, u, n, 1, x.data, 0, dy.data, 0, 1, this.#w.grad, 0);
     if (this.#b) sumRowsInto(dy.data, n, u, this.#b.grad);
     if (!needInput) return tensor([0], new Float32Array(0));
-    const dx = f32Of(arena, n * this.#in);
+    const dx = f32Of(arena, n * this.#in, false); // overwritten (beta = 0)
     gemm(false, true, n, this.#in, u, 1, dy.data, 0, this.#w.value, 0, 0, dx, 0);
     return tensor(x.shape, dx);
   }

@@ -38,13 +38,13 @@ class Elementwise<C extends object> implements Layer<C, Cache> {
 
   forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Cache } {
     batchOf(this.type, x, this.inputShape);
-    const y = f32Of(ctx.arena, x.data.length);
+    const y = f32Of(ctx.arena, x.data.length, false); // every op writes every value
     this.ops.forward(x.data, y, y.length, this.config, this.#row);
     return { y: tensor(x.shape, y), cache: { x, y } };
   }
 
   backward(cache: Cache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
-    const dx = f32Of(arena, dy.data.length);
+    const dx = f32Of(arena, dy.data.length, false);
     this.ops.backward(cache.x.data, cache.y, dy.data, dx, dx.length, this.config, this.#row);
     return tensor(cache.x.shape, dx);
   }

@@ -31,14 +31,14 @@ class MaxPool2d implements Layer<PoolConfig, MaxPoolCache> {
   forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: MaxPoolCache } {
     const n = batchOf(TYPE, x, this.inputShape);
     const len = n * sizeOf(this.outputShape);
-    const y = f32Of(ctx.arena, len);
+    const y = f32Of(ctx.arena, len, false); // overwritten
     const argmax = i32Of(ctx.arena, len);
     maxPoolForward(x.data, n, this.#g, y, argmax);
     return { y: tensor([n, ...this.outputShape], y), cache: { inputShape: x.shape, argmax } };
   }
 
   backward(cache: MaxPoolCache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
-    const dx = f32Of(arena, sizeOf(cache.inputShape));
+    const dx = f32Of(arena, sizeOf(cache.inputShape), false); // overwritten
     maxPoolBackward(dy.data, cache.argmax, cache.argmax.length, dx, dx.length);
     return tensor(cache.inputShape, dx);
   }

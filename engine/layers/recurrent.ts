@@ -197,9 +197,9 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     const { time: T, features: F, units: U } = this;
     const gu = this.gates * U;
     const arena = ctx.arena;
-    const xT = f32Of(arena, T * B * F);
+    const xT = f32Of(arena, T * B * F, false); // overwritten
     toTimeMajor(x.data, B, T, F, xT);
-    const z = f32Of(arena, T * B * gu);
+    const z = f32Of(arena, T * B * gu, false); // overwritten (beta = 0)
     gemm(false, false, T * B, gu, F, 1, xT, 0, this.wx.value, 0, 0, z, 0);
     addRowBias(z, T * B, gu, this.b.value);
     const h = f32Of(arena, (T + 1) * B * U);
@@ -239,7 +239,7 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     } else {
       dH.set(dy.data, (T - 1) * B * U);
     }
-    const dZ = f32Of(arena, T * B * gu);
+    const dZ = f32Of(arena, T * B * gu, false); // every cell writes every value
     const dR = this.separateRecurrentGrad ? f32Of(arena, T * B * gu) : dZ;
     this.backwardSteps(cache, dH, dZ, dR, arena);
     // dWh += H_prev^T dR over all steps at once (H_prev = h_(-1) .. h_(T-2) = the first T blocks of h)
@@ -248,9 +248,9 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     sumRowsInto(dZ, T * B, gu, this.b.grad);
     // The first layer of a network trained on data: nothing uses dx (a T*B x F x gates*units product).
     if (!needInput) return tensor([0], new Float32Array(0));
-    const dxT = f32Of(arena, T * B * F);
+    const dxT = f32Of(arena, T * B * F, false); // overwritten
     gemm(false, true, T * B, F, gu, 1, dZ, 0, this.wx.value, 0, 0, dxT, 0);
-    const dx = f32Of(arena, B * T * F);
+    const dx = f32Of(arena, B * T * F, false);
     toBatchMajor(dxT, 0, B, T, F, dx);
     return tensor([B, T, F], dx);
   }
