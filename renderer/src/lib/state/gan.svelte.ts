@@ -111,6 +111,9 @@ export class GanStore {
   /** Draw the generator's gradient as arrows on the generated points. */
   arrows = $state(true);
   readonly #redraw = new Redraw(REDRAW_MS, () => this.#version++);
+  /** The toy plane: each frame as it comes (the engine sends 20 a second), a second apart under prefers-reduced-motion. */
+  #nextFrame: GanFrame | null = null;
+  readonly #frameRedraw = new Redraw(0, () => (this.#frame = this.#nextFrame));
 
   /** Every GAN run in the engine's registry (saved ones too), to compare. */
   readonly registry: RunsStore;
@@ -137,7 +140,10 @@ export class GanStore {
     });
     api.on('gan.frame', (f) => {
       if (!mine(f.runId)) return;
-      this.#frame = f;
+      this.#nextFrame = f;
+      // A step taken while paused, and the last frame, show at once.
+      if (this.#state !== 'running' || f.step === f.steps) this.#frameRedraw.now();
+      else this.#frameRedraw.request();
       if (f.dLoss !== null && f.gLoss !== null) this.#push(f.step, { dLoss: f.dLoss, gLoss: f.gLoss, dReal: f.dReal ?? 0, dFake: f.dFake ?? 0 });
       this.#progress = { step: f.step, epoch: 0, total: f.steps };
     });
@@ -148,6 +154,7 @@ export class GanStore {
       if (!mine(d.runId)) return;
       this.#done = d;
       this.#state = 'stopped';
+      if (this.#nextFrame !== this.#frame) this.#frameRedraw.now();
       if (d.reason === 'diverged' || d.reason === 'failed') this.#error = d.message;
       this.#redraw.now();
     });
@@ -249,6 +256,7 @@ export class GanStore {
     this.#grid = null;
     this.#epochGrids = [];
     this.#frame = null;
+    this.#nextFrame = null;
     this.#done = null;
     this.#score = null;
     const runId = newRunId();

@@ -1,8 +1,11 @@
+import { liveMs } from '../motion.js';
+
 /**
  * Coalesces redraw requests: events can stream in faster than charts can be drawn (a small folder trains
  * tens of epochs a second, each with batch, epoch and telemetry events), so a store calls request() on
  * every event and `run` happens at most once per `ms`, at the end of the window (so the last event is
- * always drawn). now() runs it at once (a run's end, a user's click).
+ * always drawn). now() runs it at once (a run's end, a user's click). Under prefers-reduced-motion the
+ * window is a second (lib/motion.ts): the picture steps instead of flowing.
  */
 export class Redraw {
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -15,7 +18,7 @@ export class Redraw {
 
   request(): void {
     if (this.#timer !== null) return;
-    const wait = this.#last + this.ms - performance.now();
+    const wait = this.#last + liveMs(this.ms) - performance.now();
     if (wait <= 0) {
       this.now();
       return;

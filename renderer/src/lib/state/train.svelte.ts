@@ -24,6 +24,7 @@ import type { TOY_SETS } from '../../../../engine/protocol/gan.js';
 import type { TrainRegions } from '../../../../engine/protocol/toy-train.js';
 import { asLabError } from '../errors.js';
 import { formErrors, type FieldError } from '../train-form.js';
+import { liveMs } from '../motion.js';
 import { Redraw, REDRAW_MS } from './redraw.js';
 import { RunsStore, type HistoryRow } from './runs.svelte.js';
 
@@ -301,7 +302,7 @@ export class TrainStore {
       this.#regionsAgain = true;
       return;
     }
-    const wait = this.#regionsLast + REGIONS_MS - performance.now();
+    const wait = this.#regionsLast + liveMs(REGIONS_MS) - performance.now();
     this.#regionsBusy = true;
     const go = async () => {
       try {
