@@ -184,3 +184,54 @@ test('two finished runs ticked in Train\'s Compare runs are saved as an experime
   await expect(page.getByTestId('exp-row')).toHaveCount(2);
   expect(errors).toEqual([]);
 });
+
+test('an image GAN experiment shows its sample grids over time, each variant beside the other at each epoch, and the report draws them', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchConsole(page);
+  await page.goto(hostUrl());
+  await showExperiments(page);
+  // The built-in is listed; a small file of the same kind (a narrow DCGAN for 2 epochs) is run.
+  await expect(page.locator('[data-testid="exp-item"][data-id="gan-images"]')).toContainText('Image GAN: the samples over time');
+  const file = join(tmpRoot(), `exp-gan-${Date.now()}.json`);
+  await writeFile(
+    file,
+    JSON.stringify({
+      format: 'locus-experiment',
+      version: 1,
+      id: 'small-image-gan',
+      title: 'Small image GAN',
+      idea: 'samples over time',
+      kind: 'gan',
+      data: { source: 'sample', perClass: 6 },
+      base: { mode: 'image', epochs: 2, width: 4, latent: 8, grid: 9 },
+      variants: [
+        { name: 'non-saturating', set: {} },
+        { name: 'saturating', set: { nonSaturating: false } },
+      ],
+      metrics: ['dLoss', 'gLoss'],
+      pictures: ['samples'],
+      explanation: 'A test. Two epochs. Three grids.',
+    }),
+  );
+  await page.getByTestId('exp-open-path').fill(file);
+  await page.getByTestId('exp-open').click();
+  await expect(page.getByTestId('exp-title')).toHaveText('Small image GAN');
+  await page.getByTestId('exp-run').click();
+  await expect(page.getByTestId('exp-done')).toContainText('Completed', { timeout: 90_000 });
+  // Before training, after epoch 1 and after epoch 2: one card each, the two variants side by side.
+  const cards = page.getByTestId('exp-pictures');
+  await expect(cards).toHaveCount(3);
+  await expect(cards.nth(0).getByRole('heading')).toHaveText('Samples before training');
+  await expect(cards.nth(2).getByRole('heading')).toHaveText('Samples after epoch 2');
+  await expect(page.getByTestId('exp-picture')).toHaveCount(6);
+  await expect(page.getByRole('img', { name: 'Samples after epoch 2, saturating: 9 images of 28×28' })).toBeVisible();
+  await cards.nth(0).scrollIntoViewIfNeeded();
+  await shot(page, 'experiments-gan-over-time');
+  const html = join(tmpRoot(), `exp-gan-report-${Date.now()}.html`);
+  await page.getByTestId('exp-export-html-path').fill(html);
+  await page.getByTestId('exp-export-html').click();
+  await expect(page.getByTestId('exp-outcome')).toContainText(`Saved the report to ${html}`);
+  const report = await readFile(html, 'utf8');
+  for (const label of ['Samples before training', 'Samples after epoch 1', 'Samples after epoch 2']) expect(report).toContain(`alt="${label}, non-saturating"`);
+  expect(errors).toEqual([]);
+});
