@@ -157,5 +157,5 @@ test('models.import refuses a file of 6 M `{}` in its settings and answers ping 
   await writeFile(over, JSON.stringify(classifierToFile({ model, classes: ['cats', 'dogs'], input: { channels: 1, height: 28, width: 28 }, normalization: { kind: 'unit' }, training: { seed: 1, settings: {}, history: [] } })));
   assert.equal((await call('models.import', { path: over })).ok, true);
   const p = await call('models.predict', { path: join(dir, 'set', 'cats', 'c0.png') });
-  assert.deepEqual(p, { id: p.id, ok: false, error: { message: "the model's output is not a finite number (its weights or normalization overflow float32)", code: 'failed' } } as never);
+  assert.deepEqual(p, { id: (p as { id?: number }).id, ok: false, error: { message: "the model's output is not a finite number (its weights or normalization overflow float32)", code: 'failed' } } as never);
 });
