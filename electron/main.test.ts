@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { EVENT_CHANNEL, ipcChannel } from './core/channels.js';
+import { menuTemplate, type MenuSpec } from './core/menu.js';
+import { SECURITY_HEADERS } from './core/web.js';
 import { recorded, type MenuTemplateItem, type WebContents } from './testkit/electron-standin.js';
 
 const STANDIN = new URL('./testkit/electron-standin.ts', import.meta.url).href;
@@ -65,9 +67,12 @@ test('the locus:// protocol serves the renderer only, with the CSP header on eve
   const ok = await handle({ url: 'locus://app/index.html' });
   assert.equal(ok.status, 200);
   assert.match(ok.headers.get('content-type') ?? '', /text\/html/);
-  for (const url of ['locus://app/index.html', 'locus://app/../main.ts', 'locus://app/%2e%2e/%2e%2e/package.json', 'locus://app/..%2f..%2fpackage.json', 'locus://app/%00', 'locus://other/index.html', 'locus://app/nope.js']) {
+  // In the tests the renderer folder is the source renderer/, so '..%2fpackage.json' names a file that exists.
+  const urls = ['locus://app/index.html', 'locus://app/../main.ts', 'locus://app/%2e%2e/%2e%2e/package.json', 'locus://app/..%2f..%2fpackage.json', 'locus://app/..%2fpackage.json', 'locus://app/%2e%2e%2fpackage.json', 'locus://app/%00', 'locus://other/index.html', 'locus://app/nope.js'];
+  for (const url of urls) {
     const r = await handle({ url });
     assert.match(r.headers.get('content-security-policy') ?? '', /default-src 'none'/, url);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) assert.equal(r.headers.get(name), value, `${url}: ${name}`);
     if (url !== 'locus://app/index.html') assert.equal(r.status, 404, url);
   }
 });
@@ -84,6 +89,23 @@ test('IPC answers the app\'s own frame only', async () => {
     ok: true,
     result: { transport: 'electron', dialogs: true, platform: process.platform, version: '0.0.0-test' },
   });
+  // Every channel refuses a foreign frame, and nothing of the call reaches the engine.
+  const port = recorded.forks[0].ports[0] as { on(e: 'message', f: (m: unknown) => void): void; off(e: 'message', f: (m: unknown) => void): void };
+  const reached: unknown[] = [];
+  const listen = (m: unknown): void => void reached.push(m);
+  port.on('message', listen);
+  try {
+    for (const [channel, handler] of recorded.ipc) {
+      const answer = await Promise.race([
+        Promise.resolve((handler as (e: unknown, p: unknown) => unknown)({ senderFrame: { url: 'https://evil.example/' } }, {})),
+        new Promise((r) => setTimeout(() => r('no answer'), 200)),
+      ]);
+      assert.deepEqual(answer, refused, channel);
+    }
+  } finally {
+    port.off('message', listen);
+  }
+  assert.deepEqual(reached, []);
   // Params are still checked by the router.
   const bad = (await call({ senderFrame: { url: 'locus://app/index.html' } }, { extra: 1 })) as { ok: boolean; error: { code: string } };
   assert.equal(bad.ok, false);
@@ -97,10 +119,14 @@ test('navigation, redirects, webviews and new windows are refused; no permission
     wc.emit(event, { preventDefault: () => (prevented = true) }, 'https://example.com/');
     assert.ok(prevented, event);
   }
-  assert.deepEqual(wc.windowOpenHandler?.({ url: 'https://example.com/' }), { action: 'deny' });
-  let granted: boolean | null = null;
-  recorded.permissionRequest?.({}, 'media', (ok) => (granted = ok));
-  assert.equal(granted, false);
+  for (const url of ['https://example.com/', 'locus://app/index.html', 'about:blank', 'file:///etc/passwd']) {
+    assert.deepEqual(wc.windowOpenHandler?.({ url }), { action: 'deny' }, url);
+  }
+  for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write', 'fullscreen', 'openExternal', 'pointerLock']) {
+    let granted: boolean | null = null;
+    recorded.permissionRequest?.({}, permission, (ok) => (granted = ok));
+    assert.equal(granted, false, permission);
+  }
   assert.equal(recorded.permissionCheck?.(), false);
   const cancel = (url: string): boolean => {
     let out: boolean | null = null;
@@ -109,10 +135,40 @@ test('navigation, redirects, webviews and new windows are refused; no permission
   };
   assert.equal(cancel('https://example.com/x.js'), true);
   assert.equal(cancel('file:///etc/passwd'), true);
+  assert.equal(cancel('locus://appx.evil/x.js'), true);
+  assert.equal(cancel('locus://other/index.html'), true);
   assert.equal(cancel('locus://app/assets/index.js'), false);
 });
 
+/** What main.ts should hand Electron for a menu spec: the same labels, accelerators, roles, enabled flags and separators. */
+function expectedMenu(specs: MenuSpec[]): MenuTemplateItem[] {
+  return specs.map((s) => {
+    if (s.separator) return { type: 'separator' };
+    const item: Record<string, unknown> = {};
+    for (const key of ['label', 'accelerator', 'enabled', 'role'] as const) if (s[key] !== undefined) item[key] = s[key];
+    if (s.submenu) item.submenu = expectedMenu(s.submenu);
+    return item as MenuTemplateItem;
+  });
+}
+const withoutClicks = (items: MenuTemplateItem[]): MenuTemplateItem[] =>
+  items.map(({ click: _click, submenu, ...rest }) => (submenu ? { ...rest, submenu: withoutClicks(submenu) } : rest));
+
 test('menu items send their command to the page', () => {
+  // The menu is the shared template, item for item, and each click sends that item's own command.
+  const specs = menuTemplate([], process.platform, true);
+  assert.deepEqual(withoutClicks(recorded.menu ?? []), expectedMenu(specs));
+  const pairs: [MenuTemplateItem, MenuSpec][] = [];
+  const zip = (list: MenuTemplateItem[], spec: MenuSpec[]): void =>
+    list.forEach((i, n) => (pairs.push([i, spec[n]]), i.submenu && zip(i.submenu, spec[n].submenu ?? [])));
+  zip(recorded.menu ?? [], specs);
+  for (const [item, spec] of pairs) {
+    assert.equal(Boolean(item.click), Boolean(spec.command), spec.label);
+    if (!item.click) continue;
+    const at = win().webContents.sent.length;
+    item.click();
+    assert.deepEqual(win().webContents.sent.slice(at), [[EVENT_CHANNEL, { event: 'menu.command', payload: spec.command }]], spec.label);
+  }
+
   const items: MenuTemplateItem[] = [];
   const walk = (list: MenuTemplateItem[]): void => list.forEach((i) => (items.push(i), i.submenu && walk(i.submenu)));
   walk(recorded.menu ?? []);
@@ -161,7 +217,8 @@ test('the save dialog and the suggested path start in the documents folder, then
 });
 
 test('a start-up failure shows its reason in words, not a stack trace, and exits with 1', async () => {
-  const e = new Error('the user data folder is read-only');
+  // A message of several lines (as some system errors have): its first line only.
+  const e = new Error('the user data folder is read-only\n    errno: -13, code: EACCES');
   e.stack = `Error: the user data folder is read-only\n    at main (electron/main.ts:1:1)`;
   recorded.failReady = e;
   const lines: string[] = [];
