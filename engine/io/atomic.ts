@@ -76,6 +76,25 @@ export interface AtomicOptions {
 }
 
 export async function writeFileAtomic(path: string, text: string, steps: Partial<AtomicSteps> = {}, options: AtomicOptions = {}): Promise<void> {
+  const staged = await stageFile(path, text, steps, options);
+  await staged.commit();
+  await syncDir(dirname(path));
+}
+
+/** A file written and flushed under its temporary name, not yet renamed over its target. */
+export interface StagedFile {
+  /** Rename the temporary over the target (on failure the temporary is removed and the target kept). */
+  commit(): Promise<void>;
+  /** Remove the temporary; the target is left as it was. */
+  abort(): Promise<void>;
+}
+
+/**
+ * The first half of writeFileAtomic: the temporary file written and flushed to disk. A folder of files
+ * (an export package) stages every file first and then renames them one right after another, so a
+ * process stopped while writing leaves the earlier package whole.
+ */
+export async function stageFile(path: string, text: string, steps: Partial<AtomicSteps> = {}, options: AtomicOptions = {}): Promise<StagedFile> {
   const s = { ...REAL, ...steps };
   const dir = dirname(path);
   await sweepTemps(path);
@@ -90,21 +109,38 @@ export async function writeFileAtomic(path: string, text: string, steps: Partial
     }
   }
   inFlight.add(tmp);
+  const abort = async (): Promise<void> => {
+    await unlink(tmp).catch(() => {});
+    inFlight.delete(tmp);
+    await sweepTemps(path);
+  };
   try {
     await s.write(fh, text);
     await s.sync(fh);
     await fh.close();
     fh = undefined;
-    await s.rename(tmp, path);
   } catch (e) {
     await fh?.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
-    inFlight.delete(tmp);
-    await sweepTemps(path);
+    await abort();
     throw e;
   }
-  inFlight.delete(tmp);
-  await syncDir(dir);
+  return {
+    abort,
+    async commit() {
+      try {
+        await s.rename(tmp, path);
+      } catch (e) {
+        await abort();
+        throw e;
+      }
+      inFlight.delete(tmp);
+    },
+  };
+}
+
+/** fsync a folder so a rename in it is durable; best effort (see syncDir). */
+export function syncFolder(dir: string): Promise<void> {
+  return syncDir(dir);
 }
 
 /** fsync a folder so a rename in it is durable; not every platform allows it (Windows), so best effort. */

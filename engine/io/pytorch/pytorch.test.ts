@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -169,6 +170,14 @@ test('import refuses a damaged package with a reason, and a failed write leaves 
   await assert.rejects(writePackage(dir, other.files, { rename: () => Promise.reject(new Error('disk full')) }), /disk full/);
   assert.equal(readFileSync(manifestPath, 'utf8'), earlier);
   assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.')), []);
+  // A write that fails on the package's last file (the disk full by then): no file of the earlier
+  // package was replaced, since every file is on disk before the first rename.
+  const before = new Map(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n))]));
+  let syncs = 0;
+  const failLast = { sync: (fh: FileHandle) => (++syncs === other.files.length ? Promise.reject(new Error('disk full')) : fh.sync()) };
+  await assert.rejects(writePackage(dir, other.files, failLast), /disk full/);
+  assert.equal(syncs, other.files.length);
+  assert.deepEqual(new Map(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n))])), before);
   await assert.rejects(writePackage(join(dir, 'model.py'), pkg.files), /is a file; the export writes a folder/);
   assert.ok(existsSync(join(dir, 'model.py')));
 });

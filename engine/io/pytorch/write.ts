@@ -1,13 +1,14 @@
 /**
- * Writing an export package (PyTorch or any other folder of files) to disk. Every file goes through
- * writeFileAtomic (a flushed temporary file renamed into place, removed on failure), so no file is ever
- * half written and no temporary is left behind. Files are written in the package's order; the PyTorch
- * package puts weights.bin before weights.json, whose SHA-256 of the .bin makes a pair from two
- * different exports (a crash between the two renames) refused on load rather than read wrong.
+ * Writing an export package (PyTorch or any other folder of files) to disk. Every file is first written
+ * and flushed under a temporary name (stageFile); only when all of them are on disk are they renamed
+ * into place, one right after another, so a process stopped while the package is written leaves the
+ * earlier package whole and a failure removes every temporary. Renames follow the package's order; the
+ * PyTorch package puts weights.bin before weights.json, whose SHA-256 of the .bin makes a pair from two
+ * different exports (a stop in the microseconds between two renames) refused on load, never read wrong.
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, type AtomicSteps } from '../atomic.js';
+import { stageFile, syncFolder, writeFileAtomic, type AtomicSteps, type StagedFile } from '../atomic.js';
 import type { PackageFile } from './export.js';
 
 /** Bytes through writeFileAtomic: its write step is replaced by one that writes the bytes. */
@@ -24,13 +25,21 @@ export async function writePackage(dir: string, files: readonly PackageFile[], s
   if (st && !st.isDirectory()) throw new Error(`${dir} is a file; the export writes a folder`);
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];
+  const staged: StagedFile[] = [];
   let bytes = 0;
-  for (const f of files) {
-    const path = join(dir, f.name);
-    if (typeof f.data === 'string') await writeFileAtomic(path, f.data, steps);
-    else await writeBytesAtomic(path, f.data, steps);
-    paths.push(path);
-    bytes += typeof f.data === 'string' ? Buffer.byteLength(f.data) : f.data.byteLength;
+  try {
+    for (const f of files) {
+      const path = join(dir, f.name);
+      const data = f.data;
+      staged.push(typeof data === 'string' ? await stageFile(path, data, steps) : await stageFile(path, '', { ...steps, write: (fh) => fh.writeFile(data) }));
+      paths.push(path);
+      bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    }
+    while (staged.length > 0) await staged[0]!.commit().then(() => staged.shift());
+  } catch (e) {
+    for (const st of staged) await st.abort();
+    throw e;
   }
+  await syncFolder(dir);
   return { paths, bytes };
 }
