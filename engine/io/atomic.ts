@@ -138,13 +138,8 @@ export async function stageFile(path: string, text: string, steps: Partial<Atomi
   };
 }
 
-/** fsync a folder so a rename in it is durable; best effort (see syncDir). */
-export function syncFolder(dir: string): Promise<void> {
-  return syncDir(dir);
-}
-
 /** fsync a folder so a rename in it is durable; not every platform allows it (Windows), so best effort. */
-async function syncDir(dir: string): Promise<void> {
+export async function syncDir(dir: string): Promise<void> {
   let fh: FileHandle | undefined;
   try {
     fh = await open(dir, 'r');

@@ -8,12 +8,17 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stageFile, syncFolder, writeFileAtomic, type AtomicSteps, type StagedFile } from '../atomic.js';
+import { stageFile, syncDir, writeFileAtomic, type AtomicSteps, type StagedFile } from '../atomic.js';
 import type { PackageFile } from './export.js';
 
-/** Bytes through writeFileAtomic: its write step is replaced by one that writes the bytes. */
+/** The atomic write's steps with its write step replaced by one that writes these bytes. */
+function bytesSteps(data: Uint8Array, steps: Partial<AtomicSteps>): Partial<AtomicSteps> {
+  return { ...steps, write: (fh) => fh.writeFile(data) };
+}
+
+/** Bytes through writeFileAtomic. */
 export function writeBytesAtomic(path: string, data: Uint8Array, steps: Partial<AtomicSteps> = {}): Promise<void> {
-  return writeFileAtomic(path, '', { ...steps, write: (fh) => fh.writeFile(data) });
+  return writeFileAtomic(path, '', bytesSteps(data, steps));
 }
 
 /** Write the files into `dir` (created if missing); returns the paths and the total bytes. `steps` lets tests fail a disk step. */
@@ -31,7 +36,7 @@ export async function writePackage(dir: string, files: readonly PackageFile[], s
     for (const f of files) {
       const path = join(dir, f.name);
       const data = f.data;
-      staged.push(typeof data === 'string' ? await stageFile(path, data, steps) : await stageFile(path, '', { ...steps, write: (fh) => fh.writeFile(data) }));
+      staged.push(typeof data === 'string' ? await stageFile(path, data, steps) : await stageFile(path, '', bytesSteps(data, steps)));
       paths.push(path);
       bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
     }
@@ -40,6 +45,6 @@ export async function writePackage(dir: string, files: readonly PackageFile[], s
     for (const st of staged) await st.abort();
     throw e;
   }
-  await syncFolder(dir);
+  await syncDir(dir);
   return { paths, bytes };
 }
