@@ -7,9 +7,10 @@
  */
 import { Rng } from '../core/rng.js';
 import { checkVector, finiteIn, oneOf, positiveInt } from './checks.js';
-import { checkMatrix, nearestRow, sqDist } from './distance.js';
+import { checkMatrix } from './distance.js';
 import type { PrototypeModel } from './editor.js';
 import { initIndices, type KMeansInit } from './kmeans-init.js';
+import { nearestOne, type Nearest } from './nearest.js';
 import { SampleOrder, type SampleOrderState } from './order.js';
 import { PrototypeStore, type PrototypeStoreState } from './prototypes.js';
 import { EuclideanScorer, type Scorer } from './scorer.js';
@@ -63,6 +64,7 @@ export class OnlineKMeans implements PrototypeModel {
   #counts: number[] = [];
   #steps = 0;
   #order: SampleOrder;
+  readonly #near: Nearest = { index: -1, score: Infinity };
 
   constructor(config: Partial<KMeansConfig> & { k: number; dim: number }) {
     const c = { ...KMEANS_DEFAULTS, ...config };
@@ -106,7 +108,7 @@ export class OnlineKMeans implements PrototypeModel {
 
   /** Nearest centroid of a vector (-1 when there is none). */
   predict(v: Float32Array, vo = 0): number {
-    return nearestRow(this.prototypes.data, this.prototypes.count, this.dim, v, vo);
+    return nearestOne(this.prototypes.data, this.prototypes.count, this.dim, v, vo, this.#near).index;
   }
 
   /** Present one vector (x[xo..xo+dim)); `sample` is only echoed back. */
@@ -115,8 +117,8 @@ export class OnlineKMeans implements PrototypeModel {
     if (k === 0) throw new Error('k-means: no centroids (call init or add one first)');
     const d = this.dim;
     const c = this.prototypes.data;
-    const j = nearestRow(c, k, d, x, xo);
-    const sq = sqDist(x, xo, c, j * d, d);
+    // The winner's score is its sqDist (nearestOne's scores are sqDist's, bit for bit).
+    const { index: j, score: sq } = nearestOne(c, k, d, x, xo, this.#near);
     this.#counts[j]++;
     this.#steps++;
     const eta = this.config.rate === 'count' ? 1 / this.#counts[j] : this.config.rate;

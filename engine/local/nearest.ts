@@ -11,8 +11,9 @@
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
 import { wasmActive } from '../kernels/backend.js';
+import { rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
 import { gemm } from '../kernels/gemm.js';
-import { dot, fromDot, rowDistances, rowDistances2 } from './distance.js';
+import { dot, fromDot, rowDistances, rowDistances2, sqDist } from './distance.js';
 
 /** Rows of samples per GEMM block (the block of products is ROWS x k floats). */
 const ROWS = 256;
@@ -160,4 +161,46 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
   }
   nearestStats.samples += n;
   nearestStats.rescored += rescored;
+}
+
+/** The nearest prototype of one sample and its squared distance (nearestOne). */
+export interface Nearest {
+  index: number;
+  score: number;
+}
+
+let oneBuf = new Float64Array(64);
+
+/**
+ * Nearest of k rows of c (width d) to x[xo..xo+d) by direct squared distance (sqDist), lowest index on
+ * ties, with that distance; index -1 and score Infinity when k = 0. The same index and score bit for bit
+ * as nearestRow and sqDist: on the WebAssembly kernels (rowSqDistances) when they are active and the
+ * prototypes are not tiny, else the TypeScript loops. Writes into `out` and returns it.
+ */
+export function nearestOne(c: Float32Array, k: number, d: number, x: Float32Array, xo: number, out: Nearest = { index: -1, score: Infinity }): Nearest {
+  let best = -1;
+  let bv = Infinity;
+  const h = k * d >= WASM_MIN_DISTANCE_VALUES ? wasmActive() : null;
+  if (h) {
+    if (oneBuf.length < k) oneBuf = new Float64Array(Math.max(k, 2 * oneBuf.length));
+    const buf = oneBuf;
+    rowSqDistancesWasm(h, x, xo, c, k, d, buf);
+    for (let j = 0; j < k; j++) {
+      if (buf[j] < bv) {
+        bv = buf[j];
+        best = j;
+      }
+    }
+  } else {
+    for (let j = 0; j < k; j++) {
+      const v = sqDist(x, xo, c, j * d, d);
+      if (v < bv) {
+        bv = v;
+        best = j;
+      }
+    }
+  }
+  out.index = best;
+  out.score = bv;
+  return out;
 }
