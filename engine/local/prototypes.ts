@@ -24,7 +24,10 @@ export class PrototypeStore {
     return this.#count;
   }
 
-  /** The live rows, k x width (a view: valid until the next add). */
+  /**
+   * The live rows, k x width (a view: valid until the next add, and not to be kept past the store: its
+   * room in the kernel memory is reused once the store is collected). Likewise row().
+   */
   get data(): Float32Array {
     return this.#data.subarray(0, this.#count * this.width);
   }
