@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { setKernelBackend, wasmActive } from '../kernels/backend.js';
 import { rowSqDistancesWasm } from '../kernels/distanceWasm.js';
-import { nearestRow, sqDist } from './distance.js';
+import { nearestRow, sqDist, sqNorms } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
 import { nearestOne } from './nearest.js';
 
@@ -78,4 +78,13 @@ test('online k-means on the WebAssembly kernels and in TypeScript: the same cent
     }
   };
   assert.deepEqual(run('wasm'), run('ts'));
+});
+
+test('sqNorms: each row summed in order in one double, four rows at a time or alone', () => {
+  const r = new Rng(24);
+  for (const [n, d] of [[1, 5], [4, 1], [7, 13], [9, 784]]) {
+    const x = data(n * d, r, 10, 3);
+    const ref = Float64Array.from({ length: n }, (_, i) => sqDist(x, i * d, new Float32Array(d), 0, d));
+    assert.deepEqual(sqNorms(x, n, d), ref, `${n} x ${d}`);
+  }
 });
