@@ -6,9 +6,37 @@
  * The tiled kernels run four independent accumulators to hide add latency.
  */
 
-/** Squared row norms of an n x d matrix. */
+/**
+ * Squared row norms of an n x d matrix, each summed in order t = 0..d-1 in one double; four rows at a
+ * time so that four independent additions are in flight (one row's chain alone waits on each add).
+ */
 export function sqNorms(x: Float32Array, n: number, d: number, out: Float64Array = new Float64Array(n)): Float64Array {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o0 = i * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let t = 0; t < d; t++) {
+      const a = x[o0 + t];
+      const b = x[o1 + t];
+      const e = x[o2 + t];
+      const f = x[o3 + t];
+      s0 += a * a;
+      s1 += b * b;
+      s2 += e * e;
+      s3 += f * f;
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+  }
+  for (; i < n; i++) {
     const o = i * d;
     let s = 0;
     for (let t = 0; t < d; t++) {

@@ -109,3 +109,32 @@ test('no prototypes: every sample unassigned (both passes)', () => {
     assert.deepEqual([...scores], [Infinity, Infinity, Infinity]);
   }
 });
+
+test('several GEMM blocks and near ties: centroids one float32 step apart, samples half-way between them', () => {
+  for (const backend of backends) {
+    setKernelBackend(backend);
+    try {
+      const r = new Rng(13);
+      const d = 40;
+      const k = 64; // 2,048 samples per block: 5,000 samples make three blocks, the last one short
+      const c = data(k, d, r);
+      // Prototypes 40..63 are copies of 0..23 nudged by one float32 step in one or two coordinates.
+      for (let j = 40; j < k; j++) {
+        c.copyWithin(j * d, (j - 40) * d, (j - 39) * d);
+        const t = j % d;
+        c[j * d + t] = Math.fround(c[j * d + t] * (1 + 2 ** -23));
+        if (j % 3 === 0) c[j * d + ((t + 7) % d)] = Math.fround(c[j * d + ((t + 7) % d)] * (1 - 2 ** -24));
+      }
+      const n = 5000;
+      const x = data(n, d, r);
+      // A third of the samples sit on a prototype or between a prototype and its nudged copy.
+      for (let i = 0; i < n; i += 3) {
+        const j = 40 + (i % 24);
+        for (let t = 0; t < d; t++) x[i * d + t] = i % 2 ? c[j * d + t] : Math.fround((c[j * d + t] + c[(j - 40) * d + t]) / 2);
+      }
+      check(x, n, c, k, d, `near ties (${backend} GEMM)`);
+    } finally {
+      setKernelBackend('auto');
+    }
+  }
+});

@@ -11,15 +11,25 @@
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
 import { wasmActive } from '../kernels/backend.js';
+import { rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
 import { gemm } from '../kernels/gemm.js';
-import { dot, fromDot, rowDistances, rowDistances2 } from './distance.js';
+import { dot, fromDot, rowDistances, rowDistances2, sqDist } from './distance.js';
 
-/** Rows of samples per GEMM block (the block of products is ROWS x k floats). */
-const ROWS = 256;
+/**
+ * Products per GEMM block: a block is min(MAX_ROWS, PRODUCTS / k) samples (the block of products is
+ * rows x k floats). Large blocks matter: each GEMM call hands work to the kernel threads and waits for
+ * them, and at 256 rows (k = 64) those hand-overs cost more than the pass itself on a busy machine.
+ */
+const PRODUCTS = 131072;
+const MAX_ROWS = 4096;
 
 /** Scratch grown on demand, shared by every call (single-threaded). */
-let prod = new Float32Array(ROWS * 16);
+let prod = new Float32Array(0);
 let lower = new Float64Array(16);
+/** The screen's survivors of one block: sample offset, prototype, exact dot product. */
+let candRow = new Int32Array(0);
+let candJ = new Int32Array(0);
+let candV = new Float64Array(0);
 
 export interface NearestOut {
   labels: Int32Array;
@@ -41,6 +51,40 @@ export const nearestStats = { samples: 0, rescored: 0 };
 export function nearestAll(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, out: NearestOut): void {
   if (wasmActive()) nearestScreened(x, xn, n, c, cn, k, d, out);
   else nearestPlain(x, xn, n, c, cn, k, d, out);
+}
+
+/**
+ * out[q] = dot(x, xo[q], c, j[q] * d, d) for q < m: the exact dot products of the screen's survivors, each
+ * summed in order t = 0..d-1 in one double exactly as `dot`, four pairs at a time so that four independent
+ * additions are in flight instead of one dependent chain.
+ */
+function exactDots(x: Float32Array, c: Float32Array, d: number, xo: Int32Array, jj: Int32Array, m: number, out: Float64Array): void {
+  let q = 0;
+  for (; q + 4 <= m; q += 4) {
+    const a0 = xo[q];
+    const a1 = xo[q + 1];
+    const a2 = xo[q + 2];
+    const a3 = xo[q + 3];
+    const b0 = jj[q] * d;
+    const b1 = jj[q + 1] * d;
+    const b2 = jj[q + 2] * d;
+    const b3 = jj[q + 3] * d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let t = 0; t < d; t++) {
+      s0 += x[a0 + t] * c[b0 + t];
+      s1 += x[a1 + t] * c[b1 + t];
+      s2 += x[a2 + t] * c[b2 + t];
+      s3 += x[a3 + t] * c[b3 + t];
+    }
+    out[q] = s0;
+    out[q + 1] = s1;
+    out[q + 2] = s2;
+    out[q + 3] = s3;
+  }
+  for (; q < m; q++) out[q] = dot(x, xo[q], c, jj[q] * d, d);
 }
 
 /** The plain loops (two samples at a time against every prototype): the reference the screen is tested against. */
@@ -95,7 +139,8 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
     }
     return;
   }
-  if (prod.length < ROWS * k) prod = new Float32Array(ROWS * k);
+  const rowsPer = Math.max(1, Math.min(MAX_ROWS, Math.floor(PRODUCTS / k)));
+  if (prod.length < rowsPer * k) prod = new Float32Array(rowsPer * k);
   if (lower.length < k) lower = new Float64Array(k);
   const pr = prod;
   const low = lower;
@@ -108,9 +153,20 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
   // Products in the subnormal range lose absolute, not relative, precision: at most 2^-149 each.
   const abs = 2 * (d + 2) * 2 ** -149;
   let rescored = 0;
-  for (let i0 = 0; i0 < n; i0 += ROWS) {
-    const rows = Math.min(ROWS, n - i0);
+  if (candRow.length < rowsPer * k) {
+    candRow = new Int32Array(rowsPer * k);
+    candJ = new Int32Array(rowsPer * k);
+    candV = new Float64Array(rowsPer * k);
+  }
+  const cr = candRow;
+  const cj = candJ;
+  const cv = candV;
+  const rowStart = new Int32Array(rowsPer + 1);
+  for (let i0 = 0; i0 < n; i0 += rowsPer) {
+    const rows = Math.min(rowsPer, n - i0);
     gemm(false, true, rows, k, d, 1, x, i0 * d, c, 0, 0, pr, 0);
+    // The candidates of every row of the block, in ascending prototype order per row.
+    let m = 0;
     for (let r = 0; r < rows; r++) {
       const i = i0 + r;
       const xi = xn[i];
@@ -121,25 +177,36 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
       let u2 = Infinity;
       for (let j = 0; j < k; j++) {
         const approx = xi + cn[j] - 2 * pr[po + j];
-        const m = 2 * rel * xr * cRoot[j] + rel * (xi + cn[j]) + abs;
+        const mg = 2 * rel * xr * cRoot[j] + rel * (xi + cn[j]) + abs;
         // Scores are clamped at 0 (fromDot), so no upper bound is below 0.
-        const up = approx + m > 0 ? approx + m : 0;
-        low[j] = approx - m;
+        const up = approx + mg > 0 ? approx + mg : 0;
+        low[j] = approx - mg;
         if (up < u1) {
           u2 = u1;
           u1 = up;
         } else if (up < u2) u2 = up;
       }
       const bound = second ? u2 : u1;
+      rowStart[r] = m;
+      for (let j = 0; j < k; j++) {
+        if (low[j] > bound) continue;
+        cr[m] = i * d;
+        cj[m++] = j;
+      }
+    }
+    rowStart[rows] = m;
+    rescored += m;
+    exactDots(x, c, d, cr, cj, m, cv);
+    for (let r = 0; r < rows; r++) {
+      const i = i0 + r;
+      const xi = xn[i];
       let b1 = -1;
       let b2 = -1;
       let s1 = Infinity;
       let s2 = Infinity;
-      const xo = i * d;
-      for (let j = 0; j < k; j++) {
-        if (low[j] > bound) continue;
-        const v = fromDot(xi, cn[j], dot(x, xo, c, j * d, d));
-        rescored++;
+      for (let q = rowStart[r]; q < rowStart[r + 1]; q++) {
+        const j = cj[q];
+        const v = fromDot(xi, cn[j], cv[q]);
         if (b1 < 0 || v < s1) {
           b2 = b1;
           s2 = s1;
@@ -160,4 +227,46 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
   }
   nearestStats.samples += n;
   nearestStats.rescored += rescored;
+}
+
+/** The nearest prototype of one sample and its squared distance (nearestOne). */
+export interface Nearest {
+  index: number;
+  score: number;
+}
+
+let oneBuf = new Float64Array(64);
+
+/**
+ * Nearest of k rows of c (width d) to x[xo..xo+d) by direct squared distance (sqDist), lowest index on
+ * ties, with that distance; index -1 and score Infinity when k = 0. The same index and score bit for bit
+ * as nearestRow and sqDist: on the WebAssembly kernels (rowSqDistances) when they are active and the
+ * prototypes are not tiny, else the TypeScript loops. Writes into `out` and returns it.
+ */
+export function nearestOne(c: Float32Array, k: number, d: number, x: Float32Array, xo: number, out: Nearest = { index: -1, score: Infinity }): Nearest {
+  let best = -1;
+  let bv = Infinity;
+  const h = k * d >= WASM_MIN_DISTANCE_VALUES ? wasmActive() : null;
+  if (h) {
+    if (oneBuf.length < k) oneBuf = new Float64Array(Math.max(k, 2 * oneBuf.length));
+    const buf = oneBuf;
+    rowSqDistancesWasm(h, x, xo, c, k, d, buf);
+    for (let j = 0; j < k; j++) {
+      if (buf[j] < bv) {
+        bv = buf[j];
+        best = j;
+      }
+    }
+  } else {
+    for (let j = 0; j < k; j++) {
+      const v = sqDist(x, xo, c, j * d, d);
+      if (v < bv) {
+        bv = v;
+        best = j;
+      }
+    }
+  }
+  out.index = best;
+  out.score = bv;
+  return out;
 }

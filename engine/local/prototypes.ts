@@ -2,7 +2,11 @@
  * A growable set of prototype rows (k x width, row-major) with a frozen flag per row. Every prototype
  * model (k-means centroids, ART category weights, SOM units, RBF centres) keeps its prototypes here, so
  * editing, freezing and serialization work the same way for all of them.
+ * The rows live in the WebAssembly kernel memory when those kernels are active (selfOwnedZeros), so the
+ * distance kernels read them where they are instead of copying them in at every presented sample.
  */
+import { selfOwnedZeros } from '../kernels/resident.js';
+
 export class PrototypeStore {
   readonly width: number;
   #data: Float32Array;
@@ -12,7 +16,7 @@ export class PrototypeStore {
   constructor(width: number, capacity = 8) {
     if (!Number.isInteger(width) || width <= 0) throw new Error(`prototype width must be a positive integer, got ${width}`);
     this.width = width;
-    this.#data = new Float32Array(Math.max(1, capacity) * width);
+    this.#data = selfOwnedZeros(Math.max(1, capacity) * width);
     this.#frozen = new Uint8Array(Math.max(1, capacity));
   }
 
@@ -20,7 +24,10 @@ export class PrototypeStore {
     return this.#count;
   }
 
-  /** The live rows, k x width (a view: valid until the next add). */
+  /**
+   * The live rows, k x width (a view: valid until the next add, and not to be kept past the store: its
+   * room in the kernel memory is reused once the store is collected). Likewise row().
+   */
   get data(): Float32Array {
     return this.#data.subarray(0, this.#count * this.width);
   }
@@ -57,7 +64,7 @@ export class PrototypeStore {
     this.#checkLen(v);
     if (this.#count * this.width >= this.#data.length) {
       const cap = this.#frozen.length * 2;
-      const d = new Float32Array(cap * this.width);
+      const d = selfOwnedZeros(cap * this.width);
       d.set(this.#data);
       const f = new Uint8Array(cap);
       f.set(this.#frozen);

@@ -1086,3 +1086,66 @@ export function lstmBackward(
     gemmLd(0, 1, batch, units, g4, 1, dzt, g4, wh, g4, 0, carryH, units);
   }
 }
+
+/**
+ * Squared distances from one row x (d floats) to the k rows of c (k x d, row-major) into out (k f64):
+ * out[j] = sum over t = 0..d-1, in that order, of (f64(x[t]) - f64(c[j][t]))^2 with one f64 accumulator
+ * per prototype, a separate multiply and add (no fused multiply-add): exactly the arithmetic of the
+ * TypeScript sqDist (../../local/distance.ts), so both give the same doubles bit for bit. Each f64x2
+ * lane is one prototype's accumulator (two prototypes' t-th values side by side, loaded from their rows);
+ * eight prototypes at a time keep four accumulators in flight.
+ */
+export function rowSqDistances(x: usize, c: usize, k: i32, d: i32, out: usize): void {
+  const row = <usize>d << 2;
+  const end = row;
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const p0 = c + <usize>j * row;
+    const p2 = p0 + 2 * row;
+    const p4 = p0 + 4 * row;
+    const p6 = p0 + 6 * row;
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let a2 = f64x2.splat(0);
+    let a3 = f64x2.splat(0);
+    for (let t: usize = 0; t < end; t += 4) {
+      const xv = f64x2.splat(<f64>load<f32>(x + t));
+      const v0 = v128.load32_lane(p0 + row + t, v128.load32_zero(p0 + t), 1);
+      const v1 = v128.load32_lane(p2 + row + t, v128.load32_zero(p2 + t), 1);
+      const v2 = v128.load32_lane(p4 + row + t, v128.load32_zero(p4 + t), 1);
+      const v3 = v128.load32_lane(p6 + row + t, v128.load32_zero(p6 + t), 1);
+      const e0 = f64x2.sub(xv, f64x2.promote_low_f32x4(v0));
+      const e1 = f64x2.sub(xv, f64x2.promote_low_f32x4(v1));
+      const e2 = f64x2.sub(xv, f64x2.promote_low_f32x4(v2));
+      const e3 = f64x2.sub(xv, f64x2.promote_low_f32x4(v3));
+      a0 = f64x2.add(a0, f64x2.mul(e0, e0));
+      a1 = f64x2.add(a1, f64x2.mul(e1, e1));
+      a2 = f64x2.add(a2, f64x2.mul(e2, e2));
+      a3 = f64x2.add(a3, f64x2.mul(e3, e3));
+    }
+    const o = out + (<usize>j << 3);
+    v128.store(o, a0);
+    v128.store(o, a1, 16);
+    v128.store(o, a2, 32);
+    v128.store(o, a3, 48);
+  }
+  for (; j + 2 <= k; j += 2) {
+    const p0 = c + <usize>j * row;
+    let a0 = f64x2.splat(0);
+    for (let t: usize = 0; t < end; t += 4) {
+      const xv = f64x2.splat(<f64>load<f32>(x + t));
+      const e0 = f64x2.sub(xv, f64x2.promote_low_f32x4(v128.load32_lane(p0 + row + t, v128.load32_zero(p0 + t), 1)));
+      a0 = f64x2.add(a0, f64x2.mul(e0, e0));
+    }
+    v128.store(out + (<usize>j << 3), a0);
+  }
+  if (j < k) {
+    const p0 = c + <usize>j * row;
+    let s: f64 = 0;
+    for (let t: usize = 0; t < end; t += 4) {
+      const e = <f64>load<f32>(x + t) - <f64>load<f32>(p0 + t);
+      s += e * e;
+    }
+    store<f64>(out + (<usize>j << 3), s);
+  }
+}
