@@ -15,7 +15,7 @@ import type { Rng } from '../core/rng.js';
 import { f32Of, type Arena } from '../core/arena.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import { addRowBias, sumRowsInto } from '../kernels/bias.js';
-import { gemm, gemmSerial } from '../kernels/gemm.js';
+import { gemm } from '../kernels/gemm.js';
 import { batchOf, oneOf, positiveInt, validInit } from './checks.js';
 import { INIT_NAMES, initConstant, initWeights, type InitName } from './init.js';
 import type { Buffer, ForwardContext, Layer, Param } from './layer.js';
@@ -215,17 +215,6 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
       y = tensor([B, U], last);
     }
     return { y, cache };
-  }
-
-  /** R = h_(t-1) Wh for step t, into r[0 .. batch*G*units). */
-  protected recurrent(h: Float32Array, t: number, batch: number, r: Float32Array): void {
-    gemmSerial(false, false, batch, this.gates * this.units, this.units, 1, h, t * batch * this.units, this.wh.value, 0, 0, r, 0);
-  }
-
-  /** dh_(t-1) += dR_t Wh^T. */
-  protected recurrentBack(dR: Float32Array, t: number, batch: number, dhPrev: Float32Array): void {
-    const gu = this.gates * this.units;
-    gemmSerial(false, true, batch, this.units, gu, 1, dR, t * batch * gu, this.wh.value, 0, 1, dhPrev, 0);
   }
 
   backward(cache: K, dy: Tensor, needInput = true, arena?: Arena): Tensor {
