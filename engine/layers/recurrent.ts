@@ -229,7 +229,7 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
       dH.set(dy.data, (T - 1) * B * U);
     }
     const dZ = f32Of(arena, T * B * gu, false); // every cell writes every value
-    const dR = this.separateRecurrentGrad ? f32Of(arena, T * B * gu) : dZ;
+    const dR = this.separateRecurrentGrad ? f32Of(arena, T * B * gu, false) : dZ; // written whole, as dZ
     this.backwardSteps(cache, dH, dZ, dR, arena);
     // dWh += H_prev^T dR over all steps at once (H_prev = h_(-1) .. h_(T-2) = the first T blocks of h)
     gemm(true, false, U, gu, T * B, 1, cache.h, 0, dR, 0, 1, this.wh.grad, 0);
