@@ -108,7 +108,8 @@ export function lstmBackwardTs(
   }
 }
 
-function operand(w: WasmHeap, a: Float32Array, len: number): number {
+/** An input of len values in the kernel memory: in place when resident, else copied into a fresh region. */
+export function operand(w: WasmHeap, a: Float32Array, len: number): number {
   const r = residentOffset(w, a);
   if (r >= 0) return r;
   const p = reserve(w, len);
@@ -117,12 +118,13 @@ function operand(w: WasmHeap, a: Float32Array, len: number): number {
 }
 
 /** Where an output of len values goes: in place when resident, else a fresh region (copied back by back). */
-function output(w: WasmHeap, a: Float32Array, len: number): number {
+export function output(w: WasmHeap, a: Float32Array, len: number): number {
   const r = residentOffset(w, a);
   return r >= 0 ? r : reserve(w, len);
 }
 
-function back(w: WasmHeap, p: number, a: Float32Array, len: number): void {
+/** Copy an output back from p unless it was computed in place. */
+export function back(w: WasmHeap, p: number, a: Float32Array, len: number): void {
   if (residentOffset(w, a) !== p) take(w, p, a, 0, len);
 }
 

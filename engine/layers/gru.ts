@@ -8,6 +8,7 @@
  */
 import { f32Of, type Arena } from '../core/arena.js';
 import type { Rng } from '../core/rng.js';
+import { gruBackward, gruForward } from '../kernels/gru.js';
 import { registerLayer, type Param } from './layer.js';
 import { makeParam } from './param.js';
 import {
@@ -33,8 +34,6 @@ interface GruCache extends RecurrentCache {
 
 const TYPE = 'gru';
 
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-
 export class Gru extends RecurrentLayer<GruConfig, GruCache> {
   readonly type = TYPE;
   protected override readonly separateRecurrentGrad = true;
@@ -47,68 +46,14 @@ export class Gru extends RecurrentLayer<GruConfig, GruCache> {
   }
 
   protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number, arena?: Arena): GruCache {
-    const U = this.units;
-    const n = batch * U;
-    const g3 = 3 * U;
-    const bh = this.#bh.value;
-    // From the training arena these live in the kernel memory: each step's GEMM reads h and writes r in place.
-    const act = f32Of(arena, this.time * batch * g3);
-    const hn = f32Of(arena, this.time * n);
-    const r = f32Of(arena, batch * g3);
-    for (let t = 0; t < this.time; t++) {
-      this.recurrent(h, t, batch, r);
-      for (let b = 0; b < batch; b++) {
-        const a = (t * batch + b) * g3;
-        const ra = b * g3;
-        const prev = t * n + b * U;
-        const cur = prev + n;
-        for (let j = 0; j < U; j++) {
-          const rg = sigmoid(z[a + j] + r[ra + j]);
-          const zg = sigmoid(z[a + U + j] + r[ra + U + j]);
-          const hnv = r[ra + 2 * U + j] + bh[j];
-          const ng = Math.tanh(z[a + 2 * U + j] + rg * hnv);
-          act[a + j] = rg;
-          act[a + U + j] = zg;
-          act[a + 2 * U + j] = ng;
-          hn[t * n + b * U + j] = hnv;
-          h[cur + j] = (1 - zg) * ng + zg * h[prev + j];
-        }
-      }
-    }
-    return { batch, xT, h, act, hn };
+    // the kernel writes the gate activations over z: z becomes the cache's act
+    const hn = f32Of(arena, this.time * batch * this.units, false); // overwritten
+    gruForward(z, this.wh.value, this.#bh.value, h, hn, this.time, batch, this.units);
+    return { batch, xT, h, act: z, hn };
   }
 
-  protected backwardSteps(cache: GruCache, dH: Float32Array, dZ: Float32Array, dR: Float32Array, arena?: Arena): void {
-    const U = this.units;
-    const B = cache.batch;
-    const n = B * U;
-    const g3 = 3 * U;
-    const { act, hn, h } = cache;
-    const dbh = this.#bh.grad;
-    const carry = f32Of(arena, n);
-    for (let t = this.time - 1; t >= 0; t--) {
-      for (let b = 0; b < B; b++) {
-        const a = (t * B + b) * g3;
-        const prev = t * n + b * U;
-        for (let j = 0; j < U; j++) {
-          const k = b * U + j;
-          const dh = dH[t * n + k] + carry[k];
-          const rg = act[a + j];
-          const zg = act[a + U + j];
-          const ng = act[a + 2 * U + j];
-          const dnp = dh * (1 - zg) * (1 - ng * ng);
-          const dzp = dh * (h[prev + j] - ng) * zg * (1 - zg);
-          const drp = dnp * hn[t * n + k] * rg * (1 - rg);
-          dZ[a + j] = dR[a + j] = drp;
-          dZ[a + U + j] = dR[a + U + j] = dzp;
-          dZ[a + 2 * U + j] = dnp;
-          dR[a + 2 * U + j] = dnp * rg;
-          dbh[j] += dnp * rg;
-          carry[k] = dh * zg;
-        }
-      }
-      this.recurrentBack(dR, t, B, carry);
-    }
+  protected backwardSteps(cache: GruCache, dH: Float32Array, dZ: Float32Array, dR: Float32Array): void {
+    gruBackward(cache.act, cache.hn, cache.h, dH, this.wh.value, dZ, dR, this.#bh.grad, this.time, cache.batch, this.units);
   }
 
   override params(): Param[] {

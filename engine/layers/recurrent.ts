@@ -15,7 +15,7 @@ import type { Rng } from '../core/rng.js';
 import { f32Of, type Arena } from '../core/arena.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import { addRowBias, sumRowsInto } from '../kernels/bias.js';
-import { gemm, gemmSerial } from '../kernels/gemm.js';
+import { gemm } from '../kernels/gemm.js';
 import { batchOf, oneOf, positiveInt, validInit } from './checks.js';
 import { INIT_NAMES, initConstant, initWeights, type InitName } from './init.js';
 import type { Buffer, ForwardContext, Layer, Param } from './layer.js';
@@ -217,17 +217,6 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     return { y, cache };
   }
 
-  /** R = h_(t-1) Wh for step t, into r[0 .. batch*G*units). */
-  protected recurrent(h: Float32Array, t: number, batch: number, r: Float32Array): void {
-    gemmSerial(false, false, batch, this.gates * this.units, this.units, 1, h, t * batch * this.units, this.wh.value, 0, 0, r, 0);
-  }
-
-  /** dh_(t-1) += dR_t Wh^T. */
-  protected recurrentBack(dR: Float32Array, t: number, batch: number, dhPrev: Float32Array): void {
-    const gu = this.gates * this.units;
-    gemmSerial(false, true, batch, this.units, gu, 1, dR, t * batch * gu, this.wh.value, 0, 1, dhPrev, 0);
-  }
-
   backward(cache: K, dy: Tensor, needInput = true, arena?: Arena): Tensor {
     const { time: T, features: F, units: U } = this;
     const B = cache.batch;
@@ -240,7 +229,7 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
       dH.set(dy.data, (T - 1) * B * U);
     }
     const dZ = f32Of(arena, T * B * gu, false); // every cell writes every value
-    const dR = this.separateRecurrentGrad ? f32Of(arena, T * B * gu) : dZ;
+    const dR = this.separateRecurrentGrad ? f32Of(arena, T * B * gu, false) : dZ; // written whole, as dZ
     this.backwardSteps(cache, dH, dZ, dR, arena);
     // dWh += H_prev^T dR over all steps at once (H_prev = h_(-1) .. h_(T-2) = the first T blocks of h)
     gemm(true, false, U, gu, T * B, 1, cache.h, 0, dR, 0, 1, this.wh.grad, 0);

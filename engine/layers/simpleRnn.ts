@@ -2,8 +2,8 @@
  * simpleRnn (Elman): h_t = tanh(x_t Wx + h_(t-1) Wh + b). Input [time, features]; output the last
  * state [units] or, with returnSequences, [time, units]. Trained by backpropagation through time.
  */
-import { f32Of, type Arena } from '../core/arena.js';
 import type { Rng } from '../core/rng.js';
+import { rnnBackward, rnnForward } from '../kernels/rnn.js';
 import { registerLayer } from './layer.js';
 import {
   RECURRENT_DEFAULTS,
@@ -25,32 +25,13 @@ export class SimpleRnn extends RecurrentLayer<SimpleRnnConfig, RecurrentCache> {
     super(config, inputShape, 1, rng);
   }
 
-  protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number, arena?: Arena): RecurrentCache {
-    const n = batch * this.units;
-    const r = f32Of(arena, n);
-    for (let t = 0; t < this.time; t++) {
-      this.recurrent(h, t, batch, r);
-      const zo = t * n;
-      const ho = (t + 1) * n;
-      for (let i = 0; i < n; i++) h[ho + i] = Math.tanh(z[zo + i] + r[i]);
-    }
+  protected forwardSteps(xT: Float32Array, z: Float32Array, h: Float32Array, batch: number): RecurrentCache {
+    rnnForward(z, this.wh.value, h, this.time, batch, this.units);
     return { batch, xT, h };
   }
 
-  protected backwardSteps(cache: RecurrentCache, dH: Float32Array, dZ: Float32Array, _dR: Float32Array, arena?: Arena): void {
-    const n = cache.batch * this.units;
-    const h = cache.h;
-    const carry = f32Of(arena, n); // dL/dh_t from later steps
-    for (let t = this.time - 1; t >= 0; t--) {
-      const o = t * n;
-      const ho = (t + 1) * n;
-      for (let i = 0; i < n; i++) {
-        const y = h[ho + i];
-        dZ[o + i] = (dH[o + i] + carry[i]) * (1 - y * y);
-      }
-      carry.fill(0);
-      this.recurrentBack(dZ, t, cache.batch, carry);
-    }
+  protected backwardSteps(cache: RecurrentCache, dH: Float32Array, dZ: Float32Array): void {
+    rnnBackward(cache.h, dH, this.wh.value, dZ, this.time, cache.batch, this.units);
   }
 
   protected traces(cache: RecurrentCache): TraceSource[] {

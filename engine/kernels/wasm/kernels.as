@@ -1149,3 +1149,138 @@ export function rowSqDistances(x: usize, c: usize, k: i32, d: i32, out: usize): 
     store<f64>(out + (<usize>j << 3), s);
   }
 }
+
+// ---- GRU steps (same contract as ../gru.ts's TypeScript reference), all steps in one call ----
+
+/**
+ * Forward through every step on the calling thread (PyTorch's GRU: the reset gate scales the recurrent
+ * part of the new gate after its projection). z [steps, batch, 3u] holds x_t Wx + b (gate order r, z, n)
+ * and is overwritten with the gate activations; wh is [u, 3u], bh [u]; h is [(steps + 1), batch, u] with
+ * block 0 the zero initial state (set here); hn [steps, batch, u] gets h_(t-1) Wh_n + bh; r is [batch, 3u]
+ * scratch. Step t: r = h_(t-1) Wh (one GEMM), then rg = σ(z_r + r_r), zg = σ(z_z + r_z),
+ * hn = r_n + bh, n = tanh(z_n + rg hn), h_t = (1 - zg) n + zg h_(t-1).
+ */
+export function gruForward(z: usize, wh: usize, bh: usize, h: usize, hn: usize, r: usize, steps: i32, batch: i32, units: i32): void {
+  const n = batch * units;
+  const g3 = 3 * units;
+  const ub = <usize>units << 2;
+  const nb = <usize>n << 2;
+  const one = f32x4.splat(1);
+  memory.fill(h, 0, nb);
+  for (let t = 0; t < steps; t++) {
+    const zt = z + ((<usize>t * batch * g3) << 2);
+    const hPrev = h + ((<usize>t * n) << 2);
+    const hnt = hn + ((<usize>t * n) << 2);
+    gemmLd(0, 0, batch, g3, units, 1, hPrev, units, wh, g3, 0, r, g3);
+    for (let b = 0; b < batch; b++) {
+      const a = zt + ((<usize>b * g3) << 2);
+      const ra = r + ((<usize>b * g3) << 2);
+      const row = <usize>b * ub;
+      for (let j = 0; j < units; j += 4) {
+        const cnt = units - j;
+        const o4 = <usize>j << 2;
+        const rg = sigmoid4(f32x4.add(loadPart(a + o4, cnt), loadPart(ra + o4, cnt)));
+        const zg = sigmoid4(f32x4.add(loadPart(a + ub + o4, cnt), loadPart(ra + ub + o4, cnt)));
+        const hv = f32x4.add(loadPart(ra + 2 * ub + o4, cnt), loadPart(bh + o4, cnt));
+        const ng = tanh4(f32x4.add(loadPart(a + 2 * ub + o4, cnt), f32x4.mul(rg, hv)));
+        storePart(a + o4, rg, cnt);
+        storePart(a + ub + o4, zg, cnt);
+        storePart(a + 2 * ub + o4, ng, cnt);
+        storePart(hnt + row + o4, hv, cnt);
+        const hp = loadPart(hPrev + row + o4, cnt);
+        storePart(hPrev + nb + row + o4, f32x4.add(f32x4.mul(f32x4.sub(one, zg), ng), f32x4.mul(zg, hp)), cnt);
+      }
+    }
+  }
+}
+
+/**
+ * Backward through every step (the forward's act = its overwritten z, its hn and h). dH [steps, batch, u]
+ * is dL/dh_t from the layer's output; fills dZ and dR [steps, batch, 3u] (gradients of the input and
+ * recurrent parts of the pre-activations: equal for r and z, dR_n = dZ_n rg), adds the recurrent bias's
+ * gradient into dbh [u] (steps from last to first, batch rows in order), using carry [batch, u] for
+ * dL/dh flowing back from later steps: carry = dh zg + dR_t Wh^T.
+ */
+export function gruBackward(
+  act: usize, hn: usize, h: usize, dH: usize, wh: usize, dZ: usize, dR: usize, dbh: usize, carry: usize, steps: i32, batch: i32, units: i32,
+): void {
+  const n = batch * units;
+  const g3 = 3 * units;
+  const ub = <usize>units << 2;
+  const one = f32x4.splat(1);
+  memory.fill(carry, 0, <usize>n << 2);
+  for (let t = steps - 1; t >= 0; t--) {
+    const off = (<usize>t * batch * g3) << 2;
+    const hPrev = h + ((<usize>t * n) << 2);
+    const dht = dH + ((<usize>t * n) << 2);
+    const hnt = hn + ((<usize>t * n) << 2);
+    for (let b = 0; b < batch; b++) {
+      const a = act + off + ((<usize>b * g3) << 2);
+      const dz = dZ + off + ((<usize>b * g3) << 2);
+      const dr = dR + off + ((<usize>b * g3) << 2);
+      const row = <usize>b * ub;
+      for (let j = 0; j < units; j += 4) {
+        const cnt = units - j;
+        const o4 = <usize>j << 2;
+        const k = row + o4;
+        const dh = f32x4.add(loadPart(dht + k, cnt), loadPart(carry + k, cnt));
+        const rg = loadPart(a + o4, cnt);
+        const zg = loadPart(a + ub + o4, cnt);
+        const ng = loadPart(a + 2 * ub + o4, cnt);
+        const dnp = f32x4.mul(f32x4.mul(dh, f32x4.sub(one, zg)), f32x4.sub(one, f32x4.mul(ng, ng)));
+        const dzp = f32x4.mul(f32x4.mul(dh, f32x4.sub(loadPart(hPrev + k, cnt), ng)), f32x4.mul(zg, f32x4.sub(one, zg)));
+        const drp = f32x4.mul(f32x4.mul(dnp, loadPart(hnt + k, cnt)), f32x4.mul(rg, f32x4.sub(one, rg)));
+        const dnr = f32x4.mul(dnp, rg);
+        storePart(dz + o4, drp, cnt);
+        storePart(dr + o4, drp, cnt);
+        storePart(dz + ub + o4, dzp, cnt);
+        storePart(dr + ub + o4, dzp, cnt);
+        storePart(dz + 2 * ub + o4, dnp, cnt);
+        storePart(dr + 2 * ub + o4, dnr, cnt);
+        storePart(dbh + o4, f32x4.add(loadPart(dbh + o4, cnt), dnr), cnt);
+        storePart(carry + k, f32x4.mul(dh, zg), cnt);
+      }
+    }
+    gemmLd(0, 1, batch, units, g3, 1, dR + off, g3, wh, g3, 1, carry, units);
+  }
+}
+
+// ---- simple RNN steps (same contract as ../rnn.ts's TypeScript reference), all steps in one call ----
+
+/**
+ * Forward through every step on the calling thread: z [steps, batch, u] holds x_t Wx + b and is
+ * overwritten with z_t + h_(t-1) Wh; h [(steps + 1), batch, u] gets h_t = tanh of that, block 0 zero.
+ */
+export function rnnForward(z: usize, wh: usize, h: usize, steps: i32, batch: i32, units: i32): void {
+  const n = batch * units;
+  const nb = <usize>n << 2;
+  memory.fill(h, 0, nb);
+  for (let t = 0; t < steps; t++) {
+    const zt = z + ((<usize>t * n) << 2);
+    const hPrev = h + ((<usize>t * n) << 2);
+    gemmLd(0, 0, batch, units, units, 1, hPrev, units, wh, units, 1, zt, units);
+    for (let i = 0; i < n; i += 4) storePart(hPrev + nb + (<usize>i << 2), tanh4(loadPart(zt + (<usize>i << 2), n - i)), n - i);
+  }
+}
+
+/**
+ * Backward through every step: dZ_t = (dH_t + carry)(1 - h_t²), carry = dZ_t Wh^T ([batch, u] scratch).
+ */
+export function rnnBackward(h: usize, dH: usize, wh: usize, dZ: usize, carry: usize, steps: i32, batch: i32, units: i32): void {
+  const n = batch * units;
+  const nb = <usize>n << 2;
+  const one = f32x4.splat(1);
+  memory.fill(carry, 0, nb);
+  for (let t = steps - 1; t >= 0; t--) {
+    const o = (<usize>t * n) << 2;
+    const ht = h + o + nb;
+    for (let i = 0; i < n; i += 4) {
+      const cnt = n - i;
+      const p = <usize>i << 2;
+      const y = loadPart(ht + p, cnt);
+      const d = f32x4.add(loadPart(dH + o + p, cnt), loadPart(carry + p, cnt));
+      storePart(dZ + o + p, f32x4.mul(d, f32x4.sub(one, f32x4.mul(y, y))), cnt);
+    }
+    gemmLd(0, 1, batch, units, units, 1, dZ + o, units, wh, units, 0, carry, units);
+  }
+}
