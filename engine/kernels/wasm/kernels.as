@@ -603,6 +603,11 @@ let cvDW: i32 = 0;
 let cvPT: i32 = 0;
 let cvPL: i32 = 0;
 let cvOW: i32 = 0;
+// The whole batch's images [cvLo, cvHi): loads there are in bounds even when they stray into padding.
+let cvLo: usize = 0;
+let cvHi: usize = 0;
+const LANES = i32x4(0, 1, 2, 3);
+const FOUR = i32x4(4, 4, 4, 4);
 
 /** Rows [pc, pc+kc) of columns [jc, jc+nc) of the images' column matrix, as packPanelsB(0, col, ...) packs them. */
 function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
@@ -612,6 +617,7 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
   const kj0 = pc - c0 * kk - ki0 * cvKW;
   const plane = (<usize>cvH * cvW) << 2;
   const zero = f32x4.splat(0);
+  const zeroI = i32x4.splat(0);
   let dst = packB;
   for (let jp = 0; jp < nc; jp += NR, dst += (<usize>kc * NR) << 2) {
     const cols = min(NR, nc - jp);
@@ -639,6 +645,15 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
             const src = row + (<usize>ix << 2);
             v128.store(d, v128.load(src));
             v128.store(d, v128.load(src, 16), 16);
+          } else if (<isize>row + (<isize>ix << 2) >= <isize>cvLo && <isize>row + (<isize>(ix + NR) << 2) <= <isize>cvHi) {
+            // Partly in the padding, the 8 loads inside the batch: load them all, keep the lanes inside the row.
+            const src = <usize>(<isize>row + (<isize>ix << 2));
+            const at = i32x4.add(i32x4.splat(ix), LANES);
+            const in0 = v128.and(i32x4.ge_s(at, zeroI), i32x4.lt_s(at, i32x4.splat(cvW)));
+            const at1 = i32x4.add(at, FOUR);
+            const in1 = v128.and(i32x4.ge_s(at1, zeroI), i32x4.lt_s(at1, i32x4.splat(cvW)));
+            v128.store(d, v128.and(v128.load(src), in0));
+            v128.store(d, v128.and(v128.load(src, 16), in1), 16);
           } else {
             for (let t = 0; t < NR; t++) {
               const xx = ix + t;
@@ -746,6 +761,8 @@ export function conv2dForward(
   cvPT = padTop;
   cvPL = padLeft;
   cvOW = outW;
+  cvLo = x;
+  cvHi = x + ((<usize>n * img) << 2);
   for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
     const s0 = gi * group;
     const g = min(group, n - s0);
