@@ -60,8 +60,10 @@ export function inferWorkload(name: string, spec: SequentialSpec, batch: number)
 }
 
 const gray28 = (preset: string) => presetSpec(preset, [1, 28, 28], 10);
-const vgg64 = () => presetSpec('vgg', [3, 64, 64], 10, { depth: 3 });
-const lstm = () => sequenceSpec({ cell: 'lstm', steps: 28, features: 28, outputs: 10, units: 64 });
+/** The colour CNN of vgg64-train and vgg64-infer (the TF.js and PyTorch twins build the same net). */
+export const vgg64 = () => presetSpec('vgg', [3, 64, 64], 10, { depth: 3 });
+/** The LSTM of lstm-train. */
+export const lstm = () => sequenceSpec({ cell: 'lstm', steps: 28, features: 28, outputs: 10, units: 64 });
 const gru = () => sequenceSpec({ cell: 'gru', steps: 28, features: 28, outputs: 10, units: 64 });
 
 /** The network workloads in bench order (the DCGAN round is gan.ts). */

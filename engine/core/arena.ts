@@ -8,7 +8,8 @@
  * returns (Sequential.predict), or uses nothing of a training step after the step (the trainers: forward
  * outputs, caches and backward gradients all come from one arena, reset at the start of each step).
  * `alloc` makes a new array (kernels/resident.ts's arenaZeros places them in the kernel memory, where
- * the WebAssembly kernels use them without copies); by default an ordinary Float32Array.
+ * the WebAssembly kernels use them without copies); by default an ordinary Float32Array. `allocInts`
+ * likewise for the Int32Arrays (arenaInts).
  */
 export class Arena {
   #f32: Float32Array[] = [];
@@ -16,9 +17,11 @@ export class Arena {
   #nf = 0;
   #ni = 0;
   readonly #alloc: (n: number) => Float32Array;
+  readonly #allocInts: (n: number) => Int32Array;
 
-  constructor(alloc: (n: number) => Float32Array = (n) => new Float32Array(n)) {
+  constructor(alloc: (n: number) => Float32Array = (n) => new Float32Array(n), allocInts: (n: number) => Int32Array = (n) => new Int32Array(n)) {
     this.#alloc = alloc;
+    this.#allocInts = allocInts;
   }
 
   /** Start a new call: hand out the same arrays again. */
@@ -44,7 +47,7 @@ export class Arena {
     const i = this.#ni++;
     const a = this.#i32[i];
     if (a && a.length === n) return a.fill(0);
-    return (this.#i32[i] = new Int32Array(n));
+    return (this.#i32[i] = this.#allocInts(n));
   }
 
   /** Values held, for memory accounting in tests. */

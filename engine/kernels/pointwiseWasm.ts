@@ -1,7 +1,8 @@
 /**
  * ReLU / leaky ReLU and max pooling on the WebAssembly kernels (branch-free f32x4 selects instead of
  * the data-dependent branches that cost the TypeScript loops a misprediction per value). Operands are
- * copied in and results out, except resident ones (an arena's arrays), used where they are; the callers (activation.ts, maxPool.ts) keep the contracts and checks.
+ * copied in and results out, except resident ones (an arena's arrays, max pooling's winner indices
+ * included), used where they are; the callers (activation.ts, maxPool.ts) keep the contracts and checks.
  */
 import type { WindowGeom } from './geometry.js';
 import { put, putBits, reserve, resetHeap, residentOffset, take, takeBits, type WasmHeap } from './wasm/runtime.js';
@@ -55,19 +56,21 @@ export function maxPoolForwardWasm(h: WasmHeap, x: Float32Array, n: number, g: W
   resetHeap(h);
   const px = input(h, x, inLen);
   const py = output(h, y, outLen);
-  const pa = reserve(h, outLen);
+  const ra = residentOffset(h, argmax);
+  const pa = ra >= 0 ? ra : reserve(h, outLen);
   h.fn.maxPoolForward(px, planes, py, pa, g.height, g.width, g.kernelH, g.kernelW,
     g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
   done(h, py, y, outLen);
-  takeBits(h, pa, argmax, outLen);
+  if (ra < 0) takeBits(h, pa, argmax, outLen);
 }
 
 export function maxPoolBackwardWasm(h: WasmHeap, dy: Float32Array, argmax: Int32Array, count: number, dx: Float32Array, dxLength: number): void {
   resetHeap(h);
   const pdy = input(h, dy, count);
-  const pa = reserve(h, count);
+  const ra = residentOffset(h, argmax);
+  const pa = ra >= 0 ? ra : reserve(h, count);
   const pdx = output(h, dx, dxLength);
-  putBits(h, pa, argmax, count);
+  if (ra < 0) putBits(h, pa, argmax, count);
   h.fn.maxPoolBackward(pdy, pa, count, pdx, dxLength);
   done(h, pdx, dx, dxLength);
 }

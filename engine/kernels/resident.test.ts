@@ -9,7 +9,7 @@ import { createOptimizer } from '../optim/index.js';
 import { randomArray } from '../testing/numeric.js';
 import { adamUpdate } from './adam.js';
 import { kernelBackend, setKernelBackend } from './backend.js';
-import { ownedZeros, releaseArrays } from './resident.js';
+import { arenaZeros, ownedZeros, releaseArrays } from './resident.js';
 import { residentInUse, residentOffset, setResidentBudget, wasmHeap } from './wasm/runtime.js';
 
 function withWasm(fn: () => void): void {
@@ -78,11 +78,11 @@ test("an optimizer's state round-trips through getState/setState with resident s
 test('past the resident budget new arrays are ordinary ones, until room comes back', () =>
   withWasm(() => {
     const h = wasmHeap()!;
-    const before = setResidentBudget(residentInUse(h));
+    const before = setResidentBudget(residentInUse(h, 'owned'));
     try {
       const [plain] = ownedZeros({}, [2000]);
       assert.equal(residentOffset(h, plain), -1, 'no budget left: an ordinary array');
-      setResidentBudget(residentInUse(h) + 3 * 2000 * 4);
+      setResidentBudget(residentInUse(h, 'owned') + 3 * 2000 * 4);
       const arrays = ownedZeros({}, [2000, 2000, 2000, 2000]);
       assert.deepEqual(arrays.map((a) => residentOffset(h, a) >= 0), [true, true, true, false]);
       releaseArrays(arrays);
@@ -91,5 +91,25 @@ test('past the resident budget new arrays are ordinary ones, until room comes ba
       releaseArrays([again]);
     } finally {
       setResidentBudget(before);
+    }
+  }));
+
+test('arenas and parameters have budgets of their own: neither takes the room of the other', () =>
+  withWasm(() => {
+    const h = wasmHeap()!;
+    const owned = setResidentBudget(residentInUse(h, 'owned'));
+    const arena = setResidentBudget(residentInUse(h, 'arena') + 2 * 2000 * 4, 'arena');
+    try {
+      const [plain] = ownedZeros({}, [2000]);
+      assert.equal(residentOffset(h, plain), -1, 'no parameter room left');
+      const a = [arenaZeros(2000), arenaZeros(2000), arenaZeros(2000)];
+      assert.deepEqual(a.map((x) => residentOffset(h, x) >= 0), [true, true, false], 'the arena pool has room for two');
+      setResidentBudget(residentInUse(h, 'owned') + 2000 * 4);
+      const [p] = ownedZeros({}, [2000]);
+      assert.ok(residentOffset(h, p) >= 0, 'parameters are not held back by full arenas');
+      releaseArrays([p]);
+    } finally {
+      setResidentBudget(owned);
+      setResidentBudget(arena, 'arena');
     }
   }));

@@ -6,7 +6,7 @@
  * when the owner replaces them (releaseArrays).
  */
 import { wasmActive } from './backend.js';
-import { releaseBlock, releaseResident, residentZeros, wasmHeap } from './wasm/runtime.js';
+import { releaseBlock, releaseResident, residentZeros, wasmHeap, type ResidentPool } from './wasm/runtime.js';
 
 const registry = new FinalizationRegistry<Float32Array[]>((arrays) => releaseArrays(arrays));
 
@@ -31,9 +31,9 @@ export function releaseArrays(arrays: Float32Array[]): void {
 /** Below this many values an array stays an ordinary one (its copies cost less than a kernel call). */
 const MIN_RESIDENT = 1024;
 
-const selfOwned = new FinalizationRegistry<{ ptr: number; length: number }>(({ ptr, length }) => {
+const selfOwned = new FinalizationRegistry<{ ptr: number; length: number; pool: ResidentPool }>(({ ptr, length, pool }) => {
   const h = wasmHeap();
-  if (h) releaseBlock(h, ptr, length);
+  if (h) releaseBlock(h, ptr, length, pool);
 });
 
 /**
@@ -45,23 +45,34 @@ export function selfOwnedZeros(n: number): Float32Array {
   const h = n >= MIN_RESIDENT ? wasmActive() : null;
   const a = h && residentZeros(h, n);
   if (!a) return new Float32Array(n);
-  selfOwned.register(a, { ptr: a.byteOffset, length: n });
+  selfOwned.register(a, { ptr: a.byteOffset, length: n, pool: 'owned' });
   return a;
 }
 
-/** The fraction of the resident budget arenas may fill (the rest stays for parameters and optimizers). */
-const ARENA_SHARE = 0.5;
-
 /**
  * A zero-filled array of n values for an arena (core/arena.ts): resident when the wasm backend is active,
- * n is large enough and arenas hold under half the resident budget, else an ordinary array. The kernels
- * then read a layer's input and write its output where they are, instead of copying them in and out of
- * the kernel memory. The room is recycled when the array is garbage collected (the arena is its owner).
+ * n is large enough and the arenas' own resident budget has room (wasm/runtime.ts's 'arena' pool, apart
+ * from the parameters' budget), else an ordinary array. The kernels then read a layer's input and write
+ * its output where they are, instead of copying them in and out of the kernel memory. The room is
+ * recycled when the array is garbage collected (the arena is its owner).
  */
 export function arenaZeros(n: number): Float32Array {
   const h = n >= MIN_RESIDENT ? wasmActive() : null;
-  const a = h && residentZeros(h, n, ARENA_SHARE);
+  const a = h && residentZeros(h, n, 'arena');
   if (!a) return new Float32Array(n);
-  selfOwned.register(a, { ptr: a.byteOffset, length: n });
+  selfOwned.register(a, { ptr: a.byteOffset, length: n, pool: 'arena' });
+  return a;
+}
+
+/**
+ * An Int32Array of n zeros for an arena (max pooling's winner indices), in the kernel memory on the same
+ * terms as arenaZeros, so the pooling kernels read and write it in place; else an ordinary array.
+ */
+export function arenaInts(n: number): Int32Array {
+  const h = n >= MIN_RESIDENT ? wasmActive() : null;
+  const f = h && residentZeros(h, n, 'arena');
+  if (!f) return new Int32Array(n);
+  const a = new Int32Array(f.buffer, f.byteOffset, n);
+  selfOwned.register(a, { ptr: a.byteOffset, length: n, pool: 'arena' });
   return a;
 }

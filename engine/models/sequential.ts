@@ -3,7 +3,7 @@
  * so the description stays a tree and every model kind serializes the same way.
  */
 import { Arena } from '../core/arena.js';
-import { arenaZeros } from '../kernels/resident.js';
+import { arenaInts, arenaZeros } from '../kernels/resident.js';
 import type { Rng } from '../core/rng.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import { buildChain, specOf, type Buffer, type ForwardContext, type Layer, type LayerSpec, type Param } from '../layers/layer.js';
@@ -18,7 +18,7 @@ export class Sequential {
   readonly layers: Layer[];
   readonly inputShape: readonly number[];
   readonly outputShape: readonly number[];
-  readonly #arena = new Arena(arenaZeros);
+  readonly #arena = new Arena(arenaZeros, arenaInts);
 
   constructor(spec: SequentialSpec, rng: Rng) {
     this.inputShape = [...spec.input];
@@ -99,5 +99,5 @@ function collect<T>(layers: readonly Layer[], get: (l: Layer) => T[]): T[] {
  * WebAssembly kernels read and write the activations and gradients where they are.
  */
 export function trainingArena(): Arena {
-  return new Arena(arenaZeros);
+  return new Arena(arenaZeros, arenaInts);
 }

@@ -116,6 +116,30 @@ test('the arena lives in the kernel memory when the WebAssembly kernels run: a c
   sameBits('conv2d output written in place', [first.data], [want]);
 });
 
+test('max pooling keeps its winner indices in the arena\'s kernel memory and reads them there going back', () => {
+  const h = wasmActive();
+  if (!h) return;
+  const model = new Sequential(presetSpec('vgg', [3, 16, 16], 10, { depth: 1 }), new Rng(2));
+  const pool = model.layers.findIndex((l) => l.type === 'maxPool2d');
+  const { x } = input(4, 3, 16, 3);
+  const before = model.layers.slice(0, pool).reduce((t, l) => l.forward(t, { training: true, rng: new Rng(0) }).y, x);
+  const dy = tensor([4, 16, 8, 8]);
+  const r = new Rng(5);
+  for (let i = 0; i < dy.data.length; i++) dy.data[i] = r.normal();
+  const run = (arena?: ReturnType<typeof trainingArena>) => {
+    const { y, cache } = model.layers[pool].forward(before, { training: true, rng: new Rng(0), arena });
+    const dx = model.layers[pool].backward(cache, dy, true, arena);
+    return { y: y.data, dx: dx.data, argmax: (cache as { argmax: Int32Array }).argmax };
+  };
+  const arena = trainingArena();
+  const mine = run(arena);
+  assert.ok(residentOffset(h, mine.argmax) >= 0, 'the winner indices (4 x 16 x 8 x 8) are resident');
+  const fresh = run();
+  assert.equal(residentOffset(h, fresh.argmax), -1);
+  assert.deepEqual(Array.from(mine.argmax), Array.from(fresh.argmax));
+  sameBits('pooled output and input gradient', [mine.y, mine.dx], [fresh.y, fresh.dx]);
+});
+
 test('a DCGAN round with its arena gives the same weights bit for bit as the round on fresh arrays', () => {
   const make = () => new Gan(dcganSpecs({ channels: 1, size: 16, latent: 8, width: 8 }), new Rng(3));
   const adam = () => createOptimizer({ type: 'adam', lr: 2e-3, beta1: 0.5 });

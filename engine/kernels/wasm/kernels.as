@@ -581,12 +581,152 @@ function scatterChannels(src: usize, dst: usize, samples: i32, channels: i32, p:
   }
 }
 
+// ---- the forward convolution's GEMM with im2col fused into the packing of B ----
+// The column matrix of a group of images is never written out: packPanelsIm2col builds each packed
+// 8-column panel of it straight from the images (the same values im2colLd and packPanelsB would place
+// there, padding as zeros), and gemmIm2col runs gemmLd's blocking and micro-kernel on those panels, so
+// every output value is the same sum in the same order as im2col + gemm give, bit for bit.
+
+// The images whose column matrix gemmIm2col multiplies (set by conv2dForward; globals are per instance,
+// so per thread). cvX: the group's first image; cvImg: bytes per image; cvP: columns per image.
+let cvX: usize = 0;
+let cvImg: usize = 0;
+let cvP: i32 = 0;
+let cvH: i32 = 0;
+let cvW: i32 = 0;
+let cvKH: i32 = 0;
+let cvKW: i32 = 0;
+let cvSH: i32 = 0;
+let cvSW: i32 = 0;
+let cvDH: i32 = 0;
+let cvDW: i32 = 0;
+let cvPT: i32 = 0;
+let cvPL: i32 = 0;
+let cvOW: i32 = 0;
+// The whole batch's images [cvLo, cvHi): loads there are in bounds even when they stray into padding.
+let cvLo: usize = 0;
+let cvHi: usize = 0;
+const LANES = i32x4(0, 1, 2, 3);
+const FOUR = i32x4(4, 4, 4, 4);
+
+/** Rows [pc, pc+kc) of columns [jc, jc+nc) of the images' column matrix, as packPanelsB(0, col, ...) packs them. */
+function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
+  const kk = cvKH * cvKW;
+  const c0 = pc / kk;
+  const ki0 = (pc - c0 * kk) / cvKW;
+  const kj0 = pc - c0 * kk - ki0 * cvKW;
+  const plane = (<usize>cvH * cvW) << 2;
+  const zero = f32x4.splat(0);
+  const zeroI = i32x4.splat(0);
+  let dst = packB;
+  for (let jp = 0; jp < nc; jp += NR, dst += (<usize>kc * NR) << 2) {
+    const cols = min(NR, nc - jp);
+    const j0 = jc + jp;
+    const s = j0 / cvP;
+    const o = j0 - s * cvP;
+    const oy = o / cvOW;
+    const ox = o - oy * cvOW;
+    if (cols == NR && cvSW == 1 && ox + NR <= cvOW) {
+      // Eight neighbouring outputs of one image row: each panel row is 8 neighbouring inputs.
+      const img = cvX + <usize>s * cvImg;
+      const y0 = oy * cvSH - cvPT;
+      const x0 = ox - cvPL;
+      let c = c0, ki = ki0, kj = kj0;
+      let d = dst;
+      for (let q = 0; q < kc; q++, d += NR << 2) {
+        const iy = y0 + ki * cvDH;
+        const ix = x0 + kj * cvDW;
+        if (iy < 0 || iy >= cvH) {
+          v128.store(d, zero);
+          v128.store(d, zero, 16);
+        } else {
+          const row = img + <usize>c * plane + ((<usize>iy * cvW) << 2);
+          if (ix >= 0 && ix + NR <= cvW) {
+            const src = row + (<usize>ix << 2);
+            v128.store(d, v128.load(src));
+            v128.store(d, v128.load(src, 16), 16);
+          } else if (<isize>row + (<isize>ix << 2) >= <isize>cvLo && <isize>row + (<isize>(ix + NR) << 2) <= <isize>cvHi) {
+            // Partly in the padding, the 8 loads inside the batch: load them all, keep the lanes inside the row.
+            const src = <usize>(<isize>row + (<isize>ix << 2));
+            const at = i32x4.add(i32x4.splat(ix), LANES);
+            const in0 = v128.and(i32x4.ge_s(at, zeroI), i32x4.lt_s(at, i32x4.splat(cvW)));
+            const at1 = i32x4.add(at, FOUR);
+            const in1 = v128.and(i32x4.ge_s(at1, zeroI), i32x4.lt_s(at1, i32x4.splat(cvW)));
+            v128.store(d, v128.and(v128.load(src), in0));
+            v128.store(d, v128.and(v128.load(src, 16), in1), 16);
+          } else {
+            for (let t = 0; t < NR; t++) {
+              const xx = ix + t;
+              store<f32>(d + (<usize>t << 2), xx >= 0 && xx < cvW ? load<f32>(row + (<usize>xx << 2)) : 0);
+            }
+          }
+        }
+        if (++kj == cvKW) {
+          kj = 0;
+          if (++ki == cvKH) {
+            ki = 0;
+            c++;
+          }
+        }
+      }
+    } else {
+      // Any other panel (its columns cross an image row or image, a stride, the zero-padded last one): column by column.
+      for (let t = 0; t < NR; t++) {
+        let d = dst + (<usize>t << 2);
+        if (t >= cols) {
+          for (let q = 0; q < kc; q++, d += NR << 2) store<f32>(d, 0);
+          continue;
+        }
+        const j = j0 + t;
+        const st = j / cvP;
+        const ot = j - st * cvP;
+        const oyt = ot / cvOW;
+        const img = cvX + <usize>st * cvImg;
+        const y0 = oyt * cvSH - cvPT;
+        const x0 = (ot - oyt * cvOW) * cvSW - cvPL;
+        let c = c0, ki = ki0, kj = kj0;
+        for (let q = 0; q < kc; q++, d += NR << 2) {
+          const iy = y0 + ki * cvDH;
+          const ix = x0 + kj * cvDW;
+          store<f32>(d, iy >= 0 && iy < cvH && ix >= 0 && ix < cvW ? load<f32>(img + <usize>c * plane + ((<usize>iy * cvW + ix) << 2)) : 0);
+          if (++kj == cvKW) {
+            kj = 0;
+            if (++ki == cvKH) {
+              ki = 0;
+              c++;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** C[m x n] = A[m x k] * (the images' column matrix, k x n): gemmLd(0, 0, m, n, k, 1, a, k, col, n, 0, c, n) without col. */
+function gemmIm2col(m: i32, n: i32, k: i32, a: usize, c: usize): void {
+  scale(c, m * n, 0);
+  if (m == 0 || n == 0 || k == 0) return;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packPanelsIm2col(pc, kc, jc, nc);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packPanelsA(0, a, k, ic, mc, pc, kc);
+        macroKernel(mc, nc, kc, 1, c + ((<usize>ic * n + jc) << 2), n);
+      }
+    }
+  }
+}
+
 // ---- whole-batch convolution (same contract as ../conv2d.ts), one call per batch and thread ----
 // `group` samples share one column matrix [C*kH*kW, group*outH*outW] and so one GEMM per step (small
 // grids such as 7x7 make per-sample GEMMs too narrow to fill the micro-kernel); `mat` is scratch for the
 // matching [channels, group*outH*outW] operand or result. col and mat hold one such region per thread
 // (colBytes / matBytes apart, 16-byte aligned): col r*group*p values, mat filters*group*p (conv2d) or
-// inChannels*group*p (transposed). Forward passes split the groups over the threads. Backward passes
+// inChannels*group*p (transposed). conv2dForward does not use col: its GEMM packs the column matrix
+// straight from the images (gemmIm2col). Forward passes split the groups over the threads. Backward passes
 // split them into chunksFor(groups) chunks: chunk c sums its weight and bias gradients into partial c
 // at `parts` (weight partials wBytes apart, then bias partials bBytes apart), and addPartials adds the
 // partials to dw and db in chunk order afterwards.
@@ -607,17 +747,28 @@ export function conv2dForward(
   const img = <usize>channels * height * width;
   const out = <usize>filters * p;
   const groups = (n + group - 1) / group;
-  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
   const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
+  cvImg = img << 2;
+  cvP = p;
+  cvH = height;
+  cvW = width;
+  cvKH = kernelH;
+  cvKW = kernelW;
+  cvSH = strideH;
+  cvSW = strideW;
+  cvDH = dilationH;
+  cvDW = dilationW;
+  cvPT = padTop;
+  cvPL = padLeft;
+  cvOW = outW;
+  cvLo = x;
+  cvHi = x + ((<usize>n * img) << 2);
   for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
     const s0 = gi * group;
     const g = min(group, n - s0);
     const ld = g * p;
-    for (let s = 0; s < g; s++) {
-      im2colLd(x + ((<usize>(s0 + s) * img) << 2), colT + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
-        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
-    }
-    gemm(0, 0, filters, ld, r, 1, w, colT, 0, matT, 0, 1);
+    cvX = x + ((<usize>s0 * img) << 2);
+    gemmIm2col(filters, ld, r, w, matT);
     if (bias) addChannelBias(matT, filters, ld, bias);
     scatterChannels(matT, y + ((<usize>s0 * out) << 2), g, filters, p);
   }

@@ -179,39 +179,54 @@ export function reserve(h: WasmHeap, floats: number): number {
 
 const residentBuffers = new WeakMap<WasmHeap, WeakSet<object>>();
 const freeBlocks = new WeakMap<WasmHeap, Map<number, number[]>>();
-const residentBytes = new WeakMap<WasmHeap, number>();
 
 /**
- * Room resident arrays may hold at once. Their room comes back when their owners are garbage collected,
- * and V8 does not count it when deciding to collect: past this, new arrays are ordinary ones until
- * room comes back, so a process that drops many models between collections cannot grow without bound.
+ * What a resident array is for: 'owned' (parameters, gradients, optimizer state: kernels/resident.ts's
+ * ownedZeros and selfOwnedZeros) or 'arena' (a training or inference arena's activations and gradients,
+ * arenaZeros). Each pool has its own budget, so arenas never take the room parameters made later need.
  */
-let residentBudget = 128 * 2 ** 20;
+export type ResidentPool = 'owned' | 'arena';
 
-/** Bytes resident arrays of h hold now. */
-export function residentInUse(h: WasmHeap): number {
-  return residentBytes.get(h) ?? 0;
+/**
+ * Room resident arrays of each pool may hold at once. Their room comes back when their owners are
+ * garbage collected, and V8 does not count it when deciding to collect: past this, new arrays are
+ * ordinary ones until room comes back, so a process that drops many models between collections cannot
+ * grow without bound. The arena budget holds a whole training step of the 64x64 VGG-style bench net at
+ * batch 32 (124 MiB of activations and gradients); an arena over it keeps the rest in ordinary arrays.
+ */
+const residentBudget: Record<ResidentPool, number> = { owned: 128 * 2 ** 20, arena: 160 * 2 ** 20 };
+const residentBytes = new WeakMap<WasmHeap, Record<ResidentPool, number>>();
+
+function bytesOf(h: WasmHeap): Record<ResidentPool, number> {
+  let b = residentBytes.get(h);
+  if (!b) residentBytes.set(h, (b = { owned: 0, arena: 0 }));
+  return b;
 }
 
-/** Set the resident budget in bytes (tests); returns the one before. */
-export function setResidentBudget(bytes: number): number {
-  const before = residentBudget;
-  residentBudget = bytes;
+/** Bytes resident arrays of h hold now (of one pool, or of both). */
+export function residentInUse(h: WasmHeap, pool?: ResidentPool): number {
+  const b = bytesOf(h);
+  return pool ? b[pool] : b.owned + b.arena;
+}
+
+/** Set a pool's resident budget in bytes (tests; default the 'owned' pool); returns the one before. */
+export function setResidentBudget(bytes: number, pool: ResidentPool = 'owned'): number {
+  const before = residentBudget[pool];
+  residentBudget[pool] = bytes;
   return before;
 }
 
 /**
  * A zero-filled Float32Array of n values in h's memory for good (until releaseResident), or null when
- * the resident budget is spent: kernels read and write it in place (residentOffset) instead of copying
- * it in and out. The memory is shared, so the view stays valid when the memory grows. Only between
- * kernel calls (it may reserve permanent room). `share` (0 to 1): null already when the budget in use
- * would pass that fraction of it (arenas take at most half, so parameters made later still find room).
+ * the pool's resident budget is spent: kernels read and write it in place (residentOffset) instead of
+ * copying it in and out. The memory is shared, so the view stays valid when the memory grows. Only
+ * between kernel calls (it may reserve permanent room).
  */
-export function residentZeros(h: WasmHeap, n: number, share = 1): Float32Array | null {
+export function residentZeros(h: WasmHeap, n: number, pool: ResidentPool = 'owned'): Float32Array | null {
   const floats = (n + 3) & ~3;
-  const used = residentBytes.get(h) ?? 0;
-  if (used + floats * 4 > residentBudget * share) return null;
-  residentBytes.set(h, used + floats * 4);
+  const used = bytesOf(h);
+  if (used[pool] + floats * 4 > residentBudget[pool]) return null;
+  used[pool] += floats * 4;
   let free = freeBlocks.get(h);
   if (!free) freeBlocks.set(h, (free = new Map()));
   const ptr = free.get(floats)?.pop() ?? reservePermanent(h, floats);
@@ -224,20 +239,20 @@ export function residentZeros(h: WasmHeap, n: number, share = 1): Float32Array |
   return a;
 }
 
-/** The byte offset of a resident array of h (residentZeros), or -1 for any other array. */
-export function residentOffset(h: WasmHeap, a: Float32Array): number {
+/** The byte offset of a resident array of h (residentZeros, or an Int32Array over one), or -1 for any other array. */
+export function residentOffset(h: WasmHeap, a: Float32Array | Int32Array): number {
   return residentBuffers.get(h)?.has(a.buffer) ? a.byteOffset : -1;
 }
 
 /** Give a resident array's room back for a later residentZeros of the same size; nothing for other arrays. */
-export function releaseResident(h: WasmHeap, a: Float32Array): void {
-  if (residentOffset(h, a) >= 0) releaseBlock(h, a.byteOffset, a.length);
+export function releaseResident(h: WasmHeap, a: Float32Array, pool: ResidentPool = 'owned'): void {
+  if (residentOffset(h, a) >= 0) releaseBlock(h, a.byteOffset, a.length, pool);
 }
 
 /** Give back the room of a resident array of `length` values at byte offset ptr (the array itself may be gone). */
-export function releaseBlock(h: WasmHeap, ptr: number, length: number): void {
+export function releaseBlock(h: WasmHeap, ptr: number, length: number, pool: ResidentPool = 'owned'): void {
   const floats = (length + 3) & ~3;
-  residentBytes.set(h, (residentBytes.get(h) ?? 0) - floats * 4);
+  bytesOf(h)[pool] -= floats * 4;
   const free = freeBlocks.get(h)!;
   const list = free.get(floats);
   if (list) list.push(ptr);

@@ -1,0 +1,81 @@
+/**
+ * The WebAssembly forward convolution builds its GEMM's packed panels straight from the images (im2col
+ * fused into the packing): it must give, bit for bit, what im2col followed by the GEMM give on the same
+ * kernels, for every geometry (strides, dilation, asymmetric padding, widths that are no multiple of the
+ * 8-column panels, several samples per GEMM, more than one KC block of rows and NC block of columns).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../core/rng.js';
+import { randomArray } from '../testing/numeric.js';
+import { conv2dForwardWasm, samplesPerGemm } from './convWasm.js';
+import { colCols, colRows, imageSize, squareWindow, windowGeom, type WindowGeom } from './geometry.js';
+import { put, reserve, resetHeap, take, wasmHeap, type WasmHeap } from './wasm/runtime.js';
+
+function geomArgs(g: WindowGeom): number[] {
+  return [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW];
+}
+
+/** One sample at a time: the kernels' im2col into a column matrix, their GEMM, their bias. */
+function unfused(h: WasmHeap, x: Float32Array, n: number, g: WindowGeom, w: Float32Array, f: number, b: Float32Array): Float32Array {
+  const r = colRows(g);
+  const p = colCols(g);
+  const img = imageSize(g);
+  const y = new Float32Array(n * f * p);
+  for (let s = 0; s < n; s++) {
+    resetHeap(h);
+    const px = reserve(h, img);
+    put(h, px, x, s * img, img);
+    const pw = reserve(h, f * r);
+    put(h, pw, w, 0, f * r);
+    const pb = reserve(h, f);
+    put(h, pb, b, 0, f);
+    const pcol = reserve(h, r * p);
+    const py = reserve(h, f * p);
+    h.fn.im2col(px, pcol, ...geomArgs(g));
+    h.fn.gemm(0, 0, f, p, r, 1, pw, pcol, 0, py, 0, 1);
+    h.fn.addChannelBias(py, f, p, pb);
+    take(h, py, y, s * f * p, f * p);
+  }
+  return y;
+}
+
+function sameBits(got: Float32Array, want: Float32Array, label: string): void {
+  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
+  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) assert.fail(`${label}: value ${i} is ${got[i]}, im2col + GEMM give ${want[i]}`);
+}
+
+function check(h: WasmHeap, rng: Rng, g: WindowGeom, n: number, f: number, label: string): void {
+  const x = randomArray(rng, n * imageSize(g));
+  const w = randomArray(rng, f * colRows(g));
+  const b = randomArray(rng, f);
+  const y = new Float32Array(n * f * colCols(g));
+  conv2dForwardWasm(h, x, n, g, w, f, b, y);
+  sameBits(y, unfused(h, x, n, g, w, f, b), `${label} (${n} samples, ${samplesPerGemm(n, colRows(g), colCols(g))} per GEMM)`);
+}
+
+test('the fused forward convolution equals im2col then GEMM bit for bit', (t) => {
+  const h = wasmHeap();
+  if (!h) return t.skip('no WebAssembly SIMD here');
+  const rng = new Rng(31);
+  for (let i = 0; i < 60; i++) {
+    const k = 1 + rng.int(4);
+    let g: WindowGeom;
+    try {
+      g = windowGeom({
+        channels: 1 + rng.int(4), height: 2 + rng.int(13), width: 2 + rng.int(21), kernelH: k, kernelW: 1 + rng.int(4),
+        strideH: 1 + rng.int(3), strideW: 1 + rng.int(3), dilationH: 1 + rng.int(2), dilationW: 1 + rng.int(2),
+        padTop: rng.int(k), padBottom: rng.int(k), padLeft: rng.int(3), padRight: rng.int(3),
+      });
+    } catch {
+      continue; // does not fit
+    }
+    check(h, rng, g, 1 + rng.int(6), 1 + rng.int(9), `random geometry ${i}`);
+  }
+  // The bench's VGG layers: 3x3 same on 64x64 (4,096 columns: two NC blocks), 64 channels (576 rows: two KC blocks).
+  check(h, rng, squareWindow(3, 64, 64, 3, 1, 'same'), 2, 16, 'vgg first conv');
+  check(h, rng, squareWindow(64, 16, 16, 3, 1, 'same'), 3, 8, 'vgg last conv');
+  check(h, rng, squareWindow(2, 28, 28, 4, 2, 'same'), 5, 3, 'dcgan conv');
+  check(h, rng, squareWindow(1, 7, 7, 5, 1, 'same'), 9, 5, '7x7 grids, 7-wide rows crossing the 8-column panels');
+});
