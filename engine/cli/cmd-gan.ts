@@ -19,7 +19,7 @@ export const usage = `locus gan --data DIR --out GAN.json [options]
   --latent N          size of the latent code (default 64)
   --width N           filters of the first discriminator level; the generator mirrors it (default 16)
   --batch N           images per step (default 32)
-  --lr X              Adam learning rate of the generator (default 0.001)
+  --lr X              Adam learning rate of the generator (default 0.002)
   --lr-d X            Adam learning rate of the discriminator (default 0.0005)
   --beta1 X           Adam beta1 (default 0.5)
   --k N               discriminator updates per generator update (default 1)
@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
   const latent = num(v.latent, 'latent', 64, 1, 4096, true);
   const width = num(v.width, 'width', 16, 1, 512, true);
   const beta1 = num(v.beta1, 'beta1', 0.5, 0, 0.999);
-  const adam: OptimizerSpec = { type: 'adam', lr: num(v.lr, 'lr', 1e-3, 1e-12, 10), beta1 };
+  const adam: OptimizerSpec = { type: 'adam', lr: num(v.lr, 'lr', 2e-3, 1e-12, 10), beta1 };
   const adamD: OptimizerSpec = { type: 'adam', lr: num(v['lr-d'], 'lr-d', 5e-4, 1e-12, 10), beta1 };
   const settings: GanTrainSettings = {
     epochs: num(v.epochs, 'epochs', 10, 1, 100000, true),

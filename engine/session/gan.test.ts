@@ -87,7 +87,7 @@ test('GAN session: a NaN weight stops the run with a clear message', async () =>
   gan.generator.params().at(-1)!.value[0] = Number.NaN; // the output layer's bias: every sample is NaN
   const done = await new GanTrainer({ gan, set: barSet(16), normalization: { kind: 'symmetric' }, settings: { epochs: 1, batchSize: 8 } }).run();
   assert.equal(done.reason, 'diverged');
-  assert.match(done.message, /training diverged at step 1: the discriminator's loss is NaN\. Try lower learning rates \(now D 0\.0005 and G 0\.001/);
+  assert.match(done.message, /training diverged at step 1: the discriminator's loss is NaN\. Try lower learning rates \(now D 0\.0005 and G 0\.002/);
 });
 
 test('GAN session: images of another size are refused', () => {

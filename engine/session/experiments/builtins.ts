@@ -233,7 +233,7 @@ export const BUILTIN_EXPERIMENTS: readonly ExperimentFile[] = [
     data: { source: 'sample', folder: 'optional' },
     base: { mode: 'image', epochs: 12, grid: 16, snapshots: [1, 3, 6, 9, 12] },
     variants: [
-      { name: "Locus's recipe", set: {}, note: 'G learning rate 1e-3, D 5e-4, batches of 32 (the GAN view\'s default)' },
+      { name: "Locus's recipe", set: {}, note: 'G learning rate 2e-3, D 5e-4, batches of 32 (the GAN view\'s default)' },
       { name: "DCGAN paper's recipe", set: { lrG: 0.0002, lrD: 0.0002, batchSize: 64 }, note: 'both learning rates 2e-4, batches of 64' },
     ],
     metrics: ['confident', 'confidentReal', 'classSpread', 'dLoss', 'dReal', 'dFake'],

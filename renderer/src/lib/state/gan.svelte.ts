@@ -43,7 +43,7 @@ export interface GanCurves {
 }
 
 /** The engine's default recipe (engine/session/gan.ts GAN_TRAIN_DEFAULTS, docs/gans.md). */
-const IMAGE_DEFAULTS = { batchSize: 32, lrG: 1e-3, lrD: 5e-4 };
+const IMAGE_DEFAULTS = { batchSize: 32, lrG: 2e-3, lrD: 5e-4 };
 
 /** A model file the next run continues instead of making a new network (opened in the Models view). */
 export interface ContinueFrom {
