@@ -10,8 +10,9 @@
  */
 import { Rng } from '../core/rng.js';
 import { checkVector, oneOf, positiveInt } from './checks.js';
-import { checkMatrix, nearestRow, sqDist, sqNorms } from './distance.js';
-import { nearestAll } from './nearest.js';
+import { somUpdate } from '../kernels/somUpdate.js';
+import { checkMatrix, sqDist, sqNorms } from './distance.js';
+import { nearestAll, nearestOne } from './nearest.js';
 import type { PrototypeModel } from './editor.js';
 import { Lattice, type Neighbourhood, type Topology } from './som-lattice.js';
 import { SampleOrder, type SampleOrderState } from './order.js';
@@ -68,6 +69,10 @@ export class Som implements PrototypeModel {
   #hits: number[];
   #order: SampleOrder;
   #h: Float64Array;
+  #best = { index: -1, score: Infinity };
+  #units = new Int32Array(0);
+  #gains = new Float64Array(0);
+  #moves = new Float64Array(0);
 
   constructor(config: Partial<SomConfig> & { dim: number; width: number }) {
     const total = 10000;
@@ -153,7 +158,7 @@ export class Som implements PrototypeModel {
 
   /** Best-matching unit of any input vector. */
   bmu(x: Float32Array, xo = 0): number {
-    return nearestRow(this.prototypes.data, this.lattice.size, this.dim, x, xo);
+    return nearestOne(this.prototypes.data, this.lattice.size, this.dim, x, xo, this.#best).index;
   }
 
   present(x: Float32Array, xo = 0, sample = -1): SomStep {
@@ -162,22 +167,25 @@ export class Som implements PrototypeModel {
     const c = this.bmu(x, xo);
     const { eta, sigma } = this.current();
     this.lattice.neighbourhood(this.config.neighbourhood, c, sigma, this.#h);
-    const w = this.prototypes.data;
-    const moved = [];
-    const influence = new Float64Array(this.lattice.size);
-    for (let u = 0; u < this.lattice.size; u++) {
+    const size = this.lattice.size;
+    const influence = new Float64Array(size);
+    if (this.#units.length < size) {
+      this.#units = new Int32Array(size);
+      this.#gains = new Float64Array(size);
+      this.#moves = new Float64Array(size);
+    }
+    let count = 0;
+    for (let u = 0; u < size; u++) {
       const g = eta * this.#h[u];
       influence[u] = g;
       if (g === 0 || this.prototypes.isFrozen(u)) continue;
-      let s = 0;
-      const o = u * d;
-      for (let t = 0; t < d; t++) {
-        const m = g * (x[xo + t] - w[o + t]);
-        w[o + t] += m;
-        s += m * m;
-      }
-      moved.push({ index: u, distance: Math.sqrt(s) });
+      this.#units[count] = u;
+      this.#gains[count++] = g;
     }
+    // Every listed unit moves by g (x - w) (kernels/somUpdate.ts; on the WebAssembly kernels when active).
+    somUpdate(this.prototypes.data, d, x, xo, this.#units, this.#gains, count, this.#moves);
+    const moved = new Array<{ index: number; distance: number }>(count);
+    for (let i = 0; i < count; i++) moved[i] = { index: this.#units[i], distance: Math.sqrt(this.#moves[i]) };
     this.#hits[c]++;
     this.#steps++;
     return { sample, winner: c, moved, created: false, eta, sigma, influence };

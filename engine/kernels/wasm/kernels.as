@@ -1435,3 +1435,58 @@ export function rnnBackward(h: usize, dH: usize, wh: usize, dZ: usize, carry: us
     gemmLd(0, 1, batch, units, units, 1, dZ + o, units, wh, units, 0, carry, units);
   }
 }
+
+/**
+ * The SOM's move of the listed units toward one sample x (d floats). For list entry i, unit
+ * u = units[i] (an i32 row of w, k x d f32 row-major; no unit listed twice) with gain g = gains[i] (f64),
+ * for t = 0..d-1 in order: m = g * (f64(x[t]) - f64(w[u][t])), w[u][t] = f32(f64(w[u][t]) + m),
+ * s += m * m; then out[i] = s (f64). The arithmetic of the TypeScript loop in ../../local/som.ts
+ * (`present`) with a separate multiply and add, so the weights and the movements are the same bit for
+ * bit. Each f64x2 lane is one unit; four units at a time keep two chains in flight.
+ */
+export function somUpdate(x: usize, w: usize, d: i32, units: usize, gains: usize, count: i32, out: usize): void {
+  const row = <usize>d << 2;
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const ui = units + (<usize>i << 2);
+    const p0 = w + <usize>load<i32>(ui) * row;
+    const p1 = w + <usize>load<i32>(ui, 4) * row;
+    const p2 = w + <usize>load<i32>(ui, 8) * row;
+    const p3 = w + <usize>load<i32>(ui, 12) * row;
+    const gi = gains + (<usize>i << 3);
+    const g01 = v128.load(gi);
+    const g23 = v128.load(gi, 16);
+    let s01 = f64x2.splat(0);
+    let s23 = f64x2.splat(0);
+    for (let t: usize = 0; t < row; t += 4) {
+      const xv = f64x2.splat(<f64>load<f32>(x + t));
+      const w01 = f64x2.promote_low_f32x4(v128.load32_lane(p1 + t, v128.load32_zero(p0 + t), 1));
+      const w23 = f64x2.promote_low_f32x4(v128.load32_lane(p3 + t, v128.load32_zero(p2 + t), 1));
+      const m01 = f64x2.mul(g01, f64x2.sub(xv, w01));
+      const m23 = f64x2.mul(g23, f64x2.sub(xv, w23));
+      const n01 = f32x4.demote_f64x2_zero(f64x2.add(w01, m01));
+      const n23 = f32x4.demote_f64x2_zero(f64x2.add(w23, m23));
+      v128.store32_lane(p0 + t, n01, 0);
+      v128.store32_lane(p1 + t, n01, 1);
+      v128.store32_lane(p2 + t, n23, 0);
+      v128.store32_lane(p3 + t, n23, 1);
+      s01 = f64x2.add(s01, f64x2.mul(m01, m01));
+      s23 = f64x2.add(s23, f64x2.mul(m23, m23));
+    }
+    const o = out + (<usize>i << 3);
+    v128.store(o, s01);
+    v128.store(o, s23, 16);
+  }
+  for (; i < count; i++) {
+    const p = w + <usize>load<i32>(units + (<usize>i << 2)) * row;
+    const g = load<f64>(gains + (<usize>i << 3));
+    let s: f64 = 0;
+    for (let t: usize = 0; t < row; t += 4) {
+      const wt = <f64>load<f32>(p + t);
+      const m = g * (<f64>load<f32>(x + t) - wt);
+      store<f32>(p + t, <f32>(wt + m));
+      s += m * m;
+    }
+    store<f64>(out + (<usize>i << 3), s);
+  }
+}
