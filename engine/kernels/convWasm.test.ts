@@ -78,4 +78,11 @@ test('the fused forward convolution equals im2col then GEMM bit for bit', (t) =>
   check(h, rng, squareWindow(64, 16, 16, 3, 1, 'same'), 3, 8, 'vgg last conv');
   check(h, rng, squareWindow(2, 28, 28, 4, 2, 'same'), 5, 3, 'dcgan conv');
   check(h, rng, squareWindow(1, 7, 7, 5, 1, 'same'), 9, 5, '7x7 grids, 7-wide rows crossing the 8-column panels');
+  // Rows of 8 to 15 outputs: panels across one row seam (two runs of inputs), with padding on both sides,
+  // at the batch's first and last rows (loads that would leave the batch take the scalar path).
+  check(h, rng, squareWindow(1, 28, 28, 5, 1, 'same'), 3, 6, 'LeNet-5 first conv, 28-wide rows');
+  check(h, rng, squareWindow(6, 12, 12, 5, 1, 'valid'), 2, 16, 'LeNet-5 second conv');
+  for (const width of [9, 10, 11, 13, 15]) {
+    check(h, rng, windowGeom({ channels: 2, height: 5, width, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, dilationH: 1, dilationW: 2, padTop: 1, padBottom: 1, padLeft: 2, padRight: 2 }), 3, 4, `${width}-wide rows, dilation 2`);
+  }
 });

@@ -669,6 +669,67 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
           }
         }
       }
+    } else if (cols == NR && cvSW == 1 && cvOW >= NR && o + NR <= cvP) {
+      // Eight outputs across one row seam of one image: lanes [0, a) end output row oy, lanes [a, 8) start
+      // row oy + 1. Each panel row is two runs of neighbouring inputs: two 8-wide loads, each keeping its
+      // own lanes inside its image row (the rest zero), joined by an or. The same values as column by column.
+      const a = cvOW - ox;
+      const img = cvX + <usize>s * cvImg;
+      const y0 = oy * cvSH - cvPT;
+      const y1 = y0 + cvSH;
+      const aV = i32x4.splat(a);
+      const lanes1 = i32x4.add(LANES, FOUR);
+      const first0 = i32x4.lt_s(LANES, aV);
+      const first1 = i32x4.lt_s(lanes1, aV);
+      const wV = i32x4.splat(cvW);
+      let c = c0, ki = ki0, kj = kj0;
+      let d = dst;
+      for (let q = 0; q < kc; q++, d += NR << 2) {
+        const iy1 = y0 + ki * cvDH;
+        const iy2 = y1 + ki * cvDH;
+        const ix1 = ox - cvPL + kj * cvDW; // lane t < a reads x = ix1 + t of row iy1
+        const ix2 = ix1 - cvOW; // lane t >= a reads x = ix2 + t (= t - a - padding + kj dilation) of row iy2
+        const cp = img + <usize>c * plane;
+        const src1 = <isize>cp + ((<isize>iy1 * cvW + ix1) << 2);
+        const src2 = <isize>cp + ((<isize>iy2 * cvW + ix2) << 2);
+        const in1 = iy1 >= 0 && iy1 < cvH;
+        const in2 = iy2 >= 0 && iy2 < cvH;
+        if ((!in1 || (src1 >= <isize>cvLo && src1 + (NR << 2) <= <isize>cvHi)) && (!in2 || (src2 >= <isize>cvLo && src2 + (NR << 2) <= <isize>cvHi))) {
+          let lo = zero;
+          let hi = zero;
+          if (in1) {
+            const at = i32x4.add(i32x4.splat(ix1), LANES);
+            const at1 = i32x4.add(at, FOUR);
+            const m0 = v128.and(first0, v128.and(i32x4.ge_s(at, zeroI), i32x4.lt_s(at, wV)));
+            const m1 = v128.and(first1, v128.and(i32x4.ge_s(at1, zeroI), i32x4.lt_s(at1, wV)));
+            lo = v128.and(v128.load(<usize>src1), m0);
+            hi = v128.and(v128.load(<usize>src1, 16), m1);
+          }
+          if (in2) {
+            const at = i32x4.add(i32x4.splat(ix2), LANES);
+            const at1 = i32x4.add(at, FOUR);
+            const m0 = v128.andnot(v128.and(i32x4.ge_s(at, zeroI), i32x4.lt_s(at, wV)), first0);
+            const m1 = v128.andnot(v128.and(i32x4.ge_s(at1, zeroI), i32x4.lt_s(at1, wV)), first1);
+            lo = v128.or(lo, v128.and(v128.load(<usize>src2), m0));
+            hi = v128.or(hi, v128.and(v128.load(<usize>src2, 16), m1));
+          }
+          v128.store(d, lo);
+          v128.store(d, hi, 16);
+        } else {
+          for (let t = 0; t < NR; t++) {
+            const iy = t < a ? iy1 : iy2;
+            const xx = (t < a ? ix1 : ix2) + t;
+            store<f32>(d + (<usize>t << 2), iy >= 0 && iy < cvH && xx >= 0 && xx < cvW ? load<f32>(cp + ((<usize>iy * cvW + xx) << 2)) : 0);
+          }
+        }
+        if (++kj == cvKW) {
+          kj = 0;
+          if (++ki == cvKH) {
+            ki = 0;
+            c++;
+          }
+        }
+      }
     } else {
       // Any other panel (its columns cross an image row or image, a stride, the zero-padded last one): column by column.
       for (let t = 0; t < NR; t++) {
