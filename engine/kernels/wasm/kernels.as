@@ -609,6 +609,11 @@ let cvHi: usize = 0;
 const LANES = i32x4(0, 1, 2, 3);
 const FOUR = i32x4(4, 4, 4, 4);
 
+/** All ones in the lanes whose column at = x + lane lies inside an image row of width w. */
+@inline function inRow(at: v128, w: v128): v128 {
+  return v128.and(i32x4.ge_s(at, i32x4.splat(0)), i32x4.lt_s(at, w));
+}
+
 /** Rows [pc, pc+kc) of columns [jc, jc+nc) of the images' column matrix, as packPanelsB(0, col, ...) packs them. */
 function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
   const kk = cvKH * cvKW;
@@ -617,7 +622,6 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
   const kj0 = pc - c0 * kk - ki0 * cvKW;
   const plane = (<usize>cvH * cvW) << 2;
   const zero = f32x4.splat(0);
-  const zeroI = i32x4.splat(0);
   let dst = packB;
   for (let jp = 0; jp < nc; jp += NR, dst += (<usize>kc * NR) << 2) {
     const cols = min(NR, nc - jp);
@@ -649,9 +653,8 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
             // Partly in the padding, the 8 loads inside the batch: load them all, keep the lanes inside the row.
             const src = <usize>(<isize>row + (<isize>ix << 2));
             const at = i32x4.add(i32x4.splat(ix), LANES);
-            const in0 = v128.and(i32x4.ge_s(at, zeroI), i32x4.lt_s(at, i32x4.splat(cvW)));
-            const at1 = i32x4.add(at, FOUR);
-            const in1 = v128.and(i32x4.ge_s(at1, zeroI), i32x4.lt_s(at1, i32x4.splat(cvW)));
+            const in0 = inRow(at, i32x4.splat(cvW));
+            const in1 = inRow(i32x4.add(at, FOUR), i32x4.splat(cvW));
             v128.store(d, v128.and(v128.load(src), in0));
             v128.store(d, v128.and(v128.load(src, 16), in1), 16);
           } else {
@@ -699,17 +702,15 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
           let hi = zero;
           if (in1) {
             const at = i32x4.add(i32x4.splat(ix1), LANES);
-            const at1 = i32x4.add(at, FOUR);
-            const m0 = v128.and(first0, v128.and(i32x4.ge_s(at, zeroI), i32x4.lt_s(at, wV)));
-            const m1 = v128.and(first1, v128.and(i32x4.ge_s(at1, zeroI), i32x4.lt_s(at1, wV)));
+            const m0 = v128.and(first0, inRow(at, wV));
+            const m1 = v128.and(first1, inRow(i32x4.add(at, FOUR), wV));
             lo = v128.and(v128.load(<usize>src1), m0);
             hi = v128.and(v128.load(<usize>src1, 16), m1);
           }
           if (in2) {
             const at = i32x4.add(i32x4.splat(ix2), LANES);
-            const at1 = i32x4.add(at, FOUR);
-            const m0 = v128.andnot(v128.and(i32x4.ge_s(at, zeroI), i32x4.lt_s(at, wV)), first0);
-            const m1 = v128.andnot(v128.and(i32x4.ge_s(at1, zeroI), i32x4.lt_s(at1, wV)), first1);
+            const m0 = v128.andnot(inRow(at, wV), first0);
+            const m1 = v128.andnot(inRow(i32x4.add(at, FOUR), wV), first1);
             lo = v128.or(lo, v128.and(v128.load(<usize>src2), m0));
             hi = v128.or(hi, v128.and(v128.load(<usize>src2, 16), m1));
           }
