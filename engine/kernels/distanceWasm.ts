@@ -4,12 +4,10 @@
  * several prototypes at a time in f64x2 lanes. The sample is copied in; the prototypes are used where they
  * are when resident (in the kernel memory), else copied in.
  */
-import { put, reserve, resetHeap, residentOffset, type WasmHeap } from './wasm/runtime.js';
+import { put, reserve, resetHeap, residentOffset, takeF64, type WasmHeap } from './wasm/runtime.js';
 
 /** Below this many prototype values (k x d) the TypeScript loop wins over the call and the copies. */
 export const WASM_MIN_DISTANCE_VALUES = 1024;
-
-let view: Float64Array | null = null;
 
 /**
  * out[j] = squared distance from x[xo..xo+d) to row j of c (k x d) for j < k; `out` must hold k values.
@@ -26,7 +24,5 @@ export function rowSqDistancesWasm(h: WasmHeap, x: Float32Array, xo: number, c: 
   }
   const po = reserve(h, 2 * k);
   h.fn.rowSqDistances(px, pc, k, d, po);
-  const buf = h.memory.buffer;
-  if (!view || view.buffer !== buf) view = new Float64Array(buf);
-  out.set(view.subarray(po >> 3, (po >> 3) + k));
+  takeF64(h, po, out, k);
 }

@@ -8,7 +8,7 @@
  * reference. No unit may be listed twice.
  */
 import { wasmActive } from './backend.js';
-import { put, reserve, resetHeap, residentOffset } from './wasm/runtime.js';
+import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeF64 } from './wasm/runtime.js';
 
 /** Below this many updated values (units x d) the TypeScript loop wins over the kernel call. */
 export const SOM_UPDATE_WASM_MIN_VALUES = 1024;
@@ -39,9 +39,6 @@ export function somUpdateRef(w: Float32Array, d: number, x: Float32Array, xo: nu
   }
 }
 
-let gainView: Float64Array | null = null;
-let unitView: Int32Array | null = null;
-
 /** The same as somUpdateRef, on the WebAssembly kernels when they are active and w is resident. */
 export function somUpdate(w: Float32Array, d: number, x: Float32Array, xo: number, units: Int32Array, gains: Float64Array, count: number, moved: Float64Array): void {
   const h = count * d >= SOM_UPDATE_WASM_MIN_VALUES ? wasmActive() : null;
@@ -57,11 +54,8 @@ export function somUpdate(w: Float32Array, d: number, x: Float32Array, xo: numbe
   const pu = reserve(h, count);
   const pg = reserve(h, 2 * count);
   const po = reserve(h, 2 * count);
-  const buf = h.memory.buffer;
-  if (!gainView || gainView.buffer !== buf) gainView = new Float64Array(buf);
-  if (!unitView || unitView.buffer !== buf) unitView = new Int32Array(buf);
-  unitView.set(units.subarray(0, count), pu >> 2);
-  gainView.set(gains.subarray(0, count), pg >> 3);
+  putBits(h, pu, units, count);
+  putF64(h, pg, gains, count);
   h.fn.somUpdate(px, pw, d, pu, pg, count, po);
-  moved.set(gainView.subarray(po >> 3, (po >> 3) + count));
+  takeF64(h, po, moved, count);
 }

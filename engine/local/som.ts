@@ -12,7 +12,7 @@ import { Rng } from '../core/rng.js';
 import { checkVector, oneOf, positiveInt } from './checks.js';
 import { somUpdate } from '../kernels/somUpdate.js';
 import { checkMatrix, sqDist, sqNorms } from './distance.js';
-import { nearestAll, nearestOne } from './nearest.js';
+import { nearestAll, nearestOne, type Nearest } from './nearest.js';
 import type { PrototypeModel } from './editor.js';
 import { Lattice, type Neighbourhood, type Topology } from './som-lattice.js';
 import { SampleOrder, type SampleOrderState } from './order.js';
@@ -69,7 +69,7 @@ export class Som implements PrototypeModel {
   #hits: number[];
   #order: SampleOrder;
   #h: Float64Array;
-  #best = { index: -1, score: Infinity };
+  readonly #best: Nearest = { index: -1, score: Infinity };
   #units = new Int32Array(0);
   #gains = new Float64Array(0);
   #moves = new Float64Array(0);

@@ -270,6 +270,16 @@ export function putBits(h: WasmHeap, ptr: number, src: Int32Array, len: number):
   new Int32Array(h.f32.buffer, ptr, len).set(len === src.length ? src : src.subarray(0, len));
 }
 
+/** Copy src[0, len) (doubles) into the heap at byte offset ptr (8-byte aligned, as reserve's offsets are). */
+export function putF64(h: WasmHeap, ptr: number, src: Float64Array, len: number): void {
+  new Float64Array(h.f32.buffer, ptr, len).set(len === src.length ? src : src.subarray(0, len));
+}
+
+/** Copy len doubles from the heap at byte offset ptr into dst. */
+export function takeF64(h: WasmHeap, ptr: number, dst: Float64Array, len: number): void {
+  dst.set(new Float64Array(h.f32.buffer, ptr, len));
+}
+
 /** Copy len 32-bit values from the heap at byte offset ptr into dst, bit for bit. */
 export function takeBits(h: WasmHeap, ptr: number, dst: Int32Array, len: number): void {
   dst.set(new Int32Array(h.f32.buffer, ptr, len));
