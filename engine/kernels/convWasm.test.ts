@@ -50,12 +50,16 @@ function check(h: WasmHeap, rng: Rng, g: WindowGeom, n: number, f: number, label
   const x = randomArray(rng, n * imageSize(g));
   const w = randomArray(rng, f * colRows(g));
   const b = randomArray(rng, f);
-  const y = new Float32Array(n * f * colCols(g));
-  conv2dForwardWasm(h, x, n, g, w, f, b, y);
-  sameBits(y, unfused(h, x, n, g, w, f, b), `${label} (${n} samples, ${samplesPerGemm(n, colRows(g), colCols(g))} per GEMM)`);
+  const want = unfused(h, x, n, g, w, f, b);
+  // Both paths of the whole-batch kernel, whichever fusedPacking picks for this geometry.
+  for (const fused of [true, false]) {
+    const y = new Float32Array(n * f * colCols(g));
+    conv2dForwardWasm(h, x, n, g, w, f, b, y, fused);
+    sameBits(y, want, `${label} (${n} samples, ${samplesPerGemm(n, colRows(g), colCols(g))} per GEMM, ${fused ? 'fused packing' : 'im2col first'})`);
+  }
 }
 
-test('the fused forward convolution equals im2col then GEMM bit for bit', (t) => {
+test('the forward convolution, fused packing or im2col first, equals one sample at a time im2col then GEMM bit for bit', (t) => {
   const h = wasmHeap();
   if (!h) return t.skip('no WebAssembly SIMD here');
   const rng = new Rng(31);

@@ -109,16 +109,30 @@ function need(a: Float32Array, len: number): void {
   if (a.length < len) throw new Error(`conv kernels: an operand needs ${len} values, has ${a.length}`);
 }
 
+/**
+ * Whether the forward GEMM packs its panels straight from the images (no column matrix) or im2col runs
+ * first. Fused packing is fast when an 8-column panel is mostly 8 neighbouring outputs of one image row
+ * (stride 1, rows of 16 outputs or more: VGG's 64, 32 and 16, LeNet-5's first layer at 28), and it keeps
+ * a large layer's column matrix out of the cache. On short rows most panels straddle a row or an image
+ * and on strided rows every panel is packed column by column; there im2col (a copy of whole rows) and the
+ * plain packing are cheaper: LeNet-5's second layer (rows of 10) took 0.83 of the time in its forward
+ * pass (median of three alternating runs, load 2.3-2.7), while its first layer (rows of 28) was faster
+ * fused. Both give the same bits (convWasm.test.ts).
+ */
+export function fusedPacking(g: WindowGeom): boolean {
+  return g.strideW === 1 && g.outW >= 16;
+}
+
 export function conv2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
-  bias: Float32Array | null, y: Float32Array,
+  bias: Float32Array | null, y: Float32Array, fused = fusedPacking(g),
 ): void {
   const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1);
   const px = putAll(h, x, n * imageSize(g));
   const pw = putAll(h, w, filters * r);
   const pb = putAll(h, bias, filters);
   const py = outAt(h, y, n * filters * p);
-  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, fused ? 1 : 0, ...geomArgs(g)]);
   takeAll(h, py, y, n * filters * p);
 }
 

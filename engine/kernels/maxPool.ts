@@ -45,10 +45,13 @@ export function maxPoolForward(x: Float32Array, n: number, g: WindowGeom, y: Flo
   }
 }
 
-/** dx is OVERWRITTEN: each dy goes to the input that won its window. `count` = n*C*outH*outW. */
-export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, count: number, dx: Float32Array, dxLength: number): void {
+/**
+ * dx is OVERWRITTEN: each dy goes to the input that won its window. `count` = n*C*outH*outW; `planes`
+ * = n*C when known (the kernel threads then split the planes).
+ */
+export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, count: number, dx: Float32Array, dxLength: number, planes = 1): void {
   const h = wasmActive();
-  if (h) return maxPoolBackwardWasm(h, dy, argmax, count, dx, dxLength);
+  if (h) return maxPoolBackwardWasm(h, dy, argmax, count, dx, dxLength, planes);
   dx.fill(0, 0, dxLength);
   for (let o = 0; o < count; o++) {
     const at = argmax[o];

@@ -6,6 +6,7 @@
  */
 import type { WindowGeom } from './geometry.js';
 import { put, putBits, reserve, resetHeap, residentOffset, take, takeBits, type WasmHeap } from './wasm/runtime.js';
+import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** An operand's place in the heap: where it is when resident (an arena's array), else copied in. */
 function input(h: WasmHeap, a: Float32Array, n: number): number {
@@ -28,6 +29,17 @@ function done(h: WasmHeap, p: number, a: Float32Array, n: number): void {
 
 /** Below this many values the TypeScript loop wins over the copies. */
 export const WASM_MIN_VALUES = 256;
+
+/**
+ * Pooled outputs from which max pooling is split over the kernel threads by planes: about 20 us of work
+ * on one thread, against a hand-over of about 1 us. (LeNet-5's pools, 75,264 and 25,600 outputs at
+ * batch 64, ran alone on the calling thread while the other core waited.)
+ */
+const POOL_SPLIT_OUTPUTS = 8192;
+
+function poolThreads(h: WasmHeap, outputs: number, planes: number): number {
+  return outputs >= POOL_SPLIT_OUTPUTS && planes >= 2 ? kernelThreads(h) : 1;
+}
 
 export function leakyReluForwardWasm(h: WasmHeap, x: Float32Array, y: Float32Array, n: number, alpha: number): void {
   resetHeap(h);
@@ -58,19 +70,24 @@ export function maxPoolForwardWasm(h: WasmHeap, x: Float32Array, n: number, g: W
   const py = output(h, y, outLen);
   const ra = residentOffset(h, argmax);
   const pa = ra >= 0 ? ra : reserve(h, outLen);
-  h.fn.maxPoolForward(px, planes, py, pa, g.height, g.width, g.kernelH, g.kernelW,
-    g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW);
+  runThreaded(h, poolThreads(h, outLen, planes), 'maxPoolForward', [px, planes, py, pa, g.height, g.width, g.kernelH, g.kernelW,
+    g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW]);
   done(h, py, y, outLen);
   if (ra < 0) takeBits(h, pa, argmax, outLen);
 }
 
-export function maxPoolBackwardWasm(h: WasmHeap, dy: Float32Array, argmax: Int32Array, count: number, dx: Float32Array, dxLength: number): void {
+/**
+ * `planes`: how many equal planes the outputs and dx are (n*C; each window's winner in its own plane),
+ * which lets the threads split them; 1 when unknown (one thread).
+ */
+export function maxPoolBackwardWasm(h: WasmHeap, dy: Float32Array, argmax: Int32Array, count: number, dx: Float32Array, dxLength: number, planes = 1): void {
+  if (!(planes >= 1 && count % planes === 0 && dxLength % planes === 0)) planes = 1;
   resetHeap(h);
   const pdy = input(h, dy, count);
   const ra = residentOffset(h, argmax);
   const pa = ra >= 0 ? ra : reserve(h, count);
   const pdx = output(h, dx, dxLength);
   if (ra < 0) putBits(h, pa, argmax, count);
-  h.fn.maxPoolBackward(pdy, pa, count, pdx, dxLength);
+  runThreaded(h, poolThreads(h, count, planes), 'maxPoolBackward', [pdy, pa, count, pdx, dxLength, planes]);
   done(h, pdx, dx, dxLength);
 }

@@ -39,7 +39,7 @@ class MaxPool2d implements Layer<PoolConfig, MaxPoolCache> {
 
   backward(cache: MaxPoolCache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
     const dx = f32Of(arena, sizeOf(cache.inputShape), false); // overwritten
-    maxPoolBackward(dy.data, cache.argmax, cache.argmax.length, dx, dx.length);
+    maxPoolBackward(dy.data, cache.argmax, cache.argmax.length, dx, dx.length, cache.inputShape[0] * this.#g.channels);
     return tensor(cache.inputShape, dx);
   }
 

@@ -787,8 +787,9 @@ function gemmIm2col(m: i32, n: i32, k: i32, a: usize, c: usize): void {
 // grids such as 7x7 make per-sample GEMMs too narrow to fill the micro-kernel); `mat` is scratch for the
 // matching [channels, group*outH*outW] operand or result. col and mat hold one such region per thread
 // (colBytes / matBytes apart, 16-byte aligned): col r*group*p values, mat filters*group*p (conv2d) or
-// inChannels*group*p (transposed). conv2dForward does not use col: its GEMM packs the column matrix
-// straight from the images (gemmIm2col). Forward passes split the groups over the threads. Backward passes
+// inChannels*group*p (transposed). conv2dForward with `fused` set does not use col: its GEMM packs the
+// column matrix straight from the images (gemmIm2col); without it, im2col then the GEMM (the same values
+// in the same order, so the same bits: convWasm.ts says which layers take which path). Forward passes split the groups over the threads. Backward passes
 // split them into chunksFor(groups) chunks: chunk c sums its weight and bias gradients into partial c
 // at `parts` (weight partials wBytes apart, then bias partials bBytes apart), and addPartials adds the
 // partials to dw and db in chunk order afterwards.
@@ -799,7 +800,7 @@ function gemmIm2col(m: i32, n: i32, k: i32, a: usize, c: usize): void {
 
 /** y = conv(x, w) + bias over n NCHW images; bias 0 = none. */
 export function conv2dForward(
-  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32,
+  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, fused: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
@@ -810,6 +811,7 @@ export function conv2dForward(
   const out = <usize>filters * p;
   const groups = (n + group - 1) / group;
   const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
+  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
   cvImg = img << 2;
   cvP = p;
   cvH = height;
@@ -830,7 +832,14 @@ export function conv2dForward(
     const g = min(group, n - s0);
     const ld = g * p;
     cvX = x + ((<usize>s0 * img) << 2);
-    gemmIm2col(filters, ld, r, w, matT);
+    if (fused) gemmIm2col(filters, ld, r, w, matT);
+    else {
+      for (let s = 0; s < g; s++) {
+        im2colLd(x + ((<usize>(s0 + s) * img) << 2), colT + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
+          strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+      }
+      gemm(0, 0, filters, ld, r, 1, w, colT, 0, matT, 0, 1);
+    }
     if (bias) addChannelBias(matT, filters, ld, bias);
     scatterChannels(matT, y + ((<usize>s0 * out) << 2), g, filters, p);
   }
@@ -1007,20 +1016,26 @@ export function leakyReluBackward(x: usize, dy: usize, dx: usize, n: i32, alpha:
   }
 }
 
-/** Max pooling over planes (= n*C) NCHW planes; argmax gets the flat index into x of each winner (-1: all padding). */
+/**
+ * Max pooling over planes (= n*C) NCHW planes; argmax gets the flat index into x of each winner (-1: all
+ * padding). Thread tid of nt takes its share of the planes (every value computed as on one thread).
+ */
 export function maxPoolForward(
   x: usize, planes: i32, y: usize, argmax: usize,
   height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  tid: i32, nt: i32,
 ): void {
   const inPlane = height * width;
+  const p0 = shareLo(planes, tid, nt);
+  const p1 = shareLo(planes, tid + 1, nt);
   if (kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && dilationH == 1 && dilationW == 1 &&
     padTop == 0 && padLeft == 0 && outH * 2 <= height && outW * 2 <= width) {
-    maxPool2x2(x, planes, y, argmax, height, width, outH, outW);
+    maxPool2x2(x, p0, p1, y, argmax, height, width, outH, outW);
     return;
   }
-  let o: usize = 0;
-  for (let pl = 0; pl < planes; pl++) {
+  let o: usize = (<usize>p0 * outH * outW) << 2;
+  for (let pl = p0; pl < p1; pl++) {
     const base = pl * inPlane;
     for (let oy = 0; oy < outH; oy++) {
       const y0 = oy * strideH - padTop;
@@ -1054,13 +1069,13 @@ export function maxPoolForward(
  * wins only when strictly greater, so NaN never takes over, as in the general loop) and a lane code
  * (0, 1, width, width + 1) records which of the four won.
  */
-function maxPool2x2(x: usize, planes: i32, y: usize, argmax: usize, height: i32, width: i32, outH: i32, outW: i32): void {
+function maxPool2x2(x: usize, p0: i32, p1: i32, y: usize, argmax: usize, height: i32, width: i32, outH: i32, outW: i32): void {
   const one = i32x4.splat(1);
   const down = i32x4.splat(width);
   const diag = i32x4.splat(width + 1);
   const lanes = i32x4(0, 2, 4, 6);
-  let o: usize = 0;
-  for (let pl = 0; pl < planes; pl++) {
+  let o: usize = (<usize>p0 * outH * outW) << 2;
+  for (let pl = p0; pl < p1; pl++) {
     const base = pl * height * width;
     for (let oy = 0; oy < outH; oy++) {
       const r0 = base + 2 * oy * width;
@@ -1108,10 +1123,18 @@ function maxPool2x2(x: usize, planes: i32, y: usize, argmax: usize, height: i32,
   }
 }
 
-/** dx (dxLength values) OVERWRITTEN: each dy goes to the input that won its window. */
-export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize, dxLength: i32): void {
-  memory.fill(dx, 0, <usize>dxLength << 2);
-  for (let o = 0; o < count; o++) {
+/**
+ * dx (dxLength values) OVERWRITTEN: each dy goes to the input that won its window. The outputs and dx
+ * are `planes` equal planes, and a window's winner lies in its own plane (maxPoolForward's argmax), so
+ * thread tid of nt clears and fills its share of the planes alone, adding in the order of one thread.
+ */
+export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize, dxLength: i32, planes: i32, tid: i32, nt: i32): void {
+  const outPlane = count / planes;
+  const inPlane = dxLength / planes;
+  const p0 = shareLo(planes, tid, nt);
+  const p1 = shareLo(planes, tid + 1, nt);
+  memory.fill(dx + ((<usize>p0 * inPlane) << 2), 0, (<usize>(p1 - p0) * inPlane) << 2);
+  for (let o = p0 * outPlane, o1 = p1 * outPlane; o < o1; o++) {
     const at = load<i32>(argmax + (<usize>o << 2));
     if (at >= 0) {
       const d = dx + (<usize>at << 2);

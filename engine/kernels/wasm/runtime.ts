@@ -41,13 +41,13 @@ export interface WasmExports {
   addRowBias(y: number, rows: number, cols: number, b: number): void;
   sumRowsInto(d: number, rows: number, cols: number, out: number): void;
   // The convolutions end in the geometry's 13 numbers, then (tid, nt).
-  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
+  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, fused: number, ...geomThread: number[]): void;
   conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
   convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
   leakyReluForward(x: number, y: number, n: number, alpha: number): void;
   leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
-  maxPoolForward(x: number, planes: number, y: number, argmax: number, ...geom: number[]): void;
-  maxPoolBackward(dy: number, argmax: number, count: number, dx: number, dxLength: number): void;
+  maxPoolForward(x: number, planes: number, y: number, argmax: number, ...geomThread: number[]): void;
+  maxPoolBackward(dy: number, argmax: number, count: number, dx: number, dxLength: number, planes: number, tid: number, nt: number): void;
   lstmForward(z: number, wh: number, h: number, c: number, steps: number, batch: number, units: number): void;
   lstmBackward(act: number, c: number, dH: number, wh: number, dZ: number, carryH: number, carryC: number, steps: number, batch: number, units: number): void;
   gruForward(z: number, wh: number, bh: number, h: number, hn: number, r: number, steps: number, batch: number, units: number): void;

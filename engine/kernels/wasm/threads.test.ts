@@ -18,6 +18,7 @@ import { kernelBackend, setKernelBackend } from '../backend.js';
 import { conv2dBackward, conv2dForward } from '../conv2d.js';
 import { convTranspose2dBackward, convTranspose2dForward } from '../convTranspose2d.js';
 import { gemm } from '../gemm.js';
+import { maxPoolBackward, maxPoolForward } from '../maxPool.js';
 import { colCols, colRows, squareWindow, transposedWindow, type WindowGeom } from '../geometry.js';
 import { reserve, resetHeap, wasmHeap } from './runtime.js';
 import { kernelThreads, runThreaded, setKernelThreads, threadsDisabledWhy, wantedThreads } from './threads.js';
@@ -171,6 +172,30 @@ test('transposed conv2d forward and backward over threads equal one thread bit f
       const db = new Float32Array(db0);
       convTranspose2dBackward(x, dy, n, inChannels, g, w, dx, dw, db, col);
       return [dx, dw, db];
+    });
+  }
+});
+
+test('max pooling forward and backward split by planes over threads equal one thread bit for bit', () => {
+  const rng = new Rng(9);
+  // LeNet-5's first pool at batch 64 (the vectorised 2x2 case); overlapping 3x3 stride-2 padded windows on
+  // an odd number of planes, with many ties, so winners' gradients add up within a plane.
+  const cases: [WindowGeom, number][] = [
+    [squareWindow(6, 28, 28, 2, 2, 'valid'), 64],
+    [squareWindow(5, 13, 13, 3, 2, 'same'), 37],
+  ];
+  for (const [g, n] of cases) {
+    const x = new Float32Array(n * g.channels * g.height * g.width).map(() => rng.int(5) - 2);
+    const outLen = n * g.channels * g.outH * g.outW;
+    const dy = randomArray(rng, outLen);
+    const label = `max pool ${g.channels}x${g.height}x${g.width} k${g.kernelH} s${g.strideH}, ${n} samples`;
+    sameForEveryCount(label, () => {
+      const y = new Float32Array(outLen);
+      const argmax = new Int32Array(outLen);
+      maxPoolForward(x, n, g, y, argmax);
+      const dx = new Float32Array(x.length).fill(7); // overwritten
+      maxPoolBackward(dy, argmax, outLen, dx, x.length, n * g.channels);
+      return [y, new Float32Array(argmax.buffer), dx];
     });
   }
 });
