@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { randomArray } from '../testing/numeric.js';
-import { conv2dForwardWasm, samplesPerGemm } from './convWasm.js';
+import { conv2dForwardWasm, directTakes, samplesPerGemm, type ConvPath } from './convWasm.js';
 import { colCols, colRows, imageSize, squareWindow, windowGeom, type WindowGeom } from './geometry.js';
 import { put, reserve, resetHeap, take, wasmHeap, type WasmHeap } from './wasm/runtime.js';
 
@@ -51,15 +51,16 @@ function check(h: WasmHeap, rng: Rng, g: WindowGeom, n: number, f: number, label
   const w = randomArray(rng, f * colRows(g));
   const b = randomArray(rng, f);
   const want = unfused(h, x, n, g, w, f, b);
-  // Both paths of the whole-batch kernel, whichever fusedPacking picks for this geometry.
-  for (const fused of [true, false]) {
+  // Every path of the whole-batch kernel that takes this geometry, whichever forwardPath picks.
+  const direct = directTakes(g);
+  for (const path of ['fused', 'im2col', ...(direct ? ['direct'] : [])] as ConvPath[]) {
     const y = new Float32Array(n * f * colCols(g));
-    conv2dForwardWasm(h, x, n, g, w, f, b, y, fused);
-    sameBits(y, want, `${label} (${n} samples, ${samplesPerGemm(n, colRows(g), colCols(g))} per GEMM, ${fused ? 'fused packing' : 'im2col first'})`);
+    conv2dForwardWasm(h, x, n, g, w, f, b, y, path);
+    sameBits(y, want, `${label} (${n} samples, ${samplesPerGemm(n, colRows(g), colCols(g))} per GEMM, ${path})`);
   }
 }
 
-test('the forward convolution, fused packing or im2col first, equals one sample at a time im2col then GEMM bit for bit', (t) => {
+test('the forward convolution, fused packing, im2col first or direct, equals one sample at a time im2col then GEMM bit for bit', (t) => {
   const h = wasmHeap();
   if (!h) return t.skip('no WebAssembly SIMD here');
   const rng = new Rng(31);

@@ -91,16 +91,17 @@ function partials(h: WasmHeap, groups: number, wLen: number, bLen: number, nt: n
 /**
  * Start a call on a batch of n samples: reset the heap, group the samples (samplesPerGemm), pick the
  * threads (`passes` GEMMs of n*matRows*r*p multiply-adds) and reserve each thread's column and matrix
- * scratch (matRows rows: filters for conv2d, input channels for the transposed convolution).
+ * scratch (matRows rows: filters for conv2d, input channels for the transposed convolution; the column
+ * region at least minCol floats: the direct path's scratch).
  */
-function begin(h: WasmHeap, n: number, g: WindowGeom, matRows: number, passes: number) {
+function begin(h: WasmHeap, n: number, g: WindowGeom, matRows: number, passes: number, minCol = 0) {
   resetHeap(h);
   const r = colRows(g);
   const p = colCols(g);
   const group = samplesPerGemm(n, r, p);
   const groups = Math.ceil(n / group);
   const nt = threadsFor(h, n * matRows * r * p * passes, groups);
-  const pcol = reserve(h, nt * align4(r * p * group));
+  const pcol = reserve(h, nt * align4(Math.max(r * p * group, minCol)));
   const pmat = reserve(h, nt * align4(matRows * p * group));
   return { r, p, group, groups, nt, pcol, pmat };
 }
@@ -123,16 +124,49 @@ export function fusedPacking(g: WindowGeom): boolean {
   return g.strideW === 1 && g.outW >= 16;
 }
 
+/** Taps per output (channels x kernel) up to which a stride-1 layer runs direct whatever its row width. */
+const DIRECT_FEW_TAPS = 32;
+
+/**
+ * The forward path of a layer. 'direct' (kernels.as: 8 neighbouring outputs of 4 filters at a time,
+ * straight from a zero-bordered copy of the image) for stride 1 and dilation 1 when its rows fill the
+ * 8-wide blocks (at most 1/7 of the lanes wasted: rows of 7, 14, 16, 28, 64...) or when a layer has so few
+ * taps per output that the GEMM's packing costs as much as its multiply-adds (a first layer: LeNet-5's
+ * 1 x 5 x 5, a colour 3 x 3 x 3). Else the GEMM, 'fused' or 'im2col' (fusedPacking). Measured per layer
+ * (alternating runs, load 2.0-2.2): LeNet-5's first layer 874 -> 456 us a batch of 64 (its second, rows of
+ * 10, is as fast either way and stays on the GEMM), the VGG-style net's 3x3 layers 1.1x to 1.9x faster
+ * forward (its 64-channel layer has 576 taps and stays on the GEMM). All paths give the same bits
+ * (convWasm.test.ts).
+ */
+export type ConvPath = 'im2col' | 'fused' | 'direct';
+
+export function forwardPath(g: WindowGeom): ConvPath {
+  if (directTakes(g) && (colRows(g) <= DIRECT_FEW_TAPS || 7 * Math.ceil(g.outW / 8) * 8 <= 8 * g.outW)) return 'direct';
+  return fusedPacking(g) ? 'fused' : 'im2col';
+}
+
+/**
+ * Whether the direct path can take a layer at all: stride 1, dilation 1, and at most 512 taps (the
+ * GEMM's KC block: past it the GEMM sums the taps in two runs, and the direct path would differ in bits).
+ */
+export function directTakes(g: WindowGeom): boolean {
+  return g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 && colRows(g) <= 512;
+}
+
+const PATH_CODE: Record<ConvPath, number> = { im2col: 0, fused: 1, direct: 2 };
+
 export function conv2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
-  bias: Float32Array | null, y: Float32Array, fused = fusedPacking(g),
+  bias: Float32Array | null, y: Float32Array, path = forwardPath(g),
 ): void {
-  const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1);
+  if (path === 'direct' && !directTakes(g)) throw new Error('conv kernels: the direct path takes stride 1, dilation 1 and at most 512 taps');
+  const direct = path === 'direct' ? h.fn.convDirectScratch(filters, g.channels, g.kernelH, g.kernelW, g.outH, g.outW) : 0;
+  const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1, direct);
   const px = putAll(h, x, n * imageSize(g));
   const pw = putAll(h, w, filters * r);
   const pb = putAll(h, bias, filters);
   const py = outAt(h, y, n * filters * p);
-  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, fused ? 1 : 0, ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, PATH_CODE[path], ...geomArgs(g)]);
   takeAll(h, py, y, n * filters * p);
 }
 

@@ -798,13 +798,133 @@ function gemmIm2col(m: i32, n: i32, k: i32, a: usize, c: usize): void {
   return (bytes + 15) & ~15;
 }
 
-/** y = conv(x, w) + bias over n NCHW images; bias 0 = none. */
+// ---- direct convolution: stride 1, dilation 1, few taps per output (a first layer on gray or colour images) ----
+// There the GEMM's packing costs about as much as its multiply-adds (25 taps x 6 filters on LeNet-5's
+// first layer) and a 4-row micro-tile wastes a third on 6 filters. Each image is copied once into a
+// zero-bordered plane (rows of a multiple of 8 outputs plus kW - 1), and every 8 neighbouring outputs of
+// 4 filters are summed tap by tap in the order (channel, ky, kx) with the micro-kernel's madd from 0,
+// then 0 + sum + bias: the arithmetic of im2col + GEMM + addChannelBias, so the same bits.
+
+/** The direct path's per-thread scratch in floats: splatted weights, then the zero-bordered image, then 32 for a row's tail. */
+export function convDirectScratch(filters: i32, channels: i32, kernelH: i32, kernelW: i32, outH: i32, outW: i32): i32 {
+  return 4 * filters * channels * kernelH * kernelW + channels * (outH + kernelH - 1) * (((outW + 7) & ~7) + kernelW - 1) + 32;
+}
+
+@inline function directTail(y: usize, tmp: usize, count: i32, v0: v128, v1: v128): void {
+  v128.store(tmp, v0);
+  v128.store(tmp, v1, 16);
+  for (let t = 0; t < count; t++) store<f32>(y + (<usize>t << 2), load<f32>(tmp + (<usize>t << 2)));
+}
+
+/** 8 outputs of `nf` (1 or 4) filters from f at (oy, ox), into y (one image's output planes). */
+@inline function directBlock(
+  nf: i32, f: i32, wv: usize, r: i32, pad: usize, planeBytes: usize, wpBytes: usize, channels: i32, kernelH: i32, kernelW: i32,
+  oy: i32, ox: i32, bias: usize, y: usize, p: i32, outW: i32, tmp: usize,
+): void {
+  const zero = f32x4.splat(0);
+  let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+  const rBytes = <usize>r << 4;
+  let wp = wv + ((<usize>f * r) << 4);
+  for (let c = 0; c < channels; c++) {
+    let row = pad + <usize>c * planeBytes + <usize>oy * wpBytes + (<usize>ox << 2);
+    for (let ky = 0; ky < kernelH; ky++, row += wpBytes) {
+      for (let kx = 0; kx < kernelW; kx++, wp += 16) {
+        const src = row + (<usize>kx << 2);
+        const x0 = v128.load(src);
+        const x1 = v128.load(src, 16);
+        let wt = v128.load(wp);
+        a00 = madd(wt, x0, a00);
+        a01 = madd(wt, x1, a01);
+        if (nf == 4) {
+          wt = v128.load(wp + rBytes);
+          a10 = madd(wt, x0, a10);
+          a11 = madd(wt, x1, a11);
+          wt = v128.load(wp + 2 * rBytes);
+          a20 = madd(wt, x0, a20);
+          a21 = madd(wt, x1, a21);
+          wt = v128.load(wp + 3 * rBytes);
+          a30 = madd(wt, x0, a30);
+          a31 = madd(wt, x1, a31);
+        }
+      }
+    }
+  }
+  const count = min(8, outW - ox);
+  for (let i = 0; i < nf; i++) {
+    let v0 = i == 0 ? a00 : i == 1 ? a10 : i == 2 ? a20 : a30;
+    let v1 = i == 0 ? a01 : i == 1 ? a11 : i == 2 ? a21 : a31;
+    v0 = f32x4.add(zero, v0);
+    v1 = f32x4.add(zero, v1);
+    if (bias) {
+      const b = v128.load32_splat(bias + (<usize>(f + i) << 2));
+      v0 = f32x4.add(v0, b);
+      v1 = f32x4.add(v1, b);
+    }
+    const dst = y + ((<usize>(f + i) * p + <usize>oy * outW + ox) << 2);
+    if (count == 8) {
+      v128.store(dst, v0);
+      v128.store(dst, v1, 16);
+    } else directTail(dst, tmp, count, v0, v1);
+  }
+}
+
+/** conv2dForward's direct path for images [s0, s1) (scratch: convDirectScratch floats of this thread's own). */
+function convDirect(
+  x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
+  channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const r = channels * kernelH * kernelW;
+  const p = outH * outW;
+  const wp = ((outW + 7) & ~7) + kernelW - 1;
+  const hp = outH + kernelH - 1;
+  const wpBytes = <usize>wp << 2;
+  const planeBytes = <usize>hp * wpBytes;
+  const wv = scratch;
+  for (let i = 0; i < filters * r; i++) v128.store(wv + (<usize>i << 4), v128.load32_splat(w + (<usize>i << 2)));
+  const pad = wv + ((<usize>filters * r) << 4);
+  const tmp = pad + <usize>channels * planeBytes;
+  memory.fill(pad, 0, <usize>channels * planeBytes);
+  // The rows of an image that land inside the bordered plane (a 'valid' layer may not read all of them).
+  const rows = min(height, hp - padTop);
+  const cols = min(width, wp - padLeft);
+  const img = <usize>channels * height * width;
+  for (let s = s0; s < s1; s++) {
+    const xs = x + ((<usize>s * img) << 2);
+    for (let c = 0; c < channels; c++) {
+      for (let iy = 0; iy < rows; iy++) {
+        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
+          xs + ((<usize>(c * height + iy) * width) << 2), cols);
+      }
+    }
+    const ys = y + ((<usize>s * filters * p) << 2);
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox += 8) {
+        let f = 0;
+        for (; f + 4 <= filters; f += 4) directBlock(4, f, wv, r, pad, planeBytes, wpBytes, channels, kernelH, kernelW, oy, ox, bias, ys, p, outW, tmp);
+        for (; f < filters; f++) directBlock(1, f, wv, r, pad, planeBytes, wpBytes, channels, kernelH, kernelW, oy, ox, bias, ys, p, outW, tmp);
+      }
+    }
+  }
+}
+
+/**
+ * y = conv(x, w) + bias over n NCHW images; bias 0 = none. `mode`: 0 im2col then the GEMM, 1 the GEMM
+ * packing straight from the images, 2 direct (stride 1, dilation 1 only; col is then each thread's
+ * convDirectScratch region, colBytes apart). All three give the same bits.
+ */
 export function conv2dForward(
-  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, fused: i32,
+  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, mode: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
+  if (mode == 2) {
+    const bytes = align16(<usize>convDirectScratch(filters, channels, kernelH, kernelW, outH, outW) << 2);
+    convDirect(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
+      channels, height, width, kernelH, kernelW, padTop, padLeft, outH, outW);
+    return;
+  }
+  const fused = mode == 1;
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
   const img = <usize>channels * height * width;
