@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { randomArray } from '../testing/numeric.js';
-import { conv2dForwardWasm, directTakes, samplesPerGemm, type ConvPath } from './convWasm.js';
+import { conv2dBackwardWasm, conv2dForwardWasm, directTakes, inputGradDirectTakes, samplesPerGemm, type ConvPath } from './convWasm.js';
+import { conv2dBackwardRef } from './reference.js';
+import { assertAllClose } from '../testing/numeric.js';
 import { colCols, colRows, imageSize, squareWindow, windowGeom, type WindowGeom } from './geometry.js';
 import { put, reserve, resetHeap, take, wasmHeap, type WasmHeap } from './wasm/runtime.js';
 
@@ -89,5 +91,39 @@ test('the forward convolution, fused packing, im2col first or direct, equals one
   check(h, rng, squareWindow(6, 12, 12, 5, 1, 'valid'), 2, 16, 'LeNet-5 second conv');
   for (const width of [9, 10, 11, 13, 15]) {
     check(h, rng, windowGeom({ channels: 2, height: 5, width, kernelH: 3, kernelW: 3, strideH: 1, strideW: 1, dilationH: 1, dilationW: 2, padTop: 1, padBottom: 1, padLeft: 2, padRight: 2 }), 3, 4, `${width}-wide rows, dilation 2`);
+  }
+});
+
+test('the input gradient by the direct kernel (flipped weights over bordered dy) matches the plain loops', (t) => {
+  const h = wasmHeap();
+  if (!h) return t.skip('no WebAssembly SIMD here');
+  const rng = new Rng(32);
+  const cases: [WindowGeom, number, number][] = [
+    [squareWindow(16, 32, 32, 3, 1, 'same'), 2, 16], // a VGG-style layer
+    [squareWindow(6, 14, 14, 5, 1, 'valid'), 3, 16], // LeNet-5's second layer: 6 channels (a 4-block and two alone)
+    [squareWindow(3, 20, 20, 3, 1, 'same'), 3, 5], // rows of 20 (a tail of 4)
+  ];
+  for (let i = 0; i < 14; i++) {
+    const k = 1 + rng.int(4);
+    const kw = 1 + rng.int(4);
+    const g = windowGeom({
+      channels: 1 + rng.int(9), height: k + rng.int(6), width: kw + rng.int(18), kernelH: k, kernelW: kw,
+      strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: rng.int(k), padBottom: rng.int(k + 1), padLeft: rng.int(kw), padRight: rng.int(kw + 1),
+    });
+    cases.push([g, 1 + rng.int(4), 1 + rng.int(9)]);
+  }
+  for (const [g, n, f] of cases) {
+    assert.ok(inputGradDirectTakes(g));
+    const x = randomArray(rng, n * imageSize(g));
+    const w = randomArray(rng, f * colRows(g));
+    const dy = randomArray(rng, n * f * colCols(g));
+    const want = conv2dBackwardRef(x, dy, n, g, w, f);
+    const got = { dx: new Float32Array(x.length).fill(9), dw: new Float32Array(w.length), db: new Float32Array(f) };
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, got.dx, got.dw, got.db, true);
+    const label = `${g.channels}x${g.height}x${g.width} k${g.kernelH}x${g.kernelW} pad ${g.padTop},${g.padLeft}, ${n} samples, ${f} filters`;
+    // dx sums F x kH x kW products, dw and db n x outH x outW (float32 sums of up to 2,048 terms).
+    assertAllClose(got.dx, want.dx, { rtol: 1e-5, atol: 1e-5 }, `dx ${label}`);
+    assertAllClose(got.dw, want.dw, { rtol: 1e-4, atol: 1e-4 }, `dw ${label}`);
+    assertAllClose(got.db, want.db, { rtol: 1e-4, atol: 1e-4 }, `db ${label}`);
   }
 });

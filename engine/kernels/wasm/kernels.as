@@ -908,6 +908,27 @@ function convDirect(
 }
 
 /**
+ * The input gradient of a stride-1 convolution is a stride-1 convolution of dy: C filters of F x kH x kW
+ * taps, each the layer's weights for its channel turned 180 degrees, over dy bordered by kH - 1 - padTop
+ * rows and kW - 1 - padLeft columns. w [F, C, kH, kW] -> out [C, F, kH, kW], flipped in both axes.
+ */
+function flipWeights(w: usize, filters: i32, channels: i32, kernelH: i32, kernelW: i32, out: usize): void {
+  const kk = kernelH * kernelW;
+  for (let c = 0; c < channels; c++) {
+    for (let f = 0; f < filters; f++) {
+      const src = w + ((<usize>(f * channels + c) * kk) << 2);
+      const dst = out + ((<usize>(c * filters + f) * kk) << 2);
+      for (let t = 0; t < kk; t++) store<f32>(dst + (<usize>t << 2), load<f32>(src + (<usize>(kk - 1 - t) << 2)));
+    }
+  }
+}
+
+/** Per-thread scratch (floats) of conv2dBackward's direct input gradient: the flipped weights, then convDirect's. */
+export function convDirectInputGradScratch(filters: i32, channels: i32, kernelH: i32, kernelW: i32, height: i32, width: i32): i32 {
+  return ((filters * channels * kernelH * kernelW + 3) & ~3) + convDirectScratch(channels, filters, kernelH, kernelW, height, width);
+}
+
+/**
  * y = conv(x, w) + bias over n NCHW images; bias 0 = none. `mode`: 0 im2col then the GEMM, 1 the GEMM
  * packing straight from the images, 2 direct (stride 1, dilation 1 only; col is then each thread's
  * convDirectScratch region, colBytes apart). All three give the same bits.
@@ -970,11 +991,18 @@ export function conv2dForward(
  * and bias gradients written as partials (db skipped when 0); dw and db themselves are not touched here.
  */
 export function conv2dBackward(
-  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize,
+  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize, direct: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
+  // dx by the direct path: this thread's transposed, flipped weights, then its convDirect scratch.
+  let flipped: usize = 0;
+  if (dx && direct) {
+    flipped = direct + <usize>tid * align16(<usize>convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width) << 2);
+    flipWeights(w, filters, channels, kernelH, kernelW, flipped);
+  }
+  const dscratch = flipped + align16(<usize>(filters * channels * kernelH * kernelW) << 2);
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
   const img = <usize>channels * height * width;
@@ -1001,7 +1029,10 @@ export function conv2dBackward(
       }
       gemm(0, 1, filters, r, ld, 1, matT, colT, <f32>(gi > shareLo(groups, c, chunks)), pw, 0, 1);
       if (db) sumChannels(matT, filters, ld, pb);
-      if (dx) {
+      if (dx && direct) {
+        convDirect(dy, s0, s0 + g, flipped, channels, 0, dx, dscratch,
+          filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width);
+      } else if (dx) {
         gemm(1, 0, r, ld, filters, 1, w, matT, 0, colT, 0, 1);
         const dxs = dx + ((<usize>s0 * img) << 2);
         memory.fill(dxs, 0, (<usize>g * img) << 2);

@@ -43,7 +43,8 @@ export interface WasmExports {
   // The convolutions end in the geometry's 13 numbers, then (tid, nt).
   conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, mode: number, ...geomThread: number[]): void;
   convDirectScratch(filters: number, channels: number, kernelH: number, kernelW: number, outH: number, outW: number): number;
-  conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
+  conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, direct: number, ...geomThread: number[]): void;
+  convDirectInputGradScratch(filters: number, channels: number, kernelH: number, kernelW: number, height: number, width: number): number;
   convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
   leakyReluForward(x: number, y: number, n: number, alpha: number): void;
   leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
