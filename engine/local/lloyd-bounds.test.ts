@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { setKernelBackend } from '../kernels/backend.js';
-import { argmin, rowDistances, sqNorms } from './distance.js';
+import { selfOwnedZeros } from '../kernels/resident.js';
+import { argmin, dot, rowDistances, sqNorms } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
 import { lloydBoundsTesting } from './lloyd-bounds.js';
+import { exactDots } from './nearest.js';
 
 /**
  * Lloyd by the plain definition: every distance by rowDistances, argmin (lowest index on ties), sums in
@@ -177,4 +179,25 @@ test('without their safety margins the bounds give wrong results on the same dat
     lloydBoundsTesting.margin = 1;
     setKernelBackend('auto');
   }
+});
+
+test('exact dot products on the kernels (operands in the kernel memory) equal dot bit for bit', () => {
+  onBackends((backend) => {
+    const r = new Rng(9);
+    for (const d of [1, 3, 8, 13, 784, 785]) {
+      const n = 40;
+      const k = 7;
+      const x = selfOwnedZeros(Math.max(1024, n * d));
+      const c = selfOwnedZeros(Math.max(1024, k * d));
+      for (let q = 0; q < n * d; q++) x[q] = (r.normal() * 2 ** Math.floor(r.next() * 40 - 20)) * (r.next() < 0.1 ? 1e6 : 1);
+      for (let q = 0; q < k * d; q++) c[q] = r.normal() * 2 ** Math.floor(r.next() * 40 - 20);
+      const m = 37;
+      const xo = Int32Array.from({ length: m }, () => Math.floor(r.next() * n) * d);
+      const jj = Int32Array.from({ length: m }, () => Math.floor(r.next() * k));
+      const got = new Float64Array(m);
+      exactDots(x, c, d, xo, jj, m, got);
+      const want = Float64Array.from({ length: m }, (_, q) => dot(x, xo[q], c, jj[q] * d, d));
+      assert.deepEqual(got, want, `${backend} d=${d}`);
+    }
+  });
 });

@@ -11,7 +11,7 @@
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
+import { pairDotsWasm, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
 import { gemm } from '../kernels/gemm.js';
 import { dot, fromDot, rowDistances, rowDistances2, sqDist } from './distance.js';
 
@@ -61,10 +61,14 @@ export function nearestAll(x: Float32Array, xn: Float64Array, n: number, c: Floa
 
 /**
  * out[q] = dot(x, xo[q], c, j[q] * d, d) for q < m: the exact dot products of the screen's survivors, each
- * summed in order t = 0..d-1 in one double exactly as `dot`, four pairs at a time so that four independent
- * additions are in flight instead of one dependent chain.
+ * summed in order t = 0..d-1 in one double exactly as `dot`: in the kernel memory when x and c are both
+ * there, else in TypeScript four pairs at a time so that four independent additions are in flight
+ * instead of one dependent chain.
  */
 export function exactDots(x: Float32Array, c: Float32Array, d: number, xo: Int32Array, jj: Int32Array, m: number, out: Float64Array): void {
+  // On the WebAssembly kernels when both operands are in the kernel memory (the same doubles: pairDots).
+  const h = m >= 8 ? wasmActive() : null;
+  if (h && pairDotsWasm(h, x, xo, c, jj, m, d, out)) return;
   let q = 0;
   for (; q + 4 <= m; q += 4) {
     const a0 = xo[q];
