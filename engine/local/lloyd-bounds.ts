@@ -45,6 +45,16 @@ const FULL_PASSES = 2;
 
 let gather: Float32Array = new Float32Array(0);
 
+/**
+ * One block for gathering samples, shared by every pass and call: in the kernel memory when the wasm
+ * kernels are active, so the GEMM and the exact dot products read it in place (the gathering replaces the
+ * copy the GEMM would make).
+ */
+function gatherBlock(n: number): Float32Array {
+  if (gather.length < n) gather = selfOwnedZeros(Math.max(n, BLOCK * 784));
+  return gather;
+}
+
 /** Per pass (for benchmarks and tests): samples kept by their bounds, rescored directly, screened. */
 export interface LloydPassStats {
   samples: number;
@@ -164,67 +174,73 @@ export class LloydBounds {
     const lb = this.#lb;
     const screen = new Int32Array(n);
     let ns = 0;
-    // Every sample's exact score to its label (needed for the inertia whatever the bounds say).
-    const xo = new Int32Array(n);
-    for (let i = 0; i < n; i++) xo[i] = i * d;
-    exactDots(x, c, d, xo, labels, n, this.#dots);
-    // Exact rescoring of possible rivals (start offsets per sample).
-    const dSample = new Int32Array(n);
-    const dStart = new Int32Array(n + 1);
-    const pJ = new Int32Array(n * FEW);
-    const pX = new Int32Array(n * FEW);
-    let nd = 0;
-    let np = 0;
-    for (let i = 0; i < n; i++) {
-      const a = labels[i];
-      const sa = fromDot(xn[i], cn[a], this.#dots[i]);
-      scores[i] = sa;
-      const eps = epsRel * (xn[i] + cnMax);
-      // Any centroid j with e_ij > r scores strictly above s_ia (r^2 >= s_ia + 2 E_i; s_ij >= e_ij^2 - E_i).
-      const r = Math.sqrt((sa + 2 * eps) * up) * up;
-      const p0 = np;
-      if (this.#pair) {
-        const o = i * k;
-        const so = stamp[i] * k;
-        let many = false;
-        // e_ij >= sqrt(lb) - decay > r unless listed.
-        for (let j = 0; j < k; j++) {
-          const w = (r + decay[so + j]) * up;
-          if (j !== a && !(lb[o + j] * down > w * w * up)) {
-            if (np - p0 < FEW) {
-              pJ[np] = j;
-              pX[np++] = i * d;
-            } else many = true;
+    // Block by block: the samples copied once into the kernel memory (so the exact dot products run
+    // there, pairDots), every sample's exact score to its label (needed for the inertia whatever the
+    // bounds say), the bounds' verdict, then the listed rivals' exact scores.
+    const rowsPer = Math.min(BLOCK, n);
+    const bx = gatherBlock(rowsPer * d);
+    const xo = new Int32Array(rowsPer);
+    for (let r = 0; r < rowsPer; r++) xo[r] = r * d;
+    const dots = this.#dots;
+    const dSample = new Int32Array(rowsPer);
+    const dStart = new Int32Array(rowsPer + 1);
+    const pJ = new Int32Array(rowsPer * FEW);
+    const pX = new Int32Array(rowsPer * FEW);
+    const pv = new Float64Array(rowsPer * FEW);
+    for (let i0 = 0; i0 < n; i0 += rowsPer) {
+      const rows = Math.min(rowsPer, n - i0);
+      bx.set(x.subarray(i0 * d, (i0 + rows) * d));
+      exactDots(bx, c, d, xo, labels.subarray(i0, i0 + rows), rows, dots);
+      let nd = 0;
+      let np = 0;
+      for (let rr = 0; rr < rows; rr++) {
+        const i = i0 + rr;
+        const a = labels[i];
+        const sa = fromDot(xn[i], cn[a], dots[rr]);
+        scores[i] = sa;
+        const eps = epsRel * (xn[i] + cnMax);
+        // Any centroid j with e_ij > r scores strictly above s_ia (r^2 >= s_ia + 2 E_i; s_ij >= e_ij^2 - E_i).
+        const r = Math.sqrt((sa + 2 * eps) * up) * up;
+        const p0 = np;
+        if (this.#pair) {
+          const o = i * k;
+          const so = stamp[i] * k;
+          let many = false;
+          // e_ij >= sqrt(lb) - decay > r unless listed.
+          for (let j = 0; j < k; j++) {
+            const w = (r + decay[so + j]) * up;
+            if (j !== a && !(lb[o + j] * down > w * w * up)) {
+              if (np - p0 < FEW) {
+                pJ[np] = j;
+                pX[np++] = rr * d;
+              } else many = true;
+            }
+          }
+          if (many) {
+            np = p0;
+            screen[ns++] = i;
+            continue;
+          }
+        } else {
+          let v = (lb[i] - (a === j1 ? s2 : s1)) * down;
+          if (!(v > 0)) v = 0;
+          lb[i] = v;
+          if (!(v > r)) {
+            screen[ns++] = i;
+            continue;
           }
         }
-        if (many) {
-          np = p0;
-          screen[ns++] = i;
+        if (np === p0) {
+          st.kept++;
           continue;
         }
-      } else {
-        let v = (lb[i] - (a === j1 ? s2 : s1)) * down;
-        if (!(v > 0)) v = 0;
-        lb[i] = v;
-        if (!(v > r)) {
-          np = p0;
-          screen[ns++] = i;
-          continue;
-        }
+        st.direct++;
+        dSample[nd] = i;
+        dStart[nd++] = p0;
       }
-      if (np === p0) {
-        st.kept++;
-        continue;
-      }
-      st.direct++;
-      dSample[nd] = i;
-      dStart[nd++] = p0;
-    }
-    dStart[nd] = np;
-    st.screened = ns;
-    if (np > 0) {
-      const pv = new Float64Array(np);
-      exactDots(x, c, d, pX, pJ, np, pv);
+      dStart[nd] = np;
+      if (np === 0) continue;
+      exactDots(bx, c, d, pX, pJ, np, pv);
       // The argmin over the label and the listed rivals (every other score is strictly above the label's),
       // ties to the lowest index. The rivals' bounds stay as they were (still valid).
       for (let q = 0; q < nd; q++) {
@@ -243,6 +259,7 @@ export class LloydBounds {
         scores[i] = sb;
       }
     }
+    st.screened = ns;
     if (ns > 0) this.#screen(c, screen, ns, labels, scores);
   }
 
@@ -261,10 +278,7 @@ export class LloydBounds {
     const epsRel = g * 4 * (d + 4) * U;
     const down = 1 - g * (1 - DOWN);
     const rowsPer = Math.min(BLOCK, m);
-    // One gathering block for every pass and call (in the kernel memory when the wasm kernels are active,
-    // so the GEMM reads it in place: the gathering replaces the copy the GEMM would make).
-    if (gather.length < rowsPer * d) gather = selfOwnedZeros(Math.max(rowsPer * d, BLOCK * 784));
-    const bx = gather;
+    const bx = gatherBlock(rowsPer * d);
     const bn = new Float64Array(rowsPer);
     const bl = new Int32Array(rowsPer);
     const bs = new Float64Array(rowsPer);
