@@ -68,6 +68,8 @@ export class OnlineKMeans implements PrototypeModel {
   #steps = 0;
   #order: SampleOrder;
   readonly #near: Nearest = { index: -1, score: Infinity };
+  /** Lloyd's bounds array, kept for the next call (lloyd-bounds.ts). */
+  #lloydScratch: Float64Array | undefined;
 
   constructor(config: Partial<KMeansConfig> & { k: number; dim: number }) {
     const c = { ...KMEANS_DEFAULTS, ...config };
@@ -159,7 +161,8 @@ export class OnlineKMeans implements PrototypeModel {
     checkMatrix('samples', x, n, d);
     // With centroids, the passes carry distance bounds across iterations (the same labels and scores).
     const k0 = this.prototypes.count;
-    const bounds = k0 > 0 ? new LloydBounds(x, n, d, k0) : null;
+    const bounds = k0 > 0 ? new LloydBounds(x, n, d, k0, this.#lloydScratch) : null;
+    if (bounds) this.#lloydScratch = bounds.scratch;
     const scorer = bounds ? null : this.scorer(x, n);
     const labels = new Int32Array(n).fill(-1);
     const scores = new Float64Array(n);

@@ -201,3 +201,20 @@ test('exact dot products on the kernels (operands in the kernel memory) equal do
     }
   });
 });
+
+test('a model reusing its bounds array from an earlier call (larger data, other values) still equals the plain definition', () => {
+  onBackends((backend) => {
+    const r = new Rng(13);
+    const big = cases(r)[6];
+    const m = new OnlineKMeans({ k: big.k, dim: big.d, init: 'random', seed: 2 });
+    for (let j = 0; j < big.k; j++) m.prototypes.add(big.start.subarray(j * big.d, (j + 1) * big.d));
+    m.lloyd(big.x, big.n, 4);
+    const n = 1500;
+    const x = Float32Array.from(big.x.subarray(0, n * big.d), (v, q) => v + (q % 3) * 0.25);
+    m.prototypes.data.set(big.start);
+    const got = m.lloyd(x, n, 6);
+    const ref = reference(x, n, big.d, big.start, big.k, new Set(), 6);
+    assert.deepEqual(got.inertia, ref.inertia, `${backend}: inertia`);
+    assert.deepEqual(Float32Array.from(m.prototypes.data.subarray(0, big.k * big.d)), ref.c, `${backend}: centroids`);
+  });
+});

@@ -94,7 +94,11 @@ export class LloydBounds {
   readonly margin = lloydBoundsTesting.margin;
   readonly stats: LloydPassStats[] = [];
 
-  constructor(x: Float32Array, n: number, d: number, k: number) {
+  /**
+   * `scratch`: the bounds array of an earlier call (scratch below) to reuse when large enough: a fresh
+   * 30 MB array (60,000 x 64) costs about 100 ms of page faults as the first pass writes it.
+   */
+  constructor(x: Float32Array, n: number, d: number, k: number, scratch?: Float64Array) {
     this.#x = x;
     this.#n = n;
     this.#d = d;
@@ -103,11 +107,18 @@ export class LloydBounds {
     this.#cn = new Float64Array(k);
     // Bounds per sample and centroid up to 2^24 of them (doubles: 128 MB); beyond, one per sample.
     this.#pair = n * k <= lloydBoundsTesting.maxPairBounds;
-    this.#lb = new Float64Array(this.#pair ? n * k : n);
+    const need = this.#pair ? n * k : n;
+    // Every entry is written by the first pass (which screens every sample) before it is read.
+    this.#lb = scratch && scratch.length >= need ? scratch : new Float64Array(need);
     this.#stamp = new Int32Array(this.#pair ? n : 0);
     this.#old = new Float32Array(k * d);
     this.#shift = new Float64Array(k);
     this.#dots = new Float64Array(n);
+  }
+
+  /** The bounds array, for a later call's constructor. */
+  get scratch(): Float64Array {
+    return this.#lb;
   }
 
   /** Labels and exact scores of every sample against the k rows of c (which may have moved since the last pass). */
