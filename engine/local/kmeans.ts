@@ -10,6 +10,7 @@ import { checkVector, finiteIn, oneOf, positiveInt } from './checks.js';
 import { checkMatrix } from './distance.js';
 import type { PrototypeModel } from './editor.js';
 import { initIndices, type KMeansInit } from './kmeans-init.js';
+import { LloydBounds, type LloydPassStats } from './lloyd-bounds.js';
 import { nearestOne, type Nearest } from './nearest.js';
 import { SampleOrder, type SampleOrderState } from './order.js';
 import { PrototypeStore, type PrototypeStoreState } from './prototypes.js';
@@ -55,6 +56,8 @@ export interface LloydResult {
   inertia: number[];
   /** Samples that changed cluster in each iteration. */
   changed: number[];
+  /** Per assignment pass: samples whose label the bounds kept, rescored directly, screened. */
+  passes: LloydPassStats[];
 }
 
 export class OnlineKMeans implements PrototypeModel {
@@ -65,6 +68,8 @@ export class OnlineKMeans implements PrototypeModel {
   #steps = 0;
   #order: SampleOrder;
   readonly #near: Nearest = { index: -1, score: Infinity };
+  /** Lloyd's bounds array, kept for the next call (lloyd-bounds.ts). */
+  #lloydScratch: Float64Array | undefined;
 
   constructor(config: Partial<KMeansConfig> & { k: number; dim: number }) {
     const c = { ...KMEANS_DEFAULTS, ...config };
@@ -153,15 +158,23 @@ export class OnlineKMeans implements PrototypeModel {
   lloyd(x: Float32Array, n: number, iterations = 1, opts: { untilStable?: boolean } = {}): LloydResult {
     positiveInt('lloyd iterations', iterations);
     const d = this.dim;
-    const scorer = this.scorer(x, n);
+    checkMatrix('samples', x, n, d);
+    // With centroids, the passes carry distance bounds across iterations (the same labels and scores).
+    const k0 = this.prototypes.count;
+    const bounds = k0 > 0 ? new LloydBounds(x, n, d, k0, this.#lloydScratch) : null;
+    if (bounds) this.#lloydScratch = bounds.scratch;
+    const scorer = bounds ? null : this.scorer(x, n);
     const labels = new Int32Array(n).fill(-1);
     const scores = new Float64Array(n);
     const inertia: number[] = [];
     const changed: number[] = [];
     for (let it = 0; it <= iterations; it++) {
       const before = Int32Array.from(labels);
-      scorer.prepare();
-      scorer.all(labels, scores);
+      if (bounds) bounds.pass(this.prototypes.data, labels, scores);
+      else {
+        scorer!.prepare();
+        scorer!.all(labels, scores);
+      }
       inertia.push(sum(scores));
       if (it === iterations) break;
       let ch = 0;
@@ -183,7 +196,7 @@ export class OnlineKMeans implements PrototypeModel {
         for (let t = 0; t < d; t++) c[j * d + t] = sums[j * d + t] / counts[j];
       }
     }
-    return { inertia, changed };
+    return { inertia, changed, passes: bounds ? bounds.stats : [] };
   }
 
   /** Sum of squared distances from each sample to its nearest centroid. */

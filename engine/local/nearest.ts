@@ -11,7 +11,7 @@
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
+import { pairDotsWasm, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
 import { gemm } from '../kernels/gemm.js';
 import { dot, fromDot, rowDistances, rowDistances2, sqDist } from './distance.js';
 
@@ -36,6 +36,12 @@ export interface NearestOut {
   scores: Float64Array;
   /** With these, the second-best prototype and its score too (-1 / Infinity when k < 2). */
   second?: { labels: Int32Array; scores: Float64Array };
+  /**
+   * With this (n x k), a lower bound on every sample's score against every prototype: lower[i * k + j]
+   * <= the exact score of (i, j) (the exact score itself where the pass computed it). Lloyd's bounds
+   * (lloyd-bounds.ts) start from these.
+   */
+  lower?: Float64Array;
 }
 
 /** Screened rescoring statistics (for benchmarks): exact pair evaluations per sample. */
@@ -55,10 +61,14 @@ export function nearestAll(x: Float32Array, xn: Float64Array, n: number, c: Floa
 
 /**
  * out[q] = dot(x, xo[q], c, j[q] * d, d) for q < m: the exact dot products of the screen's survivors, each
- * summed in order t = 0..d-1 in one double exactly as `dot`, four pairs at a time so that four independent
- * additions are in flight instead of one dependent chain.
+ * summed in order t = 0..d-1 in one double exactly as `dot`: in the kernel memory when x and c are both
+ * there, else in TypeScript four pairs at a time so that four independent additions are in flight
+ * instead of one dependent chain.
  */
-function exactDots(x: Float32Array, c: Float32Array, d: number, xo: Int32Array, jj: Int32Array, m: number, out: Float64Array): void {
+export function exactDots(x: Float32Array, c: Float32Array, d: number, xo: Int32Array, jj: Int32Array, m: number, out: Float64Array): void {
+  // On the WebAssembly kernels when both operands are in the kernel memory (the same doubles: pairDots).
+  const h = m >= 8 ? wasmActive() : null;
+  if (h && pairDotsWasm(h, x, xo, c, jj, m, d, out)) return;
   let q = 0;
   for (; q + 4 <= m; q += 4) {
     const a0 = xo[q];
@@ -95,10 +105,12 @@ export function nearestPlain(x: Float32Array, xn: Float64Array, n: number, c: Fl
     rowDistances2(x, i * d, xn[i], xn[i + 1], c, cn, k, d, buf);
     pickTwo(buf, 0, k, i, out);
     pickTwo(buf, k, k, i + 1, out);
+    if (out.lower) out.lower.set(buf.subarray(0, 2 * k), i * k);
   }
   for (; i < n; i++) {
     rowDistances(x, i * d, xn[i], c, cn, k, d, buf);
     pickTwo(buf, 0, k, i, out);
+    if (out.lower) out.lower.set(buf.subarray(0, k), i * k);
   }
 }
 
@@ -129,7 +141,7 @@ function pickTwo(buf: Float64Array, o: number, k: number, i: number, out: Neares
 
 /** The GEMM-screened pass (see the top of the file), whatever GEMM backend is active. */
 export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, out: NearestOut): void {
-  const { labels, scores, second } = out;
+  const { labels, scores, second, lower: lowOut } = out;
   if (k === 0) {
     labels.fill(-1, 0, n);
     scores.fill(Infinity, 0, n);
@@ -181,6 +193,7 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
         // Scores are clamped at 0 (fromDot), so no upper bound is below 0.
         const up = approx + mg > 0 ? approx + mg : 0;
         low[j] = approx - mg;
+        if (lowOut) lowOut[i * k + j] = approx - mg;
         if (up < u1) {
           u2 = u1;
           u1 = up;
@@ -207,6 +220,7 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
       for (let q = rowStart[r]; q < rowStart[r + 1]; q++) {
         const j = cj[q];
         const v = fromDot(xi, cn[j], cv[q]);
+        if (lowOut) lowOut[i * k + j] = v;
         if (b1 < 0 || v < s1) {
           b2 = b1;
           s2 = s1;

@@ -1537,6 +1537,67 @@ export function rowSqDistances(x: usize, c: usize, k: i32, d: i32, out: usize): 
   }
 }
 
+/**
+ * out[q] = the dot product of the rows at byte addresses xs[q] and cs[q] (d float32 each) for q < m, each
+ * summed in order t = 0..d-1 in one double with a separate multiply and add: exactly the TypeScript `dot`
+ * (engine/local/distance.ts), bit for bit. Two pairs share an f64x2 (one lane each), eight pairs per pass
+ * (four independent accumulators).
+ */
+export function pairDots(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
+  const end = <usize>d << 2;
+  let q = 0;
+  for (; q + 8 <= m; q += 8) {
+    const xa = xs + (<usize>q << 2);
+    const ca = cs + (<usize>q << 2);
+    const x0 = <usize>load<i32>(xa);
+    const x1 = <usize>load<i32>(xa, 4);
+    const x2 = <usize>load<i32>(xa, 8);
+    const x3 = <usize>load<i32>(xa, 12);
+    const x4 = <usize>load<i32>(xa, 16);
+    const x5 = <usize>load<i32>(xa, 20);
+    const x6 = <usize>load<i32>(xa, 24);
+    const x7 = <usize>load<i32>(xa, 28);
+    const c0 = <usize>load<i32>(ca);
+    const c1 = <usize>load<i32>(ca, 4);
+    const c2 = <usize>load<i32>(ca, 8);
+    const c3 = <usize>load<i32>(ca, 12);
+    const c4 = <usize>load<i32>(ca, 16);
+    const c5 = <usize>load<i32>(ca, 20);
+    const c6 = <usize>load<i32>(ca, 24);
+    const c7 = <usize>load<i32>(ca, 28);
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let a2 = f64x2.splat(0);
+    let a3 = f64x2.splat(0);
+    for (let t: usize = 0; t < end; t += 4) {
+      const u0 = f64x2.promote_low_f32x4(v128.load32_lane(x1 + t, v128.load32_zero(x0 + t), 1));
+      const v0 = f64x2.promote_low_f32x4(v128.load32_lane(c1 + t, v128.load32_zero(c0 + t), 1));
+      const u1 = f64x2.promote_low_f32x4(v128.load32_lane(x3 + t, v128.load32_zero(x2 + t), 1));
+      const v1 = f64x2.promote_low_f32x4(v128.load32_lane(c3 + t, v128.load32_zero(c2 + t), 1));
+      const u2 = f64x2.promote_low_f32x4(v128.load32_lane(x5 + t, v128.load32_zero(x4 + t), 1));
+      const v2 = f64x2.promote_low_f32x4(v128.load32_lane(c5 + t, v128.load32_zero(c4 + t), 1));
+      const u3 = f64x2.promote_low_f32x4(v128.load32_lane(x7 + t, v128.load32_zero(x6 + t), 1));
+      const v3 = f64x2.promote_low_f32x4(v128.load32_lane(c7 + t, v128.load32_zero(c6 + t), 1));
+      a0 = f64x2.add(a0, f64x2.mul(u0, v0));
+      a1 = f64x2.add(a1, f64x2.mul(u1, v1));
+      a2 = f64x2.add(a2, f64x2.mul(u2, v2));
+      a3 = f64x2.add(a3, f64x2.mul(u3, v3));
+    }
+    const o = out + (<usize>q << 3);
+    v128.store(o, a0);
+    v128.store(o, a1, 16);
+    v128.store(o, a2, 32);
+    v128.store(o, a3, 48);
+  }
+  for (; q < m; q++) {
+    const x0 = <usize>load<i32>(xs + (<usize>q << 2));
+    const c0 = <usize>load<i32>(cs + (<usize>q << 2));
+    let s: f64 = 0;
+    for (let t: usize = 0; t < end; t += 4) s += <f64>load<f32>(x0 + t) * <f64>load<f32>(c0 + t);
+    store<f64>(out + (<usize>q << 3), s);
+  }
+}
+
 // ---- GRU steps (same contract as ../gru.ts's TypeScript reference), all steps in one call ----
 
 /**

@@ -62,6 +62,7 @@ export interface WasmExports {
     beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number, tid: number, nt: number): void;
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
   rowSqDistances(x: number, c: number, k: number, d: number, out: number): void;
+  pairDots(xs: number, cs: number, m: number, d: number, out: number): void;
   somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number): void;
 }
 

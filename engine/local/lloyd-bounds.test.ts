@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../core/rng.js';
+import { setKernelBackend } from '../kernels/backend.js';
+import { selfOwnedZeros } from '../kernels/resident.js';
+import { argmin, dot, rowDistances, sqNorms } from './distance.js';
+import { OnlineKMeans } from './kmeans.js';
+import { lloydBoundsTesting } from './lloyd-bounds.js';
+import { exactDots } from './nearest.js';
+
+/**
+ * Lloyd by the plain definition: every distance by rowDistances, argmin (lowest index on ties), sums in
+ * sample order; frozen and empty centroids stay put. Labels and inertia of every pass.
+ */
+function reference(x: Float32Array, n: number, d: number, start: Float32Array, k: number, frozen: Set<number>, iterations: number) {
+  const c = Float32Array.from(start);
+  const xn = sqNorms(x, n, d);
+  const row = new Float64Array(k);
+  const inertia: number[] = [];
+  const labels: Int32Array[] = [];
+  for (let it = 0; it <= iterations; it++) {
+    const cn = sqNorms(c, k, d);
+    const lab = new Int32Array(n);
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      rowDistances(x, i * d, xn[i], c, cn, k, d, row);
+      lab[i] = argmin(row, k);
+      s += row[lab[i]];
+    }
+    inertia.push(s);
+    labels.push(lab);
+    if (it === iterations) break;
+    const sums = new Float64Array(k * d);
+    const counts = new Float64Array(k);
+    for (let i = 0; i < n; i++) {
+      const j = lab[i];
+      counts[j]++;
+      for (let t = 0; t < d; t++) sums[j * d + t] += x[i * d + t];
+    }
+    for (let j = 0; j < k; j++) if (counts[j] > 0 && !frozen.has(j)) for (let t = 0; t < d; t++) c[j * d + t] = sums[j * d + t] / counts[j];
+  }
+  return { c, inertia, labels };
+}
+
+/**
+ * Data made for near-ties: points of a small integer lattice (many exact ties between centroids that are
+ * lattice points or means of a few of them), each point repeated, a few far outliers, centroids started
+ * on duplicated samples (so some clusters go empty) and every fifth one frozen; plus Gaussian clusters
+ * with points exactly half-way between two centroids and points a float32 step off them.
+ */
+function cases(r: Rng): { name: string; x: Float32Array; n: number; d: number; k: number; start: Float32Array; frozen: Set<number> }[] {
+  const out = [];
+  for (const [n0, d, k, span] of [[400, 2, 12, 3], [600, 3, 20, 2], [500, 5, 9, 2], [300, 1, 7, 4], [800, 8, 16, 1]] as const) {
+    const n = 2 * n0 + 4;
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n0; i++) for (let t = 0; t < d; t++) x[i * d + t] = x[(n0 + i) * d + t] = Math.floor(r.next() * (span + 1));
+    for (let i = 2 * n0; i < n; i++) for (let t = 0; t < d; t++) x[i * d + t] = 50 * (r.next() < 0.5 ? -1 : 1);
+    const start = new Float32Array(k * d);
+    for (let j = 0; j < k; j++) {
+      const i = Math.floor(r.next() * n0); // duplicated starts give empty clusters
+      start.set(x.subarray(i * d, (i + 1) * d), j * d);
+    }
+    const frozen = new Set<number>();
+    for (let j = 0; j < k; j += 5) frozen.add(j);
+    out.push({ name: `lattice n=${n} d=${d} k=${k}`, x, n, d, k, start, frozen });
+  }
+  for (const [n, d, k] of [[3000, 13, 9], [4000, 37, 64], [2000, 6, 5]] as const) {
+    const x = new Float32Array(n * d);
+    const centers = Float32Array.from({ length: k * d }, () => 3 * r.normal());
+    const start = new Float32Array(k * d);
+    for (let j = 0; j < k; j++) {
+      start.set(centers.subarray(j * d, (j + 1) * d), j * d);
+    }
+    for (let i = 0; i < n; i++) {
+      const a = Math.floor(r.next() * k);
+      const b = Math.floor(r.next() * k);
+      const kind = r.next();
+      for (let t = 0; t < d; t++) {
+        const ca = centers[a * d + t];
+        const cb = centers[b * d + t];
+        if (kind < 0.2) x[i * d + t] = (ca + cb) / 2; // half-way
+        else if (kind < 0.3) x[i * d + t] = Math.fround(ca * (1 + 2 ** -23)); // one float32 step off
+        else x[i * d + t] = ca + 0.8 * r.normal();
+      }
+    }
+    out.push({ name: `clusters n=${n} d=${d} k=${k}`, x, n, d, k, start, frozen: new Set([1, 3]) });
+  }
+  // An exact tie that the bounds must not hide: x0 = 0 is labelled 1 until centroid 1 reaches (1, 1, -1)
+  // (the mean of x0, y1 = (1, 1, -1) and y2 = (2, 2, -2), at the third pass), where it scores 3, as the
+  // frozen centroid 0 at (1, 1, 1) always did: the label must become 0 (ties to the lowest index). The
+  // square root of 3 rounds down, so a bound without margins (sqrt(3)^2 < 3 < the bound 3) keeps label 1.
+  out.push({
+    name: 'exact tie after a move',
+    x: Float32Array.from([0, 0, 0, 1, 1, -1, 2, 2, -2]),
+    n: 3,
+    d: 3,
+    k: 2,
+    start: Float32Array.from([1, 1, 1, 0, 0, 0]),
+    frozen: new Set([0]),
+  });
+  return out;
+}
+
+function run(c: ReturnType<typeof cases>[number], iterations: number) {
+  const m = new OnlineKMeans({ k: c.k, dim: c.d, init: 'random', seed: 2 });
+  for (let j = 0; j < c.k; j++) m.prototypes.add(c.start.subarray(j * c.d, (j + 1) * c.d), c.frozen.has(j));
+  // One call: the bounds live across the iterations of a call.
+  const whole = m.lloyd(c.x, c.n, iterations);
+  return { m, whole };
+}
+
+/** Whether Lloyd with bounds equals the plain definition on every case (messages of the first mismatches). */
+function mismatches(iterations: number): string[] {
+  const bad: string[] = [];
+  const r = new Rng(77);
+  for (const c of cases(r)) {
+    const ref = reference(c.x, c.n, c.d, c.start, c.k, c.frozen, iterations);
+    const { m, whole } = run(c, iterations);
+    const c32 = Float32Array.from(m.prototypes.data.subarray(0, c.k * c.d));
+    if (!c32.every((v, q) => Object.is(v, ref.c[q]))) bad.push(`${c.name}: centroids`);
+    if (!whole.inertia.every((v, q) => Object.is(v, ref.inertia[q]))) bad.push(`${c.name}: inertia`);
+    const lab = m.assign(c.x, c.n);
+    if (!lab.every((v, q) => v === ref.labels[iterations][q])) bad.push(`${c.name}: labels`);
+    assert.ok(whole.passes.length === iterations + 1, `${c.name}: passes`);
+  }
+  return bad;
+}
+
+function onBackends(f: (backend: string) => void): void {
+  for (const backend of ['ts', 'wasm'] as const) {
+    try {
+      if (setKernelBackend(backend) !== backend) continue;
+    } catch {
+      continue;
+    }
+    try {
+      f(backend);
+    } finally {
+      setKernelBackend('auto');
+    }
+  }
+}
+
+test('Lloyd with distance bounds equals the plain definition bit for bit over many iterations (near-ties, duplicates, frozen and empty centroids)', () => {
+  onBackends((backend) => {
+    assert.deepEqual(mismatches(12), [], backend);
+  });
+});
+
+test('so does Lloyd with one bound per sample (Hamerly, used when n x k bounds would be too many)', () => {
+  lloydBoundsTesting.maxPairBounds = 0;
+  try {
+    onBackends((backend) => {
+      assert.deepEqual(mismatches(12), [], backend);
+    });
+  } finally {
+    lloydBoundsTesting.maxPairBounds = 1 << 24;
+  }
+});
+
+test('the bounds are used (most samples kept or rescored directly once the centroids settle)', () => {
+  onBackends(() => {
+    const r = new Rng(5);
+    const c = cases(r)[6];
+    const { whole } = run(c, 8);
+    const last = whole.passes[whole.passes.length - 1];
+    assert.ok(last.screened < 0.5 * last.samples, JSON.stringify(whole.passes));
+  });
+});
+
+test('without their safety margins the bounds give wrong results on the same data (the test can fail)', () => {
+  // On the TypeScript kernels every bound a pass records is an exact score, so the exact tie above is
+  // caught; the GEMM screen's bounds carry a float32 margin of their own, and hide it.
+  lloydBoundsTesting.margin = 0;
+  try {
+    assert.equal(setKernelBackend('ts'), 'ts');
+    assert.notDeepEqual(mismatches(12), []);
+  } finally {
+    lloydBoundsTesting.margin = 1;
+    setKernelBackend('auto');
+  }
+});
+
+test('exact dot products on the kernels (operands in the kernel memory) equal dot bit for bit', () => {
+  onBackends((backend) => {
+    const r = new Rng(9);
+    for (const d of [1, 3, 8, 13, 784, 785]) {
+      const n = 40;
+      const k = 7;
+      const x = selfOwnedZeros(Math.max(1024, n * d));
+      const c = selfOwnedZeros(Math.max(1024, k * d));
+      for (let q = 0; q < n * d; q++) x[q] = (r.normal() * 2 ** Math.floor(r.next() * 40 - 20)) * (r.next() < 0.1 ? 1e6 : 1);
+      for (let q = 0; q < k * d; q++) c[q] = r.normal() * 2 ** Math.floor(r.next() * 40 - 20);
+      const m = 37;
+      const xo = Int32Array.from({ length: m }, () => Math.floor(r.next() * n) * d);
+      const jj = Int32Array.from({ length: m }, () => Math.floor(r.next() * k));
+      const got = new Float64Array(m);
+      exactDots(x, c, d, xo, jj, m, got);
+      const want = Float64Array.from({ length: m }, (_, q) => dot(x, xo[q], c, jj[q] * d, d));
+      assert.deepEqual(got, want, `${backend} d=${d}`);
+    }
+  });
+});
+
+test('a model reusing its bounds array from an earlier call (larger data, other values) still equals the plain definition', () => {
+  onBackends((backend) => {
+    const r = new Rng(13);
+    const big = cases(r)[6];
+    const m = new OnlineKMeans({ k: big.k, dim: big.d, init: 'random', seed: 2 });
+    for (let j = 0; j < big.k; j++) m.prototypes.add(big.start.subarray(j * big.d, (j + 1) * big.d));
+    m.lloyd(big.x, big.n, 4);
+    const n = 1500;
+    const x = Float32Array.from(big.x.subarray(0, n * big.d), (v, q) => v + (q % 3) * 0.25);
+    m.prototypes.data.set(big.start);
+    const got = m.lloyd(x, n, 6);
+    const ref = reference(x, n, big.d, big.start, big.k, new Set(), 6);
+    assert.deepEqual(got.inertia, ref.inertia, `${backend}: inertia`);
+    assert.deepEqual(Float32Array.from(m.prototypes.data.subarray(0, big.k * big.d)), ref.c, `${backend}: centroids`);
+  });
+});

@@ -1,0 +1,329 @@
+/**
+ * Lloyd's assignment passes with distance bounds carried from one iteration to the next (Elkan's lower
+ * bound per sample and centroid; Hamerly's one lower bound per sample when n x k bounds would not fit),
+ * with exactly the labels and scores of the plain pass (nearestAll: the double-precision scores
+ * fromDot(|x|^2, |c|^2, x.c), x.c summed in order, argmin with ties to the lowest index).
+ *
+ * The bounds are on true (real-number) distances e_ij = |x_i - c_j|. An exact score s_ij is within
+ * E_i = 4 (d + 4) u (|x_i|^2 + max_j |c_j|^2), u = 2^-53, of e_ij^2: the products of two float32 are exact
+ * in double, so only the sums round (at most gamma_{d-1} times |x|^2, |c|^2 and sum |x_t c_t| <=
+ * (|x|^2 + |c|^2) / 2, Higham 3.1), plus the three roundings of fromDot; the clamp at 0 only moves a score
+ * toward e^2 >= 0. A pass records, for every sample it screens, a lower bound L_ij <= s_ij (the screen's
+ * own bound, or the exact score where it computed one), kept as L_ij - E_i <= e_ij^2 with the pass number.
+ * When centroid j has moved by at most D_j since then (the moves computed in double from the float32 rows,
+ * inflated past their rounding, summed rounding up), e_ij >= sqrt(L_ij - E_i) - D_j (triangle inequality).
+ * With r^2 >= s_ia + 2 E_i for the label a, L_ij - E_i > (r + D_j)^2 gives e_ij > r, so s_ij >= e_ij^2 -
+ * E_i > s_ia: j cannot win, nor tie. Every quantity here is rounded away from the side it bounds (factors
+ * 1 -+ 2^-50, far more than the rounding of the one or two operations each covers); nothing relies on
+ * equality, and the test is strict.
+ *
+ * Per pass once the bounds are in use: every sample's exact score to its label (one exact dot product,
+ * needed for the inertia anyway), then its bounds decide: no other centroid can be as close (kept), at
+ * most FEW can (those rescored exactly: the argmin over the label and them is the argmin over all, since
+ * every other score is strictly above the label's), or more can (the sample goes through the GEMM screen,
+ * gathered into blocks, which records fresh bounds for every centroid). Hamerly's variant keeps
+ * sqrt(min over j != a of L_ij - E_i) and subtracts the largest move of any other centroid each pass.
+ */
+import { selfOwnedZeros } from '../kernels/resident.js';
+import { fromDot, sqNorms } from './distance.js';
+import { exactDots, nearestAll } from './nearest.js';
+
+const U = 2 ** -53;
+const UP = 1 + 2 ** -50;
+const DOWN = 1 - 2 ** -50;
+/** Samples per gathered screen block. */
+const BLOCK = 2048;
+/** A sample with at most this many possible rivals has them rescored directly instead of screened. */
+const FEW = 3;
+
+/**
+ * Passes screened in full (recording bounds) before the bounds are used: the first move from the start
+ * is too large for them to pay (Fashion-MNIST, k = 64, random start: the bounds spared 20% of the samples
+ * the screen in the pass after it, fewer than the exact scores they needed cost).
+ */
+const FULL_PASSES = 2;
+
+let gather: Float32Array = new Float32Array(0);
+
+/**
+ * One block for gathering samples, shared by every pass and call: in the kernel memory when the wasm
+ * kernels are active, so the GEMM and the exact dot products read it in place (the gathering replaces the
+ * copy the GEMM would make).
+ */
+function gatherBlock(n: number): Float32Array {
+  if (gather.length < n) gather = selfOwnedZeros(Math.max(n, BLOCK * 784));
+  return gather;
+}
+
+/** Per pass (for benchmarks and tests): samples kept by their bounds, rescored directly, screened. */
+export interface LloydPassStats {
+  samples: number;
+  kept: number;
+  direct: number;
+  screened: number;
+}
+
+/**
+ * For tests only: the scale of every safety margin (1; 0 removes them, which the tests show to be wrong),
+ * and the most bounds kept per sample and centroid (below n x k, one bound per sample).
+ */
+export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24 };
+
+export class LloydBounds {
+  readonly #x: Float32Array;
+  readonly #n: number;
+  readonly #d: number;
+  readonly #k: number;
+  readonly #xn: Float64Array;
+  readonly #cn: Float64Array;
+  /**
+   * Elkan: lb[i * k + j] <= e_ij^2 as of pass stamp[i] (squared, so a screen's bounds are stored without a
+   * square root each; the decay since then is cum[now] - cum[stamp], checked in the test). Hamerly:
+   * lb[i] <= min over j != label of e_ij (a distance, decayed every pass).
+   */
+  readonly #pair: boolean;
+  readonly #lb: Float64Array;
+  readonly #stamp: Int32Array;
+  /** cum[p * k + j] >= the summed moves of centroid j before pass p (rounded up at every addition). */
+  #cum = new Float64Array(0);
+  #passNo = 0;
+  readonly #dots: Float64Array;
+  /** The centroids of the previous pass (their moves bound the bounds' decay). */
+  readonly #old: Float32Array;
+  readonly #shift: Float64Array;
+  readonly margin = lloydBoundsTesting.margin;
+  readonly stats: LloydPassStats[] = [];
+
+  /**
+   * `scratch`: the bounds array of an earlier call (scratch below) to reuse when large enough: a fresh
+   * 30 MB array (60,000 x 64) costs about 100 ms of page faults as the first pass writes it.
+   */
+  constructor(x: Float32Array, n: number, d: number, k: number, scratch?: Float64Array) {
+    this.#x = x;
+    this.#n = n;
+    this.#d = d;
+    this.#k = k;
+    this.#xn = sqNorms(x, n, d);
+    this.#cn = new Float64Array(k);
+    // Bounds per sample and centroid up to 2^24 of them (doubles: 128 MB); beyond, one per sample.
+    this.#pair = n * k <= lloydBoundsTesting.maxPairBounds;
+    const need = this.#pair ? n * k : n;
+    // Every entry is written by the first pass (which screens every sample) before it is read.
+    this.#lb = scratch && scratch.length >= need ? scratch : new Float64Array(need);
+    this.#stamp = new Int32Array(this.#pair ? n : 0);
+    this.#old = new Float32Array(k * d);
+    this.#shift = new Float64Array(k);
+    this.#dots = new Float64Array(n);
+  }
+
+  /** The bounds array, for a later call's constructor. */
+  get scratch(): Float64Array {
+    return this.#lb;
+  }
+
+  /** Labels and exact scores of every sample against the k rows of c (which may have moved since the last pass). */
+  pass(c: Float32Array, labels: Int32Array, scores: Float64Array): void {
+    const n = this.#n;
+    const d = this.#d;
+    const k = this.#k;
+    const x = this.#x;
+    const xn = this.#xn;
+    const cn = sqNorms(c, k, d, this.#cn);
+    const st: LloydPassStats = { samples: n, kept: 0, direct: 0, screened: 0 };
+    this.stats.push(st);
+    const p = this.#passNo++;
+    if (this.#cum.length < (p + 1) * k) {
+      const grown = new Float64Array(Math.max((p + 1) * k, 2 * this.#cum.length));
+      grown.set(this.#cum);
+      this.#cum = grown;
+    }
+    if (p < FULL_PASSES) {
+      // Every sample's bounds restart from this pass (stamp p), so the moves count from here.
+      this.#cum.fill(0, p * k, (p + 1) * k);
+      this.#old.set(c.subarray(0, k * d));
+      const all = new Int32Array(n);
+      for (let i = 0; i < n; i++) all[i] = i;
+      st.screened = n;
+      this.#screen(c, all, n, labels, scores);
+      return;
+    }
+    const g = this.margin;
+    let cnMax = 0;
+    for (let j = 0; j < k; j++) if (cn[j] > cnMax) cnMax = cn[j];
+    const epsRel = g * 4 * (d + 4) * U;
+    const up = 1 + g * (UP - 1);
+    const down = 1 - g * (1 - DOWN);
+    // How far each centroid moved, rounded up past the rounding of the sum (relative (d + 5) u on S).
+    const shift = this.#shift;
+    const old = this.#old;
+    const grow = 1 + g * (d + 8) * 2 ** -52;
+    let s1 = 0;
+    let s2 = 0;
+    let j1 = -1;
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let t = j * d; t < (j + 1) * d; t++) {
+        const v = c[t] - old[t];
+        s += v * v;
+      }
+      const sh = s === 0 ? 0 : Math.sqrt(s) * grow;
+      shift[j] = sh;
+      const before = this.#cum[(p - 1) * k + j];
+      this.#cum[p * k + j] = sh === 0 ? before : (before + sh) * up;
+      if (sh > s1) {
+        s2 = s1;
+        s1 = sh;
+        j1 = j;
+      } else if (sh > s2) s2 = sh;
+    }
+    old.set(c.subarray(0, k * d));
+    // decay[s * k + j] >= the moves of centroid j from pass s to this one (rounded up).
+    const cum = this.#cum;
+    const decay = new Float64Array(p * k);
+    for (let q = 0; q < p * k; q++) decay[q] = (cum[p * k + (q % k)] - cum[q]) * up;
+    const stamp = this.#stamp;
+    const lb = this.#lb;
+    const screen = new Int32Array(n);
+    let ns = 0;
+    // Block by block: the samples copied once into the kernel memory (so the exact dot products run
+    // there, pairDots), every sample's exact score to its label (needed for the inertia whatever the
+    // bounds say), the bounds' verdict, then the listed rivals' exact scores.
+    const rowsPer = Math.min(BLOCK, n);
+    const bx = gatherBlock(rowsPer * d);
+    const xo = new Int32Array(rowsPer);
+    for (let r = 0; r < rowsPer; r++) xo[r] = r * d;
+    const dots = this.#dots;
+    const dSample = new Int32Array(rowsPer);
+    const dStart = new Int32Array(rowsPer + 1);
+    const pJ = new Int32Array(rowsPer * FEW);
+    const pX = new Int32Array(rowsPer * FEW);
+    const pv = new Float64Array(rowsPer * FEW);
+    for (let i0 = 0; i0 < n; i0 += rowsPer) {
+      const rows = Math.min(rowsPer, n - i0);
+      bx.set(x.subarray(i0 * d, (i0 + rows) * d));
+      exactDots(bx, c, d, xo, labels.subarray(i0, i0 + rows), rows, dots);
+      let nd = 0;
+      let np = 0;
+      for (let rr = 0; rr < rows; rr++) {
+        const i = i0 + rr;
+        const a = labels[i];
+        const sa = fromDot(xn[i], cn[a], dots[rr]);
+        scores[i] = sa;
+        const eps = epsRel * (xn[i] + cnMax);
+        // Any centroid j with e_ij > r scores strictly above s_ia (r^2 >= s_ia + 2 E_i; s_ij >= e_ij^2 - E_i).
+        const r = Math.sqrt((sa + 2 * eps) * up) * up;
+        const p0 = np;
+        if (this.#pair) {
+          const o = i * k;
+          const so = stamp[i] * k;
+          let many = false;
+          // e_ij >= sqrt(lb) - decay > r unless listed.
+          for (let j = 0; j < k; j++) {
+            const w = (r + decay[so + j]) * up;
+            if (j !== a && !(lb[o + j] * down > w * w * up)) {
+              if (np - p0 < FEW) {
+                pJ[np] = j;
+                pX[np++] = rr * d;
+              } else many = true;
+            }
+          }
+          if (many) {
+            np = p0;
+            screen[ns++] = i;
+            continue;
+          }
+        } else {
+          let v = (lb[i] - (a === j1 ? s2 : s1)) * down;
+          if (!(v > 0)) v = 0;
+          lb[i] = v;
+          if (!(v > r)) {
+            screen[ns++] = i;
+            continue;
+          }
+        }
+        if (np === p0) {
+          st.kept++;
+          continue;
+        }
+        st.direct++;
+        dSample[nd] = i;
+        dStart[nd++] = p0;
+      }
+      dStart[nd] = np;
+      if (np === 0) continue;
+      exactDots(bx, c, d, pX, pJ, np, pv);
+      // The argmin over the label and the listed rivals (every other score is strictly above the label's),
+      // ties to the lowest index. The rivals' bounds stay as they were (still valid).
+      for (let q = 0; q < nd; q++) {
+        const i = dSample[q];
+        let b = labels[i];
+        let sb = scores[i];
+        for (let p = dStart[q]; p < dStart[q + 1]; p++) {
+          const j = pJ[p];
+          const v = fromDot(xn[i], cn[j], pv[p]);
+          if (v < sb || (v === sb && j < b)) {
+            b = j;
+            sb = v;
+          }
+        }
+        labels[i] = b;
+        scores[i] = sb;
+      }
+    }
+    st.screened = ns;
+    if (ns > 0) this.#screen(c, screen, ns, labels, scores);
+  }
+
+  /** The GEMM-screened pass over the listed samples, gathered in blocks; their bounds from its lower bounds. */
+  #screen(c: Float32Array, idx: Int32Array, m: number, labels: Int32Array, scores: Float64Array): void {
+    const pass = this.#passNo - 1;
+    const d = this.#d;
+    const k = this.#k;
+    const x = this.#x;
+    const xn = this.#xn;
+    const cn = this.#cn;
+    const lb = this.#lb;
+    let cnMax = 0;
+    for (let j = 0; j < k; j++) if (cn[j] > cnMax) cnMax = cn[j];
+    const g = this.margin;
+    const epsRel = g * 4 * (d + 4) * U;
+    const down = 1 - g * (1 - DOWN);
+    const rowsPer = Math.min(BLOCK, m);
+    const bx = gatherBlock(rowsPer * d);
+    const bn = new Float64Array(rowsPer);
+    const bl = new Int32Array(rowsPer);
+    const bs = new Float64Array(rowsPer);
+    const low = new Float64Array(rowsPer * k);
+    for (let q0 = 0; q0 < m; q0 += rowsPer) {
+      const rows = Math.min(rowsPer, m - q0);
+      for (let r = 0; r < rows; ) {
+        // Runs of consecutive samples in one copy.
+        const i = idx[q0 + r];
+        let e = r + 1;
+        while (e < rows && idx[q0 + e] === i + (e - r)) e++;
+        bx.set(x.subarray(i * d, (i + e - r) * d), r * d);
+        for (let q = r; q < e; q++) bn[q] = xn[i + q - r];
+        r = e;
+      }
+      nearestAll(bx, bn, rows, c, cn, k, d, { labels: bl, scores: bs, lower: low });
+      for (let r = 0; r < rows; r++) {
+        const i = idx[q0 + r];
+        const b = bl[r];
+        labels[i] = b;
+        scores[i] = bs[r];
+        const eps = epsRel * (xn[i] + cnMax);
+        const lo = r * k;
+        if (this.#pair) {
+          const o = i * k;
+          this.#stamp[i] = pass;
+          for (let j = 0; j < k; j++) lb[o + j] = low[lo + j] - eps;
+        } else {
+          let mn = Infinity;
+          for (let j = 0; j < k; j++) if (j !== b && low[lo + j] < mn) mn = low[lo + j];
+          const l = mn - eps;
+          lb[i] = l > 0 ? Math.sqrt(l) * down : 0;
+        }
+      }
+    }
+  }
+}
