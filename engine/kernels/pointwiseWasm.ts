@@ -8,7 +8,7 @@ import type { WindowGeom } from './geometry.js';
 import { put, putBits, reserve, resetHeap, residentOffset, take, takeBits, type WasmHeap } from './wasm/runtime.js';
 
 /** An operand's place in the heap: where it is when resident (an arena's array), else copied in. */
-function input(h: WasmHeap, a: Float32Array, n: number): number {
+export function input(h: WasmHeap, a: Float32Array, n: number): number {
   const r = residentOffset(h, a);
   if (r >= 0) return r;
   const p = reserve(h, n);
@@ -17,12 +17,12 @@ function input(h: WasmHeap, a: Float32Array, n: number): number {
 }
 
 /** Where an output goes: in place when resident, else a fresh region that done() copies back. */
-function output(h: WasmHeap, a: Float32Array, n: number): number {
+export function output(h: WasmHeap, a: Float32Array, n: number): number {
   const r = residentOffset(h, a);
   return r >= 0 ? r : reserve(h, n);
 }
 
-function done(h: WasmHeap, p: number, a: Float32Array, n: number): void {
+export function done(h: WasmHeap, p: number, a: Float32Array, n: number): void {
   if (residentOffset(h, a) !== p) take(h, p, a, 0, n);
 }
 

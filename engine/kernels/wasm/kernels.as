@@ -1120,6 +1120,226 @@ export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize,
   }
 }
 
+// ---- batch normalization and tanh (same contracts and arithmetic as ../../layers/batchNorm.ts and
+// ../activation.ts): every sum and product in double, in the TypeScript's order, rounded to float32 where
+// the TypeScript stores, so the results are bit-identical. f64x2 lanes (a, b) play the TypeScript's
+// accumulators (s0, s1) and (s2, s3) over quads of a plane; the tail adds into s0, the total is
+// (s0 + s1) + (s2 + s3). Channels split over the threads (each channel's arithmetic stays whole).
+
+/** The upper two float32 lanes of v, widened to double. */
+@inline function bnHigh(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+}
+
+/** Two double pairs rounded to float32 and stored as four values at p. */
+@inline function bnStore(p: usize, lo: v128, hi: v128): void {
+  v128.store(p, v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+}
+
+/** Sum of len float32 values from a (planeSum). */
+function bnPlaneSum(a: usize, len: i32): f64 {
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  let p = 0;
+  for (; p + 4 <= len; p += 4) {
+    const v = v128.load(a + (<usize>p << 2));
+    s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
+    s23 = f64x2.add(s23, bnHigh(v));
+  }
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; p < len; p++) s0 += <f64>load<f32>(a + (<usize>p << 2));
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+}
+
+/** Sum of (a - mean)^2 over len float32 values (planeSquares). */
+function bnPlaneSquares(a: usize, len: i32, mean: f64): f64 {
+  const vm = f64x2.splat(mean);
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  let p = 0;
+  for (; p + 4 <= len; p += 4) {
+    const v = v128.load(a + (<usize>p << 2));
+    const d01 = f64x2.sub(f64x2.promote_low_f32x4(v), vm);
+    const d23 = f64x2.sub(bnHigh(v), vm);
+    s01 = f64x2.add(s01, f64x2.mul(d01, d01));
+    s23 = f64x2.add(s23, f64x2.mul(d23, d23));
+  }
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; p < len; p++) {
+    const d = <f64>load<f32>(a + (<usize>p << 2)) - mean;
+    s0 += d * d;
+  }
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+}
+
+/** Sum of a * b over len float32 pairs (planeDot). */
+function bnPlaneDot(a: usize, b: usize, len: i32): f64 {
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  let p = 0;
+  for (; p + 4 <= len; p += 4) {
+    const o = <usize>p << 2;
+    const u = v128.load(a + o), v = v128.load(b + o);
+    s01 = f64x2.add(s01, f64x2.mul(f64x2.promote_low_f32x4(u), f64x2.promote_low_f32x4(v)));
+    s23 = f64x2.add(s23, f64x2.mul(bnHigh(u), bnHigh(v)));
+  }
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; p < len; p++) {
+    const o = <usize>p << 2;
+    s0 += <f64>load<f32>(a + o) * <f64>load<f32>(b + o);
+  }
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+}
+
+/**
+ * Forward over x [n, C, P] (thread tid's share of the channels): stats holds doubles mean[C], var[C],
+ * invStd[C]. training: mean and the biased variance of each channel are computed and written there;
+ * else they are read from there. invStd = 1 / sqrt(var + epsilon) is written; then
+ * xhat = f32((x - mean) * invStd) and y = f32(gamma * h + beta) with h the unrounded double.
+ */
+export function batchNormForward(
+  x: usize, y: usize, xhat: usize, n: i32, channels: i32, plane: i32, stats: usize,
+  gamma: usize, beta: usize, epsilon: f64, training: i32, tid: i32, nt: i32,
+): void {
+  const m = <f64>n * <f64>plane;
+  const c0 = shareLo(channels, tid, nt), c1 = shareLo(channels, tid + 1, nt);
+  const step = <usize>channels * plane << 2;
+  for (let c = c0; c < c1; c++) {
+    const pm = stats + (<usize>c << 3), pv = pm + (<usize>channels << 3), pi = pv + (<usize>channels << 3);
+    const first = <usize>c * plane << 2;
+    let mean: f64, variance: f64;
+    if (training) {
+      let s: f64 = 0;
+      for (let i = 0, o = first; i < n; i++, o += step) s += bnPlaneSum(x + o, plane);
+      mean = s / m;
+      let q: f64 = 0;
+      for (let i = 0, o = first; i < n; i++, o += step) q += bnPlaneSquares(x + o, plane, mean);
+      variance = q / m;
+      store<f64>(pm, mean);
+      store<f64>(pv, variance);
+    } else {
+      mean = load<f64>(pm);
+      variance = load<f64>(pv);
+    }
+    const inv = 1 / Math.sqrt(variance + epsilon);
+    store<f64>(pi, inv);
+    const g = <f64>load<f32>(gamma + (<usize>c << 2)), b = <f64>load<f32>(beta + (<usize>c << 2));
+    const vm = f64x2.splat(mean), vi = f64x2.splat(inv), vg = f64x2.splat(g), vb = f64x2.splat(b);
+    for (let i = 0, o = first; i < n; i++, o += step) {
+      const xs = x + o, hs = xhat + o, ys = y + o;
+      let p = 0;
+      for (; p + 4 <= plane; p += 4) {
+        const q = <usize>p << 2;
+        const v = v128.load(xs + q);
+        const h01 = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vi);
+        const h23 = f64x2.mul(f64x2.sub(bnHigh(v), vm), vi);
+        bnStore(hs + q, h01, h23);
+        bnStore(ys + q, f64x2.add(f64x2.mul(vg, h01), vb), f64x2.add(f64x2.mul(vg, h23), vb));
+      }
+      for (; p < plane; p++) {
+        const q = <usize>p << 2;
+        const h = (<f64>load<f32>(xs + q) - mean) * inv;
+        store<f32>(hs + q, <f32>h);
+        store<f32>(ys + q, <f32>(g * h + b));
+      }
+    }
+  }
+}
+
+/**
+ * Backward over dy [n, C, P] (thread tid's share of the channels): sums gets doubles sum(dy)[C] then
+ * sum(dy * xhat)[C] (the caller adds them to beta's and gamma's gradients); dx is OVERWRITTEN with
+ * f32(gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))), the means 0 without batch statistics.
+ */
+export function batchNormBackward(
+  dy: usize, xhat: usize, dx: usize, n: i32, channels: i32, plane: i32, invStd: usize,
+  gamma: usize, sums: usize, batchStats: i32, tid: i32, nt: i32,
+): void {
+  const m = <f64>n * <f64>plane;
+  const c0 = shareLo(channels, tid, nt), c1 = shareLo(channels, tid + 1, nt);
+  const step = <usize>channels * plane << 2;
+  for (let c = c0; c < c1; c++) {
+    const first = <usize>c * plane << 2;
+    let sumDy: f64 = 0, sumDyXhat: f64 = 0;
+    for (let i = 0, o = first; i < n; i++, o += step) {
+      sumDy += bnPlaneSum(dy + o, plane);
+      sumDyXhat += bnPlaneDot(dy + o, xhat + o, plane);
+    }
+    store<f64>(sums + (<usize>c << 3), sumDy);
+    store<f64>(sums + (<usize>(channels + c) << 3), sumDyXhat);
+    const k = <f64>load<f32>(gamma + (<usize>c << 2)) * load<f64>(invStd + (<usize>c << 3));
+    const meanDy = batchStats ? sumDy / m : 0;
+    const meanDyXhat = batchStats ? sumDyXhat / m : 0;
+    const vk = f64x2.splat(k), vd = f64x2.splat(meanDy), vx = f64x2.splat(meanDyXhat);
+    for (let i = 0, o = first; i < n; i++, o += step) {
+      const ds = dy + o, hs = xhat + o, xs = dx + o;
+      let p = 0;
+      for (; p + 4 <= plane; p += 4) {
+        const q = <usize>p << 2;
+        const d = v128.load(ds + q), h = v128.load(hs + q);
+        const r01 = f64x2.mul(vk, f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(d), vd), f64x2.mul(f64x2.promote_low_f32x4(h), vx)));
+        const r23 = f64x2.mul(vk, f64x2.sub(f64x2.sub(bnHigh(d), vd), f64x2.mul(bnHigh(h), vx)));
+        bnStore(xs + q, r01, r23);
+      }
+      for (; p < plane; p++) {
+        const q = <usize>p << 2;
+        store<f32>(xs + q, <f32>(k * (<f64>load<f32>(ds + q) - meanDy - <f64>load<f32>(hs + q) * meanDyXhat)));
+      }
+    }
+  }
+}
+
+/**
+ * tanh in double as fdlibm's s_tanh.c computes it (V8's Math.tanh is that port, on the same expm1),
+ * so f32(tanhF64(x)) is Math.fround(Math.tanh(x)).
+ */
+function tanhF64(x: f64): f64 {
+  const jx = <i32>(reinterpret<u64>(x) >> 32);
+  const ix = jx & 0x7fffffff;
+  if (ix >= 0x7ff00000) return jx >= 0 ? 1 / x + 1 : 1 / x - 1;
+  let z: f64;
+  if (ix < 0x40360000) {
+    if (ix < 0x3e300000) return x;
+    if (ix >= 0x3ff00000) {
+      const t = Math.expm1(2 * Math.abs(x));
+      z = 1 - 2 / (t + 2);
+    } else {
+      const t = Math.expm1(-2 * Math.abs(x));
+      z = -t / (t + 2);
+    }
+  } else {
+    z = 1;
+  }
+  return jx >= 0 ? z : -z;
+}
+
+/** y = f32(tanh(x)) over thread tid's share of n values. */
+export function tanhForward(x: usize, y: usize, n: i32, tid: i32, nt: i32): void {
+  const hi = shareLo(n, tid + 1, nt);
+  for (let i = shareLo(n, tid, nt); i < hi; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, <f32>tanhF64(<f64>load<f32>(x + o)));
+  }
+}
+
+/** dx = f32(dy * (1 - y * y)) in double over thread tid's share of n values. */
+export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32, tid: i32, nt: i32): void {
+  const quads = (n + 3) >> 2;
+  const lo = shareLo(quads, tid, nt) << 2;
+  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  const one = f64x2.splat(1);
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(y + o), d = v128.load(dy + o);
+    const y01 = f64x2.promote_low_f32x4(v), y23 = bnHigh(v);
+    bnStore(dx + o, f64x2.mul(f64x2.promote_low_f32x4(d), f64x2.sub(one, f64x2.mul(y01, y01))),
+      f64x2.mul(bnHigh(d), f64x2.sub(one, f64x2.mul(y23, y23))));
+  }
+  for (; i < hi; i++) {
+    const o = <usize>i << 2;
+    const v = <f64>load<f32>(y + o);
+    store<f32>(dx + o, <f32>(<f64>load<f32>(dy + o) * (1 - v * v)));
+  }
+}
+
 // ---- optimizer update (same contract as ../adam.ts, float32 arithmetic, no mask) ----
 
 /** Adam on n params (thread tid's share of them): m, v updated in place, w = w*keep - lr*c1*m / (sqrt(v)*c2 + eps), g + l2*w as the gradient. */
