@@ -30,9 +30,9 @@ export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
 }
 
-/** Bytes of one thread's GEMM scratch (packed A block, packed B slab, edge tile). */
+/** Bytes of one thread's GEMM scratch (packed A block, packed B slab, edge tile, packing table). */
 export function scratchBytes(): i32 {
-  return (MC * KC + KC * NC + MR * NR) * 4;
+  return (MC * KC + KC * NC + MR * NR) * 4 + PT_BYTES;
 }
 
 /** This instance's GEMM scratch: scratchBytes() bytes from base (16-byte aligned), for its thread alone. */
@@ -40,6 +40,7 @@ export function setScratch(base: usize): void {
   packA = base;
   packB = base + <usize>(MC * KC * 4);
   edge = packB + <usize>(KC * NC * 4);
+  ptab = edge + <usize>(MR * NR * 4);
 }
 
 /** [lo, hi) of thread tid's share of `units` work units split over nt threads (contiguous, in order). */
@@ -731,6 +732,8 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
           }
         }
       }
+    } else if (cvKH * cvKW <= PT_TAPS) {
+      packPanelTable(dst, j0, cols, kc, c0, ki0 * cvKW + kj0);
     } else {
       // Any other panel (its columns cross an image row or image, a stride, the zero-padded last one): column by column.
       for (let t = 0; t < NR; t++) {
@@ -760,6 +763,71 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
           }
         }
       }
+    }
+  }
+}
+
+// ---- fused forward packing by a table: panels no faster path takes (strided convolutions, columns
+// across image rows or images, the last panel) ----
+// For each of the panel's 8 columns and each kernel tap e = ki * kW + kj, the table holds the address of
+// the input that tap reads in channel 0 and the step to the next channel (the plane), or, in the padding
+// and past the last column, a zero cell and step 0. Each panel row (channel c, tap e) is then 8 loads
+// from address + c * step: the same values the column-by-column path places, without a bounds check per
+// value. The table lives in the thread's scratch (ptab: PT_TAPS * NR addresses, as many steps, a zero cell).
+
+/** Kernel taps (kH * kW) the table holds; larger kernels take the column-by-column path. */
+const PT_TAPS: i32 = 64;
+const PT_BYTES: i32 = PT_TAPS * NR * 8 + 16;
+let ptab: usize = 0;
+
+/** Panel at dst of columns [j0, j0 + cols) (zeros past cols), rows from channel c0, tap e0, kc of them. */
+function packPanelTable(dst: usize, j0: i32, cols: i32, kc: i32, c0: i32, e0: i32): void {
+  const taps = cvKH * cvKW;
+  const steps = ptab + <usize>(PT_TAPS * NR * 4);
+  const zeroAt = ptab + <usize>(PT_TAPS * NR * 8);
+  store<f32>(zeroAt, 0);
+  const plane = (<u32>cvH * cvW) << 2;
+  for (let t = 0; t < NR; t++) {
+    let img: usize = 0;
+    let y0 = 0, x0 = 0;
+    if (t < cols) {
+      const j = j0 + t;
+      const st = j / cvP;
+      const ot = j - st * cvP;
+      const oyt = ot / cvOW;
+      img = cvX + <usize>st * cvImg;
+      y0 = oyt * cvSH - cvPT;
+      x0 = (ot - oyt * cvOW) * cvSW - cvPL;
+    }
+    for (let ki = 0, e = 0; ki < cvKH; ki++) {
+      const iy = y0 + ki * cvDH;
+      for (let kj = 0; kj < cvKW; kj++, e++) {
+        const ix = x0 + kj * cvDW;
+        const inside = t < cols && iy >= 0 && iy < cvH && ix >= 0 && ix < cvW;
+        const at = <usize>(e * NR + t) << 2;
+        store<u32>(ptab + at, inside ? <u32>(img + ((<usize>iy * cvW + ix) << 2)) : <u32>zeroAt);
+        store<u32>(steps + at, inside ? plane : 0);
+      }
+    }
+  }
+  let c = c0, e = e0;
+  let vc = i32x4.splat(c);
+  let d = dst;
+  for (let q = 0; q < kc; q++, d += NR << 2) {
+    const at = <usize>(e * NR) << 2;
+    const a0 = i32x4.add(v128.load(ptab + at), i32x4.mul(vc, v128.load(steps + at)));
+    const a1 = i32x4.add(v128.load(ptab + at, 16), i32x4.mul(vc, v128.load(steps + at, 16)));
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a0, 0)));
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a0, 1)), 4);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a0, 2)), 8);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a0, 3)), 12);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a1, 0)), 16);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a1, 1)), 20);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a1, 2)), 24);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a1, 3)), 28);
+    if (++e == taps) {
+      e = 0;
+      vc = i32x4.splat(++c);
     }
   }
 }
