@@ -142,6 +142,19 @@ export function conv2dBackwardWasm(
   if (dx) takeAll(h, pdx, dx, n * img);
 }
 
+/** dx alone (OVERWRITTEN), as conv2dBackwardWasm computes it, without the weight and bias gradients. */
+export function conv2dBackwardInputWasm(
+  h: WasmHeap, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number, dx: Float32Array,
+): void {
+  const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1);
+  const img = imageSize(g);
+  const pdy = putAll(h, dy, n * filters * p);
+  const pw = putAll(h, w, filters * r);
+  const pdx = outAt(h, dx, n * img);
+  runThreaded(h, nt, 'conv2dBackwardInput', [pdy, n, pw, filters, pdx, pcol, pmat, group, ...geomArgs(g)]);
+  takeAll(h, pdx, dx, n * img);
+}
+
 export function convTranspose2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, inChannels: number, g: WindowGeom, w: Float32Array,
   bias: Float32Array | null, y: Float32Array,

@@ -1188,6 +1188,38 @@ export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize,
   }
 }
 
+// ---- the input gradient of a convolution alone (its weight and bias gradients not wanted: a network
+// backpropagated through for another's sake, as the discriminator in a GAN's generator update) ----
+
+/** dx OVERWRITTEN as conv2dBackward writes it (the same operations per group), nothing else; groups split over the threads. */
+export function conv2dBackwardInput(
+  dy: usize, n: i32, w: usize, filters: i32, dx: usize, col: usize, mat: usize, group: i32,
+  channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  tid: i32, nt: i32,
+): void {
+  const r = channels * kernelH * kernelW;
+  const p = outH * outW;
+  const img = <usize>channels * height * width;
+  const out = <usize>filters * p;
+  const groups = (n + group - 1) / group;
+  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
+  const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
+  for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
+    const s0 = gi * group;
+    const g = min(group, n - s0);
+    const ld = g * p;
+    gatherChannels(dy + ((<usize>s0 * out) << 2), matT, g, filters, p);
+    gemm(1, 0, r, ld, filters, 1, w, matT, 0, colT, 0, 1);
+    const dxs = dx + ((<usize>s0 * img) << 2);
+    memory.fill(dxs, 0, (<usize>g * img) << 2);
+    for (let s = 0; s < g; s++) {
+      col2imLd(colT + ((<usize>s * p) << 2), ld, dxs + ((<usize>s * img) << 2), channels, height, width, kernelH, kernelW,
+        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    }
+  }
+}
+
 // ---- batch normalization and tanh (same contracts and arithmetic as ../../layers/batchNorm.ts and
 // ../activation.ts): every sum and product in double, in the TypeScript's order, rounded to float32 where
 // the TypeScript stores, so the results are bit-identical. f64x2 lanes (a, b) play the TypeScript's
