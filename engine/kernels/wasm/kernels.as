@@ -1075,6 +1075,23 @@ export function leakyReluBackward(x: usize, dy: usize, dx: usize, n: i32, alpha:
   }
 }
 
+/** leakyReluForward over thread tid's share of the n values (whole quads; each value as on one thread). */
+export function leakyReluForwardShare(x: usize, y: usize, n: i32, alpha: f32, tid: i32, nt: i32): void {
+  const quads = (n + 3) >> 2;
+  const lo = shareLo(quads, tid, nt) << 2;
+  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  if (hi > lo) leakyReluForward(x + (<usize>lo << 2), y + (<usize>lo << 2), hi - lo, alpha);
+}
+
+/** leakyReluBackward over thread tid's share of the n values. */
+export function leakyReluBackwardShare(x: usize, dy: usize, dx: usize, n: i32, alpha: f32, tid: i32, nt: i32): void {
+  const quads = (n + 3) >> 2;
+  const lo = shareLo(quads, tid, nt) << 2;
+  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  const o = <usize>lo << 2;
+  if (hi > lo) leakyReluBackward(x + o, dy + o, dx + o, hi - lo, alpha);
+}
+
 /** Max pooling over planes (= n*C) NCHW planes; argmax gets the flat index into x of each winner (-1: all padding). */
 export function maxPoolForward(
   x: usize, planes: i32, y: usize, argmax: usize,

@@ -66,6 +66,8 @@ export interface WasmExports {
   batchNormBackward(dy: number, xhat: number, dx: number, n: number, channels: number, plane: number, invStd: number,
     gamma: number, sums: number, batchStats: number, tid: number, nt: number): void;
   tanhForward(x: number, y: number, n: number, tid: number, nt: number): void;
+  leakyReluForwardShare(x: number, y: number, n: number, alpha: number, tid: number, nt: number): void;
+  leakyReluBackwardShare(x: number, dy: number, dx: number, n: number, alpha: number, tid: number, nt: number): void;
   conv2dBackwardInput(dy: number, n: number, w: number, filters: number, dx: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
   tanhBackward(y: number, dy: number, dx: number, n: number, tid: number, nt: number): void;
 }
