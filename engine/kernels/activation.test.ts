@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { randomArray } from '../testing/numeric.js';
 import { leakyReluBackward, leakyReluForward, reluBackward, reluForward } from './activation.js';
+import { wasmActive } from './backend.js';
+import { arenaZeros } from './resident.js';
 import { eachBackend } from './testkit.js';
+import { setKernelThreads, wantedThreads } from './wasm/threads.js';
 
 function close(got: number, want: number, label: string): void {
   assert.ok(Math.abs(got - want) <= 1e-6 * Math.abs(want), `${label}: got ${got}, want ${want}`);
@@ -46,4 +50,37 @@ eachBackend('relu maps NaN inputs to 0 and writes only the first n values', () =
   assert.equal(y[0], 0);
   assert.equal(y[n - 1], 0);
   assert.equal(y[n], 7, 'wrote past n');
+});
+
+test('relu and leaky relu split over two kernel threads give the one-thread values bit for bit', (t) => {
+  if (!wasmActive()) return t.skip('the WebAssembly kernels do not load here');
+  const before = wantedThreads();
+  const rng = new Rng(32);
+  try {
+    for (const n of [40_001, 401_408]) {
+      const x = randomArray(rng, n);
+      const dy = randomArray(rng, n);
+      for (const alpha of [0, 0.2]) {
+        const run = (threads: number, resident: boolean) => {
+          setKernelThreads(threads);
+          const y = resident ? arenaZeros(n) : new Float32Array(n);
+          const dx = resident ? arenaZeros(n) : new Float32Array(n);
+          y.fill(9);
+          dx.fill(9);
+          if (alpha === 0) {
+            reluForward(x, y, n);
+            reluBackward(x, dy, dx, n);
+          } else {
+            leakyReluForward(x, y, n, alpha);
+            leakyReluBackward(x, dy, dx, n, alpha);
+          }
+          return [Array.from(new Uint32Array(new Float32Array(y).buffer)), Array.from(new Uint32Array(new Float32Array(dx).buffer))];
+        };
+        const want = run(1, false);
+        for (const resident of [false, true]) assert.deepEqual(run(2, resident), want, `n ${n} alpha ${alpha} resident ${resident}`);
+      }
+    }
+  } finally {
+    setKernelThreads(before);
+  }
 });

@@ -1,9 +1,11 @@
 /**
  * Elementwise activations and row-wise softmax on Float32Array, forward and backward side by side.
  * Backward functions write dx (overwritten) from dy and whichever of x / y the derivative needs.
- * ReLU and leaky ReLU run in WebAssembly (pointwiseWasm.ts) when that backend is active.
+ * ReLU and leaky ReLU run in WebAssembly (pointwiseWasm.ts) when that backend is active, tanh too
+ * (normWasm.ts: the same float32 results as Math.tanh, bit for bit).
  */
 import { wasmActive } from './backend.js';
+import { tanhBackwardWasm, tanhForwardWasm } from './normWasm.js';
 import { leakyReluBackwardWasm, leakyReluForwardWasm, WASM_MIN_VALUES } from './pointwiseWasm.js';
 
 export function reluForward(x: Float32Array, y: Float32Array, n: number): void {
@@ -43,10 +45,14 @@ export function sigmoidBackward(y: Float32Array, dy: Float32Array, dx: Float32Ar
 }
 
 export function tanhForward(x: Float32Array, y: Float32Array, n: number): void {
+  const h = n >= WASM_MIN_VALUES ? wasmActive() : null;
+  if (h) return tanhForwardWasm(h, x, y, n);
   for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]);
 }
 /** From the output: dx = dy * (1 - y^2). */
 export function tanhBackward(y: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void {
+  const h = n >= WASM_MIN_VALUES ? wasmActive() : null;
+  if (h) return tanhBackwardWasm(h, y, dy, dx, n);
   for (let i = 0; i < n; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
 }
 

@@ -169,3 +169,27 @@ eachBackend('DCGAN-sized layers (k4 s2 same on 28x28 and 14x14, several samples 
     assertAllClose(tdb, tref.db, TOL, `convT db ${size}`);
   }
 });
+
+eachBackend('conv2d backward without dw gives the same dx bit for bit and leaves the gradients alone', () => {
+  const rng = new Rng(23);
+  // (the DCGAN discriminator's layers; a VGG-style layer, whose dx runs on the direct kernel)
+  const geoms = [squareWindow(32, 14, 14, 4, 2, 'same'), squareWindow(1, 28, 28, 4, 2, 'same'), squareWindow(8, 16, 16, 3, 1, 'same')];
+  for (let t = 0; t < 30; t++) geoms.push(randomConvGeom(rng));
+  for (const g of geoms) {
+    // The DCGAN's batch of 64 (groups over both threads when there are two), else a few samples.
+    const n = geoms.indexOf(g) < 2 ? 64 : 1 + rng.int(9);
+    const f = geoms.indexOf(g) === 0 ? 64 : 1 + rng.int(5);
+    const x = randomArray(rng, n * imageSize(g));
+    const w = randomArray(rng, f * colRows(g));
+    const dy = randomArray(rng, n * f * colCols(g));
+    const col = new Float32Array(colRows(g) * colCols(g));
+    const want = new Float32Array(x.length);
+    conv2dBackward(x, dy, n, g, w, f, want, new Float32Array(w.length), new Float32Array(f), col);
+    const dx = new Float32Array(x.length).fill(5); // overwritten
+    const db = new Float32Array(f).fill(-1); // untouched without dw
+    conv2dBackward(x, dy, n, g, w, f, dx, null, db, col);
+    const label = `n=${n} f=${f} ${JSON.stringify(g)}`;
+    assert.deepEqual(new Uint32Array(dx.buffer), new Uint32Array(want.buffer), `dx ${label}`);
+    assert.ok(db.every((v) => v === -1), `db untouched ${label}`);
+  }
+});

@@ -6,7 +6,7 @@
  *   y: [n, F, outH, outW]   col: scratch of at least colRows(g) * colCols(g) values
  */
 import { wasmActive } from './backend.js';
-import { conv2dBackwardWasm, conv2dForwardWasm } from './convWasm.js';
+import { conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm } from './convWasm.js';
 import { gemm } from './gemm.js';
 import { colCols, colRows, imageSize, type WindowGeom } from './geometry.js';
 import { col2im, im2col } from './im2col.js';
@@ -42,7 +42,8 @@ export function conv2dForward(
 
 /**
  * Gradients of conv2dForward given dy: dx is OVERWRITTEN (skipped when null), dw and db are ADDED to
- * (db skipped when null). x is re-expanded with im2col instead of being kept from the forward pass.
+ * (db skipped when null; dw null: neither weight nor bias gradient, dx alone). x is re-expanded with
+ * im2col instead of being kept from the forward pass.
  */
 export function conv2dBackward(
   x: Float32Array,
@@ -52,21 +53,25 @@ export function conv2dBackward(
   w: Float32Array,
   filters: number,
   dx: Float32Array | null,
-  dw: Float32Array,
+  dw: Float32Array | null,
   db: Float32Array | null,
   col: Float32Array,
 ): void {
   checkScratch(col, g);
+  if (!dw) db = null;
   const h = wasmActive();
-  if (h) return conv2dBackwardWasm(h, x, dy, n, g, w, filters, dx, dw, db);
+  if (h && !dw) return dx ? conv2dBackwardInputWasm(h, dy, n, g, w, filters, dx) : undefined;
+  if (h && dw) return conv2dBackwardWasm(h, x, dy, n, g, w, filters, dx, dw, db);
   const r = colRows(g);
   const p = colCols(g);
   const img = imageSize(g);
   if (dx) dx.fill(0, 0, n * img);
   for (let s = 0; s < n; s++) {
     const dyOff = s * filters * p;
-    im2col(x, s * img, g, col, 0);
-    gemm(false, true, filters, r, p, 1, dy, dyOff, col, 0, 1, dw, 0);
+    if (dw) {
+      im2col(x, s * img, g, col, 0);
+      gemm(false, true, filters, r, p, 1, dy, dyOff, col, 0, 1, dw, 0);
+    }
     if (db) sumChannels(dy, dyOff, filters, p, db);
     if (dx) {
       gemm(true, false, r, p, filters, 1, w, 0, dy, dyOff, 0, col, 0);

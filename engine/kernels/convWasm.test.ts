@@ -84,6 +84,11 @@ test('the forward convolution, fused packing, im2col first or direct, equals one
   check(h, rng, squareWindow(3, 64, 64, 3, 1, 'same'), 2, 16, 'vgg first conv');
   check(h, rng, squareWindow(64, 16, 16, 3, 1, 'same'), 3, 8, 'vgg last conv');
   check(h, rng, squareWindow(2, 28, 28, 4, 2, 'same'), 5, 3, 'dcgan conv');
+  // The DCGAN discriminator's layers at stride 2 (the table-packed panels): 28 -> 14 and 14 -> 7.
+  check(h, rng, squareWindow(1, 28, 28, 4, 2, 'same'), 7, 32, 'dcgan first discriminator conv');
+  check(h, rng, squareWindow(32, 14, 14, 4, 2, 'same'), 9, 64, 'dcgan second discriminator conv');
+  // Taps past the packing table (9x9 = 81 > 64) keep the column-by-column path.
+  check(h, rng, squareWindow(2, 12, 12, 9, 2, 'same'), 3, 5, '9x9 kernel at stride 2');
   check(h, rng, squareWindow(1, 7, 7, 5, 1, 'same'), 9, 5, '7x7 grids, 7-wide rows crossing the 8-column panels');
   // Rows of 8 to 15 outputs: panels across one row seam (two runs of inputs), with padding on both sides,
   // at the batch's first and last rows (loads that would leave the batch take the scalar path).

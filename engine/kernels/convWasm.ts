@@ -212,6 +212,25 @@ export function conv2dBackwardWasm(
   if (dx) takeAll(h, pdx, dx, n * img);
 }
 
+/**
+ * dx alone (OVERWRITTEN), as conv2dBackwardWasm computes it (on the direct path where it takes that), without
+ * the weight and bias gradients.
+ */
+export function conv2dBackwardInputWasm(
+  h: WasmHeap, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number, dx: Float32Array,
+  dxDirect = inputGradDirect(g),
+): void {
+  if (dxDirect && !inputGradDirectTakes(g)) throw new Error('conv kernels: the direct input gradient takes stride 1, dilation 1 and padding under the kernel size');
+  const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1);
+  const pdir = dxDirect ? reserve(h, nt * align4(h.fn.convDirectInputGradScratch(filters, g.channels, g.kernelH, g.kernelW, g.height, g.width))) : 0;
+  const img = imageSize(g);
+  const pdy = putAll(h, dy, n * filters * p);
+  const pw = putAll(h, w, filters * r);
+  const pdx = outAt(h, dx, n * img);
+  runThreaded(h, nt, 'conv2dBackwardInput', [pdy, n, pw, filters, pdx, pcol, pmat, group, pdir, ...geomArgs(g)]);
+  takeAll(h, pdx, dx, n * img);
+}
+
 export function convTranspose2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, inChannels: number, g: WindowGeom, w: Float32Array,
   bias: Float32Array | null, y: Float32Array,

@@ -9,7 +9,7 @@ import { put, putBits, reserve, resetHeap, residentOffset, take, takeBits, type 
 import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** An operand's place in the heap: where it is when resident (an arena's array), else copied in. */
-function input(h: WasmHeap, a: Float32Array, n: number): number {
+export function input(h: WasmHeap, a: Float32Array, n: number): number {
   const r = residentOffset(h, a);
   if (r >= 0) return r;
   const p = reserve(h, n);
@@ -18,17 +18,19 @@ function input(h: WasmHeap, a: Float32Array, n: number): number {
 }
 
 /** Where an output goes: in place when resident, else a fresh region that done() copies back. */
-function output(h: WasmHeap, a: Float32Array, n: number): number {
+export function output(h: WasmHeap, a: Float32Array, n: number): number {
   const r = residentOffset(h, a);
   return r >= 0 ? r : reserve(h, n);
 }
 
-function done(h: WasmHeap, p: number, a: Float32Array, n: number): void {
+export function done(h: WasmHeap, p: number, a: Float32Array, n: number): void {
   if (residentOffset(h, a) !== p) take(h, p, a, 0, n);
 }
 
 /** Below this many values the TypeScript loop wins over the copies. */
 export const WASM_MIN_VALUES = 256;
+/** From this many values ReLU / leaky ReLU split over the kernel threads (elementwise: the same values). */
+const MIN_SPLIT_VALUES = 1 << 15;
 
 /**
  * Pooled outputs from which max pooling is split over the kernel threads by planes: about 20 us of work
@@ -42,19 +44,23 @@ function poolThreads(h: WasmHeap, outputs: number, planes: number): number {
 }
 
 export function leakyReluForwardWasm(h: WasmHeap, x: Float32Array, y: Float32Array, n: number, alpha: number): void {
+  const nt = n >= MIN_SPLIT_VALUES ? kernelThreads(h) : 1;
   resetHeap(h);
   const px = input(h, x, n);
   const py = output(h, y, n);
-  h.fn.leakyReluForward(px, py, n, alpha);
+  if (nt > 1) runThreaded(h, nt, 'leakyReluForwardShare', [px, py, n, alpha]);
+  else h.fn.leakyReluForward(px, py, n, alpha);
   done(h, py, y, n);
 }
 
 export function leakyReluBackwardWasm(h: WasmHeap, x: Float32Array, dy: Float32Array, dx: Float32Array, n: number, alpha: number): void {
+  const nt = n >= MIN_SPLIT_VALUES ? kernelThreads(h) : 1;
   resetHeap(h);
   const px = input(h, x, n);
   const pdy = input(h, dy, n);
   const pdx = output(h, dx, n);
-  h.fn.leakyReluBackward(px, pdy, pdx, n, alpha);
+  if (nt > 1) runThreaded(h, nt, 'leakyReluBackwardShare', [px, pdy, pdx, n, alpha]);
+  else h.fn.leakyReluBackward(px, pdy, pdx, n, alpha);
   done(h, pdx, dx, n);
 }
 

@@ -12,6 +12,9 @@ import { f32Of, type Arena } from '../core/arena.js';
 import { batchOf, rank, validShape } from './checks.js';
 import { registerLayer, type Buffer, type ForwardContext, type Layer, type Param } from './layer.js';
 import { makeBuffer, makeParam } from './param.js';
+import { wasmActive } from '../kernels/backend.js';
+import { batchNormBackwardWasm, batchNormForwardWasm } from '../kernels/normWasm.js';
+import { WASM_MIN_VALUES } from '../kernels/pointwiseWasm.js';
 
 export interface BatchNormConfig {
   momentum: number;
@@ -71,7 +74,20 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
     // xhat, y and dx: every value is written below
     const xhat = f32Of(ctx.arena, xd.length, false);
     const y = f32Of(ctx.arena, xd.length, false);
-    const { momentum, epsilon } = this.config;
+    const { epsilon } = this.config;
+    const h = xd.length >= WASM_MIN_VALUES ? wasmActive() : null;
+    if (h) {
+      // The same arithmetic in WebAssembly (kernels/normWasm.ts), bit for bit; the running statistics here.
+      const stats = new Float64Array(3 * C);
+      if (!ctx.training) {
+        stats.set(this.#mean.value);
+        stats.set(this.#var.value, C);
+      }
+      batchNormForwardWasm(h, xd, y, xhat, n, C, P, stats, this.#gamma.value, this.#beta.value, epsilon, ctx.training);
+      if (ctx.training) for (let c = 0; c < C; c++) this.#track(c, stats[c], stats[C + c], m);
+      invStd.set(stats.subarray(2 * C));
+      return { y: tensor(x.shape, y), cache: { shape: x.shape, xhat, invStd, batchStats: ctx.training } };
+    }
     for (let c = 0; c < C; c++) {
       let mean: number;
       let variance: number;
@@ -82,11 +98,7 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
         let q = 0;
         for (let i = 0; i < n; i++) q += planeSquares(xd, (i * C + c) * P, P, mean);
         variance = q / m;
-        this.batchMean[c] = mean;
-        this.batchVar[c] = variance;
-        const unbiased = m > 1 ? (variance * m) / (m - 1) : variance;
-        this.#mean.value[c] = momentum * this.#mean.value[c] + (1 - momentum) * mean;
-        this.#var.value[c] = momentum * this.#var.value[c] + (1 - momentum) * unbiased;
+        this.#track(c, mean, variance, m);
       } else {
         mean = this.#mean.value[c];
         variance = this.#var.value[c];
@@ -105,6 +117,16 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
     return { y: tensor(x.shape, y), cache: { shape: x.shape, xhat, invStd, batchStats: ctx.training } };
   }
 
+  /** Channel c's batch statistics for telemetry, and its running statistics moved toward them. */
+  #track(c: number, mean: number, variance: number, m: number): void {
+    const { momentum } = this.config;
+    this.batchMean[c] = mean;
+    this.batchVar[c] = variance;
+    const unbiased = m > 1 ? (variance * m) / (m - 1) : variance;
+    this.#mean.value[c] = momentum * this.#mean.value[c] + (1 - momentum) * mean;
+    this.#var.value[c] = momentum * this.#var.value[c] + (1 - momentum) * unbiased;
+  }
+
   backward(cache: BatchNormCache, dy: Tensor, _needInput?: boolean, arena?: Arena): Tensor {
     const { shape, xhat, invStd, batchStats } = cache;
     const n = shape[0];
@@ -113,6 +135,16 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
     const m = n * P;
     const d = dy.data;
     const dx = f32Of(arena, d.length, false);
+    const h = d.length >= WASM_MIN_VALUES ? wasmActive() : null;
+    if (h) {
+      const sums = new Float64Array(2 * C);
+      batchNormBackwardWasm(h, d, xhat, dx, n, C, P, invStd, this.#gamma.value, sums, batchStats);
+      for (let c = 0; c < C; c++) {
+        this.#beta.grad[c] += sums[c];
+        this.#gamma.grad[c] += sums[C + c];
+      }
+      return tensor(shape, dx);
+    }
     for (let c = 0; c < C; c++) {
       let sumDy = 0;
       let sumDyXhat = 0;
@@ -144,7 +176,7 @@ export class BatchNormLayer implements Layer<BatchNormConfig, BatchNormCache> {
 // Sums over one plane with four independent accumulators (in double): a single running sum waits on
 // each addition's latency, four keep the adder busy (about 2x faster on the DCGAN's planes).
 
-function planeSum(a: Float32Array, off: number, len: number): number {
+export function planeSum(a: Float32Array, off: number, len: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   let p = off;
   const e = off + len;
@@ -158,7 +190,7 @@ function planeSum(a: Float32Array, off: number, len: number): number {
   return s0 + s1 + (s2 + s3);
 }
 
-function planeSquares(a: Float32Array, off: number, len: number, mean: number): number {
+export function planeSquares(a: Float32Array, off: number, len: number, mean: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   let p = off;
   const e = off + len;
@@ -176,7 +208,7 @@ function planeSquares(a: Float32Array, off: number, len: number, mean: number): 
   return s0 + s1 + (s2 + s3);
 }
 
-function planeDot(a: Float32Array, b: Float32Array, off: number, len: number): number {
+export function planeDot(a: Float32Array, b: Float32Array, off: number, len: number): number {
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   let p = off;
   const e = off + len;

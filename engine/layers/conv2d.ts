@@ -65,10 +65,11 @@ class Conv2d implements Layer<Conv2dConfig, Tensor> {
     return { y: tensor([n, ...this.outputShape], y), cache: x };
   }
 
-  backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena): Tensor {
+  backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena, paramGrads = true): Tensor {
     const n = x.shape[0];
     const dx = needInput ? f32Of(arena, x.data.length, false) : null; // overwritten
-    conv2dBackward(x.data, dy.data, n, this.#g, this.#w.value, this.config.filters, dx, this.#w.grad, this.#b?.grad ?? null, this.#col);
+    const dw = paramGrads ? this.#w.grad : null;
+    conv2dBackward(x.data, dy.data, n, this.#g, this.#w.value, this.config.filters, dx, dw, this.#b?.grad ?? null, this.#col);
     return dx ? tensor(x.shape, dx) : tensor([0], new Float32Array(0));
   }
 

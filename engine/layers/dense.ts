@@ -51,11 +51,13 @@ class Dense implements Layer<DenseConfig, Tensor> {
     return { y: tensor([n, u], y), cache: x };
   }
 
-  backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena): Tensor {
+  backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena, paramGrads = true): Tensor {
     const n = x.shape[0];
     const u = this.config.units;
-    gemm(true, false, this.#in, u, n, 1, x.data, 0, dy.data, 0, 1, this.#w.grad, 0);
-    if (this.#b) sumRowsInto(dy.data, n, u, this.#b.grad);
+    if (paramGrads) {
+      gemm(true, false, this.#in, u, n, 1, x.data, 0, dy.data, 0, 1, this.#w.grad, 0);
+      if (this.#b) sumRowsInto(dy.data, n, u, this.#b.grad);
+    }
     if (!needInput) return tensor([0], new Float32Array(0));
     const dx = f32Of(arena, n * this.#in, false); // overwritten (beta = 0)
     gemm(false, true, n, this.#in, u, 1, dy.data, 0, this.#w.value, 0, 0, dx, 0);

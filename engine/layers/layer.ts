@@ -60,9 +60,11 @@ export interface Layer<C extends object = object, K = unknown> {
    * needInput === false: the caller will not use dx (the first layer of a network trained on data), so
    * the layer may skip computing it and return an empty tensor (shape [0]); params' grads are filled
    * either way. Layers that ignore the hint return dx as usual. `arena`: where dx (and temporaries) may
-   * come from, as in ForwardContext; composite layers pass it on.
+   * come from, as in ForwardContext; composite layers pass it on. paramGrads === false: the caller will
+   * not read this pass's parameter gradients (it backpropagates through the layer for another network's
+   * sake), so the layer may skip them; its grads then keep whatever they held, or get them added as usual.
    */
-  backward(cache: K, dy: Tensor, needInput?: boolean, arena?: Arena): Tensor;
+  backward(cache: K, dy: Tensor, needInput?: boolean, arena?: Arena, paramGrads?: boolean): Tensor;
   params(): Param[];
   buffers(): Buffer[];
   /** Sub-layers of composite layers (residual, gate), in a stable order. */

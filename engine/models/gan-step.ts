@@ -11,7 +11,8 @@
  *  - D's updates do not backpropagate to D's input (nothing uses the gradient with respect to an image
  *    there); only the G update does;
  *  - the G update reuses the last D step's fake batch and G's forward cache (no second G forward);
- *  - in the G update the gradient flows through D into G, so D's grads fill up too: they are ignored
+ *  - in the G update the gradient flows through D into G; D's backward is told its parameter gradients
+ *    are not wanted (its dense and conv2d layers skip them), and whatever D's grads get there is ignored
  *    (zeroed before D's next update) and only G's optimizer steps; D's running statistics (batchNorm
  *    buffers) are restored after that forward pass, so the G update leaves D exactly as it was;
  *  - nothing is applied when a loss or gradient is NaN or infinite: the step reports the problem instead.
@@ -59,7 +60,8 @@ export interface GeneratorPass {
 /**
  * The generator's loss on a fake batch and its gradient: D forward (training mode, running statistics
  * restored afterwards), the loss, D backward to the fake samples, G backward into G's grads (ADDED;
- * the caller zeroes them). D's grads are touched too and must be zeroed before D's next update.
+ * the caller zeroes them). D's layers skip their parameter gradients where they can (paramGrads false);
+ * D's grads may still be touched and must be zeroed before D's next update.
  */
 export function generatorBackward(
   gan: Gan, pass: GeneratorPass, nonSaturating: boolean, rng: Rng, gradOut?: Float32Array, arena?: Arena,
@@ -71,7 +73,7 @@ export function generatorBackward(
   const n = logits.data.length;
   const { loss, grad } = binaryCrossEntropyFromLogits(logits, targetsOf(nonSaturating ? 1 : 0, n), gradOut);
   if (!nonSaturating) for (let i = 0; i < n; i++) grad.data[i] = -grad.data[i];
-  const dy = d.backward(caches, grad, true, arena);
+  const dy = d.backward(caches, grad, true, arena, false);
   gan.generator.backward(pass.caches, dy, false, arena);
   return { loss: nonSaturating ? loss : -loss, dFake: meanSigmoid(logits.data) };
 }

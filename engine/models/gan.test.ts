@@ -66,6 +66,31 @@ for (const nonSaturating of [true, false]) {
   });
 }
 
+test("the G update skips D's parameter gradients and gives G the same gradients bit for bit", () => {
+  const gan = new Gan(dcganSpecs({ channels: 1, size: 28, latent: 8, width: 4 }), new Rng(6));
+  const gParams = gan.generator.params();
+  const dParams = gan.discriminator.params();
+  const run = (dGrads: boolean) => {
+    for (const p of [...gParams, ...dParams]) p.grad.fill(0);
+    const rng = new Rng(2);
+    const pass = gan.generator.forward(gan.sampleLatent(16, rng), { training: true, rng });
+    if (dGrads) {
+      // What generatorBackward did before: D's backward with its parameter gradients.
+      const { y: logits, caches } = gan.discriminator.forward(pass.y, { training: true, rng });
+      const { grad } = binaryCrossEntropyFromLogits(logits, new Float32Array(logits.data.length).fill(1));
+      gan.generator.backward(pass.caches, gan.discriminator.backward(caches, grad, true), false);
+    } else {
+      generatorBackward(gan, pass, true, rng);
+    }
+    return { g: gParams.map((p) => Array.from(new Uint32Array(new Float32Array(p.grad).buffer))), d: dParams.map((p) => Array.from(p.grad)) };
+  };
+  const skipped = run(false);
+  const full = run(true);
+  assert.deepEqual(skipped.g, full.g, "G's gradients");
+  assert.ok(skipped.d.every((g) => g.every((v) => v === 0)), "D's gradients were not computed");
+  assert.ok(full.d.some((g) => g.some((v) => v !== 0)), "with them, D's gradients fill up (the test can fail)");
+});
+
 test('a G update leaves D unchanged: its batchNorm running statistics are restored', () => {
   const gan = new Gan(tinySpecs(true), new Rng(3));
   const before = gan.discriminator.buffers().map((b) => Array.from(b.value));

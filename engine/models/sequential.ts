@@ -56,13 +56,14 @@ export class Sequential {
    * Backpropagate dy; returns dx. Pass needInput = false when dx is not wanted (training on data): the
    * first layer may then skip computing it (a third of a first dense layer's work) and an empty tensor
    * comes back. `arena`: the one the forward pass used (see trainingArena), for dx and the layers'
-   * gradients with respect to their inputs.
+   * gradients with respect to their inputs. paramGrads = false: the caller will not read the parameter
+   * gradients of this pass (Layer.backward), so layers may skip them.
    */
-  backward(caches: unknown[], dy: Tensor, needInput = true, arena?: Arena): Tensor {
+  backward(caches: unknown[], dy: Tensor, needInput = true, arena?: Arena, paramGrads = true): Tensor {
     // Without dx, layers before the first one with params (flatten, input dropout) have nothing to do.
     const first = needInput ? 0 : this.layers.findIndex((l) => collect([l], (q) => q.params()).length > 0);
     let g = dy;
-    for (let i = this.layers.length - 1; i >= Math.max(first, 0); i--) g = this.layers[i].backward(caches[i], g, needInput || i > first, arena);
+    for (let i = this.layers.length - 1; i >= Math.max(first, 0); i--) g = this.layers[i].backward(caches[i], g, needInput || i > first, arena, paramGrads);
     return needInput ? g : tensor([0], new Float32Array(0));
   }
 

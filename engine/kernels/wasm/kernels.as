@@ -30,9 +30,9 @@ export function heapBase(): usize {
   return (__heap_base + 15) & ~15;
 }
 
-/** Bytes of one thread's GEMM scratch (packed A block, packed B slab, edge tile). */
+/** Bytes of one thread's GEMM scratch (packed A block, packed B slab, edge tile, packing table). */
 export function scratchBytes(): i32 {
-  return (MC * KC + KC * NC + MR * NR) * 4;
+  return (MC * KC + KC * NC + MR * NR) * 4 + PT_BYTES;
 }
 
 /** This instance's GEMM scratch: scratchBytes() bytes from base (16-byte aligned), for its thread alone. */
@@ -40,6 +40,7 @@ export function setScratch(base: usize): void {
   packA = base;
   packB = base + <usize>(MC * KC * 4);
   edge = packB + <usize>(KC * NC * 4);
+  ptab = edge + <usize>(MR * NR * 4);
 }
 
 /** [lo, hi) of thread tid's share of `units` work units split over nt threads (contiguous, in order). */
@@ -731,6 +732,8 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
           }
         }
       }
+    } else if (cvKH * cvKW <= PT_TAPS) {
+      packPanelTable(dst, j0, cols, kc, c0, ki0 * cvKW + kj0);
     } else {
       // Any other panel (its columns cross an image row or image, a stride, the zero-padded last one): column by column.
       for (let t = 0; t < NR; t++) {
@@ -760,6 +763,71 @@ function packPanelsIm2col(pc: i32, kc: i32, jc: i32, nc: i32): void {
           }
         }
       }
+    }
+  }
+}
+
+// ---- fused forward packing by a table: panels no faster path takes (strided convolutions, columns
+// across image rows or images, the last panel) ----
+// For each of the panel's 8 columns and each kernel tap e = ki * kW + kj, the table holds the address of
+// the input that tap reads in channel 0 and the step to the next channel (the plane), or, in the padding
+// and past the last column, a zero cell and step 0. Each panel row (channel c, tap e) is then 8 loads
+// from address + c * step: the same values the column-by-column path places, without a bounds check per
+// value. The table lives in the thread's scratch (ptab: PT_TAPS * NR addresses, as many steps, a zero cell).
+
+/** Kernel taps (kH * kW) the table holds; larger kernels take the column-by-column path. */
+const PT_TAPS: i32 = 64;
+const PT_BYTES: i32 = PT_TAPS * NR * 8 + 16;
+let ptab: usize = 0;
+
+/** Panel at dst of columns [j0, j0 + cols) (zeros past cols), rows from channel c0, tap e0, kc of them. */
+function packPanelTable(dst: usize, j0: i32, cols: i32, kc: i32, c0: i32, e0: i32): void {
+  const taps = cvKH * cvKW;
+  const steps = ptab + <usize>(PT_TAPS * NR * 4);
+  const zeroAt = ptab + <usize>(PT_TAPS * NR * 8);
+  store<f32>(zeroAt, 0);
+  const plane = (<u32>cvH * cvW) << 2;
+  for (let t = 0; t < NR; t++) {
+    let img: usize = 0;
+    let y0 = 0, x0 = 0;
+    if (t < cols) {
+      const j = j0 + t;
+      const st = j / cvP;
+      const ot = j - st * cvP;
+      const oyt = ot / cvOW;
+      img = cvX + <usize>st * cvImg;
+      y0 = oyt * cvSH - cvPT;
+      x0 = (ot - oyt * cvOW) * cvSW - cvPL;
+    }
+    for (let ki = 0, e = 0; ki < cvKH; ki++) {
+      const iy = y0 + ki * cvDH;
+      for (let kj = 0; kj < cvKW; kj++, e++) {
+        const ix = x0 + kj * cvDW;
+        const inside = t < cols && iy >= 0 && iy < cvH && ix >= 0 && ix < cvW;
+        const at = <usize>(e * NR + t) << 2;
+        store<u32>(ptab + at, inside ? <u32>(img + ((<usize>iy * cvW + ix) << 2)) : <u32>zeroAt);
+        store<u32>(steps + at, inside ? plane : 0);
+      }
+    }
+  }
+  let c = c0, e = e0;
+  let vc = i32x4.splat(c);
+  let d = dst;
+  for (let q = 0; q < kc; q++, d += NR << 2) {
+    const at = <usize>(e * NR) << 2;
+    const a0 = i32x4.add(v128.load(ptab + at), i32x4.mul(vc, v128.load(steps + at)));
+    const a1 = i32x4.add(v128.load(ptab + at, 16), i32x4.mul(vc, v128.load(steps + at, 16)));
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a0, 0)));
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a0, 1)), 4);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a0, 2)), 8);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a0, 3)), 12);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a1, 0)), 16);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a1, 1)), 20);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a1, 2)), 24);
+    store<f32>(d, load<f32>(<usize>i32x4.extract_lane(a1, 3)), 28);
+    if (++e == taps) {
+      e = 0;
+      vc = i32x4.splat(++c);
     }
   }
 }
@@ -1167,6 +1235,23 @@ export function leakyReluBackward(x: usize, dy: usize, dx: usize, n: i32, alpha:
   }
 }
 
+/** leakyReluForward over thread tid's share of the n values (whole quads; each value as on one thread). */
+export function leakyReluForwardShare(x: usize, y: usize, n: i32, alpha: f32, tid: i32, nt: i32): void {
+  const quads = (n + 3) >> 2;
+  const lo = shareLo(quads, tid, nt) << 2;
+  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  if (hi > lo) leakyReluForward(x + (<usize>lo << 2), y + (<usize>lo << 2), hi - lo, alpha);
+}
+
+/** leakyReluBackward over thread tid's share of the n values. */
+export function leakyReluBackwardShare(x: usize, dy: usize, dx: usize, n: i32, alpha: f32, tid: i32, nt: i32): void {
+  const quads = (n + 3) >> 2;
+  const lo = shareLo(quads, tid, nt) << 2;
+  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  const o = <usize>lo << 2;
+  if (hi > lo) leakyReluBackward(x + o, dy + o, dx + o, hi - lo, alpha);
+}
+
 /**
  * Max pooling over planes (= n*C) NCHW planes; argmax gets the flat index into x of each winner (-1: all
  * padding). Thread tid of nt takes its share of the planes (every value computed as on one thread).
@@ -1291,6 +1376,270 @@ export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize,
       const d = dx + (<usize>at << 2);
       store<f32>(d, load<f32>(d) + load<f32>(dy + (<usize>o << 2)));
     }
+  }
+}
+
+// ---- the input gradient of a convolution alone (its weight and bias gradients not wanted: a network
+// backpropagated through for another's sake, as the discriminator in a GAN's generator update) ----
+
+/** dx OVERWRITTEN as conv2dBackward writes it (the same operations per group), nothing else; groups split over the threads. */
+export function conv2dBackwardInput(
+  dy: usize, n: i32, w: usize, filters: i32, dx: usize, col: usize, mat: usize, group: i32, direct: usize,
+  channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  tid: i32, nt: i32,
+): void {
+  // The direct path as conv2dBackward takes it (same groups, same convDirect calls, so the same dx).
+  let flipped: usize = 0;
+  if (direct) {
+    flipped = direct + <usize>tid * align16(<usize>convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width) << 2);
+    flipWeights(w, filters, channels, kernelH, kernelW, flipped);
+  }
+  const dscratch = flipped + align16(<usize>(filters * channels * kernelH * kernelW) << 2);
+  const r = channels * kernelH * kernelW;
+  const p = outH * outW;
+  const img = <usize>channels * height * width;
+  const out = <usize>filters * p;
+  const groups = (n + group - 1) / group;
+  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
+  const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
+  for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
+    const s0 = gi * group;
+    const g = min(group, n - s0);
+    const ld = g * p;
+    if (direct) {
+      convDirect(dy, s0, s0 + g, flipped, channels, 0, dx, dscratch,
+        filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width);
+      continue;
+    }
+    gatherChannels(dy + ((<usize>s0 * out) << 2), matT, g, filters, p);
+    gemm(1, 0, r, ld, filters, 1, w, matT, 0, colT, 0, 1);
+    const dxs = dx + ((<usize>s0 * img) << 2);
+    memory.fill(dxs, 0, (<usize>g * img) << 2);
+    for (let s = 0; s < g; s++) {
+      col2imLd(colT + ((<usize>s * p) << 2), ld, dxs + ((<usize>s * img) << 2), channels, height, width, kernelH, kernelW,
+        strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+    }
+  }
+}
+
+// ---- batch normalization and tanh (same contracts and arithmetic as ../../layers/batchNorm.ts and
+// ../activation.ts): every sum and product in double, in the TypeScript's order, rounded to float32 where
+// the TypeScript stores, so the results are bit-identical. f64x2 lanes (a, b) play the TypeScript's
+// accumulators (s0, s1) and (s2, s3) over quads of a plane; the tail adds into s0, the total is
+// (s0 + s1) + (s2 + s3). Channels split over the threads (each channel's arithmetic stays whole).
+
+/** The upper two float32 lanes of v, widened to double. */
+@inline function bnHigh(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+}
+
+/** Two double pairs rounded to float32 and stored as four values at p. */
+@inline function bnStore(p: usize, lo: v128, hi: v128): void {
+  v128.store(p, v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+}
+
+/** Sum of len float32 values from a (planeSum). */
+function bnPlaneSum(a: usize, len: i32): f64 {
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  let p = 0;
+  for (; p + 4 <= len; p += 4) {
+    const v = v128.load(a + (<usize>p << 2));
+    s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
+    s23 = f64x2.add(s23, bnHigh(v));
+  }
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; p < len; p++) s0 += <f64>load<f32>(a + (<usize>p << 2));
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+}
+
+/** Sum of (a - mean)^2 over len float32 values (planeSquares). */
+function bnPlaneSquares(a: usize, len: i32, mean: f64): f64 {
+  const vm = f64x2.splat(mean);
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  let p = 0;
+  for (; p + 4 <= len; p += 4) {
+    const v = v128.load(a + (<usize>p << 2));
+    const d01 = f64x2.sub(f64x2.promote_low_f32x4(v), vm);
+    const d23 = f64x2.sub(bnHigh(v), vm);
+    s01 = f64x2.add(s01, f64x2.mul(d01, d01));
+    s23 = f64x2.add(s23, f64x2.mul(d23, d23));
+  }
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; p < len; p++) {
+    const d = <f64>load<f32>(a + (<usize>p << 2)) - mean;
+    s0 += d * d;
+  }
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+}
+
+/** Sum of a * b over len float32 pairs (planeDot). */
+function bnPlaneDot(a: usize, b: usize, len: i32): f64 {
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  let p = 0;
+  for (; p + 4 <= len; p += 4) {
+    const o = <usize>p << 2;
+    const u = v128.load(a + o), v = v128.load(b + o);
+    s01 = f64x2.add(s01, f64x2.mul(f64x2.promote_low_f32x4(u), f64x2.promote_low_f32x4(v)));
+    s23 = f64x2.add(s23, f64x2.mul(bnHigh(u), bnHigh(v)));
+  }
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; p < len; p++) {
+    const o = <usize>p << 2;
+    s0 += <f64>load<f32>(a + o) * <f64>load<f32>(b + o);
+  }
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+}
+
+/**
+ * Forward over x [n, C, P] (thread tid's share of the channels): stats holds doubles mean[C], var[C],
+ * invStd[C]. training: mean and the biased variance of each channel are computed and written there;
+ * else they are read from there. invStd = 1 / sqrt(var + epsilon) is written; then
+ * xhat = f32((x - mean) * invStd) and y = f32(gamma * h + beta) with h the unrounded double.
+ */
+export function batchNormForward(
+  x: usize, y: usize, xhat: usize, n: i32, channels: i32, plane: i32, stats: usize,
+  gamma: usize, beta: usize, epsilon: f64, training: i32, tid: i32, nt: i32,
+): void {
+  const m = <f64>n * <f64>plane;
+  const c0 = shareLo(channels, tid, nt), c1 = shareLo(channels, tid + 1, nt);
+  const step = <usize>channels * plane << 2;
+  for (let c = c0; c < c1; c++) {
+    const pm = stats + (<usize>c << 3), pv = pm + (<usize>channels << 3), pi = pv + (<usize>channels << 3);
+    const first = <usize>c * plane << 2;
+    let mean: f64, variance: f64;
+    if (training) {
+      let s: f64 = 0;
+      for (let i = 0, o = first; i < n; i++, o += step) s += bnPlaneSum(x + o, plane);
+      mean = s / m;
+      let q: f64 = 0;
+      for (let i = 0, o = first; i < n; i++, o += step) q += bnPlaneSquares(x + o, plane, mean);
+      variance = q / m;
+      store<f64>(pm, mean);
+      store<f64>(pv, variance);
+    } else {
+      mean = load<f64>(pm);
+      variance = load<f64>(pv);
+    }
+    const inv = 1 / Math.sqrt(variance + epsilon);
+    store<f64>(pi, inv);
+    const g = <f64>load<f32>(gamma + (<usize>c << 2)), b = <f64>load<f32>(beta + (<usize>c << 2));
+    const vm = f64x2.splat(mean), vi = f64x2.splat(inv), vg = f64x2.splat(g), vb = f64x2.splat(b);
+    for (let i = 0, o = first; i < n; i++, o += step) {
+      const xs = x + o, hs = xhat + o, ys = y + o;
+      let p = 0;
+      for (; p + 4 <= plane; p += 4) {
+        const q = <usize>p << 2;
+        const v = v128.load(xs + q);
+        const h01 = f64x2.mul(f64x2.sub(f64x2.promote_low_f32x4(v), vm), vi);
+        const h23 = f64x2.mul(f64x2.sub(bnHigh(v), vm), vi);
+        bnStore(hs + q, h01, h23);
+        bnStore(ys + q, f64x2.add(f64x2.mul(vg, h01), vb), f64x2.add(f64x2.mul(vg, h23), vb));
+      }
+      for (; p < plane; p++) {
+        const q = <usize>p << 2;
+        const h = (<f64>load<f32>(xs + q) - mean) * inv;
+        store<f32>(hs + q, <f32>h);
+        store<f32>(ys + q, <f32>(g * h + b));
+      }
+    }
+  }
+}
+
+/**
+ * Backward over dy [n, C, P] (thread tid's share of the channels): sums gets doubles sum(dy)[C] then
+ * sum(dy * xhat)[C] (the caller adds them to beta's and gamma's gradients); dx is OVERWRITTEN with
+ * f32(gamma * invStd * (dy - mean(dy) - xhat * mean(dy * xhat))), the means 0 without batch statistics.
+ */
+export function batchNormBackward(
+  dy: usize, xhat: usize, dx: usize, n: i32, channels: i32, plane: i32, invStd: usize,
+  gamma: usize, sums: usize, batchStats: i32, tid: i32, nt: i32,
+): void {
+  const m = <f64>n * <f64>plane;
+  const c0 = shareLo(channels, tid, nt), c1 = shareLo(channels, tid + 1, nt);
+  const step = <usize>channels * plane << 2;
+  for (let c = c0; c < c1; c++) {
+    const first = <usize>c * plane << 2;
+    let sumDy: f64 = 0, sumDyXhat: f64 = 0;
+    for (let i = 0, o = first; i < n; i++, o += step) {
+      sumDy += bnPlaneSum(dy + o, plane);
+      sumDyXhat += bnPlaneDot(dy + o, xhat + o, plane);
+    }
+    store<f64>(sums + (<usize>c << 3), sumDy);
+    store<f64>(sums + (<usize>(channels + c) << 3), sumDyXhat);
+    const k = <f64>load<f32>(gamma + (<usize>c << 2)) * load<f64>(invStd + (<usize>c << 3));
+    const meanDy = batchStats ? sumDy / m : 0;
+    const meanDyXhat = batchStats ? sumDyXhat / m : 0;
+    const vk = f64x2.splat(k), vd = f64x2.splat(meanDy), vx = f64x2.splat(meanDyXhat);
+    for (let i = 0, o = first; i < n; i++, o += step) {
+      const ds = dy + o, hs = xhat + o, xs = dx + o;
+      let p = 0;
+      for (; p + 4 <= plane; p += 4) {
+        const q = <usize>p << 2;
+        const d = v128.load(ds + q), h = v128.load(hs + q);
+        const r01 = f64x2.mul(vk, f64x2.sub(f64x2.sub(f64x2.promote_low_f32x4(d), vd), f64x2.mul(f64x2.promote_low_f32x4(h), vx)));
+        const r23 = f64x2.mul(vk, f64x2.sub(f64x2.sub(bnHigh(d), vd), f64x2.mul(bnHigh(h), vx)));
+        bnStore(xs + q, r01, r23);
+      }
+      for (; p < plane; p++) {
+        const q = <usize>p << 2;
+        store<f32>(xs + q, <f32>(k * (<f64>load<f32>(ds + q) - meanDy - <f64>load<f32>(hs + q) * meanDyXhat)));
+      }
+    }
+  }
+}
+
+/**
+ * tanh in double as fdlibm's s_tanh.c computes it (V8's Math.tanh is that port, on the same expm1),
+ * so f32(tanhF64(x)) is Math.fround(Math.tanh(x)).
+ */
+function tanhF64(x: f64): f64 {
+  const jx = <i32>(reinterpret<u64>(x) >> 32);
+  const ix = jx & 0x7fffffff;
+  if (ix >= 0x7ff00000) return jx >= 0 ? 1 / x + 1 : 1 / x - 1;
+  let z: f64;
+  if (ix < 0x40360000) {
+    if (ix < 0x3e300000) return x;
+    if (ix >= 0x3ff00000) {
+      const t = Math.expm1(2 * Math.abs(x));
+      z = 1 - 2 / (t + 2);
+    } else {
+      const t = Math.expm1(-2 * Math.abs(x));
+      z = -t / (t + 2);
+    }
+  } else {
+    z = 1;
+  }
+  return jx >= 0 ? z : -z;
+}
+
+/** y = f32(tanh(x)) over thread tid's share of n values. */
+export function tanhForward(x: usize, y: usize, n: i32, tid: i32, nt: i32): void {
+  const hi = shareLo(n, tid + 1, nt);
+  for (let i = shareLo(n, tid, nt); i < hi; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, <f32>tanhF64(<f64>load<f32>(x + o)));
+  }
+}
+
+/** dx = f32(dy * (1 - y * y)) in double over thread tid's share of n values. */
+export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32, tid: i32, nt: i32): void {
+  const quads = (n + 3) >> 2;
+  const lo = shareLo(quads, tid, nt) << 2;
+  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  const one = f64x2.splat(1);
+  let i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(y + o), d = v128.load(dy + o);
+    const y01 = f64x2.promote_low_f32x4(v), y23 = bnHigh(v);
+    bnStore(dx + o, f64x2.mul(f64x2.promote_low_f32x4(d), f64x2.sub(one, f64x2.mul(y01, y01))),
+      f64x2.mul(bnHigh(d), f64x2.sub(one, f64x2.mul(y23, y23))));
+  }
+  for (; i < hi; i++) {
+    const o = <usize>i << 2;
+    const v = <f64>load<f32>(y + o);
+    store<f32>(dx + o, <f32>(<f64>load<f32>(dy + o) * (1 - v * v)));
   }
 }
 

@@ -64,6 +64,15 @@ export interface WasmExports {
   rowSqDistances(x: number, c: number, k: number, d: number, out: number): void;
   pairDots(xs: number, cs: number, m: number, d: number, out: number): void;
   somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number): void;
+  batchNormForward(x: number, y: number, xhat: number, n: number, channels: number, plane: number, stats: number,
+    gamma: number, beta: number, epsilon: number, training: number, tid: number, nt: number): void;
+  batchNormBackward(dy: number, xhat: number, dx: number, n: number, channels: number, plane: number, invStd: number,
+    gamma: number, sums: number, batchStats: number, tid: number, nt: number): void;
+  tanhForward(x: number, y: number, n: number, tid: number, nt: number): void;
+  leakyReluForwardShare(x: number, y: number, n: number, alpha: number, tid: number, nt: number): void;
+  leakyReluBackwardShare(x: number, dy: number, dx: number, n: number, alpha: number, tid: number, nt: number): void;
+  conv2dBackwardInput(dy: number, n: number, w: number, filters: number, dx: number, col: number, mat: number, group: number, direct: number, ...geomThread: number[]): void;
+  tanhBackward(y: number, dy: number, dx: number, n: number, tid: number, nt: number): void;
 }
 
 /** 'relaxed-simd': the GEMM uses fused multiply-add (f32x4.relaxed_madd); 'simd': plain SIMD128. */

@@ -23,7 +23,8 @@ import { onResetHeap, reservePermanent, type WasmHeap } from './runtime.js';
 /** The kernels that take (tid, nt); their index in this list is the job code the workers read. */
 const KERNELS = [
   'gemm', 'conv2dForward', 'conv2dBackward', 'convTranspose2dForward', 'convTranspose2dBackward', 'addPartials', 'adamUpdate',
-  'maxPoolForward', 'maxPoolBackward',
+  'maxPoolForward', 'maxPoolBackward', 'batchNormForward', 'batchNormBackward', 'tanhForward', 'tanhBackward', 'conv2dBackwardInput',
+  'leakyReluForwardShare', 'leakyReluBackwardShare',
 ] as const;
 export type ThreadedKernel = (typeof KERNELS)[number];
 
