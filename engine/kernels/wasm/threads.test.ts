@@ -21,7 +21,7 @@ import { gemm } from '../gemm.js';
 import { maxPoolBackward, maxPoolForward } from '../maxPool.js';
 import { colCols, colRows, squareWindow, transposedWindow, type WindowGeom } from '../geometry.js';
 import { reserve, resetHeap, wasmHeap } from './runtime.js';
-import { contention, kernelThreads, runThreaded, setKernelThreads, threadsDisabledWhy, wantedThreads } from './threads.js';
+import { kernelThreads, runThreaded, setKernelThreads, threadsDisabledWhy, wantedThreads } from './threads.js';
 
 const COUNTS = [1, 2, 3];
 const before = kernelBackend();
@@ -198,32 +198,6 @@ test('max pooling forward and backward split by planes over threads equal one th
       return [y, new Float32Array(argmax.buffer), dx];
     });
   }
-});
-
-test('contention: calls whose workers finish well after this thread cut the spins short, and free cores bring them back', () => {
-  let late = 0;
-  // Shares ending together, or one twice the other: never contended.
-  for (let i = 0; i < 200; i++) {
-    const c = contention(late, 1, i % 2 ? 0.01 : 2);
-    late = c.late;
-    assert.equal(c.contended, false, `call ${i}`);
-  }
-  // A run of calls whose workers end milliseconds late: contended within about 8 calls...
-  let at = -1;
-  for (let i = 0; i < 40 && at < 0; i++) {
-    const c = contention(late, 0.2, 3);
-    late = c.late;
-    if (c.contended) at = i;
-  }
-  assert.ok(at >= 5 && at <= 10, `contended after ${at + 1} late calls`);
-  // ...and free again within about 30 calls on time.
-  let back = -1;
-  for (let i = 0; i < 100 && back < 0; i++) {
-    const c = contention(late, 0.2, 0.05);
-    late = c.late;
-    if (!c.contended) back = i;
-  }
-  assert.ok(back >= 0 && back < 40, `free after ${back + 1} calls on time`);
 });
 
 test('the Adam update split over threads equals one thread bit for bit', () => {

@@ -9,9 +9,7 @@
  * the kernel's index and arguments, bumps a sequence number and runs its own share; each worker spins
  * on the sequence number for a millisecond after its last job (a futex wake-up costs ~40 us on
  * this kind of virtual machine, a spinning hand-over under 1 us), then sleeps in Atomics.wait. The
- * main thread spins until every worker has published the same sequence number (then sleeps too). When
- * another program keeps the cores busy, the spins themselves take the core the other thread needs, so
- * while workers keep finishing late (contention) both spins are cut short.
+ * main thread spins until every worker has published the same sequence number.
  *
  * The workers are started lazily, at the first kernel call (its resetHeap), and unref'd (they never
  * keep a process alive). Thread count: setKernelThreads(n), else LOCUS_THREADS, else min(4, the CPU count).
@@ -35,8 +33,6 @@ const OP = 1;
 const ARGC = 2;
 const NT = 3;
 const READY = 4;
-/** How long (us) a worker spins for its next job before it sleeps: SPIN_MS, or less while contended. */
-const SPIN_US = 5;
 const DONE = 16; // + tid
 const FAILED = 48; // + tid
 const ARGS_BYTE = 512;
@@ -51,23 +47,14 @@ const MAX_THREADS = 16;
  * (Throughput with 0, 0.2, 1 and 3 ms differed by less than this machine's run-to-run noise.)
  */
 const SPIN_MS = 1;
-/**
- * The spins while the cores are contended (see contention): when another program keeps a core busy, a
- * worker spinning for the next job and the main thread spinning for a worker's share take turns on the
- * one core left and each spin delays the other. LeNet-5 training with one core kept busy by another
- * process: 2,287 images/s with the long spins, 4,733 with these, 4,982 on one thread.
- */
-const CONTENDED_SPIN_US = 50;
-const CONTENDED_MAIN_SPINS = 2000;
-const MAIN_SPINS = 1 << 16;
 /** How long the main thread waits for a worker's share before it gives up on threads (ms). */
 const STALL_MS = 120_000;
 
 // The worker's whole program: no imports of ours, so it runs the same from tsx, an esbuild bundle or an
-// Electron utility process. workerData: { module, memory, control, tid, scratch, kernels }.
+// Electron utility process. workerData: { module, memory, control, tid, scratch, kernels, spinMs }.
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, tid, scratch, kernels } = workerData;
+const { module, memory, control, tid, scratch, kernels, spinMs } = workerData;
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 ex.setScratch(scratch);
 const fns = kernels.map((k) => ex[k]);
@@ -80,7 +67,7 @@ Atomics.notify(ctl, ${READY} + tid);
 for (;;) {
   let seq = Atomics.load(ctl, ${SEQ});
   if (seq === seen) {
-    const until = performance.now() + Atomics.load(ctl, ${SPIN_US}) / 1000;
+    const until = performance.now() + spinMs;
     for (let i = 0; seq === seen; i++) {
       if ((i & 1023) === 1023 && performance.now() > until) {
         Atomics.wait(ctl, ${SEQ}, seen);
@@ -114,19 +101,6 @@ interface Pool {
   readonly ctl: Int32Array;
   readonly args: Float64Array;
   seq: number;
-  /** Running share of recent calls whose workers finished late (contention). */
-  late: number;
-}
-
-/**
- * The contention signal: a call whose workers finished more than `own` + 50 us after this thread's own
- * share, beyond twice that share, counts as late (on free cores the shares end together; an uneven split
- * such as 2 groups of 3 takes at most twice as long). `late` is the running share of late calls (about
- * the last 20); above 0.3 the cores count as contended and the spins are cut short until it falls back.
- */
-export function contention(late: number, ownMs: number, waitMs: number): { late: number; contended: boolean } {
-  const next = 0.95 * late + (waitMs > 2 * ownMs + 0.05 ? 0.05 : 0);
-  return { late: next, contended: next > 0.3 };
 }
 
 const pools = new WeakMap<WasmHeap, Pool>();
@@ -203,7 +177,6 @@ onResetHeap((h) => void kernelThreads(h));
 function startPool(h: WasmHeap, n: number): Pool {
   const control = new SharedArrayBuffer(CONTROL_BYTES);
   const ctl = new Int32Array(control);
-  Atomics.store(ctl, SPIN_US, SPIN_MS * 1000);
   const workers: Worker[] = [];
   // Each thread's GEMM scratch is reserved once per heap and kept for later pools of the same heap.
   let scratches = scratchOf.get(h);
@@ -213,7 +186,7 @@ function startPool(h: WasmHeap, n: number): Pool {
     const scratch = scratches[tid];
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: h.module, memory: h.memory, control, tid, scratch, kernels: [...KERNELS] },
+      workerData: { module: h.module, memory: h.memory, control, tid, scratch, kernels: [...KERNELS], spinMs: SPIN_MS },
       stdout: false,
       stderr: false,
     });
@@ -230,7 +203,7 @@ function startPool(h: WasmHeap, n: number): Pool {
       Atomics.wait(ctl, READY + tid, 0, 50);
     }
   }
-  return { workers, ctl, args: new Float64Array(control, ARGS_BYTE, MAX_ARGS), seq: 0, late: 0 };
+  return { workers, ctl, args: new Float64Array(control, ARGS_BYTE, MAX_ARGS), seq: 0 };
 }
 
 /**
@@ -254,18 +227,12 @@ export function runThreaded(h: WasmHeap, nt: number, name: ThreadedKernel, args:
   Atomics.store(ctl, SEQ, seq);
   Atomics.notify(ctl, SEQ);
   let mine: unknown = null;
-  const t0 = performance.now();
   try {
     fn(...args, 0, nt);
   } catch (e) {
     mine = e;
   }
-  const t1 = performance.now();
-  const spins = p.late > 0.3 ? CONTENDED_MAIN_SPINS : MAIN_SPINS;
-  for (let tid = 1; tid < nt; tid++) waitFor(p, tid, seq, name, spins);
-  const c = contention(p.late, t1 - t0, performance.now() - t1);
-  if (c.contended !== p.late > 0.3) Atomics.store(ctl, SPIN_US, c.contended ? CONTENDED_SPIN_US : SPIN_MS * 1000);
-  p.late = c.late;
+  for (let tid = 1; tid < nt; tid++) waitFor(p, tid, seq, name);
   if (mine) throw mine;
   for (let tid = 1; tid < nt; tid++) {
     if (Atomics.load(ctl, FAILED + tid)) {
@@ -281,9 +248,9 @@ export function runThreaded(h: WasmHeap, nt: number, name: ThreadedKernel, args:
   }
 }
 
-function waitFor(p: Pool, tid: number, seq: number, name: string, spins: number): void {
+function waitFor(p: Pool, tid: number, seq: number, name: string): void {
   const { ctl } = p;
-  for (let i = 0; i < spins; i++) if (Atomics.load(ctl, DONE + tid) === seq) return;
+  for (let i = 0; i < 1 << 16; i++) if (Atomics.load(ctl, DONE + tid) === seq) return;
   const deadline = Date.now() + STALL_MS;
   for (;;) {
     const v = Atomics.load(ctl, DONE + tid);
