@@ -3,44 +3,12 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { setKernelBackend } from '../kernels/backend.js';
 import { selfOwnedZeros } from '../kernels/resident.js';
-import { argmin, dot, rowDistances, sqNorms } from './distance.js';
+import { dot } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
 import { lloydBoundsTesting } from './lloyd-bounds.js';
+import { lloydReference } from './lloyd-reference.js';
 import { exactDots } from './nearest.js';
 
-/**
- * Lloyd by the plain definition: every distance by rowDistances, argmin (lowest index on ties), sums in
- * sample order; frozen and empty centroids stay put. Labels and inertia of every pass.
- */
-function reference(x: Float32Array, n: number, d: number, start: Float32Array, k: number, frozen: Set<number>, iterations: number) {
-  const c = Float32Array.from(start);
-  const xn = sqNorms(x, n, d);
-  const row = new Float64Array(k);
-  const inertia: number[] = [];
-  const labels: Int32Array[] = [];
-  for (let it = 0; it <= iterations; it++) {
-    const cn = sqNorms(c, k, d);
-    const lab = new Int32Array(n);
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      rowDistances(x, i * d, xn[i], c, cn, k, d, row);
-      lab[i] = argmin(row, k);
-      s += row[lab[i]];
-    }
-    inertia.push(s);
-    labels.push(lab);
-    if (it === iterations) break;
-    const sums = new Float64Array(k * d);
-    const counts = new Float64Array(k);
-    for (let i = 0; i < n; i++) {
-      const j = lab[i];
-      counts[j]++;
-      for (let t = 0; t < d; t++) sums[j * d + t] += x[i * d + t];
-    }
-    for (let j = 0; j < k; j++) if (counts[j] > 0 && !frozen.has(j)) for (let t = 0; t < d; t++) c[j * d + t] = sums[j * d + t] / counts[j];
-  }
-  return { c, inertia, labels };
-}
 
 /**
  * Data made for near-ties: points of a small integer lattice (many exact ties between centroids that are
@@ -114,7 +82,7 @@ function mismatches(iterations: number): string[] {
   const bad: string[] = [];
   const r = new Rng(77);
   for (const c of cases(r)) {
-    const ref = reference(c.x, c.n, c.d, c.start, c.k, c.frozen, iterations);
+    const ref = lloydReference(c.x, c.n, c.d, c.start, c.k, iterations, c.frozen);
     const { m, whole } = run(c, iterations);
     const c32 = Float32Array.from(m.prototypes.data.subarray(0, c.k * c.d));
     if (!c32.every((v, q) => Object.is(v, ref.c[q]))) bad.push(`${c.name}: centroids`);
@@ -213,7 +181,7 @@ test('a model reusing its bounds array from an earlier call (larger data, other 
     const x = Float32Array.from(big.x.subarray(0, n * big.d), (v, q) => v + (q % 3) * 0.25);
     m.prototypes.data.set(big.start);
     const got = m.lloyd(x, n, 6);
-    const ref = reference(x, n, big.d, big.start, big.k, new Set(), 6);
+    const ref = lloydReference(x, n, big.d, big.start, big.k, 6);
     assert.deepEqual(got.inertia, ref.inertia, `${backend}: inertia`);
     assert.deepEqual(Float32Array.from(m.prototypes.data.subarray(0, big.k * big.d)), ref.c, `${backend}: centroids`);
   });
