@@ -114,11 +114,12 @@ function need(a: Float32Array, len: number): void {
  * Whether the forward GEMM packs its panels straight from the images (no column matrix) or im2col runs
  * first. Fused packing is fast when an 8-column panel is mostly 8 neighbouring outputs of one image row
  * (stride 1, rows of 16 outputs or more: VGG's 64, 32 and 16, LeNet-5's first layer at 28), and it keeps
- * a large layer's column matrix out of the cache. On short rows most panels straddle a row or an image
- * and on strided rows every panel is packed column by column; there im2col (a copy of whole rows) and the
- * plain packing are cheaper: LeNet-5's second layer (rows of 10) took 0.83 of the time in its forward
- * pass (median of three alternating runs, load 2.3-2.7), while its first layer (rows of 28) was faster
- * fused. Both give the same bits (convWasm.test.ts).
+ * a large layer's column matrix out of the cache. On short rows most panels straddle a row or an image;
+ * there im2col (a copy of whole rows) and the plain packing are cheaper: LeNet-5's second layer (rows of
+ * 10) took 0.83 of the time in its forward pass (median of three alternating runs, load 2.3-2.7), while its
+ * first layer (rows of 28) was faster fused. Strided rows (the DCGAN discriminator, whose panels the fused
+ * path packs from a per-panel table) ran the same either way and take im2col. Both give the same bits
+ * (convWasm.test.ts).
  */
 export function fusedPacking(g: WindowGeom): boolean {
   return g.strideW === 1 && g.outW >= 16;
@@ -141,8 +142,18 @@ const DIRECT_FEW_TAPS = 32;
 export type ConvPath = 'im2col' | 'fused' | 'direct';
 
 export function forwardPath(g: WindowGeom): ConvPath {
-  if (directTakes(g) && (colRows(g) <= DIRECT_FEW_TAPS || 7 * Math.ceil(g.outW / 8) * 8 <= 8 * g.outW)) return 'direct';
+  if (directTakes(g) && (colRows(g) <= DIRECT_FEW_TAPS || fillsBlocks(g.outW))) return 'direct';
   return fusedPacking(g) ? 'fused' : 'im2col';
+}
+
+/** Stride 1 and dilation 1 both ways: what the direct kernel computes. */
+function unitSteps(g: WindowGeom): boolean {
+  return g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1;
+}
+
+/** Rows of `width` outputs in the direct kernel's 8-wide blocks waste at most 1/7 of the lanes (7, 14, 16, 28, 64...). */
+function fillsBlocks(width: number): boolean {
+  return 7 * Math.ceil(width / 8) * 8 <= 8 * width;
 }
 
 /**
@@ -150,7 +161,7 @@ export function forwardPath(g: WindowGeom): ConvPath {
  * GEMM's KC block: past it the GEMM sums the taps in two runs, and the direct path would differ in bits).
  */
 export function directTakes(g: WindowGeom): boolean {
-  return g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 && colRows(g) <= 512;
+  return unitSteps(g) && colRows(g) <= 512;
 }
 
 const PATH_CODE: Record<ConvPath, number> = { im2col: 0, fused: 1, direct: 2 };
@@ -160,7 +171,14 @@ const PATH_CODE: Record<ConvPath, number> = { im2col: 0, fused: 1, direct: 2 };
  * padding of a kernel's size or more (dy is then bordered by kernel - 1 - padding on the top and left).
  */
 export function inputGradDirectTakes(g: WindowGeom): boolean {
-  return g.strideH === 1 && g.strideW === 1 && g.dilationH === 1 && g.dilationW === 1 && g.padTop < g.kernelH && g.padLeft < g.kernelW;
+  return unitSteps(g) && g.padTop < g.kernelH && g.padLeft < g.kernelW;
+}
+
+/** Each thread's scratch for the direct input gradient (0: the GEMM and col2im instead). */
+function inputGradScratch(h: WasmHeap, g: WindowGeom, filters: number, nt: number, direct: boolean): number {
+  if (!direct) return 0;
+  if (!inputGradDirectTakes(g)) throw new Error('conv kernels: the direct input gradient takes stride 1, dilation 1 and padding under the kernel size');
+  return reserve(h, nt * align4(h.fn.convDirectInputGradScratch(filters, g.channels, g.kernelH, g.kernelW, g.height, g.width)));
 }
 
 /**
@@ -172,7 +190,7 @@ export function inputGradDirectTakes(g: WindowGeom): boolean {
  * GEMM then col2im. The two paths differ only in the order of their sums.
  */
 export function inputGradDirect(g: WindowGeom): boolean {
-  return inputGradDirectTakes(g) && g.channels % 4 === 0 && 7 * Math.ceil(g.width / 8) * 8 <= 8 * g.width;
+  return inputGradDirectTakes(g) && g.channels % 4 === 0 && fillsBlocks(g.width);
 }
 
 export function conv2dForwardWasm(
@@ -194,9 +212,8 @@ export function conv2dBackwardWasm(
   h: WasmHeap, x: Float32Array, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
   dx: Float32Array | null, dw: Float32Array, db: Float32Array | null, dxDirect = inputGradDirect(g),
 ): void {
-  if (dxDirect && !inputGradDirectTakes(g)) throw new Error('conv kernels: the direct input gradient takes stride 1, dilation 1 and padding under the kernel size');
   const { r, p, group, groups, nt, pcol, pmat } = begin(h, n, g, filters, dx ? 2 : 1);
-  const pdir = dx && dxDirect ? reserve(h, nt * align4(h.fn.convDirectInputGradScratch(filters, g.channels, g.kernelH, g.kernelW, g.height, g.width))) : 0;
+  const pdir = inputGradScratch(h, g, filters, nt, dx !== null && dxDirect);
   const img = imageSize(g);
   const px = putAll(h, x, n * img);
   const pdy = putAll(h, dy, n * filters * p);
@@ -220,9 +237,8 @@ export function conv2dBackwardInputWasm(
   h: WasmHeap, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number, dx: Float32Array,
   dxDirect = inputGradDirect(g),
 ): void {
-  if (dxDirect && !inputGradDirectTakes(g)) throw new Error('conv kernels: the direct input gradient takes stride 1, dilation 1 and padding under the kernel size');
   const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1);
-  const pdir = dxDirect ? reserve(h, nt * align4(h.fn.convDirectInputGradScratch(filters, g.channels, g.kernelH, g.kernelW, g.height, g.width))) : 0;
+  const pdir = inputGradScratch(h, g, filters, nt, dxDirect);
   const img = imageSize(g);
   const pdy = putAll(h, dy, n * filters * p);
   const pw = putAll(h, w, filters * r);

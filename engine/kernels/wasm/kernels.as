@@ -991,6 +991,17 @@ function flipWeights(w: usize, filters: i32, channels: i32, kernelH: i32, kernel
   }
 }
 
+/**
+ * Thread tid's region of the direct input gradient's scratch (`direct`: all threads' regions; 0: no direct
+ * path, returns 0), with the flipped weights written at its start; convDirect's scratch follows them.
+ */
+function flippedFor(direct: usize, tid: i32, w: usize, filters: i32, channels: i32, kernelH: i32, kernelW: i32, height: i32, width: i32): usize {
+  if (!direct) return 0;
+  const at = direct + <usize>tid * align16(<usize>convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width) << 2);
+  flipWeights(w, filters, channels, kernelH, kernelW, at);
+  return at;
+}
+
 /** Per-thread scratch (floats) of conv2dBackward's direct input gradient: the flipped weights, then convDirect's. */
 export function convDirectInputGradScratch(filters: i32, channels: i32, kernelH: i32, kernelW: i32, height: i32, width: i32): i32 {
   return ((filters * channels * kernelH * kernelW + 3) & ~3) + convDirectScratch(channels, filters, kernelH, kernelW, height, width);
@@ -1065,11 +1076,7 @@ export function conv2dBackward(
   tid: i32, nt: i32,
 ): void {
   // dx by the direct path: this thread's transposed, flipped weights, then its convDirect scratch.
-  let flipped: usize = 0;
-  if (dx && direct) {
-    flipped = direct + <usize>tid * align16(<usize>convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width) << 2);
-    flipWeights(w, filters, channels, kernelH, kernelW, flipped);
-  }
+  const flipped = dx ? flippedFor(direct, tid, w, filters, channels, kernelH, kernelW, height, width) : 0;
   const dscratch = flipped + align16(<usize>(filters * channels * kernelH * kernelW) << 2);
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
@@ -1390,11 +1397,7 @@ export function conv2dBackwardInput(
   tid: i32, nt: i32,
 ): void {
   // The direct path as conv2dBackward takes it (same groups, same convDirect calls, so the same dx).
-  let flipped: usize = 0;
-  if (direct) {
-    flipped = direct + <usize>tid * align16(<usize>convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width) << 2);
-    flipWeights(w, filters, channels, kernelH, kernelW, flipped);
-  }
+  const flipped = flippedFor(direct, tid, w, filters, channels, kernelH, kernelW, height, width);
   const dscratch = flipped + align16(<usize>(filters * channels * kernelH * kernelW) << 2);
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
