@@ -48,8 +48,7 @@ export function leakyReluForwardWasm(h: WasmHeap, x: Float32Array, y: Float32Arr
   resetHeap(h);
   const px = input(h, x, n);
   const py = output(h, y, n);
-  if (nt > 1) runThreaded(h, nt, 'leakyReluForwardShare', [px, py, n, alpha]);
-  else h.fn.leakyReluForward(px, py, n, alpha);
+  runThreaded(h, nt, 'leakyReluForwardShare', [px, py, n, alpha]);
   done(h, py, y, n);
 }
 
@@ -59,8 +58,7 @@ export function leakyReluBackwardWasm(h: WasmHeap, x: Float32Array, dy: Float32A
   const px = input(h, x, n);
   const pdy = input(h, dy, n);
   const pdx = output(h, dx, n);
-  if (nt > 1) runThreaded(h, nt, 'leakyReluBackwardShare', [px, pdy, pdx, n, alpha]);
-  else h.fn.leakyReluBackward(px, pdy, pdx, n, alpha);
+  runThreaded(h, nt, 'leakyReluBackwardShare', [px, pdy, pdx, n, alpha]);
   done(h, pdx, dx, n);
 }
 
