@@ -1,10 +1,12 @@
 /**
- * Squared distances from one sample to k prototypes on the WebAssembly kernels (rowSqDistances in
- * kernels.as): the same doubles, bit for bit, as the TypeScript sqDist (engine/local/distance.ts),
- * several prototypes at a time in f64x2 lanes. The sample is copied in; the prototypes are used where they
- * are when resident (in the kernel memory), else copied in.
+ * Distances on the WebAssembly kernels, the same doubles bit for bit as the TypeScript in
+ * engine/local/distance.ts and nearest.ts: squared distances from one sample to k prototypes
+ * (rowSqDistances), exact dot products of listed pairs (pairDots), the screened nearest-prototype pass of
+ * one block of samples (nearestBlock) and cluster sums (clusterSums). Operands are used where they are
+ * when resident (in the kernel memory), else copied in.
  */
-import { put, putBits, reserve, resetHeap, residentOffset, takeF64, type WasmHeap } from './wasm/runtime.js';
+import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeBits, takeF64, type WasmHeap } from './wasm/runtime.js';
+import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** Below this many prototype values (k x d) the TypeScript loop wins over the call and the copies. */
 export const WASM_MIN_DISTANCE_VALUES = 1024;
@@ -47,7 +49,108 @@ export function pairDotsWasm(h: WasmHeap, x: Float32Array, xo: Int32Array, c: Fl
   const pa = reserve(h, 2 * m);
   putBits(h, pa, addr, 2 * m);
   const po = reserve(h, 2 * m);
-  h.fn.pairDots(pa, pa + 4 * m, m, d, po);
+  runThreaded(h, m * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1, 'pairDots', [pa, pa + 4 * m, m, d, po]);
   takeF64(h, po, out, m);
   return true;
 }
+
+/** From this many products (pairs x d, rows x k x d) a call is split over the kernel threads (~50 us of work). */
+const SPLIT_PRODUCTS = 1 << 16;
+
+function placed(h: WasmHeap, a: Float32Array, off: number, len: number): number {
+  const r = residentOffset(h, a);
+  if (r >= 0) return r + 4 * off;
+  const p = reserve(h, len);
+  put(h, p, a, off, len);
+  return p;
+}
+
+function placedF64(h: WasmHeap, a: Float64Array, off: number, len: number): number {
+  const r = residentOffset(h, a);
+  if (r >= 0) return r + 8 * off;
+  const p = reserve(h, 2 * len);
+  putF64(h, p, off === 0 ? a : a.subarray(off), len);
+  return p;
+}
+
+/** Where one nearestBlockWasm call writes (rows from row `at` of each array; lower from at * k). */
+export interface NearestBlockOut {
+  labels: Int32Array;
+  scores: Float64Array;
+  second?: { labels: Int32Array; scores: Float64Array };
+  lower?: Float64Array;
+}
+
+/**
+ * nearestScreened (engine/local/nearest.ts) on one block, rows x d samples of x from row i0 (squared norms
+ * xn from i0), against k x d prototypes c (squared norms cn, their square roots cRoot), with the screen's
+ * margins rel and abs: labels, scores (second), and every lower bound less slackRel * (xn + slackBase) when
+ * `lower` is asked for; written from row `at` of the outputs. Split over the kernel threads by rows, GEMM
+ * included. Returns how many pairs were rescored exactly.
+ */
+export function nearestBlockWasm(
+  h: WasmHeap, x: Float32Array, i0: number, xn: Float64Array, rows: number, c: Float32Array, cn: Float64Array, cRoot: Float64Array, k: number, d: number,
+  rel: number, abs: number, out: NearestBlockOut, at: number, slackRel = 0, slackBase = 0,
+): number {
+  const nt = rows * k * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1;
+  resetHeap(h);
+  const px = placed(h, x, i0 * d, rows * d);
+  const pc = placed(h, c, 0, k * d);
+  const pxn = placedF64(h, xn, i0, rows);
+  const pcn = placedF64(h, cn, 0, k);
+  const pcr = placedF64(h, cRoot, 0, k);
+  const cells = rows * k;
+  const prod = reserve(h, cells);
+  const candX = reserve(h, cells);
+  const candC = reserve(h, cells);
+  const candV = reserve(h, 2 * cells);
+  const count = reserve(h, rows);
+  const labels = reserve(h, rows);
+  const scores = reserve(h, 2 * rows);
+  const labels2 = out.second ? reserve(h, rows) : 0;
+  const scores2 = out.second ? reserve(h, 2 * rows) : 0;
+  const low = reserve(h, 2 * cells);
+  runThreaded(h, nt, 'nearestBlock', [
+    px, rows, d, pc, k, pxn, pcn, pcr, rel, abs, prod, candX, candC, candV, count, labels, scores, labels2, scores2, low, slackRel, slackBase,
+  ]);
+  takeBits(h, labels, out.labels.subarray(at), rows);
+  takeF64(h, scores, out.scores.subarray(at), rows);
+  if (out.second) {
+    takeBits(h, labels2, out.second.labels.subarray(at), rows);
+    takeF64(h, scores2, out.second.scores.subarray(at), rows);
+  }
+  if (out.lower) takeF64(h, low, out.lower.subarray(at * k), cells);
+  let rescored = 0;
+  for (const v of new Int32Array(h.f32.buffer, count, rows)) rescored += v;
+  return rescored;
+}
+
+/**
+ * sums[labels[r] * d + t] += x[r * d + t] for r < rows, in order of r within each cluster (each a
+ * double addition, as engine/local/lloyd-bounds.ts's addRows), when x is resident; returns false, doing
+ * nothing, when it is not. The rows go to the kernel grouped by label (a stable counting sort), so each
+ * cluster's sum row stays in cache; the sums (k x d doubles, k = sums.length / d) are used in place when
+ * resident, else copied in and out.
+ * Split over the kernel threads by columns.
+ */
+export function clusterSumsWasm(h: WasmHeap, x: Float32Array, rows: number, d: number, labels: Int32Array, sums: Float64Array): boolean {
+  const bx = residentOffset(h, x);
+  if (bx < 0) return false;
+  const k = sums.length / d;
+  if (order.length < rows) order = new Int32Array(rows);
+  const start = new Int32Array(k + 1);
+  for (let r = 0; r < rows; r++) start[labels[r] + 1]++;
+  for (let j = 0; j < k; j++) start[j + 1] += start[j];
+  for (let r = 0; r < rows; r++) order[start[labels[r]]++] = r;
+  resetHeap(h);
+  const pl = reserve(h, rows);
+  putBits(h, pl, labels, rows);
+  const po = reserve(h, rows);
+  putBits(h, po, order, rows);
+  const ps = placedF64(h, sums, 0, sums.length);
+  runThreaded(h, rows * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1, 'clusterSums', [bx, rows, d, pl, po, ps]);
+  if (residentOffset(h, sums) !== ps) takeF64(h, ps, sums, sums.length);
+  return true;
+}
+
+let order = new Int32Array(0);

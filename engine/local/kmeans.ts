@@ -10,7 +10,7 @@ import { checkVector, finiteIn, oneOf, positiveInt } from './checks.js';
 import { checkMatrix } from './distance.js';
 import type { PrototypeModel } from './editor.js';
 import { initIndices, type KMeansInit } from './kmeans-init.js';
-import { LloydBounds, type LloydPassStats } from './lloyd-bounds.js';
+import { addRows, LloydBounds, type LloydPassStats } from './lloyd-bounds.js';
 import { nearestOne, type Nearest } from './nearest.js';
 import { SampleOrder, type SampleOrderState } from './order.js';
 import { PrototypeStore, type PrototypeStoreState } from './prototypes.js';
@@ -168,12 +168,17 @@ export class OnlineKMeans implements PrototypeModel {
     const scores = new Float64Array(n);
     const inertia: number[] = [];
     const changed: number[] = [];
+    const before = new Int32Array(n);
     for (let it = 0; it <= iterations; it++) {
-      const before = Int32Array.from(labels);
-      if (bounds) bounds.pass(this.prototypes.data, labels, scores);
+      before.set(labels);
+      const k = this.prototypes.count;
+      // The cluster sums come with the pass (added in sample order as its blocks' labels are known).
+      const sums = new Float64Array(it < iterations ? k * d : 0);
+      if (bounds) bounds.pass(this.prototypes.data, labels, scores, it < iterations ? sums : undefined);
       else {
         scorer!.prepare();
         scorer!.all(labels, scores);
+        if (it < iterations) addRows(sums, x, 0, n, d, labels);
       }
       inertia.push(sum(scores));
       if (it === iterations) break;
@@ -181,14 +186,8 @@ export class OnlineKMeans implements PrototypeModel {
       for (let i = 0; i < n; i++) if (labels[i] !== before[i]) ch++;
       if (ch === 0 && it > 0 && opts.untilStable) break;
       changed.push(ch);
-      const k = this.prototypes.count;
-      const sums = new Float64Array(k * d);
       const counts = new Float64Array(k);
-      for (let i = 0; i < n; i++) {
-        const j = labels[i];
-        counts[j]++;
-        addRow(sums, j * d, x, i * d, d);
-      }
+      for (let i = 0; i < n; i++) counts[labels[i]]++;
       const c = this.prototypes.data;
       for (let j = 0; j < k; j++) {
         this.#counts[j] = counts[j];
@@ -277,25 +276,6 @@ export class OnlineKMeans implements PrototypeModel {
     this.prototypes.clear();
     for (let j = 0; j < p.count; j++) this.prototypes.add(p.row(j), p.isFrozen(j));
   }
-}
-
-/**
- * sums[so..so+d) += x[xo..xo+d), each value one double addition (so every cluster sum adds its samples
- * in sample order); four values per pass, loads before stores, which V8 runs about 1.6x faster.
- */
-function addRow(sums: Float64Array, so: number, x: Float32Array, xo: number, d: number): void {
-  let t = 0;
-  for (; t + 4 <= d; t += 4) {
-    const s0 = sums[so + t] + x[xo + t];
-    const s1 = sums[so + t + 1] + x[xo + t + 1];
-    const s2 = sums[so + t + 2] + x[xo + t + 2];
-    const s3 = sums[so + t + 3] + x[xo + t + 3];
-    sums[so + t] = s0;
-    sums[so + t + 1] = s1;
-    sums[so + t + 2] = s2;
-    sums[so + t + 3] = s3;
-  }
-  for (; t < d; t++) sums[so + t] += x[xo + t];
 }
 
 function sum(a: Float64Array): number {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
-import { setKernelBackend } from '../kernels/backend.js';
+import { setKernelBackend, wasmActive } from '../kernels/backend.js';
+import { clusterSumsWasm } from '../kernels/distanceWasm.js';
 import { selfOwnedZeros } from '../kernels/resident.js';
+import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { dot } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
-import { lloydBoundsTesting } from './lloyd-bounds.js';
+import { addRows, lloydBoundsTesting } from './lloyd-bounds.js';
 import { lloydReference } from './lloyd-reference.js';
 import { exactDots } from './nearest.js';
 
@@ -115,6 +117,51 @@ test('Lloyd with distance bounds equals the plain definition bit for bit over ma
   });
 });
 
+test('so it does split over two kernel threads (screen by rows, exact dot products by pairs, cluster sums by columns)', (t) => {
+  if (!wasmActive()) return t.skip('the WebAssembly kernels do not load here');
+  const before = wantedThreads();
+  try {
+    setKernelThreads(2);
+    assert.deepEqual(mismatches(12), []);
+  } finally {
+    setKernelThreads(before);
+  }
+});
+
+test('cluster sums on the kernels (1 and 2 threads) add each cluster\'s samples in sample order, as addRows does', (t) => {
+  const h = wasmActive();
+  if (!h) return t.skip('the WebAssembly kernels do not load here');
+  const before = wantedThreads();
+  const r = new Rng(31);
+  try {
+    for (const [rows, d, k] of [[300, 1, 4], [257, 3, 5], [2048, 5, 64], [700, 784, 10], [129, 785, 3]]) {
+      const x = selfOwnedZeros(Math.max(1024, rows * d));
+      // Values of very different sizes, so any other order of the additions rounds differently.
+      for (let q = 0; q < rows * d; q++) x[q] = r.normal() * 2 ** Math.floor(r.next() * 50 - 25);
+      const labels = Int32Array.from({ length: rows }, () => Math.floor(r.next() * k));
+      const start = Float64Array.from({ length: k * d }, () => r.normal());
+      const want = start.slice();
+      addRows(want, x, 0, rows, d, labels);
+      for (const threads of [1, 2]) {
+        setKernelThreads(threads);
+        for (const resident of [false, true]) {
+          let sums: Float64Array = start.slice();
+          if (resident) {
+            const room = selfOwnedZeros(2 * k * d + 4);
+            sums = new Float64Array(room.buffer, room.byteOffset, k * d);
+            sums.set(start);
+          }
+          assert.ok(clusterSumsWasm(h, x, rows, d, labels, sums));
+          assert.ok(sums.every((v, q) => Object.is(v, want[q])), `rows ${rows} d ${d} k ${k}, ${threads} threads, sums resident ${resident}`);
+        }
+      }
+      assert.equal(clusterSumsWasm(h, new Float32Array(rows * d), rows, d, labels, start.slice()), false, 'samples outside the kernel memory');
+    }
+  } finally {
+    setKernelThreads(before);
+  }
+});
+
 test('so does Lloyd with one bound per sample (Hamerly, used when n x k bounds would be too many)', () => {
   lloydBoundsTesting.maxPairBounds = 0;
   try {
@@ -149,25 +196,28 @@ test('without their safety margins the bounds give wrong results on the same dat
   }
 });
 
-test('exact dot products on the kernels (operands in the kernel memory) equal dot bit for bit', () => {
+test('exact dot products on the kernels (operands in the kernel memory; 1 and 2 threads) equal dot bit for bit', () => {
+  const before = wantedThreads();
   onBackends((backend) => {
     const r = new Rng(9);
-    for (const d of [1, 3, 8, 13, 784, 785]) {
+    for (const [d, threads] of [[1, 1], [3, 1], [8, 1], [13, 1], [784, 1], [785, 1], [784, 2], [785, 2], [13, 2]]) {
+      setKernelThreads(threads);
       const n = 40;
       const k = 7;
       const x = selfOwnedZeros(Math.max(1024, n * d));
       const c = selfOwnedZeros(Math.max(1024, k * d));
       for (let q = 0; q < n * d; q++) x[q] = (r.normal() * 2 ** Math.floor(r.next() * 40 - 20)) * (r.next() < 0.1 ? 1e6 : 1);
       for (let q = 0; q < k * d; q++) c[q] = r.normal() * 2 ** Math.floor(r.next() * 40 - 20);
-      const m = 37;
+      const m = threads === 1 ? 37 : 5003; // two threads from 2^16 products
       const xo = Int32Array.from({ length: m }, () => Math.floor(r.next() * n) * d);
       const jj = Int32Array.from({ length: m }, () => Math.floor(r.next() * k));
       const got = new Float64Array(m);
       exactDots(x, c, d, xo, jj, m, got);
       const want = Float64Array.from({ length: m }, (_, q) => dot(x, xo[q], c, jj[q] * d, d));
-      assert.deepEqual(got, want, `${backend} d=${d}`);
+      assert.deepEqual(got, want, `${backend} d=${d} threads=${threads}`);
     }
   });
+  setKernelThreads(before);
 });
 
 test('a model reusing its bounds array from an earlier call (larger data, other values) still equals the plain definition', () => {

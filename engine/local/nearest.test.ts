@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
-import { setKernelBackend } from '../kernels/backend.js';
+import { setKernelBackend, wasmActive } from '../kernels/backend.js';
+import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { rowDistances, sqNorms } from './distance.js';
 import { nearestAll, nearestPlain, nearestScreened } from './nearest.js';
 
@@ -62,6 +63,59 @@ for (const backend of backends) {
     }
   });
 }
+
+test('the screened pass split over two kernel threads (GEMM, screen and rescoring per share of rows) equals the plain loops', (t) => {
+  if (!wasmActive()) return t.skip('the WebAssembly kernels do not load here');
+  const before = wantedThreads();
+  try {
+    setKernelThreads(2);
+    screened();
+  } finally {
+    setKernelThreads(before);
+  }
+});
+
+test('lower bounds: at most the exact score (equal where rescored), and lowerSlack subtracts rel * (|x|^2 + base) from each', () => {
+  for (const backend of backends) {
+    setKernelBackend(backend);
+    try {
+      const r = new Rng(21);
+      for (const [n, k, d] of [[700, 16, 33], [2100, 64, 20], [9, 3, 784]]) {
+        const x = data(n, d, r);
+        const c = data(k, d, r);
+        const xn = sqNorms(x, n, d);
+        const cn = sqNorms(c, k, d);
+        const out = () => ({ labels: new Int32Array(n), scores: new Float64Array(n), lower: new Float64Array(n * k) });
+        const plain = out();
+        nearestScreened(x, xn, n, c, cn, k, d, plain);
+        const slack = { rel: 3.5e-13, base: 17.25 };
+        const slacked = { ...out(), lowerSlack: slack };
+        nearestScreened(x, xn, n, c, cn, k, d, slacked);
+        const row = new Float64Array(k);
+        for (let i = 0; i < n; i++) {
+          rowDistances(x, i * d, xn[i], c, cn, k, d, row);
+          const eps = slack.rel * (xn[i] + slack.base);
+          for (let j = 0; j < k; j++) {
+            const lo = plain.lower[i * k + j];
+            assert.ok(lo <= row[j], `${backend} ${n}x${k}x${d}: bound ${lo} above score ${row[j]}`);
+            if (j === plain.labels[i]) assert.equal(lo, row[j], `${backend}: the winner's bound is its exact score`);
+            assert.ok(Object.is(slacked.lower[i * k + j], lo - eps), `${backend} ${n}x${k}x${d}: slack at ${i},${j}`);
+          }
+        }
+        // The plain loops honour lowerSlack the same way.
+        const ref = { ...out(), lowerSlack: slack };
+        nearestPlain(x, xn, n, c, cn, k, d, ref);
+        for (let q = 0; q < n * k; q++) {
+          const i = Math.floor(q / k);
+          rowDistances(x, i * d, xn[i], c, cn, k, d, row);
+          assert.ok(Object.is(ref.lower[q], row[q % k] - slack.rel * (xn[i] + slack.base)), `plain slack at ${q}`);
+        }
+      }
+    } finally {
+      setKernelBackend('auto');
+    }
+  }
+});
 
 function screened(): void {
   const r = new Rng(11);

@@ -11,7 +11,7 @@
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { pairDotsWasm, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
+import { nearestBlockWasm, pairDotsWasm, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
 import { gemm } from '../kernels/gemm.js';
 import { dot, fromDot, rowDistances, rowDistances2, sqDist } from './distance.js';
 
@@ -42,6 +42,11 @@ export interface NearestOut {
    * (lloyd-bounds.ts) start from these.
    */
   lower?: Float64Array;
+  /**
+   * With `lower`: every bound of sample i is written less rel * (xn[i] + base) (Lloyd's rounding margin,
+   * lloyd-bounds.ts), the same doubles as subtracting it afterwards.
+   */
+  lowerSlack?: { rel: number; base: number };
 }
 
 /** Screened rescoring statistics (for benchmarks): exact pair evaluations per sample. */
@@ -112,6 +117,16 @@ export function nearestPlain(x: Float32Array, xn: Float64Array, n: number, c: Fl
     pickTwo(buf, 0, k, i, out);
     if (out.lower) out.lower.set(buf.subarray(0, k), i * k);
   }
+  const slack = out.lowerSlack;
+  if (out.lower && slack) subtractSlack(out.lower, xn, n, k, slack.rel, slack.base);
+}
+
+/** lower[i * k + j] -= rel * (xn[i] + base) for i < n (NearestOut.lowerSlack). */
+function subtractSlack(lower: Float64Array, xn: Float64Array, n: number, k: number, rel: number, base: number): void {
+  for (let i = 0; i < n; i++) {
+    const eps = rel * (xn[i] + base);
+    for (let j = i * k; j < (i + 1) * k; j++) lower[j] = lower[j] - eps;
+  }
 }
 
 function pickTwo(buf: Float64Array, o: number, k: number, i: number, out: NearestOut): void {
@@ -152,10 +167,6 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
     return;
   }
   const rowsPer = Math.max(1, Math.min(MAX_ROWS, Math.floor(PRODUCTS / k)));
-  if (prod.length < rowsPer * k) prod = new Float32Array(rowsPer * k);
-  if (lower.length < k) lower = new Float64Array(k);
-  const pr = prod;
-  const low = lower;
   const cRoot = new Float64Array(k);
   for (let j = 0; j < k; j++) cRoot[j] = Math.sqrt(cn[j]);
   // A float32 dot product of length d, products rounded and summed in any order, is within
@@ -164,6 +175,23 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
   const rel = 1.25 * (d + 2) * 2 ** -24 + 2 ** -40;
   // Products in the subnormal range lose absolute, not relative, precision: at most 2^-149 each.
   const abs = 2 * (d + 2) * 2 ** -149;
+  const slack = lowOut ? out.lowerSlack : undefined;
+  const h = wasmActive();
+  if (h) {
+    // The whole block (GEMM, screen, exact rescoring, argmin) in one kernel call split over the threads.
+    let rescored = 0;
+    for (let i0 = 0; i0 < n; i0 += rowsPer) {
+      const rows = Math.min(rowsPer, n - i0);
+      rescored += nearestBlockWasm(h, x, i0, xn, rows, c, cn, cRoot, k, d, rel, abs, out, i0, slack?.rel ?? 0, slack?.base ?? 0);
+    }
+    nearestStats.samples += n;
+    nearestStats.rescored += rescored;
+    return;
+  }
+  if (prod.length < rowsPer * k) prod = new Float32Array(rowsPer * k);
+  if (lower.length < k) lower = new Float64Array(k);
+  const pr = prod;
+  const low = lower;
   let rescored = 0;
   if (candRow.length < rowsPer * k) {
     candRow = new Int32Array(rowsPer * k);
@@ -238,6 +266,7 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
         second.scores[i] = b2 < 0 ? Infinity : s2;
       }
     }
+    if (slack && lowOut) subtractSlack(lowOut.subarray(i0 * k), xn.subarray(i0), rows, k, slack.rel, slack.base);
   }
   nearestStats.samples += n;
   nearestStats.rescored += rescored;

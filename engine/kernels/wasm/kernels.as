@@ -1895,7 +1895,15 @@ export function rowSqDistances(x: usize, c: usize, k: i32, d: i32, out: usize): 
  * (engine/local/distance.ts), bit for bit. Two pairs share an f64x2 (one lane each), eight pairs per pass
  * (four independent accumulators).
  */
-export function pairDots(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
+export function pairDots(xs: usize, cs: usize, m: i32, d: i32, out: usize, tid: i32, nt: i32): void {
+  // Thread tid's share of the pairs in whole groups of eight (each pair's sum is the same in any group).
+  const groups = (m + 7) >> 3;
+  const q0 = shareLo(groups, tid, nt) << 3;
+  const q1 = min(m, shareLo(groups, tid + 1, nt) << 3);
+  if (q1 > q0) pairDotsRange(xs + (<usize>q0 << 2), cs + (<usize>q0 << 2), q1 - q0, d, out + (<usize>q0 << 3));
+}
+
+function pairDotsRange(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
   const end = <usize>d << 2;
   let q = 0;
   for (; q + 8 <= m; q += 8) {
@@ -1947,6 +1955,136 @@ export function pairDots(xs: usize, cs: usize, m: i32, d: i32, out: usize): void
     let s: f64 = 0;
     for (let t: usize = 0; t < end; t += 4) s += <f64>load<f32>(x0 + t) * <f64>load<f32>(c0 + t);
     store<f64>(out + (<usize>q << 3), s);
+  }
+}
+
+/**
+ * One block of the screened nearest-prototype pass (../../local/nearest.ts, nearestScreened), with the
+ * TypeScript loop's doubles bit for bit: rows x d samples at x (squared norms xn), k x d prototypes at c
+ * (squared norms cn, square roots cRoot). prod = X C^T by the GEMM (float32; only the screen reads it);
+ * every score's lower and upper bound from it (margins rel, abs); the prototypes whose lower bound is not
+ * above the best upper bound (the second best when labels2 != 0) rescored exactly (pairDots on their
+ * addresses, candX / candC / candV, rows x k room; count[r] of them for row r); the argmin (and second)
+ * over those, ties to the lowest index, into labels / scores (labels2 / scores2). low (rows x k f64) gets
+ * every lower bound, the exact score where one was computed, less slackRel * (xn + slackBase) (0: none).
+ * Thread tid of nt takes its share of the rows (in 4-row panels), GEMM and all, so one hand-over a block.
+ */
+export function nearestBlock(
+  x: usize, rows: i32, d: i32, c: usize, k: i32, xn: usize, cn: usize, cRoot: usize, rel: f64, abs: f64,
+  prod: usize, candX: usize, candC: usize, candV: usize, count: usize,
+  labels: usize, scores: usize, labels2: usize, scores2: usize, low: usize, slackRel: f64, slackBase: f64,
+  tid: i32, nt: i32,
+): void {
+  const panels = (rows + MR - 1) / MR;
+  const r0 = shareLo(panels, tid, nt) * MR;
+  const r1 = min(rows, shareLo(panels, tid + 1, nt) * MR);
+  if (r1 <= r0) return;
+  const rowBytes = <usize>d << 2;
+  gemmLd(0, 1, r1 - r0, k, d, 1, x + <usize>r0 * rowBytes, d, c, d, 0, prod + ((<usize>r0 * k) << 2), k);
+  const second = labels2 != 0;
+  const base = <usize>r0 * k;
+  let m: usize = base;
+  for (let r = r0; r < r1; r++) {
+    const xi = load<f64>(xn + (<usize>r << 3));
+    const xr = Math.sqrt(xi);
+    const po = prod + ((<usize>r * k) << 2);
+    const lo = low + ((<usize>r * k) << 3);
+    let u1 = Infinity;
+    let u2 = Infinity;
+    for (let j = 0; j < k; j++) {
+      const cj = load<f64>(cn + (<usize>j << 3));
+      const approx = xi + cj - 2 * <f64>load<f32>(po + (<usize>j << 2));
+      const mg = 2 * rel * xr * load<f64>(cRoot + (<usize>j << 3)) + rel * (xi + cj) + abs;
+      const up = approx + mg > 0 ? approx + mg : 0;
+      store<f64>(lo + (<usize>j << 3), approx - mg);
+      if (up < u1) {
+        u2 = u1;
+        u1 = up;
+      } else if (up < u2) u2 = up;
+    }
+    const bound = second ? u2 : u1;
+    const m0 = m;
+    const xa = <i32>(x + <usize>r * rowBytes);
+    for (let j = 0; j < k; j++) {
+      if (load<f64>(lo + (<usize>j << 3)) > bound) continue;
+      store<i32>(candX + (m << 2), xa);
+      store<i32>(candC + (m << 2), <i32>(c + <usize>j * rowBytes));
+      m++;
+    }
+    store<i32>(count + (<usize>r << 2), <i32>(m - m0));
+  }
+  pairDotsRange(candX + (base << 2), candC + (base << 2), <i32>(m - base), d, candV + (base << 3));
+  let q: usize = base;
+  for (let r = r0; r < r1; r++) {
+    const xi = load<f64>(xn + (<usize>r << 3));
+    const lo = low + ((<usize>r * k) << 3);
+    const e = q + <usize>load<i32>(count + (<usize>r << 2));
+    let b1 = -1;
+    let b2 = -1;
+    let s1 = Infinity;
+    let s2 = Infinity;
+    for (; q < e; q++) {
+      const j = <i32>((<usize>load<i32>(candC + (q << 2)) - c) / rowBytes);
+      const dv = xi + load<f64>(cn + (<usize>j << 3)) - 2 * load<f64>(candV + (q << 3));
+      const v = dv > 0 ? dv : 0;
+      store<f64>(lo + (<usize>j << 3), v);
+      if (b1 < 0 || v < s1) {
+        b2 = b1;
+        s2 = s1;
+        b1 = j;
+        s1 = v;
+      } else if (b2 < 0 || v < s2) {
+        b2 = j;
+        s2 = v;
+      }
+    }
+    store<i32>(labels + (<usize>r << 2), b1);
+    store<f64>(scores + (<usize>r << 3), s1);
+    if (second) {
+      store<i32>(labels2 + (<usize>r << 2), b2);
+      store<f64>(scores2 + (<usize>r << 3), b2 < 0 ? Infinity : s2);
+    }
+    if (slackRel != 0) {
+      const eps = slackRel * (xi + slackBase);
+      for (let j = 0; j < k; j++) {
+        const a = lo + (<usize>j << 3);
+        store<f64>(a, load<f64>(a) - eps);
+      }
+    }
+  }
+}
+
+/**
+ * Cluster sums: sums[labels[r] * d + t] += x[r * d + t] for every row r, each one double addition, the
+ * rows of each cluster in increasing r, so every sum adds its samples in sample order as the TypeScript
+ * loop does. The rows are taken in `order` (a permutation of 0..rows-1 grouped by label, increasing within
+ * a label), so one cluster's sum row stays in the first-level cache while its samples stream past.
+ * Thread tid of nt takes its share of the columns t (in pairs, one f64x2 lane each).
+ */
+export function clusterSums(x: usize, rows: i32, d: i32, labels: usize, order: usize, sums: usize, tid: i32, nt: i32): void {
+  const pairs = d >> 1;
+  const t0 = shareLo(pairs, tid, nt) << 1;
+  const t1 = tid == nt - 1 ? d : shareLo(pairs, tid + 1, nt) << 1;
+  const rowBytes = <usize>d << 2;
+  for (let q = 0; q < rows; q++) {
+    const r = load<i32>(order + (<usize>q << 2));
+    const xr = x + <usize>r * rowBytes;
+    const sr = sums + ((<usize>load<i32>(labels + (<usize>r << 2)) * d) << 3);
+    let t = t0;
+    for (; t + 4 <= t1; t += 4) {
+      const a = sr + (<usize>t << 3);
+      const v = v128.load(xr + (<usize>t << 2));
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1))), 16);
+    }
+    for (; t + 2 <= t1; t += 2) {
+      const a = sr + (<usize>t << 3);
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v128.load64_zero(xr + (<usize>t << 2)))));
+    }
+    if (t < t1) {
+      const a = sr + (<usize>t << 3);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(xr + (<usize>t << 2)));
+    }
   }
 }
 

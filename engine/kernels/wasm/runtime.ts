@@ -62,7 +62,13 @@ export interface WasmExports {
     beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number, tid: number, nt: number): void;
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
   rowSqDistances(x: number, c: number, k: number, d: number, out: number): void;
-  pairDots(xs: number, cs: number, m: number, d: number, out: number): void;
+  pairDots(xs: number, cs: number, m: number, d: number, out: number, tid: number, nt: number): void;
+  nearestBlock(
+    x: number, rows: number, d: number, c: number, k: number, xn: number, cn: number, cRoot: number, rel: number, abs: number,
+    prod: number, candX: number, candC: number, candV: number, count: number,
+    labels: number, scores: number, labels2: number, scores2: number, low: number, slackRel: number, slackBase: number, tid: number, nt: number,
+  ): void;
+  clusterSums(x: number, rows: number, d: number, labels: number, order: number, sums: number, tid: number, nt: number): void;
   somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number): void;
   batchNormForward(x: number, y: number, xhat: number, n: number, channels: number, plane: number, stats: number,
     gamma: number, beta: number, epsilon: number, training: number, tid: number, nt: number): void;
@@ -252,8 +258,8 @@ export function residentZeros(h: WasmHeap, n: number, pool: ResidentPool = 'owne
   return a;
 }
 
-/** The byte offset of a resident array of h (residentZeros, or an Int32Array over one), or -1 for any other array. */
-export function residentOffset(h: WasmHeap, a: Float32Array | Int32Array): number {
+/** The byte offset of a resident array of h (residentZeros, or an Int32Array or Float64Array over one), or -1 for any other array. */
+export function residentOffset(h: WasmHeap, a: Float32Array | Int32Array | Float64Array): number {
   return residentBuffers.get(h)?.has(a.buffer) ? a.byteOffset : -1;
 }
 
