@@ -125,6 +125,59 @@ export function nearestBlockWasm(
   return rescored;
 }
 
+/** The operands of one block of a bounded Lloyd pass (lloydBoundedWasm); row arrays start at the block's first sample. */
+export interface LloydBlock {
+  /** In: the labels; out: the new labels of the samples rescored directly. */
+  labels: Int32Array;
+  xn: Float64Array;
+  /** The block's bounds, rows x k. */
+  lb: Float64Array;
+  stamp: Int32Array;
+  /** Out: the exact score to the (new) label. */
+  scores: Float64Array;
+  /** Out: 0 kept by the bounds, 1 rivals rescored directly, 2 to be screened. */
+  verdict: Int32Array;
+}
+
+/**
+ * A block of a bounded Lloyd pass on the kernels (lloydBounded in kernels.as; engine/local/lloyd-bounds.ts
+ * is the TypeScript of the same doubles and says why the test holds) when the gathered samples x (rows x d)
+ * and the centroids c (k x d) are resident; returns false, doing nothing, when they are not. cn: the
+ * centroids' squared norms; decay: bound on each centroid's moves since each earlier pass; epsRel, cnMax,
+ * up, down: the rounding margins; few: the most rivals rescored directly. Split over the threads by rows.
+ */
+export function lloydBoundedWasm(
+  h: WasmHeap, x: Float32Array, rows: number, d: number, c: Float32Array, k: number, cn: Float64Array, decay: Float64Array,
+  epsRel: number, cnMax: number, up: number, down: number, few: number, b: LloydBlock,
+): boolean {
+  const px = residentOffset(h, x);
+  const pc = px < 0 ? -1 : residentOffset(h, c);
+  if (pc < 0) return false;
+  resetHeap(h);
+  const pl = reserve(h, rows);
+  putBits(h, pl, b.labels, rows);
+  const pxn = placedF64(h, b.xn, 0, rows);
+  const pcn = placedF64(h, cn, 0, k);
+  const plb = placedF64(h, b.lb, 0, rows * k);
+  const pst = reserve(h, rows);
+  putBits(h, pst, b.stamp, rows);
+  const pdc = placedF64(h, decay, 0, Math.max(1, decay.length));
+  const ps = reserve(h, 2 * rows);
+  const pv = reserve(h, rows);
+  const pairs = rows * (few + 1);
+  const candX = reserve(h, pairs);
+  const candC = reserve(h, pairs);
+  const candV = reserve(h, 2 * pairs);
+  const count = reserve(h, rows);
+  runThreaded(h, rows * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1, 'lloydBounded', [
+    px, rows, d, pc, k, pl, pxn, pcn, plb, pst, pdc, epsRel, cnMax, up, down, few, ps, pv, candX, candC, candV, count,
+  ]);
+  takeBits(h, pl, b.labels, rows);
+  takeF64(h, ps, b.scores, rows);
+  takeBits(h, pv, b.verdict, rows);
+  return true;
+}
+
 /**
  * sums[labels[r] * d + t] += x[r * d + t] for r < rows, in order of r within each cluster (each a
  * double addition, as engine/local/lloyd-bounds.ts's addRows), when x is resident; returns false, doing

@@ -25,7 +25,7 @@
  * sqrt(min over j != a of L_ij - E_i) and subtracts the largest move of any other centroid each pass.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { clusterSumsWasm } from '../kernels/distanceWasm.js';
+import { clusterSumsWasm, lloydBoundedWasm } from '../kernels/distanceWasm.js';
 import { selfOwnedZeros } from '../kernels/resident.js';
 import { fromDot, sqNorms } from './distance.js';
 import { exactDots, nearestAll } from './nearest.js';
@@ -45,35 +45,49 @@ const FEW = 3;
  */
 const FULL_PASSES = 2;
 
-let gather: Float32Array = new Float32Array(0);
-let centroids: Float32Array = new Float32Array(0);
-let sumsRoom: Float32Array = new Float32Array(0);
-
 /**
- * One block for gathering samples, shared by every pass and call: in the kernel memory when the wasm
- * kernels are active, so the GEMM and the exact dot products read it in place (the gathering replaces the
- * copy the GEMM would make).
+ * Scratch shared by every pass and call, in the kernel memory when the wasm kernels are active (made
+ * again when they are switched on or off), grown on demand.
  */
-function gatherBlock(n: number): Float32Array {
-  if (gather.length < n) gather = selfOwnedZeros(Math.max(n, BLOCK * 784));
-  return gather;
+class Scratch {
+  #a: Float32Array = new Float32Array(0);
+  #for: object | null = null;
+
+  /** At least n values (min when made). */
+  get(n: number, min: number): Float32Array {
+    const h = wasmActive();
+    if (this.#a.length < n || this.#for !== h) {
+      this.#a = selfOwnedZeros(Math.max(n, min));
+      this.#for = h;
+    }
+    return this.#a;
+  }
 }
 
+const gather = new Scratch();
+const centroids = new Scratch();
+const sumsRoom = new Scratch();
+
 /**
- * A pass's copy of the centroids, and its cluster sums (k x d doubles, zeroed), shared like the gathered
- * block: in the kernel memory when the wasm kernels are active, so no kernel call copies them in or out.
+ * One block for gathering samples: the GEMM and the exact dot products read it in place (the gathering
+ * replaces the copy the GEMM would make).
  */
+function gatherBlock(n: number): Float32Array {
+  return gather.get(n, BLOCK * 784);
+}
+
+/** A pass's copy of the centroids (so no kernel call copies them in). */
 function centroidCopy(c: Float32Array, kd: number): Float32Array {
-  if (centroids.length < kd) centroids = selfOwnedZeros(kd);
-  const r = centroids.subarray(0, kd);
+  const r = centroids.get(kd, 1024).subarray(0, kd);
   r.set(c.subarray(0, kd));
   return r;
 }
 
+/** A pass's cluster sums (k x d doubles, zeroed), added to in place by the kernels. */
 function sumsScratch(kd: number): Float64Array {
-  // sumsRoom stays referenced while the view is used: its room is released when it is collected.
-  if (sumsRoom.length < 2 * kd) sumsRoom = selfOwnedZeros(2 * kd);
-  return new Float64Array(sumsRoom.buffer, sumsRoom.byteOffset, kd).fill(0);
+  const room = sumsRoom.get(2 * kd, 1024);
+  // The Scratch keeps `room` referenced while the view is used (its room is released when it is collected).
+  return new Float64Array(room.buffer, room.byteOffset, kd).fill(0);
 }
 
 /** Per pass (for benchmarks and tests): samples kept by their bounds, rescored directly, screened. */
@@ -231,9 +245,25 @@ export class LloydBounds {
     const pJ = new Int32Array(rowsPer * FEW);
     const pX = new Int32Array(rowsPer * FEW);
     const pv = new Float64Array(rowsPer * FEW);
+    // Elkan's case runs on the kernels (the same doubles, split over the threads) when they are active.
+    const h = this.#pair ? wasmActive() : null;
+    const verdict = new Int32Array(rowsPer);
     for (let i0 = 0; i0 < n; i0 += rowsPer) {
       const rows = Math.min(rowsPer, n - i0);
       bx.set(x.subarray(i0 * d, (i0 + rows) * d));
+      const end = i0 + rows;
+      if (h && lloydBoundedWasm(h, bx, rows, d, c, k, cn, decay, epsRel, cnMax, up, down, FEW, {
+        labels: labels.subarray(i0, end), xn: xn.subarray(i0, end), lb: lb.subarray(i0 * k, end * k),
+        stamp: stamp.subarray(i0, end), scores: scores.subarray(i0, end), verdict,
+      })) {
+        for (let rr = 0; rr < rows; rr++) {
+          const v = verdict[rr];
+          if (v === 0) st.kept++;
+          else if (v === 1) st.direct++;
+          else screen[ns++] = i0 + rr;
+        }
+        continue;
+      }
       exactDots(bx, c, d, xo, labels.subarray(i0, i0 + rows), rows, dots);
       let nd = 0;
       let np = 0;

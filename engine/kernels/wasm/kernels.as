@@ -2055,6 +2055,83 @@ export function nearestBlock(
 }
 
 /**
+ * One block of a Lloyd pass that uses the distance bounds (../../local/lloyd-bounds.ts, the Elkan case;
+ * that file's comment proves the test), with its doubles bit for bit: for each of the rows x d samples at x
+ * with labels (i32), squared norms xn, bounds lb (rows x k f64, recorded at pass stamp[r]; decay[s * k + j]
+ * bounds centroid j's moves since pass s): the exact score to its label (pairDots, into scores), then the
+ * verdict (0: no other centroid can be as close; 1: at most `few` can, rescored exactly and the argmin over
+ * the label and them, ties to the lowest index, updates labels and scores; 2: more can, so the caller
+ * screens it). candX / candC / candV hold rows x (few + 1) pairs' addresses and dot products.
+ * Thread tid of nt takes its share of the rows.
+ */
+export function lloydBounded(
+  x: usize, rows: i32, d: i32, c: usize, k: i32, labels: usize, xn: usize, cn: usize, lb: usize, stamp: usize, decay: usize,
+  epsRel: f64, cnMax: f64, up: f64, down: f64, few: i32,
+  scores: usize, verdict: usize, candX: usize, candC: usize, candV: usize, count: usize, tid: i32, nt: i32,
+): void {
+  const r0 = shareLo(rows, tid, nt);
+  const r1 = shareLo(rows, tid + 1, nt);
+  if (r1 <= r0) return;
+  const rowBytes = <usize>d << 2;
+  // The label's exact dot products: pairs r0..r1 of the first rows.
+  for (let r = r0; r < r1; r++) {
+    store<i32>(candX + (<usize>r << 2), <i32>(x + <usize>r * rowBytes));
+    store<i32>(candC + (<usize>r << 2), <i32>(c + <usize>load<i32>(labels + (<usize>r << 2)) * rowBytes));
+  }
+  pairDotsRange(candX + (<usize>r0 << 2), candC + (<usize>r0 << 2), r1 - r0, d, candV + (<usize>r0 << 3));
+  // The rivals listed after them, this thread's from rows + r0 * few.
+  const base = <usize>rows + <usize>r0 * few;
+  let m = base;
+  for (let r = r0; r < r1; r++) {
+    const a = load<i32>(labels + (<usize>r << 2));
+    const xi = load<f64>(xn + (<usize>r << 3));
+    const dv = xi + load<f64>(cn + (<usize>a << 3)) - 2 * load<f64>(candV + (<usize>r << 3));
+    const sa = dv > 0 ? dv : 0;
+    store<f64>(scores + (<usize>r << 3), sa);
+    const eps = epsRel * (xi + cnMax);
+    const rad = Math.sqrt((sa + 2 * eps) * up) * up;
+    const o = lb + ((<usize>r * k) << 3);
+    const so = decay + ((<usize>load<i32>(stamp + (<usize>r << 2)) * k) << 3);
+    const m0 = m;
+    let many = false;
+    for (let j = 0; j < k; j++) {
+      const w = (rad + load<f64>(so + (<usize>j << 3))) * up;
+      if (j != a && !(load<f64>(o + (<usize>j << 3)) * down > w * w * up)) {
+        if (<i32>(m - m0) < few) {
+          store<i32>(candX + (m << 2), <i32>(x + <usize>r * rowBytes));
+          store<i32>(candC + (m << 2), <i32>(c + <usize>j * rowBytes));
+          m++;
+        } else many = true;
+      }
+    }
+    if (many) m = m0;
+    store<i32>(count + (<usize>r << 2), <i32>(m - m0));
+    store<i32>(verdict + (<usize>r << 2), many ? 2 : m > m0 ? 1 : 0);
+  }
+  if (m == base) return;
+  pairDotsRange(candX + (base << 2), candC + (base << 2), <i32>(m - base), d, candV + (base << 3));
+  let q = base;
+  for (let r = r0; r < r1; r++) {
+    const e = q + <usize>load<i32>(count + (<usize>r << 2));
+    if (e == q) continue;
+    const xi = load<f64>(xn + (<usize>r << 3));
+    let b = load<i32>(labels + (<usize>r << 2));
+    let sb = load<f64>(scores + (<usize>r << 3));
+    for (; q < e; q++) {
+      const j = <i32>((<usize>load<i32>(candC + (q << 2)) - c) / rowBytes);
+      const dv = xi + load<f64>(cn + (<usize>j << 3)) - 2 * load<f64>(candV + (q << 3));
+      const v = dv > 0 ? dv : 0;
+      if (v < sb || (v == sb && j < b)) {
+        b = j;
+        sb = v;
+      }
+    }
+    store<i32>(labels + (<usize>r << 2), b);
+    store<f64>(scores + (<usize>r << 3), sb);
+  }
+}
+
+/**
  * Cluster sums: sums[labels[r] * d + t] += x[r * d + t] for every row r, each one double addition, the
  * rows of each cluster in increasing r, so every sum adds its samples in sample order as the TypeScript
  * loop does. The rows are taken in `order` (a permutation of 0..rows-1 grouped by label, increasing within

@@ -68,6 +68,11 @@ export interface WasmExports {
     prod: number, candX: number, candC: number, candV: number, count: number,
     labels: number, scores: number, labels2: number, scores2: number, low: number, slackRel: number, slackBase: number, tid: number, nt: number,
   ): void;
+  lloydBounded(
+    x: number, rows: number, d: number, c: number, k: number, labels: number, xn: number, cn: number, lb: number, stamp: number, decay: number,
+    epsRel: number, cnMax: number, up: number, down: number, few: number,
+    scores: number, verdict: number, candX: number, candC: number, candV: number, count: number, tid: number, nt: number,
+  ): void;
   clusterSums(x: number, rows: number, d: number, labels: number, order: number, sums: number, tid: number, nt: number): void;
   somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number): void;
   batchNormForward(x: number, y: number, xhat: number, n: number, channels: number, plane: number, stats: number,
