@@ -16,7 +16,7 @@
  */
 import { parseArgs } from 'node:util';
 import { kernelBackend, setKernelBackend, wasmActive, type KernelChoice } from '../kernels/backend.js';
-import { kernelThreads, setKernelThreads } from '../kernels/wasm/threads.js';
+import { kernelContention, kernelThreads, setKernelThreads } from '../kernels/wasm/threads.js';
 import { printComparison, type Row } from './compare.js';
 import { distanceRates } from './distances.js';
 import { folderWorkloads, makeJpegFolder } from './folder.js';
@@ -97,4 +97,7 @@ if (wanted('nearest-784d')) {
   const r = distanceRates(runs);
   console.log(`nearest-784d locus dist_per_s=${r.wall.toFixed(0)} cpu_dist_per_s=${r.cpu.toFixed(0)}`);
 }
+// With the thread count automatic, calls go to one thread while other programs slow the workers down.
+const solos = kernelContention().solos;
+if (solos > 0) console.log(`contention: the kernel calls went to one thread ${solos} time${solos === 1 ? '' : 's'} (2 s each) while the workers finished late`);
 if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend(), threads, extra, tfjs: !values['skip-tfjs'] });

@@ -21,7 +21,7 @@ import { gemm } from '../gemm.js';
 import { maxPoolBackward, maxPoolForward } from '../maxPool.js';
 import { colCols, colRows, squareWindow, transposedWindow, type WindowGeom } from '../geometry.js';
 import { reserve, resetHeap, wasmHeap } from './runtime.js';
-import { kernelThreads, runThreaded, setKernelThreads, threadsDisabledWhy, wantedThreads } from './threads.js';
+import { ContentionWatch, kernelThreads, runThreaded, setKernelThreads, threadsDisabledWhy, wantedThreads } from './threads.js';
 
 const COUNTS = [1, 2, 3];
 const before = kernelBackend();
@@ -225,4 +225,30 @@ test('a DCGAN trained 3 steps on 1, 2 and 3 threads ends with the same weights b
     }
     return [...gan.generator.params(), ...gan.discriminator.params()].map((q) => new Float32Array(q.value));
   });
+});
+
+test('the contention watch sends calls to the calling thread alone only while the workers finish far behind it', () => {
+  const w = new ContentionWatch(25, 2000, 3);
+  let now = 0;
+  // Quiet: the workers finish a little after the calling thread (hand-over, uneven shares), and one
+  // window now and then is far behind (another process ran briefly).
+  for (let i = 0; i < 1000; i++) {
+    now += 1.2;
+    w.note(1, i % 100 === 50 ? 30 : 0.2, now);
+  }
+  assert.equal(w.solos, 0, 'single late windows do not count');
+  assert.equal(w.solo(now), false);
+  // Busy machine: the workers' shares take eight times as long as the calling thread's.
+  for (let i = 0; i < 10; i++) {
+    now += 9;
+    w.note(1, 8, now);
+  }
+  assert.equal(w.solos, 1, 'two late windows in a row');
+  assert.equal(w.solo(now + 1), true);
+  assert.equal(w.solo(now + 1950), true);
+  assert.equal(w.solo(now + 2001), false, 'threads tried again after soloMs');
+  // Waits just under the ratio do not count.
+  const edge = new ContentionWatch(25, 2000, 3);
+  for (let i = 0; i < 100; i++) edge.note(1, 2.9, i * 3.9);
+  assert.equal(edge.solos, 0);
 });

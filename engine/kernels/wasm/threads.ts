@@ -128,6 +128,7 @@ function parseThreads(v: unknown, what: string): number {
  */
 export function setKernelThreads(n: number | 'auto'): number {
   wanted = n === 'auto' ? null : parseThreads(n, 'kernel threads');
+  watching = null;
   disabledWhy = '';
   stopPools();
   return wantedThreads();
@@ -207,13 +208,83 @@ function startPool(h: WasmHeap, n: number): Pool {
 }
 
 /**
+ * Whether the kernel threads are being slowed by other programs. When another process keeps a core busy,
+ * a worker's share finishes late (its thread waits for a core) while the calling thread spins for it, so
+ * two threads run slower than one (LeNet-5 training: 4.4-5.3k images/s on two threads, 8.4-8.6k on one,
+ * with one core held busy). Over windows of at least windowMs of threaded calls, the calling thread
+ * compares how long it waited for the workers with how long its own share took; when the wait is over
+ * `ratio` times its own time (the workers took four times as long as it did) in two windows in a row,
+ * calls run on the calling thread alone for soloMs, then the threads are tried again. (On a quiet
+ * machine single windows reached 3.9 between the usual 0.01-0.3; with one core held busy most were 6-8.) Results are the same either way (every
+ * kernel gives the same bits on any thread count).
+ */
+export class ContentionWatch {
+  #own = 0;
+  #wait = 0;
+  #soloUntil = -Infinity;
+  #late = 0;
+  /** How many times calls went to the calling thread alone. */
+  solos = 0;
+
+  constructor(
+    readonly windowMs = 25,
+    readonly soloMs = 2000,
+    readonly ratio = 3,
+  ) {}
+
+  /** Whether calls at time `now` (ms) run on the calling thread alone. */
+  solo(now: number): boolean {
+    return now < this.#soloUntil;
+  }
+
+  /** One threaded call: the calling thread's share took `own` ms, then it waited `wait` ms for the workers. */
+  note(own: number, wait: number, now: number): void {
+    this.#own += own;
+    this.#wait += wait;
+    if (this.#own + this.#wait < this.windowMs) return;
+    this.#late = this.#wait > this.ratio * this.#own ? this.#late + 1 : 0;
+    if (this.#late >= 2) {
+      this.#soloUntil = now + this.soloMs;
+      this.#late = 0;
+      this.solos++;
+    }
+    this.#own = 0;
+    this.#wait = 0;
+  }
+}
+
+/** The process's watch (kernelContention for benchmarks and tests). */
+const contention = new ContentionWatch();
+
+/**
+ * Whether the watch decides: only when the thread count is automatic. A count asked for (setKernelThreads,
+ * LOCUS_THREADS) is kept, so tests of the threaded paths and benchmarks at a set count run as asked.
+ */
+let watching: boolean | null = null;
+
+function watched(): boolean {
+  if (watching === null) {
+    const env = process.env.LOCUS_THREADS;
+    watching = wanted === null && (env === undefined || env === '' || env === 'auto');
+  }
+  return watching;
+}
+
+/** The contention watch the threaded calls use (its `solos` count says how often they went solo). */
+export function kernelContention(): ContentionWatch {
+  return contention;
+}
+
+/**
  * Run kernel `name` with `args` on nt threads (nt from kernelThreads, or 1): the workers take tid 1..nt-1,
- * this thread tid 0; returns when all are done. Throws if a worker's share failed.
+ * this thread tid 0; returns when all are done. Throws if a worker's share failed. While other programs
+ * slow the workers down (ContentionWatch), the call runs on this thread alone: the same results.
  */
 export function runThreaded(h: WasmHeap, nt: number, name: ThreadedKernel, args: number[]): void {
   const fn = h.fn[name] as unknown as (...a: number[]) => void;
   const p = nt > 1 ? pools.get(h) : undefined;
-  if (!p || nt !== p.workers.length + 1) {
+  const t0 = p ? performance.now() : 0; // (cheap next to a kernel worth splitting)
+  if (!p || nt !== p.workers.length + 1 || (watched() && contention.solo(t0))) {
     fn(...args, 0, 1);
     return;
   }
@@ -232,8 +303,13 @@ export function runThreaded(h: WasmHeap, nt: number, name: ThreadedKernel, args:
   } catch (e) {
     mine = e;
   }
+  const t1 = performance.now();
   for (let tid = 1; tid < nt; tid++) waitFor(p, tid, seq, name);
   if (mine) throw mine;
+  if (watched()) {
+    const t2 = performance.now();
+    contention.note(t1 - t0, t2 - t1, t2);
+  }
   for (let tid = 1; tid < nt; tid++) {
     if (Atomics.load(ctl, FAILED + tid)) {
       // Outputs may be half written and some kernels update in place: the call cannot simply be run
