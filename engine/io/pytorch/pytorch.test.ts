@@ -84,7 +84,11 @@ test('torchrun --nproc_per_node 2 (gloo) trains one epoch; the checkpoint import
   const modelPath = join(tmp, 'lenet.json');
   await writeModelFile(modelPath, classifierFile(spec, { kind: 'standard', mean: [0.5], std: [0.25] }, settings));
   const pkgDir = join(tmp, 'lenet-pytorch');
-  assert.equal(await quiet(() => exportCmd(['--model', modelPath, '--format', 'pytorch', '--out', pkgDir])), 0);
+  const exported = async () => {
+    rmSync(pkgDir, { recursive: true, force: true });
+    assert.equal(await quiet(() => exportCmd(['--model', modelPath, '--format', 'pytorch', '--out', pkgDir])), 0);
+  };
+  await exported();
   const before = readFileSync(join(pkgDir, 'weights.bin'));
 
   const data = join(tmp, 'images');
@@ -96,7 +100,15 @@ test('torchrun --nproc_per_node 2 (gloo) trains one epoch; the checkpoint import
       await sharp(px, { raw: { width: 12, height: 12, channels: 3 } }).png().toFile(join(data, c, `${i}.png`));
     }
   }
-  const res = spawnSync(PYTHON, [...(await torchrunArgs(2)), 'train.py', '--data', data, '--epochs', '1'], { cwd: pkgDir, encoding: 'utf8', timeout: 150_000 });
+  const torchrun = async () => spawnSync(PYTHON, [...(await torchrunArgs(2)), 'train.py', '--data', data, '--epochs', '1'], { cwd: pkgDir, encoding: 'utf8', timeout: 90_000 });
+  let res = await torchrun();
+  if (res.signal && /saved .*weights\.json/.test(res.stdout)) {
+    // Trained and saved, then did not exit: PyTorch's process-group teardown hangs now and then
+    // (pytorch/pytorch#75097, even after a barrier; about one run in six here). Once more from a fresh export.
+    console.log(`torchrun hung after saving (${res.signal}); running it once more`);
+    await exported();
+    res = await torchrun();
+  }
   assert.equal(res.status, 0, `torchrun failed (${res.error?.message ?? res.signal ?? 'exit ' + res.status}):\n${res.stdout}\n${res.stderr}`);
   assert.match(res.stdout, /12 images in 2 classes.*2 process\(es\)/);
   assert.ok(!before.equals(readFileSync(join(pkgDir, 'weights.bin'))), 'training changed the weights');
