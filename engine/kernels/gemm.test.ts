@@ -71,6 +71,20 @@ eachBackend('gemm with beta = 0 ignores NaN already in C; alpha = 0 only scales 
   assert.deepEqual(Array.from(c), [38, 44, 86, 100]);
 });
 
+eachBackend('gemm with beta = 0 gives the bits of zeroing C and then adding every block, edges and deep k included', () => {
+  const rng = new Rng(41);
+  // k over the kernels' 512-deep blocks, m over their 128-row blocks, tiles cut at the edges, negative alpha.
+  for (const [m, n, k, alpha] of [[130, 37, 600, 1], [5, 21, 1030, -1], [64, 256, 64, 1], [8, 16, 2, -1], [3, 9, 2, -0.5]] as const) {
+    const a = Float32Array.from({ length: m * k }, () => rng.normal());
+    const b = Float32Array.from({ length: k * n }, () => (rng.next() < 0.5 ? 0 : rng.normal())); // sums of exact zeros: -0 with alpha < 0
+    const zeroed = new Float32Array(m * n);
+    gemm(false, false, m, n, k, alpha, a, 0, b, 0, 1, zeroed, 0);
+    const c = new Float32Array(m * n).fill(Number.NaN);
+    gemm(false, false, m, n, k, alpha, a, 0, b, 0, 0, c, 0);
+    assert.deepEqual(new Uint32Array(c.buffer), new Uint32Array(zeroed.buffer), `m=${m} n=${n} k=${k} alpha=${alpha}`);
+  }
+});
+
 eachBackend('gemm hand case with both transposes', () => {
   // op(A) = A^T with A stored k x m = 2x3; op(B) = B^T with B stored n x k = 2x2 (a swap of columns).
   const a = Float32Array.from([1, 2, 3, 4, 5, 6]); // k x m = 2x3

@@ -137,8 +137,13 @@ export function gemm(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f3
 function gemmLd(
   transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
 ): void {
-  if (ldc == n) scale(c, m * n, beta);
-  else for (let i = 0; i < m; i++) scale(c + ((<usize>i * ldc) << 2), n, beta);
+  // With beta = 0 the first k block writes C (0 + its sums, the bits zeroing C first then adding gave)
+  // instead of a pass that zeroes C and loads that reread the zeros.
+  const over = beta == 0 && m > 0 && n > 0 && k > 0 && alpha != 0;
+  if (!over) {
+    if (ldc == n) scale(c, m * n, beta);
+    else for (let i = 0; i < m; i++) scale(c + ((<usize>i * ldc) << 2), n, beta);
+  }
   if (m == 0 || n == 0 || k == 0 || alpha == 0) return;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
@@ -148,7 +153,7 @@ function gemmLd(
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packPanelsA(transA, a, lda, ic, mc, pc, kc);
-        macroKernel(mc, nc, kc, alpha, c + ((<usize>ic * ldc + jc) << 2), ldc);
+        macroKernel(mc, nc, kc, alpha, c + ((<usize>ic * ldc + jc) << 2), ldc, over && pc == 0);
       }
     }
   }
@@ -259,13 +264,14 @@ function packPanelsA(transA: i32, a: usize, lda: i32, ic: i32, mc: i32, pc: i32,
   }
 }
 
-function macroKernel(mc: i32, nc: i32, kc: i32, alpha: f32, c: usize, ldc: i32): void {
+/** C += alpha * (packed A block x packed B slab); with `over`, C = 0 + alpha * (...) without reading C. */
+function macroKernel(mc: i32, nc: i32, kc: i32, alpha: f32, c: usize, ldc: i32, over: bool): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     const bPanel = packB + ((<usize>jr * kc) << 2);
     for (let ir = 0; ir < mc; ir += MR) {
       const mr = min(MR, mc - ir);
-      microKernel(kc, packA + ((<usize>ir * kc) << 2), bPanel, alpha, c + ((<usize>ir * ldc + jr) << 2), ldc, mr, nr);
+      microKernel(kc, packA + ((<usize>ir * kc) << 2), bPanel, alpha, c + ((<usize>ir * ldc + jr) << 2), ldc, mr, nr, over);
     }
   }
 }
@@ -277,7 +283,7 @@ function macroKernel(mc: i32, nc: i32, kc: i32, alpha: f32, c: usize, ldc: i32):
 }
 
 /** The 4x8 register tile: eight f32x4 accumulators over kc rank-1 updates of packed panels. */
-@inline function microKernel(kc: i32, pa: usize, pb: usize, alpha: f32, c: usize, ldc: i32, mr: i32, nr: i32): void {
+@inline function microKernel(kc: i32, pa: usize, pb: usize, alpha: f32, c: usize, ldc: i32, mr: i32, nr: i32, over: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -299,6 +305,23 @@ function macroKernel(mc: i32, nc: i32, kc: i32, alpha: f32, c: usize, ldc: i32):
     c31 = madd(av, b1, c31);
   }
   const va = f32x4.splat(alpha);
+  if (mr == MR && nr == NR && over) {
+    const ld = <usize>ldc << 2;
+    const z = f32x4.splat(0);
+    let p = c;
+    v128.store(p, f32x4.add(z, f32x4.mul(va, c00)));
+    v128.store(p, f32x4.add(z, f32x4.mul(va, c01)), 16);
+    p += ld;
+    v128.store(p, f32x4.add(z, f32x4.mul(va, c10)));
+    v128.store(p, f32x4.add(z, f32x4.mul(va, c11)), 16);
+    p += ld;
+    v128.store(p, f32x4.add(z, f32x4.mul(va, c20)));
+    v128.store(p, f32x4.add(z, f32x4.mul(va, c21)), 16);
+    p += ld;
+    v128.store(p, f32x4.add(z, f32x4.mul(va, c30)));
+    v128.store(p, f32x4.add(z, f32x4.mul(va, c31)), 16);
+    return;
+  }
   if (mr == MR && nr == NR) {
     const ld = <usize>ldc << 2;
     let p = c;
@@ -328,7 +351,7 @@ function macroKernel(mc: i32, nc: i32, kc: i32, alpha: f32, c: usize, ldc: i32):
     const row = c + ((<usize>r * ldc) << 2);
     for (let q = 0; q < nr; q++) {
       const p = row + (<usize>q << 2);
-      store<f32>(p, load<f32>(p) + load<f32>(edge + ((<usize>(r * NR + q)) << 2)));
+      store<f32>(p, (over ? <f32>0 : load<f32>(p)) + load<f32>(edge + ((<usize>(r * NR + q)) << 2)));
     }
   }
 }
@@ -834,8 +857,11 @@ function packPanelTable(dst: usize, j0: i32, cols: i32, kc: i32, c0: i32, e0: i3
 
 /** C[m x n] = A[m x k] * (the images' column matrix, k x n): gemmLd(0, 0, m, n, k, 1, a, k, col, n, 0, c, n) without col. */
 function gemmIm2col(m: i32, n: i32, k: i32, a: usize, c: usize): void {
-  scale(c, m * n, 0);
-  if (m == 0 || n == 0 || k == 0) return;
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    scale(c, m * n, 0);
+    return;
+  }
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -844,7 +870,7 @@ function gemmIm2col(m: i32, n: i32, k: i32, a: usize, c: usize): void {
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packPanelsA(0, a, k, ic, mc, pc, kc);
-        macroKernel(mc, nc, kc, 1, c + ((<usize>ic * n + jc) << 2), n);
+        macroKernel(mc, nc, kc, 1, c + ((<usize>ic * n + jc) << 2), n, pc == 0);
       }
     }
   }
