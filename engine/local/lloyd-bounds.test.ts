@@ -7,7 +7,7 @@ import { selfOwnedZeros } from '../kernels/resident.js';
 import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { dot } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
-import { addRows, lloydBoundsTesting } from './lloyd-bounds.js';
+import { addRows, LloydBounds, lloydBoundsTesting } from './lloyd-bounds.js';
 import { lloydReference } from './lloyd-reference.js';
 import { exactDots } from './nearest.js';
 
@@ -190,6 +190,101 @@ test('without their safety margins the bounds give wrong results on the same dat
   try {
     assert.equal(setKernelBackend('ts'), 'ts');
     assert.notDeepEqual(mismatches(12), []);
+  } finally {
+    lloydBoundsTesting.margin = 1;
+    setKernelBackend('auto');
+  }
+});
+
+/** A finite double as m * 2^e with integer m (BigInt) and e. */
+function parts(v: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, v);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mant = bits & ((1n << 52n) - 1n);
+  const m = biased === 0 ? mant : mant | (1n << 52n);
+  return [bits >> 63n ? -m : m, biased === 0 ? -1074 : biased - 1075];
+}
+
+/** Every float32 times 2^201 is an integer. */
+function scaled(a: Float32Array): bigint[] {
+  return Array.from(a, (v) => {
+    const [m, e] = parts(v);
+    return m << BigInt(e + 201);
+  });
+}
+
+/** The exact squared distance of two rows of scaled values, times 2^402. */
+function exactSq(x: bigint[], xo: number, c: bigint[], co: number, d: number): bigint {
+  let s = 0n;
+  for (let t = 0; t < d; t++) {
+    const v = x[xo + t] - c[co + t];
+    s += v * v;
+  }
+  return s;
+}
+
+/** Whether m * 2^e <= s * 2^-402 exactly. */
+function atMost(m: bigint, e: number, s: bigint): boolean {
+  const k = e + 402;
+  return k >= 0 ? m << BigInt(k) <= s : m <= s << BigInt(-k);
+}
+
+/**
+ * Stored bounds above the exact (real-number) distances, over passes of LloydBounds on Gaussian clusters
+ * with the centroids nudged between passes: Elkan's (squared, every centroid) after the full passes,
+ * Hamerly's (a distance to the nearest other centroid) after every pass.
+ */
+function boundViolations(hamerly: boolean): number {
+  const r = new Rng(19);
+  const c = cases(r)[5]; // clusters n=3000 d=13 k=9
+  const { x, n, d, k } = c;
+  lloydBoundsTesting.maxPairBounds = hamerly ? 0 : 1 << 24;
+  try {
+    const b = new LloydBounds(x, n, d, k);
+    const cent = c.start.slice();
+    const labels = new Int32Array(n);
+    const scores = new Float64Array(n);
+    let bad = 0;
+    const xs = scaled(x);
+    for (let pass = 0; pass < 5; pass++) {
+      b.pass(cent, labels, scores);
+      const lb = b.scratch;
+      const cs = scaled(cent);
+      for (let i = 0; i < n; i++) {
+        const e2 = Array.from({ length: k }, (_, j) => exactSq(xs, i * d, cs, j * d, d));
+        if (hamerly) {
+          const [m, e] = parts(lb[i]);
+          const nearest = e2.filter((_, j) => j !== labels[i]).reduce((a, v) => (v < a ? v : a));
+          if (!atMost(m * m, 2 * e, nearest)) bad++;
+        } else if (pass < 2) {
+          for (let j = 0; j < k; j++) {
+            const [m, e] = parts(lb[i * k + j]);
+            if (!atMost(m, e, e2[j])) bad++;
+          }
+        }
+      }
+      for (let q = 0; q < cent.length; q++) cent[q] = Math.fround(cent[q] + 0.05 * r.normal());
+    }
+    return bad;
+  } finally {
+    lloydBoundsTesting.maxPairBounds = 1 << 24;
+  }
+}
+
+test('every bound stored is at most the exact distance (BigInt arithmetic), both kinds, both backends; without the margins it is not', () => {
+  onBackends((backend) => {
+    assert.equal(boundViolations(false), 0, `${backend}: Elkan`);
+    assert.equal(boundViolations(true), 0, `${backend}: Hamerly`);
+  });
+  // On the TypeScript kernels every bound comes from an exact double score, about half of which round
+  // above the real distance.
+  lloydBoundsTesting.margin = 0;
+  try {
+    assert.equal(setKernelBackend('ts'), 'ts');
+    assert.ok(boundViolations(false) > 0, 'Elkan without margins');
+    assert.ok(boundViolations(true) > 0, 'Hamerly without margins');
   } finally {
     lloydBoundsTesting.margin = 1;
     setKernelBackend('auto');
