@@ -220,8 +220,8 @@ test('keyboard only: Train starts paused, steps and stops, its run is renamed; a
   await tabTo(page, handle);
   const id = await handle.getAttribute('data-testid');
   const n = Number(id?.slice('proto-'.length)) + 1;
-  await expect(km.getByTestId('scatter-text')).toHaveText(new RegExp(`^Selected: prototype ${n}, \\d+ samples\\.$`));
-  await expect(km.getByTestId(id ?? '')).toHaveAccessibleName(new RegExp(`^prototype ${n}: \\d+ samples`));
+  await expect(km.getByTestId('scatter-text')).toHaveText(new RegExp(`^Selected: prototype ${n}, [\\d,]+ samples?\\.$`));
+  await expect(km.getByTestId(id ?? '')).toHaveAccessibleName(new RegExp(`^prototype ${n}: [\\d,]+ samples?[,.]`));
   const left = await km.getByTestId(id ?? '').evaluate((el) => (el as HTMLElement).style.left);
   for (let t = 0; t < 3; t++) await page.keyboard.press('Shift+ArrowRight');
   await expect(km.getByTestId('edit-status')).toContainText(`Moved prototype ${n}`);
