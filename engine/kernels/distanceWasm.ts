@@ -6,6 +6,7 @@
  * when resident (in the kernel memory), else copied in.
  */
 import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeBits, takeF64, type WasmHeap } from './wasm/runtime.js';
+import { input } from './pointwiseWasm.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** Below this many prototype values (k x d) the TypeScript loop wins over the call and the copies. */
@@ -19,11 +20,7 @@ export function rowSqDistancesWasm(h: WasmHeap, x: Float32Array, xo: number, c: 
   resetHeap(h);
   const px = reserve(h, d);
   put(h, px, x, xo, d);
-  let pc = residentOffset(h, c);
-  if (pc < 0) {
-    pc = reserve(h, k * d);
-    put(h, pc, c, 0, k * d);
-  }
+  const pc = input(h, c, k * d);
   const po = reserve(h, 2 * k);
   h.fn.rowSqDistances(px, pc, k, d, po);
   takeF64(h, po, out, k);
@@ -57,14 +54,6 @@ export function pairDotsWasm(h: WasmHeap, x: Float32Array, xo: Int32Array, c: Fl
 /** From this many products (pairs x d, rows x k x d) a call is split over the kernel threads (~50 us of work). */
 const SPLIT_PRODUCTS = 1 << 16;
 
-function placed(h: WasmHeap, a: Float32Array, off: number, len: number): number {
-  const r = residentOffset(h, a);
-  if (r >= 0) return r + 4 * off;
-  const p = reserve(h, len);
-  put(h, p, a, off, len);
-  return p;
-}
-
 function placedF64(h: WasmHeap, a: Float64Array, off: number, len: number): number {
   const r = residentOffset(h, a);
   if (r >= 0) return r + 8 * off;
@@ -94,8 +83,8 @@ export function nearestBlockWasm(
 ): number {
   const nt = rows * k * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1;
   resetHeap(h);
-  const px = placed(h, x, i0 * d, rows * d);
-  const pc = placed(h, c, 0, k * d);
+  const px = input(h, x.subarray(i0 * d, (i0 + rows) * d), rows * d);
+  const pc = input(h, c, k * d);
   const pxn = placedF64(h, xn, i0, rows);
   const pcn = placedF64(h, cn, 0, k);
   const pcr = placedF64(h, cRoot, 0, k);

@@ -12,7 +12,9 @@
  * main thread spins until every worker has published the same sequence number.
  *
  * The workers are started lazily, at the first kernel call (its resetHeap), and unref'd (they never
- * keep a process alive). Thread count: setKernelThreads(n), else LOCUS_THREADS, else min(4, the CPU count).
+ * keep a process alive). Thread count: setKernelThreads(n), else LOCUS_THREADS, else min(4, the CPU count);
+ * with the count automatic, calls go to the calling thread alone while other programs slow the workers
+ * down (ContentionWatch).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -215,8 +217,8 @@ function startPool(h: WasmHeap, n: number): Pool {
  * compares how long it waited for the workers with how long its own share took; when the wait is over
  * `ratio` times its own time (the workers took four times as long as it did) in two windows in a row,
  * calls run on the calling thread alone for soloMs, then the threads are tried again. (On a quiet
- * machine single windows reached 3.9 between the usual 0.01-0.3; with one core held busy most were 6-8.) Results are the same either way (every
- * kernel gives the same bits on any thread count).
+ * machine single windows reached 3.9 between the usual 0.01-0.3; with one core held busy most were 6-8.)
+ * Results are the same either way (every kernel gives the same bits on any thread count).
  */
 export class ContentionWatch {
   #own = 0;
