@@ -8,8 +8,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { randomArray } from '../testing/numeric.js';
-import { conv2dBackwardWasm, conv2dForwardWasm, directTakes, inputGradDirectTakes, samplesPerGemm, type ConvPath } from './convWasm.js';
-import { conv2dBackwardRef } from './reference.js';
+import {
+  conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm, directTakes, forwardPath, inputGradDirectTakes, inputGradPath, samplesPerGemm, winogradTakes, type ConvPath,
+} from './convWasm.js';
+import { conv2dBackwardRef, conv2dRef } from './reference.js';
+import { setKernelThreads } from './wasm/threads.js';
 import { assertAllClose } from '../testing/numeric.js';
 import { colCols, colRows, imageSize, squareWindow, windowGeom, type WindowGeom } from './geometry.js';
 import { put, reserve, resetHeap, take, wasmHeap, type WasmHeap } from './wasm/runtime.js';
@@ -124,11 +127,109 @@ test('the input gradient by the direct kernel (flipped weights over bordered dy)
     const dy = randomArray(rng, n * f * colCols(g));
     const want = conv2dBackwardRef(x, dy, n, g, w, f);
     const got = { dx: new Float32Array(x.length).fill(9), dw: new Float32Array(w.length), db: new Float32Array(f) };
-    conv2dBackwardWasm(h, x, dy, n, g, w, f, got.dx, got.dw, got.db, true);
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, got.dx, got.dw, got.db, 'direct');
     const label = `${g.channels}x${g.height}x${g.width} k${g.kernelH}x${g.kernelW} pad ${g.padTop},${g.padLeft}, ${n} samples, ${f} filters`;
     // dx sums F x kH x kW products, dw and db n x outH x outW (float32 sums of up to 2,048 terms).
     assertAllClose(got.dx, want.dx, { rtol: 1e-5, atol: 1e-5 }, `dx ${label}`);
     assertAllClose(got.dw, want.dw, { rtol: 1e-4, atol: 1e-4 }, `dw ${label}`);
     assertAllClose(got.db, want.db, { rtol: 1e-4, atol: 1e-4 }, `db ${label}`);
   }
+});
+
+/**
+ * Winograd's sums are not the direct sums rounded differently only: the transforms add and subtract
+ * inputs and weights before the products (transformed values up to 4 and 2.25 times the originals'
+ * magnitudes), so the error bound is a larger multiple of the products' magnitudes. Each value must lie
+ * within 2^-16 (256 times float32's unit roundoff) of that sum of magnitudes from the exact (double)
+ * value; the worst seen was about 33 times the unit roundoff (one channel, no sum to average the
+ * errors). A transform coefficient off by 1e-3, a tile shifted by one, a lost channel or filter quad, or
+ * garbage from past the image's border all miss it by far more.
+ */
+function nearExact(got: Float32Array, exact: Float32Array, scale: Float32Array, label: string): void {
+  assert.equal(got.length, exact.length);
+  for (let i = 0; i < got.length; i++) {
+    const err = Math.abs(got[i] - exact[i]);
+    if (!(err <= 2 ** -16 * scale[i] + 1e-30)) assert.fail(`${label}: value ${i} is ${got[i]}, exactly ${exact[i]} (products' magnitudes ${scale[i]})`);
+  }
+}
+
+const abs = (a: Float32Array) => a.map(Math.abs);
+
+test('the Winograd kernel (3x3, stride 1): forward and input gradient within rounding of the exact convolution', (t) => {
+  const h = wasmHeap();
+  if (!h) return t.skip('no WebAssembly SIMD here');
+  const rng = new Rng(33);
+  const cases: [WindowGeom, number, number][] = [
+    [squareWindow(16, 64, 64, 3, 1, 'same'), 2, 16], // the VGG-style net's layers
+    [squareWindow(32, 32, 32, 3, 1, 'same'), 2, 32],
+    [squareWindow(64, 16, 16, 3, 1, 'same'), 1, 64],
+    [squareWindow(8, 28, 28, 3, 1, 'valid'), 3, 6], // 26 outputs a row: a panel cut at 10 and 2 filters of a quad
+    [squareWindow(9, 7, 7, 3, 1, 'same'), 2, 5], // odd rows: the last tile row has one output row
+  ];
+  for (let i = 0; i < 24; i++) {
+    const pt = rng.int(3);
+    const pl = rng.int(3);
+    cases.push([windowGeom({
+      channels: 1 + rng.int(20), height: 3 + rng.int(30), width: 3 + rng.int(40), kernelH: 3, kernelW: 3,
+      strideH: 1, strideW: 1, dilationH: 1, dilationW: 1, padTop: pt, padBottom: rng.int(3), padLeft: pl, padRight: rng.int(3),
+    }), 1 + rng.int(4), 1 + rng.int(11)]);
+  }
+  for (const [g, n, f] of cases) {
+    assert.ok(winogradTakes(g));
+    const label = `${g.channels}x${g.height}x${g.width} pad ${g.padTop},${g.padLeft} -> ${g.outH}x${g.outW}, ${n} samples, ${f} filters`;
+    const x = randomArray(rng, n * imageSize(g));
+    const w = randomArray(rng, f * colRows(g));
+    const b = rng.int(2) ? randomArray(rng, f) : null;
+    const y = new Float32Array(n * f * colCols(g)).fill(7);
+    conv2dForwardWasm(h, x, n, g, w, f, b, y, 'winograd');
+    nearExact(y, conv2dRef(x, n, g, w, f, b), conv2dRef(abs(x), n, g, abs(w), f, b && abs(b)), `y ${label}`);
+    const dy = randomArray(rng, n * f * colCols(g));
+    const exact = conv2dBackwardRef(x, dy, n, g, w, f).dx;
+    const scale = conv2dBackwardRef(abs(x), abs(dy), n, g, abs(w), f).dx;
+    const dx = new Float32Array(x.length).fill(7);
+    conv2dBackwardInputWasm(h, dy, n, g, w, f, dx, 'winograd');
+    nearExact(dx, exact, scale, `dx alone ${label}`);
+    const got = { dx: new Float32Array(x.length).fill(7), dw: new Float32Array(w.length), db: new Float32Array(f) };
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, got.dx, got.dw, got.db, 'winograd');
+    sameBits(got.dx, dx, `dx with the weight gradients ${label}`);
+  }
+});
+
+test('the Winograd kernel gives the same bits on 1 and 2 threads, and the layers it is picked for', (t) => {
+  const h = wasmHeap();
+  if (!h) return t.skip('no WebAssembly SIMD here');
+  const rng = new Rng(34);
+  const g = squareWindow(16, 32, 32, 3, 1, 'same');
+  const n = 5;
+  const f = 12;
+  const x = randomArray(rng, n * imageSize(g));
+  const w = randomArray(rng, f * colRows(g));
+  const b = randomArray(rng, f);
+  const dy = randomArray(rng, n * f * colCols(g));
+  const run = () => {
+    const y = new Float32Array(n * f * colCols(g));
+    conv2dForwardWasm(h, x, n, g, w, f, b, y, 'winograd');
+    const dx = new Float32Array(x.length);
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, dx, new Float32Array(w.length), new Float32Array(f), 'winograd');
+    return [y, dx];
+  };
+  const one = run();
+  setKernelThreads(2);
+  try {
+    const two = run();
+    sameBits(two[0], one[0], 'y on 2 threads');
+    sameBits(two[1], one[1], 'dx on 2 threads');
+  } finally {
+    setKernelThreads(1);
+  }
+  // The VGG-style net's 3x3 layers past the colour one; not a colour first layer, not 5x5, not strided, not rows of 7.
+  assert.equal(forwardPath(squareWindow(16, 64, 64, 3, 1, 'same')), 'winograd');
+  assert.equal(forwardPath(squareWindow(64, 16, 16, 3, 1, 'same')), 'winograd');
+  assert.equal(forwardPath(squareWindow(3, 64, 64, 3, 1, 'same')), 'direct');
+  assert.equal(forwardPath(squareWindow(16, 28, 28, 5, 1, 'same')) === 'winograd', false);
+  assert.equal(forwardPath(squareWindow(16, 28, 28, 3, 2, 'same')) === 'winograd', false);
+  assert.equal(forwardPath(squareWindow(16, 7, 7, 3, 1, 'same')) === 'winograd', false);
+  assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd');
+  assert.equal(inputGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd'); // 16 filters summed over
+  assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 4) === 'winograd', false);
 });

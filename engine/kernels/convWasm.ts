@@ -136,14 +136,39 @@ const DIRECT_FEW_TAPS = 32;
  * 1 x 5 x 5, a colour 3 x 3 x 3). Else the GEMM, 'fused' or 'im2col' (fusedPacking). Measured per layer
  * (alternating runs, load 2.0-2.2): LeNet-5's first layer 874 -> 456 us a batch of 64 (its second, rows of
  * 10, is as fast either way and stays on the GEMM), the VGG-style net's 3x3 layers 1.1x to 1.9x faster
- * forward (its 64-channel layer has 576 taps and stays on the GEMM). All paths give the same bits
- * (convWasm.test.ts).
+ * forward (its 64-channel layer has 576 taps and stays on the GEMM). These three give the same bits
+ * (convWasm.test.ts). Before them, 'winograd' (winogradSuits) takes the 3x3 layers with 8 channels or
+ * more: its sums round differently (within float32 rounding of the exact value, convWasm.test.ts) and
+ * cost 4 multiply-adds an output per channel and filter instead of 9.
  */
-export type ConvPath = 'im2col' | 'fused' | 'direct';
+export type ConvPath = 'im2col' | 'fused' | 'direct' | 'winograd';
 
 export function forwardPath(g: WindowGeom): ConvPath {
+  if (winogradSuits(g, g.channels, g.outW)) return 'winograd';
   if (directTakes(g) && (colRows(g) <= DIRECT_FEW_TAPS || fillsBlocks(g.outW))) return 'direct';
   return fusedPacking(g) ? 'fused' : 'im2col';
+}
+
+/**
+ * Whether the Winograd kernel (kernels.as, convWinograd: F(2x2, 3x3)) can take a layer: 3x3 taps, stride 1,
+ * dilation 1, and padding of at most 2 on the top and left (so that the input gradient's, 2 - padding, is
+ * one too).
+ */
+export function winogradTakes(g: WindowGeom): boolean {
+  return unitSteps(g) && g.kernelH === 3 && g.kernelW === 3 && g.padTop <= 2 && g.padLeft <= 2;
+}
+
+/** Channels (summed over per output) from which a 3x3 layer takes the Winograd path. */
+const WINOGRAD_MIN_CHANNELS = 8;
+
+/**
+ * Winograd where it takes the layer, `channels` are summed per output (the layer's input channels forward,
+ * its filters for the input gradient) and rows of `width` outputs fill its panels of 16 columns (8 tiles
+ * of 2) to at least 7/8: rows of 14, 16, 28, 32, 64... A colour first layer (3 channels: the transforms
+ * would cost as much as the products they save) stays direct. Measured in docs/performance.md ("Winograd").
+ */
+function winogradSuits(g: WindowGeom, channels: number, width: number): boolean {
+  return winogradTakes(g) && channels >= WINOGRAD_MIN_CHANNELS && 7 * Math.ceil(width / 16) * 16 <= 8 * width;
 }
 
 /** Stride 1 and dilation 1 both ways: what the direct kernel computes. */
@@ -164,7 +189,7 @@ export function directTakes(g: WindowGeom): boolean {
   return unitSteps(g) && colRows(g) <= 512;
 }
 
-const PATH_CODE: Record<ConvPath, number> = { im2col: 0, fused: 1, direct: 2 };
+const PATH_CODE: Record<ConvPath, number> = { im2col: 0, fused: 1, direct: 2, winograd: 3 };
 
 /**
  * Whether the input gradient can run direct (kernels.as, flipWeights): stride 1, dilation 1, and no
@@ -174,10 +199,17 @@ export function inputGradDirectTakes(g: WindowGeom): boolean {
   return unitSteps(g) && g.padTop < g.kernelH && g.padLeft < g.kernelW;
 }
 
-/** Each thread's scratch for the direct input gradient (0: the GEMM and col2im instead). */
-function inputGradScratch(h: WasmHeap, g: WindowGeom, filters: number, nt: number, direct: boolean): number {
-  if (!direct) return 0;
+/** How a layer's input gradient runs: the GEMM then col2im, or a convolution of dy with the flipped weights, direct or Winograd. */
+export type InputGradPath = 'gemm' | 'direct' | 'winograd';
+
+/** Each thread's scratch for the direct or Winograd input gradient (0: the GEMM and col2im instead). */
+function inputGradScratch(h: WasmHeap, g: WindowGeom, filters: number, nt: number, path: InputGradPath): number {
+  if (path === 'gemm') return 0;
   if (!inputGradDirectTakes(g)) throw new Error('conv kernels: the direct input gradient takes stride 1, dilation 1 and padding under the kernel size');
+  if (path === 'winograd') {
+    if (!winogradTakes(g)) throw new Error('conv kernels: the Winograd input gradient takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
+    return reserve(h, nt * align4(h.fn.winogradInputGradScratch(filters, g.channels, g.height, g.width)));
+  }
   return reserve(h, nt * align4(h.fn.convDirectInputGradScratch(filters, g.channels, g.kernelH, g.kernelW, g.height, g.width)));
 }
 
@@ -187,10 +219,13 @@ function inputGradScratch(h: WasmHeap, g: WindowGeom, filters: number, nt: numbe
  * net's backward passes took about 0.9 of their time (ratio to the forward pass in the same run, two
  * alternating rounds, load 1.8-3.0). LeNet-5's second layer (6 channels: a 4-block and two filters of the
  * direct kernel alone) ran slower direct (2,513 and 2,033 us against 1,768 and 1,792) and stays on the
- * GEMM then col2im. The two paths differ only in the order of their sums.
+ * GEMM then col2im. The two paths differ only in the order of their sums. A 3x3 layer whose input rows
+ * fill the Winograd kernel's panels and that has 8 filters or more (the channels of the convolution over
+ * dy) takes that kernel instead (winogradSuits).
  */
-export function inputGradDirect(g: WindowGeom): boolean {
-  return inputGradDirectTakes(g) && g.channels % 4 === 0 && fillsBlocks(g.width);
+export function inputGradPath(g: WindowGeom, filters: number): InputGradPath {
+  if (winogradSuits(g, filters, g.width)) return 'winograd';
+  return inputGradDirectTakes(g) && g.channels % 4 === 0 && fillsBlocks(g.width) ? 'direct' : 'gemm';
 }
 
 export function conv2dForwardWasm(
@@ -198,7 +233,9 @@ export function conv2dForwardWasm(
   bias: Float32Array | null, y: Float32Array, path = forwardPath(g),
 ): void {
   if (path === 'direct' && !directTakes(g)) throw new Error('conv kernels: the direct path takes stride 1, dilation 1 and at most 512 taps');
-  const direct = path === 'direct' ? h.fn.convDirectScratch(filters, g.channels, g.kernelH, g.kernelW, g.outH, g.outW) : 0;
+  if (path === 'winograd' && !winogradTakes(g)) throw new Error('conv kernels: the Winograd path takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
+  const direct = path === 'direct' ? h.fn.convDirectScratch(filters, g.channels, g.kernelH, g.kernelW, g.outH, g.outW)
+    : path === 'winograd' ? h.fn.winogradScratch(filters, g.channels, g.outH, g.outW) : 0;
   const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1, direct);
   const px = putAll(h, x, n * imageSize(g));
   const pw = putAll(h, w, filters * r);
@@ -210,10 +247,10 @@ export function conv2dForwardWasm(
 
 export function conv2dBackwardWasm(
   h: WasmHeap, x: Float32Array, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
-  dx: Float32Array | null, dw: Float32Array, db: Float32Array | null, dxDirect = inputGradDirect(g),
+  dx: Float32Array | null, dw: Float32Array, db: Float32Array | null, dxPath = inputGradPath(g, filters),
 ): void {
   const { r, p, group, groups, nt, pcol, pmat } = begin(h, n, g, filters, dx ? 2 : 1);
-  const pdir = inputGradScratch(h, g, filters, nt, dx !== null && dxDirect);
+  const pdir = inputGradScratch(h, g, filters, nt, dx ? dxPath : 'gemm');
   const img = imageSize(g);
   const px = putAll(h, x, n * img);
   const pdy = putAll(h, dy, n * filters * p);
@@ -222,7 +259,7 @@ export function conv2dBackwardWasm(
   const pdb = putAll(h, db, filters);
   const pdx = dx ? outAt(h, dx, n * img) : 0;
   const sums = partials(h, groups, filters * r, filters, nt);
-  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir && dxPath === 'winograd' ? 1 : 0, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
   takeAll(h, pdw, dw, filters * r);
   if (db) takeAll(h, pdb, db, filters);
@@ -235,15 +272,15 @@ export function conv2dBackwardWasm(
  */
 export function conv2dBackwardInputWasm(
   h: WasmHeap, dy: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number, dx: Float32Array,
-  dxDirect = inputGradDirect(g),
+  dxPath = inputGradPath(g, filters),
 ): void {
   const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1);
-  const pdir = inputGradScratch(h, g, filters, nt, dxDirect);
+  const pdir = inputGradScratch(h, g, filters, nt, dxPath);
   const img = imageSize(g);
   const pdy = putAll(h, dy, n * filters * p);
   const pw = putAll(h, w, filters * r);
   const pdx = outAt(h, dx, n * img);
-  runThreaded(h, nt, 'conv2dBackwardInput', [pdy, n, pw, filters, pdx, pcol, pmat, group, pdir, ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dBackwardInput', [pdy, n, pw, filters, pdx, pcol, pmat, group, pdir, dxPath === 'winograd' ? 1 : 0, ...geomArgs(g)]);
   takeAll(h, pdx, dx, n * img);
 }
 

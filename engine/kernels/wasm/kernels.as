@@ -1021,9 +1021,10 @@ function flipWeights(w: usize, filters: i32, channels: i32, kernelH: i32, kernel
  * Thread tid's region of the direct input gradient's scratch (`direct`: all threads' regions; 0: no direct
  * path, returns 0), with the flipped weights written at its start; convDirect's scratch follows them.
  */
-function flippedFor(direct: usize, tid: i32, w: usize, filters: i32, channels: i32, kernelH: i32, kernelW: i32, height: i32, width: i32): usize {
+function flippedFor(direct: usize, wino: i32, tid: i32, w: usize, filters: i32, channels: i32, kernelH: i32, kernelW: i32, height: i32, width: i32): usize {
   if (!direct) return 0;
-  const at = direct + <usize>tid * align16(<usize>convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width) << 2);
+  const floats = wino ? winogradInputGradScratch(filters, channels, height, width) : convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width);
+  const at = direct + <usize>tid * align16(<usize>floats << 2);
   flipWeights(w, filters, channels, kernelH, kernelW, at);
   return at;
 }
@@ -1033,10 +1034,278 @@ export function convDirectInputGradScratch(filters: i32, channels: i32, kernelH:
   return ((filters * channels * kernelH * kernelW + 3) & ~3) + convDirectScratch(channels, filters, kernelH, kernelW, height, width);
 }
 
+// ---- Winograd F(2x2, 3x3) for 3x3 stride-1 layers (Lavin and Gray, "Fast Algorithms for Convolutional
+// Neural Networks", 2016): each 2x2 block of outputs ("tile") of a filter is A^T [(G g G^T) . (B^T d B)] A
+// over the tile's 4x4 input window d, with g the filter's 3x3 taps. The 16 products per tile and channel
+// are summed over the channels as 16 small GEMMs (U_xi [filters, channels] x V_xi [channels, tiles], the
+// GEMM's 4x8 micro-kernel on panels of 8 tiles), so an output costs 16/4 = 4 multiply-adds per channel
+// and filter instead of 9, plus the transforms, which are additions only (G's halves aside). The sums
+// differ from the direct path's in rounding (a few float32 ulps of the largest terms); each image is one
+// thread's, so the results are the same bits for any thread count.
+
+/**
+ * The Winograd path's per-thread scratch in floats: the transformed weights U [16][filters/4][channels][4]
+ * (filters rounded up to 4), the zero-bordered image, one panel's transformed inputs V [16][channels][8]
+ * and products M [16][4][8], and 16 for a row's tail. Tiles: rows of ceil(outW / 16) panels of 8.
+ */
+export function winogradScratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
+  const k4 = (filters + 3) & ~3;
+  const th = (outH + 1) >> 1;
+  const tw = ((outW + 15) >> 4) << 3;
+  const wp = (2 * tw + 2 + 3) & ~3;
+  return 16 * k4 * channels + channels * (2 * th + 2) * wp + 16 * channels * 8 + 16 * 32 + 16;
+}
+
+/** U = G g G^T of every filter and channel, packed for the micro-kernel (zero for the filters past `filters`). */
+function winogradWeights(w: usize, filters: i32, channels: i32, u: usize): void {
+  const k4 = (filters + 3) & ~3;
+  const quads = k4 >> 2;
+  for (let f = 0; f < k4; f++) {
+    for (let c = 0; c < channels; c++) {
+      // Gg: 4 rows x 3 columns, then (Gg) G^T: 4 x 4, row by row.
+      const tile = f < filters ? w + ((<usize>(f * channels + c) * 9) << 2) : 0;
+      for (let i = 0; i < 4; i++) {
+        let a: f32 = 0, b: f32 = 0, d: f32 = 0;
+        if (tile) {
+          // Row i of G g: the taps' columns combined by G's row i.
+          for (let col = 0; col < 3; col++) {
+            const g0 = load<f32>(tile + (<usize>col << 2));
+            const g1 = load<f32>(tile + (<usize>(3 + col) << 2));
+            const g2 = load<f32>(tile + (<usize>(6 + col) << 2));
+            const v: f32 = i == 0 ? g0 : i == 1 ? <f32>0.5 * (g0 + g1 + g2) : i == 2 ? <f32>0.5 * (g0 - g1 + g2) : g2;
+            if (col == 0) a = v;
+            else if (col == 1) b = v;
+            else d = v;
+          }
+        }
+        const row0 = a;
+        const row1 = <f32>0.5 * (a + b + d);
+        const row2 = <f32>0.5 * (a - b + d);
+        const row3 = d;
+        for (let j = 0; j < 4; j++) {
+          const xi = i * 4 + j;
+          const v = j == 0 ? row0 : j == 1 ? row1 : j == 2 ? row2 : row3;
+          store<f32>(u + ((<usize>(((xi * quads + (f >> 2)) * channels + c) * 4 + (f & 3))) << 2), v);
+        }
+      }
+    }
+  }
+}
+
+/** The micro-kernel's 4x8 register tile over kc channels, its sums stored as they are (m: 4 rows of 8). */
+@inline function winogradProduct(kc: i32, pa: usize, pb: usize, m: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++, pa += 16, pb += 32) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let av = v128.load32_splat(pa);
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
+    av = v128.load32_splat(pa, 4);
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
+    av = v128.load32_splat(pa, 8);
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
+    av = v128.load32_splat(pa, 12);
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
+  }
+  v128.store(m, c00);
+  v128.store(m, c01, 16);
+  v128.store(m, c10, 32);
+  v128.store(m, c11, 48);
+  v128.store(m, c20, 64);
+  v128.store(m, c21, 80);
+  v128.store(m, c30, 96);
+  v128.store(m, c31, 112);
+}
+
+/**
+ * B^T d B for 4 neighbouring tiles of one channel (one per lane): src is the window's top-left input,
+ * the tiles' windows start 2 columns apart. Stored at v + xi * vStep (xi = 4 i + j).
+ */
+@inline function winogradInput(src: usize, rowBytes: usize, v: usize, vStep: usize): void {
+  let t00 = f32x4.splat(0), t01 = t00, t02 = t00, t03 = t00;
+  let t10 = t00, t11 = t00, t12 = t00, t13 = t00;
+  for (let r = 0; r < 4; r++) {
+    const p = src + <usize>r * rowBytes;
+    const a = v128.load(p);
+    const b = v128.load(p, 16);
+    const a2 = v128.load(p, 8);
+    const b2 = v128.load(p, 24);
+    const d0 = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+    const d1 = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
+    const d2 = v128.shuffle<f32>(a2, b2, 0, 2, 4, 6);
+    const d3 = v128.shuffle<f32>(a2, b2, 1, 3, 5, 7);
+    // d B: the row's four columns combined.
+    const e0 = f32x4.sub(d0, d2);
+    const e1 = f32x4.add(d1, d2);
+    const e2 = f32x4.sub(d2, d1);
+    const e3 = f32x4.sub(d1, d3);
+    // B^T (d B): rows 0 - 2, 1 + 2, 2 - 1, 1 - 3.
+    if (r == 0) {
+      t00 = e0; t01 = e1; t02 = e2; t03 = e3;
+    } else if (r == 1) {
+      t10 = e0; t11 = e1; t12 = e2; t13 = e3;
+    } else if (r == 2) {
+      v128.store(v, f32x4.sub(t00, e0));
+      v128.store(v + vStep, f32x4.sub(t01, e1));
+      v128.store(v + 2 * vStep, f32x4.sub(t02, e2));
+      v128.store(v + 3 * vStep, f32x4.sub(t03, e3));
+      v128.store(v + 4 * vStep, f32x4.add(t10, e0));
+      v128.store(v + 5 * vStep, f32x4.add(t11, e1));
+      v128.store(v + 6 * vStep, f32x4.add(t12, e2));
+      v128.store(v + 7 * vStep, f32x4.add(t13, e3));
+      v128.store(v + 8 * vStep, f32x4.sub(e0, t10));
+      v128.store(v + 9 * vStep, f32x4.sub(e1, t11));
+      v128.store(v + 10 * vStep, f32x4.sub(e2, t12));
+      v128.store(v + 11 * vStep, f32x4.sub(e3, t13));
+    } else {
+      v128.store(v + 12 * vStep, f32x4.sub(t10, e0));
+      v128.store(v + 13 * vStep, f32x4.sub(t11, e1));
+      v128.store(v + 14 * vStep, f32x4.sub(t12, e2));
+      v128.store(v + 15 * vStep, f32x4.sub(t13, e3));
+    }
+  }
+}
+
+/** One filter's A^T M A (+ bias) for 4 neighbouring tiles (m: its products, xi at m + xi * 128 bytes), stored as 2 rows of 8 outputs. */
+@inline function winogradOutput(m: usize, b: v128, y: usize, rowBytes: usize, rows: i32, count: i32, tmp: usize): void {
+  let y00 = f32x4.splat(0), y01 = y00, y10 = y00, y11 = y00;
+  for (let i = 0; i < 4; i++) {
+    const p = m + (<usize>i << 9);
+    const m0 = v128.load(p);
+    const m1 = v128.load(p, 128);
+    const m2 = v128.load(p, 256);
+    const m3 = v128.load(p, 384);
+    // M A: columns 0 + 1 + 2 and 1 - 2 - 3.
+    const s0 = f32x4.add(f32x4.add(m0, m1), m2);
+    const s1 = f32x4.sub(f32x4.sub(m1, m2), m3);
+    // A^T (M A): rows 0 + 1 + 2 and 1 - 2 - 3.
+    if (i == 0) {
+      y00 = s0; y01 = s1;
+    } else if (i == 1) {
+      y00 = f32x4.add(y00, s0); y01 = f32x4.add(y01, s1); y10 = s0; y11 = s1;
+    } else if (i == 2) {
+      y00 = f32x4.add(y00, s0); y01 = f32x4.add(y01, s1); y10 = f32x4.sub(y10, s0); y11 = f32x4.sub(y11, s1);
+    } else {
+      y10 = f32x4.sub(y10, s0); y11 = f32x4.sub(y11, s1);
+    }
+  }
+  y00 = f32x4.add(y00, b);
+  y01 = f32x4.add(y01, b);
+  y10 = f32x4.add(y10, b);
+  y11 = f32x4.add(y11, b);
+  // Lane t holds tile t's outputs at columns 2t (y.0) and 2t + 1 (y.1): interleave.
+  const r0a = v128.shuffle<f32>(y00, y01, 0, 4, 1, 5);
+  const r0b = v128.shuffle<f32>(y00, y01, 2, 6, 3, 7);
+  const r1a = v128.shuffle<f32>(y10, y11, 0, 4, 1, 5);
+  const r1b = v128.shuffle<f32>(y10, y11, 2, 6, 3, 7);
+  if (count >= 8) {
+    v128.store(y, r0a);
+    v128.store(y, r0b, 16);
+    if (rows == 2) {
+      v128.store(y + rowBytes, r1a);
+      v128.store(y + rowBytes, r1b, 16);
+    }
+  } else if (count > 0) {
+    directTail(y, tmp, count, r0a, r0b);
+    if (rows == 2) directTail(y + rowBytes, tmp, count, r1a, r1b);
+  }
+}
+
+/**
+ * The Winograd path for images [s0, s1): 3x3 taps, stride 1, dilation 1 (scratch: winogradScratch floats
+ * of this thread's own). Same contract as convDirect.
+ */
+function convWinograd(
+  x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
+  channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const k4 = (filters + 3) & ~3;
+  const quads = k4 >> 2;
+  const th = (outH + 1) >> 1;
+  const tw = ((outW + 15) >> 4) << 3;
+  const hp = 2 * th + 2;
+  const wp = (2 * tw + 2 + 3) & ~3;
+  const wpBytes = <usize>wp << 2;
+  const planeBytes = <usize>hp * wpBytes;
+  const u = scratch;
+  const pad = u + ((<usize>16 * k4 * channels) << 2);
+  const v = pad + <usize>channels * planeBytes;
+  const m = v + ((<usize>16 * channels * 8) << 2);
+  const tmp = m + (<usize>(16 * 32) << 2);
+  const vStep = (<usize>channels * 8) << 2;
+  const uStep = (<usize>channels * 4) << 2;
+  winogradWeights(w, filters, channels, u);
+  memory.fill(pad, 0, <usize>channels * planeBytes);
+  const rows = min(height, hp - padTop);
+  const cols = min(width, wp - padLeft);
+  const img = <usize>channels * height * width;
+  const p = <usize>outH * outW;
+  const outRow = <usize>outW << 2;
+  for (let s = s0; s < s1; s++) {
+    const xs = x + ((<usize>s * img) << 2);
+    for (let c = 0; c < channels; c++) {
+      for (let iy = 0; iy < rows; iy++) {
+        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
+          xs + ((<usize>(c * height + iy) * width) << 2), cols);
+      }
+    }
+    const ys = y + ((<usize>s * filters * p) << 2);
+    for (let ty = 0; ty < th; ty++) {
+      const oy = 2 * ty;
+      const outRows = min(2, outH - oy);
+      for (let tx = 0; tx < tw; tx += 8) {
+        // V: the panel's 8 tiles of every channel, 4 per lane group.
+        for (let c = 0; c < channels; c++) {
+          const src = pad + <usize>c * planeBytes + <usize>oy * wpBytes + (<usize>(2 * tx) << 2);
+          const vc = v + ((<usize>c * 8) << 2);
+          winogradInput(src, wpBytes, vc, vStep);
+          winogradInput(src + 32, wpBytes, vc + 16, vStep);
+        }
+        const ox = 2 * tx;
+        for (let q = 0; q < quads; q++) {
+          for (let xi = 0; xi < 16; xi++) {
+            winogradProduct(channels, u + <usize>(xi * quads + q) * uStep, v + <usize>xi * vStep, m + (<usize>xi << 7));
+          }
+          for (let i = 0; i < 4; i++) {
+            const f = q * 4 + i;
+            if (f >= filters) break;
+            const b = bias ? v128.load32_splat(bias + (<usize>f << 2)) : f32x4.splat(0);
+            const yf = ys + ((<usize>f * p + <usize>oy * outW + ox) << 2);
+            winogradOutput(m + (<usize>i << 5), b, yf, outRow, outRows, outW - ox, tmp);
+            winogradOutput(m + (<usize>i << 5) + 16, b, yf + 32, outRow, outRows, outW - ox - 8, tmp);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Per-thread scratch (floats) of the Winograd input gradient (3x3 taps): the flipped weights, then convWinograd's. */
+export function winogradInputGradScratch(filters: i32, channels: i32, height: i32, width: i32): i32 {
+  return ((filters * channels * 9 + 3) & ~3) + winogradScratch(channels, filters, height, width);
+}
+
+/** dx of images [s0, s1) by the direct or the Winograd kernel: dy convolved with the flipped weights. */
+@inline function inputGradBy(
+  wino: i32, dy: usize, s0: i32, s1: i32, flipped: usize, channels: i32, dx: usize, scratch: usize,
+  filters: i32, outH: i32, outW: i32, kernelH: i32, kernelW: i32, padTop: i32, padLeft: i32, height: i32, width: i32,
+): void {
+  if (wino) convWinograd(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width);
+  else convDirect(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width);
+}
+
 /**
  * y = conv(x, w) + bias over n NCHW images; bias 0 = none. `mode`: 0 im2col then the GEMM, 1 the GEMM
  * packing straight from the images, 2 direct (stride 1, dilation 1 only; col is then each thread's
- * convDirectScratch region, colBytes apart). All three give the same bits.
+ * convDirectScratch region, colBytes apart), 3 Winograd (3x3, stride 1, dilation 1; col is each thread's
+ * winogradScratch region). Modes 0 to 2 give the same bits; 3 rounds differently (convWinograd).
  */
 export function conv2dForward(
   x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, mode: i32,
@@ -1044,6 +1313,12 @@ export function conv2dForward(
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
+  if (mode == 3) {
+    const bytes = align16(<usize>winogradScratch(filters, channels, outH, outW) << 2);
+    convWinograd(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
+      channels, height, width, padTop, padLeft, outH, outW);
+    return;
+  }
   if (mode == 2) {
     const bytes = align16(<usize>convDirectScratch(filters, channels, kernelH, kernelW, outH, outW) << 2);
     convDirect(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
@@ -1096,13 +1371,13 @@ export function conv2dForward(
  * and bias gradients written as partials (db skipped when 0); dw and db themselves are not touched here.
  */
 export function conv2dBackward(
-  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize, direct: usize,
+  x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize, direct: usize, wino: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
   // dx by the direct path: this thread's transposed, flipped weights, then its convDirect scratch.
-  const flipped = dx ? flippedFor(direct, tid, w, filters, channels, kernelH, kernelW, height, width) : 0;
+  const flipped = dx ? flippedFor(direct, wino, tid, w, filters, channels, kernelH, kernelW, height, width) : 0;
   const dscratch = flipped + align16(<usize>(filters * channels * kernelH * kernelW) << 2);
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
@@ -1131,8 +1406,7 @@ export function conv2dBackward(
       gemm(0, 1, filters, r, ld, 1, matT, colT, <f32>(gi > shareLo(groups, c, chunks)), pw, 0, 1);
       if (db) sumChannels(matT, filters, ld, pb);
       if (dx && direct) {
-        convDirect(dy, s0, s0 + g, flipped, channels, 0, dx, dscratch,
-          filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width);
+        inputGradBy(wino, dy, s0, s0 + g, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);
       } else if (dx) {
         gemm(1, 0, r, ld, filters, 1, w, matT, 0, colT, 0, 1);
         const dxs = dx + ((<usize>s0 * img) << 2);
@@ -1417,13 +1691,13 @@ export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize,
 
 /** dx OVERWRITTEN as conv2dBackward writes it (the same operations per group), nothing else; groups split over the threads. */
 export function conv2dBackwardInput(
-  dy: usize, n: i32, w: usize, filters: i32, dx: usize, col: usize, mat: usize, group: i32, direct: usize,
+  dy: usize, n: i32, w: usize, filters: i32, dx: usize, col: usize, mat: usize, group: i32, direct: usize, wino: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
   // The direct path as conv2dBackward takes it (same groups, same convDirect calls, so the same dx).
-  const flipped = flippedFor(direct, tid, w, filters, channels, kernelH, kernelW, height, width);
+  const flipped = flippedFor(direct, wino, tid, w, filters, channels, kernelH, kernelW, height, width);
   const dscratch = flipped + align16(<usize>(filters * channels * kernelH * kernelW) << 2);
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
@@ -1437,8 +1711,7 @@ export function conv2dBackwardInput(
     const g = min(group, n - s0);
     const ld = g * p;
     if (direct) {
-      convDirect(dy, s0, s0 + g, flipped, channels, 0, dx, dscratch,
-        filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width);
+      inputGradBy(wino, dy, s0, s0 + g, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);
       continue;
     }
     gatherChannels(dy + ((<usize>s0 * out) << 2), matT, g, filters, p);

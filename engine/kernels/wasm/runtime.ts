@@ -43,8 +43,13 @@ export interface WasmExports {
   // The convolutions end in the geometry's 13 numbers, then (tid, nt).
   conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, mode: number, ...geomThread: number[]): void;
   convDirectScratch(filters: number, channels: number, kernelH: number, kernelW: number, outH: number, outW: number): number;
-  conv2dBackward(x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, direct: number, ...geomThread: number[]): void;
+  winogradScratch(filters: number, channels: number, outH: number, outW: number): number;
+  conv2dBackward(
+    x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, direct: number,
+    wino: number, ...geomThread: number[]
+  ): void;
   convDirectInputGradScratch(filters: number, channels: number, kernelH: number, kernelW: number, height: number, width: number): number;
+  winogradInputGradScratch(filters: number, channels: number, height: number, width: number): number;
   convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
   leakyReluForward(x: number, y: number, n: number, alpha: number): void;
   leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
@@ -82,7 +87,7 @@ export interface WasmExports {
   tanhForward(x: number, y: number, n: number, tid: number, nt: number): void;
   leakyReluForwardShare(x: number, y: number, n: number, alpha: number, tid: number, nt: number): void;
   leakyReluBackwardShare(x: number, dy: number, dx: number, n: number, alpha: number, tid: number, nt: number): void;
-  conv2dBackwardInput(dy: number, n: number, w: number, filters: number, dx: number, col: number, mat: number, group: number, direct: number, ...geomThread: number[]): void;
+  conv2dBackwardInput(dy: number, n: number, w: number, filters: number, dx: number, col: number, mat: number, group: number, direct: number, wino: number, ...geomThread: number[]): void;
   tanhBackward(y: number, dy: number, dx: number, n: number, tid: number, nt: number): void;
 }
 
