@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { randomArray } from '../testing/numeric.js';
 import {
-  conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm, directTakes, forwardPath, inputGradDirectTakes, inputGradPath, samplesPerGemm, winogradTakes, type ConvPath,
+  conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm, directTakes, forwardPath, inputGradDirectTakes, inputGradPath, samplesPerGemm, weightGradPath, winogradTakes, type ConvPath,
 } from './convWasm.js';
 import { conv2dBackwardRef, conv2dRef } from './reference.js';
 import { setKernelThreads } from './wasm/threads.js';
@@ -155,7 +155,7 @@ function nearExact(got: Float32Array, exact: Float32Array, scale: Float32Array, 
 
 const abs = (a: Float32Array) => a.map(Math.abs);
 
-test('the Winograd kernel (3x3, stride 1): forward and input gradient within rounding of the exact convolution', (t) => {
+test('the Winograd kernel (3x3, stride 1): forward, input and weight gradients within rounding of the exact convolution', (t) => {
   const h = wasmHeap();
   if (!h) return t.skip('no WebAssembly SIMD here');
   const rng = new Rng(33);
@@ -190,8 +190,15 @@ test('the Winograd kernel (3x3, stride 1): forward and input gradient within rou
     conv2dBackwardInputWasm(h, dy, n, g, w, f, dx, 'winograd');
     nearExact(dx, exact, scale, `dx alone ${label}`);
     const got = { dx: new Float32Array(x.length).fill(7), dw: new Float32Array(w.length), db: new Float32Array(f) };
-    conv2dBackwardWasm(h, x, dy, n, g, w, f, got.dx, got.dw, got.db, 'winograd');
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, got.dx, got.dw, got.db, 'winograd', 'winograd');
     sameBits(got.dx, dx, `dx with the weight gradients ${label}`);
+    const want = conv2dBackwardRef(x, dy, n, g, w, f);
+    nearExact(got.dw, want.dw, conv2dBackwardRef(abs(x), abs(dy), n, g, abs(w), f).dw, `dw ${label}`);
+    assertAllClose(got.db, want.db, { rtol: 1e-4, atol: 1e-4 }, `db ${label}`);
+    // The weight gradient alone (no dx), and added to what dw held: the same sums.
+    const dw = new Float32Array(w.length).fill(0.5);
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, null, dw, null, 'winograd', 'winograd');
+    nearExact(dw, want.dw.map((v) => v + 0.5), conv2dBackwardRef(abs(x), abs(dy), n, g, abs(w), f).dw.map((v) => v + 0.5), `dw added ${label}`);
   }
 });
 
@@ -210,8 +217,9 @@ test('the Winograd kernel gives the same bits on 1 and 2 threads, and the layers
     const y = new Float32Array(n * f * colCols(g));
     conv2dForwardWasm(h, x, n, g, w, f, b, y, 'winograd');
     const dx = new Float32Array(x.length);
-    conv2dBackwardWasm(h, x, dy, n, g, w, f, dx, new Float32Array(w.length), new Float32Array(f), 'winograd');
-    return [y, dx];
+    const dw = new Float32Array(w.length);
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, dx, dw, new Float32Array(f), 'winograd', 'winograd');
+    return [y, dx, dw];
   };
   const one = run();
   setKernelThreads(2);
@@ -219,6 +227,7 @@ test('the Winograd kernel gives the same bits on 1 and 2 threads, and the layers
     const two = run();
     sameBits(two[0], one[0], 'y on 2 threads');
     sameBits(two[1], one[1], 'dx on 2 threads');
+    sameBits(two[2], one[2], 'dw on 2 threads');
   } finally {
     setKernelThreads(1);
   }
@@ -232,4 +241,9 @@ test('the Winograd kernel gives the same bits on 1 and 2 threads, and the layers
   assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd');
   assert.equal(inputGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd'); // 16 filters summed over
   assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 4) === 'winograd', false);
+  assert.equal(weightGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd');
+  assert.equal(weightGradPath(squareWindow(64, 7, 7, 3, 1, 'same'), 64), 'winograd'); // short rows too
+  assert.equal(weightGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd'); // a colour first layer
+  assert.equal(weightGradPath(squareWindow(1, 28, 28, 3, 1, 'same'), 16), 'gemm'); // one gray channel
+  assert.equal(weightGradPath(squareWindow(16, 28, 28, 3, 2, 'same'), 16), 'gemm');
 });

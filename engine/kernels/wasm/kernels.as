@@ -1046,14 +1046,15 @@ export function convDirectInputGradScratch(filters: i32, channels: i32, kernelH:
 /**
  * The Winograd path's per-thread scratch in floats: the transformed weights U [16][filters/4][channels][4]
  * (filters rounded up to 4), the zero-bordered image, one panel's transformed inputs V [16][channels][8]
- * and products M [16][4][8], and 16 for a row's tail. Tiles: rows of ceil(outW / 16) panels of 8.
+ * (each xi's 16 floats past the last's) and products M [16][4][8], and 16 for a row's tail. Tiles: rows
+ * of ceil(outW / 16) panels of 8.
  */
 export function winogradScratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
   const k4 = (filters + 3) & ~3;
   const th = (outH + 1) >> 1;
   const tw = ((outW + 15) >> 4) << 3;
   const wp = (2 * tw + 2 + 3) & ~3;
-  return 16 * k4 * channels + channels * (2 * th + 2) * wp + 16 * channels * 8 + 16 * 32 + 16;
+  return 16 * k4 * channels + channels * (2 * th + 2) * wp + 16 * (channels * 8 + 16) + 16 * 32 + 16;
 }
 
 /** U = G g G^T of every filter and channel, packed for the micro-kernel (zero for the filters past `filters`). */
@@ -1237,9 +1238,11 @@ function convWinograd(
   const u = scratch;
   const pad = u + ((<usize>16 * k4 * channels) << 2);
   const v = pad + <usize>channels * planeBytes;
-  const m = v + ((<usize>16 * channels * 8) << 2);
+  // Each xi's panel starts a cache line past the last's multiple of 4 KB (with 64 or 128 channels the
+  // 16 stores of an input transform would fall in one cache set).
+  const vStep = (<usize>(channels * 8 + 16)) << 2;
+  const m = v + 16 * vStep;
   const tmp = m + (<usize>(16 * 32) << 2);
-  const vStep = (<usize>channels * 8) << 2;
   const uStep = (<usize>channels * 4) << 2;
   winogradWeights(w, filters, channels, u);
   memory.fill(pad, 0, <usize>channels * planeBytes);
@@ -1299,6 +1302,200 @@ export function winogradInputGradScratch(filters: i32, channels: i32, height: i3
 ): void {
   if (wino) convWinograd(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width);
   else convDirect(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width);
+}
+
+// ---- The Winograd weight gradient of a 3x3 stride-1 layer: dU = sum over tiles (A dY A^T) . (B^T d B)
+// for every filter and channel, then dg = G^T dU G. The sums over tiles run with the tiles in the lanes
+// (4 filters x 2 channels of accumulators, a tile row of 4 tiles a step), so the 16 products need no
+// transposed operands; a filter and channel costs 16/4 = 4 multiply-adds an output instead of 9.
+
+/**
+ * Scratch (floats) of winogradWeightGrad: the zero-bordered image [channels][hp][wp] and dy
+ * [filters][2 th][2 tw], the transformed inputs V [16][channels rounded to 2][tiles] and gradients
+ * U [16][filters rounded to 4][tiles], and the sums [16][channels rounded to 2][filters rounded to 4].
+ */
+let wgSkip = 16;
+export function setWgSkip(v: i32): void { wgSkip = v; }
+export function winogradWeightGradScratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
+  const k4 = (filters + 3) & ~3;
+  const c2 = (channels + 1) & ~1;
+  const th = (outH + 1) >> 1;
+  const tw = (((outW + 1) >> 1) + 3) & ~3;
+  const wp = (2 * tw + 2 + 3) & ~3;
+  const tiles = th * tw;
+  const row = tiles + 16;
+  return channels * (2 * th + 2) * wp + filters * 4 * tiles + 16 * ((c2 + k4) * row + 32) + 16 * (c2 * k4 + 16);
+}
+
+/** A dY A^T for 4 neighbouring tiles of one filter's dy (one per lane; src: their 2x8 block). Stored at u + xi * uStep. */
+@inline function winogradGradOut(src: usize, rowBytes: usize, u: usize, uStep: usize): void {
+  const a0 = v128.load(src);
+  const b0 = v128.load(src, 16);
+  const a1 = v128.load(src + rowBytes);
+  const b1 = v128.load(src + rowBytes, 16);
+  const e0 = v128.shuffle<f32>(a0, b0, 0, 2, 4, 6);
+  const o0 = v128.shuffle<f32>(a0, b0, 1, 3, 5, 7);
+  const e1 = v128.shuffle<f32>(a1, b1, 0, 2, 4, 6);
+  const o1 = v128.shuffle<f32>(a1, b1, 1, 3, 5, 7);
+  // A dY: rows 0, 0 + 1, 0 - 1, -1; then each row's columns the same way.
+  for (let i = 0; i < 4; i++) {
+    const e = i == 0 ? e0 : i == 1 ? f32x4.add(e0, e1) : i == 2 ? f32x4.sub(e0, e1) : f32x4.neg(e1);
+    const o = i == 0 ? o0 : i == 1 ? f32x4.add(o0, o1) : i == 2 ? f32x4.sub(o0, o1) : f32x4.neg(o1);
+    const p = u + <usize>(4 * i) * uStep;
+    v128.store(p, e);
+    v128.store(p + uStep, f32x4.add(e, o));
+    v128.store(p + 2 * uStep, f32x4.sub(e, o));
+    v128.store(p + 3 * uStep, f32x4.neg(o));
+  }
+}
+
+/** The lanes of a, b, c, d summed: (sum a, sum b, sum c, sum d). */
+@inline function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+/**
+ * dw [filters][channels * 9] of images [s0, s1) by Winograd, stored (add = 0) or added to dw (add = 1):
+ * 3x3 taps, stride 1, dilation 1, padding at most 2. The images are summed in order, so the result does
+ * not depend on the thread that runs it.
+ */
+export function winogradWeightGrad(
+  x: usize, dy: usize, s0: i32, s1: i32, filters: i32, dw: usize, add: i32, scratch: usize,
+  channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const k4 = (filters + 3) & ~3;
+  const c2 = (channels + 1) & ~1;
+  const th = (outH + 1) >> 1;
+  const tw = (((outW + 1) >> 1) + 3) & ~3;
+  const hp = 2 * th + 2;
+  const wp = (2 * tw + 2 + 3) & ~3;
+  const tiles = th * tw;
+  const wpBytes = <usize>wp << 2;
+  const planeBytes = <usize>hp * wpBytes;
+  const dyRowBytes = <usize>(2 * tw) << 2;
+  const dyPlaneBytes = <usize>(2 * th) * dyRowBytes;
+  // A channel's or filter's row of tiles, and each xi's rows, start a cache line past a multiple of
+  // 4 KB from the last: the 16 stores of a transform and the 6 rows the products read would otherwise
+  // all fall in the same cache set (power-of-two tile counts), which took over half of the time.
+  const rowFloats = tiles + 16;
+  const tileBytes = <usize>rowFloats << 2;
+  const vStep = (<usize>(c2 * rowFloats + 16)) << 2;
+  const uStep = (<usize>(k4 * rowFloats + 16)) << 2;
+  const pad = scratch;
+  const dyp = pad + <usize>channels * planeBytes;
+  const v = dyp + <usize>filters * dyPlaneBytes;
+  const u = v + 16 * vStep;
+  const sums = u + 16 * uStep;
+  const tilesBytes = <usize>tiles << 2;
+  const xiStep = (<usize>(c2 * k4 + 16)) << 2;
+  memory.fill(pad, 0, <usize>channels * planeBytes + <usize>filters * dyPlaneBytes);
+  for (let xi = 0; xi < 16; xi++) {
+    // The rounding rows stay zero.
+    if (c2 > channels) memory.fill(v + <usize>xi * vStep + <usize>channels * tileBytes, 0, tileBytes);
+    if (k4 > filters) memory.fill(u + <usize>xi * uStep + <usize>filters * tileBytes, 0, <usize>(k4 - filters) * tileBytes);
+  }
+  memory.fill(sums, 0, 16 * xiStep);
+  const rows = min(height, hp - padTop);
+  const cols = min(width, wp - padLeft);
+  const img = <usize>channels * height * width;
+  const p = <usize>outH * outW;
+  for (let s = s0; s < s1; s++) {
+    const xs = x + ((<usize>s * img) << 2);
+    for (let c = 0; c < channels; c++) {
+      for (let iy = 0; iy < rows; iy++) {
+        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
+          xs + ((<usize>(c * height + iy) * width) << 2), cols);
+      }
+      for (let ty = 0; ty < th; ty++) {
+        const src = pad + <usize>c * planeBytes + <usize>(2 * ty) * wpBytes;
+        const vt = v + <usize>c * tileBytes + (<usize>(ty * tw) << 2);
+        for (let tx = 0; tx < tw; tx += 4) winogradInput(src + (<usize>(2 * tx) << 2), wpBytes, vt + (<usize>tx << 2), vStep);
+      }
+    }
+    const dys = dy + ((<usize>s * filters * p) << 2);
+    for (let f = 0; f < filters; f++) {
+      for (let oy = 0; oy < outH; oy++) {
+        copyF32(dyp + <usize>f * dyPlaneBytes + <usize>oy * dyRowBytes, dys + ((<usize>f * p + <usize>oy * outW) << 2), outW);
+      }
+      for (let ty = 0; ty < th; ty++) {
+        const src = dyp + <usize>f * dyPlaneBytes + <usize>(2 * ty) * dyRowBytes;
+        const ut = u + <usize>f * tileBytes + (<usize>(ty * tw) << 2);
+        for (let tx = 0; tx < tw; tx += 4) winogradGradOut(src + (<usize>(2 * tx) << 2), dyRowBytes, ut + (<usize>tx << 2), uStep);
+      }
+    }
+    // sums[xi][c][f] += U_xi[f] . V_xi[c] over this image's tiles.
+    for (let xi = 0; xi < wgSkip; xi++) {
+      const ux = u + <usize>xi * uStep;
+      const vx = v + <usize>xi * vStep;
+      for (let fb = 0; fb < k4; fb += 4) {
+        const u0 = ux + <usize>fb * tileBytes;
+        for (let cb = 0; cb < c2; cb += 2) {
+          const v0 = vx + <usize>cb * tileBytes;
+          let a00 = f32x4.splat(0), a10 = a00, a20 = a00, a30 = a00;
+          let a01 = a00, a11 = a00, a21 = a00, a31 = a00;
+          for (let t: usize = 0; t < tilesBytes; t += 16) {
+            const p0 = v128.load(v0 + t);
+            const p1 = v128.load(v0 + tileBytes + t);
+            let q = v128.load(u0 + t);
+            a00 = madd(q, p0, a00);
+            a01 = madd(q, p1, a01);
+            q = v128.load(u0 + tileBytes + t);
+            a10 = madd(q, p0, a10);
+            a11 = madd(q, p1, a11);
+            q = v128.load(u0 + 2 * tileBytes + t);
+            a20 = madd(q, p0, a20);
+            a21 = madd(q, p1, a21);
+            q = v128.load(u0 + 3 * tileBytes + t);
+            a30 = madd(q, p0, a30);
+            a31 = madd(q, p1, a31);
+          }
+          const at = sums + <usize>xi * xiStep + ((<usize>(cb * k4 + fb)) << 2);
+          v128.store(at, f32x4.add(v128.load(at), laneSums(a00, a10, a20, a30)));
+          const at1 = at + (<usize>k4 << 2);
+          v128.store(at1, f32x4.add(v128.load(at1), laneSums(a01, a11, a21, a31)));
+        }
+      }
+    }
+  }
+  // dg = G^T dU G for 4 filters at a time (one per lane): G's columns combine rows 0 + (1 + 2) / 2,
+  // (1 - 2) / 2 and (1 + 2) / 2 + 3, and so do its rows.
+  const half = f32x4.splat(0.5);
+  for (let c = 0; c < channels; c++) {
+    for (let fb = 0; fb < filters; fb += 4) {
+      const base = sums + ((<usize>(c * k4 + fb)) << 2);
+      for (let a = 0; a < 3; a++) {
+        // Row a of G^T dU: dU's rows combined, column by column.
+        let z0 = f32x4.splat(0), z1 = z0, z2 = z0, z3 = z0;
+        for (let j = 0; j < 4; j++) {
+          const r0 = v128.load(base + <usize>j * xiStep);
+          const r1 = v128.load(base + <usize>(4 + j) * xiStep);
+          const r2 = v128.load(base + <usize>(8 + j) * xiStep);
+          const r3 = v128.load(base + <usize>(12 + j) * xiStep);
+          const z = a == 0 ? f32x4.add(r0, f32x4.mul(half, f32x4.add(r1, r2)))
+            : a == 1 ? f32x4.mul(half, f32x4.sub(r1, r2)) : f32x4.add(f32x4.mul(half, f32x4.add(r1, r2)), r3);
+          if (j == 0) z0 = z;
+          else if (j == 1) z1 = z;
+          else if (j == 2) z2 = z;
+          else z3 = z;
+        }
+        const g0 = f32x4.add(z0, f32x4.mul(half, f32x4.add(z1, z2)));
+        const g1 = f32x4.mul(half, f32x4.sub(z1, z2));
+        const g2 = f32x4.add(f32x4.mul(half, f32x4.add(z1, z2)), z3);
+        for (let l = 0; l < 4; l++) {
+          if (fb + l >= filters) break;
+          const o = dw + ((<usize>((fb + l) * channels + c) * 9 + a * 3) << 2);
+          const v0 = l == 0 ? f32x4.extract_lane(g0, 0) : l == 1 ? f32x4.extract_lane(g0, 1) : l == 2 ? f32x4.extract_lane(g0, 2) : f32x4.extract_lane(g0, 3);
+          const v1 = l == 0 ? f32x4.extract_lane(g1, 0) : l == 1 ? f32x4.extract_lane(g1, 1) : l == 2 ? f32x4.extract_lane(g1, 2) : f32x4.extract_lane(g1, 3);
+          const v2 = l == 0 ? f32x4.extract_lane(g2, 0) : l == 1 ? f32x4.extract_lane(g2, 1) : l == 2 ? f32x4.extract_lane(g2, 2) : f32x4.extract_lane(g2, 3);
+          store<f32>(o, add ? load<f32>(o) + v0 : v0);
+          store<f32>(o, add ? load<f32>(o, 4) + v1 : v1, 4);
+          store<f32>(o, add ? load<f32>(o, 8) + v2 : v2, 8);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -1369,10 +1566,12 @@ export function conv2dForward(
 /**
  * Gradients of conv2dForward: dx OVERWRITTEN (skipped when 0), and this thread's chunks of the weight
  * and bias gradients written as partials (db skipped when 0); dw and db themselves are not touched here.
+ * winoW: the weight gradient by winogradWeightGrad (3x3, stride 1; col is then each thread's scratch of
+ * at least winogradWeightGradScratch floats) instead of im2col and the GEMM.
  */
 export function conv2dBackward(
   x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize, direct: usize, wino: i32,
-  channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  winoW: i32, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
@@ -1388,22 +1587,30 @@ export function conv2dBackward(
   const wBytes = align16(<usize>filters * r * 4);
   const bParts = parts + <usize>chunks * wBytes;
   const bBytes = align16(<usize>filters * 4);
-  const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
+  const colFloats = winoW ? max(r * p * group, winogradWeightGradScratch(filters, channels, outH, outW)) : r * p * group;
+  const colT = col + <usize>tid * align16(<usize>colFloats * 4);
   const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
   for (let c = shareLo(chunks, tid, nt), c1 = shareLo(chunks, tid + 1, nt); c < c1; c++) {
     const pw = parts + <usize>c * wBytes;
     const pb = bParts + <usize>c * bBytes;
     if (db) memory.fill(pb, 0, <usize>filters << 2);
+    // The chunk's weight gradient by Winograd first (its scratch is colT, which the dx GEMM reuses after).
+    if (winoW) {
+      winogradWeightGrad(x, dy, shareLo(groups, c, chunks) * group, min(n, shareLo(groups, c + 1, chunks) * group), filters, pw, 0, colT,
+        channels, height, width, padTop, padLeft, outH, outW);
+    }
     for (let gi = shareLo(groups, c, chunks), g1 = shareLo(groups, c + 1, chunks); gi < g1; gi++) {
       const s0 = gi * group;
       const g = min(group, n - s0);
       const ld = g * p;
-      gatherChannels(dy + ((<usize>s0 * out) << 2), matT, g, filters, p);
-      for (let s = 0; s < g; s++) {
-        im2colLd(x + ((<usize>(s0 + s) * img) << 2), colT + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
-          strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+      if (!winoW || db || (dx && !direct)) gatherChannels(dy + ((<usize>s0 * out) << 2), matT, g, filters, p);
+      if (!winoW) {
+        for (let s = 0; s < g; s++) {
+          im2colLd(x + ((<usize>(s0 + s) * img) << 2), colT + ((<usize>s * p) << 2), ld, channels, height, width, kernelH, kernelW,
+            strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
+        }
+        gemm(0, 1, filters, r, ld, 1, matT, colT, <f32>(gi > shareLo(groups, c, chunks)), pw, 0, 1);
       }
-      gemm(0, 1, filters, r, ld, 1, matT, colT, <f32>(gi > shareLo(groups, c, chunks)), pw, 0, 1);
       if (db) sumChannels(matT, filters, ld, pb);
       if (dx && direct) {
         inputGradBy(wino, dy, s0, s0 + g, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);

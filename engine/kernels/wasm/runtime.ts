@@ -46,8 +46,9 @@ export interface WasmExports {
   winogradScratch(filters: number, channels: number, outH: number, outW: number): number;
   conv2dBackward(
     x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, direct: number,
-    wino: number, ...geomThread: number[]
+    wino: number, winoW: number, ...geomThread: number[]
   ): void;
+  winogradWeightGradScratch(filters: number, channels: number, outH: number, outW: number): number;
   convDirectInputGradScratch(filters: number, channels: number, kernelH: number, kernelW: number, height: number, width: number): number;
   winogradInputGradScratch(filters: number, channels: number, height: number, width: number): number;
   convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
