@@ -28,6 +28,15 @@ interface Other {
 }
 
 const PYTHON = '/usr/bin/python3';
+/**
+ * glibc's malloc returns a freed block of 128 KB or more to the system (and trims the heap's top), so a
+ * framework that allocates each layer's output afresh pays the page faults of every activation again at
+ * every step: PyTorch's VGG-style inference ran 235-270 images/s that way against 976-1,076 with these
+ * two tunables, its training 200-220 against 453-473 (docs/performance.md, "The PyTorch twin's
+ * allocator"). PyTorch's CPU tuning guide recommends a caching allocator (jemalloc, tcmalloc) for the
+ * same reason; these settings need no package. The twins run with them: their best setting.
+ */
+const TWIN_MALLOC = { MALLOC_MMAP_THRESHOLD_: '2000000000', MALLOC_TRIM_THRESHOLD_: '4000000000' };
 /** TF.js's cpu backend takes minutes a DCGAN step on a loaded machine: each job gets this long. */
 const TFJS_LIMIT_S = 240;
 
@@ -39,7 +48,7 @@ function torchResults(only: string | undefined, runs: number, threads: number, e
   // torch.set_num_threads alone leaves OpenMP's other threads spinning (twice the CPU time, and slower):
   // the environment pins the thread pools too.
   const t = String(threads);
-  const r = spawnSync(PYTHON, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t } });
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t, ...TWIN_MALLOC } });
   if (r.status !== 0) return `PyTorch failed: ${r.stderr.trim().split('\n').pop()}`;
   return r.stdout
     .trim()

@@ -59,7 +59,8 @@ export function inferWorkload(name: string, spec: SequentialSpec, batch: number)
   return { name, batch, run: () => void model.predict(x, rng) };
 }
 
-const gray28 = (preset: string) => presetSpec(preset, [1, 28, 28], 10);
+/** A network preset on 28x28 gray images (LeNet-5, the MLP). */
+export const gray28 = (preset: string) => presetSpec(preset, [1, 28, 28], 10);
 /** The colour CNN of vgg64-train and vgg64-infer (the TF.js and PyTorch twins build the same net). */
 export const vgg64 = () => presetSpec('vgg', [3, 64, 64], 10, { depth: 3 });
 /** The LSTM of lstm-train. */

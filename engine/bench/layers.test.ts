@@ -1,0 +1,31 @@
+/**
+ * `npm run bench -- --layers NAME`: one line per layer of the network with its two medians, then the
+ * totals; unknown networks and too few steps are refused in words.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Rng } from '../core/rng.js';
+import '../layers/index.js';
+import { Sequential } from '../models/sequential.js';
+import { LAYER_NETWORKS, layerTimes } from './layers.js';
+import { gray28 } from './workloads.js';
+
+test('--layers prints every layer of the network with its forward and backward medians, then the totals', (t) => {
+  const lines: string[] = [];
+  t.mock.method(console, 'log', (line: string) => void lines.push(line));
+  layerTimes('mlp', 7);
+  const layers = new Sequential(gray28('mlp'), new Rng(1)).layers;
+  assert.equal(lines.length, layers.length + 1);
+  layers.forEach((layer, i) => assert.match(lines[i], new RegExp(`^${i} ${layer.constructor.name} .* forward_ms=\\d+\\.\\d\\d backward_ms=\\d+\\.\\d\\d$`)));
+  const total = /^mlp batch=64 forward_ms=([\d.]+) backward_ms=([\d.]+) img_per_s=(\d+)$/.exec(lines.at(-1) ?? '');
+  assert.ok(total, lines.at(-1));
+  const perLayer = lines.slice(0, -1).map((l) => /forward_ms=([\d.]+) backward_ms=([\d.]+)/.exec(l)!.slice(1).map(Number));
+  const sumF = perLayer.reduce((s, [f]) => s + f, 0);
+  assert.ok(Math.abs(sumF - Number(total[1])) <= 0.05 + 0.005 * layers.length, `forward total ${total[1]} is the layers' ${sumF}`);
+});
+
+test('--layers refuses an unknown network and a step count within the warm-up', () => {
+  assert.deepEqual(LAYER_NETWORKS, ['vgg64', 'lenet5', 'mlp']);
+  assert.throws(() => layerTimes('resnet', 30), /--layers takes one of vgg64, lenet5, mlp, not "resnet"/);
+  assert.throws(() => layerTimes('mlp', 5), /--steps must be more than 5/);
+});
