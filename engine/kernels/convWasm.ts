@@ -158,14 +158,18 @@ export function winogradTakes(g: WindowGeom): boolean {
   return unitSteps(g) && g.kernelH === 3 && g.kernelW === 3 && g.padTop <= 2 && g.padLeft <= 2;
 }
 
-/** Channels (summed over per output) from which a 3x3 layer takes the Winograd path. */
-const WINOGRAD_MIN_CHANNELS = 8;
+/**
+ * Channels (summed over per output) from which a 3x3 layer takes the Winograd path: a colour image and
+ * up. Forward on one thread, batch 32, direct -> Winograd (medians of 7, alternating): 3 channels at 64x64
+ * with 16 filters 3.51 -> 2.80 ms, 3 at 32x32 with 32 filters 1.72 -> 1.34, 6 at 28x28 1.49 -> 1.01; one
+ * gray channel ran slower (0.39 -> 0.44 ms) and stays direct.
+ */
+const WINOGRAD_MIN_CHANNELS = 3;
 
 /**
  * Winograd where it takes the layer, `channels` are summed per output (the layer's input channels forward,
  * its filters for the input gradient) and rows of `width` outputs fill its panels of 16 columns (8 tiles
- * of 2) to at least 7/8: rows of 14, 16, 28, 32, 64... A colour first layer (3 channels: the transforms
- * would cost as much as the products they save) stays direct. Measured in docs/performance.md ("Winograd").
+ * of 2) to at least 7/8: rows of 14, 16, 28, 32, 64... Measured in docs/performance.md ("Winograd").
  */
 function winogradSuits(g: WindowGeom, channels: number, width: number): boolean {
   return winogradTakes(g) && channels >= WINOGRAD_MIN_CHANNELS && 7 * Math.ceil(width / 16) * 16 <= 8 * width;
@@ -257,7 +261,7 @@ export type WeightGradPath = 'gemm' | 'winograd';
  * (0.89-0.93 against 0.99-1.00 ms) and stays on the GEMM. docs/performance.md ("Winograd").
  */
 export function weightGradPath(g: WindowGeom, filters: number): WeightGradPath {
-  return winogradTakes(g) && filters >= 4 && g.channels >= 3 ? 'winograd' : 'gemm';
+  return winogradTakes(g) && filters >= 4 && g.channels >= WINOGRAD_MIN_CHANNELS ? 'winograd' : 'gemm';
 }
 
 export function conv2dBackwardWasm(
