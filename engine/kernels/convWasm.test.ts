@@ -145,17 +145,25 @@ test('the input gradient by the direct kernel (flipped weights over bordered dy)
  * errors). A transform coefficient off by 1e-3, a tile shifted by one, a lost channel or filter quad, or
  * garbage from past the image's border all miss it by far more.
  */
-function nearExact(got: Float32Array, exact: Float32Array, scale: Float32Array, label: string): void {
+function nearExact(got: Float32Array, exact: Float32Array, scale: Float32Array, label: string, bound = 2 ** -16): void {
   assert.equal(got.length, exact.length);
   for (let i = 0; i < got.length; i++) {
     const err = Math.abs(got[i] - exact[i]);
-    if (!(err <= 2 ** -16 * scale[i] + 1e-30)) assert.fail(`${label}: value ${i} is ${got[i]}, exactly ${exact[i]} (products' magnitudes ${scale[i]})`);
+    if (!(err <= bound * scale[i] + 1e-30)) assert.fail(`${label}: value ${i} is ${got[i]}, exactly ${exact[i]} (products' magnitudes ${scale[i]})`);
   }
 }
 
+/**
+ * F(4x4, 3x3)'s transforms weigh values by up to 10 (B^T's rows: 4, -5, 1) and 19 (A^T's: 1, 1, 8, 8, 1),
+ * so its sums round more: its bound is 2^-14 (1,024 unit roundoffs) of the products' magnitudes; the worst
+ * seen was about 200 (an input gradient). An F(2x2, 3x3)-sized error budget would not hold it; a wrong
+ * coefficient or tile still misses it by far.
+ */
+const F4_BOUND = 2 ** -14;
+
 const abs = (a: Float32Array) => a.map(Math.abs);
 
-test('the Winograd kernel (3x3, stride 1): forward, input and weight gradients within rounding of the exact convolution', (t) => {
+test('the Winograd kernels (3x3, stride 1): F(2x2, 3x3) forward, input and weight gradients, F(4x4, 3x3) forward and input gradient, within rounding of the exact convolution', (t) => {
   const h = wasmHeap();
   if (!h) return t.skip('no WebAssembly SIMD here');
   const rng = new Rng(33);
@@ -180,12 +188,20 @@ test('the Winograd kernel (3x3, stride 1): forward, input and weight gradients w
     const x = randomArray(rng, n * imageSize(g));
     const w = randomArray(rng, f * colRows(g));
     const b = rng.int(2) ? randomArray(rng, f) : null;
+    const yExact = conv2dRef(x, n, g, w, f, b);
+    const yScale = conv2dRef(abs(x), n, g, abs(w), f, b && abs(b));
     const y = new Float32Array(n * f * colCols(g)).fill(7);
     conv2dForwardWasm(h, x, n, g, w, f, b, y, 'winograd');
-    nearExact(y, conv2dRef(x, n, g, w, f, b), conv2dRef(abs(x), n, g, abs(w), f, b && abs(b)), `y ${label}`);
+    nearExact(y, yExact, yScale, `y ${label}`);
+    const y4 = new Float32Array(n * f * colCols(g)).fill(7);
+    conv2dForwardWasm(h, x, n, g, w, f, b, y4, 'winograd4');
+    nearExact(y4, yExact, yScale, `y by F(4x4, 3x3) ${label}`, F4_BOUND);
     const dy = randomArray(rng, n * f * colCols(g));
     const exact = conv2dBackwardRef(x, dy, n, g, w, f).dx;
     const scale = conv2dBackwardRef(abs(x), abs(dy), n, g, abs(w), f).dx;
+    const dx4 = new Float32Array(x.length).fill(7);
+    conv2dBackwardInputWasm(h, dy, n, g, w, f, dx4, 'winograd4');
+    nearExact(dx4, exact, scale, `dx alone by F(4x4, 3x3) ${label}`, F4_BOUND);
     const dx = new Float32Array(x.length).fill(7);
     conv2dBackwardInputWasm(h, dy, n, g, w, f, dx, 'winograd');
     nearExact(dx, exact, scale, `dx alone ${label}`);
@@ -202,7 +218,7 @@ test('the Winograd kernel (3x3, stride 1): forward, input and weight gradients w
   }
 });
 
-test('the Winograd kernel gives the same bits on 1 and 2 threads, and the layers it is picked for', (t) => {
+test('the Winograd kernels give the same bits on 1 and 2 threads, and the layers they are picked for', (t) => {
   const h = wasmHeap();
   if (!h) return t.skip('no WebAssembly SIMD here');
   const rng = new Rng(34);
@@ -219,7 +235,11 @@ test('the Winograd kernel gives the same bits on 1 and 2 threads, and the layers
     const dx = new Float32Array(x.length);
     const dw = new Float32Array(w.length);
     conv2dBackwardWasm(h, x, dy, n, g, w, f, dx, dw, new Float32Array(f), 'winograd', 'winograd');
-    return [y, dx, dw];
+    const y4 = new Float32Array(n * f * colCols(g));
+    conv2dForwardWasm(h, x, n, g, w, f, b, y4, 'winograd4');
+    const dx4 = new Float32Array(x.length);
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, dx4, new Float32Array(w.length), new Float32Array(f), 'winograd4', 'winograd');
+    return [y, dx, dw, y4, dx4];
   };
   const one = run();
   setKernelThreads(2);
@@ -228,19 +248,24 @@ test('the Winograd kernel gives the same bits on 1 and 2 threads, and the layers
     sameBits(two[0], one[0], 'y on 2 threads');
     sameBits(two[1], one[1], 'dx on 2 threads');
     sameBits(two[2], one[2], 'dw on 2 threads');
+    sameBits(two[3], one[3], 'y by F(4x4, 3x3) on 2 threads');
+    sameBits(two[4], one[4], 'dx by F(4x4, 3x3) on 2 threads');
   } finally {
     setKernelThreads(1);
   }
-  // The VGG-style net's 3x3 layers, its colour one too; not one gray channel, not 5x5, not strided, not rows of 7.
-  assert.equal(forwardPath(squareWindow(16, 64, 64, 3, 1, 'same')), 'winograd');
+  // The VGG-style net's 3x3 layers, its colour one too (F(4x4, 3x3) on rows of 28 or more, F(2x2, 3x3) on
+  // rows of 16); not one gray channel, not 5x5, not strided, not rows of 7.
+  assert.equal(forwardPath(squareWindow(16, 64, 64, 3, 1, 'same')), 'winograd4');
+  assert.equal(forwardPath(squareWindow(16, 28, 28, 3, 1, 'same')), 'winograd4');
   assert.equal(forwardPath(squareWindow(64, 16, 16, 3, 1, 'same')), 'winograd');
-  assert.equal(forwardPath(squareWindow(3, 64, 64, 3, 1, 'same')), 'winograd');
+  assert.equal(forwardPath(squareWindow(3, 64, 64, 3, 1, 'same')), 'winograd4');
   assert.equal(forwardPath(squareWindow(1, 28, 28, 3, 1, 'same')), 'direct');
   assert.equal(forwardPath(squareWindow(16, 28, 28, 5, 1, 'same')) === 'winograd', false);
   assert.equal(forwardPath(squareWindow(16, 28, 28, 3, 2, 'same')) === 'winograd', false);
   assert.equal(forwardPath(squareWindow(16, 7, 7, 3, 1, 'same')) === 'winograd', false);
-  assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd');
-  assert.equal(inputGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd'); // 16 filters summed over
+  assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd4');
+  assert.equal(inputGradPath(squareWindow(16, 16, 16, 3, 1, 'same'), 16), 'winograd');
+  assert.equal(inputGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd4'); // 16 filters summed over
   assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 2) === 'winograd', false);
   assert.equal(weightGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd');
   assert.equal(weightGradPath(squareWindow(64, 7, 7, 3, 1, 'same'), 64), 'winograd'); // short rows too

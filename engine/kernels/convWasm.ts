@@ -137,13 +137,15 @@ const DIRECT_FEW_TAPS = 32;
  * (alternating runs, load 2.0-2.2): LeNet-5's first layer 874 -> 456 us a batch of 64 (its second, rows of
  * 10, is as fast either way and stays on the GEMM), the VGG-style net's 3x3 layers 1.1x to 1.9x faster
  * forward (its 64-channel layer has 576 taps and stays on the GEMM). These three give the same bits
- * (convWasm.test.ts). Before them, 'winograd' (winogradSuits) takes the 3x3 layers with 8 channels or
- * more: its sums round differently (within float32 rounding of the exact value, convWasm.test.ts) and
- * cost 4 multiply-adds an output per channel and filter instead of 9.
+ * (convWasm.test.ts). Before them, Winograd takes the 3x3 layers with 3 channels or more: 'winograd4'
+ * (F(4x4, 3x3), 2.25 multiply-adds an output per channel and filter) where rows fill its 32-wide panels,
+ * else 'winograd' (F(2x2, 3x3), 4) where they fill 16-wide ones. Their sums round differently (within a
+ * bound of the exact value, convWasm.test.ts; F(4x4, 3x3) the looser).
  */
-export type ConvPath = 'im2col' | 'fused' | 'direct' | 'winograd';
+export type ConvPath = 'im2col' | 'fused' | 'direct' | 'winograd' | 'winograd4';
 
 export function forwardPath(g: WindowGeom): ConvPath {
+  if (winograd4Suits(g, g.channels, g.outW)) return 'winograd4';
   if (winogradSuits(g, g.channels, g.outW)) return 'winograd';
   if (directTakes(g) && (colRows(g) <= DIRECT_FEW_TAPS || fillsBlocks(g.outW))) return 'direct';
   return fusedPacking(g) ? 'fused' : 'im2col';
@@ -167,12 +169,27 @@ export function winogradTakes(g: WindowGeom): boolean {
 const WINOGRAD_MIN_CHANNELS = 3;
 
 /**
- * Winograd where it takes the layer, `channels` are summed per output (the layer's input channels forward,
- * its filters for the input gradient) and rows of `width` outputs fill its panels of 16 columns (8 tiles
- * of 2) to at least 7/8: rows of 14, 16, 28, 32, 64... Measured in docs/performance.md ("Winograd").
+ * Winograd F(2x2, 3x3) where it takes the layer, `channels` are summed per output (the layer's input
+ * channels forward, its filters for the input gradient) and rows of `width` outputs fill its panels of
+ * 16 columns (8 tiles of 2) to at least 7/8: rows of 14, 16, 28, 32, 64... Measured in
+ * docs/performance.md ("Winograd").
  */
 function winogradSuits(g: WindowGeom, channels: number, width: number): boolean {
-  return winogradTakes(g) && channels >= WINOGRAD_MIN_CHANNELS && 7 * Math.ceil(width / 16) * 16 <= 8 * width;
+  return winogradTakes(g) && channels >= WINOGRAD_MIN_CHANNELS && fillsPanels(width, 16);
+}
+
+/**
+ * Winograd F(4x4, 3x3) (convWinograd4: 2.25 multiply-adds an output per channel and filter against
+ * F(2x2, 3x3)'s 4) where rows fill its panels of 32 columns (8 tiles of 4) to at least 7/8: rows of 28,
+ * 32, 56, 64... On rows of 16 half of each panel is idle and it ran slower than F(2x2, 3x3).
+ */
+function winograd4Suits(g: WindowGeom, channels: number, width: number): boolean {
+  return winogradTakes(g) && channels >= WINOGRAD_MIN_CHANNELS && fillsPanels(width, 32);
+}
+
+/** Rows of `width` outputs in panels of `panel` columns waste at most 1/8 of them. */
+function fillsPanels(width: number, panel: number): boolean {
+  return 7 * Math.ceil(width / panel) * panel <= 8 * width;
 }
 
 /** Stride 1 and dilation 1 both ways: what the direct kernel computes. */
@@ -193,7 +210,7 @@ export function directTakes(g: WindowGeom): boolean {
   return unitSteps(g) && colRows(g) <= 512;
 }
 
-const PATH_CODE: Record<ConvPath, number> = { im2col: 0, fused: 1, direct: 2, winograd: 3 };
+const PATH_CODE: Record<ConvPath, number> = { im2col: 0, fused: 1, direct: 2, winograd: 3, winograd4: 4 };
 
 /**
  * Whether the input gradient can run direct (kernels.as, flipWeights): stride 1, dilation 1, and no
@@ -204,15 +221,20 @@ export function inputGradDirectTakes(g: WindowGeom): boolean {
 }
 
 /** How a layer's input gradient runs: the GEMM then col2im, or a convolution of dy with the flipped weights, direct or Winograd. */
-export type InputGradPath = 'gemm' | 'direct' | 'winograd';
+export type InputGradPath = 'gemm' | 'direct' | 'winograd' | 'winograd4';
+
+/** The input gradient's kernel code for kernels.as (inputGradBy): 1 Winograd F(2x2, 3x3), 2 F(4x4, 3x3). */
+const WINO_CODE: Record<InputGradPath, number> = { gemm: 0, direct: 0, winograd: 1, winograd4: 2 };
 
 /** Each thread's scratch for the direct or Winograd input gradient (0: the GEMM and col2im instead). */
 function inputGradScratch(h: WasmHeap, g: WindowGeom, filters: number, nt: number, path: InputGradPath): number {
   if (path === 'gemm') return 0;
   if (!inputGradDirectTakes(g)) throw new Error('conv kernels: the direct input gradient takes stride 1, dilation 1 and padding under the kernel size');
-  if (path === 'winograd') {
+  if (path === 'winograd' || path === 'winograd4') {
     if (!winogradTakes(g)) throw new Error('conv kernels: the Winograd input gradient takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
-    return reserve(h, nt * align4(h.fn.winogradInputGradScratch(filters, g.channels, g.height, g.width)));
+    const floats = path === 'winograd4' ? h.fn.winograd4InputGradScratch(filters, g.channels, g.height, g.width)
+      : h.fn.winogradInputGradScratch(filters, g.channels, g.height, g.width);
+    return reserve(h, nt * align4(floats));
   }
   return reserve(h, nt * align4(h.fn.convDirectInputGradScratch(filters, g.channels, g.kernelH, g.kernelW, g.height, g.width)));
 }
@@ -228,6 +250,7 @@ function inputGradScratch(h: WasmHeap, g: WindowGeom, filters: number, nt: numbe
  * dy) takes that kernel instead (winogradSuits).
  */
 export function inputGradPath(g: WindowGeom, filters: number): InputGradPath {
+  if (winograd4Suits(g, filters, g.width)) return 'winograd4';
   if (winogradSuits(g, filters, g.width)) return 'winograd';
   return inputGradDirectTakes(g) && g.channels % 4 === 0 && fillsBlocks(g.width) ? 'direct' : 'gemm';
 }
@@ -237,9 +260,10 @@ export function conv2dForwardWasm(
   bias: Float32Array | null, y: Float32Array, path = forwardPath(g),
 ): void {
   if (path === 'direct' && !directTakes(g)) throw new Error('conv kernels: the direct path takes stride 1, dilation 1 and at most 512 taps');
-  if (path === 'winograd' && !winogradTakes(g)) throw new Error('conv kernels: the Winograd path takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
+  if ((path === 'winograd' || path === 'winograd4') && !winogradTakes(g)) throw new Error('conv kernels: the Winograd path takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
   const direct = path === 'direct' ? h.fn.convDirectScratch(filters, g.channels, g.kernelH, g.kernelW, g.outH, g.outW)
-    : path === 'winograd' ? h.fn.winogradScratch(filters, g.channels, g.outH, g.outW) : 0;
+    : path === 'winograd' ? h.fn.winogradScratch(filters, g.channels, g.outH, g.outW)
+      : path === 'winograd4' ? h.fn.winograd4Scratch(filters, g.channels, g.outH, g.outW) : 0;
   const { r, p, group, nt, pcol, pmat } = begin(h, n, g, filters, 1, direct);
   const px = putAll(h, x, n * imageSize(g));
   const pw = putAll(h, w, filters * r);
@@ -281,7 +305,7 @@ export function conv2dBackwardWasm(
   const pdb = putAll(h, db, filters);
   const pdx = dx ? outAt(h, dx, n * img) : 0;
   const sums = partials(h, groups, filters * r, filters, nt);
-  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir && dxPath === 'winograd' ? 1 : 0, wino ? 1 : 0, ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir ? WINO_CODE[dxPath] : 0, wino ? 1 : 0, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
   takeAll(h, pdw, dw, filters * r);
   if (db) takeAll(h, pdb, db, filters);
@@ -302,7 +326,7 @@ export function conv2dBackwardInputWasm(
   const pdy = putAll(h, dy, n * filters * p);
   const pw = putAll(h, w, filters * r);
   const pdx = outAt(h, dx, n * img);
-  runThreaded(h, nt, 'conv2dBackwardInput', [pdy, n, pw, filters, pdx, pcol, pmat, group, pdir, dxPath === 'winograd' ? 1 : 0, ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dBackwardInput', [pdy, n, pw, filters, pdx, pcol, pmat, group, pdir, WINO_CODE[dxPath], ...geomArgs(g)]);
   takeAll(h, pdx, dx, n * img);
 }
 

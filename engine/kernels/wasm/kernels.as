@@ -1023,7 +1023,8 @@ function flipWeights(w: usize, filters: i32, channels: i32, kernelH: i32, kernel
  */
 function flippedFor(direct: usize, wino: i32, tid: i32, w: usize, filters: i32, channels: i32, kernelH: i32, kernelW: i32, height: i32, width: i32): usize {
   if (!direct) return 0;
-  const floats = wino ? winogradInputGradScratch(filters, channels, height, width) : convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width);
+  const floats = wino == 2 ? winograd4InputGradScratch(filters, channels, height, width)
+    : wino ? winogradInputGradScratch(filters, channels, height, width) : convDirectInputGradScratch(filters, channels, kernelH, kernelW, height, width);
   const at = direct + <usize>tid * align16(<usize>floats << 2);
   flipWeights(w, filters, channels, kernelH, kernelW, at);
   return at;
@@ -1290,6 +1291,240 @@ function convWinograd(
   }
 }
 
+// ---- Winograd F(4x4, 3x3): each 4x4 block of outputs from its 6x6 input window with 36 products per
+// channel and filter instead of 144 (2.25 a output against F(2x2, 3x3)'s 4), for layers whose rows fill
+// panels of 8 tiles (32 outputs). B^T, G and A^T are Lavin and Gray's (points 0, 1, -1, 2, -2): the
+// transforms weigh values by up to 5 (inputs) and 8 (outputs), so the sums round a few times more than
+// F(2x2, 3x3)'s (convWasm.test.ts bounds both).
+
+/** Scratch (floats) of convWinograd4: U [36][filters/4][channels][4], the bordered image, V [36][channels][8] (each xi 16 floats past the last), M [36][4][8], 256 for the transforms. */
+export function winograd4Scratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
+  const k4 = (filters + 3) & ~3;
+  const th = (outH + 3) >> 2;
+  const tw = ((outW + 31) >> 5) << 3;
+  const wp = 4 * tw + 4;
+  return 36 * k4 * channels + channels * (4 * th + 2) * wp + 36 * (channels * 8 + 16) + 36 * 32 + 256;
+}
+
+/** U = G g G^T (6x6) of every filter and channel, packed for the micro-kernel; the products in double, rounded once. */
+function winograd4Weights(w: usize, filters: i32, channels: i32, u: usize): void {
+  const k4 = (filters + 3) & ~3;
+  const quads = k4 >> 2;
+  for (let f = 0; f < k4; f++) {
+    for (let c = 0; c < channels; c++) {
+      const tile = f < filters ? w + ((<usize>(f * channels + c) * 9) << 2) : 0;
+      for (let i = 0; i < 6; i++) {
+        // Row i of G g: g's rows combined by G's row i.
+        let a: f64 = 0, b: f64 = 0, d: f64 = 0;
+        if (tile) {
+          for (let col = 0; col < 3; col++) {
+            const g0 = <f64>load<f32>(tile + (<usize>col << 2));
+            const g1 = <f64>load<f32>(tile + (<usize>(3 + col) << 2));
+            const g2 = <f64>load<f32>(tile + (<usize>(6 + col) << 2));
+            const v = g4Row(i, g0, g1, g2);
+            if (col == 0) a = v;
+            else if (col == 1) b = v;
+            else d = v;
+          }
+        }
+        for (let j = 0; j < 6; j++) {
+          const xi = i * 6 + j;
+          store<f32>(u + ((<usize>(((xi * quads + (f >> 2)) * channels + c) * 4 + (f & 3))) << 2), <f32>g4Row(j, a, b, d));
+        }
+      }
+    }
+  }
+}
+
+/** Row i of G times (g0, g1, g2). */
+@inline function g4Row(i: i32, g0: f64, g1: f64, g2: f64): f64 {
+  const sixth: f64 = 1.0 / 6;
+  const twelfth: f64 = 1.0 / 12;
+  const twentyFourth: f64 = 1.0 / 24;
+  if (i == 0) return g0 * 0.25;
+  if (i == 1) return -(g0 + g1 + g2) * sixth;
+  if (i == 2) return -(g0 - g1 + g2) * sixth;
+  if (i == 3) return g0 * twentyFourth + g1 * twelfth + g2 * sixth;
+  if (i == 4) return g0 * twentyFourth - g1 * twelfth + g2 * sixth;
+  return g2;
+}
+
+/** B^T's six rows applied to d0..d5 (lanes independent), stored at p, p + step, ... */
+@inline function bt4(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, p: usize, step: usize): void {
+  const four = f32x4.splat(4);
+  const two = f32x4.splat(2);
+  const five = f32x4.splat(5);
+  v128.store(p, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(p + step, f32x4.sub(f32x4.add(d3, d4), f32x4.mul(four, f32x4.add(d1, d2))));
+  v128.store(p + 2 * step, f32x4.add(f32x4.sub(d4, d3), f32x4.mul(four, f32x4.sub(d1, d2))));
+  const s = f32x4.sub(d4, d2);
+  const t = f32x4.mul(two, f32x4.sub(d3, d1));
+  v128.store(p + 3 * step, f32x4.add(s, t));
+  v128.store(p + 4 * step, f32x4.sub(s, t));
+  v128.store(p + 5 * step, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/**
+ * B^T d B for 4 neighbouring tiles of one channel (one per lane; their windows start 4 columns apart at
+ * src), stored at v + xi * vStep (xi = 6 i + j). tmp: 36 vectors.
+ */
+@inline function winograd4Input(src: usize, rowBytes: usize, v: usize, vStep: usize, tmp: usize): void {
+  for (let r = 0; r < 6; r++) {
+    const p = src + <usize>r * rowBytes;
+    const v0 = v128.load(p);
+    const v1 = v128.load(p, 16);
+    const v2 = v128.load(p, 32);
+    const v3 = v128.load(p, 48);
+    const v4 = v128.load(p, 64);
+    const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    const d0 = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5);
+    const d1 = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+    const d2 = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5);
+    const d3 = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+    const d4 = v128.shuffle<f32>(d0, v4, 1, 2, 3, 4);
+    const d5 = v128.shuffle<f32>(d1, v4, 1, 2, 3, 5);
+    // d B: the row's columns combined (e_k at tmp + (r * 6 + k) * 16).
+    bt4(d0, d1, d2, d3, d4, d5, tmp + (<usize>(r * 6) << 4), 16);
+  }
+  // B^T (d B): column k's six rows combined.
+  for (let k = 0; k < 6; k++) {
+    const q = tmp + (<usize>k << 4);
+    bt4(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), v128.load(q, 384), v128.load(q, 480),
+      v + <usize>k * vStep, 6 * vStep);
+  }
+}
+
+/** A^T's four rows applied to m0..m5, stored at p, p + step, ... */
+@inline function at4(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, p: usize, step: usize): void {
+  const a = f32x4.add(m1, m2);
+  const b = f32x4.sub(m1, m2);
+  const c = f32x4.add(m3, m4);
+  const d = f32x4.sub(m3, m4);
+  v128.store(p, f32x4.add(f32x4.add(m0, a), c));
+  v128.store(p + step, f32x4.add(b, f32x4.mul(f32x4.splat(2), d)));
+  v128.store(p + 2 * step, f32x4.add(a, f32x4.mul(f32x4.splat(4), c)));
+  v128.store(p + 3 * step, f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5));
+}
+
+/**
+ * One filter's A^T M A (+ bias) for 4 neighbouring tiles (m: its products, xi at m + xi * 128 bytes),
+ * stored as `rows` rows of `count` (up to 16) outputs. tmp: 40 vectors.
+ */
+@inline function winograd4Output(m: usize, b: v128, y: usize, rowBytes: usize, rows: i32, count: i32, tmp: usize): void {
+  // M A^T per row i of M: s_q(i) at tmp + (q * 6 + i) * 16.
+  for (let i = 0; i < 6; i++) {
+    const p = m + <usize>(i * 6) * 128;
+    at4(v128.load(p), v128.load(p, 128), v128.load(p, 256), v128.load(p, 384), v128.load(p, 512), v128.load(p, 640),
+      tmp + (<usize>i << 4), 96);
+  }
+  // A^T (M A^T): output row r of column q at tmp2 + (r * 4 + q) * 16.
+  const tmp2 = tmp + 384;
+  for (let q = 0; q < 4; q++) {
+    const s = tmp + <usize>q * 96;
+    at4(v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48), v128.load(s, 64), v128.load(s, 80),
+      tmp2 + (<usize>q << 4), 64);
+  }
+  for (let r = 0; r < rows; r++) {
+    const o = tmp2 + (<usize>r << 6);
+    const y0 = f32x4.add(v128.load(o), b);
+    const y1 = f32x4.add(v128.load(o, 16), b);
+    const y2 = f32x4.add(v128.load(o, 32), b);
+    const y3 = f32x4.add(v128.load(o, 48), b);
+    // Lane t holds tile t's output q: transpose to each tile's 4 outputs.
+    const t0 = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+    const dst = y + <usize>r * rowBytes;
+    if (count >= 16) {
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(dst, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+      v128.store(dst, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+    } else if (count > 0) {
+      const tail = tmp2 + 256;
+      v128.store(tail, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(tail, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+      v128.store(tail, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+      v128.store(tail, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      for (let t = 0; t < count; t++) store<f32>(dst + (<usize>t << 2), load<f32>(tail + (<usize>t << 2)));
+    }
+  }
+}
+
+/** The F(4x4, 3x3) path for images [s0, s1) (scratch: winograd4Scratch floats of this thread's own). Same contract as convWinograd. */
+function convWinograd4(
+  x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
+  channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const k4 = (filters + 3) & ~3;
+  const quads = k4 >> 2;
+  const th = (outH + 3) >> 2;
+  const tw = ((outW + 31) >> 5) << 3;
+  const hp = 4 * th + 2;
+  const wp = 4 * tw + 4;
+  const wpBytes = <usize>wp << 2;
+  const planeBytes = <usize>hp * wpBytes;
+  const u = scratch;
+  const pad = u + ((<usize>36 * k4 * channels) << 2);
+  const v = pad + <usize>channels * planeBytes;
+  const vStep = (<usize>(channels * 8 + 16)) << 2;
+  const m = v + 36 * vStep;
+  const tmp = m + (<usize>(36 * 32) << 2);
+  const uStep = (<usize>channels * 4) << 2;
+  winograd4Weights(w, filters, channels, u);
+  memory.fill(pad, 0, <usize>channels * planeBytes);
+  const rows = min(height, hp - padTop);
+  const cols = min(width, wp - padLeft);
+  const img = <usize>channels * height * width;
+  const p = <usize>outH * outW;
+  const outRow = <usize>outW << 2;
+  for (let s = s0; s < s1; s++) {
+    const xs = x + ((<usize>s * img) << 2);
+    for (let c = 0; c < channels; c++) {
+      for (let iy = 0; iy < rows; iy++) {
+        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
+          xs + ((<usize>(c * height + iy) * width) << 2), cols);
+      }
+    }
+    const ys = y + ((<usize>s * filters * p) << 2);
+    for (let ty = 0; ty < th; ty++) {
+      const oy = 4 * ty;
+      const outRows = min(4, outH - oy);
+      for (let tx = 0; tx < tw; tx += 8) {
+        for (let c = 0; c < channels; c++) {
+          const src = pad + <usize>c * planeBytes + <usize>oy * wpBytes + (<usize>(4 * tx) << 2);
+          const vc = v + ((<usize>c * 8) << 2);
+          winograd4Input(src, wpBytes, vc, vStep, tmp);
+          winograd4Input(src + 64, wpBytes, vc + 16, vStep, tmp);
+        }
+        const ox = 4 * tx;
+        for (let q = 0; q < quads; q++) {
+          for (let xi = 0; xi < 36; xi++) {
+            winogradProduct(channels, u + <usize>(xi * quads + q) * uStep, v + <usize>xi * vStep, m + (<usize>xi << 7));
+          }
+          for (let i = 0; i < 4; i++) {
+            const f = q * 4 + i;
+            if (f >= filters) break;
+            const b = bias ? v128.load32_splat(bias + (<usize>f << 2)) : f32x4.splat(0);
+            const yf = ys + ((<usize>f * p + <usize>oy * outW + ox) << 2);
+            winograd4Output(m + (<usize>i << 5), b, yf, outRow, outRows, outW - ox, tmp);
+            winograd4Output(m + (<usize>i << 5) + 16, b, yf + 64, outRow, outRows, outW - ox - 16, tmp);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Per-thread scratch (floats) of the F(4x4, 3x3) input gradient: the flipped weights, then convWinograd4's. */
+export function winograd4InputGradScratch(filters: i32, channels: i32, height: i32, width: i32): i32 {
+  return ((filters * channels * 9 + 3) & ~3) + winograd4Scratch(channels, filters, height, width);
+}
+
 /** Per-thread scratch (floats) of the Winograd input gradient (3x3 taps): the flipped weights, then convWinograd's. */
 export function winogradInputGradScratch(filters: i32, channels: i32, height: i32, width: i32): i32 {
   return ((filters * channels * 9 + 3) & ~3) + winogradScratch(channels, filters, height, width);
@@ -1300,7 +1535,8 @@ export function winogradInputGradScratch(filters: i32, channels: i32, height: i3
   wino: i32, dy: usize, s0: i32, s1: i32, flipped: usize, channels: i32, dx: usize, scratch: usize,
   filters: i32, outH: i32, outW: i32, kernelH: i32, kernelW: i32, padTop: i32, padLeft: i32, height: i32, width: i32,
 ): void {
-  if (wino) convWinograd(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width);
+  if (wino == 2) convWinograd4(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width);
+  else if (wino) convWinograd(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width);
   else convDirect(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width);
 }
 
@@ -1501,8 +1737,9 @@ export function winogradWeightGrad(
 /**
  * y = conv(x, w) + bias over n NCHW images; bias 0 = none. `mode`: 0 im2col then the GEMM, 1 the GEMM
  * packing straight from the images, 2 direct (stride 1, dilation 1 only; col is then each thread's
- * convDirectScratch region, colBytes apart), 3 Winograd (3x3, stride 1, dilation 1; col is each thread's
- * winogradScratch region). Modes 0 to 2 give the same bits; 3 rounds differently (convWinograd).
+ * convDirectScratch region, colBytes apart), 3 Winograd F(2x2, 3x3) (3x3, stride 1, dilation 1; col is
+ * each thread's winogradScratch region), 4 Winograd F(4x4, 3x3) (the same, winograd4Scratch). Modes 0 to
+ * 2 give the same bits; 3 and 4 round differently (convWinograd, convWinograd4).
  */
 export function conv2dForward(
   x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, mode: i32,
@@ -1510,6 +1747,12 @@ export function conv2dForward(
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
+  if (mode == 4) {
+    const bytes = align16(<usize>winograd4Scratch(filters, channels, outH, outW) << 2);
+    convWinograd4(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
+      channels, height, width, padTop, padLeft, outH, outW);
+    return;
+  }
   if (mode == 3) {
     const bytes = align16(<usize>winogradScratch(filters, channels, outH, outW) << 2);
     convWinograd(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
@@ -1590,6 +1833,13 @@ export function conv2dBackward(
   const colFloats = winoW ? max(r * p * group, winogradWeightGradScratch(filters, channels, outH, outW)) : r * p * group;
   const colT = col + <usize>tid * align16(<usize>colFloats * 4);
   const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
+  if (dx && direct) {
+    // dx of this thread's images (its chunks' groups) in one call: each image's dx is its own, and the
+    // weights are transformed once.
+    const s0 = shareLo(groups, shareLo(chunks, tid, nt), chunks) * group;
+    const s1 = min(n, shareLo(groups, shareLo(chunks, tid + 1, nt), chunks) * group);
+    if (s1 > s0) inputGradBy(wino, dy, s0, s1, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);
+  }
   for (let c = shareLo(chunks, tid, nt), c1 = shareLo(chunks, tid + 1, nt); c < c1; c++) {
     const pw = parts + <usize>c * wBytes;
     const pb = bParts + <usize>c * bBytes;
@@ -1612,9 +1862,7 @@ export function conv2dBackward(
         gemm(0, 1, filters, r, ld, 1, matT, colT, <f32>(gi > shareLo(groups, c, chunks)), pw, 0, 1);
       }
       if (db) sumChannels(matT, filters, ld, pb);
-      if (dx && direct) {
-        inputGradBy(wino, dy, s0, s0 + g, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);
-      } else if (dx) {
+      if (dx && !direct) {
         gemm(1, 0, r, ld, filters, 1, w, matT, 0, colT, 0, 1);
         const dxs = dx + ((<usize>s0 * img) << 2);
         memory.fill(dxs, 0, (<usize>g * img) << 2);
@@ -1913,14 +2161,17 @@ export function conv2dBackwardInput(
   const groups = (n + group - 1) / group;
   const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
   const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
+  if (direct) {
+    // This thread's images in one call (each image's dx is its own; the weights are transformed once).
+    const s0 = shareLo(groups, tid, nt) * group;
+    const s1 = min(n, shareLo(groups, tid + 1, nt) * group);
+    if (s1 > s0) inputGradBy(wino, dy, s0, s1, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);
+    return;
+  }
   for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
     const s0 = gi * group;
     const g = min(group, n - s0);
     const ld = g * p;
-    if (direct) {
-      inputGradBy(wino, dy, s0, s0 + g, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);
-      continue;
-    }
     gatherChannels(dy + ((<usize>s0 * out) << 2), matT, g, filters, p);
     gemm(1, 0, r, ld, filters, 1, w, matT, 0, colT, 0, 1);
     const dxs = dx + ((<usize>s0 * img) << 2);

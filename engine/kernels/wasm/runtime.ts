@@ -44,6 +44,7 @@ export interface WasmExports {
   conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, mode: number, ...geomThread: number[]): void;
   convDirectScratch(filters: number, channels: number, kernelH: number, kernelW: number, outH: number, outW: number): number;
   winogradScratch(filters: number, channels: number, outH: number, outW: number): number;
+  winograd4Scratch(filters: number, channels: number, outH: number, outW: number): number;
   conv2dBackward(
     x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, direct: number,
     wino: number, winoW: number, ...geomThread: number[]
@@ -51,6 +52,7 @@ export interface WasmExports {
   winogradWeightGradScratch(filters: number, channels: number, outH: number, outW: number): number;
   convDirectInputGradScratch(filters: number, channels: number, kernelH: number, kernelW: number, height: number, width: number): number;
   winogradInputGradScratch(filters: number, channels: number, height: number, width: number): number;
+  winograd4InputGradScratch(filters: number, channels: number, height: number, width: number): number;
   convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
   leakyReluForward(x: number, y: number, n: number, alpha: number): void;
   leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
