@@ -163,7 +163,7 @@ const F4_BOUND = 2 ** -14;
 
 const abs = (a: Float32Array) => a.map(Math.abs);
 
-test('the Winograd kernels (3x3, stride 1): F(2x2, 3x3) forward, input and weight gradients, F(4x4, 3x3) forward and input gradient, within rounding of the exact convolution', (t) => {
+test('the Winograd kernels (3x3, stride 1): F(2x2, 3x3) and F(4x4, 3x3) forward, input and weight gradients within rounding of the exact convolution', (t) => {
   const h = wasmHeap();
   if (!h) return t.skip('no WebAssembly SIMD here');
   const rng = new Rng(33);
@@ -212,9 +212,18 @@ test('the Winograd kernels (3x3, stride 1): F(2x2, 3x3) forward, input and weigh
     nearExact(got.dw, want.dw, conv2dBackwardRef(abs(x), abs(dy), n, g, abs(w), f).dw, `dw ${label}`);
     assertAllClose(got.db, want.db, { rtol: 1e-4, atol: 1e-4 }, `db ${label}`);
     // The weight gradient alone (no dx), and added to what dw held: the same sums.
+    const dwScale = conv2dBackwardRef(abs(x), abs(dy), n, g, abs(w), f).dw;
     const dw = new Float32Array(w.length).fill(0.5);
     conv2dBackwardWasm(h, x, dy, n, g, w, f, null, dw, null, 'winograd', 'winograd');
-    nearExact(dw, want.dw.map((v) => v + 0.5), conv2dBackwardRef(abs(x), abs(dy), n, g, abs(w), f).dw.map((v) => v + 0.5), `dw added ${label}`);
+    nearExact(dw, want.dw.map((v) => v + 0.5), dwScale.map((v) => v + 0.5), `dw added ${label}`);
+    // F(4x4, 3x3): its input gradient as alone, its weight gradient within its bound, stored and added.
+    const got4 = { dx: new Float32Array(x.length).fill(7), dw: new Float32Array(w.length), db: new Float32Array(f) };
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, got4.dx, got4.dw, got4.db, 'winograd4', 'winograd4');
+    sameBits(got4.dx, dx4, `dx by F(4x4, 3x3) with the weight gradients ${label}`);
+    nearExact(got4.dw, want.dw, dwScale, `dw by F(4x4, 3x3) ${label}`, F4_BOUND);
+    const dw4 = new Float32Array(w.length).fill(0.5);
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, null, dw4, null, 'winograd', 'winograd4');
+    nearExact(dw4, want.dw.map((v) => v + 0.5), dwScale.map((v) => v + 0.5), `dw added by F(4x4, 3x3) ${label}`, F4_BOUND);
   }
 });
 
@@ -238,8 +247,9 @@ test('the Winograd kernels give the same bits on 1 and 2 threads, and the layers
     const y4 = new Float32Array(n * f * colCols(g));
     conv2dForwardWasm(h, x, n, g, w, f, b, y4, 'winograd4');
     const dx4 = new Float32Array(x.length);
-    conv2dBackwardWasm(h, x, dy, n, g, w, f, dx4, new Float32Array(w.length), new Float32Array(f), 'winograd4', 'winograd');
-    return [y, dx, dw, y4, dx4];
+    const dw4 = new Float32Array(w.length);
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, dx4, dw4, new Float32Array(f), 'winograd4', 'winograd4');
+    return [y, dx, dw, y4, dx4, dw4];
   };
   const one = run();
   setKernelThreads(2);
@@ -250,6 +260,7 @@ test('the Winograd kernels give the same bits on 1 and 2 threads, and the layers
     sameBits(two[2], one[2], 'dw on 2 threads');
     sameBits(two[3], one[3], 'y by F(4x4, 3x3) on 2 threads');
     sameBits(two[4], one[4], 'dx by F(4x4, 3x3) on 2 threads');
+    sameBits(two[5], one[5], 'dw by F(4x4, 3x3) on 2 threads');
   } finally {
     setKernelThreads(1);
   }
@@ -267,9 +278,11 @@ test('the Winograd kernels give the same bits on 1 and 2 threads, and the layers
   assert.equal(inputGradPath(squareWindow(16, 16, 16, 3, 1, 'same'), 16), 'winograd');
   assert.equal(inputGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd4'); // 16 filters summed over
   assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 2) === 'winograd', false);
-  assert.equal(weightGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd');
-  assert.equal(weightGradPath(squareWindow(64, 7, 7, 3, 1, 'same'), 64), 'winograd'); // short rows too
-  assert.equal(weightGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd'); // a colour first layer
+  assert.equal(weightGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd4');
+  assert.equal(weightGradPath(squareWindow(64, 16, 16, 3, 1, 'same'), 64), 'winograd4');
+  assert.equal(weightGradPath(squareWindow(32, 14, 14, 3, 1, 'same'), 32), 'winograd4');
+  assert.equal(weightGradPath(squareWindow(64, 7, 7, 3, 1, 'same'), 64), 'winograd'); // short rows: F(2x2, 3x3)
+  assert.equal(weightGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd4'); // a colour first layer
   assert.equal(weightGradPath(squareWindow(1, 28, 28, 3, 1, 'same'), 16), 'gemm'); // one gray channel
   assert.equal(weightGradPath(squareWindow(16, 28, 28, 3, 2, 'same'), 16), 'gemm');
 });

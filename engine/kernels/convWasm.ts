@@ -274,7 +274,7 @@ export function conv2dForwardWasm(
 }
 
 /** How a layer's weight gradient runs: im2col then the GEMM, or Winograd (winogradWeightGrad in kernels.as). */
-export type WeightGradPath = 'gemm' | 'winograd';
+export type WeightGradPath = 'gemm' | 'winograd' | 'winograd4';
 
 /**
  * Winograd for the weight gradient of a 3x3 stride-1 layer with 3 or more input channels and 4 or more
@@ -282,10 +282,15 @@ export type WeightGradPath = 'gemm' | 'winograd';
  * few additions a tile, and its lanes are 4 tiles of a row, so rows need not fill wider panels. On one
  * thread, batch 32 (medians of 7, alternating): the VGG-style net's layers 1.8x to 1.95x faster, its
  * colour first layer 5.3 -> 4.3 ms, 16 channels at 7x7 0.25 -> 0.13 ms; one gray channel ran slower
- * (0.89-0.93 against 0.99-1.00 ms) and stays on the GEMM. docs/performance.md ("Winograd").
+ * (0.89-0.93 against 0.99-1.00 ms) and stays on the GEMM. F(4x4, 3x3) (winograd4WeightGrad: its lanes 4
+ * tiles of 4 outputs) where the rows fill 16-wide groups of lanes (14, 16, 28, 32, 64...): against F(2x2,
+ * 3x3), one thread, batch 32, medians of 7 alternating, load 1.8: 16 channels at 64x64 10.2 -> 7.1 ms, 64
+ * at 16x16 7.8 -> 6.2, 32 at 14x14 1.8 -> 1.6; 64 at 7x7 (half the lanes idle) 2.4 -> 3.5, so F(2x2, 3x3)
+ * there. docs/performance.md ("Winograd").
  */
 export function weightGradPath(g: WindowGeom, filters: number): WeightGradPath {
-  return winogradTakes(g) && filters >= 4 && g.channels >= WINOGRAD_MIN_CHANNELS ? 'winograd' : 'gemm';
+  if (!(winogradTakes(g) && filters >= 4 && g.channels >= WINOGRAD_MIN_CHANNELS)) return 'gemm';
+  return fillsPanels(g.outW, 16) ? 'winograd4' : 'winograd';
 }
 
 export function conv2dBackwardWasm(
@@ -293,8 +298,9 @@ export function conv2dBackwardWasm(
   dx: Float32Array | null, dw: Float32Array, db: Float32Array | null, dxPath = inputGradPath(g, filters),
   dwPath = weightGradPath(g, filters),
 ): void {
-  if (dwPath === 'winograd' && !winogradTakes(g)) throw new Error('conv kernels: the Winograd weight gradient takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
-  const wino = dwPath === 'winograd' ? h.fn.winogradWeightGradScratch(filters, g.channels, g.outH, g.outW) : 0;
+  if (dwPath !== 'gemm' && !winogradTakes(g)) throw new Error('conv kernels: the Winograd weight gradient takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
+  const wino = dwPath === 'winograd4' ? h.fn.winograd4WeightGradScratch(filters, g.channels, g.outH, g.outW)
+    : dwPath === 'winograd' ? h.fn.winogradWeightGradScratch(filters, g.channels, g.outH, g.outW) : 0;
   const { r, p, group, groups, nt, pcol, pmat } = begin(h, n, g, filters, dx ? 2 : 1, wino);
   const pdir = inputGradScratch(h, g, filters, nt, dx ? dxPath : 'gemm');
   const img = imageSize(g);
@@ -305,7 +311,7 @@ export function conv2dBackwardWasm(
   const pdb = putAll(h, db, filters);
   const pdx = dx ? outAt(h, dx, n * img) : 0;
   const sums = partials(h, groups, filters * r, filters, nt);
-  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir ? WINO_CODE[dxPath] : 0, wino ? 1 : 0, ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir ? WINO_CODE[dxPath] : 0, dwPath === 'winograd4' ? 2 : dwPath === 'winograd' ? 1 : 0, ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
   takeAll(h, pdw, dw, filters * r);
   if (db) takeAll(h, pdb, db, filters);

@@ -1734,6 +1734,204 @@ export function winogradWeightGrad(
   }
 }
 
+/** Scratch (floats) of winograd4WeightGrad: as winogradWeightGradScratch's, with 4x4 tiles and 36 products a tile. */
+export function winograd4WeightGradScratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
+  const k4 = (filters + 3) & ~3;
+  const c2 = (channels + 1) & ~1;
+  const th = (outH + 3) >> 2;
+  const tw = (((outW + 3) >> 2) + 3) & ~3;
+  const wp = 4 * tw + 4;
+  const tiles = th * tw;
+  const row = tiles + 16;
+  return channels * (4 * th + 2) * wp + filters * 16 * tiles + 36 * ((c2 + k4) * row + 32) + 36 * (c2 * k4 + 16) + 256;
+}
+
+/** A's six rows (A = (A^T)^T: 1 0 0 0 / 1 1 1 1 / 1 -1 1 -1 / 1 2 4 8 / 1 -2 4 -8 / 0 0 0 1) applied to y0..y3, stored at p, p + step, ... */
+@inline function a4(y0: v128, y1: v128, y2: v128, y3: v128, p: usize, step: usize): void {
+  const e = f32x4.add(y0, y2);
+  const o = f32x4.add(y1, y3);
+  const e4 = f32x4.add(y0, f32x4.mul(f32x4.splat(4), y2));
+  const o4 = f32x4.add(f32x4.mul(f32x4.splat(2), y1), f32x4.mul(f32x4.splat(8), y3));
+  v128.store(p, y0);
+  v128.store(p + step, f32x4.add(e, o));
+  v128.store(p + 2 * step, f32x4.sub(e, o));
+  v128.store(p + 3 * step, f32x4.add(e4, o4));
+  v128.store(p + 4 * step, f32x4.sub(e4, o4));
+  v128.store(p + 5 * step, y3);
+}
+
+/** A dY A^T (6x6) for 4 neighbouring 4x4 tiles of one filter's dy (one per lane; src: their 4x16 block), stored at u + xi * uStep. tmp: 24 vectors. */
+@inline function winograd4GradOut(src: usize, rowBytes: usize, u: usize, uStep: usize, tmp: usize): void {
+  for (let r = 0; r < 4; r++) {
+    const p = src + <usize>r * rowBytes;
+    const v0 = v128.load(p);
+    const v1 = v128.load(p, 16);
+    const v2 = v128.load(p, 32);
+    const v3 = v128.load(p, 48);
+    const t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    const t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    const t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    // Columns q of the 4 tiles (lane t: tile t), combined: row r's six values at tmp + (r * 6 + k) * 16.
+    a4(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7),
+      v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), tmp + (<usize>(r * 6) << 4), 16);
+  }
+  for (let k = 0; k < 6; k++) {
+    const q = tmp + (<usize>k << 4);
+    a4(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), u + <usize>k * uStep, 6 * uStep);
+  }
+}
+
+/**
+ * dw [filters][channels * 9] of images [s0, s1) by Winograd F(4x4, 3x3), stored (add = 0) or added
+ * (add = 1): dg = G^T [sum over tiles (A dY A^T) . (B^T d B)] G, the sums over tiles with 4 tiles in the
+ * lanes, as winogradWeightGrad.
+ */
+export function winograd4WeightGrad(
+  x: usize, dy: usize, s0: i32, s1: i32, filters: i32, dw: usize, add: i32, scratch: usize,
+  channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const k4 = (filters + 3) & ~3;
+  const c2 = (channels + 1) & ~1;
+  const th = (outH + 3) >> 2;
+  const tw = (((outW + 3) >> 2) + 3) & ~3;
+  const hp = 4 * th + 2;
+  const wp = 4 * tw + 4;
+  const tiles = th * tw;
+  const wpBytes = <usize>wp << 2;
+  const planeBytes = <usize>hp * wpBytes;
+  const dyRowBytes = <usize>(4 * tw) << 2;
+  const dyPlaneBytes = <usize>(4 * th) * dyRowBytes;
+  // Rows and xi blocks a cache line past multiples of 4 KB, as in winogradWeightGrad.
+  const rowFloats = tiles + 16;
+  const tileBytes = <usize>rowFloats << 2;
+  const vStep = (<usize>(c2 * rowFloats + 16)) << 2;
+  const uStep = (<usize>(k4 * rowFloats + 16)) << 2;
+  const pad = scratch;
+  const dyp = pad + <usize>channels * planeBytes;
+  const v = dyp + <usize>filters * dyPlaneBytes;
+  const u = v + 36 * vStep;
+  const sums = u + 36 * uStep;
+  const tilesBytes = <usize>tiles << 2;
+  const xiStep = (<usize>(c2 * k4 + 16)) << 2;
+  const tmp = sums + 36 * xiStep;
+  memory.fill(pad, 0, <usize>channels * planeBytes + <usize>filters * dyPlaneBytes);
+  for (let xi = 0; xi < 36; xi++) {
+    if (c2 > channels) memory.fill(v + <usize>xi * vStep + <usize>channels * tileBytes, 0, tileBytes);
+    if (k4 > filters) memory.fill(u + <usize>xi * uStep + <usize>filters * tileBytes, 0, <usize>(k4 - filters) * tileBytes);
+  }
+  memory.fill(sums, 0, 36 * xiStep);
+  const rows = min(height, hp - padTop);
+  const cols = min(width, wp - padLeft);
+  const img = <usize>channels * height * width;
+  const p = <usize>outH * outW;
+  for (let s = s0; s < s1; s++) {
+    const xs = x + ((<usize>s * img) << 2);
+    for (let c = 0; c < channels; c++) {
+      for (let iy = 0; iy < rows; iy++) {
+        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
+          xs + ((<usize>(c * height + iy) * width) << 2), cols);
+      }
+      for (let ty = 0; ty < th; ty++) {
+        const src = pad + <usize>c * planeBytes + <usize>(4 * ty) * wpBytes;
+        const vt = v + <usize>c * tileBytes + (<usize>(ty * tw) << 2);
+        for (let tx = 0; tx < tw; tx += 4) winograd4Input(src + (<usize>(4 * tx) << 2), wpBytes, vt + (<usize>tx << 2), vStep, tmp);
+      }
+    }
+    const dys = dy + ((<usize>s * filters * p) << 2);
+    for (let f = 0; f < filters; f++) {
+      for (let oy = 0; oy < outH; oy++) {
+        copyF32(dyp + <usize>f * dyPlaneBytes + <usize>oy * dyRowBytes, dys + ((<usize>f * p + <usize>oy * outW) << 2), outW);
+      }
+      for (let ty = 0; ty < th; ty++) {
+        const src = dyp + <usize>f * dyPlaneBytes + <usize>(4 * ty) * dyRowBytes;
+        const ut = u + <usize>f * tileBytes + (<usize>(ty * tw) << 2);
+        for (let tx = 0; tx < tw; tx += 4) winograd4GradOut(src + (<usize>(4 * tx) << 2), dyRowBytes, ut + (<usize>tx << 2), uStep, tmp);
+      }
+    }
+    for (let xi = 0; xi < 36; xi++) {
+      const ux = u + <usize>xi * uStep;
+      const vx = v + <usize>xi * vStep;
+      for (let fb = 0; fb < k4; fb += 4) {
+        const u0 = ux + <usize>fb * tileBytes;
+        for (let cb = 0; cb < c2; cb += 2) {
+          const v0 = vx + <usize>cb * tileBytes;
+          let a00 = f32x4.splat(0), a10 = a00, a20 = a00, a30 = a00;
+          let a01 = a00, a11 = a00, a21 = a00, a31 = a00;
+          for (let t: usize = 0; t < tilesBytes; t += 16) {
+            const p0 = v128.load(v0 + t);
+            const p1 = v128.load(v0 + tileBytes + t);
+            let q = v128.load(u0 + t);
+            a00 = madd(q, p0, a00);
+            a01 = madd(q, p1, a01);
+            q = v128.load(u0 + tileBytes + t);
+            a10 = madd(q, p0, a10);
+            a11 = madd(q, p1, a11);
+            q = v128.load(u0 + 2 * tileBytes + t);
+            a20 = madd(q, p0, a20);
+            a21 = madd(q, p1, a21);
+            q = v128.load(u0 + 3 * tileBytes + t);
+            a30 = madd(q, p0, a30);
+            a31 = madd(q, p1, a31);
+          }
+          const at = sums + <usize>xi * xiStep + ((<usize>(cb * k4 + fb)) << 2);
+          v128.store(at, f32x4.add(v128.load(at), laneSums(a00, a10, a20, a30)));
+          const at1 = at + (<usize>k4 << 2);
+          v128.store(at1, f32x4.add(v128.load(at1), laneSums(a01, a11, a21, a31)));
+        }
+      }
+    }
+  }
+  // dg = G^T dU G for 4 filters at a time (one per lane). G's columns: (1/4, -1/6, -1/6, 1/24, 1/24, 0),
+  // (0, -1/6, 1/6, 1/12, -1/12, 0), (0, -1/6, -1/6, 1/6, 1/6, 1).
+  for (let c = 0; c < channels; c++) {
+    for (let fb = 0; fb < filters; fb += 4) {
+      const base = sums + ((<usize>(c * k4 + fb)) << 2);
+      for (let a = 0; a < 3; a++) {
+        // Row a of G^T dU, column by column: z_j at tmp + j * 16.
+        for (let j = 0; j < 6; j++) {
+          const r0 = v128.load(base + <usize>j * xiStep);
+          const r1 = v128.load(base + <usize>(6 + j) * xiStep);
+          const r2 = v128.load(base + <usize>(12 + j) * xiStep);
+          const r3 = v128.load(base + <usize>(18 + j) * xiStep);
+          const r4 = v128.load(base + <usize>(24 + j) * xiStep);
+          const r5 = v128.load(base + <usize>(30 + j) * xiStep);
+          v128.store(tmp + (<usize>j << 4), gtColumn(a, r0, r1, r2, r3, r4, r5));
+        }
+        const g0 = gtColumn(0, v128.load(tmp), v128.load(tmp, 16), v128.load(tmp, 32), v128.load(tmp, 48), v128.load(tmp, 64), v128.load(tmp, 80));
+        const g1 = gtColumn(1, v128.load(tmp), v128.load(tmp, 16), v128.load(tmp, 32), v128.load(tmp, 48), v128.load(tmp, 64), v128.load(tmp, 80));
+        const g2 = gtColumn(2, v128.load(tmp), v128.load(tmp, 16), v128.load(tmp, 32), v128.load(tmp, 48), v128.load(tmp, 64), v128.load(tmp, 80));
+        for (let l = 0; l < 4; l++) {
+          if (fb + l >= filters) break;
+          const o = dw + ((<usize>((fb + l) * channels + c) * 9 + a * 3) << 2);
+          const v0 = l == 0 ? f32x4.extract_lane(g0, 0) : l == 1 ? f32x4.extract_lane(g0, 1) : l == 2 ? f32x4.extract_lane(g0, 2) : f32x4.extract_lane(g0, 3);
+          const v1 = l == 0 ? f32x4.extract_lane(g1, 0) : l == 1 ? f32x4.extract_lane(g1, 1) : l == 2 ? f32x4.extract_lane(g1, 2) : f32x4.extract_lane(g1, 3);
+          const v2 = l == 0 ? f32x4.extract_lane(g2, 0) : l == 1 ? f32x4.extract_lane(g2, 1) : l == 2 ? f32x4.extract_lane(g2, 2) : f32x4.extract_lane(g2, 3);
+          store<f32>(o, add ? load<f32>(o) + v0 : v0);
+          store<f32>(o, add ? load<f32>(o, 4) + v1 : v1, 4);
+          store<f32>(o, add ? load<f32>(o, 8) + v2 : v2, 8);
+        }
+      }
+    }
+  }
+}
+
+/** Column a of G (6x3) applied to r0..r5: sum_i G[i][a] r_i. */
+@inline function gtColumn(a: i32, r0: v128, r1: v128, r2: v128, r3: v128, r4: v128, r5: v128): v128 {
+  const sixth = f32x4.splat(<f32>(1.0 / 6));
+  if (a == 0) {
+    // r0 / 4 - (r1 + r2) / 6 + (r3 + r4) / 24
+    return f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(0.25), r0), f32x4.mul(sixth, f32x4.add(r1, r2))),
+      f32x4.mul(f32x4.splat(<f32>(1.0 / 24)), f32x4.add(r3, r4)));
+  }
+  if (a == 1) {
+    // (r2 - r1) / 6 + (r3 - r4) / 12
+    return f32x4.add(f32x4.mul(sixth, f32x4.sub(r2, r1)), f32x4.mul(f32x4.splat(<f32>(1.0 / 12)), f32x4.sub(r3, r4)));
+  }
+  // (r3 + r4 - r1 - r2) / 6 + r5
+  return f32x4.add(f32x4.mul(sixth, f32x4.sub(f32x4.add(r3, r4), f32x4.add(r1, r2))), r5);
+}
+
 /**
  * y = conv(x, w) + bias over n NCHW images; bias 0 = none. `mode`: 0 im2col then the GEMM, 1 the GEMM
  * packing straight from the images, 2 direct (stride 1, dilation 1 only; col is then each thread's
@@ -1809,8 +2007,8 @@ export function conv2dForward(
 /**
  * Gradients of conv2dForward: dx OVERWRITTEN (skipped when 0), and this thread's chunks of the weight
  * and bias gradients written as partials (db skipped when 0); dw and db themselves are not touched here.
- * winoW: the weight gradient by winogradWeightGrad (3x3, stride 1; col is then each thread's scratch of
- * at least winogradWeightGradScratch floats) instead of im2col and the GEMM.
+ * winoW: the weight gradient by winogradWeightGrad (1) or winograd4WeightGrad (2) (3x3, stride 1; col is
+ * then each thread's scratch of at least their ...Scratch floats) instead of im2col and the GEMM.
  */
 export function conv2dBackward(
   x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize, direct: usize, wino: i32,
@@ -1830,7 +2028,8 @@ export function conv2dBackward(
   const wBytes = align16(<usize>filters * r * 4);
   const bParts = parts + <usize>chunks * wBytes;
   const bBytes = align16(<usize>filters * 4);
-  const colFloats = winoW ? max(r * p * group, winogradWeightGradScratch(filters, channels, outH, outW)) : r * p * group;
+  const wgFloats = winoW == 2 ? winograd4WeightGradScratch(filters, channels, outH, outW) : winoW ? winogradWeightGradScratch(filters, channels, outH, outW) : 0;
+  const colFloats = max(r * p * group, wgFloats);
   const colT = col + <usize>tid * align16(<usize>colFloats * 4);
   const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
   if (dx && direct) {
@@ -1846,8 +2045,10 @@ export function conv2dBackward(
     if (db) memory.fill(pb, 0, <usize>filters << 2);
     // The chunk's weight gradient by Winograd first (its scratch is colT, which the dx GEMM reuses after).
     if (winoW) {
-      winogradWeightGrad(x, dy, shareLo(groups, c, chunks) * group, min(n, shareLo(groups, c + 1, chunks) * group), filters, pw, 0, colT,
-        channels, height, width, padTop, padLeft, outH, outW);
+      const lo = shareLo(groups, c, chunks) * group;
+      const hi = min(n, shareLo(groups, c + 1, chunks) * group);
+      if (winoW == 2) winograd4WeightGrad(x, dy, lo, hi, filters, pw, 0, colT, channels, height, width, padTop, padLeft, outH, outW);
+      else winogradWeightGrad(x, dy, lo, hi, filters, pw, 0, colT, channels, height, width, padTop, padLeft, outH, outW);
     }
     for (let gi = shareLo(groups, c, chunks), g1 = shareLo(groups, c + 1, chunks); gi < g1; gi++) {
       const s0 = gi * group;
