@@ -1550,8 +1550,6 @@ export function winogradInputGradScratch(filters: i32, channels: i32, height: i3
  * [filters][2 th][2 tw], the transformed inputs V [16][channels rounded to 2][tiles] and gradients
  * U [16][filters rounded to 4][tiles], and the sums [16][channels rounded to 2][filters rounded to 4].
  */
-let wgSkip = 16;
-export function setWgSkip(v: i32): void { wgSkip = v; }
 export function winogradWeightGradScratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
   const k4 = (filters + 3) & ~3;
   const c2 = (channels + 1) & ~1;
@@ -1582,6 +1580,62 @@ export function winogradWeightGradScratch(filters: i32, channels: i32, outH: i32
     v128.store(p + uStep, f32x4.add(e, o));
     v128.store(p + 2 * uStep, f32x4.sub(e, o));
     v128.store(p + 3 * uStep, f32x4.neg(o));
+  }
+}
+
+/**
+ * sums[xi][c][f] += U_xi[f] . V_xi[c] over one image's tiles, xi < count (the Winograd weight gradients):
+ * 4 filters x 2 channels of accumulators with the tiles in the lanes, each block's lanes summed into sums.
+ */
+@inline function winogradTileSums(
+  count: i32, u: usize, uStep: usize, v: usize, vStep: usize, k4: i32, c2: i32, tileBytes: usize, tilesBytes: usize,
+  sums: usize, xiStep: usize,
+): void {
+  for (let xi = 0; xi < count; xi++) {
+    const ux = u + <usize>xi * uStep;
+    const vx = v + <usize>xi * vStep;
+    for (let fb = 0; fb < k4; fb += 4) {
+      const u0 = ux + <usize>fb * tileBytes;
+      for (let cb = 0; cb < c2; cb += 2) {
+        const v0 = vx + <usize>cb * tileBytes;
+        let a00 = f32x4.splat(0), a10 = a00, a20 = a00, a30 = a00;
+        let a01 = a00, a11 = a00, a21 = a00, a31 = a00;
+        for (let t: usize = 0; t < tilesBytes; t += 16) {
+          const p0 = v128.load(v0 + t);
+          const p1 = v128.load(v0 + tileBytes + t);
+          let q = v128.load(u0 + t);
+          a00 = madd(q, p0, a00);
+          a01 = madd(q, p1, a01);
+          q = v128.load(u0 + tileBytes + t);
+          a10 = madd(q, p0, a10);
+          a11 = madd(q, p1, a11);
+          q = v128.load(u0 + 2 * tileBytes + t);
+          a20 = madd(q, p0, a20);
+          a21 = madd(q, p1, a21);
+          q = v128.load(u0 + 3 * tileBytes + t);
+          a30 = madd(q, p0, a30);
+          a31 = madd(q, p1, a31);
+        }
+        const at = sums + <usize>xi * xiStep + ((<usize>(cb * k4 + fb)) << 2);
+        v128.store(at, f32x4.add(v128.load(at), laneSums(a00, a10, a20, a30)));
+        const at1 = at + (<usize>k4 << 2);
+        v128.store(at1, f32x4.add(v128.load(at1), laneSums(a01, a11, a21, a31)));
+      }
+    }
+  }
+}
+
+/** Row a of the 3x3 weight gradient of filters fb..fb+3 (one per lane of g0, g1, g2) and channel c, stored or added into dw. */
+@inline function winogradStoreTaps(dw: usize, fb: i32, filters: i32, channels: i32, c: i32, a: i32, g0: v128, g1: v128, g2: v128, add: i32): void {
+  for (let l = 0; l < 4; l++) {
+    if (fb + l >= filters) break;
+    const o = dw + ((<usize>((fb + l) * channels + c) * 9 + a * 3) << 2);
+    const v0 = l == 0 ? f32x4.extract_lane(g0, 0) : l == 1 ? f32x4.extract_lane(g0, 1) : l == 2 ? f32x4.extract_lane(g0, 2) : f32x4.extract_lane(g0, 3);
+    const v1 = l == 0 ? f32x4.extract_lane(g1, 0) : l == 1 ? f32x4.extract_lane(g1, 1) : l == 2 ? f32x4.extract_lane(g1, 2) : f32x4.extract_lane(g1, 3);
+    const v2 = l == 0 ? f32x4.extract_lane(g2, 0) : l == 1 ? f32x4.extract_lane(g2, 1) : l == 2 ? f32x4.extract_lane(g2, 2) : f32x4.extract_lane(g2, 3);
+    store<f32>(o, add ? load<f32>(o) + v0 : v0);
+    store<f32>(o, add ? load<f32>(o, 4) + v1 : v1, 4);
+    store<f32>(o, add ? load<f32>(o, 8) + v2 : v2, 8);
   }
 }
 
@@ -1661,39 +1715,7 @@ export function winogradWeightGrad(
         for (let tx = 0; tx < tw; tx += 4) winogradGradOut(src + (<usize>(2 * tx) << 2), dyRowBytes, ut + (<usize>tx << 2), uStep);
       }
     }
-    // sums[xi][c][f] += U_xi[f] . V_xi[c] over this image's tiles.
-    for (let xi = 0; xi < wgSkip; xi++) {
-      const ux = u + <usize>xi * uStep;
-      const vx = v + <usize>xi * vStep;
-      for (let fb = 0; fb < k4; fb += 4) {
-        const u0 = ux + <usize>fb * tileBytes;
-        for (let cb = 0; cb < c2; cb += 2) {
-          const v0 = vx + <usize>cb * tileBytes;
-          let a00 = f32x4.splat(0), a10 = a00, a20 = a00, a30 = a00;
-          let a01 = a00, a11 = a00, a21 = a00, a31 = a00;
-          for (let t: usize = 0; t < tilesBytes; t += 16) {
-            const p0 = v128.load(v0 + t);
-            const p1 = v128.load(v0 + tileBytes + t);
-            let q = v128.load(u0 + t);
-            a00 = madd(q, p0, a00);
-            a01 = madd(q, p1, a01);
-            q = v128.load(u0 + tileBytes + t);
-            a10 = madd(q, p0, a10);
-            a11 = madd(q, p1, a11);
-            q = v128.load(u0 + 2 * tileBytes + t);
-            a20 = madd(q, p0, a20);
-            a21 = madd(q, p1, a21);
-            q = v128.load(u0 + 3 * tileBytes + t);
-            a30 = madd(q, p0, a30);
-            a31 = madd(q, p1, a31);
-          }
-          const at = sums + <usize>xi * xiStep + ((<usize>(cb * k4 + fb)) << 2);
-          v128.store(at, f32x4.add(v128.load(at), laneSums(a00, a10, a20, a30)));
-          const at1 = at + (<usize>k4 << 2);
-          v128.store(at1, f32x4.add(v128.load(at1), laneSums(a01, a11, a21, a31)));
-        }
-      }
-    }
+    winogradTileSums(16, u, uStep, v, vStep, k4, c2, tileBytes, tilesBytes, sums, xiStep);
   }
   // dg = G^T dU G for 4 filters at a time (one per lane): G's columns combine rows 0 + (1 + 2) / 2,
   // (1 - 2) / 2 and (1 + 2) / 2 + 3, and so do its rows.
@@ -1719,16 +1741,7 @@ export function winogradWeightGrad(
         const g0 = f32x4.add(z0, f32x4.mul(half, f32x4.add(z1, z2)));
         const g1 = f32x4.mul(half, f32x4.sub(z1, z2));
         const g2 = f32x4.add(f32x4.mul(half, f32x4.add(z1, z2)), z3);
-        for (let l = 0; l < 4; l++) {
-          if (fb + l >= filters) break;
-          const o = dw + ((<usize>((fb + l) * channels + c) * 9 + a * 3) << 2);
-          const v0 = l == 0 ? f32x4.extract_lane(g0, 0) : l == 1 ? f32x4.extract_lane(g0, 1) : l == 2 ? f32x4.extract_lane(g0, 2) : f32x4.extract_lane(g0, 3);
-          const v1 = l == 0 ? f32x4.extract_lane(g1, 0) : l == 1 ? f32x4.extract_lane(g1, 1) : l == 2 ? f32x4.extract_lane(g1, 2) : f32x4.extract_lane(g1, 3);
-          const v2 = l == 0 ? f32x4.extract_lane(g2, 0) : l == 1 ? f32x4.extract_lane(g2, 1) : l == 2 ? f32x4.extract_lane(g2, 2) : f32x4.extract_lane(g2, 3);
-          store<f32>(o, add ? load<f32>(o) + v0 : v0);
-          store<f32>(o, add ? load<f32>(o, 4) + v1 : v1, 4);
-          store<f32>(o, add ? load<f32>(o, 8) + v2 : v2, 8);
-        }
+        winogradStoreTaps(dw, fb, filters, channels, c, a, g0, g1, g2, add);
       }
     }
   }
@@ -1849,38 +1862,7 @@ export function winograd4WeightGrad(
         for (let tx = 0; tx < tw; tx += 4) winograd4GradOut(src + (<usize>(4 * tx) << 2), dyRowBytes, ut + (<usize>tx << 2), uStep, tmp);
       }
     }
-    for (let xi = 0; xi < 36; xi++) {
-      const ux = u + <usize>xi * uStep;
-      const vx = v + <usize>xi * vStep;
-      for (let fb = 0; fb < k4; fb += 4) {
-        const u0 = ux + <usize>fb * tileBytes;
-        for (let cb = 0; cb < c2; cb += 2) {
-          const v0 = vx + <usize>cb * tileBytes;
-          let a00 = f32x4.splat(0), a10 = a00, a20 = a00, a30 = a00;
-          let a01 = a00, a11 = a00, a21 = a00, a31 = a00;
-          for (let t: usize = 0; t < tilesBytes; t += 16) {
-            const p0 = v128.load(v0 + t);
-            const p1 = v128.load(v0 + tileBytes + t);
-            let q = v128.load(u0 + t);
-            a00 = madd(q, p0, a00);
-            a01 = madd(q, p1, a01);
-            q = v128.load(u0 + tileBytes + t);
-            a10 = madd(q, p0, a10);
-            a11 = madd(q, p1, a11);
-            q = v128.load(u0 + 2 * tileBytes + t);
-            a20 = madd(q, p0, a20);
-            a21 = madd(q, p1, a21);
-            q = v128.load(u0 + 3 * tileBytes + t);
-            a30 = madd(q, p0, a30);
-            a31 = madd(q, p1, a31);
-          }
-          const at = sums + <usize>xi * xiStep + ((<usize>(cb * k4 + fb)) << 2);
-          v128.store(at, f32x4.add(v128.load(at), laneSums(a00, a10, a20, a30)));
-          const at1 = at + (<usize>k4 << 2);
-          v128.store(at1, f32x4.add(v128.load(at1), laneSums(a01, a11, a21, a31)));
-        }
-      }
-    }
+    winogradTileSums(36, u, uStep, v, vStep, k4, c2, tileBytes, tilesBytes, sums, xiStep);
   }
   // dg = G^T dU G for 4 filters at a time (one per lane). G's columns: (1/4, -1/6, -1/6, 1/24, 1/24, 0),
   // (0, -1/6, 1/6, 1/12, -1/12, 0), (0, -1/6, -1/6, 1/6, 1/6, 1).
@@ -1901,16 +1883,7 @@ export function winograd4WeightGrad(
         const g0 = gtColumn(0, v128.load(tmp), v128.load(tmp, 16), v128.load(tmp, 32), v128.load(tmp, 48), v128.load(tmp, 64), v128.load(tmp, 80));
         const g1 = gtColumn(1, v128.load(tmp), v128.load(tmp, 16), v128.load(tmp, 32), v128.load(tmp, 48), v128.load(tmp, 64), v128.load(tmp, 80));
         const g2 = gtColumn(2, v128.load(tmp), v128.load(tmp, 16), v128.load(tmp, 32), v128.load(tmp, 48), v128.load(tmp, 64), v128.load(tmp, 80));
-        for (let l = 0; l < 4; l++) {
-          if (fb + l >= filters) break;
-          const o = dw + ((<usize>((fb + l) * channels + c) * 9 + a * 3) << 2);
-          const v0 = l == 0 ? f32x4.extract_lane(g0, 0) : l == 1 ? f32x4.extract_lane(g0, 1) : l == 2 ? f32x4.extract_lane(g0, 2) : f32x4.extract_lane(g0, 3);
-          const v1 = l == 0 ? f32x4.extract_lane(g1, 0) : l == 1 ? f32x4.extract_lane(g1, 1) : l == 2 ? f32x4.extract_lane(g1, 2) : f32x4.extract_lane(g1, 3);
-          const v2 = l == 0 ? f32x4.extract_lane(g2, 0) : l == 1 ? f32x4.extract_lane(g2, 1) : l == 2 ? f32x4.extract_lane(g2, 2) : f32x4.extract_lane(g2, 3);
-          store<f32>(o, add ? load<f32>(o) + v0 : v0);
-          store<f32>(o, add ? load<f32>(o, 4) + v1 : v1, 4);
-          store<f32>(o, add ? load<f32>(o, 8) + v2 : v2, 8);
-        }
+        winogradStoreTaps(dw, fb, filters, channels, c, a, g0, g1, g2, add);
       }
     }
   }
