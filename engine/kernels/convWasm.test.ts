@@ -264,18 +264,21 @@ test('the Winograd kernels give the same bits on 1 and 2 threads, and the layers
   } finally {
     setKernelThreads(1);
   }
-  // The VGG-style net's 3x3 layers, its colour one too (F(4x4, 3x3) on rows of 28 or more, F(2x2, 3x3) on
-  // rows of 16); not one gray channel, not 5x5, not strided, not rows of 7.
+  // The VGG-style net's 3x3 layers, its colour one too (F(4x4, 3x3) on rows of 14 to 16 and 28 or more,
+  // F(2x2, 3x3) on rows of 48); not one gray channel, not 5x5, not strided, not rows of 7.
   assert.equal(forwardPath(squareWindow(16, 64, 64, 3, 1, 'same')), 'winograd4');
   assert.equal(forwardPath(squareWindow(16, 28, 28, 3, 1, 'same')), 'winograd4');
-  assert.equal(forwardPath(squareWindow(64, 16, 16, 3, 1, 'same')), 'winograd');
+  assert.equal(forwardPath(squareWindow(64, 16, 16, 3, 1, 'same')), 'winograd4');
+  assert.equal(forwardPath(squareWindow(64, 14, 14, 3, 1, 'same')), 'winograd4');
+  assert.equal(forwardPath(squareWindow(16, 48, 48, 3, 1, 'same')), 'winograd');
   assert.equal(forwardPath(squareWindow(3, 64, 64, 3, 1, 'same')), 'winograd4');
   assert.equal(forwardPath(squareWindow(1, 28, 28, 3, 1, 'same')), 'direct');
   assert.equal(forwardPath(squareWindow(16, 28, 28, 5, 1, 'same')) === 'winograd', false);
   assert.equal(forwardPath(squareWindow(16, 28, 28, 3, 2, 'same')) === 'winograd', false);
   assert.equal(forwardPath(squareWindow(16, 7, 7, 3, 1, 'same')) === 'winograd', false);
   assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd4');
-  assert.equal(inputGradPath(squareWindow(16, 16, 16, 3, 1, 'same'), 16), 'winograd');
+  assert.equal(inputGradPath(squareWindow(16, 16, 16, 3, 1, 'same'), 16), 'winograd4');
+  assert.equal(inputGradPath(squareWindow(16, 48, 48, 3, 1, 'same'), 16), 'winograd');
   assert.equal(inputGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd4'); // 16 filters summed over
   assert.equal(inputGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 2) === 'winograd', false);
   assert.equal(weightGradPath(squareWindow(16, 64, 64, 3, 1, 'same'), 16), 'winograd4');

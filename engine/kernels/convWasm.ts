@@ -138,8 +138,8 @@ const DIRECT_FEW_TAPS = 32;
  * 10, is as fast either way and stays on the GEMM), the VGG-style net's 3x3 layers 1.1x to 1.9x faster
  * forward (its 64-channel layer has 576 taps and stays on the GEMM). These three give the same bits
  * (convWasm.test.ts). Before them, Winograd takes the 3x3 layers with 3 channels or more: 'winograd4'
- * (F(4x4, 3x3), 2.25 multiply-adds an output per channel and filter) where rows fill its 32-wide panels,
- * else 'winograd' (F(2x2, 3x3), 4) where they fill 16-wide ones. Their sums round differently (within a
+ * (F(4x4, 3x3), 2.25 multiply-adds an output per channel and filter) where rows fill its 32-wide panels
+ * or are 14 to 16 wide, else 'winograd' (F(2x2, 3x3), 4) where they fill 16-wide ones (48, 80...). Their sums round differently (within a
  * bound of the exact value, convWasm.test.ts; F(4x4, 3x3) the looser).
  */
 export type ConvPath = 'im2col' | 'fused' | 'direct' | 'winograd' | 'winograd4';
@@ -180,11 +180,13 @@ function winogradSuits(g: WindowGeom, channels: number, width: number): boolean 
 
 /**
  * Winograd F(4x4, 3x3) (convWinograd4: 2.25 multiply-adds an output per channel and filter against
- * F(2x2, 3x3)'s 4) where rows fill its panels of 32 columns (8 tiles of 4) to at least 7/8: rows of 28,
- * 32, 56, 64... On rows of 16 half of each panel is idle and it ran slower than F(2x2, 3x3).
+ * F(2x2, 3x3)'s 4) where rows fill its panels of 32 columns (8 tiles of 4) to at least 7/8 (rows of 28,
+ * 32, 56, 64...), or rows of 14 to 16, whose panels are the 4 tiles of two tile rows (one tile row of a
+ * panel, half of it idle, ran slower than F(2x2, 3x3); stacked, the 64-channel 16x16 layer's forward went
+ * 6.51 -> 4.93 ms, one thread, batch 32, medians of 7 alternating).
  */
 function winograd4Suits(g: WindowGeom, channels: number, width: number): boolean {
-  return winogradTakes(g) && channels >= WINOGRAD_MIN_CHANNELS && fillsPanels(width, 32);
+  return winogradTakes(g) && channels >= WINOGRAD_MIN_CHANNELS && (fillsPanels(width, 32) || (width <= 16 && fillsPanels(width, 16)));
 }
 
 /** Rows of `width` outputs in panels of `panel` columns waste at most 1/8 of them. */

@@ -1300,53 +1300,63 @@ function convWinograd(
 /** Scratch (floats) of convWinograd4: U [36][filters/4][channels][4], the bordered image, V [36][channels][8] (each xi 16 floats past the last), M [36][4][8], 256 for the transforms. */
 export function winograd4Scratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
   const k4 = (filters + 3) & ~3;
-  const th = (outH + 3) >> 2;
-  const tw = ((outW + 31) >> 5) << 3;
+  const stacked = outW <= 16;
+  const th = stacked ? (((outH + 3) >> 2) + 1) & ~1 : (outH + 3) >> 2;
+  const tw = stacked ? 4 : ((outW + 31) >> 5) << 3;
   const wp = 4 * tw + 4;
   return 36 * k4 * channels + channels * (4 * th + 2) * wp + 36 * (channels * 8 + 16) + 36 * 32 + 256;
 }
 
-/** U = G g G^T (6x6) of every filter and channel, packed for the micro-kernel; the products in double, rounded once. */
+/**
+ * U = G g G^T (6x6) of every filter and channel, packed for the micro-kernel; in double, rounded once.
+ * Straight-line (each thread transforms the weights itself at every call: on the 64-channel 16x16 layer
+ * a loop over G's rows cost as much as a tenth of the call).
+ */
 function winograd4Weights(w: usize, filters: i32, channels: i32, u: usize): void {
   const k4 = (filters + 3) & ~3;
   const quads = k4 >> 2;
+  const blockBytes = (<usize>(quads * channels * 4)) << 2;
   for (let f = 0; f < k4; f++) {
     for (let c = 0; c < channels; c++) {
-      const tile = f < filters ? w + ((<usize>(f * channels + c) * 9) << 2) : 0;
-      for (let i = 0; i < 6; i++) {
-        // Row i of G g: g's rows combined by G's row i.
-        let a: f64 = 0, b: f64 = 0, d: f64 = 0;
-        if (tile) {
-          for (let col = 0; col < 3; col++) {
-            const g0 = <f64>load<f32>(tile + (<usize>col << 2));
-            const g1 = <f64>load<f32>(tile + (<usize>(3 + col) << 2));
-            const g2 = <f64>load<f32>(tile + (<usize>(6 + col) << 2));
-            const v = g4Row(i, g0, g1, g2);
-            if (col == 0) a = v;
-            else if (col == 1) b = v;
-            else d = v;
-          }
-        }
-        for (let j = 0; j < 6; j++) {
-          const xi = i * 6 + j;
-          store<f32>(u + ((<usize>(((xi * quads + (f >> 2)) * channels + c) * 4 + (f & 3))) << 2), <f32>g4Row(j, a, b, d));
-        }
+      const at = u + ((<usize>(((f >> 2) * channels + c) * 4 + (f & 3))) << 2);
+      if (f >= filters) {
+        for (let xi = 0; xi < 36; xi++) store<f32>(at + <usize>xi * blockBytes, 0);
+        continue;
       }
+      const tile = w + ((<usize>(f * channels + c) * 9) << 2);
+      // G g: 6 rows x 3 columns (column k from taps k, 3 + k, 6 + k), then each row times G^T.
+      const x0 = <f64>load<f32>(tile), x1 = <f64>load<f32>(tile, 12), x2 = <f64>load<f32>(tile, 24);
+      const y0 = <f64>load<f32>(tile, 4), y1 = <f64>load<f32>(tile, 16), y2 = <f64>load<f32>(tile, 28);
+      const z0 = <f64>load<f32>(tile, 8), z1 = <f64>load<f32>(tile, 20), z2 = <f64>load<f32>(tile, 32);
+      const sx = (x0 + x2) * SIXTH, tx = x1 * SIXTH, px = x0 * TWENTY_FOURTH + x2 * SIXTH, qx = x1 * TWELFTH;
+      const sy = (y0 + y2) * SIXTH, ty = y1 * SIXTH, py = y0 * TWENTY_FOURTH + y2 * SIXTH, qy = y1 * TWELFTH;
+      const sz = (z0 + z2) * SIXTH, tz = z1 * SIXTH, pz = z0 * TWENTY_FOURTH + z2 * SIXTH, qz = z1 * TWELFTH;
+      g4Store(x0 * 0.25, y0 * 0.25, z0 * 0.25, at, blockBytes);
+      g4Store(-sx - tx, -sy - ty, -sz - tz, at + 6 * blockBytes, blockBytes);
+      g4Store(-sx + tx, -sy + ty, -sz + tz, at + 12 * blockBytes, blockBytes);
+      g4Store(px + qx, py + qy, pz + qz, at + 18 * blockBytes, blockBytes);
+      g4Store(px - qx, py - qy, pz - qz, at + 24 * blockBytes, blockBytes);
+      g4Store(x2, y2, z2, at + 30 * blockBytes, blockBytes);
     }
   }
 }
 
-/** Row i of G times (g0, g1, g2). */
-@inline function g4Row(i: i32, g0: f64, g1: f64, g2: f64): f64 {
-  const sixth: f64 = 1.0 / 6;
-  const twelfth: f64 = 1.0 / 12;
-  const twentyFourth: f64 = 1.0 / 24;
-  if (i == 0) return g0 * 0.25;
-  if (i == 1) return -(g0 + g1 + g2) * sixth;
-  if (i == 2) return -(g0 - g1 + g2) * sixth;
-  if (i == 3) return g0 * twentyFourth + g1 * twelfth + g2 * sixth;
-  if (i == 4) return g0 * twentyFourth - g1 * twelfth + g2 * sixth;
-  return g2;
+const SIXTH: f64 = 1.0 / 6;
+const TWELFTH: f64 = 1.0 / 12;
+const TWENTY_FOURTH: f64 = 1.0 / 24;
+
+/** Row (a, b, d) of G g times G^T: six values stored at p, p + step, ... as float32. */
+@inline function g4Store(a: f64, b: f64, d: f64, p: usize, step: usize): void {
+  const s = (a + d) * SIXTH;
+  const t = b * SIXTH;
+  const r = a * TWENTY_FOURTH + d * SIXTH;
+  const q = b * TWELFTH;
+  store<f32>(p, <f32>(a * 0.25));
+  store<f32>(p + step, <f32>(-s - t));
+  store<f32>(p + 2 * step, <f32>(-s + t));
+  store<f32>(p + 3 * step, <f32>(r + q));
+  store<f32>(p + 4 * step, <f32>(r - q));
+  store<f32>(p + 5 * step, <f32>d);
 }
 
 /** B^T's six rows applied to d0..d5 (lanes independent), stored at p, p + step, ... */
@@ -1455,16 +1465,21 @@ function winograd4Weights(w: usize, filters: i32, channels: i32, u: usize): void
   }
 }
 
-/** The F(4x4, 3x3) path for images [s0, s1) (scratch: winograd4Scratch floats of this thread's own). Same contract as convWinograd. */
+/**
+ * The F(4x4, 3x3) path for images [s0, s1) (scratch: winograd4Scratch floats of this thread's own). Same
+ * contract as convWinograd. A panel is 8 tiles of one tile row, or on rows of 16 outputs or fewer
+ * ("stacked") the 4 tiles of two tile rows.
+ */
 function convWinograd4(
   x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
   channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
   const k4 = (filters + 3) & ~3;
   const quads = k4 >> 2;
+  const stacked = outW <= 16;
   const th = (outH + 3) >> 2;
-  const tw = ((outW + 31) >> 5) << 3;
-  const hp = 4 * th + 2;
+  const tw = stacked ? 4 : ((outW + 31) >> 5) << 3;
+  const hp = 4 * (stacked ? (th + 1) & ~1 : th) + 2;
   const wp = 4 * tw + 4;
   const wpBytes = <usize>wp << 2;
   const planeBytes = <usize>hp * wpBytes;
@@ -1491,15 +1506,19 @@ function convWinograd4(
       }
     }
     const ys = y + ((<usize>s * filters * p) << 2);
-    for (let ty = 0; ty < th; ty++) {
+    // The panel's second half: 4 tiles further along the row, or (stacked) the next tile row.
+    const second: usize = stacked ? 4 * wpBytes : 64;
+    const secondOut: usize = stacked ? (<usize>(4 * outW)) << 2 : 64;
+    for (let ty = 0; ty < th; ty += stacked ? 2 : 1) {
       const oy = 4 * ty;
       const outRows = min(4, outH - oy);
+      const outRows2 = stacked ? min(4, outH - oy - 4) : outRows;
       for (let tx = 0; tx < tw; tx += 8) {
         for (let c = 0; c < channels; c++) {
           const src = pad + <usize>c * planeBytes + <usize>oy * wpBytes + (<usize>(4 * tx) << 2);
           const vc = v + ((<usize>c * 8) << 2);
           winograd4Input(src, wpBytes, vc, vStep, tmp);
-          winograd4Input(src + 64, wpBytes, vc + 16, vStep, tmp);
+          winograd4Input(src + second, wpBytes, vc + 16, vStep, tmp);
         }
         const ox = 4 * tx;
         for (let q = 0; q < quads; q++) {
@@ -1512,7 +1531,7 @@ function convWinograd4(
             const b = bias ? v128.load32_splat(bias + (<usize>f << 2)) : f32x4.splat(0);
             const yf = ys + ((<usize>f * p + <usize>oy * outW + ox) << 2);
             winograd4Output(m + (<usize>i << 5), b, yf, outRow, outRows, outW - ox, tmp);
-            winograd4Output(m + (<usize>i << 5) + 16, b, yf + 64, outRow, outRows, outW - ox - 16, tmp);
+            winograd4Output(m + (<usize>i << 5) + 16, b, yf + secondOut, outRow, outRows2, stacked ? outW : outW - ox - 16, tmp);
           }
         }
       }
