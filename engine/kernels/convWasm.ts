@@ -139,8 +139,8 @@ const DIRECT_FEW_TAPS = 32;
  * forward (its 64-channel layer has 576 taps and stays on the GEMM). These three give the same bits
  * (convWasm.test.ts). Before them, Winograd takes the 3x3 layers with 3 channels or more: 'winograd4'
  * (F(4x4, 3x3), 2.25 multiply-adds an output per channel and filter) where rows fill its 32-wide panels
- * or are 14 to 16 wide, else 'winograd' (F(2x2, 3x3), 4) where they fill 16-wide ones (48, 80...). Their sums round differently (within a
- * bound of the exact value, convWasm.test.ts; F(4x4, 3x3) the looser).
+ * or are 14 to 16 wide, else 'winograd' (F(2x2, 3x3), 4) where they fill 16-wide ones (48, 80...). Their
+ * sums round differently (within a bound of the exact value, convWasm.test.ts; F(4x4, 3x3) the looser).
  */
 export type ConvPath = 'im2col' | 'fused' | 'direct' | 'winograd' | 'winograd4';
 
@@ -152,9 +152,9 @@ export function forwardPath(g: WindowGeom): ConvPath {
 }
 
 /**
- * Whether the Winograd kernel (kernels.as, convWinograd: F(2x2, 3x3)) can take a layer: 3x3 taps, stride 1,
- * dilation 1, and padding of at most 2 on the top and left (so that the input gradient's, 2 - padding, is
- * one too).
+ * Whether the Winograd kernels (kernels.as: convWinograd, convWinograd4 and the weight gradients) can take a
+ * layer: 3x3 taps, stride 1, dilation 1, and padding of at most 2 on the top and left (so that the input
+ * gradient's, 2 - padding, is one too).
  */
 export function winogradTakes(g: WindowGeom): boolean {
   return unitSteps(g) && g.kernelH === 3 && g.kernelW === 3 && g.padTop <= 2 && g.padLeft <= 2;
@@ -225,7 +225,7 @@ export function inputGradDirectTakes(g: WindowGeom): boolean {
 /** How a layer's input gradient runs: the GEMM then col2im, or a convolution of dy with the flipped weights, direct or Winograd. */
 export type InputGradPath = 'gemm' | 'direct' | 'winograd' | 'winograd4';
 
-/** The input gradient's kernel code for kernels.as (inputGradBy): 1 Winograd F(2x2, 3x3), 2 F(4x4, 3x3). */
+/** The Winograd kernel code of an input or weight gradient path for kernels.as: 1 F(2x2, 3x3), 2 F(4x4, 3x3), else 0. */
 const WINO_CODE: Record<InputGradPath, number> = { gemm: 0, direct: 0, winograd: 1, winograd4: 2 };
 
 /** Each thread's scratch for the direct or Winograd input gradient (0: the GEMM and col2im instead). */
@@ -247,9 +247,9 @@ function inputGradScratch(h: WasmHeap, g: WindowGeom, filters: number, nt: numbe
  * net's backward passes took about 0.9 of their time (ratio to the forward pass in the same run, two
  * alternating rounds, load 1.8-3.0). LeNet-5's second layer (6 channels: a 4-block and two filters of the
  * direct kernel alone) ran slower direct (2,513 and 2,033 us against 1,768 and 1,792) and stays on the
- * GEMM then col2im. The two paths differ only in the order of their sums. A 3x3 layer whose input rows
- * fill the Winograd kernel's panels and that has 8 filters or more (the channels of the convolution over
- * dy) takes that kernel instead (winogradSuits).
+ * GEMM then col2im. The two paths differ only in the order of their sums. A 3x3 layer with 3 filters or
+ * more (the channels of the convolution over dy) whose input rows suit a Winograd kernel takes it instead
+ * (winograd4Suits, winogradSuits), as the forward pass does.
  */
 export function inputGradPath(g: WindowGeom, filters: number): InputGradPath {
   if (winograd4Suits(g, filters, g.width)) return 'winograd4';
@@ -275,7 +275,7 @@ export function conv2dForwardWasm(
   takeAll(h, py, y, n * filters * p);
 }
 
-/** How a layer's weight gradient runs: im2col then the GEMM, or Winograd (winogradWeightGrad in kernels.as). */
+/** How a layer's weight gradient runs: im2col then the GEMM, or Winograd (kernels.as: winogradWeightGrad, winograd4WeightGrad). */
 export type WeightGradPath = 'gemm' | 'winograd' | 'winograd4';
 
 /**
@@ -301,9 +301,9 @@ export function conv2dBackwardWasm(
   dwPath = weightGradPath(g, filters),
 ): void {
   if (dwPath !== 'gemm' && !winogradTakes(g)) throw new Error('conv kernels: the Winograd weight gradient takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
-  const wino = dwPath === 'winograd4' ? h.fn.winograd4WeightGradScratch(filters, g.channels, g.outH, g.outW)
+  const dwScratch = dwPath === 'winograd4' ? h.fn.winograd4WeightGradScratch(filters, g.channels, g.outH, g.outW)
     : dwPath === 'winograd' ? h.fn.winogradWeightGradScratch(filters, g.channels, g.outH, g.outW) : 0;
-  const { r, p, group, groups, nt, pcol, pmat } = begin(h, n, g, filters, dx ? 2 : 1, wino);
+  const { r, p, group, groups, nt, pcol, pmat } = begin(h, n, g, filters, dx ? 2 : 1, dwScratch);
   const pdir = inputGradScratch(h, g, filters, nt, dx ? dxPath : 'gemm');
   const img = imageSize(g);
   const px = putAll(h, x, n * img);
@@ -313,7 +313,7 @@ export function conv2dBackwardWasm(
   const pdb = putAll(h, db, filters);
   const pdx = dx ? outAt(h, dx, n * img) : 0;
   const sums = partials(h, groups, filters * r, filters, nt);
-  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir ? WINO_CODE[dxPath] : 0, dwPath === 'winograd4' ? 2 : dwPath === 'winograd' ? 1 : 0, ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir ? WINO_CODE[dxPath] : 0, WINO_CODE[dwPath], ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
   takeAll(h, pdw, dw, filters * r);
   if (db) takeAll(h, pdb, db, filters);
