@@ -910,6 +910,13 @@ export function convDirectScratch(filters: i32, channels: i32, kernelH: i32, ker
   for (let t = 0; t < count; t++) store<f32>(y + (<usize>t << 2), load<f32>(tmp + (<usize>t << 2)));
 }
 
+/** One channel's first `rows` rows (`cols` values each) of an image into its zero-bordered plane, at (padTop, padLeft). */
+@inline function padPlane(plane: usize, src: usize, rows: i32, cols: i32, width: i32, wpBytes: usize, padTop: i32, padLeft: i32): void {
+  for (let iy = 0; iy < rows; iy++) {
+    copyF32(plane + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2), src + ((<usize>(iy * width)) << 2), cols);
+  }
+}
+
 /** 8 outputs of `nf` (1 or 4) filters from f at (oy, ox), into y (one image's output planes). */
 @inline function directBlock(
   nf: i32, f: i32, wv: usize, r: i32, pad: usize, planeBytes: usize, wpBytes: usize, channels: i32, kernelH: i32, kernelW: i32,
@@ -985,10 +992,7 @@ function convDirect(
   for (let s = s0; s < s1; s++) {
     const xs = x + ((<usize>s * img) << 2);
     for (let c = 0; c < channels; c++) {
-      for (let iy = 0; iy < rows; iy++) {
-        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
-          xs + ((<usize>(c * height + iy) * width) << 2), cols);
-      }
+      padPlane(pad + <usize>c * planeBytes, xs + ((<usize>c * height * width) << 2), rows, cols, width, wpBytes, padTop, padLeft);
     }
     const ys = y + ((<usize>s * filters * p) << 2);
     for (let oy = 0; oy < outH; oy++) {
@@ -1255,10 +1259,7 @@ function convWinograd(
   for (let s = s0; s < s1; s++) {
     const xs = x + ((<usize>s * img) << 2);
     for (let c = 0; c < channels; c++) {
-      for (let iy = 0; iy < rows; iy++) {
-        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
-          xs + ((<usize>(c * height + iy) * width) << 2), cols);
-      }
+      padPlane(pad + <usize>c * planeBytes, xs + ((<usize>c * height * width) << 2), rows, cols, width, wpBytes, padTop, padLeft);
     }
     const ys = y + ((<usize>s * filters * p) << 2);
     for (let ty = 0; ty < th; ty++) {
@@ -1500,10 +1501,7 @@ function convWinograd4(
   for (let s = s0; s < s1; s++) {
     const xs = x + ((<usize>s * img) << 2);
     for (let c = 0; c < channels; c++) {
-      for (let iy = 0; iy < rows; iy++) {
-        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
-          xs + ((<usize>(c * height + iy) * width) << 2), cols);
-      }
+      padPlane(pad + <usize>c * planeBytes, xs + ((<usize>c * height * width) << 2), rows, cols, width, wpBytes, padTop, padLeft);
     }
     const ys = y + ((<usize>s * filters * p) << 2);
     // The panel's second half: 4 tiles further along the row, or (stacked) the next tile row.
@@ -1713,10 +1711,7 @@ export function winogradWeightGrad(
   for (let s = s0; s < s1; s++) {
     const xs = x + ((<usize>s * img) << 2);
     for (let c = 0; c < channels; c++) {
-      for (let iy = 0; iy < rows; iy++) {
-        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
-          xs + ((<usize>(c * height + iy) * width) << 2), cols);
-      }
+      padPlane(pad + <usize>c * planeBytes, xs + ((<usize>c * height * width) << 2), rows, cols, width, wpBytes, padTop, padLeft);
       for (let ty = 0; ty < th; ty++) {
         const src = pad + <usize>c * planeBytes + <usize>(2 * ty) * wpBytes;
         const vt = v + <usize>c * tileBytes + (<usize>(ty * tw) << 2);
@@ -1860,10 +1855,7 @@ export function winograd4WeightGrad(
   for (let s = s0; s < s1; s++) {
     const xs = x + ((<usize>s * img) << 2);
     for (let c = 0; c < channels; c++) {
-      for (let iy = 0; iy < rows; iy++) {
-        copyF32(pad + <usize>c * planeBytes + <usize>(iy + padTop) * wpBytes + (<usize>padLeft << 2),
-          xs + ((<usize>(c * height + iy) * width) << 2), cols);
-      }
+      padPlane(pad + <usize>c * planeBytes, xs + ((<usize>c * height * width) << 2), rows, cols, width, wpBytes, padTop, padLeft);
       for (let ty = 0; ty < th; ty++) {
         const src = pad + <usize>c * planeBytes + <usize>(4 * ty) * wpBytes;
         const vt = v + <usize>c * tileBytes + (<usize>(ty * tw) << 2);
