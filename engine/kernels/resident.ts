@@ -76,3 +76,26 @@ export function arenaInts(n: number): Int32Array {
   selfOwned.register(a, { ptr: a.byteOffset, length: n, pool: 'arena' });
   return a;
 }
+
+/**
+ * A copy of src in the kernel memory (the 'data' pool), for a whole data set that many kernel calls read
+ * in a row (Lloyd's passes over every sample): they then read it in place instead of copying each block
+ * in again. null without the wasm backend, for a small src, or when the pool's budget is spent (the caller
+ * then copies block by block as before). Give it back with releaseCopy when the calls are done; if it is
+ * dropped instead, its room is recycled when it is garbage collected.
+ */
+export function residentCopy(src: Float32Array): Float32Array | null {
+  const h = src.length >= MIN_RESIDENT ? wasmActive() : null;
+  const a = h && residentZeros(h, src.length, 'data', false);
+  if (!a) return null;
+  a.set(src);
+  selfOwned.register(a, { ptr: a.byteOffset, length: a.length, pool: 'data' }, a);
+  return a;
+}
+
+/** Give the room of a residentCopy back now (nothing for any other array, or a second time). */
+export function releaseCopy(a: Float32Array): void {
+  if (!selfOwned.unregister(a)) return;
+  const h = wasmHeap();
+  if (h) releaseBlock(h, a.byteOffset, a.length, 'data');
+}

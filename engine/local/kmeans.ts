@@ -163,6 +163,15 @@ export class OnlineKMeans implements PrototypeModel {
     const k0 = this.prototypes.count;
     const bounds = k0 > 0 ? new LloydBounds(x, n, d, k0, this.#lloydScratch) : null;
     if (bounds) this.#lloydScratch = bounds.scratch;
+    try {
+      return this.#lloyd(x, n, iterations, opts.untilStable ?? false, bounds);
+    } finally {
+      bounds?.dispose();
+    }
+  }
+
+  #lloyd(x: Float32Array, n: number, iterations: number, untilStable: boolean, bounds: LloydBounds | null): LloydResult {
+    const d = this.dim;
     const scorer = bounds ? null : this.scorer(x, n);
     const labels = new Int32Array(n).fill(-1);
     const scores = new Float64Array(n);
@@ -184,7 +193,7 @@ export class OnlineKMeans implements PrototypeModel {
       if (it === iterations) break;
       let ch = 0;
       for (let i = 0; i < n; i++) if (labels[i] !== before[i]) ch++;
-      if (ch === 0 && it > 0 && opts.untilStable) break;
+      if (ch === 0 && it > 0 && untilStable) break;
       changed.push(ch);
       const counts = new Float64Array(k);
       for (let i = 0; i < n; i++) counts[labels[i]]++;

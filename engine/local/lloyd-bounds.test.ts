@@ -4,6 +4,7 @@ import { Rng } from '../core/rng.js';
 import { setKernelBackend, wasmActive } from '../kernels/backend.js';
 import { clusterSumsWasm } from '../kernels/distanceWasm.js';
 import { selfOwnedZeros } from '../kernels/resident.js';
+import { residentInUse, setResidentBudget, wasmHeap } from '../kernels/wasm/runtime.js';
 import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { dot } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
@@ -125,6 +126,25 @@ test('so it does split over two kernel threads (screen by rows, exact dot produc
     assert.deepEqual(mismatches(12), []);
   } finally {
     setKernelThreads(before);
+  }
+});
+
+test('on the kernels a call reads its samples from one resident copy and gives its room back; without room for it the results are the same', (t) => {
+  if (!wasmActive()) return t.skip('the WebAssembly kernels do not load here');
+  const h = wasmHeap()!;
+  const before = residentInUse(h, 'data');
+  const copies = lloydBoundsTesting.residentCopies;
+  assert.deepEqual(mismatches(6), []);
+  // Every case of more than 1,024 values went through a copy (all but the exact tie's).
+  assert.equal(lloydBoundsTesting.residentCopies - copies, cases(new Rng(77)).filter((c) => c.n * c.d >= 1024).length);
+  assert.equal(residentInUse(h, 'data'), before, 'every copy given back');
+  const budget = setResidentBudget(before, 'data');
+  try {
+    const copies2 = lloydBoundsTesting.residentCopies;
+    assert.deepEqual(mismatches(6), []);
+    assert.equal(lloydBoundsTesting.residentCopies, copies2, 'no room: the blocks are copied in as they are read');
+  } finally {
+    setResidentBudget(budget, 'data');
   }
 });
 

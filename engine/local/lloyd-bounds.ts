@@ -26,7 +26,7 @@
  */
 import { wasmActive } from '../kernels/backend.js';
 import { clusterSumsWasm, lloydBoundedWasm } from '../kernels/distanceWasm.js';
-import { selfOwnedZeros } from '../kernels/resident.js';
+import { releaseCopy, residentCopy, selfOwnedZeros } from '../kernels/resident.js';
 import { fromDot, sqNorms } from './distance.js';
 import { exactDots, nearestAll } from './nearest.js';
 
@@ -100,12 +100,19 @@ export interface LloydPassStats {
 
 /**
  * For tests only: the scale of every safety margin (1; 0 removes them, which the tests show to be wrong),
- * and the most bounds kept per sample and centroid (below n x k, one bound per sample).
+ * the most bounds kept per sample and centroid (below n x k, one bound per sample), and how many calls
+ * read their samples from a resident copy.
  */
-export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24 };
+export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24, residentCopies: 0 };
 
 export class LloydBounds {
   readonly #x: Float32Array;
+  /**
+   * The samples' copy in the kernel memory for the life of these bounds (one Lloyd call), so that no pass
+   * copies them in again (each full pass did: 188 MB on Fashion-MNIST, on the calling thread while the
+   * other threads waited); null when the kernels are not active or it is over their data budget.
+   */
+  #rx: Float32Array | null;
   readonly #n: number;
   readonly #d: number;
   readonly #k: number;
@@ -137,6 +144,8 @@ export class LloydBounds {
    */
   constructor(x: Float32Array, n: number, d: number, k: number, scratch?: Float64Array) {
     this.#x = x;
+    this.#rx = residentCopy(x.subarray(0, n * d));
+    if (this.#rx) lloydBoundsTesting.residentCopies++;
     this.#n = n;
     this.#d = d;
     this.#k = k;
@@ -151,6 +160,24 @@ export class LloydBounds {
     this.#old = new Float32Array(k * d);
     this.#shift = new Float64Array(k);
     this.#dots = new Float64Array(n);
+  }
+
+  /** Give the samples' kernel-memory copy back (the last pass is done). */
+  dispose(): void {
+    if (this.#rx) releaseCopy(this.#rx);
+    this.#rx = null;
+  }
+
+  /**
+   * Rows [i0, i0 + rows) of the samples in the kernel memory: a view of the resident copy, or copied into
+   * the gathering block.
+   */
+  #rows(i0: number, rows: number): Float32Array {
+    const d = this.#d;
+    if (this.#rx) return this.#rx.subarray(i0 * d, (i0 + rows) * d);
+    const bx = gatherBlock(rows * d);
+    bx.set(this.#x.subarray(i0 * d, (i0 + rows) * d));
+    return bx;
   }
 
   /** The bounds array, for a later call's constructor. */
@@ -232,11 +259,10 @@ export class LloydBounds {
     const lb = this.#lb;
     const screen = new Int32Array(n);
     let ns = 0;
-    // Block by block: the samples copied once into the kernel memory (so the exact dot products run
-    // there, pairDots), every sample's exact score to its label (needed for the inertia whatever the
+    // Block by block: the samples in the kernel memory (read in place from the resident copy, or copied
+    // in once, so the exact dot products run there, pairDots), every sample's exact score to its label (needed for the inertia whatever the
     // bounds say), the bounds' verdict, then the listed rivals' exact scores.
     const rowsPer = Math.min(BLOCK, n);
-    const bx = gatherBlock(rowsPer * d);
     const xo = new Int32Array(rowsPer);
     for (let r = 0; r < rowsPer; r++) xo[r] = r * d;
     const dots = this.#dots;
@@ -250,7 +276,7 @@ export class LloydBounds {
     const verdict = new Int32Array(rowsPer);
     for (let i0 = 0; i0 < n; i0 += rowsPer) {
       const rows = Math.min(rowsPer, n - i0);
-      bx.set(x.subarray(i0 * d, (i0 + rows) * d));
+      const bx = this.#rows(i0, rows);
       const end = i0 + rows;
       if (h && lloydBoundedWasm(h, bx, rows, d, c, k, cn, decay, epsRel, cnMax, up, down, FEW, {
         labels: labels.subarray(i0, end), xn: xn.subarray(i0, end), lb: lb.subarray(i0 * k, end * k),
@@ -344,14 +370,10 @@ export class LloydBounds {
     const d = this.#d;
     const x = this.#x;
     const rowsPer = Math.min(BLOCK, n);
-    const bx = gatherBlock(rowsPer * d);
     const h = wasmActive();
     for (let i0 = 0; i0 < n; i0 += rowsPer) {
       const rows = Math.min(rowsPer, n - i0);
-      if (h) {
-        bx.set(x.subarray(i0 * d, (i0 + rows) * d));
-        if (clusterSumsWasm(h, bx, rows, d, labels.subarray(i0, i0 + rows), sums)) continue;
-      }
+      if (h && clusterSumsWasm(h, this.#rows(i0, rows), rows, d, labels.subarray(i0, i0 + rows), sums)) continue;
       addRows(sums, x, i0, rows, d, labels.subarray(i0, i0 + rows));
     }
   }
@@ -375,7 +397,8 @@ export class LloydBounds {
     const epsRel = g * 4 * (d + 4) * U;
     const down = 1 - g * (1 - DOWN);
     const rowsPer = Math.min(BLOCK, m);
-    const bx = gatherBlock(rowsPer * d);
+    const rx = this.#rx;
+    const gathered = gatherBlock(rowsPer * d);
     const bn = new Float64Array(rowsPer);
     const bl = new Int32Array(rowsPer);
     const bs = new Float64Array(rowsPer);
@@ -391,12 +414,16 @@ export class LloydBounds {
     const slack = pair ? { rel: epsRel, base: cnMax } : undefined;
     for (let q0 = 0; q0 < m; q0 += rowsPer) {
       const rows = Math.min(rowsPer, m - q0);
+      // A block of consecutive samples (a full pass's) is read in place from the resident copy.
+      const first = idx[q0];
+      const run = idx[q0 + rows - 1] === first + rows - 1;
+      const bx = rx && run ? rx.subarray(first * d, (first + rows) * d) : gathered;
       for (let r = 0; r < rows; ) {
         // Runs of consecutive samples in one copy.
         const i = idx[q0 + r];
         let e = r + 1;
         while (e < rows && idx[q0 + e] === i + (e - r)) e++;
-        bx.set(x.subarray(i * d, (i + e - r) * d), r * d);
+        if (bx === gathered) bx.set((rx ?? x).subarray(i * d, (i + e - r) * d), r * d);
         if (!norms) for (let q = r; q < e; q++) bn[q] = xn[i + q - r];
         r = e;
       }
@@ -405,9 +432,8 @@ export class LloydBounds {
         for (let r = 0; r < rows; r++) xn[idx[q0 + r]] = bn[r];
       }
       // A block of consecutive samples has its bounds written in place.
-      const first = idx[q0];
-      const run = pair && idx[q0 + rows - 1] === first + rows - 1;
-      const lower = run ? lb.subarray(first * k, (first + rows) * k) : low;
+      const inPlace = pair && run;
+      const lower = inPlace ? lb.subarray(first * k, (first + rows) * k) : low;
       nearestAll(bx, bn, rows, c, cn, k, d, { labels: bl, scores: bs, lower, lowerSlack: slack });
       if (sums) {
         const h = wasmActive();
@@ -421,7 +447,7 @@ export class LloydBounds {
         const lo = r * k;
         if (pair) {
           this.#stamp[i] = pass;
-          if (!run) lb.set(low.subarray(lo, lo + k), i * k);
+          if (!inPlace) lb.set(low.subarray(lo, lo + k), i * k);
         } else {
           const eps = epsRel * (xn[i] + cnMax);
           let mn = Infinity;

@@ -215,10 +215,11 @@ const freeBlocks = new WeakMap<WasmHeap, Map<number, number[]>>();
 
 /**
  * What a resident array is for: 'owned' (parameters, gradients, optimizer state: kernels/resident.ts's
- * ownedZeros and selfOwnedZeros) or 'arena' (a training or inference arena's activations and gradients,
- * arenaZeros). Each pool has its own budget, so arenas never take the room parameters made later need.
+ * ownedZeros and selfOwnedZeros), 'arena' (a training or inference arena's activations and gradients,
+ * arenaZeros) or 'data' (a copy of a whole data set that many kernel calls read in a row, residentCopy).
+ * Each pool has its own budget, so arenas never take the room parameters made later need.
  */
-export type ResidentPool = 'owned' | 'arena';
+export type ResidentPool = 'owned' | 'arena' | 'data';
 
 /**
  * Room resident arrays of each pool may hold at once. Their room comes back when their owners are
@@ -226,20 +227,22 @@ export type ResidentPool = 'owned' | 'arena';
  * ordinary ones until room comes back, so a process that drops many models between collections cannot
  * grow without bound. The arena budget holds a whole training step of the 64x64 VGG-style bench net at
  * batch 32 (124 MiB of activations and gradients); an arena over it keeps the rest in ordinary arrays.
+ * The data budget holds the 60,000 Fashion-MNIST training images as floats (180 MiB) with room to spare;
+ * a larger set is read from where it is, block by block.
  */
-const residentBudget: Record<ResidentPool, number> = { owned: 128 * 2 ** 20, arena: 160 * 2 ** 20 };
+const residentBudget: Record<ResidentPool, number> = { owned: 128 * 2 ** 20, arena: 160 * 2 ** 20, data: 256 * 2 ** 20 };
 const residentBytes = new WeakMap<WasmHeap, Record<ResidentPool, number>>();
 
 function bytesOf(h: WasmHeap): Record<ResidentPool, number> {
   let b = residentBytes.get(h);
-  if (!b) residentBytes.set(h, (b = { owned: 0, arena: 0 }));
+  if (!b) residentBytes.set(h, (b = { owned: 0, arena: 0, data: 0 }));
   return b;
 }
 
 /** Bytes resident arrays of h hold now (of one pool, or of both). */
 export function residentInUse(h: WasmHeap, pool?: ResidentPool): number {
   const b = bytesOf(h);
-  return pool ? b[pool] : b.owned + b.arena;
+  return pool ? b[pool] : b.owned + b.arena + b.data;
 }
 
 /** Set a pool's resident budget in bytes (tests; default the 'owned' pool); returns the one before. */
@@ -253,9 +256,10 @@ export function setResidentBudget(bytes: number, pool: ResidentPool = 'owned'): 
  * A zero-filled Float32Array of n values in h's memory for good (until releaseResident), or null when
  * the pool's resident budget is spent: kernels read and write it in place (residentOffset) instead of
  * copying it in and out. The memory is shared, so the view stays valid when the memory grows. Only
- * between kernel calls (it may reserve permanent room).
+ * between kernel calls (it may reserve permanent room). `zero: false` leaves a recycled block's old values
+ * (for a caller that overwrites all of them at once).
  */
-export function residentZeros(h: WasmHeap, n: number, pool: ResidentPool = 'owned'): Float32Array | null {
+export function residentZeros(h: WasmHeap, n: number, pool: ResidentPool = 'owned', zero = true): Float32Array | null {
   const floats = (n + 3) & ~3;
   const used = bytesOf(h);
   if (used[pool] + floats * 4 > residentBudget[pool]) return null;
@@ -268,7 +272,7 @@ export function residentZeros(h: WasmHeap, n: number, pool: ResidentPool = 'owne
   if (!mine) residentBuffers.set(h, (mine = new WeakSet()));
   mine.add(buffer);
   const a = new Float32Array(buffer, ptr, n);
-  a.fill(0);
+  if (zero) a.fill(0);
   return a;
 }
 
