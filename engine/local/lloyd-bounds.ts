@@ -199,7 +199,6 @@ export class LloydBounds {
     const n = this.#n;
     const d = this.#d;
     const k = this.#k;
-    const x = this.#x;
     const xn = this.#xn;
     const cn = sqNorms(c, k, d, this.#cn);
     const st: LloydPassStats = { samples: n, kept: 0, direct: 0, screened: 0 };
