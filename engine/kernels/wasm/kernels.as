@@ -1049,8 +1049,18 @@ export function convDirectInputGradScratch(filters: i32, channels: i32, kernelH:
 // thread's, so the results are the same bits for any thread count.
 
 /**
+ * Bytes from one xi's block of transformed weights U to the next: [filters/4][channels][4] floats and a
+ * cache line. Without the line, 64 channels and filters put the block 16 KB apart, so the stores of one
+ * filter and channel's 16 or 36 values all fell in one L1 set: transforming the weights of the 64-channel
+ * 16x16 layer took a fifth of its F(4x4, 3x3) forward pass.
+ */
+@inline function winogradUBlock(quads: i32, channels: i32): usize {
+  return (<usize>(quads * channels * 4 + 16)) << 2;
+}
+
+/**
  * The Winograd path's per-thread scratch in floats: the transformed weights U [16][filters/4][channels][4]
- * (filters rounded up to 4), the zero-bordered image, one panel's transformed inputs V [16][channels][8]
+ * (filters rounded up to 4; each xi's block a cache line past the last, winogradUBlock), the zero-bordered image, one panel's transformed inputs V [16][channels][8]
  * (each xi's 16 floats past the last's) and products M [16][4][8], and 16 for a row's tail. Tiles: rows
  * of ceil(outW / 16) panels of 8.
  */
@@ -1059,13 +1069,14 @@ export function winogradScratch(filters: i32, channels: i32, outH: i32, outW: i3
   const th = (outH + 1) >> 1;
   const tw = ((outW + 15) >> 4) << 3;
   const wp = (2 * tw + 2 + 3) & ~3;
-  return 16 * k4 * channels + channels * (2 * th + 2) * wp + 16 * (channels * 8 + 16) + 16 * 32 + 16;
+  return 16 * (k4 * channels + 16) + channels * (2 * th + 2) * wp + 16 * (channels * 8 + 16) + 16 * 32 + 16;
 }
 
 /** U = G g G^T of every filter and channel, packed for the micro-kernel (zero for the filters past `filters`). */
 function winogradWeights(w: usize, filters: i32, channels: i32, u: usize): void {
   const k4 = (filters + 3) & ~3;
   const quads = k4 >> 2;
+  const uBlock = winogradUBlock(quads, channels);
   for (let f = 0; f < k4; f++) {
     for (let c = 0; c < channels; c++) {
       // Gg: 4 rows x 3 columns, then (Gg) G^T: 4 x 4, row by row.
@@ -1091,7 +1102,7 @@ function winogradWeights(w: usize, filters: i32, channels: i32, u: usize): void 
         for (let j = 0; j < 4; j++) {
           const xi = i * 4 + j;
           const v = j == 0 ? row0 : j == 1 ? row1 : j == 2 ? row2 : row3;
-          store<f32>(u + ((<usize>(((xi * quads + (f >> 2)) * channels + c) * 4 + (f & 3))) << 2), v);
+          store<f32>(u + <usize>xi * uBlock + ((<usize>(((f >> 2) * channels + c) * 4 + (f & 3))) << 2), v);
         }
       }
     }
@@ -1241,7 +1252,8 @@ function convWinograd(
   const wpBytes = <usize>wp << 2;
   const planeBytes = <usize>hp * wpBytes;
   const u = scratch;
-  const pad = u + ((<usize>16 * k4 * channels) << 2);
+  const uBlock = winogradUBlock(quads, channels);
+  const pad = u + 16 * uBlock;
   const v = pad + <usize>channels * planeBytes;
   // Each xi's panel starts a cache line past the last's multiple of 4 KB (with 64 or 128 channels the
   // 16 stores of an input transform would fall in one cache set).
@@ -1276,7 +1288,7 @@ function convWinograd(
         const ox = 2 * tx;
         for (let q = 0; q < quads; q++) {
           for (let xi = 0; xi < 16; xi++) {
-            winogradProduct(channels, u + <usize>(xi * quads + q) * uStep, v + <usize>xi * vStep, m + (<usize>xi << 7));
+            winogradProduct(channels, u + <usize>xi * uBlock + <usize>q * uStep, v + <usize>xi * vStep, m + (<usize>xi << 7));
           }
           for (let i = 0; i < 4; i++) {
             const f = q * 4 + i;
@@ -1298,14 +1310,14 @@ function convWinograd(
 // transforms weigh values by up to 5 (inputs) and 8 (outputs), so the sums round a few times more than
 // F(2x2, 3x3)'s (convWasm.test.ts bounds both).
 
-/** Scratch (floats) of convWinograd4: U [36][filters/4][channels][4], the bordered image, V [36][channels][8] (each xi 16 floats past the last), M [36][4][8], 256 for the transforms. */
+/** Scratch (floats) of convWinograd4: U [36][filters/4][channels][4] (+16 each, winogradUBlock), the bordered image, V [36][channels][8] (each xi 16 floats past the last), M [36][4][8], 256 for the transforms. */
 export function winograd4Scratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
   const k4 = (filters + 3) & ~3;
   const stacked = outW <= 16;
   const th = stacked ? (((outH + 3) >> 2) + 1) & ~1 : (outH + 3) >> 2;
   const tw = stacked ? 4 : ((outW + 31) >> 5) << 3;
   const wp = 4 * tw + 4;
-  return 36 * k4 * channels + channels * (4 * th + 2) * wp + 36 * (channels * 8 + 16) + 36 * 32 + 256;
+  return 36 * (k4 * channels + 16) + channels * (4 * th + 2) * wp + 36 * (channels * 8 + 16) + 36 * 32 + 256;
 }
 
 /**
@@ -1316,7 +1328,7 @@ export function winograd4Scratch(filters: i32, channels: i32, outH: i32, outW: i
 function winograd4Weights(w: usize, filters: i32, channels: i32, u: usize): void {
   const k4 = (filters + 3) & ~3;
   const quads = k4 >> 2;
-  const blockBytes = (<usize>(quads * channels * 4)) << 2;
+  const blockBytes = winogradUBlock(quads, channels);
   for (let f = 0; f < k4; f++) {
     for (let c = 0; c < channels; c++) {
       const at = u + ((<usize>(((f >> 2) * channels + c) * 4 + (f & 3))) << 2);
@@ -1485,7 +1497,8 @@ function convWinograd4(
   const wpBytes = <usize>wp << 2;
   const planeBytes = <usize>hp * wpBytes;
   const u = scratch;
-  const pad = u + ((<usize>36 * k4 * channels) << 2);
+  const uBlock = winogradUBlock(quads, channels);
+  const pad = u + 36 * uBlock;
   const v = pad + <usize>channels * planeBytes;
   const vStep = (<usize>(channels * 8 + 16)) << 2;
   const m = v + 36 * vStep;
@@ -1521,7 +1534,7 @@ function convWinograd4(
         const ox = 4 * tx;
         for (let q = 0; q < quads; q++) {
           for (let xi = 0; xi < 36; xi++) {
-            winogradProduct(channels, u + <usize>(xi * quads + q) * uStep, v + <usize>xi * vStep, m + (<usize>xi << 7));
+            winogradProduct(channels, u + <usize>xi * uBlock + <usize>q * uStep, v + <usize>xi * vStep, m + (<usize>xi << 7));
           }
           for (let i = 0; i < 4; i++) {
             const f = q * 4 + i;
