@@ -7,14 +7,16 @@
  *                    n = tanh(z_n + r hn_t) (r, u, n written over z_t); h_t = (1 - u) n + u h_(t-1)
  *   backward: dZ and dR from dH and the activations (dR_n = dZ_n r, the rest equal), dbh += dR_n,
  *             carrying dh_(t-1) = dh u + dR_t Wh^T.
- * With the WebAssembly backend every step runs in one kernel call on the calling thread, as the LSTM's
+ * With the WebAssembly backend every step runs in one kernel call, the batch's rows split over the kernel
+ * threads, as the LSTM's
  * (kernels/lstm.ts: the same rational tanh and σ on f32x4 lanes; gru.test.ts checks it against the
  * TypeScript functions here, its reference).
  */
 import { wasmActive } from './backend.js';
 import { gemmTs } from './gemm.js';
-import { back, operand, output } from './lstm.js';
+import { back, operand, output, recurrentThreads } from './lstm.js';
 import { reserve, resetHeap, type WasmHeap } from './wasm/runtime.js';
+import { runThreaded } from './wasm/threads.js';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -131,7 +133,7 @@ function gruForwardWasm(
   const ph = output(w, h, (steps + 1) * n);
   const phn = output(w, hn, steps * n);
   const pr = reserve(w, 3 * n);
-  w.fn.gruForward(pz, pw, pb, ph, phn, pr, steps, batch, units);
+  runThreaded(w, recurrentThreads(w, steps, batch, units, 3), 'gruForward', [pz, pw, pb, ph, phn, pr, steps, batch, units]);
   back(w, pz, z, zLen);
   back(w, ph, h, (steps + 1) * n);
   back(w, phn, hn, steps * n);
@@ -153,7 +155,9 @@ function gruBackwardWasm(
   const pz = output(w, dZ, zLen);
   const pr = output(w, dR, zLen);
   const pc = reserve(w, n);
-  w.fn.gruBackward(pa, phn, ph, pd, pw, pz, pr, pb, pc, steps, batch, units);
+  runThreaded(w, recurrentThreads(w, steps, batch, units, 3), 'gruBackward', [pa, phn, ph, pd, pw, pz, pr, pc, steps, batch, units]);
+  // The recurrent bias's gradient sums over the batch, so it runs after the split steps, in one order.
+  w.fn.gruBiasGrad(pr, pb, steps, batch, units);
   back(w, pz, dZ, zLen);
   back(w, pr, dR, zLen);
   back(w, pb, dbh, units);

@@ -5,13 +5,27 @@
  *   forward, step t: z_t += h_(t-1) Wh; i, f, o = σ(z_t), g = tanh(z_t) (written over z_t);
  *                    c_t = f c_(t-1) + i g; h_t = o tanh(c_t)
  *   backward: dZ from dH and the activations, carrying dh_(t-1) = dZ_t Wh^T and dc_(t-1) = dc_t f.
- * With the WebAssembly backend every step runs in one kernel call on the calling thread (one copy in
- * and out per pass instead of per step, the nonlinearities on f32x4 lanes as a rational tanh, error
- * below 1e-6: lstm.test.ts); the TypeScript functions here are the reference it is tested against.
+ * With the WebAssembly backend every step runs in one kernel call (one copy in and out per pass instead
+ * of per step, the nonlinearities on f32x4 lanes as a rational tanh, error below 1e-6: lstm.test.ts),
+ * the batch's rows split over the kernel threads (recurrentThreads); the TypeScript functions here are
+ * the reference it is tested against.
  */
 import { wasmActive } from './backend.js';
 import { gemmTs } from './gemm.js';
 import { put, reserve, resetHeap, residentOffset, take, type WasmHeap } from './wasm/runtime.js';
+import { kernelThreads, runThreaded } from './wasm/threads.js';
+
+/** Multiply-adds of the recurrent products (all steps) from which the batch is split over the threads. */
+const MIN_SPLIT_MACS = 1 << 19;
+
+/**
+ * Threads for the recurrent kernels (LSTM, GRU, simple RNN): each thread runs every step of its own batch
+ * rows (groups of 4), with no hand-over between steps, so a batch of 8 or more rows with enough work is
+ * split. Each row's values are the same on any thread count.
+ */
+export function recurrentThreads(w: WasmHeap, steps: number, batch: number, units: number, gates: number): number {
+  return batch >= 8 && steps * batch * units * units * gates >= MIN_SPLIT_MACS ? kernelThreads(w) : 1;
+}
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -137,7 +151,7 @@ function lstmForwardWasm(w: WasmHeap, z: Float32Array, wh: Float32Array, h: Floa
   const pz = operand(w, z, zLen);
   const ph = output(w, h, sLen);
   const pc = output(w, c, sLen);
-  w.fn.lstmForward(pz, pw, ph, pc, steps, batch, units);
+  runThreaded(w, recurrentThreads(w, steps, batch, units, 4), 'lstmForward', [pz, pw, ph, pc, steps, batch, units]);
   back(w, pz, z, zLen);
   back(w, ph, h, sLen);
   back(w, pc, c, sLen);
@@ -156,6 +170,6 @@ function lstmBackwardWasm(
   const pz = output(w, dZ, zLen);
   const ph = reserve(w, n);
   const pcc = reserve(w, n);
-  w.fn.lstmBackward(pa, pc, pd, pw, pz, ph, pcc, steps, batch, units);
+  runThreaded(w, recurrentThreads(w, steps, batch, units, 4), 'lstmBackward', [pa, pc, pd, pw, pz, ph, pcc, steps, batch, units]);
   back(w, pz, dZ, zLen);
 }

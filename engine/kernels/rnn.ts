@@ -4,14 +4,16 @@
  * initial state; wh is [u, u].
  *   forward, step t: z_t += h_(t-1) Wh (z overwritten); h_t = tanh(z_t)
  *   backward: dZ_t = (dH_t + carry)(1 - h_t²), carrying dh_(t-1) = dZ_t Wh^T.
- * With the WebAssembly backend every step runs in one kernel call on the calling thread, as the LSTM's
+ * With the WebAssembly backend every step runs in one kernel call, the batch's rows split over the kernel
+ * threads, as the LSTM's
  * (kernels/lstm.ts: the same rational tanh on f32x4 lanes; rnn.test.ts checks it against the TypeScript
  * functions here, its reference).
  */
 import { wasmActive } from './backend.js';
 import { gemmTs } from './gemm.js';
-import { back, operand, output } from './lstm.js';
+import { back, operand, output, recurrentThreads } from './lstm.js';
 import { reserve, resetHeap, type WasmHeap } from './wasm/runtime.js';
+import { runThreaded } from './wasm/threads.js';
 
 function checkAll(steps: number, batch: number, units: number, arrays: [string, Float32Array, number][]): void {
   if (![steps, batch, units].every((v) => Number.isInteger(v) && v > 0)) {
@@ -68,7 +70,7 @@ function rnnForwardWasm(w: WasmHeap, z: Float32Array, wh: Float32Array, h: Float
   const pw = operand(w, wh, units * units);
   const pz = operand(w, z, steps * n); // read and overwritten
   const ph = output(w, h, (steps + 1) * n);
-  w.fn.rnnForward(pz, pw, ph, steps, batch, units);
+  runThreaded(w, recurrentThreads(w, steps, batch, units, 1), 'rnnForward', [pz, pw, ph, steps, batch, units]);
   back(w, pz, z, steps * n);
   back(w, ph, h, (steps + 1) * n);
 }
@@ -81,6 +83,6 @@ function rnnBackwardWasm(w: WasmHeap, h: Float32Array, dH: Float32Array, wh: Flo
   const pd = operand(w, dH, steps * n);
   const pz = output(w, dZ, steps * n);
   const pc = reserve(w, n);
-  w.fn.rnnBackward(ph, pd, pw, pz, pc, steps, batch, units);
+  runThreaded(w, recurrentThreads(w, steps, batch, units, 1), 'rnnBackward', [ph, pd, pw, pz, pc, steps, batch, units]);
   back(w, pz, dZ, steps * n);
 }

@@ -2696,24 +2696,36 @@ export function adamUpdate(
 }
 
 /**
- * Forward through every step on the calling thread. z [steps, batch, 4u] holds x_t Wx + b (gate order
- * i, f, g, o) and is overwritten with the gate activations; wh is [u, 4u]; h and c are
+ * Thread tid's first batch row in the recurrent kernels (whole groups of 4 rows, the GEMM's row tiles).
+ * Each sample's steps depend only on its own earlier steps, so every thread runs all the steps of its
+ * rows with no hand-over between steps, and each row's values are the same on any thread count.
+ */
+@inline function batchLo(batch: i32, tid: i32, nt: i32): i32 {
+  return min(batch, shareLo((batch + 3) >> 2, tid, nt) << 2);
+}
+
+/**
+ * Forward through every step for thread tid's batch rows (batchLo). z [steps, batch, 4u] holds x_t Wx + b
+ * (gate order i, f, g, o) and is overwritten with the gate activations; wh is [u, 4u]; h and c are
  * [(steps + 1), batch, u] with block 0 the zero initial state (set here) and block t+1 step t's state.
  * Step t: z_t += h_(t-1) Wh (one GEMM), then i, f, o = σ, g = tanh, c = f c_(t-1) + i g, h = o tanh(c).
  */
-export function lstmForward(z: usize, wh: usize, h: usize, c: usize, steps: i32, batch: i32, units: i32): void {
+export function lstmForward(z: usize, wh: usize, h: usize, c: usize, steps: i32, batch: i32, units: i32, tid: i32, nt: i32): void {
   const n = batch * units;
   const g4 = 4 * units;
   const ub = <usize>units << 2;
-  memory.fill(h, 0, <usize>n << 2);
-  memory.fill(c, 0, <usize>n << 2);
+  const b0 = batchLo(batch, tid, nt);
+  const b1 = batchLo(batch, tid + 1, nt);
+  if (b1 <= b0) return;
+  memory.fill(h + <usize>b0 * ub, 0, <usize>(b1 - b0) * ub);
+  memory.fill(c + <usize>b0 * ub, 0, <usize>(b1 - b0) * ub);
   for (let t = 0; t < steps; t++) {
     const zt = z + ((<usize>t * batch * g4) << 2);
     const hPrev = h + ((<usize>t * n) << 2);
     const cPrev = c + ((<usize>t * n) << 2);
     const nb = <usize>n << 2;
-    gemmLd(0, 0, batch, g4, units, 1, hPrev, units, wh, g4, 1, zt, g4);
-    for (let b = 0; b < batch; b++) {
+    gemmLd(0, 0, b1 - b0, g4, units, 1, hPrev + <usize>b0 * ub, units, wh, g4, 1, zt + ((<usize>b0 * g4) << 2), g4);
+    for (let b = b0; b < b1; b++) {
       const a = zt + ((<usize>b * g4) << 2);
       const row = <usize>b * ub;
       for (let j = 0; j < units; j += 4) {
@@ -2736,26 +2748,31 @@ export function lstmForward(z: usize, wh: usize, h: usize, c: usize, steps: i32,
 }
 
 /**
- * Backward through every step (the forward's act = its overwritten z, and its c). dH [steps, batch, u]
- * is dL/dh_t from the layer's output; fills dZ [steps, batch, 4u] (gradient of the pre-activations),
- * using carryH and carryC ([batch, u] each) for dL/dh and dL/dc flowing back from later steps.
+ * Backward through every step for thread tid's batch rows (the forward's act = its overwritten z, and its
+ * c). dH [steps, batch, u] is dL/dh_t from the layer's output; fills dZ [steps, batch, 4u] (gradient of
+ * the pre-activations), using carryH and carryC ([batch, u] each) for dL/dh and dL/dc flowing back from
+ * later steps.
  */
 export function lstmBackward(
   act: usize, c: usize, dH: usize, wh: usize, dZ: usize, carryH: usize, carryC: usize, steps: i32, batch: i32, units: i32,
+  tid: i32, nt: i32,
 ): void {
   const n = batch * units;
   const g4 = 4 * units;
   const ub = <usize>units << 2;
   const nb = <usize>n << 2;
   const one = f32x4.splat(1);
-  memory.fill(carryH, 0, nb);
-  memory.fill(carryC, 0, nb);
+  const b0 = batchLo(batch, tid, nt);
+  const b1 = batchLo(batch, tid + 1, nt);
+  if (b1 <= b0) return;
+  memory.fill(carryH + <usize>b0 * ub, 0, <usize>(b1 - b0) * ub);
+  memory.fill(carryC + <usize>b0 * ub, 0, <usize>(b1 - b0) * ub);
   for (let t = steps - 1; t >= 0; t--) {
     const at = act + ((<usize>t * batch * g4) << 2);
     const dzt = dZ + ((<usize>t * batch * g4) << 2);
     const cPrev = c + ((<usize>t * n) << 2);
     const dht = dH + ((<usize>t * n) << 2);
-    for (let b = 0; b < batch; b++) {
+    for (let b = b0; b < b1; b++) {
       const a = at + ((<usize>b * g4) << 2);
       const d = dzt + ((<usize>b * g4) << 2);
       const row = <usize>b * ub;
@@ -2777,7 +2794,7 @@ export function lstmBackward(
         storePart(carryC + k, f32x4.mul(dc, f), cnt);
       }
     }
-    gemmLd(0, 1, batch, units, g4, 1, dzt, g4, wh, g4, 0, carryH, units);
+    gemmLd(0, 1, b1 - b0, units, g4, 1, dzt + ((<usize>b0 * g4) << 2), g4, wh, g4, 0, carryH + <usize>b0 * ub, units);
   }
 }
 
@@ -3123,26 +3140,31 @@ export function clusterSums(x: usize, rows: i32, d: i32, labels: usize, order: u
 // ---- GRU steps (same contract as ../gru.ts's TypeScript reference), all steps in one call ----
 
 /**
- * Forward through every step on the calling thread (PyTorch's GRU: the reset gate scales the recurrent
+ * Forward through every step for thread tid's batch rows (PyTorch's GRU: the reset gate scales the recurrent
  * part of the new gate after its projection). z [steps, batch, 3u] holds x_t Wx + b (gate order r, z, n)
  * and is overwritten with the gate activations; wh is [u, 3u], bh [u]; h is [(steps + 1), batch, u] with
  * block 0 the zero initial state (set here); hn [steps, batch, u] gets h_(t-1) Wh_n + bh; r is [batch, 3u]
  * scratch. Step t: r = h_(t-1) Wh (one GEMM), then rg = σ(z_r + r_r), zg = σ(z_z + r_z),
  * hn = r_n + bh, n = tanh(z_n + rg hn), h_t = (1 - zg) n + zg h_(t-1).
  */
-export function gruForward(z: usize, wh: usize, bh: usize, h: usize, hn: usize, r: usize, steps: i32, batch: i32, units: i32): void {
+export function gruForward(
+  z: usize, wh: usize, bh: usize, h: usize, hn: usize, r: usize, steps: i32, batch: i32, units: i32, tid: i32, nt: i32,
+): void {
   const n = batch * units;
   const g3 = 3 * units;
   const ub = <usize>units << 2;
   const nb = <usize>n << 2;
   const one = f32x4.splat(1);
-  memory.fill(h, 0, nb);
+  const b0 = batchLo(batch, tid, nt);
+  const b1 = batchLo(batch, tid + 1, nt);
+  if (b1 <= b0) return;
+  memory.fill(h + <usize>b0 * ub, 0, <usize>(b1 - b0) * ub);
   for (let t = 0; t < steps; t++) {
     const zt = z + ((<usize>t * batch * g3) << 2);
     const hPrev = h + ((<usize>t * n) << 2);
     const hnt = hn + ((<usize>t * n) << 2);
-    gemmLd(0, 0, batch, g3, units, 1, hPrev, units, wh, g3, 0, r, g3);
-    for (let b = 0; b < batch; b++) {
+    gemmLd(0, 0, b1 - b0, g3, units, 1, hPrev + <usize>b0 * ub, units, wh, g3, 0, r + ((<usize>b0 * g3) << 2), g3);
+    for (let b = b0; b < b1; b++) {
       const a = zt + ((<usize>b * g3) << 2);
       const ra = r + ((<usize>b * g3) << 2);
       const row = <usize>b * ub;
@@ -3165,26 +3187,30 @@ export function gruForward(z: usize, wh: usize, bh: usize, h: usize, hn: usize, 
 }
 
 /**
- * Backward through every step (the forward's act = its overwritten z, its hn and h). dH [steps, batch, u]
- * is dL/dh_t from the layer's output; fills dZ and dR [steps, batch, 3u] (gradients of the input and
- * recurrent parts of the pre-activations: equal for r and z, dR_n = dZ_n rg), adds the recurrent bias's
- * gradient into dbh [u] (steps from last to first, batch rows in order), using carry [batch, u] for
- * dL/dh flowing back from later steps: carry = dh zg + dR_t Wh^T.
+ * Backward through every step for thread tid's batch rows (the forward's act = its overwritten z, its hn
+ * and h). dH [steps, batch, u] is dL/dh_t from the layer's output; fills dZ and dR [steps, batch, 3u]
+ * (gradients of the input and recurrent parts of the pre-activations: equal for r and z, dR_n = dZ_n rg),
+ * using carry [batch, u] for dL/dh flowing back from later steps: carry = dh zg + dR_t Wh^T. The recurrent
+ * bias's gradient is gruBiasGrad's, after it.
  */
 export function gruBackward(
-  act: usize, hn: usize, h: usize, dH: usize, wh: usize, dZ: usize, dR: usize, dbh: usize, carry: usize, steps: i32, batch: i32, units: i32,
+  act: usize, hn: usize, h: usize, dH: usize, wh: usize, dZ: usize, dR: usize, carry: usize, steps: i32, batch: i32, units: i32,
+  tid: i32, nt: i32,
 ): void {
   const n = batch * units;
   const g3 = 3 * units;
   const ub = <usize>units << 2;
   const one = f32x4.splat(1);
-  memory.fill(carry, 0, <usize>n << 2);
+  const b0 = batchLo(batch, tid, nt);
+  const b1 = batchLo(batch, tid + 1, nt);
+  if (b1 <= b0) return;
+  memory.fill(carry + <usize>b0 * ub, 0, <usize>(b1 - b0) * ub);
   for (let t = steps - 1; t >= 0; t--) {
     const off = (<usize>t * batch * g3) << 2;
     const hPrev = h + ((<usize>t * n) << 2);
     const dht = dH + ((<usize>t * n) << 2);
     const hnt = hn + ((<usize>t * n) << 2);
-    for (let b = 0; b < batch; b++) {
+    for (let b = b0; b < b1; b++) {
       const a = act + off + ((<usize>b * g3) << 2);
       const dz = dZ + off + ((<usize>b * g3) << 2);
       const dr = dR + off + ((<usize>b * g3) << 2);
@@ -3207,51 +3233,79 @@ export function gruBackward(
         storePart(dr + ub + o4, dzp, cnt);
         storePart(dz + 2 * ub + o4, dnp, cnt);
         storePart(dr + 2 * ub + o4, dnr, cnt);
-        storePart(dbh + o4, f32x4.add(loadPart(dbh + o4, cnt), dnr), cnt);
         storePart(carry + k, f32x4.mul(dh, zg), cnt);
       }
     }
-    gemmLd(0, 1, batch, units, g3, 1, dR + off, g3, wh, g3, 1, carry, units);
+    gemmLd(0, 1, b1 - b0, units, g3, 1, dR + off + ((<usize>b0 * g3) << 2), g3, wh, g3, 1, carry + <usize>b0 * ub, units);
+  }
+}
+
+/** dbh [u] += the dR_n of every step and sample (steps from last to first, batch rows in order), as float32 sums. */
+export function gruBiasGrad(dR: usize, dbh: usize, steps: i32, batch: i32, units: i32): void {
+  const g3 = 3 * units;
+  const ub = <usize>units << 2;
+  for (let t = steps - 1; t >= 0; t--) {
+    for (let b = 0; b < batch; b++) {
+      const dr = dR + ((<usize>(t * batch + b) * g3) << 2) + 2 * ub;
+      for (let j = 0; j < units; j += 4) {
+        const cnt = units - j;
+        const o4 = <usize>j << 2;
+        storePart(dbh + o4, f32x4.add(loadPart(dbh + o4, cnt), loadPart(dr + o4, cnt)), cnt);
+      }
+    }
   }
 }
 
 // ---- simple RNN steps (same contract as ../rnn.ts's TypeScript reference), all steps in one call ----
 
 /**
- * Forward through every step on the calling thread: z [steps, batch, u] holds x_t Wx + b and is
+ * Forward through every step for thread tid's batch rows: z [steps, batch, u] holds x_t Wx + b and is
  * overwritten with z_t + h_(t-1) Wh; h [(steps + 1), batch, u] gets h_t = tanh of that, block 0 zero.
  */
-export function rnnForward(z: usize, wh: usize, h: usize, steps: i32, batch: i32, units: i32): void {
+export function rnnForward(z: usize, wh: usize, h: usize, steps: i32, batch: i32, units: i32, tid: i32, nt: i32): void {
   const n = batch * units;
   const nb = <usize>n << 2;
-  memory.fill(h, 0, nb);
+  const b0 = batchLo(batch, tid, nt);
+  const b1 = batchLo(batch, tid + 1, nt);
+  if (b1 <= b0) return;
+  const i0 = b0 * units;
+  const i1 = b1 * units;
+  const r0 = (<usize>i0) << 2;
+  memory.fill(h + r0, 0, <usize>(i1 - i0) << 2);
   for (let t = 0; t < steps; t++) {
     const zt = z + ((<usize>t * n) << 2);
     const hPrev = h + ((<usize>t * n) << 2);
-    gemmLd(0, 0, batch, units, units, 1, hPrev, units, wh, units, 1, zt, units);
-    for (let i = 0; i < n; i += 4) storePart(hPrev + nb + (<usize>i << 2), tanh4(loadPart(zt + (<usize>i << 2), n - i)), n - i);
+    gemmLd(0, 0, b1 - b0, units, units, 1, hPrev + r0, units, wh, units, 1, zt + r0, units);
+    for (let i = i0; i < i1; i += 4) storePart(hPrev + nb + (<usize>i << 2), tanh4(loadPart(zt + (<usize>i << 2), i1 - i)), i1 - i);
   }
 }
 
 /**
- * Backward through every step: dZ_t = (dH_t + carry)(1 - h_t²), carry = dZ_t Wh^T ([batch, u] scratch).
+ * Backward through every step for thread tid's batch rows: dZ_t = (dH_t + carry)(1 - h_t²), carry = dZ_t Wh^T
+ * ([batch, u] scratch).
  */
-export function rnnBackward(h: usize, dH: usize, wh: usize, dZ: usize, carry: usize, steps: i32, batch: i32, units: i32): void {
+export function rnnBackward(h: usize, dH: usize, wh: usize, dZ: usize, carry: usize, steps: i32, batch: i32, units: i32, tid: i32, nt: i32): void {
   const n = batch * units;
   const nb = <usize>n << 2;
   const one = f32x4.splat(1);
-  memory.fill(carry, 0, nb);
+  const b0 = batchLo(batch, tid, nt);
+  const b1 = batchLo(batch, tid + 1, nt);
+  if (b1 <= b0) return;
+  const i0 = b0 * units;
+  const i1 = b1 * units;
+  const r0 = (<usize>i0) << 2;
+  memory.fill(carry + r0, 0, <usize>(i1 - i0) << 2);
   for (let t = steps - 1; t >= 0; t--) {
     const o = (<usize>t * n) << 2;
     const ht = h + o + nb;
-    for (let i = 0; i < n; i += 4) {
-      const cnt = n - i;
+    for (let i = i0; i < i1; i += 4) {
+      const cnt = i1 - i;
       const p = <usize>i << 2;
       const y = loadPart(ht + p, cnt);
       const d = f32x4.add(loadPart(dH + o + p, cnt), loadPart(carry + p, cnt));
       storePart(dZ + o + p, f32x4.mul(d, f32x4.sub(one, f32x4.mul(y, y))), cnt);
     }
-    gemmLd(0, 1, batch, units, units, 1, dZ + o, units, wh, units, 0, carry, units);
+    gemmLd(0, 1, b1 - b0, units, units, 1, dZ + o + r0, units, wh, units, 0, carry + r0, units);
   }
 }
 

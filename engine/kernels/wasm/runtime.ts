@@ -59,14 +59,17 @@ export interface WasmExports {
   leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
   maxPoolForward(x: number, planes: number, y: number, argmax: number, ...geomThread: number[]): void;
   maxPoolBackward(dy: number, argmax: number, count: number, dx: number, dxLength: number, planes: number, tid: number, nt: number): void;
-  lstmForward(z: number, wh: number, h: number, c: number, steps: number, batch: number, units: number): void;
-  lstmBackward(act: number, c: number, dH: number, wh: number, dZ: number, carryH: number, carryC: number, steps: number, batch: number, units: number): void;
-  gruForward(z: number, wh: number, bh: number, h: number, hn: number, r: number, steps: number, batch: number, units: number): void;
-  gruBackward(
-    act: number, hn: number, h: number, dH: number, wh: number, dZ: number, dR: number, dbh: number, carry: number, steps: number, batch: number, units: number,
+  lstmForward(z: number, wh: number, h: number, c: number, steps: number, batch: number, units: number, tid: number, nt: number): void;
+  lstmBackward(
+    act: number, c: number, dH: number, wh: number, dZ: number, carryH: number, carryC: number, steps: number, batch: number, units: number, tid: number, nt: number,
   ): void;
-  rnnForward(z: number, wh: number, h: number, steps: number, batch: number, units: number): void;
-  rnnBackward(h: number, dH: number, wh: number, dZ: number, carry: number, steps: number, batch: number, units: number): void;
+  gruForward(z: number, wh: number, bh: number, h: number, hn: number, r: number, steps: number, batch: number, units: number, tid: number, nt: number): void;
+  gruBackward(
+    act: number, hn: number, h: number, dH: number, wh: number, dZ: number, dR: number, carry: number, steps: number, batch: number, units: number, tid: number, nt: number,
+  ): void;
+  gruBiasGrad(dR: number, dbh: number, steps: number, batch: number, units: number): void;
+  rnnForward(z: number, wh: number, h: number, steps: number, batch: number, units: number, tid: number, nt: number): void;
+  rnnBackward(h: number, dH: number, wh: number, dZ: number, carry: number, steps: number, batch: number, units: number, tid: number, nt: number): void;
   adamUpdate(w: number, g: number, m: number, v: number, n: number, lr: number, l2: number, keep: number,
     beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number, tid: number, nt: number): void;
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
