@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import '../layers/index.js';
 import { Sequential } from '../models/sequential.js';
-import { LAYER_NETWORKS, layerTimes } from './layers.js';
+import { gradModes, LAYER_NETWORKS, layerTimes } from './layers.js';
 import { gray28 } from './workloads.js';
 
 test('--layers prints every layer of the network with its forward and backward medians, then the totals', (t) => {
@@ -28,4 +28,16 @@ test('--layers refuses an unknown network and a step count within the warm-up', 
   assert.deepEqual(LAYER_NETWORKS, ['vgg64', 'lenet5', 'mlp']);
   assert.throws(() => layerTimes('resnet', 30), /--layers takes one of vgg64, lenet5, mlp, not "resnet"/);
   assert.throws(() => layerTimes('mlp', 5), /--steps must be more than 5/);
+});
+
+test('--grad-modes prints the two modes\' medians and their ratio, and refuses what it cannot run', (t) => {
+  const lines: string[] = [];
+  t.mock.method(console, 'log', (line: string) => void lines.push(line));
+  gradModes('mlp', 0.24);
+  assert.equal(lines.length, 1);
+  const m = /^mlp batch=64 fill_us=([\d.]+) set_us=([\d.]+) fill\/set=([\d.]+)$/.exec(lines[0]);
+  assert.ok(m, lines[0]);
+  assert.ok(Math.abs(Number(m[1]) / Number(m[2]) - Number(m[3])) < 0.002);
+  assert.throws(() => gradModes('resnet', 1), /--grad-modes takes one of vgg64, lenet5, mlp, not "resnet"/);
+  assert.throws(() => gradModes('mlp', 0), /--seconds must be positive/);
 });

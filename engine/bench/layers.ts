@@ -9,7 +9,9 @@
 import { Rng } from '../core/rng.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import '../layers/index.js';
+import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy.js';
 import { Sequential, trainingArena, type SequentialSpec } from '../models/sequential.js';
+import { createOptimizer } from '../optim/index.js';
 import { gray28, vgg64 } from './workloads.js';
 
 const NETWORKS: Record<string, () => { spec: SequentialSpec; batch: number }> = {
@@ -71,4 +73,58 @@ export function layerTimes(name: string, steps: number): void {
     console.log(`${i} ${layer.constructor.name} ${config} forward_ms=${f.toFixed(2)} backward_ms=${b.toFixed(2)}`);
   });
   console.log(`${name} batch=${batch} forward_ms=${totalF.toFixed(1)} backward_ms=${totalB.toFixed(1)} img_per_s=${((batch / (totalF + totalB)) * 1000).toFixed(0)}`);
+}
+
+/**
+ * `npm run bench -- --grad-modes NAME [--seconds S]`: a whole training step (forward, loss, backward, Adam)
+ * with the grads zeroed and then added to (`fill`) against overwritten by the backward pass (`set`,
+ * Sequential.backward's paramGrads 'set', what the trainers do), interleaved in one process: 12 windows of
+ * S / 24 seconds each way, alternating, after a warm-up of both. Prints the medians and their ratio:
+ *   `<name> batch=<b> fill_us=<median> set_us=<median> fill/set=<ratio>`
+ * In one process and alternating every fraction of a second, the machine's drift between minutes (a third
+ * on this kind of machine) falls on both alike, so a difference of a few percent shows.
+ */
+export function gradModes(name: string, seconds: number): void {
+  const make = NETWORKS[name];
+  if (!make) throw new Error(`--grad-modes takes one of ${LAYER_NETWORKS.join(', ')}, not "${name}"`);
+  if (!(seconds > 0)) throw new Error(`--seconds must be positive, got ${seconds}`);
+  const { spec, batch } = make();
+  const rng = new Rng(1);
+  const model = new Sequential(spec, rng);
+  const params = model.params();
+  const opt = createOptimizer({ type: 'adam', lr: 1e-3 });
+  const x = tensor([batch, ...spec.input]);
+  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
+  const labels = new Int32Array(batch).map(() => rng.int(10));
+  const arena = trainingArena();
+  const ctx = { training: true, rng, arena };
+  const step = (set: boolean) => {
+    arena.reset();
+    const { y, caches } = model.forward(x, ctx);
+    const { grad } = softmaxCrossEntropy(y, labels);
+    if (!set) for (const p of params) p.grad.fill(0);
+    model.backward(caches, grad, false, arena, set ? 'set' : true);
+    opt.step(params);
+  };
+  for (let i = 0; i < WARM_UP; i++) {
+    step(false);
+    step(true);
+  }
+  const windowMs = (seconds * 1000) / 24;
+  const us: Record<'fill' | 'set', number[]> = { fill: [], set: [] };
+  for (let r = 0; r < 12; r++) {
+    for (const mode of ['fill', 'set'] as const) {
+      const t0 = performance.now();
+      let k = 0;
+      do {
+        step(mode === 'set');
+        k++;
+      } while (performance.now() - t0 < windowMs);
+      us[mode].push(((performance.now() - t0) / k) * 1000);
+    }
+  }
+  const mid = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
+  const f = mid(us.fill);
+  const st = mid(us.set);
+  console.log(`${name} batch=${batch} fill_us=${f.toFixed(1)} set_us=${st.toFixed(1)} fill/set=${(f / st).toFixed(3)}`);
 }

@@ -44,8 +44,7 @@ export function trainWorkload(name: string, spec: SequentialSpec, batch: number)
       arena.reset();
       const { y, caches } = model.forward(x, ctx);
       const { grad } = softmaxCrossEntropy(y, labels);
-      for (const p of params) p.grad.fill(0);
-      model.backward(caches, grad, false, arena);
+      model.backward(caches, grad, false, arena, 'set'); // the grads overwritten, as the trainers do
       opt.step(params);
     },
   };

@@ -51,12 +51,19 @@ class Dense implements Layer<DenseConfig, Tensor> {
     return { y: tensor([n, u], y), cache: x };
   }
 
-  backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena, paramGrads = true): Tensor {
+  /** backward's paramGrads === 'set' writes the grads (the weight gradient's GEMM with beta = 0). */
+  readonly setsGrads = true;
+
+  backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena, paramGrads: boolean | 'set' = true): Tensor {
     const n = x.shape[0];
     const u = this.config.units;
     if (paramGrads) {
-      gemm(true, false, this.#in, u, n, 1, x.data, 0, dy.data, 0, 1, this.#w.grad, 0);
-      if (this.#b) sumRowsInto(dy.data, n, u, this.#b.grad);
+      const set = paramGrads === 'set';
+      gemm(true, false, this.#in, u, n, 1, x.data, 0, dy.data, 0, set ? 0 : 1, this.#w.grad, 0);
+      if (this.#b) {
+        if (set) this.#b.grad.fill(0);
+        sumRowsInto(dy.data, n, u, this.#b.grad);
+      }
     }
     if (!needInput) return tensor([0], new Float32Array(0));
     const dx = f32Of(arena, n * this.#in, false); // overwritten (beta = 0)

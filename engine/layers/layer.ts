@@ -63,8 +63,12 @@ export interface Layer<C extends object = object, K = unknown> {
    * come from, as in ForwardContext; composite layers pass it on. paramGrads === false: the caller will
    * not read this pass's parameter gradients (it backpropagates through the layer for another network's
    * sake), so the layer may skip them; its grads then keep whatever they held, or get them added as usual.
+   * paramGrads === 'set' (only ever passed to a layer whose setsGrads is true): the grads are overwritten
+   * with this pass's gradients instead of added to, so the caller need not zero them first.
    */
-  backward(cache: K, dy: Tensor, needInput?: boolean, arena?: Arena, paramGrads?: boolean): Tensor;
+  backward(cache: K, dy: Tensor, needInput?: boolean, arena?: Arena, paramGrads?: boolean | 'set'): Tensor;
+  /** Whether backward takes paramGrads === 'set' (its gradient products then write the grads directly). */
+  readonly setsGrads?: boolean;
   params(): Param[];
   buffers(): Buffer[];
   /** Sub-layers of composite layers (residual, gate), in a stable order. */

@@ -57,13 +57,30 @@ export class Sequential {
    * first layer may then skip computing it (a third of a first dense layer's work) and an empty tensor
    * comes back. `arena`: the one the forward pass used (see trainingArena), for dx and the layers'
    * gradients with respect to their inputs. paramGrads = false: the caller will not read the parameter
-   * gradients of this pass (Layer.backward), so layers may skip them.
+   * gradients of this pass (Layer.backward), so layers may skip them. paramGrads = 'set': every param's
+   * grad is overwritten with this pass's gradient, as if zeroed first and then added to (the trainers'
+   * step): layers that can write their grads directly (setsGrads) do, the others' grads are zeroed just
+   * before their backward, and a param met twice (shared) is added to the second time.
    */
-  backward(caches: unknown[], dy: Tensor, needInput = true, arena?: Arena, paramGrads = true): Tensor {
+  backward(caches: unknown[], dy: Tensor, needInput = true, arena?: Arena, paramGrads: boolean | 'set' = true): Tensor {
     // Without dx, layers before the first one with params (flatten, input dropout) have nothing to do.
     const first = needInput ? 0 : this.layers.findIndex((l) => collect([l], (q) => q.params()).length > 0);
+    const written = paramGrads === 'set' ? new Set<Param>() : null;
     let g = dy;
-    for (let i = this.layers.length - 1; i >= Math.max(first, 0); i--) g = this.layers[i].backward(caches[i], g, needInput || i > first, arena, paramGrads);
+    for (let i = this.layers.length - 1; i >= Math.max(first, 0); i--) {
+      const layer = this.layers[i];
+      let mode = paramGrads;
+      if (written) {
+        const own = collect([layer], (q) => q.params());
+        const fresh = own.every((p) => !written.has(p));
+        if (!(layer.setsGrads && fresh)) {
+          for (const p of own) if (!written.has(p)) p.grad.fill(0);
+          mode = true;
+        }
+        for (const p of own) written.add(p);
+      }
+      g = layer.backward(caches[i], g, needInput || i > first, arena, mode);
+    }
     return needInput ? g : tensor([0], new Float32Array(0));
   }
 

@@ -192,8 +192,8 @@ export class ClassifierTrainer {
         const fwd = stats ? forwardTraced(model, x, ctx) : { ...model.forward(x, ctx), outputs: [] };
         const { y, caches } = fwd;
         const { loss, grad } = batchObjective(y, labels, count, hints);
-        for (const p of this.#params) p.grad.fill(0);
-        model.backward(caches, grad, false, arena);
+        // The grads are overwritten with this batch's (no zeroing pass where a layer can write them).
+        model.backward(caches, grad, false, arena, 'set');
         let gnorm: number;
         if (settings.clipNorm && settings.clipNorm > 0) gnorm = clipGradNorm(this.#params, settings.clipNorm);
         else gnorm = gradNorm(this.#params);

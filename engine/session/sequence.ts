@@ -122,8 +122,7 @@ export class SequenceTrainer {
         arena.reset();
         const { y, caches } = model.forward(x, { training: true, rng: this.#rng, arena });
         const { loss, grad } = this.#loss(y, tBuf, count);
-        for (const p of this.#params) p.grad.fill(0);
-        model.backward(caches, grad, false, arena);
+        model.backward(caches, grad, false, arena, 'set'); // overwrites the grads with this batch's
         const gnorm = settings.clipNorm && settings.clipNorm > 0 ? clipGradNorm(this.#params, settings.clipNorm) : gradNorm(this.#params);
         if (!Number.isFinite(loss) || !Number.isFinite(gnorm)) {
           return finish('diverged', `training diverged at epoch ${this.#epoch + 1}, batch ${b + 1}: the ${Number.isFinite(loss) ? 'gradient norm' : 'loss'} is not finite; ${advice(this.optimizer.lr, settings.clipNorm)}`);
