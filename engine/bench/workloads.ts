@@ -11,6 +11,7 @@
  */
 import { Rng } from '../core/rng.js';
 import { tensor } from '../core/tensor.js';
+import { selfOwnedZeros } from '../kernels/resident.js';
 import '../layers/index.js';
 import { softmaxCrossEntropy } from '../losses/index.js';
 import { presetSpec } from '../models/presets.js';
@@ -32,7 +33,8 @@ export function trainWorkload(name: string, spec: SequentialSpec, batch: number)
   const model = new Sequential(spec, rng);
   const params = model.params();
   const opt = createOptimizer({ type: 'adam', lr: 1e-3 });
-  const x = tensor([batch, ...spec.input]);
+  // The batch in the kernel memory, as the trainers keep theirs (session/classifier.ts, sequence.ts).
+  const x = tensor([batch, ...spec.input], selfOwnedZeros(batch * spec.input.reduce((a, b) => a * b, 1)));
   for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
   const labels = new Int32Array(batch).map(() => rng.int(10));
   const arena = trainingArena();

@@ -11,6 +11,7 @@ import { augmentImages } from '../data/augment.js';
 import { fillBatch, fillLabels } from '../data/batch.js';
 import type { ImageSet } from '../data/folder.js';
 import { normalizeInto, type Normalization } from '../data/normalize.js';
+import { selfOwnedZeros } from '../kernels/resident.js';
 import type { Param } from '../layers/layer.js';
 import { trainingArena, type Sequential } from '../models/sequential.js';
 import { clipGradNorm, createOptimizer, gradNorm, type OptimizerSpec } from '../optim/index.js';
@@ -146,7 +147,8 @@ export class ClassifierTrainer {
     const per = set.channels * hw;
     const hints = this.#hints;
     const rowsMax = hints ? 2 * B : B;
-    const xBuf = new Float32Array(rowsMax * per);
+    // In the kernel memory when the wasm kernels run, so the first layer reads the batch in place.
+    const xBuf = selfOwnedZeros(rowsMax * per);
     const yBuf = new Int32Array(B);
     const virtual = hints ? new Uint8Array(B * per) : null;
     const every = settings.telemetryEvery ?? 0;

@@ -9,6 +9,7 @@
 import { Rng } from '../core/rng.js';
 import { allFinite, tensor } from '../core/tensor.js';
 import type { SequenceSource } from '../data/series.js';
+import { selfOwnedZeros } from '../kernels/resident.js';
 import type { Param } from '../layers/layer.js';
 import { hasGateTrace, type GateTrace } from '../layers/recurrent.js';
 import { meanSquaredError, softmaxCrossEntropy, type LossResult } from '../losses/index.js';
@@ -96,7 +97,7 @@ export class SequenceTrainer {
     const B = settings.batchSize;
     const per = source.steps * source.features;
     const classify = source.task === 'classify';
-    const xBuf = new Float32Array(B * per);
+    const xBuf = selfOwnedZeros(B * per); // in the kernel memory when the wasm kernels run: read in place
     const tBuf = classify ? new Int32Array(B) : new Float32Array(B * source.outputs);
     const order = new Int32Array(this.#train);
     const batches = Math.ceil(order.length / B);
