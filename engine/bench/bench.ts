@@ -12,7 +12,8 @@
  * --gan-score [--seconds 120] [--runs 3] (the DCGAN's confident-samples score after a time budget, gan-score.ts),
  * --layers vgg64|lenet5|mlp [--steps 30] (each layer's forward and backward time in a training step, layers.ts).
  * --grad-modes vgg64|lenet5|mlp [--seconds 16] (a training step with the grads zeroed then added to, against
- * overwritten by the backward pass, interleaved in one process; layers.ts).
+ * overwritten by the backward pass, interleaved in one process; layers.ts), --batch-modes likewise (the
+ * input batch in an ordinary array against in the kernel memory).
  * Workloads: the networks (workloads.ts: LeNet-5, MLP, LSTM, a VGG-style net on 64x64 colour), the DCGAN
  * round (gan.ts), k-means and SOM on Fashion-MNIST (local.ts, samples per second), folder loading
  * (folder.ts: --folder-images N, default 24, --folder-size WxH, default 3000x4000), nearest-784d.
@@ -26,7 +27,7 @@ import { folderWorkloads, makeJpegFolder } from './folder.js';
 import { dcganWorkload } from './gan.js';
 import { ganScoreBench } from './gan-score.js';
 import { fashionSkip, fashionVectors, LOCAL_NAMES, localWorkloads } from './local.js';
-import { gradModes, layerTimes } from './layers.js';
+import { layerTimes, stepModes } from './layers.js';
 import { memoryRun } from './memory.js';
 import { measureRates, measureRatesAsync } from './timing.js';
 import { NETWORK_WORKLOADS, type Workload } from './workloads.js';
@@ -36,7 +37,7 @@ const { values } = parseArgs({
     runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, 'skip-tfjs': { type: 'boolean' }, kernels: { type: 'string' },
     memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' }, threads: { type: 'string' },
     'folder-images': { type: 'string' }, 'folder-size': { type: 'string' },
-    'gan-score': { type: 'boolean' }, layers: { type: 'string' }, 'grad-modes': { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' }, 'gan-images': { type: 'string' },
+    'gan-score': { type: 'boolean' }, layers: { type: 'string' }, 'grad-modes': { type: 'string' }, 'batch-modes': { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' }, 'gan-images': { type: 'string' },
     'lr-g': { type: 'string' }, 'lr-d': { type: 'string' }, beta1: { type: 'string' }, batch: { type: 'string' }, width: { type: 'string' }, k: { type: 'string' },
   },
   strict: true,
@@ -59,8 +60,9 @@ if (values['gan-score']) {
   });
   process.exit(0);
 }
-if (values['grad-modes']) {
-  gradModes(values['grad-modes'], Number(values.seconds ?? 16));
+if (values['grad-modes'] || values['batch-modes']) {
+  if (values['grad-modes']) stepModes(values['grad-modes'], 'grads', Number(values.seconds ?? 16));
+  else stepModes(values['batch-modes']!, 'batch', Number(values.seconds ?? 16));
   process.exit(0);
 }
 if (values.layers) {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import '../layers/index.js';
 import { Sequential } from '../models/sequential.js';
-import { gradModes, LAYER_NETWORKS, layerTimes } from './layers.js';
+import { LAYER_NETWORKS, layerTimes, stepModes } from './layers.js';
 import { gray28 } from './workloads.js';
 
 test('--layers prints every layer of the network with its forward and backward medians, then the totals', (t) => {
@@ -30,14 +30,17 @@ test('--layers refuses an unknown network and a step count within the warm-up', 
   assert.throws(() => layerTimes('mlp', 5), /--steps must be more than 5/);
 });
 
-test('--grad-modes prints the two modes\' medians and their ratio, and refuses what it cannot run', (t) => {
+test('--grad-modes and --batch-modes print the two ways\' medians and their ratio, and refuse what they cannot run', (t) => {
   const lines: string[] = [];
   t.mock.method(console, 'log', (line: string) => void lines.push(line));
-  gradModes('mlp', 0.24);
-  assert.equal(lines.length, 1);
-  const m = /^mlp batch=64 fill_us=([\d.]+) set_us=([\d.]+) fill\/set=([\d.]+)$/.exec(lines[0]);
-  assert.ok(m, lines[0]);
-  assert.ok(Math.abs(Number(m[1]) / Number(m[2]) - Number(m[3])) < 0.002);
-  assert.throws(() => gradModes('resnet', 1), /--grad-modes takes one of vgg64, lenet5, mlp, not "resnet"/);
-  assert.throws(() => gradModes('mlp', 0), /--seconds must be positive/);
+  stepModes('mlp', 'grads', 0.24);
+  stepModes('lenet5', 'batch', 0.24);
+  assert.equal(lines.length, 2);
+  const g = /^mlp batch=64 fill_us=([\d.]+) set_us=([\d.]+) fill\/set=([\d.]+)$/.exec(lines[0]);
+  assert.ok(g, lines[0]);
+  assert.ok(Math.abs(Number(g[1]) / Number(g[2]) - Number(g[3])) < 0.002);
+  assert.match(lines[1], /^lenet5 batch=64 plain_us=[\d.]+ resident_us=[\d.]+ plain\/resident=[\d.]+$/);
+  assert.throws(() => stepModes('resnet', 'grads', 1), /--grad-modes takes one of vgg64, lenet5, mlp, not "resnet"/);
+  assert.throws(() => stepModes('resnet', 'batch', 1), /--batch-modes takes one of/);
+  assert.throws(() => stepModes('mlp', 'grads', 0), /--seconds must be positive/);
 });

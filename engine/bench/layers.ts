@@ -11,6 +11,7 @@ import { tensor, type Tensor } from '../core/tensor.js';
 import '../layers/index.js';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy.js';
 import { Sequential, trainingArena, type SequentialSpec } from '../models/sequential.js';
+import { selfOwnedZeros } from '../kernels/resident.js';
 import { createOptimizer } from '../optim/index.js';
 import { gray28, vgg64 } from './workloads.js';
 
@@ -75,32 +76,43 @@ export function layerTimes(name: string, steps: number): void {
   console.log(`${name} batch=${batch} forward_ms=${totalF.toFixed(1)} backward_ms=${totalB.toFixed(1)} img_per_s=${((batch / (totalF + totalB)) * 1000).toFixed(0)}`);
 }
 
+/** What `stepModes` compares: the grads zeroed then added to against overwritten, or the batch in an ordinary array against in the kernel memory. */
+export type StepModes = 'grads' | 'batch';
+
+const MODE_NAMES: Record<StepModes, [string, string]> = { grads: ['fill', 'set'], batch: ['plain', 'resident'] };
+
 /**
- * `npm run bench -- --grad-modes NAME [--seconds S]`: a whole training step (forward, loss, backward, Adam)
- * with the grads zeroed and then added to (`fill`) against overwritten by the backward pass (`set`,
- * Sequential.backward's paramGrads 'set', what the trainers do), interleaved in one process: 12 windows of
- * S / 24 seconds each way, alternating, after a warm-up of both. Prints the medians and their ratio:
- *   `<name> batch=<b> fill_us=<median> set_us=<median> fill/set=<ratio>`
+ * `npm run bench -- --grad-modes NAME [--seconds S]` and `--batch-modes NAME`: a whole training step
+ * (forward, loss, backward, Adam) two ways, interleaved in one process: 12 windows of S / 24 seconds each
+ * way, alternating, after a warm-up of both. grads: the grads zeroed and then added to (`fill`) against
+ * overwritten by the backward pass (`set`, Sequential.backward's paramGrads 'set', what the trainers do);
+ * batch: the input batch in an ordinary array (`plain`, copied into the kernel memory by the first layer)
+ * against in the kernel memory (`resident`, as the trainers keep it). Prints the medians and their ratio:
+ *   `<name> batch=<b> <first>_us=<median> <second>_us=<median> <first>/<second>=<ratio>`
  * In one process and alternating every fraction of a second, the machine's drift between minutes (a third
  * on this kind of machine) falls on both alike, so a difference of a few percent shows.
  */
-export function gradModes(name: string, seconds: number): void {
+export function stepModes(name: string, what: StepModes, seconds: number): void {
   const make = NETWORKS[name];
-  if (!make) throw new Error(`--grad-modes takes one of ${LAYER_NETWORKS.join(', ')}, not "${name}"`);
+  const flag = what === 'grads' ? '--grad-modes' : '--batch-modes';
+  if (!make) throw new Error(`${flag} takes one of ${LAYER_NETWORKS.join(', ')}, not "${name}"`);
   if (!(seconds > 0)) throw new Error(`--seconds must be positive, got ${seconds}`);
   const { spec, batch } = make();
   const rng = new Rng(1);
   const model = new Sequential(spec, rng);
   const params = model.params();
   const opt = createOptimizer({ type: 'adam', lr: 1e-3 });
-  const x = tensor([batch, ...spec.input]);
-  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
+  const plain = tensor([batch, ...spec.input]);
+  for (let i = 0; i < plain.data.length; i++) plain.data[i] = rng.next();
+  const resident = tensor(plain.shape, selfOwnedZeros(plain.data.length));
+  resident.data.set(plain.data);
   const labels = new Int32Array(batch).map(() => rng.int(10));
   const arena = trainingArena();
   const ctx = { training: true, rng, arena };
-  const step = (set: boolean) => {
+  const step = (second: boolean) => {
+    const set = what === 'batch' || second;
     arena.reset();
-    const { y, caches } = model.forward(x, ctx);
+    const { y, caches } = model.forward(what === 'batch' && !second ? plain : resident, ctx);
     const { grad } = softmaxCrossEntropy(y, labels);
     if (!set) for (const p of params) p.grad.fill(0);
     model.backward(caches, grad, false, arena, set ? 'set' : true);
@@ -111,20 +123,21 @@ export function gradModes(name: string, seconds: number): void {
     step(true);
   }
   const windowMs = (seconds * 1000) / 24;
-  const us: Record<'fill' | 'set', number[]> = { fill: [], set: [] };
+  const us: [number[], number[]] = [[], []];
   for (let r = 0; r < 12; r++) {
-    for (const mode of ['fill', 'set'] as const) {
+    for (const second of [false, true]) {
       const t0 = performance.now();
       let k = 0;
       do {
-        step(mode === 'set');
+        step(second);
         k++;
       } while (performance.now() - t0 < windowMs);
-      us[mode].push(((performance.now() - t0) / k) * 1000);
+      us[second ? 1 : 0].push(((performance.now() - t0) / k) * 1000);
     }
   }
   const mid = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
-  const f = mid(us.fill);
-  const st = mid(us.set);
-  console.log(`${name} batch=${batch} fill_us=${f.toFixed(1)} set_us=${st.toFixed(1)} fill/set=${(f / st).toFixed(3)}`);
+  const [a, b] = MODE_NAMES[what];
+  const ua = mid(us[0]);
+  const ub = mid(us[1]);
+  console.log(`${name} batch=${batch} ${a}_us=${ua.toFixed(1)} ${b}_us=${ub.toFixed(1)} ${a}/${b}=${(ua / ub).toFixed(3)}`);
 }
