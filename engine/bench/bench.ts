@@ -13,7 +13,8 @@
  * --layers vgg64|lenet5|mlp [--steps 30] (each layer's forward and backward time in a training step, layers.ts).
  * --grad-modes vgg64|lenet5|mlp [--seconds 16] (a training step with the grads zeroed then added to, against
  * overwritten by the backward pass, interleaved in one process; layers.ts), --batch-modes likewise (the
- * input batch in an ordinary array against in the kernel memory).
+ * input batch in an ordinary array against in the kernel memory), --grad-norm vgg64|lenet5|mlp (the trainers'
+ * per-step gradient norm on the kernels against the plain loop).
  * Workloads: the networks (workloads.ts: LeNet-5, MLP, LSTM, a VGG-style net on 64x64 colour), the DCGAN
  * round (gan.ts), k-means and SOM on Fashion-MNIST (local.ts, samples per second), folder loading
  * (folder.ts: --folder-images N, default 24, --folder-size WxH, default 3000x4000), nearest-784d.
@@ -27,7 +28,7 @@ import { folderWorkloads, makeJpegFolder } from './folder.js';
 import { dcganWorkload } from './gan.js';
 import { ganScoreBench } from './gan-score.js';
 import { fashionSkip, fashionVectors, LOCAL_NAMES, localWorkloads } from './local.js';
-import { layerTimes, stepModes } from './layers.js';
+import { gradNormTimes, layerTimes, stepModes } from './layers.js';
 import { memoryRun } from './memory.js';
 import { measureRates, measureRatesAsync } from './timing.js';
 import { NETWORK_WORKLOADS, type Workload } from './workloads.js';
@@ -37,7 +38,7 @@ const { values } = parseArgs({
     runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, 'skip-tfjs': { type: 'boolean' }, kernels: { type: 'string' },
     memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' }, threads: { type: 'string' },
     'folder-images': { type: 'string' }, 'folder-size': { type: 'string' },
-    'gan-score': { type: 'boolean' }, layers: { type: 'string' }, 'grad-modes': { type: 'string' }, 'batch-modes': { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' }, 'gan-images': { type: 'string' },
+    'gan-score': { type: 'boolean' }, layers: { type: 'string' }, 'grad-modes': { type: 'string' }, 'batch-modes': { type: 'string' }, 'grad-norm': { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' }, 'gan-images': { type: 'string' },
     'lr-g': { type: 'string' }, 'lr-d': { type: 'string' }, beta1: { type: 'string' }, batch: { type: 'string' }, width: { type: 'string' }, k: { type: 'string' },
   },
   strict: true,
@@ -58,6 +59,10 @@ if (values['gan-score']) {
     seconds: Number(values.seconds ?? 120), steps: opt('steps'), runs: Number(values.runs ?? 3), images: Number(values['gan-images'] ?? 2000),
     lrG: opt('lr-g'), lrD: opt('lr-d'), beta1: opt('beta1'), batch: opt('batch'), width: opt('width'), k: opt('k'),
   });
+  process.exit(0);
+}
+if (values['grad-norm']) {
+  gradNormTimes(values['grad-norm']);
   process.exit(0);
 }
 if (values['grad-modes'] || values['batch-modes']) {

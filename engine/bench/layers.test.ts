@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import '../layers/index.js';
 import { Sequential } from '../models/sequential.js';
-import { LAYER_NETWORKS, layerTimes, stepModes } from './layers.js';
+import { gradNormTimes, LAYER_NETWORKS, layerTimes, stepModes } from './layers.js';
 import { gray28 } from './workloads.js';
 
 test('--layers prints every layer of the network with its forward and backward medians, then the totals', (t) => {
@@ -43,4 +43,13 @@ test('--grad-modes and --batch-modes print the two ways\' medians and their rati
   assert.throws(() => stepModes('resnet', 'grads', 1), /--grad-modes takes one of vgg64, lenet5, mlp, not "resnet"/);
   assert.throws(() => stepModes('resnet', 'batch', 1), /--batch-modes takes one of/);
   assert.throws(() => stepModes('mlp', 'grads', 0), /--seconds must be positive/);
+});
+
+test('--grad-norm prints the two ways\' medians for the network\'s params, and refuses an unknown network', (t) => {
+  const lines: string[] = [];
+  t.mock.method(console, 'log', (line: string) => void lines.push(line));
+  gradNormTimes('lenet5');
+  const params = new Sequential(gray28('lenet5'), new Rng(1)).params().reduce((n, p) => n + p.grad.length, 0);
+  assert.match(lines[0], new RegExp(`^lenet5 params=${params} loop_us=[\\d.]+ kernels_us=[\\d.]+ loop/kernels=[\\d.]+$`));
+  assert.throws(() => gradNormTimes('resnet'), /--grad-norm takes one of vgg64, lenet5, mlp, not "resnet"/);
 });

@@ -12,7 +12,7 @@ import '../layers/index.js';
 import { softmaxCrossEntropy } from '../losses/softmaxCrossEntropy.js';
 import { Sequential, trainingArena, type SequentialSpec } from '../models/sequential.js';
 import { selfOwnedZeros } from '../kernels/resident.js';
-import { createOptimizer } from '../optim/index.js';
+import { createOptimizer, gradNorm } from '../optim/index.js';
 import { gray28, vgg64 } from './workloads.js';
 
 const NETWORKS: Record<string, () => { spec: SequentialSpec; batch: number }> = {
@@ -140,4 +140,45 @@ export function stepModes(name: string, what: StepModes, seconds: number): void 
   const ua = mid(us[0]);
   const ub = mid(us[1]);
   console.log(`${name} batch=${batch} ${a}_us=${ua.toFixed(1)} ${b}_us=${ub.toFixed(1)} ${a}/${b}=${(ua / ub).toFixed(3)}`);
+}
+
+/**
+ * `npm run bench -- --grad-norm NAME`: the gradient norm the trainers take at every step (optim/clip.ts
+ * gradNorm) over the network's params after one backward pass, on the kernels (`kernels`, what runs)
+ * against the plain double loop over every value (`loop`, what ran before), interleaved in one process:
+ * 12 windows of 0.25 s each way. Prints `<name> params=<count> loop_us=<median> kernels_us=<median>
+ * loop/kernels=<ratio>`.
+ */
+export function gradNormTimes(name: string): void {
+  const make = NETWORKS[name];
+  if (!make) throw new Error(`--grad-norm takes one of ${LAYER_NETWORKS.join(', ')}, not "${name}"`);
+  const { spec, batch } = make();
+  const rng = new Rng(1);
+  const model = new Sequential(spec, rng);
+  const params = model.params();
+  const x = tensor([batch, ...spec.input]);
+  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
+  const { y, caches } = model.forward(x, { training: true, rng });
+  model.backward(caches, softmaxCrossEntropy(y, new Int32Array(batch).map(() => rng.int(10))).grad, false, undefined, 'set');
+  const loop = () => {
+    let s = 0;
+    for (const p of params) for (let j = 0; j < p.grad.length; j++) s += p.grad[j] * p.grad[j];
+    return Math.sqrt(s);
+  };
+  const ways = [loop, () => gradNorm(params)];
+  const us: [number[], number[]] = [[], []];
+  for (let r = -1; r < 12; r++) {
+    ways.forEach((f, w) => {
+      const t0 = performance.now();
+      let k = 0;
+      do {
+        f();
+        k++;
+      } while (performance.now() - t0 < 250);
+      if (r >= 0) us[w].push(((performance.now() - t0) / k) * 1000);
+    });
+  }
+  const mid = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
+  const count = params.reduce((n, p) => n + p.grad.length, 0);
+  console.log(`${name} params=${count} loop_us=${mid(us[0]).toFixed(1)} kernels_us=${mid(us[1]).toFixed(1)} loop/kernels=${(mid(us[0]) / mid(us[1])).toFixed(2)}`);
 }

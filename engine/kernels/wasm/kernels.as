@@ -2642,6 +2642,42 @@ export function adamUpdate(
   }
 }
 
+// ---- sums of squares (gradient norms) ----
+
+/** Values per chunk of sumSquares. */
+const SQ_CHUNK: i32 = 4096;
+
+/**
+ * out[c] (f64) = the sum of the squares of x[c * 4096, min(n, (c + 1) * 4096)) for thread tid's share of
+ * the chunks: each float32 promoted to double (its square is exact), values 4q + r summed in lane r in
+ * order, then (lane 0 + lane 1) + (lane 2 + lane 3), then the chunk's last n mod 4 values one by one. The
+ * caller adds the chunk sums in chunk order, so the total is the same bits on any thread count.
+ */
+export function sumSquares(x: usize, n: i32, out: usize, tid: i32, nt: i32): void {
+  const chunks = (n + SQ_CHUNK - 1) / SQ_CHUNK;
+  const c1 = shareLo(chunks, tid + 1, nt);
+  for (let c = shareLo(chunks, tid, nt); c < c1; c++) {
+    const lo = c * SQ_CHUNK;
+    const hi = min(n, lo + SQ_CHUNK);
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let i = lo;
+    for (; i + 4 <= hi; i += 4) {
+      const v = v128.load(x + (<usize>i << 2));
+      const p = f64x2.promote_low_f32x4(v);
+      const q = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+      a0 = f64x2.add(a0, f64x2.mul(p, p));
+      a1 = f64x2.add(a1, f64x2.mul(q, q));
+    }
+    let s = (f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1)) + (f64x2.extract_lane(a1, 0) + f64x2.extract_lane(a1, 1));
+    for (; i < hi; i++) {
+      const v = <f64>load<f32>(x + (<usize>i << 2));
+      s += v * v;
+    }
+    store<f64>(out + (<usize>c << 3), s);
+  }
+}
+
 // ---- LSTM steps (same contract as ../lstm.ts's TypeScript reference), all steps in one call ----
 
 /**

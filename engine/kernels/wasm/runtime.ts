@@ -86,6 +86,7 @@ export interface WasmExports {
     scores: number, verdict: number, candX: number, candC: number, candV: number, count: number, tid: number, nt: number,
   ): void;
   clusterSums(x: number, rows: number, d: number, labels: number, order: number, sums: number, tid: number, nt: number): void;
+  sumSquares(x: number, n: number, out: number, tid: number, nt: number): void;
   somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number): void;
   batchNormForward(x: number, y: number, xhat: number, n: number, channels: number, plane: number, stats: number,
     gamma: number, beta: number, epsilon: number, training: number, tid: number, nt: number): void;

@@ -25,7 +25,7 @@ const KERNELS = [
   'gemm', 'conv2dForward', 'conv2dBackward', 'convTranspose2dForward', 'convTranspose2dBackward', 'addPartials', 'adamUpdate',
   'maxPoolForward', 'maxPoolBackward', 'batchNormForward', 'batchNormBackward', 'tanhForward', 'tanhBackward', 'conv2dBackwardInput',
   'leakyReluForwardShare', 'leakyReluBackwardShare', 'pairDots', 'nearestBlock', 'clusterSums', 'lloydBounded',
-  'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward',
+  'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'sumSquares',
 ] as const;
 export type ThreadedKernel = (typeof KERNELS)[number];
 
