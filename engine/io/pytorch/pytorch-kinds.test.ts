@@ -18,7 +18,7 @@ import { sequenceFromFile } from '../sequence.js';
 import { exportPytorch } from './export.js';
 import { importPytorch } from './import.js';
 import { batchOf, ganFile, SEQUENCE_NETS, sequenceFile } from './nets.js';
-import { maxAbsDiff, PYTHON, torchMissing, torchOutputs, torchrunArgs, type TorchJob } from './testkit.js';
+import { hungAfterSaving, maxAbsDiff, PYTHON, torchMissing, torchOutputs, torchrunArgs, type TorchJob } from './testkit.js';
 import { writePackage } from './write.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'locus-pytorch-kinds-'));
@@ -51,9 +51,19 @@ test('sequence models of every cell and a DCGAN (both networks) predict in PyTor
   });
 });
 
-/** Run train.py in a package (one process, or under torchrun's arguments) and return its output. */
-function train(dir: string, args: string[], torchrun: string[] = []): string {
-  const r = spawnSync(PYTHON, [...torchrun, 'train.py', ...args], { cwd: dir, encoding: 'utf8', timeout: 150_000 });
+/**
+ * Run train.py in a package (one process, or under torchrun's arguments) and return its output. `again`
+ * (torchrun runs): when the run saved its checkpoint and then hung (testkit.ts hungAfterSaving), it
+ * writes the package afresh and the run goes once more.
+ */
+async function train(dir: string, args: string[], torchrun: string[] = [], again?: () => Promise<void>): Promise<string> {
+  const run = () => spawnSync(PYTHON, [...torchrun, 'train.py', ...args], { cwd: dir, encoding: 'utf8', timeout: 150_000 });
+  let r = run();
+  if (again && hungAfterSaving(r)) {
+    console.log(`torchrun hung after saving (${r.signal ?? r.error?.message}); running it once more`);
+    await again();
+    r = run();
+  }
   assert.equal(r.status, 0, `train.py failed (${r.error?.message ?? r.signal ?? r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -73,7 +83,7 @@ test('train.py continues a GAN (both networks, torchrun with 2 processes); the c
     }
   }
   const before = readFileSync(join(gdir, 'weights.bin'));
-  const out = train(gdir, ['--data', images, '--epochs', '1', '--batch', '2'], await torchrunArgs(2));
+  const out = await train(gdir, ['--data', images, '--epochs', '1', '--batch', '2'], await torchrunArgs(2), () => writePackage(gdir, exportPytorch(gf).files));
   assert.match(out, /8 images, 0 files skipped; 2 process\(es\).*"dLoss"/s);
   assert.ok(!before.equals(readFileSync(join(gdir, 'weights.bin'))));
   const gback = await importPytorch(gdir);
@@ -90,7 +100,7 @@ test('train.py continues a sequence model (one process) on the generated series 
   const sdir = join(tmp, 'seq-train');
   const spec = SEQUENCE_NETS[1][1]; // GRU, two stacked: its biases split in two in PyTorch and join again
   await writePackage(sdir, exportPytorch(sequenceFile(spec)).files);
-  assert.match(train(sdir, ['--epochs', '1', '--batch', '64']), /2000 sequences.*"trainAcc"/s);
+  assert.match(await train(sdir, ['--epochs', '1', '--batch', '64']), /2000 sequences.*"trainAcc"/s);
   const sback = sequenceFromFile(JSON.parse(JSON.stringify(await importPytorch(sdir))));
   assert.equal(sback.training.history.length, 1);
   const x = batchOf(4, spec.input, 3);

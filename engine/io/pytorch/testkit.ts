@@ -3,7 +3,7 @@
  * reason), and run exported packages in PyTorch on given inputs, many packages in one Python process
  * (importing torch costs seconds).
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -108,4 +108,15 @@ export function freePort(): Promise<number> {
  */
 export async function torchrunArgs(n: number): Promise<string[]> {
   return ['-m', 'torch.distributed.run', '--nproc_per_node', String(n), '--master_addr', '127.0.0.1', '--master_port', String(await freePort()), '--redirects', '1', '--tee', '1'];
+}
+
+/**
+ * Whether a run of train.py trained and saved its checkpoint, then did not exit before its timeout:
+ * PyTorch's process-group teardown hangs now and then under torchrun (pytorch/pytorch#75097, even after a
+ * barrier). spawnSync then kills it: a signal, or (when torchrun's agent catches the SIGTERM and exits 1)
+ * only the ETIMEDOUT error says so.
+ */
+export function hungAfterSaving(r: SpawnSyncReturns<string>): boolean {
+  const killed = Boolean(r.signal) || (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  return killed && /saved .*weights\.json/.test(r.stdout ?? '');
 }
