@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { setKernelBackend, wasmActive } from './backend.js';
+import { onEachBackend } from '../testing/backends.js';
 import { selfOwnedZeros } from './resident.js';
 import { sumSquares, sumSquaresTs } from './sumSquares.js';
 import { setKernelThreads, wantedThreads } from './wasm/threads.js';
@@ -33,20 +34,11 @@ test('sum of squares: the plain loop and the kernels match a compensated referen
     const ref = reference(x);
     const tol = 4 * (n + 4) * 2 ** -53 * ref;
     assert.ok(Math.abs(sumSquaresTs(x) - ref) <= tol, `plain loop, n=${n}`);
-    for (const backend of ['wasm', 'ts'] as const) {
-      try {
-        if (setKernelBackend(backend) !== backend) continue;
-      } catch {
-        continue;
-      }
-      try {
-        const got = sumSquares(x);
-        assert.ok(Math.abs(got - ref) <= tol, `${backend}, n=${n}: ${got} against ${ref}`);
-        if (backend === 'ts') assert.equal(got, sumSquaresTs(x));
-      } finally {
-        setKernelBackend('auto');
-      }
-    }
+    onEachBackend((backend) => {
+      const got = sumSquares(x);
+      assert.ok(Math.abs(got - ref) <= tol, `${backend}, n=${n}: ${got} against ${ref}`);
+      if (backend === 'ts') assert.equal(got, sumSquaresTs(x));
+    });
   }
 });
 

@@ -8,6 +8,7 @@ import { residentInUse, setResidentBudget, wasmHeap } from '../kernels/wasm/runt
 import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { dot } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
+import { onEachBackend } from '../testing/backends.js';
 import { addRows, LloydBounds, lloydBoundsTesting } from './lloyd-bounds.js';
 import { lloydReference } from './lloyd-reference.js';
 import { exactDots } from './nearest.js';
@@ -97,23 +98,8 @@ function mismatches(iterations: number): string[] {
   return bad;
 }
 
-function onBackends(f: (backend: string) => void): void {
-  for (const backend of ['ts', 'wasm'] as const) {
-    try {
-      if (setKernelBackend(backend) !== backend) continue;
-    } catch {
-      continue;
-    }
-    try {
-      f(backend);
-    } finally {
-      setKernelBackend('auto');
-    }
-  }
-}
-
 test('Lloyd with distance bounds equals the plain definition bit for bit over many iterations (near-ties, duplicates, frozen and empty centroids)', () => {
-  onBackends((backend) => {
+  onEachBackend((backend) => {
     assert.deepEqual(mismatches(12), [], backend);
   });
 });
@@ -185,7 +171,7 @@ test('cluster sums on the kernels (1 and 2 threads) add each cluster\'s samples 
 test('so does Lloyd with one bound per sample (Hamerly, used when n x k bounds would be too many)', () => {
   lloydBoundsTesting.maxPairBounds = 0;
   try {
-    onBackends((backend) => {
+    onEachBackend((backend) => {
       assert.deepEqual(mismatches(12), [], backend);
     });
   } finally {
@@ -194,7 +180,7 @@ test('so does Lloyd with one bound per sample (Hamerly, used when n x k bounds w
 });
 
 test('the bounds are used (most samples kept or rescored directly once the centroids settle)', () => {
-  onBackends(() => {
+  onEachBackend(() => {
     const r = new Rng(5);
     const c = cases(r)[6];
     const { whole } = run(c, 8);
@@ -294,7 +280,7 @@ function boundViolations(hamerly: boolean): number {
 }
 
 test('every bound stored is at most the exact distance (BigInt arithmetic), both kinds, both backends; without the margins it is not', () => {
-  onBackends((backend) => {
+  onEachBackend((backend) => {
     assert.equal(boundViolations(false), 0, `${backend}: Elkan`);
     assert.equal(boundViolations(true), 0, `${backend}: Hamerly`);
   });
@@ -313,7 +299,7 @@ test('every bound stored is at most the exact distance (BigInt arithmetic), both
 
 test('exact dot products on the kernels (operands in the kernel memory; 1 and 2 threads) equal dot bit for bit', () => {
   const before = wantedThreads();
-  onBackends((backend) => {
+  onEachBackend((backend) => {
     const r = new Rng(9);
     for (const [d, threads] of [[1, 1], [3, 1], [8, 1], [13, 1], [784, 1], [785, 1], [784, 2], [785, 2], [13, 2]]) {
       setKernelThreads(threads);
@@ -336,7 +322,7 @@ test('exact dot products on the kernels (operands in the kernel memory; 1 and 2 
 });
 
 test('a model reusing its bounds array from an earlier call (larger data, other values) still equals the plain definition', () => {
-  onBackends((backend) => {
+  onEachBackend((backend) => {
     const r = new Rng(13);
     const big = cases(r)[6];
     const m = new OnlineKMeans({ k: big.k, dim: big.d, init: 'random', seed: 2 });

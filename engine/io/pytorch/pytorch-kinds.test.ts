@@ -56,7 +56,7 @@ test('sequence models of every cell and a DCGAN (both networks) predict in PyTor
  * (torchrun runs): when the run saved its checkpoint and then hung (testkit.ts hungAfterSaving), it
  * writes the package afresh and the run goes once more.
  */
-async function train(dir: string, args: string[], torchrun: string[] = [], again?: () => Promise<void>): Promise<string> {
+async function train(dir: string, args: string[], torchrun: string[] = [], again?: () => Promise<unknown>): Promise<string> {
   const run = () => spawnSync(PYTHON, [...torchrun, 'train.py', ...args], { cwd: dir, encoding: 'utf8', timeout: 150_000 });
   let r = run();
   if (again && hungAfterSaving(r)) {
