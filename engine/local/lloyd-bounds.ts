@@ -259,8 +259,9 @@ export class LloydBounds {
     const screen = new Int32Array(n);
     let ns = 0;
     // Block by block: the samples in the kernel memory (read in place from the resident copy, or copied
-    // in once, so the exact dot products run there, pairDots), every sample's exact score to its label (needed for the inertia whatever the
-    // bounds say), the bounds' verdict, then the listed rivals' exact scores.
+    // in once, so the exact dot products run there, pairDots), every sample's exact score to its label
+    // (needed for the inertia whatever the bounds say), the bounds' verdict, then the listed rivals' exact
+    // scores.
     const rowsPer = Math.min(BLOCK, n);
     const xo = new Int32Array(rowsPer);
     for (let r = 0; r < rowsPer; r++) xo[r] = r * d;
