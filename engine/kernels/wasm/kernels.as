@@ -1060,8 +1060,9 @@ export function convDirectInputGradScratch(filters: i32, channels: i32, kernelH:
 
 /**
  * The Winograd path's per-thread scratch in floats: the transformed weights U [16][filters/4][channels][4]
- * (filters rounded up to 4; each xi's block a cache line past the last, winogradUBlock), the zero-bordered image, one panel's transformed inputs V [16][channels][8]
- * (each xi's 16 floats past the last's) and products M [16][4][8], and 16 for a row's tail. Tiles: rows
+ * (filters rounded up to 4; each xi's block a cache line past the last, winogradUBlock), the
+ * zero-bordered image, one panel's transformed inputs V [16][channels][8] (each xi's 16 floats past the
+ * last's) and products M [16][4][8], and 16 for a row's tail. Tiles: rows
  * of ceil(outW / 16) panels of 8.
  */
 export function winogradScratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
@@ -1310,7 +1311,10 @@ function convWinograd(
 // transforms weigh values by up to 5 (inputs) and 8 (outputs), so the sums round a few times more than
 // F(2x2, 3x3)'s (convWasm.test.ts bounds both).
 
-/** Scratch (floats) of convWinograd4: U [36][filters/4][channels][4] (+16 each, winogradUBlock), the bordered image, V [36][channels][8] (each xi 16 floats past the last), M [36][4][8], 256 for the transforms. */
+/**
+ * Scratch (floats) of convWinograd4: U [36][filters/4][channels][4] (+16 each, winogradUBlock), the
+ * bordered image, V [36][channels][8] (each xi 16 floats past the last), M [36][4][8], 256 for the transforms.
+ */
 export function winograd4Scratch(filters: i32, channels: i32, outH: i32, outW: i32): i32 {
   const k4 = (filters + 3) & ~3;
   const stacked = outW <= 16;
