@@ -30,15 +30,27 @@ function median(a: number[]): number {
   return b[b.length >> 1];
 }
 
-export function layerTimes(name: string, steps: number): void {
+/**
+ * What makes the network `name` (refused in words when it is not one of NETWORKS; `flag` names the
+ * option): the model made from seed 1, and a batch of uniform inputs drawn after it.
+ */
+function network(name: string, flag: string): () => { batch: number; rng: Rng; model: Sequential; x: Tensor } {
   const make = NETWORKS[name];
-  if (!make) throw new Error(`--layers takes one of ${LAYER_NETWORKS.join(', ')}, not "${name}"`);
+  if (!make) throw new Error(`${flag} takes one of ${LAYER_NETWORKS.join(', ')}, not "${name}"`);
+  return () => {
+    const { spec, batch } = make();
+    const rng = new Rng(1);
+    const model = new Sequential(spec, rng);
+    const x = tensor([batch, ...spec.input]);
+    for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
+    return { batch, rng, model, x };
+  };
+}
+
+export function layerTimes(name: string, steps: number): void {
+  const make = network(name, '--layers');
   if (steps <= WARM_UP) throw new Error(`--steps must be more than ${WARM_UP} (the warm-up steps)`);
-  const { spec, batch } = make();
-  const rng = new Rng(1);
-  const model = new Sequential(spec, rng);
-  const x = tensor([batch, ...spec.input]);
-  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
+  const { batch, rng, model, x } = make();
   const arena = trainingArena();
   const ctx = { training: true, rng, arena };
   const layers = model.layers;
@@ -76,6 +88,26 @@ export function layerTimes(name: string, steps: number): void {
   console.log(`${name} batch=${batch} forward_ms=${totalF.toFixed(1)} backward_ms=${totalB.toFixed(1)} img_per_s=${((batch / (totalF + totalB)) * 1000).toFixed(0)}`);
 }
 
+/**
+ * Run each way for windowMs at a time, the ways alternating, for `warm` unrecorded rounds and then 12
+ * recorded ones; the median microseconds a call of each way.
+ */
+function interleaved(ways: readonly (() => void)[], windowMs: number, warm: number): number[] {
+  const us = ways.map(() => [] as number[]);
+  for (let r = -warm; r < 12; r++) {
+    ways.forEach((f, w) => {
+      const t0 = performance.now();
+      let k = 0;
+      do {
+        f();
+        k++;
+      } while (performance.now() - t0 < windowMs);
+      if (r >= 0) us[w].push(((performance.now() - t0) / k) * 1000);
+    });
+  }
+  return us.map((a) => a.slice().sort((p, q) => p - q)[a.length >> 1]);
+}
+
 /** What `stepModes` compares: the grads zeroed then added to against overwritten, or the batch in an ordinary array against in the kernel memory. */
 export type StepModes = 'grads' | 'batch';
 
@@ -93,17 +125,11 @@ const MODE_NAMES: Record<StepModes, [string, string]> = { grads: ['fill', 'set']
  * on this kind of machine) falls on both alike, so a difference of a few percent shows.
  */
 export function stepModes(name: string, what: StepModes, seconds: number): void {
-  const make = NETWORKS[name];
-  const flag = what === 'grads' ? '--grad-modes' : '--batch-modes';
-  if (!make) throw new Error(`${flag} takes one of ${LAYER_NETWORKS.join(', ')}, not "${name}"`);
+  const make = network(name, what === 'grads' ? '--grad-modes' : '--batch-modes');
   if (!(seconds > 0)) throw new Error(`--seconds must be positive, got ${seconds}`);
-  const { spec, batch } = make();
-  const rng = new Rng(1);
-  const model = new Sequential(spec, rng);
+  const { batch, rng, model, x: plain } = make();
   const params = model.params();
   const opt = createOptimizer({ type: 'adam', lr: 1e-3 });
-  const plain = tensor([batch, ...spec.input]);
-  for (let i = 0; i < plain.data.length; i++) plain.data[i] = rng.next();
   const resident = tensor(plain.shape, selfOwnedZeros(plain.data.length));
   resident.data.set(plain.data);
   const labels = new Int32Array(batch).map(() => rng.int(10));
@@ -122,23 +148,8 @@ export function stepModes(name: string, what: StepModes, seconds: number): void 
     step(false);
     step(true);
   }
-  const windowMs = (seconds * 1000) / 24;
-  const us: [number[], number[]] = [[], []];
-  for (let r = 0; r < 12; r++) {
-    for (const second of [false, true]) {
-      const t0 = performance.now();
-      let k = 0;
-      do {
-        step(second);
-        k++;
-      } while (performance.now() - t0 < windowMs);
-      us[second ? 1 : 0].push(((performance.now() - t0) / k) * 1000);
-    }
-  }
-  const mid = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
+  const [ua, ub] = interleaved([() => step(false), () => step(true)], (seconds * 1000) / 24, 0);
   const [a, b] = MODE_NAMES[what];
-  const ua = mid(us[0]);
-  const ub = mid(us[1]);
   console.log(`${name} batch=${batch} ${a}_us=${ua.toFixed(1)} ${b}_us=${ub.toFixed(1)} ${a}/${b}=${(ua / ub).toFixed(3)}`);
 }
 
@@ -150,14 +161,8 @@ export function stepModes(name: string, what: StepModes, seconds: number): void 
  * loop/kernels=<ratio>`.
  */
 export function gradNormTimes(name: string): void {
-  const make = NETWORKS[name];
-  if (!make) throw new Error(`--grad-norm takes one of ${LAYER_NETWORKS.join(', ')}, not "${name}"`);
-  const { spec, batch } = make();
-  const rng = new Rng(1);
-  const model = new Sequential(spec, rng);
+  const { batch, rng, model, x } = network(name, '--grad-norm')();
   const params = model.params();
-  const x = tensor([batch, ...spec.input]);
-  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.next();
   const { y, caches } = model.forward(x, { training: true, rng });
   model.backward(caches, softmaxCrossEntropy(y, new Int32Array(batch).map(() => rng.int(10))).grad, false, undefined, 'set');
   const loop = () => {
@@ -165,20 +170,7 @@ export function gradNormTimes(name: string): void {
     for (const p of params) for (let j = 0; j < p.grad.length; j++) s += p.grad[j] * p.grad[j];
     return Math.sqrt(s);
   };
-  const ways = [loop, () => gradNorm(params)];
-  const us: [number[], number[]] = [[], []];
-  for (let r = -1; r < 12; r++) {
-    ways.forEach((f, w) => {
-      const t0 = performance.now();
-      let k = 0;
-      do {
-        f();
-        k++;
-      } while (performance.now() - t0 < 250);
-      if (r >= 0) us[w].push(((performance.now() - t0) / k) * 1000);
-    });
-  }
-  const mid = (a: number[]) => a.slice().sort((p, q) => p - q)[a.length >> 1];
+  const [ul, uk] = interleaved([loop, () => gradNorm(params)], 250, 1);
   const count = params.reduce((n, p) => n + p.grad.length, 0);
-  console.log(`${name} params=${count} loop_us=${mid(us[0]).toFixed(1)} kernels_us=${mid(us[1]).toFixed(1)} loop/kernels=${(mid(us[0]) / mid(us[1])).toFixed(2)}`);
+  console.log(`${name} params=${count} loop_us=${ul.toFixed(1)} kernels_us=${uk.toFixed(1)} loop/kernels=${(ul / uk).toFixed(2)}`);
 }

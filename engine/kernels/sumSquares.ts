@@ -6,7 +6,8 @@
  * loop in order. A NaN or infinite value makes the sum NaN or infinite either way.
  */
 import { wasmActive } from './backend.js';
-import { put, reserve, resetHeap, residentOffset } from './wasm/runtime.js';
+import { input } from './pointwiseWasm.js';
+import { reserve, resetHeap } from './wasm/runtime.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 const CHUNK = 4096;
@@ -17,11 +18,7 @@ export function sumSquares(x: Float32Array): number {
   const h = n >= CHUNK ? wasmActive() : null;
   if (!h) return sumSquaresTs(x);
   resetHeap(h);
-  let px = residentOffset(h, x);
-  if (px < 0) {
-    px = reserve(h, n);
-    put(h, px, x, 0, n);
-  }
+  const px = input(h, x, n);
   const chunks = Math.ceil(n / CHUNK);
   const pout = reserve(h, 2 * chunks);
   runThreaded(h, n >= MIN_SPLIT_VALUES ? kernelThreads(h) : 1, 'sumSquares', [px, n, pout]);
