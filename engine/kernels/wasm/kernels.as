@@ -2905,7 +2905,8 @@ export function rowSqDistances(x: usize, c: usize, k: i32, d: i32, out: usize): 
  * out[q] = the dot product of the rows at byte addresses xs[q] and cs[q] (d float32 each) for q < m, each
  * summed in order t = 0..d-1 in one double with a separate multiply and add: exactly the TypeScript `dot`
  * (engine/local/distance.ts), bit for bit. Two pairs share an f64x2 (one lane each), eight pairs per pass
- * (four independent accumulators).
+ * (four independent accumulators); four values of each row per step, read as one vector and spread over
+ * the lanes by shuffles (one load a row instead of four lane loads).
  */
 export function pairDots(xs: usize, cs: usize, m: i32, d: i32, out: usize, tid: i32, nt: i32): void {
   // Thread tid's share of the pairs in whole groups of eight (each pair's sum is the same in any group).
@@ -2915,8 +2916,46 @@ export function pairDots(xs: usize, cs: usize, m: i32, d: i32, out: usize, tid: 
   if (q1 > q0) pairDotsRange(xs + (<usize>q0 << 2), cs + (<usize>q0 << 2), q1 - q0, d, out + (<usize>q0 << 3));
 }
 
+/**
+ * acc + a * b on f64x2 lanes holding float32 values: their product is exact in double, so the fused and
+ * the separate multiply-add round the same sum once and give the same bits.
+ */
+@inline function maddExact(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, acc);
+  return f64x2.add(acc, f64x2.mul(a, b));
+}
+
+/** Both f64 lanes of the float32 lanes 0 and 1 of v (promote) and of lanes 2 and 3. */
+@inline function lowPair(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+@inline function highPair(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+}
+
+/**
+ * acc's lanes + the products of values t..t+3 of rows xa with ca (lane 0) and xb with cb (lane 1), added in
+ * order t, t + 1, t + 2, t + 3 (byte offset t).
+ */
+@inline function pairStep4(acc: v128, xa: usize, xb: usize, ca: usize, cb: usize, t: usize): v128 {
+  const xv = v128.load(xa + t);
+  const xw = v128.load(xb + t);
+  const cv = v128.load(ca + t);
+  const cw = v128.load(cb + t);
+  // [a_t, b_t, a_t+1, b_t+1] and [a_t+2, b_t+2, a_t+3, b_t+3].
+  const xl = v128.shuffle<f32>(xv, xw, 0, 4, 1, 5);
+  const cl = v128.shuffle<f32>(cv, cw, 0, 4, 1, 5);
+  const xh = v128.shuffle<f32>(xv, xw, 2, 6, 3, 7);
+  const ch = v128.shuffle<f32>(cv, cw, 2, 6, 3, 7);
+  acc = maddExact(lowPair(xl), lowPair(cl), acc);
+  acc = maddExact(highPair(xl), highPair(cl), acc);
+  acc = maddExact(lowPair(xh), lowPair(ch), acc);
+  return maddExact(highPair(xh), highPair(ch), acc);
+}
+
 function pairDotsRange(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
   const end = <usize>d << 2;
+  const end4 = end & ~(<usize>15);
   let q = 0;
   for (; q + 8 <= m; q += 8) {
     const xa = xs + (<usize>q << 2);
@@ -2941,7 +2980,14 @@ function pairDotsRange(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
     let a1 = f64x2.splat(0);
     let a2 = f64x2.splat(0);
     let a3 = f64x2.splat(0);
-    for (let t: usize = 0; t < end; t += 4) {
+    let t: usize = 0;
+    for (; t < end4; t += 16) {
+      a0 = pairStep4(a0, x0, x1, c0, c1, t);
+      a1 = pairStep4(a1, x2, x3, c2, c3, t);
+      a2 = pairStep4(a2, x4, x5, c4, c5, t);
+      a3 = pairStep4(a3, x6, x7, c6, c7, t);
+    }
+    for (; t < end; t += 4) {
       const u0 = f64x2.promote_low_f32x4(v128.load32_lane(x1 + t, v128.load32_zero(x0 + t), 1));
       const v0 = f64x2.promote_low_f32x4(v128.load32_lane(c1 + t, v128.load32_zero(c0 + t), 1));
       const u1 = f64x2.promote_low_f32x4(v128.load32_lane(x3 + t, v128.load32_zero(x2 + t), 1));
@@ -3147,7 +3193,8 @@ export function lloydBounded(
  * Cluster sums: sums[labels[r] * d + t] += x[r * d + t] for every row r, each one double addition, the
  * rows of each cluster in increasing r, so every sum adds its samples in sample order as the TypeScript
  * loop does. The rows are taken in `order` (a permutation of 0..rows-1 grouped by label, increasing within
- * a label), so one cluster's sum row stays in the first-level cache while its samples stream past.
+ * a label); the sums of one run of rows with the same label are carried in registers, sixteen columns at
+ * a time, while the run's rows stream past (one load and one store of each sum a run, not one a row).
  * Thread tid of nt takes its share of the columns t (in pairs, one f64x2 lane each).
  */
 export function clusterSums(x: usize, rows: i32, d: i32, labels: usize, order: usize, sums: usize, tid: i32, nt: i32): void {
@@ -3155,25 +3202,67 @@ export function clusterSums(x: usize, rows: i32, d: i32, labels: usize, order: u
   const t0 = shareLo(pairs, tid, nt) << 1;
   const t1 = tid == nt - 1 ? d : shareLo(pairs, tid + 1, nt) << 1;
   const rowBytes = <usize>d << 2;
-  for (let q = 0; q < rows; q++) {
-    const r = load<i32>(order + (<usize>q << 2));
-    const xr = x + <usize>r * rowBytes;
-    const sr = sums + ((<usize>load<i32>(labels + (<usize>r << 2)) * d) << 3);
+  let q = 0;
+  while (q < rows) {
+    const lab = load<i32>(labels + (<usize>load<i32>(order + (<usize>q << 2)) << 2));
+    let e = q + 1;
+    while (e < rows && load<i32>(labels + (<usize>load<i32>(order + (<usize>e << 2)) << 2)) == lab) e++;
+    const sr = sums + ((<usize>lab * d) << 3);
     let t = t0;
-    for (; t + 4 <= t1; t += 4) {
+    for (; t + 16 <= t1; t += 16) {
       const a = sr + (<usize>t << 3);
-      const v = v128.load(xr + (<usize>t << 2));
-      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
-      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1))), 16);
+      let s0 = v128.load(a);
+      let s1 = v128.load(a, 16);
+      let s2 = v128.load(a, 32);
+      let s3 = v128.load(a, 48);
+      let s4 = v128.load(a, 64);
+      let s5 = v128.load(a, 80);
+      let s6 = v128.load(a, 96);
+      let s7 = v128.load(a, 112);
+      for (let p = q; p < e; p++) {
+        const xr = x + <usize>load<i32>(order + (<usize>p << 2)) * rowBytes + (<usize>t << 2);
+        const v0 = v128.load(xr);
+        const v1 = v128.load(xr, 16);
+        const v2 = v128.load(xr, 32);
+        const v3 = v128.load(xr, 48);
+        s0 = f64x2.add(s0, lowPair(v0));
+        s1 = f64x2.add(s1, highPair(v0));
+        s2 = f64x2.add(s2, lowPair(v1));
+        s3 = f64x2.add(s3, highPair(v1));
+        s4 = f64x2.add(s4, lowPair(v2));
+        s5 = f64x2.add(s5, highPair(v2));
+        s6 = f64x2.add(s6, lowPair(v3));
+        s7 = f64x2.add(s7, highPair(v3));
+      }
+      v128.store(a, s0);
+      v128.store(a, s1, 16);
+      v128.store(a, s2, 32);
+      v128.store(a, s3, 48);
+      v128.store(a, s4, 64);
+      v128.store(a, s5, 80);
+      v128.store(a, s6, 96);
+      v128.store(a, s7, 112);
     }
-    for (; t + 2 <= t1; t += 2) {
-      const a = sr + (<usize>t << 3);
-      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v128.load64_zero(xr + (<usize>t << 2)))));
+    // The last columns (fewer than sixteen), row by row.
+    for (let p = q; p < e && t < t1; p++) {
+      const xr = x + <usize>load<i32>(order + (<usize>p << 2)) * rowBytes;
+      let u = t;
+      for (; u + 4 <= t1; u += 4) {
+        const a = sr + (<usize>u << 3);
+        const v = v128.load(xr + (<usize>u << 2));
+        v128.store(a, f64x2.add(v128.load(a), lowPair(v)));
+        v128.store(a, f64x2.add(v128.load(a, 16), highPair(v)), 16);
+      }
+      for (; u + 2 <= t1; u += 2) {
+        const a = sr + (<usize>u << 3);
+        v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v128.load64_zero(xr + (<usize>u << 2)))));
+      }
+      if (u < t1) {
+        const a = sr + (<usize>u << 3);
+        store<f64>(a, load<f64>(a) + <f64>load<f32>(xr + (<usize>u << 2)));
+      }
     }
-    if (t < t1) {
-      const a = sr + (<usize>t << 3);
-      store<f64>(a, load<f64>(a) + <f64>load<f32>(xr + (<usize>t << 2)));
-    }
+    q = e;
   }
 }
 
