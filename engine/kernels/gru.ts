@@ -14,7 +14,8 @@
  */
 import { wasmActive } from './backend.js';
 import { gemmTs } from './gemm.js';
-import { back, operand, output, recurrentThreads } from './lstm.js';
+import { recurrentThreads } from './lstm.js';
+import { done, input, output } from './pointwiseWasm.js';
 import { reserve, resetHeap, type WasmHeap } from './wasm/runtime.js';
 import { runThreaded } from './wasm/threads.js';
 
@@ -126,17 +127,17 @@ function gruForwardWasm(
   const n = batch * units;
   const zLen = steps * 3 * n;
   resetHeap(w);
-  const pw = operand(w, wh, 3 * units * units);
-  const pb = operand(w, bh, units);
+  const pw = input(w, wh, 3 * units * units);
+  const pb = input(w, bh, units);
   // z is read and overwritten, h and hn written: in place when resident (an arena's arrays)
-  const pz = operand(w, z, zLen);
+  const pz = input(w, z, zLen);
   const ph = output(w, h, (steps + 1) * n);
   const phn = output(w, hn, steps * n);
   const pr = reserve(w, 3 * n);
   runThreaded(w, recurrentThreads(w, steps, batch, units, 3), 'gruForward', [pz, pw, pb, ph, phn, pr, steps, batch, units]);
-  back(w, pz, z, zLen);
-  back(w, ph, h, (steps + 1) * n);
-  back(w, phn, hn, steps * n);
+  done(w, pz, z, zLen);
+  done(w, ph, h, (steps + 1) * n);
+  done(w, phn, hn, steps * n);
 }
 
 function gruBackwardWasm(
@@ -146,19 +147,19 @@ function gruBackwardWasm(
   const n = batch * units;
   const zLen = steps * 3 * n;
   resetHeap(w);
-  const pw = operand(w, wh, 3 * units * units);
-  const pa = operand(w, act, zLen);
-  const phn = operand(w, hn, steps * n);
-  const ph = operand(w, h, (steps + 1) * n);
-  const pd = operand(w, dH, steps * n);
-  const pb = operand(w, dbh, units); // added into: in, then back
+  const pw = input(w, wh, 3 * units * units);
+  const pa = input(w, act, zLen);
+  const phn = input(w, hn, steps * n);
+  const ph = input(w, h, (steps + 1) * n);
+  const pd = input(w, dH, steps * n);
+  const pb = input(w, dbh, units); // added into: in, then back
   const pz = output(w, dZ, zLen);
   const pr = output(w, dR, zLen);
   const pc = reserve(w, n);
   runThreaded(w, recurrentThreads(w, steps, batch, units, 3), 'gruBackward', [pa, phn, ph, pd, pw, pz, pr, pc, steps, batch, units]);
   // The recurrent bias's gradient sums over the batch, so it runs after the split steps, in one order.
   w.fn.gruBiasGrad(pr, pb, steps, batch, units);
-  back(w, pz, dZ, zLen);
-  back(w, pr, dR, zLen);
-  back(w, pb, dbh, units);
+  done(w, pz, dZ, zLen);
+  done(w, pr, dR, zLen);
+  done(w, pb, dbh, units);
 }

@@ -12,7 +12,8 @@
  */
 import { wasmActive } from './backend.js';
 import { gemmTs } from './gemm.js';
-import { put, reserve, resetHeap, residentOffset, take, type WasmHeap } from './wasm/runtime.js';
+import { done, input, output } from './pointwiseWasm.js';
+import { reserve, resetHeap, type WasmHeap } from './wasm/runtime.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** Multiply-adds of the recurrent products (all steps) from which the batch is split over the threads. */
@@ -122,39 +123,19 @@ export function lstmBackwardTs(
   }
 }
 
-/** An input of len values in the kernel memory: in place when resident, else copied into a fresh region. */
-export function operand(w: WasmHeap, a: Float32Array, len: number): number {
-  const r = residentOffset(w, a);
-  if (r >= 0) return r;
-  const p = reserve(w, len);
-  put(w, p, a, 0, len);
-  return p;
-}
-
-/** Where an output of len values goes: in place when resident, else a fresh region (copied back by back). */
-export function output(w: WasmHeap, a: Float32Array, len: number): number {
-  const r = residentOffset(w, a);
-  return r >= 0 ? r : reserve(w, len);
-}
-
-/** Copy an output back from p unless it was computed in place. */
-export function back(w: WasmHeap, p: number, a: Float32Array, len: number): void {
-  if (residentOffset(w, a) !== p) take(w, p, a, 0, len);
-}
-
 function lstmForwardWasm(w: WasmHeap, z: Float32Array, wh: Float32Array, h: Float32Array, c: Float32Array, steps: number, batch: number, units: number): void {
   const zLen = steps * batch * 4 * units;
   const sLen = (steps + 1) * batch * units;
   resetHeap(w);
-  const pw = operand(w, wh, 4 * units * units);
+  const pw = input(w, wh, 4 * units * units);
   // z is read and overwritten, h and c written: in place when resident (an arena's arrays)
-  const pz = operand(w, z, zLen);
+  const pz = input(w, z, zLen);
   const ph = output(w, h, sLen);
   const pc = output(w, c, sLen);
   runThreaded(w, recurrentThreads(w, steps, batch, units, 4), 'lstmForward', [pz, pw, ph, pc, steps, batch, units]);
-  back(w, pz, z, zLen);
-  back(w, ph, h, sLen);
-  back(w, pc, c, sLen);
+  done(w, pz, z, zLen);
+  done(w, ph, h, sLen);
+  done(w, pc, c, sLen);
 }
 
 function lstmBackwardWasm(
@@ -163,13 +144,13 @@ function lstmBackwardWasm(
   const n = batch * units;
   const zLen = steps * 4 * n;
   resetHeap(w);
-  const pw = operand(w, wh, 4 * units * units);
-  const pa = operand(w, act, zLen);
-  const pc = operand(w, c, (steps + 1) * n);
-  const pd = operand(w, dH, steps * n);
+  const pw = input(w, wh, 4 * units * units);
+  const pa = input(w, act, zLen);
+  const pc = input(w, c, (steps + 1) * n);
+  const pd = input(w, dH, steps * n);
   const pz = output(w, dZ, zLen);
   const ph = reserve(w, n);
   const pcc = reserve(w, n);
   runThreaded(w, recurrentThreads(w, steps, batch, units, 4), 'lstmBackward', [pa, pc, pd, pw, pz, ph, pcc, steps, batch, units]);
-  back(w, pz, dZ, zLen);
+  done(w, pz, dZ, zLen);
 }

@@ -23,6 +23,7 @@ export function output(h: WasmHeap, a: Float32Array, n: number): number {
   return r >= 0 ? r : reserve(h, n);
 }
 
+/** Copy an output back from p unless it was computed in place (output gave its own place). */
 export function done(h: WasmHeap, p: number, a: Float32Array, n: number): void {
   if (residentOffset(h, a) !== p) take(h, p, a, 0, n);
 }

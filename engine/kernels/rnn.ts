@@ -11,7 +11,8 @@
  */
 import { wasmActive } from './backend.js';
 import { gemmTs } from './gemm.js';
-import { back, operand, output, recurrentThreads } from './lstm.js';
+import { recurrentThreads } from './lstm.js';
+import { done, input, output } from './pointwiseWasm.js';
 import { reserve, resetHeap, type WasmHeap } from './wasm/runtime.js';
 import { runThreaded } from './wasm/threads.js';
 
@@ -67,22 +68,22 @@ export function rnnBackwardTs(h: Float32Array, dH: Float32Array, wh: Float32Arra
 function rnnForwardWasm(w: WasmHeap, z: Float32Array, wh: Float32Array, h: Float32Array, steps: number, batch: number, units: number): void {
   const n = batch * units;
   resetHeap(w);
-  const pw = operand(w, wh, units * units);
-  const pz = operand(w, z, steps * n); // read and overwritten
+  const pw = input(w, wh, units * units);
+  const pz = input(w, z, steps * n); // read and overwritten
   const ph = output(w, h, (steps + 1) * n);
   runThreaded(w, recurrentThreads(w, steps, batch, units, 1), 'rnnForward', [pz, pw, ph, steps, batch, units]);
-  back(w, pz, z, steps * n);
-  back(w, ph, h, (steps + 1) * n);
+  done(w, pz, z, steps * n);
+  done(w, ph, h, (steps + 1) * n);
 }
 
 function rnnBackwardWasm(w: WasmHeap, h: Float32Array, dH: Float32Array, wh: Float32Array, dZ: Float32Array, steps: number, batch: number, units: number): void {
   const n = batch * units;
   resetHeap(w);
-  const pw = operand(w, wh, units * units);
-  const ph = operand(w, h, (steps + 1) * n);
-  const pd = operand(w, dH, steps * n);
+  const pw = input(w, wh, units * units);
+  const ph = input(w, h, (steps + 1) * n);
+  const pd = input(w, dH, steps * n);
   const pz = output(w, dZ, steps * n);
   const pc = reserve(w, n);
   runThreaded(w, recurrentThreads(w, steps, batch, units, 1), 'rnnBackward', [ph, pd, pw, pz, pc, steps, batch, units]);
-  back(w, pz, dZ, steps * n);
+  done(w, pz, dZ, steps * n);
 }
