@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { Rng } from '../core/rng.js';
 import { assertAllClose, randomArray } from '../testing/numeric.js';
-import { gemm, gemmSerial } from './gemm.js';
+import { gemm } from './gemm.js';
 import { gemmRef } from './reference.js';
 import { eachBackend } from './testkit.js';
 
-function check(rng: Rng, m: number, n: number, k: number, tA: boolean, tB: boolean, alpha: number, beta: number, f = gemm): void {
+function check(rng: Rng, m: number, n: number, k: number, tA: boolean, tB: boolean, alpha: number, beta: number): void {
   const a = randomArray(rng, m * k);
   const b = randomArray(rng, k * n);
   const c0 = randomArray(rng, m * n);
@@ -18,8 +18,8 @@ function check(rng: Rng, m: number, n: number, k: number, tA: boolean, tB: boole
   B.set(b, pad);
   const C = new Float32Array(pad + c0.length + 2).fill(7);
   C.set(c0, pad);
-  f(tA, tB, m, n, k, alpha, A, pad, B, pad, beta, C, pad);
-  const label = `${f.name} m=${m} n=${n} k=${k} tA=${tA} tB=${tB} alpha=${alpha} beta=${beta}`;
+  gemm(tA, tB, m, n, k, alpha, A, pad, B, pad, beta, C, pad);
+  const label = `gemm m=${m} n=${n} k=${k} tA=${tA} tB=${tB} alpha=${alpha} beta=${beta}`;
   assertAllClose(C.subarray(pad, pad + m * n), want, { rtol: 1e-4, atol: 1e-4 * Math.sqrt(k) }, label);
   assert.equal(C[0], 7, `${label}: wrote before C`);
   assert.equal(C[pad + m * n], 7, `${label}: wrote past C`);
@@ -44,21 +44,6 @@ eachBackend('gemm crosses its cache blocks (m > 128, k > 256, n > 1024) correctl
   check(rng, 131, 1031, 263, false, false, 1, 0);
   check(rng, 130, 9, 513, true, true, 1, 1);
   check(rng, 5, 1029, 7, false, true, 0.5, 0.25);
-});
-
-eachBackend('gemmSerial (never split over threads) matches the reference above the split size, as gemm does bit for bit', () => {
-  const rng = new Rng(13);
-  // a recurrent step's products: [64 x 64] x [64 x 256], and the backward one with B transposed
-  check(rng, 64, 256, 64, false, false, 1, 1, gemmSerial);
-  check(rng, 64, 64, 256, false, true, 1, 0, gemmSerial);
-  check(rng, 7, 5, 3, true, false, -0.5, 0.5, gemmSerial);
-  const a = randomArray(rng, 96 * 80);
-  const b = randomArray(rng, 80 * 300);
-  const c1 = new Float32Array(96 * 300);
-  const c2 = new Float32Array(96 * 300);
-  gemm(false, false, 96, 300, 80, 1, a, 0, b, 0, 0, c1, 0);
-  gemmSerial(false, false, 96, 300, 80, 1, a, 0, b, 0, 0, c2, 0);
-  assert.deepEqual(c2, c1);
 });
 
 eachBackend('gemm with beta = 0 ignores NaN already in C; alpha = 0 only scales C', () => {

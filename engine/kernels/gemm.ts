@@ -50,32 +50,6 @@ export function gemm(
   gemmWasm(h, transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
 }
 
-/**
- * gemm() kept on the calling thread whatever its size: for a chain of small dependent products (a
- * recurrent layer's one GEMM a step), where handing each over to the kernel threads and waiting for
- * them costs more than the product (docs/performance.md, 2026-12-05).
- */
-export function gemmSerial(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: Float32Array,
-  aOff: number,
-  b: Float32Array,
-  bOff: number,
-  beta: number,
-  c: Float32Array,
-  cOff: number,
-): void {
-  const h = wasmActive();
-  if (h === null) return gemmTs(transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff);
-  checkArgs(m, n, k, a, aOff, b, bOff, c, cOff);
-  gemmWasm(h, transA, transB, m, n, k, alpha, a, aOff, b, bOff, beta, c, cOff, false);
-}
-
 /** The TypeScript GEMM (same contract as gemm), whatever the active backend. */
 export function gemmTs(
   transA: boolean,

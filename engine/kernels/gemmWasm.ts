@@ -26,10 +26,9 @@ export function gemmWasm(
   beta: number,
   c: Float32Array,
   cOff: number,
-  split = true,
 ): void {
   resetHeap(h);
-  const nt = split && m * n * k >= MIN_SPLIT_MACS && Math.max(m, n) >= 16 ? kernelThreads(h) : 1;
+  const nt = m * n * k >= MIN_SPLIT_MACS && Math.max(m, n) >= 16 ? kernelThreads(h) : 1;
   const pa = operand(h, a, aOff, m * k);
   const pb = operand(h, b, bOff, k * n);
   // A resident C (a layer's gradient) is multiplied into in place; any other is copied in and out.
