@@ -185,7 +185,7 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
    * fill dZ (gradient of the pre-activations' input part Z) and dR (of the recurrent part R; may be dZ
    * itself when the cell adds them plainly), and add into the cell's own extra params.
    */
-  protected abstract backwardSteps(cache: K, dH: Float32Array, dZ: Float32Array, dR: Float32Array, arena?: Arena): void;
+  protected abstract backwardSteps(cache: K, dH: Float32Array, dZ: Float32Array, dR: Float32Array): void;
 
   /** Whether dR differs from dZ (GRU: the recurrent part of the new gate is scaled by the reset gate). */
   protected readonly separateRecurrentGrad: boolean = false;
@@ -230,7 +230,7 @@ export abstract class RecurrentLayer<C extends RecurrentConfig, K extends Recurr
     }
     const dZ = f32Of(arena, T * B * gu, false); // every cell writes every value
     const dR = this.separateRecurrentGrad ? f32Of(arena, T * B * gu, false) : dZ; // written whole, as dZ
-    this.backwardSteps(cache, dH, dZ, dR, arena);
+    this.backwardSteps(cache, dH, dZ, dR);
     // dWh += H_prev^T dR over all steps at once (H_prev = h_(-1) .. h_(T-2) = the first T blocks of h)
     gemm(true, false, U, gu, T * B, 1, cache.h, 0, dR, 0, 1, this.wh.grad, 0);
     gemm(true, false, F, gu, T * B, 1, cache.xT, 0, dZ, 0, 1, this.wx.grad, 0);
