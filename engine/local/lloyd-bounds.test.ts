@@ -36,7 +36,8 @@ function cases(r: Rng): { name: string; x: Float32Array; n: number; d: number; k
     for (let j = 0; j < k; j += 5) frozen.add(j);
     out.push({ name: `lattice n=${n} d=${d} k=${k}`, x, n, d, k, start, frozen });
   }
-  for (const [n, d, k] of [[3000, 13, 9], [4000, 37, 64], [2000, 6, 5]] as const) {
+  // k = 100: the screen's GEMM blocks (131,072 products) are then shorter than a pass's blocks of 2,048 samples.
+  for (const [n, d, k] of [[3000, 13, 9], [4000, 37, 64], [2000, 6, 5], [2600, 9, 100]] as const) {
     const x = new Float32Array(n * d);
     const centers = Float32Array.from({ length: k * d }, () => 3 * r.normal());
     const start = new Float32Array(k * d);
