@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { randomArray } from '../testing/numeric.js';
 import {
-  conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm, directTakes, forwardPath, inputGradDirectTakes, inputGradPath, samplesPerGemm, weightGradPath, winogradTakes, type ConvPath,
+  conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm, directTakes, directWeightGradTakes, forwardPath, inputGradDirectTakes, inputGradPath, samplesPerGemm, weightGradPath, winogradTakes, type ConvPath,
 } from './convWasm.js';
 import { conv2dBackwardRef, conv2dRef } from './reference.js';
 import { setKernelThreads } from './wasm/threads.js';
@@ -227,6 +227,53 @@ test('the Winograd kernels (3x3, stride 1): F(2x2, 3x3) and F(4x4, 3x3) forward,
   }
 });
 
+test('the direct weight gradient (stride 1, up to 5 columns of taps, any padding) is within rounding of the exact sum, stored and added, on 1 and 2 threads alike', (t) => {
+  const h = wasmHeap();
+  if (!h) return t.skip('no WebAssembly SIMD here');
+  const rng = new Rng(41);
+  const cases: [WindowGeom, number, number][] = [
+    [squareWindow(1, 28, 28, 5, 1, 'same'), 64, 6], // LeNet-5's first layer (28 outputs a row, 2 of border)
+    [squareWindow(1, 28, 28, 5, 1, 'valid'), 9, 6], // 24 outputs a row
+    [squareWindow(3, 9, 9, 3, 1, 'valid'), 5, 7], // 7 outputs a row: four in the lanes, three after
+  ];
+  for (let i = 0; i < 16; i++) {
+    const kh = 1 + rng.int(5);
+    const kw = 1 + rng.int(5);
+    cases.push([windowGeom({
+      channels: 1 + rng.int(4), height: kh + rng.int(20), width: kw + rng.int(20), kernelH: kh, kernelW: kw,
+      padTop: rng.int(3), padBottom: rng.int(3), padLeft: rng.int(3), padRight: rng.int(3),
+    }), 1 + rng.int(20), 1 + rng.int(9)]);
+  }
+  for (const [g, n, f] of cases) {
+    assert.ok(directWeightGradTakes(g));
+    const label = `${g.channels}x${g.height}x${g.width} k${g.kernelH}x${g.kernelW} pad ${g.padTop},${g.padLeft} -> ${g.outH}x${g.outW}, ${n} samples, ${f} filters`;
+    const x = randomArray(rng, n * imageSize(g));
+    const w = randomArray(rng, f * colRows(g));
+    const dy = randomArray(rng, n * f * colCols(g));
+    const want = conv2dBackwardRef(x, dy, n, g, w, f);
+    const scale = conv2dBackwardRef(abs(x), abs(dy), n, g, abs(w), f).dw;
+    const got = { dx: new Float32Array(x.length).fill(7), dw: new Float32Array(w.length).fill(7), db: new Float32Array(f) };
+    conv2dBackwardWasm(h, x, dy, n, g, w, f, got.dx, got.dw, got.db, 'gemm', 'direct');
+    nearExact(got.dw, want.dw.map((v) => v + 7), scale.map((v) => v + 7), `dw added ${label}`);
+    assertAllClose(got.dx, want.dx, { rtol: 1e-4, atol: 1e-4 }, `dx ${label}`);
+    assertAllClose(got.db, want.db.map((v) => v), { rtol: 1e-4, atol: 1e-4 }, `db ${label}`);
+    const alone: Float32Array[] = [];
+    for (const threads of [1, 2]) {
+      setKernelThreads(threads);
+      const dw = new Float32Array(w.length);
+      conv2dBackwardWasm(h, x, dy, n, g, w, f, null, dw, null, 'gemm', 'direct');
+      nearExact(dw, want.dw, scale, `dw ${label}, ${threads} threads`);
+      alone.push(dw);
+    }
+    setKernelThreads('auto');
+    sameBits(alone[1], alone[0], `dw on 2 threads ${label}`);
+  }
+  assert.equal(weightGradPath(squareWindow(1, 28, 28, 5, 1, 'same'), 6), 'direct'); // LeNet-5's first layer
+  assert.equal(weightGradPath(squareWindow(6, 14, 14, 5, 1, 'valid'), 16), 'gemm'); // its second: 150 taps
+  assert.equal(weightGradPath(squareWindow(1, 28, 28, 4, 2, 'same'), 32), 'gemm'); // strided (the DCGAN's first)
+  assert.equal(weightGradPath(squareWindow(1, 28, 28, 7, 1, 'same'), 6), 'gemm'); // 7 columns of taps
+});
+
 test('the Winograd kernels give the same bits on 1 and 2 threads, and the layers they are picked for', (t) => {
   const h = wasmHeap();
   if (!h) return t.skip('no WebAssembly SIMD here');
@@ -286,6 +333,6 @@ test('the Winograd kernels give the same bits on 1 and 2 threads, and the layers
   assert.equal(weightGradPath(squareWindow(32, 14, 14, 3, 1, 'same'), 32), 'winograd4');
   assert.equal(weightGradPath(squareWindow(64, 7, 7, 3, 1, 'same'), 64), 'winograd'); // short rows: F(2x2, 3x3)
   assert.equal(weightGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd4'); // a colour first layer
-  assert.equal(weightGradPath(squareWindow(1, 28, 28, 3, 1, 'same'), 16), 'gemm'); // one gray channel
+  assert.equal(weightGradPath(squareWindow(1, 28, 28, 3, 1, 'same'), 16), 'direct'); // one gray channel: not Winograd, few taps
   assert.equal(weightGradPath(squareWindow(16, 28, 28, 3, 2, 'same'), 16), 'gemm');
 });

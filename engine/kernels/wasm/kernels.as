@@ -2005,6 +2005,138 @@ export function conv2dForward(
   }
 }
 
+/** Floats of directWeightGrad's scratch: lane sums and row-end sums per weight, and one bordered image. */
+export function directWeightGradScratch(filters: i32, channels: i32, kernelH: i32, kernelW: i32, outH: i32, outW: i32): i32 {
+  return 25 * ((filters + 1) & ~1) * channels * kernelH + channels * (outH + kernelH - 1) * (outW + kernelW - 1) + 4;
+}
+
+/**
+ * The weight gradient of a stride-1, undilated layer straight from the images (no column matrix):
+ * dw[f, c, i, j] = the sum over images s0..s1-1 and outputs (oy, ox) of dy[s, f, oy, ox] x[s, c, oy + i - padTop,
+ * ox + j - padLeft] (0 outside the image), OVERWRITTEN. For layers with few taps and filters (a first layer:
+ * LeNet-5's 6 filters of 1 x 5 x 5), whose GEMM would be mostly edge tiles. Each image is copied with a zero
+ * border into the scratch (directWeightGradScratch floats); then two filters and up to 5 columns of taps at
+ * a time: ten f32x4 sums over four neighbouring outputs (one load of dy per filter, one of x per tap column),
+ * kept in the scratch from image to image, and the row ends' (outW mod 4 outputs) sums beside them; at the
+ * end each weight is its lanes added ((0 + 1) + (2 + 3)) plus its row ends. kernelW <= 5.
+ */
+function directWeightGrad(
+  x: usize, dy: usize, s0: i32, s1: i32, filters: i32, dw: usize, scratch: usize, channels: i32, height: i32, width: i32,
+  kernelH: i32, kernelW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const p = outH * outW;
+  const plane = height * width;
+  const r = channels * kernelH * kernelW;
+  const w4 = outW & ~3;
+  const bh = outH + kernelH - 1;
+  const bw = outW + kernelW - 1;
+  // Per (filter pair, channel, tap row), fp / 2 x channels x kernelH cells: ten lane sums [filter 0 tap
+  // columns 0..4, filter 1 the same] (40 floats), and apart ten row-end sums in the same order.
+  const cells = <usize>((filters + 1) >> 1) * channels * kernelH;
+  const lanes = (scratch + 15) & ~(<usize>15);
+  const ends = lanes + ((cells * 40) << 2);
+  const img = ends + ((cells * 10) << 2);
+  memory.fill(lanes, 0, (cells * 50) << 2);
+  for (let s = s0; s < s1; s++) {
+    // The image with a zero border: row q of channel c is x's row q - padTop, shifted right by padLeft.
+    for (let c = 0; c < channels; c++) {
+      for (let q = 0; q < bh; q++) {
+        const dst = img + ((<usize>(c * bh + q) * bw) << 2);
+        const iy = q - padTop;
+        memory.fill(dst, 0, <usize>bw << 2);
+        if (iy < 0 || iy >= height) continue;
+        const lo = max(0, padLeft);
+        const hi = min(bw, width + padLeft);
+        if (hi > lo) memory.copy(dst + (<usize>lo << 2), x + ((<usize>s * channels * plane + c * plane + iy * width + lo - padLeft) << 2), <usize>(hi - lo) << 2);
+      }
+    }
+    for (let f0 = 0; f0 < filters; f0 += 2) {
+      const d0 = dy + ((<usize>s * filters + f0) * p << 2);
+      const d1 = f0 + 1 < filters ? d0 + (<usize>p << 2) : d0;
+      for (let c = 0; c < channels; c++) {
+        for (let i = 0; i < kernelH; i++) {
+          const cell = (f0 >> 1) * channels * kernelH + c * kernelH + i;
+          const la = lanes + ((<usize>cell * 10) << 4);
+          const ea = ends + ((<usize>cell * 10) << 2);
+          let a00 = v128.load(la), a01 = v128.load(la, 16), a02 = v128.load(la, 32), a03 = v128.load(la, 48), a04 = v128.load(la, 64);
+          let a10 = v128.load(la, 80), a11 = v128.load(la, 96), a12 = v128.load(la, 112), a13 = v128.load(la, 128), a14 = v128.load(la, 144);
+          for (let oy = 0; oy < outH; oy++) {
+            const xr = img + ((<usize>(c * bh + oy + i) * bw) << 2);
+            const r0 = d0 + ((<usize>oy * outW) << 2);
+            const r1 = d1 + ((<usize>oy * outW) << 2);
+            for (let ox = 0; ox < w4; ox += 4) {
+              const g0 = v128.load(r0 + (<usize>ox << 2));
+              const g1 = v128.load(r1 + (<usize>ox << 2));
+              const xo = xr + (<usize>ox << 2);
+              const v0 = v128.load(xo);
+              a00 = madd(g0, v0, a00);
+              a10 = madd(g1, v0, a10);
+              if (kernelW > 1) {
+                const v1 = v128.load(xo, 4);
+                a01 = madd(g0, v1, a01);
+                a11 = madd(g1, v1, a11);
+              }
+              if (kernelW > 2) {
+                const v2 = v128.load(xo, 8);
+                a02 = madd(g0, v2, a02);
+                a12 = madd(g1, v2, a12);
+              }
+              if (kernelW > 3) {
+                const v3 = v128.load(xo, 12);
+                a03 = madd(g0, v3, a03);
+                a13 = madd(g1, v3, a13);
+              }
+              if (kernelW > 4) {
+                const v4 = v128.load(xo, 16);
+                a04 = madd(g0, v4, a04);
+                a14 = madd(g1, v4, a14);
+              }
+            }
+            for (let ox = w4; ox < outW; ox++) {
+              const g0 = load<f32>(r0 + (<usize>ox << 2));
+              const g1 = load<f32>(r1 + (<usize>ox << 2));
+              for (let j = 0; j < kernelW; j++) {
+                const v = load<f32>(xr + (<usize>(ox + j) << 2));
+                const e0 = ea + (<usize>j << 2);
+                const e1 = ea + (<usize>(5 + j) << 2);
+                store<f32>(e0, load<f32>(e0) + g0 * v);
+                store<f32>(e1, load<f32>(e1) + g1 * v);
+              }
+            }
+          }
+          v128.store(la, a00);
+          v128.store(la, a01, 16);
+          v128.store(la, a02, 32);
+          v128.store(la, a03, 48);
+          v128.store(la, a04, 64);
+          v128.store(la, a10, 80);
+          v128.store(la, a11, 96);
+          v128.store(la, a12, 112);
+          v128.store(la, a13, 128);
+          v128.store(la, a14, 144);
+        }
+      }
+    }
+  }
+  for (let f = 0; f < filters; f++) {
+    for (let c = 0; c < channels; c++) {
+      for (let i = 0; i < kernelH; i++) {
+        const cell = (f >> 1) * channels * kernelH + c * kernelH + i;
+        const half = f & 1;
+        const la = lanes + ((<usize>cell * 10 + half * 5) << 4);
+        const ea = ends + ((<usize>cell * 10 + half * 5) << 2);
+        const o = dw + ((<usize>f * r + (c * kernelH + i) * kernelW) << 2);
+        for (let j = 0; j < kernelW; j++) store<f32>(o + (<usize>j << 2), laneSum(v128.load(la + (<usize>j << 4))) + load<f32>(ea + (<usize>j << 2)));
+      }
+    }
+  }
+}
+
+/** (v0 + v1) + (v2 + v3) of an f32x4. */
+@inline function laneSum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
 /**
  * Gradients of conv2dForward: dx OVERWRITTEN (skipped when 0), and this thread's chunks of the weight
  * and bias gradients written as partials (db skipped when 0); dw and db themselves are not touched here.
@@ -2029,7 +2161,8 @@ export function conv2dBackward(
   const wBytes = align16(<usize>filters * r * 4);
   const bParts = parts + <usize>chunks * wBytes;
   const bBytes = align16(<usize>filters * 4);
-  const wgFloats = winoW == 2 ? winograd4WeightGradScratch(filters, channels, outH, outW) : winoW ? winogradWeightGradScratch(filters, channels, outH, outW) : 0;
+  const wgFloats = winoW == 3 ? directWeightGradScratch(filters, channels, kernelH, kernelW, outH, outW)
+    : winoW == 2 ? winograd4WeightGradScratch(filters, channels, outH, outW) : winoW == 1 ? winogradWeightGradScratch(filters, channels, outH, outW) : 0;
   const colFloats = max(r * p * group, wgFloats);
   const colT = col + <usize>tid * align16(<usize>colFloats * 4);
   const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
@@ -2048,7 +2181,8 @@ export function conv2dBackward(
     if (winoW) {
       const lo = shareLo(groups, c, chunks) * group;
       const hi = min(n, shareLo(groups, c + 1, chunks) * group);
-      if (winoW == 2) winograd4WeightGrad(x, dy, lo, hi, filters, pw, 0, colT, channels, height, width, padTop, padLeft, outH, outW);
+      if (winoW == 3) directWeightGrad(x, dy, lo, hi, filters, pw, colT, channels, height, width, kernelH, kernelW, padTop, padLeft, outH, outW);
+      else if (winoW == 2) winograd4WeightGrad(x, dy, lo, hi, filters, pw, 0, colT, channels, height, width, padTop, padLeft, outH, outW);
       else winogradWeightGrad(x, dy, lo, hi, filters, pw, 0, colT, channels, height, width, padTop, padLeft, outH, outW);
     }
     for (let gi = shareLo(groups, c, chunks), g1 = shareLo(groups, c + 1, chunks); gi < g1; gi++) {

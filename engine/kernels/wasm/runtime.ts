@@ -50,6 +50,7 @@ export interface WasmExports {
     wino: number, winoW: number, ...geomThread: number[]
   ): void;
   winogradWeightGradScratch(filters: number, channels: number, outH: number, outW: number): number;
+  directWeightGradScratch(filters: number, channels: number, kernelH: number, kernelW: number, outH: number, outW: number): number;
   winograd4WeightGradScratch(filters: number, channels: number, outH: number, outW: number): number;
   convDirectInputGradScratch(filters: number, channels: number, kernelH: number, kernelW: number, height: number, width: number): number;
   winogradInputGradScratch(filters: number, channels: number, height: number, width: number): number;

@@ -118,11 +118,13 @@ function convCase(rng: Rng, g: WindowGeom, n: number, filters: number) {
 
 test('conv2d forward and backward over threads equal one thread bit for bit', () => {
   const rng = new Rng(6);
-  // (the DCGAN discriminator's second layer; a 3x3 'same' layer with an odd batch; a layer with one group)
+  // (the DCGAN discriminator's second layer; a 3x3 'same' layer with an odd batch; a layer with one group;
+  // LeNet-5's first layer, whose weight gradient runs direct)
   const cases: [WindowGeom, number, number][] = [
     [squareWindow(32, 14, 14, 4, 2, 'same'), 64, 64],
     [squareWindow(3, 11, 9, 3, 1, 'same'), 13, 8],
     [squareWindow(4, 40, 40, 5, 1, 'valid'), 3, 6],
+    [squareWindow(1, 28, 28, 5, 1, 'same'), 64, 6],
   ];
   for (const [g, n, filters] of cases) {
     const c = convCase(rng, g, n, filters);
