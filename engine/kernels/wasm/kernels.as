@@ -2045,9 +2045,8 @@ function directWeightGrad(
         const iy = q - padTop;
         memory.fill(dst, 0, <usize>bw << 2);
         if (iy < 0 || iy >= height) continue;
-        const lo = max(0, padLeft);
         const hi = min(bw, width + padLeft);
-        if (hi > lo) memory.copy(dst + (<usize>lo << 2), x + ((<usize>s * channels * plane + c * plane + iy * width + lo - padLeft) << 2), <usize>(hi - lo) << 2);
+        if (hi > padLeft) memory.copy(dst + (<usize>padLeft << 2), x + ((<usize>s * channels * plane + c * plane + iy * width) << 2), <usize>(hi - padLeft) << 2);
       }
     }
     for (let f0 = 0; f0 < filters; f0 += 2) {
@@ -3059,10 +3058,12 @@ export function pairDots(xs: usize, cs: usize, m: i32, d: i32, out: usize, tid: 
   return f64x2.add(acc, f64x2.mul(a, b));
 }
 
-/** Both f64 lanes of the float32 lanes 0 and 1 of v (promote) and of lanes 2 and 3. */
+/** Lanes 0 and 1 of a float32 vector as an f64x2. */
 @inline function lowPair(v: v128): v128 {
   return f64x2.promote_low_f32x4(v);
 }
+
+/** Lanes 2 and 3 of a float32 vector as an f64x2. */
 @inline function highPair(v: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
 }
