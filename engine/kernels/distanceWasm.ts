@@ -13,6 +13,12 @@ import { kernelThreads, runThreaded } from './wasm/threads.js';
 export const WASM_MIN_DISTANCE_VALUES = 1024;
 
 /**
+ * From this many products (pairs x d, rows x k x d; one sample's k x d for rowSqDistances) a call is split
+ * over the kernel threads (~50 us of work).
+ */
+const SPLIT_PRODUCTS = 1 << 16;
+
+/**
  * out[j] = squared distance from x[xo..xo+d) to row j of c (k x d) for j < k; `out` must hold k values.
  */
 export function rowSqDistancesWasm(h: WasmHeap, x: Float32Array, xo: number, c: Float32Array, k: number, d: number, out: Float64Array): void {
@@ -22,7 +28,7 @@ export function rowSqDistancesWasm(h: WasmHeap, x: Float32Array, xo: number, c: 
   put(h, px, x, xo, d);
   const pc = input(h, c, k * d);
   const po = reserve(h, 2 * k);
-  h.fn.rowSqDistances(px, pc, k, d, po);
+  runThreaded(h, k * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1, 'rowSqDistances', [px, pc, k, d, po]);
   takeF64(h, po, out, k);
 }
 
@@ -51,8 +57,6 @@ export function pairDotsWasm(h: WasmHeap, x: Float32Array, xo: Int32Array, c: Fl
   return true;
 }
 
-/** From this many products (pairs x d, rows x k x d) a call is split over the kernel threads (~50 us of work). */
-const SPLIT_PRODUCTS = 1 << 16;
 
 function placedF64(h: WasmHeap, a: Float64Array, off: number, len: number): number {
   const r = residentOffset(h, a);

@@ -4,14 +4,18 @@
  *   m = g * (x[t] - w[u][t]) (in double), w[u][t] = f32(w[u][t] + m), s += m * m,
  * and moved[i] = s. `somUpdateRef` is the TypeScript definition; `somUpdate` runs the WebAssembly kernel
  * (somUpdate in kernels.as: one f64x2 lane per unit, the same operations in the same order, so the same
- * floats and doubles bit for bit) when the kernels are active and w lives in the kernel memory, else the
- * reference. No unit may be listed twice.
+ * floats and doubles bit for bit; split over the kernel threads by units) when the kernels are active
+ * and w lives in the kernel memory, else the reference. No unit may be listed twice.
  */
 import { wasmActive } from './backend.js';
 import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeF64 } from './wasm/runtime.js';
+import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** Below this many updated values (units x d) the TypeScript loop wins over the kernel call. */
 export const SOM_UPDATE_WASM_MIN_VALUES = 1024;
+
+/** From this many updated values the kernel call is split over the kernel threads by units (~40 us of work). */
+const SPLIT_VALUES = 1 << 15;
 
 function check(w: Float32Array, d: number, x: Float32Array, xo: number, units: Int32Array, gains: Float64Array, count: number, moved: Float64Array): void {
   if (x.length < xo + d || units.length < count || gains.length < count || moved.length < count) {
@@ -56,6 +60,6 @@ export function somUpdate(w: Float32Array, d: number, x: Float32Array, xo: numbe
   const po = reserve(h, 2 * count);
   putBits(h, pu, units, count);
   putF64(h, pg, gains, count);
-  h.fn.somUpdate(px, pw, d, pu, pg, count, po);
+  runThreaded(h, count * d >= SPLIT_VALUES ? kernelThreads(h) : 1, 'somUpdate', [px, pw, d, pu, pg, count, po]);
   takeF64(h, po, moved, count);
 }

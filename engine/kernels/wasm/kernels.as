@@ -2979,7 +2979,15 @@ export function lstmBackward(
  * lane is one prototype's accumulator (two prototypes' t-th values side by side, loaded from their rows);
  * eight prototypes at a time keep four accumulators in flight.
  */
-export function rowSqDistances(x: usize, c: usize, k: i32, d: i32, out: usize): void {
+export function rowSqDistances(x: usize, c: usize, k: i32, d: i32, out: usize, tid: i32, nt: i32): void {
+  // Thread tid's share of the prototypes in whole groups of eight (each distance is the same in any group).
+  const groups = (k + 7) >> 3;
+  const lo = min(k, shareLo(groups, tid, nt) << 3);
+  const hi = min(k, shareLo(groups, tid + 1, nt) << 3);
+  if (hi > lo) rowSqDistancesRange(x, c + <usize>lo * (<usize>d << 2), hi - lo, d, out + (<usize>lo << 3));
+}
+
+function rowSqDistancesRange(x: usize, c: usize, k: i32, d: i32, out: usize): void {
   const row = <usize>d << 2;
   const end = row;
   let j = 0;
@@ -3581,7 +3589,15 @@ export function rnnBackward(h: usize, dH: usize, wh: usize, dZ: usize, carry: us
  * (`present`) with a separate multiply and add, so the weights and the movements are the same bit for
  * bit. Each f64x2 lane is one unit; four units at a time keep two chains in flight.
  */
-export function somUpdate(x: usize, w: usize, d: i32, units: usize, gains: usize, count: i32, out: usize): void {
+export function somUpdate(x: usize, w: usize, d: i32, units: usize, gains: usize, count: i32, out: usize, tid: i32, nt: i32): void {
+  // Thread tid's share of the listed units in whole groups of four (each unit's update is the same in any group).
+  const groups = (count + 3) >> 2;
+  const lo = min(count, shareLo(groups, tid, nt) << 2);
+  const hi = min(count, shareLo(groups, tid + 1, nt) << 2);
+  if (hi > lo) somUpdateRange(x, w, d, units + (<usize>lo << 2), gains + (<usize>lo << 3), hi - lo, out + (<usize>lo << 3));
+}
+
+function somUpdateRange(x: usize, w: usize, d: i32, units: usize, gains: usize, count: i32, out: usize): void {
   const row = <usize>d << 2;
   let i = 0;
   for (; i + 4 <= count; i += 4) {

@@ -74,7 +74,7 @@ export interface WasmExports {
   adamUpdate(w: number, g: number, m: number, v: number, n: number, lr: number, l2: number, keep: number,
     beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number, tid: number, nt: number): void;
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
-  rowSqDistances(x: number, c: number, k: number, d: number, out: number): void;
+  rowSqDistances(x: number, c: number, k: number, d: number, out: number, tid: number, nt: number): void;
   pairDots(xs: number, cs: number, m: number, d: number, out: number, tid: number, nt: number): void;
   nearestBlock(
     x: number, rows: number, d: number, c: number, k: number, xn: number, cn: number, cRoot: number, rel: number, abs: number,
@@ -88,7 +88,7 @@ export interface WasmExports {
   ): void;
   clusterSums(x: number, rows: number, d: number, labels: number, order: number, sums: number, tid: number, nt: number): void;
   sumSquares(x: number, n: number, out: number, tid: number, nt: number): void;
-  somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number): void;
+  somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number, tid: number, nt: number): void;
   batchNormForward(x: number, y: number, xhat: number, n: number, channels: number, plane: number, stats: number,
     gamma: number, beta: number, epsilon: number, training: number, tid: number, nt: number): void;
   batchNormBackward(dy: number, xhat: number, dx: number, n: number, channels: number, plane: number, invStd: number,

@@ -14,13 +14,16 @@ import { GanStepper } from '../../models/gan-step.js';
 import { createOptimizer } from '../../optim/index.js';
 import { randomArray } from '../../testing/numeric.js';
 import { adamUpdate } from '../adam.js';
+import { rowSqDistancesWasm } from '../distanceWasm.js';
+import { selfOwnedZeros } from '../resident.js';
+import { somUpdate, somUpdateRef } from '../somUpdate.js';
 import { kernelBackend, setKernelBackend } from '../backend.js';
 import { conv2dBackward, conv2dForward } from '../conv2d.js';
 import { convTranspose2dBackward, convTranspose2dForward } from '../convTranspose2d.js';
 import { gemm } from '../gemm.js';
 import { maxPoolBackward, maxPoolForward } from '../maxPool.js';
 import { colCols, colRows, squareWindow, transposedWindow, type WindowGeom } from '../geometry.js';
-import { reserve, resetHeap, wasmHeap } from './runtime.js';
+import { reserve, resetHeap, residentOffset, wasmHeap } from './runtime.js';
 import { ContentionWatch, kernelThreads, runThreaded, setKernelThreads, threadsDisabledWhy, wantedThreads } from './threads.js';
 
 const COUNTS = [1, 2, 3];
@@ -210,6 +213,55 @@ test('the Adam update split over threads equals one thread bit for bit', () => {
     const [w, m, v] = [new Float32Array(w0), new Float32Array(m0), new Float32Array(v0)];
     for (let t = 1; t <= 2; t++) adamUpdate(w, g, m, v, undefined, { lr: 1e-3, l2: 1e-4, keep: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, c1: 1 / (1 - 0.9 ** t), c2: 1 / Math.sqrt(1 - 0.999 ** t) });
     return [w, m, v];
+  });
+});
+
+test('one sample\'s distances to the prototypes, split by prototypes over threads, equal the definition bit for bit', () => {
+  const h = wasmHeap()!;
+  const rng = new Rng(9);
+  // 403 and 85 prototypes: shares of whole groups of eight and a last share with the pair and single tails.
+  for (const [k, d] of [[403, 200], [85, 785]]) {
+    const c = randomArray(rng, k * d);
+    const x = randomArray(rng, d + 3);
+    const want = new Float64Array(k);
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        const e = x[3 + t] - c[j * d + t];
+        s += e * e;
+      }
+      want[j] = s;
+    }
+    sameForEveryCount(`rowSqDistances k=${k} d=${d}`, () => {
+      const out = new Float64Array(k);
+      rowSqDistancesWasm(h, x, 3, c, k, d, out);
+      assert.deepEqual(out, want, `k=${k} d=${d} on ${kernelThreads(h)} threads`);
+      return [new Float32Array(out.buffer)];
+    });
+  }
+});
+
+test('the SOM update split by units over threads equals the definition bit for bit', () => {
+  const h = wasmHeap()!;
+  const rng = new Rng(10);
+  // 403 units (not a multiple of four: the last share has the single-unit tail), listed in a shuffled order.
+  const [k, d] = [403, 100];
+  const w0 = Float32Array.from(randomArray(rng, k * d), (v) => 10 + v);
+  const x = Float32Array.from(randomArray(rng, d), (v) => 10 + v);
+  const units = Int32Array.from({ length: k }, (_, i) => (i * 131) % k);
+  const gains = Float64Array.from({ length: k }, (_, i) => Math.exp(-(i % 40)) * 0.7);
+  const ref = w0.slice();
+  const movedRef = new Float64Array(k);
+  somUpdateRef(ref, d, x, 0, units, gains, k, movedRef);
+  sameForEveryCount('somUpdate', () => {
+    const w = selfOwnedZeros(k * d);
+    assert.ok(residentOffset(h, w) >= 0, 'the rows live in the kernel memory');
+    w.set(w0);
+    const moved = new Float64Array(k);
+    somUpdate(w, d, x, 0, units, gains, k, moved);
+    assert.deepEqual(moved, movedRef, `moves on ${kernelThreads(h)} threads`);
+    assert.deepEqual(w, ref, `weights on ${kernelThreads(h)} threads`);
+    return [w, new Float32Array(moved.buffer)];
   });
 });
 
