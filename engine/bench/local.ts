@@ -12,6 +12,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEBIAN_FASHION_MNIST, readIdxImages } from '../data/idx.js';
+import { selfOwnedZeros } from '../kernels/resident.js';
 import { OnlineKMeans } from '../local/kmeans.js';
 import { Som } from '../local/som.js';
 import type { Workload } from './workloads.js';
@@ -26,7 +27,8 @@ export function fashionSkip(): string | false {
 export async function fashionVectors(): Promise<{ x: Float32Array; n: number; d: number }> {
   const f = await readIdxImages(join(DEBIAN_FASHION_MNIST, 'train-images-idx3-ubyte.gz'), join(DEBIAN_FASHION_MNIST, 'train-labels-idx1-ubyte.gz'));
   const d = f.height * f.width;
-  const x = new Float32Array(f.n * d);
+  // Made as a cluster source's samples are (engine/session/cluster/source.ts): in the kernel memory.
+  const x = selfOwnedZeros(f.n * d, 'data');
   for (let i = 0; i < x.length; i++) x[i] = f.pixels[i] / 255;
   return { x, n: f.n, d };
 }

@@ -39,13 +39,15 @@ const selfOwned = new FinalizationRegistry<{ ptr: number; length: number; pool: 
 /**
  * A zero-filled array of n values, resident when the wasm backend is active and n is large enough, whose
  * room is recycled when the array itself is garbage collected (a layer's weights and gradients: the
- * array is the only thing that reaches the room; nothing in the engine keeps a subarray of it).
+ * array is the only thing that reaches the room; nothing in the engine keeps a subarray of it). Pool
+ * 'data' (a data set's samples, which kernels such as Lloyd's passes then read in place instead of copying
+ * them in) takes the data budget instead of the parameters'.
  */
-export function selfOwnedZeros(n: number): Float32Array {
+export function selfOwnedZeros(n: number, pool: 'owned' | 'data' = 'owned'): Float32Array {
   const h = n >= MIN_RESIDENT ? wasmActive() : null;
-  const a = h && residentZeros(h, n);
+  const a = h && residentZeros(h, n, pool);
   if (!a) return new Float32Array(n);
-  selfOwned.register(a, { ptr: a.byteOffset, length: n, pool: 'owned' });
+  selfOwned.register(a, { ptr: a.byteOffset, length: n, pool });
   return a;
 }
 

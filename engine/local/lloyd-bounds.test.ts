@@ -83,10 +83,15 @@ function run(c: ReturnType<typeof cases>[number], iterations: number) {
 }
 
 /** Whether Lloyd with bounds equals the plain definition on every case (messages of the first mismatches). */
-function mismatches(iterations: number): string[] {
+function mismatches(iterations: number, resident = false): string[] {
   const bad: string[] = [];
   const r = new Rng(77);
   for (const c of cases(r)) {
+    if (resident) {
+      const x = selfOwnedZeros(c.x.length, 'data');
+      x.set(c.x);
+      c.x = x;
+    }
     const ref = lloydReference(c.x, c.n, c.d, c.start, c.k, iterations, c.frozen);
     const { m, whole } = run(c, iterations);
     const c32 = Float32Array.from(m.prototypes.data.subarray(0, c.k * c.d));
@@ -133,6 +138,18 @@ test('on the kernels a call reads its samples from one resident copy and gives i
   } finally {
     setResidentBudget(budget, 'data');
   }
+});
+
+test('samples already in the kernel memory are read where they are: no copy made, the same results', (t) => {
+  if (!wasmActive()) return t.skip('the WebAssembly kernels do not load here');
+  const h = wasmHeap()!;
+  const copies = lloydBoundsTesting.residentCopies;
+  const before = residentInUse(h, 'data');
+  assert.deepEqual(mismatches(6, true), []);
+  assert.equal(lloydBoundsTesting.residentCopies, copies, 'no copy made');
+  // Every case of at least 1,024 values was resident (selfOwnedZeros 'data'), and kept its room through the calls.
+  const bytes = cases(new Rng(77)).filter((c) => c.n * c.d >= 1024).reduce((b, c) => b + 4 * ((c.n * c.d + 3) & ~3), 0);
+  assert.equal(residentInUse(h, 'data') - before, bytes);
 });
 
 test('cluster sums on the kernels (1 and 2 threads) add each cluster\'s samples in sample order, as addRows does', (t) => {

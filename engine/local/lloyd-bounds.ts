@@ -27,6 +27,7 @@
 import { wasmActive } from '../kernels/backend.js';
 import { clusterSumsWasm, lloydBoundedWasm } from '../kernels/distanceWasm.js';
 import { releaseCopy, residentCopy, selfOwnedZeros } from '../kernels/resident.js';
+import { residentOffset } from '../kernels/wasm/runtime.js';
 import { fromDot, sqNorms } from './distance.js';
 import { exactDots, nearestAll } from './nearest.js';
 
@@ -108,11 +109,13 @@ export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24, residentC
 export class LloydBounds {
   readonly #x: Float32Array;
   /**
-   * The samples' copy in the kernel memory for the life of these bounds (one Lloyd call), so that no pass
-   * copies them in again (each full pass did: 188 MB on Fashion-MNIST, on the calling thread while the
-   * other threads waited); null when the kernels are not active or it is over their data budget.
+   * The samples in the kernel memory for the life of these bounds (one Lloyd call), so that no pass copies
+   * them in again (each full pass did: 188 MB on Fashion-MNIST, on the calling thread while the other
+   * threads waited): the caller's own when they are resident already, else a copy made here (#own); null
+   * when the kernels are not active or a copy is over their data budget.
    */
   #rx: Float32Array | null;
+  readonly #own: boolean;
   readonly #n: number;
   readonly #d: number;
   readonly #k: number;
@@ -144,8 +147,11 @@ export class LloydBounds {
    */
   constructor(x: Float32Array, n: number, d: number, k: number, scratch?: Float64Array) {
     this.#x = x;
-    this.#rx = residentCopy(x.subarray(0, n * d));
-    if (this.#rx) lloydBoundsTesting.residentCopies++;
+    // Samples already in the kernel memory (a cluster source's, selfOwnedZeros 'data') are read where they are.
+    const h = wasmActive();
+    this.#own = !(h && residentOffset(h, x) >= 0);
+    this.#rx = this.#own ? residentCopy(x.subarray(0, n * d)) : x.subarray(0, n * d);
+    if (this.#rx && this.#own) lloydBoundsTesting.residentCopies++;
     this.#n = n;
     this.#d = d;
     this.#k = k;
@@ -164,7 +170,7 @@ export class LloydBounds {
 
   /** Give the samples' kernel-memory copy back (the last pass is done). */
   dispose(): void {
-    if (this.#rx) releaseCopy(this.#rx);
+    if (this.#rx && this.#own) releaseCopy(this.#rx);
     this.#rx = null;
   }
 

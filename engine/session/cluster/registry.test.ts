@@ -10,6 +10,8 @@ import { METHODS } from '../../protocol/contract.js';
 import { clusterDefaults, defaultSpec, SOM_DEFAULTS } from './defaults.js';
 import { ClusterRegistry } from './registry.js';
 import { imageSource } from './source.js';
+import { wasmActive } from '../../kernels/backend.js';
+import { residentOffset } from '../../kernels/wasm/runtime.js';
 
 test('switching sources keeps each source\'s runs, their edits, frozen prototypes and undo history', () => {
   const clusters = new ClusterRegistry();
@@ -125,4 +127,13 @@ test('clustering runs are listed in the run registry: created, checkpointed with
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("an image source's samples live in the kernel memory when the kernels run (Lloyd's passes read them in place)", () => {
+  const n = 300;
+  const set = { n, channels: 1, height: 4, width: 4, pixels: Uint8Array.from({ length: n * 16 }, (_, i) => (i * 37) % 256), labels: new Int32Array(n), classes: ['a'], paths: [] };
+  const s = imageSource(set, Int32Array.from({ length: n }, (_, i) => i), 'three hundred', 'folder:300', null, { plane: false });
+  const h = wasmActive();
+  assert.equal(h ? residentOffset(h, s.x) >= 0 : false, Boolean(h));
+  assert.equal(s.x[16 + 1], Math.fround(set.pixels[16 + 1] / 255));
 });

@@ -7,6 +7,7 @@
  */
 import { CLUSTER_SEED } from './defaults.js';
 import { Rng } from '../../core/rng.js';
+import { selfOwnedZeros } from '../../kernels/resident.js';
 import { normalizeInto, UNIT } from '../../data/normalize.js';
 import { toySet } from '../../data/toy.js';
 import { Pca } from '../../local/pca.js';
@@ -62,7 +63,8 @@ export function imageSource(set: ImageSet, indices: Int32Array, name: string, ke
   const n = indices.length;
   if (n < 2) throw new LabError({ message: `${name} has ${n} image${n === 1 ? '' : 's'}: clustering needs at least 2`, code: 'invalid' });
   const per = set.channels * set.height * set.width;
-  const x = new Float32Array(n * per);
+  // In the kernel memory when the kernels run (the data budget allowing): Lloyd's passes read it in place.
+  const x = selfOwnedZeros(n * per, 'data');
   for (let k = 0; k < n; k++) normalizeInto(set.pixels, indices[k], 1, set.channels, set.height * set.width, UNIT, x, k * per);
   const labels = Int32Array.from(indices, (i) => set.labels[i]);
   const pca = opts.plane === false ? axesPlane(per) : Pca.fit(x, n, per, new Rng(1));
