@@ -72,6 +72,8 @@ export interface NearestBlockOut {
   scores: Float64Array;
   second?: { labels: Int32Array; scores: Float64Array };
   lower?: Float64Array;
+  /** Without `second`: a sample with one candidate takes it unrescored, its score NaN (nearestBlock's labelsOnly). */
+  labelsOnly?: boolean;
 }
 
 /**
@@ -105,6 +107,7 @@ export function nearestBlockWasm(
   const low = reserve(h, 2 * cells);
   runThreaded(h, nt, 'nearestBlock', [
     px, rows, d, pc, k, pxn, pcn, pcr, rel, abs, prod, candX, candC, candV, count, labels, scores, labels2, scores2, low, slackRel, slackBase,
+    out.labelsOnly && !out.second ? 1 : 0,
   ]);
   takeBits(h, labels, out.labels.subarray(at), rows);
   takeF64(h, scores, out.scores.subarray(at), rows);

@@ -55,6 +55,25 @@ export function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, d:
   return s;
 }
 
+/**
+ * The inertia of a Lloyd pass (the sum over samples of the squared distance to their centroid) from its
+ * cluster sums instead of the samples' scores: sum_i |x_i|^2 + sum_j (n_j |c_j|^2 - 2 c_j . S_j), with
+ * normTotal = sum_i |x_i|^2, the k x d centroids c the pass assigned to, their squared norms cn, the
+ * cluster sums S (k x d doubles) and counts n; clusters in order, each c_j . S_j summed in order t =
+ * 0..d-1; clamped at 0. The same quantity as the sum of the exact scores, rounded differently.
+ */
+export function inertiaFromSums(normTotal: number, c: Float32Array, cn: Float64Array, k: number, d: number, sums: Float64Array, counts: Float64Array): number {
+  let s = normTotal;
+  for (let j = 0; j < k; j++) {
+    if (counts[j] === 0) continue;
+    const o = j * d;
+    let cs = 0;
+    for (let t = 0; t < d; t++) cs += c[o + t] * sums[o + t];
+    s += counts[j] * cn[j] - 2 * cs;
+  }
+  return s > 0 ? s : 0;
+}
+
 /** Squared distance from norms and a dot product, clamped at 0 (rounding can make it slightly negative). */
 export function fromDot(na: number, nb: number, ab: number): number {
   const v = na + nb - 2 * ab;

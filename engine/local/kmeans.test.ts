@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
+import { inertiaFromSums } from './distance.js';
 import { initIndices } from './kmeans-init.js';
 import { OnlineKMeans } from './kmeans.js';
 
@@ -95,4 +96,31 @@ test('bad settings are refused with a reason', () => {
   const m = new OnlineKMeans({ k: 2, dim: 2 });
   assert.throws(() => m.present(Float32Array.of(1, 2)), /no centroids/);
   assert.throws(() => m.addPrototype(Float32Array.of(1)), /expected 2 values/);
+});
+
+test('inertiaFromSums: the sum of squared distances to the assigned centroids, from the cluster sums', () => {
+  // By hand: x = 0, 2 (cluster 0 at 1) and 5 (cluster 1 at 4): 1 + 1 + 1.
+  const hand = inertiaFromSums(0 + 4 + 25, Float32Array.of(1, 4), Float64Array.of(1, 16), 2, 1, Float64Array.of(2, 5), Float64Array.of(2, 1));
+  assert.equal(hand, 3);
+  const r = new Rng(5);
+  const [n, k, d] = [500, 7, 30];
+  const x = Float32Array.from({ length: n * d }, () => r.normal() + 3);
+  const c = Float32Array.from({ length: k * d }, () => r.normal() + 3);
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  let exact = 0;
+  let normTotal = 0;
+  for (let i = 0; i < n; i++) {
+    const a = (i * 3) % (k - 1); // centroid k - 1 has no samples
+    counts[a]++;
+    for (let t = 0; t < d; t++) {
+      const v = x[i * d + t];
+      sums[a * d + t] += v;
+      exact += (v - c[a * d + t]) ** 2;
+      normTotal += v * v;
+    }
+  }
+  const cn = Float64Array.from({ length: k }, (_, j) => c.subarray(j * d, (j + 1) * d).reduce((s, v) => s + v * v, 0));
+  const got = inertiaFromSums(normTotal, c, cn, k, d, sums, counts);
+  assert.ok(Math.abs(got - exact) <= 1e-9 * exact, `${got} against ${exact}`);
 });

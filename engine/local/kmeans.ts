@@ -7,7 +7,7 @@
  */
 import { Rng } from '../core/rng.js';
 import { checkVector, finiteIn, oneOf, positiveInt } from './checks.js';
-import { checkMatrix } from './distance.js';
+import { checkMatrix, inertiaFromSums, sqNorms } from './distance.js';
 import type { PrototypeModel } from './editor.js';
 import { initIndices, type KMeansInit } from './kmeans-init.js';
 import { addRows, LloydBounds, type LloydPassStats } from './lloyd-bounds.js';
@@ -52,7 +52,11 @@ export interface KMeansStep extends StepResult {
 }
 
 export interface LloydResult {
-  /** Inertia of the centroids at the start of each iteration, then after the last one. */
+  /**
+   * Inertia of the centroids at the start of each iteration, then after the last one: the last pass's the
+   * sum of its exact scores, the others' from their cluster sums (distance.ts's inertiaFromSums: the same
+   * quantity, rounded differently; a pass before the last computes only its labels for sure).
+   */
   inertia: number[];
   /** Samples that changed cluster in each iteration. */
   changed: number[];
@@ -189,15 +193,17 @@ export class OnlineKMeans implements PrototypeModel {
         scorer!.all(labels, scores);
         if (it < iterations) addRows(sums, x, 0, n, d, labels);
       }
-      inertia.push(sum(scores));
+      const counts = new Float64Array(k);
+      const c = this.prototypes.data;
+      if (it < iterations) for (let i = 0; i < n; i++) counts[labels[i]]++;
+      // A pass before the last has only its labels for sure (LloydBounds.pass): its inertia from the sums.
+      if (it === iterations || !bounds) inertia.push(sum(scores));
+      else inertia.push(inertiaFromSums(bounds.normTotal, c, sqNorms(c, k, d), k, d, sums, counts));
       if (it === iterations) break;
       let ch = 0;
       for (let i = 0; i < n; i++) if (labels[i] !== before[i]) ch++;
       if (ch === 0 && it > 0 && untilStable) break;
       changed.push(ch);
-      const counts = new Float64Array(k);
-      for (let i = 0; i < n; i++) counts[labels[i]]++;
-      const c = this.prototypes.data;
       for (let j = 0; j < k; j++) {
         this.#counts[j] = counts[j];
         if (counts[j] === 0 || this.prototypes.isFrozen(j)) continue; // empty clusters stay put

@@ -186,6 +186,14 @@ export class LloydBounds {
     return bx;
   }
 
+  /** The sum of the samples' squared norms (exact dot products, added in sample order), once a pass has run. */
+  get normTotal(): number {
+    if (!this.#normsFilled) throw new Error('Lloyd bounds: no pass has run');
+    let s = 0;
+    for (let i = 0; i < this.#n; i++) s += this.#xn[i];
+    return s;
+  }
+
   /** The bounds array, for a later call's constructor. */
   get scratch(): Float64Array {
     return this.#lb;
@@ -193,7 +201,8 @@ export class LloydBounds {
 
   /**
    * Labels and exact scores of every sample against the k rows of c (which may have moved since the last
-   * pass); with `sums` (k x d zeros), also every cluster's sum of its samples, added in sample order.
+   * pass); with `sums` (k x d zeros), also every cluster's sum of its samples, added in sample order, and
+   * then only the labels are sure (a pass before the last: a score may be NaN, see NearestOut.labelsOnly).
    */
   pass(c0: Float32Array, labels: Int32Array, scores: Float64Array, sums?: Float64Array): void {
     const acc = sums ? sumsScratch(sums.length) : undefined;
@@ -223,7 +232,7 @@ export class LloydBounds {
       for (let i = 0; i < n; i++) all[i] = i;
       st.screened = n;
       // The blocks go in sample order, so the sums are added as each block's labels are known.
-      this.#screen(c, all, n, labels, scores, sums);
+      this.#screen(c, all, n, labels, scores, sums, sums !== undefined);
       return;
     }
     const g = this.margin;
@@ -366,7 +375,7 @@ export class LloydBounds {
       }
     }
     st.screened = ns;
-    if (ns > 0) this.#screen(c, screen, ns, labels, scores);
+    if (ns > 0) this.#screen(c, screen, ns, labels, scores, undefined, sums !== undefined);
     if (sums) this.#sums(labels, sums);
   }
 
@@ -389,7 +398,7 @@ export class LloydBounds {
    * With `sums`, the listed samples are all of them in order: each block's cluster sums are added from the
    * gathered block as soon as its labels are known. The first pass (every sample) also fills the norms.
    */
-  #screen(c: Float32Array, idx: Int32Array, m: number, labels: Int32Array, scores: Float64Array, sums?: Float64Array): void {
+  #screen(c: Float32Array, idx: Int32Array, m: number, labels: Int32Array, scores: Float64Array, sums: Float64Array | undefined, labelsOnly: boolean): void {
     const pass = this.#passNo - 1;
     const d = this.#d;
     const k = this.#k;
@@ -440,7 +449,7 @@ export class LloydBounds {
       // A block of consecutive samples has its bounds written in place.
       const inPlace = pair && run;
       const lower = inPlace ? lb.subarray(first * k, (first + rows) * k) : low;
-      nearestAll(bx, bn, rows, c, cn, k, d, { labels: bl, scores: bs, lower, lowerSlack: slack });
+      nearestAll(bx, bn, rows, c, cn, k, d, { labels: bl, scores: bs, lower, lowerSlack: slack, labelsOnly });
       if (sums) {
         const h = wasmActive();
         if (!h || !clusterSumsWasm(h, bx, rows, d, bl, sums)) addRows(sums, bx, 0, rows, d, bl);

@@ -3,12 +3,17 @@
  * sample order; frozen and empty centroids stay put. The reference the screened and bounded passes of
  * OnlineKMeans.lloyd are tested against, bit for bit. Not used by the app.
  */
-import { argmin, rowDistances, sqNorms } from './distance.js';
+import { argmin, inertiaFromSums, rowDistances, sqNorms } from './distance.js';
 
-/** The centroids after `iterations`, the inertia of every pass and the labels of every pass. */
+/**
+ * The centroids after `iterations`, the inertia of every pass (the last's from the scores, the others' from
+ * the cluster sums: inertiaFromSums) and the labels of every pass.
+ */
 export function lloydReference(x: Float32Array, n: number, d: number, start: Float32Array, k: number, iterations: number, frozen: ReadonlySet<number> = new Set()) {
   const c = Float32Array.from(start);
   const xn = sqNorms(x, n, d);
+  let normTotal = 0;
+  for (let i = 0; i < n; i++) normTotal += xn[i];
   const row = new Float64Array(k);
   const inertia: number[] = [];
   const labels: Int32Array[] = [];
@@ -21,9 +26,11 @@ export function lloydReference(x: Float32Array, n: number, d: number, start: Flo
       lab[i] = argmin(row, k);
       s += row[lab[i]];
     }
-    inertia.push(s);
     labels.push(lab);
-    if (it === iterations) break;
+    if (it === iterations) {
+      inertia.push(s);
+      break;
+    }
     const sums = new Float64Array(k * d);
     const counts = new Float64Array(k);
     for (let i = 0; i < n; i++) {
@@ -31,6 +38,8 @@ export function lloydReference(x: Float32Array, n: number, d: number, start: Flo
       counts[j]++;
       for (let t = 0; t < d; t++) sums[j * d + t] += x[i * d + t];
     }
+    // A pass before the last: the inertia from the cluster sums (as OnlineKMeans.lloyd reports it).
+    inertia.push(inertiaFromSums(normTotal, c, cn, k, d, sums, counts));
     for (let j = 0; j < k; j++) if (counts[j] > 0 && !frozen.has(j)) for (let t = 0; t < d; t++) c[j * d + t] = sums[j * d + t] / counts[j];
   }
   return { c, inertia, labels };

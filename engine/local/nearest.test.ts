@@ -117,6 +117,48 @@ test('lower bounds: at most the exact score (equal where rescored), and lowerSla
   }
 });
 
+test('labelsOnly (wasm): the same labels, a sample with one candidate unrescored (score NaN, bound from the screen), the others exact', (t) => {
+  if (!backends.includes('wasm')) return t.skip('the WebAssembly kernels do not load here');
+  setKernelBackend('wasm');
+  try {
+    const r = new Rng(23);
+    // Clustered samples (most with one candidate) and samples half-way between two prototypes (more).
+    for (const [n, k, d] of [[2100, 64, 20], [700, 9, 784]]) {
+      const c = data(k, d, r, 4);
+      const x = new Float32Array(n * d);
+      for (let i = 0; i < n; i++) {
+        const a = i % k;
+        const b = (i * 7) % k;
+        for (let q = 0; q < d; q++) x[i * d + q] = i % 5 === 0 ? (c[a * d + q] + c[b * d + q]) / 2 : c[a * d + q] + 0.3 * r.normal();
+      }
+      const xn = sqNorms(x, n, d);
+      const cn = sqNorms(c, k, d);
+      const out = () => ({ labels: new Int32Array(n), scores: new Float64Array(n), lower: new Float64Array(n * k) });
+      const exact = out();
+      nearestScreened(x, xn, n, c, cn, k, d, exact);
+      const quick = { ...out(), labelsOnly: true };
+      nearestScreened(x, xn, n, c, cn, k, d, quick);
+      assert.deepEqual(quick.labels, exact.labels, `${n}x${k}x${d}: labels`);
+      let unscored = 0;
+      const row = new Float64Array(k);
+      for (let i = 0; i < n; i++) {
+        rowDistances(x, i * d, xn[i], c, cn, k, d, row);
+        const a = quick.labels[i];
+        if (Number.isNaN(quick.scores[i])) {
+          unscored++;
+          // Its bound is the screen's, below its exact score, and no other prototype's bound reaches that.
+          assert.ok(quick.lower[i * k + a] <= row[a]);
+          for (let j = 0; j < k; j++) if (j !== a) assert.ok(quick.lower[i * k + j] > row[a], `${n}x${k}x${d}: sample ${i} had a rival`);
+        } else assert.equal(quick.scores[i], exact.scores[i], `${n}x${k}x${d}: score ${i}`);
+        for (let j = 0; j < k; j++) if (j !== a) assert.equal(quick.lower[i * k + j], exact.lower[i * k + j]);
+      }
+      assert.ok(unscored > n / 2 && unscored < n, `${n}x${k}x${d}: ${unscored} of ${n} unscored`);
+    }
+  } finally {
+    setKernelBackend('auto');
+  }
+});
+
 function screened(): void {
   const r = new Rng(11);
   for (const [n, k, d] of [[300, 7, 3], [517, 20, 97], [260, 64, 784], [5, 1, 4], [3, 2, 1]]) {

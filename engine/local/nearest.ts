@@ -47,6 +47,12 @@ export interface NearestOut {
    * lloyd-bounds.ts), the same doubles as subtracting it afterwards.
    */
   lowerSlack?: { rel: number; base: number };
+  /**
+   * Only the labels are wanted (a Lloyd pass before the last): on the WebAssembly kernels, without
+   * `second`, a sample whose screen leaves one candidate takes it without its exact score, and its score
+   * is NaN. The labels are the same either way.
+   */
+  labelsOnly?: boolean;
 }
 
 /** Screened rescoring statistics (for benchmarks): exact pair evaluations per sample. */

@@ -3168,12 +3168,14 @@ function pairDotsRange(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
  * addresses, candX / candC / candV, rows x k room; count[r] of them for row r); the argmin (and second)
  * over those, ties to the lowest index, into labels / scores (labels2 / scores2). low (rows x k f64) gets
  * every lower bound, the exact score where one was computed, less slackRel * (xn + slackBase) (0: none).
- * Thread tid of nt takes its share of the rows (in 4-row panels), GEMM and all, so one hand-over a block.
+ * labelsOnly != 0 (without labels2): a row with a single candidate takes it as its label unrescored, its
+ * score NaN (a Lloyd pass whose scores are not used). Thread tid of nt takes its share of the rows (in
+ * 4-row panels), GEMM and all, so one hand-over a block.
  */
 export function nearestBlock(
   x: usize, rows: i32, d: i32, c: usize, k: i32, xn: usize, cn: usize, cRoot: usize, rel: f64, abs: f64,
   prod: usize, candX: usize, candC: usize, candV: usize, count: usize,
-  labels: usize, scores: usize, labels2: usize, scores2: usize, low: usize, slackRel: f64, slackBase: f64,
+  labels: usize, scores: usize, labels2: usize, scores2: usize, low: usize, slackRel: f64, slackBase: f64, labelsOnly: i32,
   tid: i32, nt: i32,
 ): void {
   const panels = (rows + MR - 1) / MR;
@@ -3206,11 +3208,20 @@ export function nearestBlock(
     const bound = second ? u2 : u1;
     const m0 = m;
     const xa = <i32>(x + <usize>r * rowBytes);
+    let only = -1;
     for (let j = 0; j < k; j++) {
       if (load<f64>(lo + (<usize>j << 3)) > bound) continue;
       store<i32>(candX + (m << 2), xa);
       store<i32>(candC + (m << 2), <i32>(c + <usize>j * rowBytes));
       m++;
+      only = j;
+    }
+    // labelsOnly: a row with one candidate has it for its label (every other score is above its upper
+    // bound), with no exact score (NaN) and its screen bound kept; count 0 marks it for the loop below.
+    if (labelsOnly != 0 && !second && m - m0 == 1) {
+      m = m0;
+      store<i32>(labels + (<usize>r << 2), only);
+      store<f64>(scores + (<usize>r << 3), NaN);
     }
     store<i32>(count + (<usize>r << 2), <i32>(m - m0));
   }
@@ -3239,8 +3250,10 @@ export function nearestBlock(
         s2 = v;
       }
     }
-    store<i32>(labels + (<usize>r << 2), b1);
-    store<f64>(scores + (<usize>r << 3), s1);
+    if (b1 >= 0 || labelsOnly == 0) {
+      store<i32>(labels + (<usize>r << 2), b1);
+      store<f64>(scores + (<usize>r << 3), s1);
+    }
     if (second) {
       store<i32>(labels2 + (<usize>r << 2), b2);
       store<f64>(scores2 + (<usize>r << 3), b2 < 0 ? Infinity : s2);
