@@ -26,10 +26,11 @@ export function conv2dForward(
   bias: Float32Array | null,
   y: Float32Array,
   col: Float32Array,
+  relu = false,
 ): void {
   checkScratch(col, g);
   const h = wasmActive();
-  if (h) return conv2dForwardWasm(h, x, n, g, w, filters, bias, y);
+  if (h) return conv2dForwardWasm(h, x, n, g, w, filters, bias, y, undefined, relu);
   const r = colRows(g);
   const p = colCols(g);
   const img = imageSize(g);
@@ -38,6 +39,7 @@ export function conv2dForward(
     gemm(false, false, filters, p, r, 1, w, 0, col, 0, 0, y, s * filters * p);
     if (bias) addChannelBias(y, s * filters * p, filters, p, bias);
   }
+  if (relu) for (let i = 0; i < n * filters * p; i++) y[i] = y[i] > 0 ? y[i] : 0;
 }
 
 /**

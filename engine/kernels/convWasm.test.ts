@@ -102,6 +102,37 @@ test('the forward convolution, fused packing, im2col first or direct, equals one
   }
 });
 
+test('ReLU applied as the forward convolution writes its output equals ReLU after it, bit for bit, on every path', (t) => {
+  const h = wasmHeap();
+  if (!h) return t.skip('no WebAssembly SIMD here');
+  const rng = new Rng(33);
+  const cases: [WindowGeom, number, number][] = [
+    [squareWindow(3, 64, 64, 3, 1, 'same'), 3, 16], // Winograd F(4x4, 3x3) panels
+    [squareWindow(8, 16, 16, 3, 1, 'same'), 3, 12], // F(4x4, 3x3) stacked tile rows
+    [squareWindow(4, 12, 48, 3, 1, 'same'), 2, 5], // F(2x2, 3x3): rows of 48
+    [squareWindow(1, 28, 28, 5, 1, 'same'), 3, 6], // direct
+    [squareWindow(32, 14, 14, 4, 2, 'same'), 5, 7], // stride 2: fused packing or im2col
+  ];
+  let paths = 0;
+  for (const [g, n, f] of cases) {
+    const x = randomArray(rng, n * imageSize(g));
+    const w = randomArray(rng, f * colRows(g));
+    const b = randomArray(rng, f);
+    const all: ConvPath[] = ['fused', 'im2col', ...(directTakes(g) ? ['direct' as const] : []), ...(winogradTakes(g) ? ['winograd' as const, 'winograd4' as const] : [])];
+    for (const path of all) {
+      const plain = new Float32Array(n * f * colCols(g));
+      conv2dForwardWasm(h, x, n, g, w, f, b, plain, path);
+      const want = plain.map((v) => (v > 0 ? v : 0));
+      assert.ok(want.some((v) => v === 0) && want.some((v) => v > 0), 'both signs occur');
+      const got = new Float32Array(n * f * colCols(g)).fill(NaN);
+      conv2dForwardWasm(h, x, n, g, w, f, b, got, path, true);
+      sameBits(got, want, `${path} ${g.channels}x${g.height}x${g.width} -> ${f}`);
+      paths++;
+    }
+  }
+  assert.equal(paths, 5 + 5 + 5 + 3 + 2);
+});
+
 test('the input gradient by the direct kernel (flipped weights over bordered dy) matches the plain loops', (t) => {
   const h = wasmHeap();
   if (!h) return t.skip('no WebAssembly SIMD here');

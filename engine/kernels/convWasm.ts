@@ -259,7 +259,7 @@ export function inputGradPath(g: WindowGeom, filters: number): InputGradPath {
 
 export function conv2dForwardWasm(
   h: WasmHeap, x: Float32Array, n: number, g: WindowGeom, w: Float32Array, filters: number,
-  bias: Float32Array | null, y: Float32Array, path = forwardPath(g),
+  bias: Float32Array | null, y: Float32Array, path = forwardPath(g), relu = false,
 ): void {
   if (path === 'direct' && !directTakes(g)) throw new Error('conv kernels: the direct path takes stride 1, dilation 1 and at most 512 taps');
   if ((path === 'winograd' || path === 'winograd4') && !winogradTakes(g)) throw new Error('conv kernels: the Winograd path takes 3x3 taps, stride 1, dilation 1 and padding of at most 2');
@@ -271,7 +271,7 @@ export function conv2dForwardWasm(
   const pw = putAll(h, w, filters * r);
   const pb = putAll(h, bias, filters);
   const py = outAt(h, y, n * filters * p);
-  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, PATH_CODE[path], ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, PATH_CODE[path], relu ? 1 : 0, ...geomArgs(g)]);
   takeAll(h, py, y, n * filters * p);
 }
 

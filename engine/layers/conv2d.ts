@@ -57,12 +57,17 @@ class Conv2d implements Layer<Conv2dConfig, Tensor> {
     this.#col = new Float32Array(colRows(g) * colCols(g));
   }
 
-  forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Tensor } {
+  forward(x: Tensor, ctx: ForwardContext, relu = false): { y: Tensor; cache: Tensor } {
     const n = batchOf(TYPE, x, this.inputShape);
     const f = this.config.filters;
     const y = f32Of(ctx.arena, n * f * colCols(this.#g), false); // overwritten
-    conv2dForward(x.data, n, this.#g, this.#w.value, f, this.#b?.value ?? null, y, this.#col);
+    conv2dForward(x.data, n, this.#g, this.#w.value, f, this.#b?.value ?? null, y, this.#col, relu);
     return { y: tensor([n, ...this.outputShape], y), cache: x };
+  }
+
+  /** The convolution with ReLU applied as each image's output is written (kernels: conv2dForward's relu). */
+  forwardRelu(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: Tensor } {
+    return this.forward(x, ctx, true);
   }
 
   backward(x: Tensor, dy: Tensor, needInput = true, arena?: Arena, paramGrads = true): Tensor {

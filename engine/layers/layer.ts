@@ -57,6 +57,11 @@ export interface Layer<C extends object = object, K = unknown> {
   readonly outputShape: readonly number[];
   forward(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: K };
   /**
+   * forward followed by ReLU, in one pass over the output (Sequential.predict fuses a layer with a
+   * ReLU layer after it when the layer has this): exactly relu(forward(x).y).
+   */
+  forwardRelu?(x: Tensor, ctx: ForwardContext): { y: Tensor; cache: K };
+  /**
    * needInput === false: the caller will not use dx (the first layer of a network trained on data), so
    * the layer may skip computing it and return an empty tensor (shape [0]); params' grads are filled
    * either way. Layers that ignore the hint return dx as usual. `arena`: where dx (and temporaries) may

@@ -1,8 +1,9 @@
 /**
  * Lloyd's assignment passes with distance bounds carried from one iteration to the next (Elkan's lower
  * bound per sample and centroid; Hamerly's one lower bound per sample when n x k bounds would not fit),
- * with exactly the labels and scores of the plain pass (nearestAll: the double-precision scores
- * fromDot(|x|^2, |c|^2, x.c), x.c summed in order, argmin with ties to the lowest index).
+ * with exactly the labels of the plain pass (nearestAll: the double-precision scores fromDot(|x|^2, |c|^2,
+ * x.c), x.c summed in order, argmin with ties to the lowest index), and its scores in a pass that asks for
+ * them (the last of a call; a pass before it, which adds the cluster sums, wants only the labels).
  *
  * The bounds are on true (real-number) distances e_ij = |x_i - c_j|. An exact score s_ij is within
  * E_i = 4 (d + 4) u (|x_i|^2 + max_j |c_j|^2), u = 2^-53, of e_ij^2: the products of two float32 are exact

@@ -26,10 +26,11 @@ const cases: [string, number, number, object][] = [
   ['resnet', 3, 16, { batchNorm: true }],
   ['highway', 1, 12, {}],
   ['vgg', 3, 16, { batchNorm: true, depth: 2 }],
+  ['vgg', 3, 16, { depth: 2 }],
 ];
 
 for (const [preset, c, side, o] of cases) {
-  test(`${preset}: predict from the arena equals a forward pass on fresh arrays, call after call`, () => {
+  test(`${preset} ${JSON.stringify(o)}: predict from the arena equals a forward pass on fresh arrays, call after call`, () => {
     const model = new Sequential(presetSpec(preset, [c, side, side], 10, o), new Rng(2));
     const fresh = (x: Tensor) => model.forward(x, { training: false, rng: new Rng(0) }).y.data;
     const kept: { y: Tensor; copy: Float32Array; want: Float32Array }[] = [];
@@ -45,6 +46,25 @@ for (const [preset, c, side, o] of cases) {
     assert.notDeepEqual(kept[0].want, kept[1].want);
   });
 }
+
+test('predict runs a convolution and the ReLU after it as one pass (forwardRelu), with the same results', () => {
+  const model = new Sequential(presetSpec('vgg', [3, 16, 16], 10, { depth: 2 }), new Rng(3));
+  const convs = model.layers.filter((l) => l.type === 'conv2d' && model.layers[model.layers.indexOf(l) + 1]?.type === 'relu');
+  assert.equal(convs.length, 4);
+  let fused = 0;
+  for (const l of convs) {
+    const f = l.forwardRelu!.bind(l);
+    l.forwardRelu = (x, ctx) => {
+      fused++;
+      return f(x, ctx);
+    };
+  }
+  const x = input(5, 3, 16, 9);
+  const y = model.predict(x, new Rng(0));
+  assert.equal(fused, 4);
+  assert.deepEqual(y.data, model.forward(x, { training: false, rng: new Rng(0) }).y.data);
+  assert.equal(fused, 4, 'forward (which a backward pass may follow) does not fuse');
+});
 
 test('Arena: distinct zero-filled arrays within a call, the same ones again after reset, new ones where a length changed', () => {
   const a = new Arena();

@@ -32,10 +32,28 @@ export class Sequential {
   }
 
   forward(x: Tensor, ctx: ForwardContext): { y: Tensor; caches: unknown[] } {
+    return this.#forward(x, ctx, false);
+  }
+
+  /**
+   * fuse (predict only: no backward pass follows, so no layer's cache is needed): a layer that can apply
+   * ReLU to its output as it writes it (forwardRelu) does so for a ReLU layer right after it, one pass
+   * over the output instead of two, the same values.
+   */
+  #forward(x: Tensor, ctx: ForwardContext, fuse: boolean): { y: Tensor; caches: unknown[] } {
     const caches: unknown[] = new Array(this.layers.length);
     let h = x;
     for (let i = 0; i < this.layers.length; i++) {
-      const { y, cache } = this.layers[i].forward(h, ctx);
+      const layer = this.layers[i];
+      if (fuse && layer.forwardRelu && this.layers[i + 1]?.type === 'relu') {
+        const { y, cache } = layer.forwardRelu(h, ctx);
+        caches[i] = cache;
+        caches[i + 1] = null;
+        h = y;
+        i++;
+        continue;
+      }
+      const { y, cache } = layer.forward(h, ctx);
       caches[i] = cache;
       h = y;
     }
@@ -48,7 +66,7 @@ export class Sequential {
    */
   predict(x: Tensor, rng: Rng): Tensor {
     this.#arena.reset();
-    const { y } = this.forward(x, { training: false, rng, arena: this.#arena });
+    const { y } = this.#forward(x, { training: false, rng, arena: this.#arena }, true);
     return tensor(y.shape, y.data.slice());
   }
 

@@ -969,10 +969,27 @@ export function convDirectScratch(filters: i32, channels: i32, kernelH: i32, ker
   }
 }
 
+/** y = y > 0 ? y : 0 over n values in place (leakyReluForward's ReLU: exactly +0 for the rest and NaN). */
+function reluInPlace(y: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = y + (<usize>i << 2);
+    const v = v128.load(o);
+    v128.store(o, v128.and(v, f32x4.gt(v, zero)));
+  }
+  for (; i < n; i++) {
+    const o = y + (<usize>i << 2);
+    const v = load<f32>(o);
+    store<f32>(o, v > 0 ? v : 0);
+  }
+}
+
 /** conv2dForward's direct path for images [s0, s1) (scratch: convDirectScratch floats of this thread's own). */
 function convDirect(
   x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  relu: bool = false,
 ): void {
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
@@ -1002,6 +1019,7 @@ function convDirect(
         for (; f < filters; f++) directBlock(1, f, wv, r, pad, planeBytes, wpBytes, channels, kernelH, kernelW, oy, ox, bias, ys, p, outW, tmp);
       }
     }
+    if (relu) reluInPlace(ys, filters * p);
   }
 }
 
@@ -1243,6 +1261,7 @@ function winogradWeights(w: usize, filters: i32, channels: i32, u: usize): void 
 function convWinograd(
   x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
   channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  relu: bool = false,
 ): void {
   const k4 = (filters + 3) & ~3;
   const quads = k4 >> 2;
@@ -1302,6 +1321,7 @@ function convWinograd(
         }
       }
     }
+    if (relu) reluInPlace(ys, filters * p);
   }
 }
 
@@ -1490,6 +1510,7 @@ const TWENTY_FOURTH: f64 = 1.0 / 24;
 function convWinograd4(
   x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
   channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  relu: bool = false,
 ): void {
   const k4 = (filters + 3) & ~3;
   const quads = k4 >> 2;
@@ -1551,6 +1572,7 @@ function convWinograd4(
         }
       }
     }
+    if (relu) reluInPlace(ys, filters * p);
   }
 }
 
@@ -1941,7 +1963,7 @@ export function winograd4WeightGrad(
  * 2 give the same bits; 3 and 4 round differently (convWinograd, convWinograd4).
  */
 export function conv2dForward(
-  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, mode: i32,
+  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, mode: i32, relu: i32,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
@@ -1949,19 +1971,19 @@ export function conv2dForward(
   if (mode == 4) {
     const bytes = align16(<usize>winograd4Scratch(filters, channels, outH, outW) << 2);
     convWinograd4(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
-      channels, height, width, padTop, padLeft, outH, outW);
+      channels, height, width, padTop, padLeft, outH, outW, relu != 0);
     return;
   }
   if (mode == 3) {
     const bytes = align16(<usize>winogradScratch(filters, channels, outH, outW) << 2);
     convWinograd(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
-      channels, height, width, padTop, padLeft, outH, outW);
+      channels, height, width, padTop, padLeft, outH, outW, relu != 0);
     return;
   }
   if (mode == 2) {
     const bytes = align16(<usize>convDirectScratch(filters, channels, kernelH, kernelW, outH, outW) << 2);
     convDirect(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
-      channels, height, width, kernelH, kernelW, padTop, padLeft, outH, outW);
+      channels, height, width, kernelH, kernelW, padTop, padLeft, outH, outW, relu != 0);
     return;
   }
   const fused = mode == 1;
@@ -2001,6 +2023,7 @@ export function conv2dForward(
       gemm(0, 0, filters, ld, r, 1, w, colT, 0, matT, 0, 1);
     }
     if (bias) addChannelBias(matT, filters, ld, bias);
+    if (relu) reluInPlace(matT, filters * ld);
     scatterChannels(matT, y + ((<usize>s0 * out) << 2), g, filters, p);
   }
 }

@@ -41,7 +41,7 @@ export interface WasmExports {
   addRowBias(y: number, rows: number, cols: number, b: number): void;
   sumRowsInto(d: number, rows: number, cols: number, out: number): void;
   // The convolutions end in the geometry's 13 numbers, then (tid, nt).
-  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, mode: number, ...geomThread: number[]): void;
+  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, mode: number, relu: number, ...geomThread: number[]): void;
   convDirectScratch(filters: number, channels: number, kernelH: number, kernelW: number, outH: number, outW: number): number;
   winogradScratch(filters: number, channels: number, outH: number, outW: number): number;
   winograd4Scratch(filters: number, channels: number, outH: number, outW: number): number;
