@@ -103,6 +103,27 @@ test('a crash fails the requests in flight, restarts the engine and tells listen
   engines[0].reply({ event: 'data.progress', payload: { phase: 'scan', done: 1, total: 1 } });
 });
 
+test('a request during the restart backoff starts the new engine; listeners hear of the restart then, once', async () => {
+  const { sup, engines, timers } = rig({ maxRestarts: 5, windowMs: 60_000, backoffMs: () => 2000 });
+  const notices: { reason: string; restarts: number }[] = [];
+  sup.onRestart((n) => notices.push(n));
+  sup.start();
+  engines[0].crash('exit code 70');
+  assert.equal(timers.length, 1);
+  assert.equal(timers[0].ms, 2000);
+  assert.deepEqual(notices, [], 'nothing started yet');
+  const p = sup.request('engine.ping', {});
+  assert.equal(engines.length, 2, 'the request started the new engine');
+  assert.deepEqual(notices, [{ reason: 'the engine stopped unexpectedly (exit code 70)', restarts: 1 }]);
+  engines[1].reply({ id: (engines[1].sent[0] as { id: number }).id, ok: true, result: { version: '0', protocol: 1, pid: 101, uptimeMs: 1 } });
+  await p;
+  // The scheduled restart finds the engine running: no second engine, no second notice.
+  timers[0].fn();
+  assert.equal(engines.length, 2);
+  assert.equal(notices.length, 1);
+  assert.equal(sup.restarts, 1);
+});
+
 test('an engine that keeps crashing is given up on, and requests then fail at once', async () => {
   const { sup, engines, timers } = rig({ maxRestarts: 2, windowMs: 60_000, backoffMs: () => 0 });
   const failed: string[] = [];

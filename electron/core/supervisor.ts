@@ -70,6 +70,8 @@ export class EngineSupervisor {
   #restarts = 0;
   #stopped = false;
   #failed: string | null = null;
+  /** Why the last engine stopped, until the one replacing it has started (and listeners were told). */
+  #unannounced: string | null = null;
   #eventListeners: ((m: EventMessage) => void)[] = [];
   #restartListeners: ((info: { reason: string; restarts: number }) => void)[] = [];
   #failListeners: ((reason: string) => void)[] = [];
@@ -91,12 +93,22 @@ export class EngineSupervisor {
     return this.#restarts;
   }
 
+  /**
+   * Start the engine if none is running. After a crash the replacement is started by the scheduled
+   * restart or by a request that comes before it, whichever is first; restart listeners are told then,
+   * once, so nobody hears of a restart after they began using the new engine.
+   */
   start(): void {
     if (this.#proc || this.#stopped) return;
     const proc = this.#opts.spawn();
     this.#proc = proc;
     proc.onMessage((m) => this.#receive(proc, m));
     proc.onExit((detail) => this.#exited(proc, detail));
+    const reason = this.#unannounced;
+    if (reason === null) return;
+    this.#unannounced = null;
+    this.#restarts++;
+    for (const l of this.#restartListeners) l({ reason, restarts: this.#restarts });
   }
 
   /** Send a request to the engine; resolves with the checked result or rejects with a LabError. */
@@ -178,11 +190,7 @@ export class EngineSupervisor {
       return;
     }
     this.#restartTimes = [...this.#restartTimes.filter((t) => now - t < this.#opts.policy.windowMs), now];
-    this.#opts.schedule(() => {
-      if (this.#stopped) return;
-      this.start();
-      this.#restarts++;
-      for (const l of this.#restartListeners) l({ reason, restarts: this.#restarts });
-    }, d.delayMs);
+    this.#unannounced = reason;
+    this.#opts.schedule(() => this.start(), d.delayMs);
   }
 }
