@@ -3215,9 +3215,32 @@ export function nearestBlock(
     const xr = Math.sqrt(xi);
     const po = prod + ((<usize>r * k) << 2);
     const lo = low + ((<usize>r * k) << 3);
-    let u1 = Infinity;
-    let u2 = Infinity;
-    for (let j = 0; j < k; j++) {
+    // Two prototypes a step (f64x2 lanes, each the scalar arithmetic below), each lane keeping its
+    // smallest and second smallest upper bound; the lanes' pairs are merged after.
+    const xiv = f64x2.splat(xi);
+    const twoRelXr = f64x2.splat(2 * rel * xr);
+    const relv = f64x2.splat(rel);
+    const absv = f64x2.splat(abs);
+    const two = f64x2.splat(2);
+    const zero = f64x2.splat(0);
+    let m1 = f64x2.splat(Infinity);
+    let m2 = f64x2.splat(Infinity);
+    let j = 0;
+    for (; j + 2 <= k; j += 2) {
+      const sum = f64x2.add(xiv, v128.load(cn + (<usize>j << 3)));
+      const approx = f64x2.sub(sum, f64x2.mul(two, f64x2.promote_low_f32x4(v128.load64_zero(po + (<usize>j << 2)))));
+      const mg = f64x2.add(f64x2.add(f64x2.mul(twoRelXr, v128.load(cRoot + (<usize>j << 3))), f64x2.mul(relv, sum)), absv);
+      const t = f64x2.add(approx, mg);
+      const up = v128.and(t, f64x2.gt(t, zero));
+      v128.store(lo + (<usize>j << 3), f64x2.sub(approx, mg));
+      m2 = f64x2.min(m2, f64x2.max(m1, up));
+      m1 = f64x2.min(m1, up);
+    }
+    const a1 = f64x2.extract_lane(m1, 0);
+    const b1 = f64x2.extract_lane(m1, 1);
+    let u1 = Math.min(a1, b1);
+    let u2 = Math.min(Math.max(a1, b1), Math.min(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1)));
+    for (; j < k; j++) {
       const cj = load<f64>(cn + (<usize>j << 3));
       const approx = xi + cj - 2 * <f64>load<f32>(po + (<usize>j << 2));
       const mg = 2 * rel * xr * load<f64>(cRoot + (<usize>j << 3)) + rel * (xi + cj) + abs;
@@ -3283,7 +3306,13 @@ export function nearestBlock(
     }
     if (slackRel != 0) {
       const eps = slackRel * (xi + slackBase);
-      for (let j = 0; j < k; j++) {
+      const ev = f64x2.splat(eps);
+      let j = 0;
+      for (; j + 2 <= k; j += 2) {
+        const a = lo + (<usize>j << 3);
+        v128.store(a, f64x2.sub(v128.load(a), ev));
+      }
+      for (; j < k; j++) {
         const a = lo + (<usize>j << 3);
         store<f64>(a, load<f64>(a) - eps);
       }
