@@ -5,6 +5,7 @@
  *   x: [n, C, H, W]   w: [F, C, kH, kW] (row-major, i.e. an F x C*kH*kW matrix)   bias: [F]
  *   y: [n, F, outH, outW]   col: scratch of at least colRows(g) * colCols(g) values
  */
+import { reluForward } from './activation.js';
 import { wasmActive } from './backend.js';
 import { conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm } from './convWasm.js';
 import { gemm } from './gemm.js';
@@ -39,7 +40,7 @@ export function conv2dForward(
     gemm(false, false, filters, p, r, 1, w, 0, col, 0, 0, y, s * filters * p);
     if (bias) addChannelBias(y, s * filters * p, filters, p, bias);
   }
-  if (relu) for (let i = 0; i < n * filters * p; i++) y[i] = y[i] > 0 ? y[i] : 0;
+  if (relu) reluForward(y, y, n * filters * p);
 }
 
 /**

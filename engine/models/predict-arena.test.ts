@@ -10,6 +10,7 @@ import { Arena } from '../core/arena.js';
 import { Rng } from '../core/rng.js';
 import { tensor, type Tensor } from '../core/tensor.js';
 import '../layers/index.js';
+import { onEachBackend } from '../testing/backends.js';
 import { presetSpec } from './presets.js';
 import { Sequential } from './sequential.js';
 
@@ -47,23 +48,25 @@ for (const [preset, c, side, o] of cases) {
   });
 }
 
-test('predict runs a convolution and the ReLU after it as one pass (forwardRelu), with the same results', () => {
-  const model = new Sequential(presetSpec('vgg', [3, 16, 16], 10, { depth: 2 }), new Rng(3));
-  const convs = model.layers.filter((l) => l.type === 'conv2d' && model.layers[model.layers.indexOf(l) + 1]?.type === 'relu');
-  assert.equal(convs.length, 4);
-  let fused = 0;
-  for (const l of convs) {
-    const f = l.forwardRelu!.bind(l);
-    l.forwardRelu = (x, ctx) => {
-      fused++;
-      return f(x, ctx);
-    };
-  }
-  const x = input(5, 3, 16, 9);
-  const y = model.predict(x, new Rng(0));
-  assert.equal(fused, 4);
-  assert.deepEqual(y.data, model.forward(x, { training: false, rng: new Rng(0) }).y.data);
-  assert.equal(fused, 4, 'forward (which a backward pass may follow) does not fuse');
+test('predict runs a convolution and the ReLU after it as one pass (forwardRelu), with the same results, on both kernel backends', () => {
+  onEachBackend((backend) => {
+    const model = new Sequential(presetSpec('vgg', [3, 16, 16], 10, { depth: 2 }), new Rng(3));
+    const convs = model.layers.filter((l) => l.type === 'conv2d' && model.layers[model.layers.indexOf(l) + 1]?.type === 'relu');
+    assert.equal(convs.length, 4);
+    let fused = 0;
+    for (const l of convs) {
+      const f = l.forwardRelu!.bind(l);
+      l.forwardRelu = (x, ctx) => {
+        fused++;
+        return f(x, ctx);
+      };
+    }
+    const x = input(5, 3, 16, 9);
+    const y = model.predict(x, new Rng(0));
+    assert.equal(fused, 4, backend);
+    assert.deepEqual(y.data, model.forward(x, { training: false, rng: new Rng(0) }).y.data, backend);
+    assert.equal(fused, 4, `${backend}: forward (which a backward pass may follow) does not fuse`);
+  });
 });
 
 test('Arena: distinct zero-filled arrays within a call, the same ones again after reset, new ones where a length changed', () => {

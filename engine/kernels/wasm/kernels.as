@@ -49,6 +49,14 @@ export function setScratch(base: usize): void {
 }
 
 /**
+ * Where thread tid's share starts when `count` items are shared in whole groups of `size` (the last group
+ * may be short); thread tid's share ends where tid + 1's starts.
+ */
+@inline function groupShareLo(count: i32, size: i32, tid: i32, nt: i32): i32 {
+  return min(count, shareLo((count + size - 1) / size, tid, nt) * size);
+}
+
+/**
  * Work split into a fixed number of chunks that does not depend on the thread count: a reduction
  * (weight gradients summed over samples) adds one partial per chunk, in chunk order, so the sum is the
  * same for any number of threads. Chunk c of `groups` covers groups [groups*c/C, groups*(c+1)/C).
@@ -64,9 +72,8 @@ export function chunksFor(groups: i32): i32 {
  * stride bytes) for thread tid's share of i: the fixed-order reduction of the chunked kernels below.
  */
 export function addPartials(dst: usize, parts: usize, count: i32, len: i32, stride: i32, tid: i32, nt: i32): void {
-  const quads = (len + 3) >> 2;
-  const lo = shareLo(quads, tid, nt) << 2;
-  const hi = min(len, shareLo(quads, tid + 1, nt) << 2);
+  const lo = groupShareLo(len, 4, tid, nt);
+  const hi = groupShareLo(len, 4, tid + 1, nt);
   let i = lo;
   for (; i + 4 <= hi; i += 4) {
     const o = <usize>i << 2;
@@ -969,22 +976,6 @@ export function convDirectScratch(filters: i32, channels: i32, kernelH: i32, ker
   }
 }
 
-/** y = y > 0 ? y : 0 over n values in place (leakyReluForward's ReLU: exactly +0 for the rest and NaN). */
-function reluInPlace(y: usize, n: i32): void {
-  const zero = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = y + (<usize>i << 2);
-    const v = v128.load(o);
-    v128.store(o, v128.and(v, f32x4.gt(v, zero)));
-  }
-  for (; i < n; i++) {
-    const o = y + (<usize>i << 2);
-    const v = load<f32>(o);
-    store<f32>(o, v > 0 ? v : 0);
-  }
-}
-
 /** conv2dForward's direct path for images [s0, s1) (scratch: convDirectScratch floats of this thread's own). */
 function convDirect(
   x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
@@ -1019,7 +1010,7 @@ function convDirect(
         for (; f < filters; f++) directBlock(1, f, wv, r, pad, planeBytes, wpBytes, channels, kernelH, kernelW, oy, ox, bias, ys, p, outW, tmp);
       }
     }
-    if (relu) reluInPlace(ys, filters * p);
+    if (relu) leakyReluForward(ys, ys, filters * p, 0); // ReLU in place
   }
 }
 
@@ -1321,7 +1312,7 @@ function convWinograd(
         }
       }
     }
-    if (relu) reluInPlace(ys, filters * p);
+    if (relu) leakyReluForward(ys, ys, filters * p, 0); // ReLU in place
   }
 }
 
@@ -1572,7 +1563,7 @@ function convWinograd4(
         }
       }
     }
-    if (relu) reluInPlace(ys, filters * p);
+    if (relu) leakyReluForward(ys, ys, filters * p, 0); // ReLU in place
   }
 }
 
@@ -2023,7 +2014,7 @@ export function conv2dForward(
       gemm(0, 0, filters, ld, r, 1, w, colT, 0, matT, 0, 1);
     }
     if (bias) addChannelBias(matT, filters, ld, bias);
-    if (relu) reluInPlace(matT, filters * ld);
+    if (relu) leakyReluForward(matT, matT, filters * ld, 0); // ReLU in place
     scatterChannels(matT, y + ((<usize>s0 * out) << 2), g, filters, p);
   }
 }
@@ -2357,17 +2348,15 @@ export function leakyReluBackward(x: usize, dy: usize, dx: usize, n: i32, alpha:
 
 /** leakyReluForward over thread tid's share of the n values (whole quads; each value as on one thread). */
 export function leakyReluForwardShare(x: usize, y: usize, n: i32, alpha: f32, tid: i32, nt: i32): void {
-  const quads = (n + 3) >> 2;
-  const lo = shareLo(quads, tid, nt) << 2;
-  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  const lo = groupShareLo(n, 4, tid, nt);
+  const hi = groupShareLo(n, 4, tid + 1, nt);
   if (hi > lo) leakyReluForward(x + (<usize>lo << 2), y + (<usize>lo << 2), hi - lo, alpha);
 }
 
 /** leakyReluBackward over thread tid's share of the n values. */
 export function leakyReluBackwardShare(x: usize, dy: usize, dx: usize, n: i32, alpha: f32, tid: i32, nt: i32): void {
-  const quads = (n + 3) >> 2;
-  const lo = shareLo(quads, tid, nt) << 2;
-  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  const lo = groupShareLo(n, 4, tid, nt);
+  const hi = groupShareLo(n, 4, tid + 1, nt);
   const o = <usize>lo << 2;
   if (hi > lo) leakyReluBackward(x + o, dy + o, dx + o, hi - lo, alpha);
 }
@@ -2742,9 +2731,8 @@ export function tanhForward(x: usize, y: usize, n: i32, tid: i32, nt: i32): void
 
 /** dx = f32(dy * (1 - y * y)) in double over thread tid's share of n values. */
 export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32, tid: i32, nt: i32): void {
-  const quads = (n + 3) >> 2;
-  const lo = shareLo(quads, tid, nt) << 2;
-  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  const lo = groupShareLo(n, 4, tid, nt);
+  const hi = groupShareLo(n, 4, tid + 1, nt);
   const one = f64x2.splat(1);
   let i = lo;
   for (; i + 4 <= hi; i += 4) {
@@ -2770,9 +2758,8 @@ export function adamUpdate(
   tid: i32, nt: i32,
 ): void {
   // Thread tid updates its share of the values, whole f32x4 quads (each value's arithmetic is the same).
-  const quads = (n + 3) >> 2;
-  const lo = shareLo(quads, tid, nt) << 2;
-  const hi = min(n, shareLo(quads, tid + 1, nt) << 2);
+  const lo = groupShareLo(n, 4, tid, nt);
+  const hi = groupShareLo(n, 4, tid + 1, nt);
   // a1 = 1 - beta1 and a2 = 1 - beta2 come computed in double: 1 - f32(0.999) is 1.3e-5 off in float32.
   const vb1 = f32x4.splat(beta1), va1 = f32x4.splat(a1);
   const vb2 = f32x4.splat(beta2), va2 = f32x4.splat(a2);
@@ -3004,9 +2991,8 @@ export function lstmBackward(
  */
 export function rowSqDistances(x: usize, c: usize, k: i32, d: i32, out: usize, tid: i32, nt: i32): void {
   // Thread tid's share of the prototypes in whole groups of eight (each distance is the same in any group).
-  const groups = (k + 7) >> 3;
-  const lo = min(k, shareLo(groups, tid, nt) << 3);
-  const hi = min(k, shareLo(groups, tid + 1, nt) << 3);
+  const lo = groupShareLo(k, 8, tid, nt);
+  const hi = groupShareLo(k, 8, tid + 1, nt);
   if (hi > lo) rowSqDistancesRange(x, c + <usize>lo * (<usize>d << 2), hi - lo, d, out + (<usize>lo << 3));
 }
 
@@ -3074,9 +3060,8 @@ function rowSqDistancesRange(x: usize, c: usize, k: i32, d: i32, out: usize): vo
  */
 export function pairDots(xs: usize, cs: usize, m: i32, d: i32, out: usize, tid: i32, nt: i32): void {
   // Thread tid's share of the pairs in whole groups of eight (each pair's sum is the same in any group).
-  const groups = (m + 7) >> 3;
-  const q0 = shareLo(groups, tid, nt) << 3;
-  const q1 = min(m, shareLo(groups, tid + 1, nt) << 3);
+  const q0 = groupShareLo(m, 8, tid, nt);
+  const q1 = groupShareLo(m, 8, tid + 1, nt);
   if (q1 > q0) pairDotsRange(xs + (<usize>q0 << 2), cs + (<usize>q0 << 2), q1 - q0, d, out + (<usize>q0 << 3));
 }
 
@@ -3656,9 +3641,8 @@ export function rnnBackward(h: usize, dH: usize, wh: usize, dZ: usize, carry: us
  */
 export function somUpdate(x: usize, w: usize, d: i32, units: usize, gains: usize, count: i32, out: usize, tid: i32, nt: i32): void {
   // Thread tid's share of the listed units in whole groups of four (each unit's update is the same in any group).
-  const groups = (count + 3) >> 2;
-  const lo = min(count, shareLo(groups, tid, nt) << 2);
-  const hi = min(count, shareLo(groups, tid + 1, nt) << 2);
+  const lo = groupShareLo(count, 4, tid, nt);
+  const hi = groupShareLo(count, 4, tid + 1, nt);
   if (hi > lo) somUpdateRange(x, w, d, units + (<usize>lo << 2), gains + (<usize>lo << 3), hi - lo, out + (<usize>lo << 3));
 }
 
