@@ -7,6 +7,7 @@
  */
 import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeBits, takeF64, type WasmHeap } from './wasm/runtime.js';
 import { input } from './pointwiseWasm.js';
+import { selfOwnedZeros } from './resident.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /** Below this many prototype values (k x d) the TypeScript loop wins over the call and the copies. */
@@ -74,6 +75,74 @@ export interface NearestBlockOut {
   lower?: Float64Array;
   /** Without `second`: a sample with one candidate takes it unrescored, its score NaN (nearestBlock's labelsOnly). */
   labelsOnly?: boolean;
+  /** Each thread also adds its rows to its partial cluster sums here, by their new labels (see PartialSums). */
+  partials?: PartialSums;
+}
+
+/**
+ * Per-thread partial cluster sums (k x d doubles a kernel thread) in the kernel memory, which nearestBlock
+ * adds its rows to while they are in cache, in no fixed order, with the smallest nonzero and largest
+ * magnitude of the values added: the caller uses the total only when those make every order's sums the
+ * same (engine/local/distance.ts, sumsExact). Made by `make` when the kernels are active.
+ */
+export class PartialSums {
+  readonly k: number;
+  readonly d: number;
+  readonly threads: number;
+  /** Thread t's block at t * (k * d + 2): two words of magnitudes' bits, a spare word pair, then its sums. */
+  readonly area: Float64Array;
+  readonly #words: Uint32Array;
+  /** The resident room the views above are of, kept referenced so that it is not recycled under them. */
+  readonly #room: Float32Array;
+
+  private constructor(room: Float32Array, k: number, d: number, threads: number) {
+    this.#room = room;
+    this.k = k;
+    this.d = d;
+    this.threads = threads;
+    this.area = new Float64Array(room.buffer, room.byteOffset, threads * (k * d + 2));
+    this.#words = new Uint32Array(room.buffer, room.byteOffset, 2 * this.area.length);
+  }
+
+  /** Resident room for the kernel threads of h, or null when the kernel memory has none. */
+  static make(h: WasmHeap, k: number, d: number): PartialSums | null {
+    const threads = kernelThreads(h);
+    // At least 1,024 floats: selfOwnedZeros keeps smaller arrays out of the kernel memory.
+    const room = selfOwnedZeros(Math.max(1024, 2 * threads * (k * d + 2)));
+    return residentOffset(h, room) >= 0 ? new PartialSums(room, k, d, threads) : null;
+  }
+
+  /** Zero every sum; no value seen. */
+  reset(): void {
+    this.area.fill(0);
+    const stride = 2 * (this.k * this.d + 2);
+    for (let t = 0; t < this.threads; t++) this.#words[t * stride] = 0xffffffff;
+  }
+
+  /** The smallest nonzero |v| (Infinity: none) and the largest |v| (NaN if any value was not finite) added so far. */
+  magnitudes(): { minNonzero: number; maxAbs: number } {
+    const stride = 2 * (this.k * this.d + 2);
+    let lo = 0xffffffff;
+    let hi = 0;
+    for (let t = 0; t < this.threads; t++) {
+      lo = Math.min(lo, this.#words[t * stride]);
+      hi = Math.max(hi, this.#words[t * stride + 1]);
+    }
+    const bits = new Uint32Array([lo === 0xffffffff ? 0x7f800000 : lo + 1, hi]);
+    const f = new Float32Array(bits.buffer);
+    return { minNonzero: f[0], maxAbs: hi >= 0x7f800000 ? NaN : f[1] };
+  }
+
+  /** sums = the threads' partial sums added, thread by thread. */
+  total(sums: Float64Array): void {
+    const kd = this.k * this.d;
+    sums.set(this.area.subarray(2, 2 + kd));
+    for (let t = 1; t < this.threads; t++) {
+      const o = t * (kd + 2) + 2;
+      for (let i = 0; i < kd; i++) sums[i] += this.area[o + i];
+    }
+  }
+
 }
 
 /**
@@ -105,9 +174,12 @@ export function nearestBlockWasm(
   const labels2 = out.second ? reserve(h, rows) : 0;
   const scores2 = out.second ? reserve(h, 2 * rows) : 0;
   const low = reserve(h, 2 * cells);
+  const ps = out.partials;
+  const pps = ps ? residentOffset(h, ps.area) : 0;
+  if (ps && (pps < 0 || ps.k !== k || ps.d !== d || nt > ps.threads)) throw new Error('nearestBlock: partial sums not made for these kernels or shapes');
   runThreaded(h, nt, 'nearestBlock', [
     px, rows, d, pc, k, pxn, pcn, pcr, rel, abs, prod, candX, candC, candV, count, labels, scores, labels2, scores2, low, slackRel, slackBase,
-    out.labelsOnly && !out.second ? 1 : 0,
+    out.labelsOnly && !out.second ? 1 : 0, pps,
   ]);
   takeBits(h, labels, out.labels.subarray(at), rows);
   takeF64(h, scores, out.scores.subarray(at), rows);

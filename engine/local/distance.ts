@@ -74,6 +74,29 @@ export function inertiaFromSums(normTotal: number, c: Float32Array, cn: Float64A
   return s > 0 ? s : 0;
 }
 
+/**
+ * Whether every double-precision sum of any of up to n float32 values, each 0 or of magnitude in
+ * [minNonzero, maxAbs], is exact in any order of addition (so cluster sums added in any grouping equal
+ * the sample-order sums bit for bit). Every such float32 is a multiple of 2^g, g = e - 23 where 2^e <=
+ * minNonzero < 2^(e + 1) (or the subnormal step 2^-149), so every partial sum is a multiple of 2^g of
+ * magnitude at most n * maxAbs, which a double holds exactly up to 2^(g + 53). Pixels / 255 (g = -31)
+ * pass up to n = 2^22 samples. Non-finite values fail.
+ */
+export function sumsExact(n: number, minNonzero: number, maxAbs: number): boolean {
+  if (!(maxAbs < Infinity)) return false;
+  if (maxAbs === 0) return true;
+  if (!(minNonzero > 0 && minNonzero <= maxAbs)) return false;
+  let g = -149;
+  if (minNonzero >= 2 ** -126) {
+    let e = Math.floor(Math.log2(minNonzero));
+    if (2 ** e > minNonzero) e--;
+    if (2 ** (e + 1) <= minNonzero) e++;
+    g = e - 23;
+  }
+  // n * maxAbs rounded twice upward past its rounding (relative 2^-53 each).
+  return n * maxAbs * (1 + 2 ** -50) <= 2 ** (g + 53);
+}
+
 /** Squared distance from norms and a dot product, clamped at 0 (rounding can make it slightly negative). */
 export function fromDot(na: number, nb: number, ab: number): number {
   const v = na + nb - 2 * ab;

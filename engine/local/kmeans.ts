@@ -185,7 +185,7 @@ export class OnlineKMeans implements PrototypeModel {
     for (let it = 0; it <= iterations; it++) {
       before.set(labels);
       const k = this.prototypes.count;
-      // The cluster sums come with the pass (added in sample order as its blocks' labels are known).
+      // The cluster sums come with the pass (the sample-order doubles, added as its blocks' labels are known).
       const sums = new Float64Array(it < iterations ? k * d : 0);
       if (bounds) bounds.pass(this.prototypes.data, labels, scores, it < iterations ? sums : undefined);
       else {

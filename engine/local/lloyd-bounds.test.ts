@@ -58,6 +58,24 @@ function cases(r: Rng): { name: string; x: Float32Array; n: number; d: number; k
     }
     out.push({ name: `clusters n=${n} d=${d} k=${k}`, x, n, d, k, start, frozen: new Set([1, 3]) });
   }
+  // Pixels / 255 over three blocks of 2,048 samples (cluster sums exact in any order: the kernel threads'
+  // partial sums), and the same with one value of 2^-40 in the last block (the sums then depend on the
+  // order: back to sample order from the first sample on).
+  for (const odd of [false, true]) {
+    const n = 5000;
+    const d = 24;
+    const k = 12;
+    const proto = Array.from({ length: k }, () => Array.from({ length: d }, () => Math.floor(r.next() * 256)));
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const p = proto[Math.floor(r.next() * k)];
+      for (let t = 0; t < d; t++) x[i * d + t] = Math.min(255, Math.max(0, p[t] + Math.round(40 * r.normal()))) / 255;
+    }
+    if (odd) x[4500 * d + 3] = 2 ** -40;
+    const start = new Float32Array(k * d);
+    for (let j = 0; j < k; j++) start.set(x.subarray(j * 7 * d, (j * 7 + 1) * d), j * d);
+    out.push({ name: `pixels n=${n} d=${d} k=${k}${odd ? ', one value off the grid' : ''}`, x, n, d, k, start, frozen: new Set([2]) });
+  }
   // An exact tie that the bounds must not hide: x0 = 0 is labelled 1 until centroid 1 reaches (1, 1, -1)
   // (the mean of x0, y1 = (1, 1, -1) and y2 = (2, 2, -2), at the third pass), where it scores 3, as the
   // frozen centroid 0 at (1, 1, 1) always did: the label must become 0 (ties to the lowest index). The
@@ -116,6 +134,33 @@ test('so it does split over two kernel threads (screen by rows, exact dot produc
   try {
     setKernelThreads(2);
     assert.deepEqual(mismatches(12), []);
+  } finally {
+    setKernelThreads(before);
+  }
+});
+
+test('full passes on the kernels take cluster sums that are exact in any order (pixels / 255) from the threads\' partial sums, and go back to sample order when a value makes them depend on it', (t) => {
+  if (!wasmActive()) return t.skip('the WebAssembly kernels do not load here');
+  const before = wantedThreads();
+  try {
+    for (const threads of [1, 2]) {
+      setKernelThreads(threads);
+      const all = cases(new Rng(77));
+      for (const odd of [false, true]) {
+        const c = all.find((q) => q.name.startsWith('pixels') && q.name.includes('off the grid') === odd)!;
+        const passes = lloydBoundsTesting.partialPasses;
+        const fallbacks = lloydBoundsTesting.orderedFallbacks;
+        const ref = lloydReference(c.x, c.n, c.d, c.start, c.k, 12, c.frozen);
+        const { m, whole } = run(c, 12);
+        const c32 = Float32Array.from(m.prototypes.data.subarray(0, c.k * c.d));
+        assert.ok(c32.every((v, q) => Object.is(v, ref.c[q])), `${c.name}, ${threads} threads: centroids`);
+        assert.ok(whole.inertia.every((v, q) => Object.is(v, ref.inertia[q])), `${c.name}, ${threads} threads: inertia`);
+        // Both full passes add sums (FULL_PASSES = 2); with the odd value, the first goes back to sample order
+        // at its last block and the second adds in sample order from the start.
+        assert.equal(lloydBoundsTesting.partialPasses - passes, odd ? 0 : 2, `${c.name}, ${threads} threads: passes on partial sums`);
+        assert.equal(lloydBoundsTesting.orderedFallbacks - fallbacks, odd ? 1 : 0, `${c.name}, ${threads} threads: fallbacks`);
+      }
+    }
   } finally {
     setKernelThreads(before);
   }

@@ -26,10 +26,11 @@
  * sqrt(min over j != a of L_ij - E_i) and subtracts the largest move of any other centroid each pass.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { clusterSumsWasm, lloydBoundedWasm } from '../kernels/distanceWasm.js';
+import { clusterSumsWasm, lloydBoundedWasm, PartialSums } from '../kernels/distanceWasm.js';
+import { kernelThreads } from '../kernels/wasm/threads.js';
 import { releaseCopy, residentCopy, selfOwnedZeros } from '../kernels/resident.js';
 import { residentOffset } from '../kernels/wasm/runtime.js';
-import { fromDot, sqNorms } from './distance.js';
+import { fromDot, sqNorms, sumsExact } from './distance.js';
 import { exactDots, nearestAll } from './nearest.js';
 
 const U = 2 ** -53;
@@ -102,10 +103,11 @@ export interface LloydPassStats {
 
 /**
  * For tests only: the scale of every safety margin (1; 0 removes them, which the tests show to be wrong),
- * the most bounds kept per sample and centroid (below n x k, one bound per sample), and how many calls
- * read their samples from a resident copy.
+ * the most bounds kept per sample and centroid (below n x k, one bound per sample), how many calls
+ * read their samples from a resident copy, how many passes took their cluster sums from the kernel threads'
+ * partial sums, and how many went back to sample order part-way (values whose sums depend on the order).
  */
-export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24, residentCopies: 0 };
+export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24, residentCopies: 0, partialPasses: 0, orderedFallbacks: 0 };
 
 export class LloydBounds {
   readonly #x: Float32Array;
@@ -139,6 +141,9 @@ export class LloydBounds {
   /** The centroids of the previous pass (their moves bound the bounds' decay). */
   readonly #old: Float32Array;
   readonly #shift: Float64Array;
+  /** false once the samples have shown values whose cluster sums depend on the order of addition (sumsExact). */
+  #exact: boolean | undefined;
+  #partials: PartialSums | null = null;
   readonly margin = lloydBoundsTesting.margin;
   readonly stats: LloydPassStats[] = [];
 
@@ -202,8 +207,10 @@ export class LloydBounds {
 
   /**
    * Labels and exact scores of every sample against the k rows of c (which may have moved since the last
-   * pass); with `sums` (k x d zeros), also every cluster's sum of its samples, added in sample order, and
-   * then only the labels are sure (a pass before the last: a score may be NaN, see NearestOut.labelsOnly).
+   * pass); with `sums` (k x d zeros), also every cluster's sum of its samples, the doubles of adding them
+   * in sample order (in a full pass on the kernels, the threads add them in any order while the rows are in
+   * cache as long as the values make every order's sums exact, sumsExact), and then only the labels are
+   * sure (a pass before the last: a score may be NaN, see NearestOut.labelsOnly).
    */
   pass(c0: Float32Array, labels: Int32Array, scores: Float64Array, sums?: Float64Array): void {
     const acc = sums ? sumsScratch(sums.length) : undefined;
@@ -232,7 +239,8 @@ export class LloydBounds {
       const all = new Int32Array(n);
       for (let i = 0; i < n; i++) all[i] = i;
       st.screened = n;
-      // The blocks go in sample order, so the sums are added as each block's labels are known.
+      // The blocks go in sample order, so the sums are added as each block's labels are known (or by the
+      // kernel threads as they label their rows).
       this.#screen(c, all, n, labels, scores, sums, sums !== undefined);
       return;
     }
@@ -380,15 +388,17 @@ export class LloydBounds {
     if (sums) this.#sums(labels, sums);
   }
 
-  /** sums[labels[i] * d + t] += x[i * d + t], samples in order: in the kernel memory block by block when it is there. */
-  #sums(labels: Int32Array, sums: Float64Array): void {
-    const n = this.#n;
+  /**
+   * sums[labels[i] * d + t] += x[i * d + t] for samples from..to-1 (all of them by default), in order: in
+   * the kernel memory block by block when it is there.
+   */
+  #sums(labels: Int32Array, sums: Float64Array, from = 0, to = this.#n): void {
     const d = this.#d;
     const x = this.#x;
-    const rowsPer = Math.min(BLOCK, n);
+    const rowsPer = BLOCK;
     const h = wasmActive();
-    for (let i0 = 0; i0 < n; i0 += rowsPer) {
-      const rows = Math.min(rowsPer, n - i0);
+    for (let i0 = from; i0 < to; i0 += rowsPer) {
+      const rows = Math.min(rowsPer, to - i0);
       if (h && clusterSumsWasm(h, this.#rows(i0, rows), rows, d, labels.subarray(i0, i0 + rows), sums)) continue;
       addRows(sums, x, i0, rows, d, labels.subarray(i0, i0 + rows));
     }
@@ -428,6 +438,9 @@ export class LloydBounds {
     const rowOff = norms ? rowIdx!.map((r) => r * d) : null;
     // Elkan's bounds are the screen's lower bounds less each sample's rounding margin (written so by the screen).
     const slack = pair ? { rel: epsRel, base: cnMax } : undefined;
+    // With sums (a full pass, every sample in order), the kernel threads add each block's rows to partial
+    // sums while the rows are in cache, for as long as the values seen keep every order's sums exact.
+    let partials = sums ? this.#partialSums() : null;
     for (let q0 = 0; q0 < m; q0 += rowsPer) {
       const rows = Math.min(rowsPer, m - q0);
       // A block of consecutive samples (a full pass's) is read in place from the resident copy.
@@ -450,8 +463,20 @@ export class LloydBounds {
       // A block of consecutive samples has its bounds written in place.
       const inPlace = pair && run;
       const lower = inPlace ? lb.subarray(first * k, (first + rows) * k) : low;
-      nearestAll(bx, bn, rows, c, cn, k, d, { labels: bl, scores: bs, lower, lowerSlack: slack, labelsOnly });
-      if (sums) {
+      if (sums && !run) throw new Error('Lloyd bounds: a pass with sums screens every sample in order');
+      const fused = partials !== null;
+      nearestAll(bx, bn, rows, c, cn, k, d, { labels: bl, scores: bs, lower, lowerSlack: slack, labelsOnly, partials: fused ? partials! : undefined });
+      if (fused) {
+        const { minNonzero, maxAbs } = partials!.magnitudes();
+        if (!sumsExact(this.#n, minNonzero, maxAbs)) {
+          // Not exact in every order: the sample-order sums from the first sample on, and from now on.
+          this.#exact = false;
+          partials = null;
+          lloydBoundsTesting.orderedFallbacks++;
+          for (let r = 0; r < rows; r++) labels[idx[q0 + r]] = bl[r];
+          this.#sums(labels, sums!, 0, first + rows);
+        }
+      } else if (sums) {
         const h = wasmActive();
         if (!h || !clusterSumsWasm(h, bx, rows, d, bl, sums)) addRows(sums, bx, 0, rows, d, bl);
       }
@@ -473,6 +498,22 @@ export class LloydBounds {
         }
       }
     }
+    if (partials) {
+      partials.total(sums!);
+      lloydBoundsTesting.partialPasses++;
+    }
+  }
+
+  /**
+   * The kernel threads' partial sums for a full pass (reset), or null: without the kernels, when their
+   * memory has no room, or once the samples have shown values whose sums depend on the order.
+   */
+  #partialSums(): PartialSums | null {
+    const h = wasmActive();
+    if (!h || !this.#rx || this.#exact === false) return null;
+    if (!this.#partials || this.#partials.threads !== kernelThreads(h)) this.#partials = PartialSums.make(h, this.#k, this.#d);
+    this.#partials?.reset();
+    return this.#partials;
   }
 }
 

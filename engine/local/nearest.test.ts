@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { setKernelBackend, wasmActive } from '../kernels/backend.js';
+import { PartialSums } from '../kernels/distanceWasm.js';
+import { selfOwnedZeros } from '../kernels/resident.js';
 import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { rowDistances, sqNorms } from './distance.js';
+import { addRows } from './lloyd-bounds.js';
 import { nearestAll, nearestPlain, nearestScreened } from './nearest.js';
 
 function data(n: number, d: number, r: Rng, scale = 1, offset = 0): Float32Array {
@@ -232,5 +235,60 @@ test('several GEMM blocks and near ties: centroids one float32 step apart, sampl
     } finally {
       setKernelBackend('auto');
     }
+  }
+});
+
+test('partial sums (wasm, 1 and 2 threads): every row added to its new label\'s sums, and the smallest nonzero and largest magnitudes seen, lanes and tail alike', (t) => {
+  const h = wasmActive();
+  if (!h) return t.skip('the WebAssembly kernels do not load here');
+  const before = wantedThreads();
+  try {
+    for (const threads of [1, 2]) {
+      setKernelThreads(threads);
+      // d = 13: one vector step of eight values and a tail of five. Small integers and halves (every sum
+      // exact, so any order gives the sample-order doubles); n x k x d above the two-thread split.
+      const r = new Rng(12);
+      const n = 1100;
+      const d = 13;
+      const k = 6;
+      const x = selfOwnedZeros(n * d, 'data');
+      for (let i = 0; i < x.length; i++) x[i] = (Math.floor(r.next() * 41) - 20) / 2;
+      x[7 * d + 3] = -0;
+      x[300 * d + 11] = 2 ** -20; // smallest nonzero, in the tail
+      x[900 * d + 6] = -300; // largest, in a lane
+      const c = x.slice(0, k * d);
+      const ps: PartialSums = PartialSums.make(h, k, d)!;
+      assert.ok(ps, 'made in the kernel memory');
+      ps.reset();
+      const labels = new Int32Array(n);
+      nearestAll(x, sqNorms(x, n, d), n, c, sqNorms(c, k, d), k, d, { labels, scores: new Float64Array(n), partials: ps });
+      const want = new Float64Array(k * d);
+      addRows(want, x, 0, n, d, labels);
+      const got = new Float64Array(k * d);
+      ps.total(got);
+      assert.ok(got.every((v, q) => Object.is(v, want[q])), `${threads} threads: sums`);
+      assert.deepEqual(ps.magnitudes(), { minNonzero: 2 ** -20, maxAbs: 300 });
+      // reset forgets them; a value that is not finite shows as NaN.
+      ps.reset();
+      assert.deepEqual(ps.magnitudes(), { minNonzero: Infinity, maxAbs: 0 });
+      x[500 * d + 12] = Infinity;
+      nearestAll(x, sqNorms(x, n, d), n, c, sqNorms(c, k, d), k, d, { labels, scores: new Float64Array(n), partials: ps });
+      assert.ok(Number.isNaN(ps.magnitudes().maxAbs), `${threads} threads: infinity`);
+    }
+  } finally {
+    setKernelThreads(before);
+  }
+});
+
+test('partial sums need the kernels: asked for without them, nearestAll refuses', () => {
+  const h = wasmActive();
+  if (!h) return;
+  const ps: PartialSums = PartialSums.make(h, 2, 3)!;
+  setKernelBackend('ts');
+  try {
+    const x = Float32Array.from([0, 1, 2, 3, 4, 5]);
+    assert.throws(() => nearestAll(x, sqNorms(x, 2, 3), 2, x, sqNorms(x, 2, 3), 2, 3, { labels: new Int32Array(2), scores: new Float64Array(2), partials: ps }), /need the WebAssembly kernels/);
+  } finally {
+    setKernelBackend('auto');
   }
 });

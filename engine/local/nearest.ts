@@ -11,7 +11,7 @@
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { nearestBlockWasm, pairDotsWasm, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
+import { nearestBlockWasm, pairDotsWasm, type PartialSums, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
 import { gemm } from '../kernels/gemm.js';
 import { dot, fromDot, rowDistances, rowDistances2, sqDist } from './distance.js';
 
@@ -53,6 +53,11 @@ export interface NearestOut {
    * is NaN. The labels are the same either way.
    */
   labelsOnly?: boolean;
+  /**
+   * With these (the WebAssembly kernels only), every sample is also added to the kernel threads' partial
+   * sums of its new cluster, in no fixed order (distanceWasm.ts, PartialSums).
+   */
+  partials?: PartialSums;
 }
 
 /** Screened rescoring statistics (for benchmarks): exact pair evaluations per sample. */
@@ -67,6 +72,7 @@ export const nearestStats = { samples: 0, rescored: 0 };
  */
 export function nearestAll(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, out: NearestOut): void {
   if (wasmActive()) nearestScreened(x, xn, n, c, cn, k, d, out);
+  else if (out.partials) throw new Error('nearest: partial sums need the WebAssembly kernels');
   else nearestPlain(x, xn, n, c, cn, k, d, out);
 }
 

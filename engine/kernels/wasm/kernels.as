@@ -3184,7 +3184,7 @@ export function nearestBlock(
   x: usize, rows: i32, d: i32, c: usize, k: i32, xn: usize, cn: usize, cRoot: usize, rel: f64, abs: f64,
   prod: usize, candX: usize, candC: usize, candV: usize, count: usize,
   labels: usize, scores: usize, labels2: usize, scores2: usize, low: usize, slackRel: f64, slackBase: f64, labelsOnly: i32,
-  tid: i32, nt: i32,
+  psums: usize, tid: i32, nt: i32,
 ): void {
   const panels = (rows + MR - 1) / MR;
   const r0 = shareLo(panels, tid, nt) * MR;
@@ -3303,6 +3303,61 @@ export function nearestBlock(
       }
     }
   }
+  if (psums != 0) addPartialSums(x, r0, r1, d, k, labels, psums + <usize>tid * ((<usize>k * d + 2) << 3));
+}
+
+/**
+ * Rows [r0, r1) of x (d floats each) added to this thread's partial cluster sums at ps + 16 (k x d
+ * doubles; row r to the sums of cluster labels[r]), in any order: only for sums that are exact whatever
+ * the order (the caller checks, engine/local/distance.ts's sumsExact), with the two words at ps: the
+ * least of (|v| bits - 1) as unsigned, so the smallest nonzero |v| (0xffffffff: none yet), and the
+ * largest |v| bits (non-finite values show there), over every value added. A label outside [0, k) adds
+ * nothing and sets the largest bits to 0xffffffff, which no exact sum passes.
+ */
+function addPartialSums(x: usize, r0: i32, r1: i32, d: i32, k: i32, labels: usize, ps: usize): void {
+  const rowBytes = <usize>d << 2;
+  const sums = ps + 16;
+  const mask = i32x4.splat(0x7fffffff);
+  const one = i32x4.splat(1);
+  let lo = i32x4.splat(load<i32>(ps));
+  let hi = i32x4.splat(load<i32>(ps, 4));
+  for (let r = r0; r < r1; r++) {
+    const lab = load<i32>(labels + (<usize>r << 2));
+    if (lab < 0 || lab >= k) {
+      hi = i32x4.splat(-1);
+      continue;
+    }
+    const xr = x + <usize>r * rowBytes;
+    const sr = sums + ((<usize>lab * d) << 3);
+    let t = 0;
+    for (; t + 8 <= d; t += 8) {
+      const v0 = v128.load(xr + (<usize>t << 2));
+      const v1 = v128.load(xr + (<usize>t << 2), 16);
+      const b0 = v128.and(v0, mask);
+      const b1 = v128.and(v1, mask);
+      lo = i32x4.min_u(lo, i32x4.min_u(i32x4.sub(b0, one), i32x4.sub(b1, one)));
+      hi = i32x4.max_u(hi, i32x4.max_u(b0, b1));
+      const a = sr + (<usize>t << 3);
+      v128.store(a, f64x2.add(v128.load(a), lowPair(v0)));
+      v128.store(a, f64x2.add(v128.load(a, 16), highPair(v0)), 16);
+      v128.store(a, f64x2.add(v128.load(a, 32), lowPair(v1)), 32);
+      v128.store(a, f64x2.add(v128.load(a, 48), highPair(v1)), 48);
+    }
+    for (; t < d; t++) {
+      const v = load<f32>(xr + (<usize>t << 2));
+      const b = i32x4.splat(reinterpret<i32>(v) & 0x7fffffff);
+      lo = i32x4.min_u(lo, i32x4.sub(b, one));
+      hi = i32x4.max_u(hi, b);
+      const a = sr + (<usize>t << 3);
+      store<f64>(a, load<f64>(a) + <f64>v);
+    }
+  }
+  lo = i32x4.min_u(lo, v128.shuffle<i32>(lo, lo, 2, 3, 0, 1));
+  lo = i32x4.min_u(lo, v128.shuffle<i32>(lo, lo, 1, 0, 3, 2));
+  hi = i32x4.max_u(hi, v128.shuffle<i32>(hi, hi, 2, 3, 0, 1));
+  hi = i32x4.max_u(hi, v128.shuffle<i32>(hi, hi, 1, 0, 3, 2));
+  store<i32>(ps, i32x4.extract_lane(lo, 0));
+  store<i32>(ps, i32x4.extract_lane(hi, 0), 4);
 }
 
 /**

@@ -80,7 +80,7 @@ export interface WasmExports {
     x: number, rows: number, d: number, c: number, k: number, xn: number, cn: number, cRoot: number, rel: number, abs: number,
     prod: number, candX: number, candC: number, candV: number, count: number,
     labels: number, scores: number, labels2: number, scores2: number, low: number, slackRel: number, slackBase: number, labelsOnly: number,
-    tid: number, nt: number,
+    psums: number, tid: number, nt: number,
   ): void;
   lloydBounded(
     x: number, rows: number, d: number, c: number, k: number, labels: number, xn: number, cn: number, lb: number, stamp: number, decay: number,
