@@ -173,7 +173,9 @@ export function nearestBlockWasm(
   const scores = reserve(h, 2 * rows);
   const labels2 = out.second ? reserve(h, rows) : 0;
   const scores2 = out.second ? reserve(h, 2 * rows) : 0;
-  const low = reserve(h, 2 * cells);
+  // Lower bounds asked for in the kernel memory are written where they are.
+  const lowAt = out.lower ? residentOffset(h, out.lower) : -1;
+  const low = lowAt >= 0 ? lowAt + 8 * at * k : reserve(h, 2 * cells);
   const ps = out.partials;
   const pps = ps ? residentOffset(h, ps.area) : 0;
   if (ps && (pps < 0 || ps.k !== k || ps.d !== d || nt > ps.threads)) throw new Error('nearestBlock: partial sums not made for these kernels or shapes');
@@ -187,7 +189,7 @@ export function nearestBlockWasm(
     takeBits(h, labels2, out.second.labels.subarray(at), rows);
     takeF64(h, scores2, out.second.scores.subarray(at), rows);
   }
-  if (out.lower) takeF64(h, low, out.lower.subarray(at * k), cells);
+  if (out.lower && lowAt < 0) takeF64(h, low, out.lower.subarray(at * k), cells);
   let rescored = 0;
   for (const v of new Int32Array(h.f32.buffer, count, rows)) rescored += v;
   return rescored;

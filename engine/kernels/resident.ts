@@ -52,6 +52,20 @@ export function selfOwnedZeros(n: number, pool: 'owned' | 'data' = 'owned'): Flo
 }
 
 /**
+ * A zero-filled Float64Array of n values on selfOwnedZeros's terms: resident when the wasm backend is
+ * active and it is large enough, its room recycled when the array itself is garbage collected (Lloyd's
+ * distance bounds, which its kernels then read and write in place).
+ */
+export function selfOwnedF64(n: number, pool: 'owned' | 'data' = 'owned'): Float64Array {
+  const h = 2 * n >= MIN_RESIDENT ? wasmActive() : null;
+  const f = h && residentZeros(h, 2 * n, pool);
+  if (!f) return new Float64Array(n);
+  const a = new Float64Array(f.buffer, f.byteOffset, n);
+  selfOwned.register(a, { ptr: f.byteOffset, length: 2 * n, pool });
+  return a;
+}
+
+/**
  * A zero-filled array of n values for an arena (core/arena.ts): resident when the wasm backend is active,
  * n is large enough and the arenas' own resident budget has room (wasm/runtime.ts's 'arena' pool, apart
  * from the parameters' budget), else an ordinary array. The kernels then read a layer's input and write

@@ -28,7 +28,7 @@
 import { wasmActive } from '../kernels/backend.js';
 import { clusterSumsWasm, lloydBoundedWasm, PartialSums } from '../kernels/distanceWasm.js';
 import { kernelThreads } from '../kernels/wasm/threads.js';
-import { releaseCopy, residentCopy, selfOwnedZeros } from '../kernels/resident.js';
+import { releaseCopy, residentCopy, selfOwnedF64, selfOwnedZeros } from '../kernels/resident.js';
 import { residentOffset } from '../kernels/wasm/runtime.js';
 import { fromDot, sqNorms, sumsExact } from './distance.js';
 import { exactDots, nearestAll } from './nearest.js';
@@ -166,8 +166,11 @@ export class LloydBounds {
     // Bounds per sample and centroid up to 2^24 of them (doubles: 128 MB); beyond, one per sample.
     this.#pair = n * k <= lloydBoundsTesting.maxPairBounds;
     const need = this.#pair ? n * k : n;
-    // Every entry is written by the first pass (which screens every sample) before it is read.
-    this.#lb = scratch && scratch.length >= need ? scratch : new Float64Array(need);
+    // Every entry is written by the first pass (which screens every sample) before it is read. In the
+    // kernel memory when the kernels are active (their screen writes the bounds and the bounded passes read
+    // them in place: 30 MB each way a pass on Fashion-MNIST at k = 64, copied before).
+    const reuse = scratch && scratch.length >= need && (!h || residentOffset(h, scratch) >= 0);
+    this.#lb = reuse && scratch ? scratch : selfOwnedF64(need);
     this.#stamp = new Int32Array(this.#pair ? n : 0);
     this.#old = new Float32Array(k * d);
     this.#shift = new Float64Array(k);

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { setKernelBackend, wasmActive } from '../kernels/backend.js';
 import { PartialSums } from '../kernels/distanceWasm.js';
-import { selfOwnedZeros } from '../kernels/resident.js';
+import { selfOwnedF64, selfOwnedZeros } from '../kernels/resident.js';
+import { residentOffset } from '../kernels/wasm/runtime.js';
 import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { rowDistances, sqNorms } from './distance.js';
 import { addRows } from './lloyd-bounds.js';
@@ -94,6 +95,12 @@ test('lower bounds: at most the exact score (equal where rescored), and lowerSla
         const slack = { rel: 3.5e-13, base: 17.25 };
         const slacked = { ...out(), lowerSlack: slack };
         nearestScreened(x, xn, n, c, cn, k, d, slacked);
+        // Bounds asked for in the kernel memory (on the kernels) are written where they are, block by block.
+        const placed = { labels: new Int32Array(n), scores: new Float64Array(n), lower: selfOwnedF64(n * k), lowerSlack: slack };
+        const h = wasmActive();
+        if (h && n * k >= 512) assert.ok(residentOffset(h, placed.lower) >= 0, 'resident bounds');
+        nearestScreened(x, xn, n, c, cn, k, d, placed);
+        assert.ok(placed.lower.every((v, q) => Object.is(v, slacked.lower[q])), `${backend} ${n}x${k}x${d}: bounds in place`);
         const row = new Float64Array(k);
         for (let i = 0; i < n; i++) {
           rowDistances(x, i * d, xn[i], c, cn, k, d, row);
