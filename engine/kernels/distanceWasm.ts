@@ -77,6 +77,47 @@ export interface NearestBlockOut {
   labelsOnly?: boolean;
   /** Each thread also adds its rows to its partial cluster sums here, by their new labels (see PartialSums). */
   partials?: PartialSums;
+  /** With these, the screen's products come from integer codes (see ScreenCodes). */
+  codes?: ScreenCodes;
+}
+
+/**
+ * An integer screen's operands (engine/local/nearest.ts's centroidCodes says why its margins hold): the
+ * samples' pixel codes x (normsCodesWasm; in the kernel memory, aligned with the samples: row i0 + i of
+ * the block at byte (i0 + i) d) and their error bounds xErr (>= 2 |x - codes / 255|), and the prototypes'
+ * i16 codes c (k rows of dp = d rounded up to even values, zero-padded; byteOffset a multiple of 4), the
+ * factor scale[j] that takes an integer product to x . c_j's estimate, and cErr[j] >= 2 |c_j - s_j q_j|.
+ */
+export interface ScreenCodes {
+  x: Uint8Array;
+  xErr: Float64Array;
+  c: Int16Array;
+  dp: number;
+  scale: Float64Array;
+  cErr: Float64Array;
+}
+
+/**
+ * The squared norms of rows x d resident samples into norms (the doubles of pairDotsWasm on each row with
+ * itself, so of engine/local/distance.ts's sqNorms) and their pixel codes in one pass over the rows:
+ * codes[r * d + t] an integer nearest 255 x[r * d + t] in [0, 255], err[r] >= 2 |x_r - codes_r / 255|
+ * (Infinity for a row with a value outside [0, 1]; kernels.as's normsCodes). false, doing nothing, when x,
+ * codes or err is not in the kernel memory.
+ */
+export function normsCodesWasm(h: WasmHeap, x: Float32Array, rows: number, d: number, norms: Float64Array, codes: Uint8Array, err: Float64Array): boolean {
+  const px = residentOffset(h, x);
+  const pq = px < 0 ? -1 : residentOffset(h, codes);
+  const pe = pq < 0 ? -1 : residentOffset(h, err);
+  if (pe < 0) return false;
+  if (x.length < rows * d || codes.length < rows * d || err.length < rows || norms.length < rows) throw new Error('normsCodes: operands too short');
+  resetHeap(h);
+  const pa = reserve(h, rows);
+  const a = new Int32Array(h.f32.buffer, pa, rows);
+  for (let r = 0; r < rows; r++) a[r] = px + 4 * r * d;
+  const pn = reserve(h, 2 * rows);
+  runThreaded(h, rows * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1, 'normsCodes', [pa, px, rows, d, pn, pq, pe]);
+  takeF64(h, pn, norms, rows);
+  return true;
 }
 
 /**
@@ -179,9 +220,18 @@ export function nearestBlockWasm(
   const ps = out.partials;
   const pps = ps ? residentOffset(h, ps.area) : 0;
   if (ps && (pps < 0 || ps.k !== k || ps.d !== d || nt > ps.threads)) throw new Error('nearestBlock: partial sums not made for these kernels or shapes');
+  const q = out.codes;
+  let codes = [0, 0, 0, 0, 0, 0];
+  if (q) {
+    const pq = residentOffset(h, q.x);
+    if (pq < 0 || q.x.length < (i0 + rows) * d || q.c.length < k * q.dp) throw new Error('nearestBlock: codes not in the kernel memory or too short');
+    const pcq = reserve(h, (k * q.dp + 1) >> 1);
+    putBits(h, pcq, new Int32Array(q.c.buffer, q.c.byteOffset, (k * q.dp) >> 1), (k * q.dp) >> 1);
+    codes = [pq + i0 * d, placedF64(h, q.xErr, i0, rows), pcq, q.dp, placedF64(h, q.scale, 0, k), placedF64(h, q.cErr, 0, k)];
+  }
   runThreaded(h, nt, 'nearestBlock', [
     px, rows, d, pc, k, pxn, pcn, pcr, rel, abs, prod, candX, candC, candV, count, labels, scores, labels2, scores2, low, slackRel, slackBase,
-    out.labelsOnly && !out.second ? 1 : 0, pps,
+    out.labelsOnly && !out.second ? 1 : 0, pps, ...codes,
   ]);
   takeBits(h, labels, out.labels.subarray(at), rows);
   takeF64(h, scores, out.scores.subarray(at), rows);

@@ -109,6 +109,18 @@ export function residentCopy(src: Float32Array): Float32Array | null {
   return a;
 }
 
+/**
+ * Room for n floats in the kernel memory's 'data' pool, not zeroed, on residentCopy's terms (null without
+ * room; give it back with releaseCopy): a whole data set's derived values, such as pixel codes.
+ */
+export function residentRoom(n: number): Float32Array | null {
+  const h = n >= MIN_RESIDENT ? wasmActive() : null;
+  const a = h && residentZeros(h, n, 'data', false);
+  if (!a) return null;
+  selfOwned.register(a, { ptr: a.byteOffset, length: a.length, pool: 'data' }, a);
+  return a;
+}
+
 /** Give the room of a residentCopy back now (nothing for any other array, or a second time). */
 export function releaseCopy(a: Float32Array): void {
   if (!selfOwned.unregister(a)) return;

@@ -139,7 +139,7 @@ test('so it does split over two kernel threads (screen by rows, exact dot produc
   }
 });
 
-test('full passes on the kernels take cluster sums that are exact in any order (pixels / 255) from the threads\' partial sums, and go back to sample order when a value makes them depend on it', (t) => {
+test('full passes on the kernels take cluster sums that are exact in any order (pixels / 255) from the threads\' partial sums, and go back to sample order when a value makes them depend on it; pixels are screened on their integer codes', (t) => {
   if (!wasmActive()) return t.skip('the WebAssembly kernels do not load here');
   const before = wantedThreads();
   try {
@@ -149,6 +149,7 @@ test('full passes on the kernels take cluster sums that are exact in any order (
       for (const odd of [false, true]) {
         const c = all.find((q) => q.name.startsWith('pixels') && q.name.includes('off the grid') === odd)!;
         const passes = lloydBoundsTesting.partialPasses;
+        const codeBlocks = lloydBoundsTesting.codeBlocks;
         const fallbacks = lloydBoundsTesting.orderedFallbacks;
         const ref = lloydReference(c.x, c.n, c.d, c.start, c.k, 12, c.frozen);
         const { m, whole } = run(c, 12);
@@ -159,6 +160,9 @@ test('full passes on the kernels take cluster sums that are exact in any order (
         // at its last block and the second adds in sample order from the start.
         assert.equal(lloydBoundsTesting.partialPasses - passes, odd ? 0 : 2, `${c.name}, ${threads} threads: passes on partial sums`);
         assert.equal(lloydBoundsTesting.orderedFallbacks - fallbacks, odd ? 1 : 0, `${c.name}, ${threads} threads: fallbacks`);
+        // Pixels / 255 (2^-40 is within the codes' margin too): both full passes' three blocks screened on
+        // their codes (and a later pass's blocks of consecutive samples too).
+        assert.ok(lloydBoundsTesting.codeBlocks - codeBlocks >= 6, `${c.name}, ${threads} threads: blocks on the integer screen`);
       }
     }
   } finally {

@@ -26,18 +26,24 @@
  * sqrt(min over j != a of L_ij - E_i) and subtracts the largest move of any other centroid each pass.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { clusterSumsWasm, lloydBoundedWasm, PartialSums } from '../kernels/distanceWasm.js';
+import { clusterSumsWasm, lloydBoundedWasm, normsCodesWasm, PartialSums, type ScreenCodes } from '../kernels/distanceWasm.js';
 import { kernelThreads } from '../kernels/wasm/threads.js';
-import { releaseCopy, residentCopy, selfOwnedF64, selfOwnedZeros } from '../kernels/resident.js';
+import { releaseCopy, residentCopy, residentRoom, selfOwnedF64, selfOwnedZeros } from '../kernels/resident.js';
 import { residentOffset } from '../kernels/wasm/runtime.js';
 import { fromDot, sqNorms, sumsExact } from './distance.js';
-import { exactDots, nearestAll } from './nearest.js';
+import { centroidCodes, exactDots, nearestAll } from './nearest.js';
 
 const U = 2 ** -53;
 const UP = 1 + 2 ** -50;
 const DOWN = 1 - 2 ** -50;
 /** Samples per gathered screen block. */
 const BLOCK = 2048;
+/**
+ * The most a block's rows may be off their pixel codes (2 |x - codes / 255| as normsCodesWasm bounds it) for
+ * the integer screen: pixels / 255 are within about 1.3e-5 at 784 values (float32 roundings), which adds
+ * about 1e-4 to a margin of about 0.015; other data takes the float32 screen.
+ */
+const PIXEL_ERR = 2 ** -12;
 /** A sample with at most this many possible rivals has them rescored directly instead of screened. */
 const FEW = 3;
 
@@ -105,9 +111,10 @@ export interface LloydPassStats {
  * For tests only: the scale of every safety margin (1; 0 removes them, which the tests show to be wrong),
  * the most bounds kept per sample and centroid (below n x k, one bound per sample), how many calls
  * read their samples from a resident copy, how many passes took their cluster sums from the kernel threads'
- * partial sums, and how many went back to sample order part-way (values whose sums depend on the order).
+ * partial sums, how many went back to sample order part-way (values whose sums depend on the order), and
+ * how many blocks the integer screen took.
  */
-export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24, residentCopies: 0, partialPasses: 0, orderedFallbacks: 0 };
+export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24, residentCopies: 0, partialPasses: 0, orderedFallbacks: 0, codeBlocks: 0 };
 
 export class LloydBounds {
   readonly #x: Float32Array;
@@ -144,6 +151,14 @@ export class LloydBounds {
   /** false once the samples have shown values whose cluster sums depend on the order of addition (sumsExact). */
   #exact: boolean | undefined;
   #partials: PartialSums | null = null;
+  /**
+   * The samples' pixel codes (n x d bytes) and their error bounds, filled by the first pass, for the
+   * integer screen (nearest.ts, centroidCodes): in the kernel memory when the samples are and there is
+   * room, else null (the float32 screen). #codeRoom is the room they are in, given back by dispose.
+   */
+  #codeRoom: Float32Array | null;
+  #codes: Uint8Array | null;
+  readonly #xErr: Float64Array;
   readonly margin = lloydBoundsTesting.margin;
   readonly stats: LloydPassStats[] = [];
 
@@ -158,6 +173,9 @@ export class LloydBounds {
     this.#own = !(h && residentOffset(h, x) >= 0);
     this.#rx = this.#own ? residentCopy(x.subarray(0, n * d)) : x.subarray(0, n * d);
     if (this.#rx && this.#own) lloydBoundsTesting.residentCopies++;
+    this.#codeRoom = h && this.#rx ? residentRoom(Math.ceil((n * d) / 4)) : null;
+    this.#codes = this.#codeRoom ? new Uint8Array(this.#codeRoom.buffer, this.#codeRoom.byteOffset, n * d) : null;
+    this.#xErr = this.#codes ? selfOwnedF64(n) : new Float64Array(0);
     this.#n = n;
     this.#d = d;
     this.#k = k;
@@ -181,6 +199,9 @@ export class LloydBounds {
   dispose(): void {
     if (this.#rx && this.#own) releaseCopy(this.#rx);
     this.#rx = null;
+    if (this.#codeRoom) releaseCopy(this.#codeRoom);
+    this.#codeRoom = null;
+    this.#codes = null;
   }
 
   /**
@@ -444,6 +465,8 @@ export class LloydBounds {
     // With sums (a full pass, every sample in order), the kernel threads add each block's rows to partial
     // sums while the rows are in cache, for as long as the values seen keep every order's sums exact.
     let partials = sums ? this.#partialSums() : null;
+    // The prototypes' codes for this pass (null: the float32 screen throughout).
+    const cc = this.#codes ? centroidCodes(c, k, d) : null;
     for (let q0 = 0; q0 < m; q0 += rowsPer) {
       const rows = Math.min(rowsPer, m - q0);
       // A block of consecutive samples (a full pass's) is read in place from the resident copy.
@@ -460,15 +483,29 @@ export class LloydBounds {
         r = e;
       }
       if (norms) {
-        exactDots(bx, bx, d, rowOff!, rowIdx!, rows, bn);
+        // With the block's pixel codes as its rows pass (a first pass's blocks are all runs in order).
+        const h = wasmActive();
+        const codes = this.#codes;
+        if (!(codes && h && run && normsCodesWasm(h, bx, rows, d, bn, codes.subarray(first * d, (first + rows) * d), this.#xErr.subarray(first, first + rows)))) {
+          this.#codes = null;
+          exactDots(bx, bx, d, rowOff!, rowIdx!, rows, bn);
+        }
         for (let r = 0; r < rows; r++) xn[idx[q0 + r]] = bn[r];
+      }
+      // The integer screen for a run of samples whose codes are all within PIXEL_ERR of them (pixels / 255).
+      let codes: ScreenCodes | undefined;
+      if (cc && run && this.#codes) {
+        let worst = 0;
+        for (let r = 0; r < rows; r++) worst = Math.max(worst, this.#xErr[first + r]);
+        if (worst <= PIXEL_ERR) codes = { x: this.#codes.subarray(first * d, (first + rows) * d), xErr: this.#xErr.subarray(first, first + rows), ...cc };
       }
       // A block of consecutive samples has its bounds written in place.
       const inPlace = pair && run;
       const lower = inPlace ? lb.subarray(first * k, (first + rows) * k) : low;
       if (sums && !run) throw new Error('Lloyd bounds: a pass with sums screens every sample in order');
       const fused = partials !== null;
-      nearestAll(bx, bn, rows, c, cn, k, d, { labels: bl, scores: bs, lower, lowerSlack: slack, labelsOnly, partials: fused ? partials! : undefined });
+      nearestAll(bx, bn, rows, c, cn, k, d, { labels: bl, scores: bs, lower, lowerSlack: slack, labelsOnly, partials: fused ? partials! : undefined, codes });
+      if (codes) lloydBoundsTesting.codeBlocks++;
       if (fused) {
         const { minNonzero, maxAbs } = partials!.magnitudes();
         if (!sumsExact(this.#n, minNonzero, maxAbs)) {

@@ -11,7 +11,7 @@
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { nearestBlockWasm, pairDotsWasm, type PartialSums, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
+import { nearestBlockWasm, pairDotsWasm, type PartialSums, type ScreenCodes, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
 import { gemm } from '../kernels/gemm.js';
 import { dot, fromDot, rowDistances, rowDistances2, sqDist } from './distance.js';
 
@@ -58,6 +58,52 @@ export interface NearestOut {
    * sums of its new cluster, in no fixed order (distanceWasm.ts, PartialSums).
    */
   partials?: PartialSums;
+  /** With these (the WebAssembly kernels only), the screen's products come from integer codes (centroidCodes). */
+  codes?: ScreenCodes;
+}
+
+/** The prototypes' side of an integer screen (centroidCodes). */
+export type CentroidCodes = Pick<ScreenCodes, 'c' | 'dp' | 'scale' | 'cErr'>;
+
+/** Bytes of the kernels' packed-B room (KC x NC floats in kernels.as), which the integer screen's codes must fit. */
+const PACKED_B_BYTES = 512 * 2048 * 4;
+
+/**
+ * The prototypes' codes for a screen of samples' pixel codes p (x = p / 255 + e_x, p in [0, 255]:
+ * normsCodesWasm), or null when d is too long for them (or a prototype is not finite). Row j:
+ * s_j = max_t |c_jt| / Q, q_jt = round(c_jt / s_j), so c_j = s_j q_j + e_j (real numbers, s_j the double);
+ * Q = the largest code with dp 255 Q < 2^31 (at most 32,767), so the integer product P = p . q_j of the
+ * screen (i32x4.dot_i16x8_s) is exact, and x . c_j = P s_j / 255 + (p / 255) . e_j + e_x . c_j gives
+ * |x . c_j - P s_j / 255| <= (|x| + |e_x|) |e_j| + |e_x| |c_j| (Cauchy-Schwarz; |p / 255| <= |x| + |e_x|).
+ * scale[j] = s_j / 255 and cErr[j] >= 2 |e_j| (each e_jt within 2^-52 max|c_j| of its double, the sum of
+ * squares rounded up); the two roundings of P scale[j] are within the screen's relative margin. For
+ * Fashion-MNIST's 784 pixels Q = 10,741, and 2 |e_j| is about the float32 GEMM's own margin.
+ */
+export function centroidCodes(c: Float32Array, k: number, d: number): CentroidCodes | null {
+  const dp = d + (d & 1);
+  const q = Math.min(32767, Math.floor((2 ** 31 - 1) / (dp * 255)));
+  if (q < 1024 || Math.ceil(k / 8) * 8 * dp * 2 > PACKED_B_BYTES) return null;
+  const codes = new Int16Array(k * dp);
+  const scale = new Float64Array(k);
+  const cErr = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    const o = j * d;
+    let top = 0;
+    for (let t = 0; t < d; t++) top = Math.max(top, Math.abs(c[o + t]));
+    if (!(top < Infinity)) return null;
+    if (top === 0) continue;
+    const s = top / q;
+    let e2 = 0;
+    for (let t = 0; t < d; t++) {
+      const v = Math.round(c[o + t] / s);
+      codes[j * dp + t] = v;
+      const e = c[o + t] - v * s;
+      e2 += e * e;
+    }
+    scale[j] = s / 255;
+    cErr[j] = 2 * (Math.sqrt(e2) * (1 + 2 ** -40) + Math.sqrt(d) * 2 ** -50 * top) * (1 + 2 ** -40);
+  }
+  return { c: codes, dp, scale, cErr };
 }
 
 /** Screened rescoring statistics (for benchmarks): exact pair evaluations per sample. */
@@ -72,7 +118,7 @@ export const nearestStats = { samples: 0, rescored: 0 };
  */
 export function nearestAll(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, out: NearestOut): void {
   if (wasmActive()) nearestScreened(x, xn, n, c, cn, k, d, out);
-  else if (out.partials) throw new Error('nearest: partial sums need the WebAssembly kernels');
+  else if (out.partials || out.codes) throw new Error('nearest: partial sums and integer codes need the WebAssembly kernels');
   else nearestPlain(x, xn, n, c, cn, k, d, out);
 }
 

@@ -3177,21 +3177,30 @@ function pairDotsRange(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
  * over those, ties to the lowest index, into labels / scores (labels2 / scores2). low (rows x k f64) gets
  * every lower bound, the exact score where one was computed, less slackRel * (xn + slackBase) (0: none).
  * labelsOnly != 0 (without labels2): a row with a single candidate takes it as its label unrescored, its
- * score NaN (a Lloyd pass whose scores are not used). Thread tid of nt takes its share of the rows (in
- * 4-row panels), GEMM and all, so one hand-over a block.
+ * score NaN (a Lloyd pass whose scores are not used). psums != 0: each thread also adds its rows to its
+ * partial cluster sums there (addPartialSums). codes != 0: prod is the exact integer product of the
+ * samples' pixel codes and the prototypes' i16 codes (gemmCodes; cq holds k rows of dp codes), each
+ * bound from it with the codes' errors (rowErr, colErr) and colScale (distanceWasm.ts's ScreenCodes,
+ * ../../local/nearest.ts's centroidCodes). Thread tid of nt takes its share of the rows (in 4-row
+ * panels), GEMM and all, so one hand-over a block.
  */
 export function nearestBlock(
   x: usize, rows: i32, d: i32, c: usize, k: i32, xn: usize, cn: usize, cRoot: usize, rel: f64, abs: f64,
   prod: usize, candX: usize, candC: usize, candV: usize, count: usize,
   labels: usize, scores: usize, labels2: usize, scores2: usize, low: usize, slackRel: f64, slackBase: f64, labelsOnly: i32,
-  psums: usize, tid: i32, nt: i32,
+  psums: usize, codes: usize, rowErr: usize, cq: usize, dp: i32, colScale: usize, colErr: usize, tid: i32, nt: i32,
 ): void {
   const panels = (rows + MR - 1) / MR;
   const r0 = shareLo(panels, tid, nt) * MR;
   const r1 = min(rows, shareLo(panels, tid + 1, nt) * MR);
   if (r1 <= r0) return;
   const rowBytes = <usize>d << 2;
-  gemmLd(0, 1, r1 - r0, k, d, 1, x + <usize>r0 * rowBytes, d, c, d, 0, prod + ((<usize>r0 * k) << 2), k);
+  // codes != 0: the products from the samples' pixel codes and the prototypes' i16 codes (exact integers,
+  // gemmCodes); else the float32 GEMM.
+  if (codes != 0) gemmCodes(codes + <usize>r0 * d, r1 - r0, d, cq, dp, k, prod + ((<usize>r0 * k) << 2));
+  else gemmLd(0, 1, r1 - r0, k, d, 1, x + <usize>r0 * rowBytes, d, c, d, 0, prod + ((<usize>r0 * k) << 2), k);
+  // The integer screen's margins: relI covers the doubles' roundings (the norms summed in order included).
+  const relI = <f64>(d + 8) * 0.00000000000000088817841970012523; // (d + 8) * 2^-50
   const second = labels2 != 0;
   const base = <usize>r0 * k;
   let m: usize = base;
@@ -3204,6 +3213,10 @@ export function nearestBlock(
     // smallest and second smallest upper bound; the lanes' pairs are merged after.
     const xiv = f64x2.splat(xi);
     const twoRelXr = f64x2.splat(2 * rel * xr);
+    const ex = codes != 0 ? load<f64>(rowErr + (<usize>r << 3)) : 0;
+    const xrv = f64x2.splat(xr * 1.0000000000009095); // sqrt(xi) rounded up past its roundings (1 + 2^-40)
+    const exv = f64x2.splat(ex);
+    const relIv = f64x2.splat(relI);
     const relv = f64x2.splat(rel);
     const absv = f64x2.splat(abs);
     const two = f64x2.splat(2);
@@ -3213,8 +3226,19 @@ export function nearestBlock(
     let j = 0;
     for (; j + 2 <= k; j += 2) {
       const sum = f64x2.add(xiv, v128.load(cn + (<usize>j << 3)));
-      const approx = f64x2.sub(sum, f64x2.mul(two, f64x2.promote_low_f32x4(v128.load64_zero(po + (<usize>j << 2)))));
-      const mg = f64x2.add(f64x2.add(f64x2.mul(twoRelXr, v128.load(cRoot + (<usize>j << 3))), f64x2.mul(relv, sum)), absv);
+      let approx: v128, mg: v128;
+      if (codes != 0) {
+        // P = q_x . q_c * s_j / 255 (exact integers, two roundings); |x . c - P| <= (|x| + |e_x|) |e_c| +
+        // |e_x| |c| with colErr >= 2 |e_c| and rowErr >= 2 |e_x|, so the score is within mg of approx.
+        const pv = f64x2.mul(f64x2.convert_low_i32x4_s(v128.load64_zero(po + (<usize>j << 2))), v128.load(colScale + (<usize>j << 3)));
+        const ce = v128.load(colErr + (<usize>j << 3));
+        approx = f64x2.sub(sum, f64x2.mul(two, pv));
+        mg = f64x2.add(f64x2.add(f64x2.mul(xrv, ce), f64x2.mul(exv, f64x2.add(v128.load(cRoot + (<usize>j << 3)), ce))),
+          f64x2.add(f64x2.mul(relIv, f64x2.add(sum, f64x2.mul(two, f64x2.abs(pv)))), absv));
+      } else {
+        approx = f64x2.sub(sum, f64x2.mul(two, f64x2.promote_low_f32x4(v128.load64_zero(po + (<usize>j << 2)))));
+        mg = f64x2.add(f64x2.add(f64x2.mul(twoRelXr, v128.load(cRoot + (<usize>j << 3))), f64x2.mul(relv, sum)), absv);
+      }
       const t = f64x2.add(approx, mg);
       const up = v128.and(t, f64x2.gt(t, zero));
       v128.store(lo + (<usize>j << 3), f64x2.sub(approx, mg));
@@ -3227,8 +3251,16 @@ export function nearestBlock(
     let u2 = Math.min(Math.max(a1, b1), Math.min(f64x2.extract_lane(m2, 0), f64x2.extract_lane(m2, 1)));
     for (; j < k; j++) {
       const cj = load<f64>(cn + (<usize>j << 3));
-      const approx = xi + cj - 2 * <f64>load<f32>(po + (<usize>j << 2));
-      const mg = 2 * rel * xr * load<f64>(cRoot + (<usize>j << 3)) + rel * (xi + cj) + abs;
+      let approx: f64, mg: f64;
+      if (codes != 0) {
+        const pv = <f64>load<i32>(po + (<usize>j << 2)) * load<f64>(colScale + (<usize>j << 3));
+        const ce = load<f64>(colErr + (<usize>j << 3));
+        approx = xi + cj - 2 * pv;
+        mg = xr * 1.0000000000009095 * ce + ex * (load<f64>(cRoot + (<usize>j << 3)) + ce) + (relI * (xi + cj + 2 * Math.abs(pv)) + abs);
+      } else {
+        approx = xi + cj - 2 * <f64>load<f32>(po + (<usize>j << 2));
+        mg = 2 * rel * xr * load<f64>(cRoot + (<usize>j << 3)) + rel * (xi + cj) + abs;
+      }
       const up = approx + mg > 0 ? approx + mg : 0;
       store<f64>(lo + (<usize>j << 3), approx - mg);
       if (up < u1) {
@@ -3304,6 +3336,185 @@ export function nearestBlock(
     }
   }
   if (psums != 0) addPartialSums(x, r0, r1, d, k, labels, psums + <usize>tid * ((<usize>k * d + 2) << 3));
+}
+
+/**
+ * prod (rows x k, i32) = the samples' pixel codes (rows x d bytes at codes) times the prototypes' i16 codes
+ * (k rows of dp values at cq, dp = d rounded up to even, zero-padded), exactly: i32x4.dot_i16x8_s adds two
+ * products a lane (x86's pmaddwd), so a 4x8 tile takes two values of k a step. The caller keeps every sum
+ * below 2^31 (dp x 255 x the largest code). Blocks of rows whose pairs fit the packed A room.
+ */
+function gemmCodes(codes: usize, rows: i32, d: i32, cq: usize, dp: i32, k: i32, prod: usize): void {
+  const pairs = dp >> 1;
+  const kPanels = (k + NR - 1) / NR;
+  // B: per 8-column panel and pair p, the eight columns' (c[2p], c[2p + 1]) as i32 (32 bytes).
+  let dst = packB;
+  for (let jp = 0; jp < kPanels; jp++) {
+    for (let p = 0; p < pairs; p++, dst += 32) {
+      for (let q = 0; q < NR; q++) {
+        const j = jp * NR + q;
+        store<i32>(dst + (<usize>q << 2), j < k ? load<i32>(cq + ((<usize>j * dp + (<usize>p << 1)) << 1)) : 0);
+      }
+    }
+  }
+  // A: blocks of mc rows, per 4-row panel and pair p the four rows' codes (x[2p], x[2p + 1]) as i16 pairs.
+  const mcMax = max(MR, min(MC, ((MC * KC * 4) / (pairs * 16)) * MR));
+  for (let ic = 0; ic < rows; ic += mcMax) {
+    const mc = min(mcMax, rows - ic);
+    packCodesA(codes + <usize>ic * d, mc, d, pairs);
+    for (let jp = 0; jp < kPanels; jp++) {
+      const nr = min(NR, k - jp * NR);
+      const pb = packB + <usize>jp * pairs * 32;
+      for (let ir = 0; ir < mc; ir += MR) {
+        const mr = min(MR, mc - ir);
+        microKernelCodes(pairs, packA + <usize>(ir / MR) * pairs * 16, pb, prod + ((<usize>(ic + ir) * k + jp * NR) << 2), k, mr, nr);
+      }
+    }
+  }
+}
+
+/** Rows x d pixel codes (bytes) as ceil(rows/4) panels of `pairs` steps x 4 rows of (x[2p], x[2p + 1]) i16 pairs. */
+function packCodesA(codes: usize, rows: i32, d: i32, pairs: i32): void {
+  let dst = packA;
+  for (let ip = 0; ip < rows; ip += MR) {
+    const full = rows - ip >= MR;
+    let p = 0;
+    if (full) {
+      const s = codes + <usize>ip * d;
+      // Four pairs (eight bytes) of each row at a time, widened to i16 and transposed as 4x4 i32.
+      for (; (p + 4) * 2 <= d; p += 4, dst += 64) {
+        const o = <usize>p << 1;
+        transpose4x4To(dst, 16,
+          i16x8.extend_low_i8x16_u(v128.load64_zero(s + o)),
+          i16x8.extend_low_i8x16_u(v128.load64_zero(s + <usize>d + o)),
+          i16x8.extend_low_i8x16_u(v128.load64_zero(s + <usize>(2 * d) + o)),
+          i16x8.extend_low_i8x16_u(v128.load64_zero(s + <usize>(3 * d) + o)));
+      }
+    }
+    for (; p < pairs; p++, dst += 16) {
+      for (let r = 0; r < MR; r++) {
+        const row = ip + r;
+        const t = p << 1;
+        let v = 0;
+        if (row < rows) {
+          const s = codes + <usize>row * d;
+          v = <i32>load<u8>(s + <usize>t) | (t + 1 < d ? <i32>load<u8>(s + <usize>(t + 1)) << 16 : 0);
+        }
+        store<i32>(dst + (<usize>r << 2), v);
+      }
+    }
+  }
+}
+
+/** The 4x8 integer tile: eight i32x4 accumulators over `pairs` steps of two values of k; writes the mr x nr corner of C (i32, ldc). */
+@inline function microKernelCodes(pairs: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32): void {
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+  let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+  let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  for (let p = 0; p < pairs; p++, pa += 16, pb += 32) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let av = v128.load32_splat(pa);
+    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(av, b0));
+    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(av, b1));
+    av = v128.load32_splat(pa, 4);
+    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(av, b0));
+    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(av, b1));
+    av = v128.load32_splat(pa, 8);
+    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(av, b0));
+    c21 = i32x4.add(c21, i32x4.dot_i16x8_s(av, b1));
+    av = v128.load32_splat(pa, 12);
+    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(av, b0));
+    c31 = i32x4.add(c31, i32x4.dot_i16x8_s(av, b1));
+  }
+  const ld = <usize>ldc << 2;
+  if (mr == MR && nr == NR) {
+    let p = c;
+    v128.store(p, c00);
+    v128.store(p, c01, 16);
+    p += ld;
+    v128.store(p, c10);
+    v128.store(p, c11, 16);
+    p += ld;
+    v128.store(p, c20);
+    v128.store(p, c21, 16);
+    p += ld;
+    v128.store(p, c30);
+    v128.store(p, c31, 16);
+    return;
+  }
+  v128.store(edge, c00);
+  v128.store(edge, c01, 16);
+  v128.store(edge, c10, 32);
+  v128.store(edge, c11, 48);
+  v128.store(edge, c20, 64);
+  v128.store(edge, c21, 80);
+  v128.store(edge, c30, 96);
+  v128.store(edge, c31, 112);
+  for (let r = 0; r < mr; r++) {
+    for (let q = 0; q < nr; q++) store<i32>(c + <usize>r * ld + (<usize>q << 2), load<i32>(edge + ((<usize>(r * NR + q)) << 2)));
+  }
+}
+
+/** 1/255 rounded to float32. */
+const INV255: f32 = 1.0 / 255;
+
+/**
+ * The squared norms of rows x d samples at x (norms[r], pairDots's doubles for row r with itself; xs
+ * lists the rows' addresses) and their pixel codes (pixelCodesRange), eight rows at a time so that the codes read
+ * rows the norms just brought into cache. Thread tid of nt takes its share in groups of eight rows.
+ */
+export function normsCodes(xs: usize, x: usize, rows: i32, d: i32, norms: usize, codes: usize, err: usize, tid: i32, nt: i32): void {
+  const q0 = groupShareLo(rows, 8, tid, nt);
+  const q1 = groupShareLo(rows, 8, tid + 1, nt);
+  for (let q = q0; q < q1; q += 8) {
+    const g = min(8, q1 - q);
+    pairDotsRange(xs + (<usize>q << 2), xs + (<usize>q << 2), g, d, norms + (<usize>q << 3));
+    pixelCodesRange(x, q, q + g, d, codes, err);
+  }
+}
+
+/**
+ * Pixel codes of rows [r0, r1) of x (d floats each): codes[r * d + t] = an integer q in [0, 255]
+ * nearest 255 x[r * d + t], and err[r] >= 2 |x_r - q_r / 255| (the whole row's error, real numbers):
+ * with w = fl(q fl(1/255)) within 2^-23 of q / 255 and the computed x - w within 2^-24 of itself, every
+ * |x_t - q_t / 255| <= M (1 + 2^-23) + 2^-23 (1 + 2^-24), M the largest computed |x_t - w_t|, and the row's
+ * norm at most sqrt(d) times that. Infinity for a row with a value outside [0, 1] or not a number.
+ */
+function pixelCodesRange(x: usize, r0: i32, r1: i32, d: i32, codes: usize, err: usize): void {
+  const v255 = f32x4.splat(255);
+  const inv = f32x4.splat(INV255);
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const magic = f32x4.splat(8388608);
+  for (let r = r0; r < r1; r++) {
+    const xr = x + ((<usize>r * d) << 2);
+    const cr = codes + <usize>r * d;
+    let ok = f32x4.eq(zero, zero); // all lanes true
+    let m = zero;
+    let t = 0;
+    for (; t + 4 <= d; t += 4) {
+      const v = v128.load(xr + (<usize>t << 2));
+      ok = v128.and(ok, v128.and(f32x4.ge(v, zero), f32x4.le(v, one)));
+      // 255 v + 2^23 rounds 255 v to an integer q (ties to even) in the low bits, since v is in [0, 1].
+      const big = f32x4.add(f32x4.mul(v, v255), magic);
+      const q = f32x4.sub(big, magic);
+      v128.store32_lane(cr + <usize>t, v128.shuffle<u8>(big, big, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12), 0);
+      m = f32x4.pmax(m, f32x4.abs(f32x4.sub(v, f32x4.mul(q, inv))));
+    }
+    let bad = !v128.all_true<i32>(ok);
+    let mm = max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+    for (; t < d; t++) {
+      const v = load<f32>(xr + (<usize>t << 2));
+      if (!(v >= 0 && v <= 1)) bad = true;
+      const q = bad ? <f32>0 : nearest<f32>(v * 255);
+      store<u8>(cr + <usize>t, <u8><i32>q);
+      mm = max(mm, abs<f32>(v - q * INV255));
+    }
+    const bound = (<f64>mm + 1.1920928955078125e-7) * 1.000001 * Math.sqrt(<f64>d); // (M + 2^-23)(1 + 2^-19) sqrt(d)
+    store<f64>(err + (<usize>r << 3), bad ? Infinity : 2 * bound);
+  }
 }
 
 /**

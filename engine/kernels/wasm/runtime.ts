@@ -80,8 +80,9 @@ export interface WasmExports {
     x: number, rows: number, d: number, c: number, k: number, xn: number, cn: number, cRoot: number, rel: number, abs: number,
     prod: number, candX: number, candC: number, candV: number, count: number,
     labels: number, scores: number, labels2: number, scores2: number, low: number, slackRel: number, slackBase: number, labelsOnly: number,
-    psums: number, tid: number, nt: number,
+    psums: number, codes: number, rowErr: number, cq: number, dp: number, colScale: number, colErr: number, tid: number, nt: number,
   ): void;
+  normsCodes(xs: number, x: number, rows: number, d: number, norms: number, codes: number, err: number, tid: number, nt: number): void;
   lloydBounded(
     x: number, rows: number, d: number, c: number, k: number, labels: number, xn: number, cn: number, lb: number, stamp: number, decay: number,
     epsRel: number, cnMax: number, up: number, down: number, few: number,
@@ -282,8 +283,8 @@ export function residentZeros(h: WasmHeap, n: number, pool: ResidentPool = 'owne
   return a;
 }
 
-/** The byte offset of a resident array of h (residentZeros, or an Int32Array or Float64Array over one), or -1 for any other array. */
-export function residentOffset(h: WasmHeap, a: Float32Array | Int32Array | Float64Array): number {
+/** The byte offset of a resident array of h (residentZeros, or an Int32Array, Float64Array or Uint8Array over one), or -1 for any other array. */
+export function residentOffset(h: WasmHeap, a: Float32Array | Int32Array | Float64Array | Uint8Array): number {
   return residentBuffers.get(h)?.has(a.buffer) ? a.byteOffset : -1;
 }
 
