@@ -190,7 +190,7 @@ export class PartialSums {
  * nearestScreened (engine/local/nearest.ts) on one block, rows x d samples of x from row i0 (squared norms
  * xn from i0), against k x d prototypes c (squared norms cn, their square roots cRoot), with the screen's
  * margins rel and abs: labels, scores (second), and every lower bound less slackRel * (xn + slackBase) when
- * `lower` is asked for; written from row `at` of the outputs. Split over the kernel threads by rows, GEMM
+ * `lower` is asked for; written from row `at` of the outputs. Split over the kernel threads by chunks of rows (a counter), GEMM
  * included. Returns how many pairs were rescored exactly.
  */
 export function nearestBlockWasm(
@@ -229,9 +229,13 @@ export function nearestBlockWasm(
     putBits(h, pcq, new Int32Array(q.c.buffer, q.c.byteOffset, (k * q.dp) >> 1), (k * q.dp) >> 1);
     codes = [pq + i0 * d, placedF64(h, q.xErr, i0, rows), pcq, q.dp, placedF64(h, q.scale, 0, k), placedF64(h, q.cErr, 0, k)];
   }
+  // Split over the threads by chunks of rows taken from a counter (the rows' results do not depend on
+  // which thread takes them), so a thread that starts late or runs slow takes fewer.
+  const next = reserve(h, 1);
+  new Int32Array(h.f32.buffer, next, 1)[0] = 0;
   runThreaded(h, nt, 'nearestBlock', [
     px, rows, d, pc, k, pxn, pcn, pcr, rel, abs, prod, candX, candC, candV, count, labels, scores, labels2, scores2, low, slackRel, slackBase,
-    out.labelsOnly && !out.second ? 1 : 0, pps, ...codes,
+    out.labelsOnly && !out.second ? 1 : 0, pps, ...codes, next,
   ]);
   takeBits(h, labels, out.labels.subarray(at), rows);
   takeF64(h, scores, out.scores.subarray(at), rows);

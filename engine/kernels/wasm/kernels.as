@@ -3181,24 +3181,67 @@ function pairDotsRange(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
  * partial cluster sums there (addPartialSums). codes != 0: prod is the exact integer product of the
  * samples' pixel codes and the prototypes' i16 codes (gemmCodes; cq holds k rows of dp codes), each
  * bound from it with the codes' errors (rowErr, colErr) and colScale (distanceWasm.ts's ScreenCodes,
- * ../../local/nearest.ts's centroidCodes). Thread tid of nt takes its share of the rows (in 4-row
- * panels), GEMM and all, so one hand-over a block.
+ * ../../local/nearest.ts's centroidCodes). The threads take chunks of rows from a counter at `next`
+ * (an i32 set to 0 before the call), GEMM and all, so one hand-over a block.
  */
 export function nearestBlock(
   x: usize, rows: i32, d: i32, c: usize, k: i32, xn: usize, cn: usize, cRoot: usize, rel: f64, abs: f64,
   prod: usize, candX: usize, candC: usize, candV: usize, count: usize,
   labels: usize, scores: usize, labels2: usize, scores2: usize, low: usize, slackRel: f64, slackBase: f64, labelsOnly: i32,
-  psums: usize, codes: usize, rowErr: usize, cq: usize, dp: i32, colScale: usize, colErr: usize, tid: i32, nt: i32,
+  psums: usize, codes: usize, rowErr: usize, cq: usize, dp: i32, colScale: usize, colErr: usize, next: usize, tid: i32, nt: i32,
 ): void {
-  const panels = (rows + MR - 1) / MR;
-  const r0 = shareLo(panels, tid, nt) * MR;
-  const r1 = min(rows, shareLo(panels, tid + 1, nt) * MR);
-  if (r1 <= r0) return;
   const rowBytes = <usize>d << 2;
-  // codes != 0: the products from the samples' pixel codes and the prototypes' i16 codes (exact integers,
-  // gemmCodes); else the float32 GEMM.
-  if (codes != 0) gemmCodes(codes + <usize>r0 * d, r1 - r0, d, cq, dp, k, prod + ((<usize>r0 * k) << 2));
-  else gemmLd(0, 1, r1 - r0, k, d, 1, x + <usize>r0 * rowBytes, d, c, d, 0, prod + ((<usize>r0 * k) << 2), k);
+  // The prototypes packed once (the products are the GEMM's bits whatever rows a call takes).
+  const kPanels = (k + NR - 1) / NR;
+  const pairs = dp >> 1;
+  const packed = codes != 0 || (k <= NC && <usize>kPanels * NR * d <= <usize>KC * NC);
+  if (codes != 0) packCodesB(cq, dp, k);
+  else if (packed) {
+    const pb0 = packB;
+    for (let pc = 0; pc < d; pc += KC) {
+      packB = pb0 + ((<usize>kPanels * NR * pc) << 2);
+      packPanelsB(1, c, d, pc, min(KC, d - pc), 0, k);
+    }
+    packB = pb0;
+  }
+  // Rows in chunks of NEAREST_CHUNK taken from the counter at `next` (an i32, 0 before the call) by
+  // whichever thread is free: each row's arithmetic is the same whichever takes it.
+  while (true) {
+    const ch = atomic.add<i32>(next, NEAREST_CHUNK);
+    if (ch >= rows) return;
+    const ce = min(rows, ch + NEAREST_CHUNK);
+    const po = prod + ((<usize>ch * k) << 2);
+    if (codes != 0) codeRows(codes + <usize>ch * d, ce - ch, d, pairs, k, po);
+    else if (packed) {
+      const pb0 = packB;
+      for (let r = ch; r < ce; r += MC) {
+        const mc = min(MC, ce - r);
+        for (let pc = 0; pc < d; pc += KC) {
+          const kc = min(KC, d - pc);
+          packPanelsA(0, x + <usize>r * rowBytes, d, 0, mc, pc, kc);
+          packB = pb0 + ((<usize>kPanels * NR * pc) << 2);
+          macroKernel(mc, k, kc, 1, prod + ((<usize>r * k) << 2), k, pc == 0);
+        }
+      }
+      packB = pb0;
+    } else gemmLd(0, 1, ce - ch, k, d, 1, x + <usize>ch * rowBytes, d, c, d, 0, po, k);
+    nearestRows(x, ch, ce, d, c, k, xn, cn, cRoot, rel, abs, prod, candX, candC, candV, count, labels, scores, labels2, scores2, low, slackRel, slackBase, labelsOnly,
+      codes, rowErr, colScale, colErr);
+    if (psums != 0) addPartialSums(x, ch, ce, d, k, labels, psums + <usize>tid * ((<usize>k * d + 2) << 3));
+  }
+}
+
+/** Rows a nearestBlock chunk (16 panels of the 4x8 tile). */
+const NEAREST_CHUNK: i32 = 64;
+
+/** nearestBlock's screen, exact rescoring and argmin for rows [r0, r1), whose products are in prod. */
+function nearestRows(
+  x: usize, r0: i32, r1: i32, d: i32, c: usize, k: i32, xn: usize, cn: usize, cRoot: usize, rel: f64, abs: f64,
+  prod: usize, candX: usize, candC: usize, candV: usize, count: usize,
+  labels: usize, scores: usize, labels2: usize, scores2: usize, low: usize, slackRel: f64, slackBase: f64, labelsOnly: i32,
+  codes: usize, rowErr: usize, colScale: usize, colErr: usize,
+): void {
+  const rowBytes = <usize>d << 2;
   // The integer screen's margins: relI covers the doubles' roundings (the norms summed in order included).
   const relI = <f64>(d + 8) * 0.00000000000000088817841970012523; // (d + 8) * 2^-50
   const second = labels2 != 0;
@@ -3335,19 +3378,18 @@ export function nearestBlock(
       }
     }
   }
-  if (psums != 0) addPartialSums(x, r0, r1, d, k, labels, psums + <usize>tid * ((<usize>k * d + 2) << 3));
 }
 
 /**
- * prod (rows x k, i32) = the samples' pixel codes (rows x d bytes at codes) times the prototypes' i16 codes
+ * The integer screen's GEMM (codeRows): the samples' pixel codes (bytes) times the prototypes' i16 codes
  * (k rows of dp values at cq, dp = d rounded up to even, zero-padded), exactly: i32x4.dot_i16x8_s adds two
  * products a lane (x86's pmaddwd), so a 4x8 tile takes two values of k a step. The caller keeps every sum
- * below 2^31 (dp x 255 x the largest code). Blocks of rows whose pairs fit the packed A room.
+ * below 2^31 (dp x 255 x the largest code). This packs the prototypes: per 8-column panel and pair p, the
+ * eight columns' (c[2p], c[2p + 1]) as i32 (32 bytes).
  */
-function gemmCodes(codes: usize, rows: i32, d: i32, cq: usize, dp: i32, k: i32, prod: usize): void {
+function packCodesB(cq: usize, dp: i32, k: i32): void {
   const pairs = dp >> 1;
   const kPanels = (k + NR - 1) / NR;
-  // B: per 8-column panel and pair p, the eight columns' (c[2p], c[2p + 1]) as i32 (32 bytes).
   let dst = packB;
   for (let jp = 0; jp < kPanels; jp++) {
     for (let p = 0; p < pairs; p++, dst += 32) {
@@ -3357,7 +3399,14 @@ function gemmCodes(codes: usize, rows: i32, d: i32, cq: usize, dp: i32, k: i32, 
       }
     }
   }
-  // A: blocks of mc rows, per 4-row panel and pair p the four rows' codes (x[2p], x[2p + 1]) as i16 pairs.
+}
+
+/**
+ * prod (rows x k, i32) = the rows' pixel codes (rows x d bytes at codes) times the prototypes' codes
+ * packed by packCodesB, exactly; blocks of rows whose pairs fit the packed A room.
+ */
+function codeRows(codes: usize, rows: i32, d: i32, pairs: i32, k: i32, prod: usize): void {
+  const kPanels = (k + NR - 1) / NR;
   const mcMax = max(MR, min(MC, ((MC * KC * 4) / (pairs * 16)) * MR));
   for (let ic = 0; ic < rows; ic += mcMax) {
     const mc = min(mcMax, rows - ic);

@@ -80,7 +80,7 @@ export interface WasmExports {
     x: number, rows: number, d: number, c: number, k: number, xn: number, cn: number, cRoot: number, rel: number, abs: number,
     prod: number, candX: number, candC: number, candV: number, count: number,
     labels: number, scores: number, labels2: number, scores2: number, low: number, slackRel: number, slackBase: number, labelsOnly: number,
-    psums: number, codes: number, rowErr: number, cq: number, dp: number, colScale: number, colErr: number, tid: number, nt: number,
+    psums: number, codes: number, rowErr: number, cq: number, dp: number, colScale: number, colErr: number, next: number, tid: number, nt: number,
   ): void;
   normsCodes(xs: number, x: number, rows: number, d: number, norms: number, codes: number, err: number, tid: number, nt: number): void;
   lloydBounded(
