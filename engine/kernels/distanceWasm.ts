@@ -183,7 +183,6 @@ export class PartialSums {
       for (let i = 0; i < kd; i++) sums[i] += this.area[o + i];
     }
   }
-
 }
 
 /**
