@@ -8,7 +8,7 @@ import { residentInUse, setResidentBudget, wasmHeap } from '../kernels/wasm/runt
 import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { dot } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
-import { onEachBackend } from '../testing/backends.js';
+import { onEachBackend, onOneAndTwoThreads } from '../testing/backends.js';
 import { addRows, LloydBounds, lloydBoundsTesting } from './lloyd-bounds.js';
 import { lloydReference } from './lloyd-reference.js';
 import { exactDots } from './nearest.js';
@@ -140,34 +140,28 @@ test('so it does split over two kernel threads (screen by rows, exact dot produc
 });
 
 test('full passes on the kernels take cluster sums that are exact in any order (pixels / 255) from the threads\' partial sums, and go back to sample order when a value makes them depend on it; pixels are screened on their integer codes', (t) => {
-  if (!wasmActive()) return t.skip('the WebAssembly kernels do not load here');
-  const before = wantedThreads();
-  try {
-    for (const threads of [1, 2]) {
-      setKernelThreads(threads);
-      const all = cases(new Rng(77));
-      for (const odd of [false, true]) {
-        const c = all.find((q) => q.name.startsWith('pixels') && q.name.includes('off the grid') === odd)!;
-        const passes = lloydBoundsTesting.partialPasses;
-        const codeBlocks = lloydBoundsTesting.codeBlocks;
-        const fallbacks = lloydBoundsTesting.orderedFallbacks;
-        const ref = lloydReference(c.x, c.n, c.d, c.start, c.k, 12, c.frozen);
-        const { m, whole } = run(c, 12);
-        const c32 = Float32Array.from(m.prototypes.data.subarray(0, c.k * c.d));
-        assert.ok(c32.every((v, q) => Object.is(v, ref.c[q])), `${c.name}, ${threads} threads: centroids`);
-        assert.ok(whole.inertia.every((v, q) => Object.is(v, ref.inertia[q])), `${c.name}, ${threads} threads: inertia`);
-        // Both full passes add sums (FULL_PASSES = 2); with the odd value, the first goes back to sample order
-        // at its last block and the second adds in sample order from the start.
-        assert.equal(lloydBoundsTesting.partialPasses - passes, odd ? 0 : 2, `${c.name}, ${threads} threads: passes on partial sums`);
-        assert.equal(lloydBoundsTesting.orderedFallbacks - fallbacks, odd ? 1 : 0, `${c.name}, ${threads} threads: fallbacks`);
-        // Pixels / 255 (2^-40 is within the codes' margin too): both full passes' three blocks screened on
-        // their codes (and a later pass's blocks of consecutive samples too).
-        assert.ok(lloydBoundsTesting.codeBlocks - codeBlocks >= 6, `${c.name}, ${threads} threads: blocks on the integer screen`);
-      }
+  const ran = onOneAndTwoThreads((_h, threads) => {
+    const all = cases(new Rng(77));
+    for (const odd of [false, true]) {
+      const c = all.find((q) => q.name.startsWith('pixels') && q.name.includes('off the grid') === odd)!;
+      const passes = lloydBoundsTesting.partialPasses;
+      const codeBlocks = lloydBoundsTesting.codeBlocks;
+      const fallbacks = lloydBoundsTesting.orderedFallbacks;
+      const ref = lloydReference(c.x, c.n, c.d, c.start, c.k, 12, c.frozen);
+      const { m, whole } = run(c, 12);
+      const c32 = Float32Array.from(m.prototypes.data.subarray(0, c.k * c.d));
+      assert.ok(c32.every((v, q) => Object.is(v, ref.c[q])), `${c.name}, ${threads} threads: centroids`);
+      assert.ok(whole.inertia.every((v, q) => Object.is(v, ref.inertia[q])), `${c.name}, ${threads} threads: inertia`);
+      // Both full passes add sums (FULL_PASSES = 2); with the odd value, the first goes back to sample order
+      // at its last block and the second adds in sample order from the start.
+      assert.equal(lloydBoundsTesting.partialPasses - passes, odd ? 0 : 2, `${c.name}, ${threads} threads: passes on partial sums`);
+      assert.equal(lloydBoundsTesting.orderedFallbacks - fallbacks, odd ? 1 : 0, `${c.name}, ${threads} threads: fallbacks`);
+      // Pixels / 255 (2^-40 is within the codes' margin too): both full passes' three blocks screened on
+      // their codes (and a later pass's blocks of consecutive samples too).
+      assert.ok(lloydBoundsTesting.codeBlocks - codeBlocks >= 6, `${c.name}, ${threads} threads: blocks on the integer screen`);
     }
-  } finally {
-    setKernelThreads(before);
-  }
+  });
+  if (!ran) t.skip('the WebAssembly kernels do not load here');
 });
 
 test('on the kernels a call reads its samples from one resident copy and gives its room back; without room for it the results are the same', (t) => {

@@ -8,6 +8,7 @@ import { residentOffset } from '../kernels/wasm/runtime.js';
 import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { rowDistances, sqNorms } from './distance.js';
 import { addRows } from './lloyd-bounds.js';
+import { onOneAndTwoThreads } from '../testing/backends.js';
 import { centroidCodes, nearestAll, nearestPlain, nearestScreened } from './nearest.js';
 
 function data(n: number, d: number, r: Rng, scale = 1, offset = 0): Float32Array {
@@ -246,45 +247,38 @@ test('several GEMM blocks and near ties: centroids one float32 step apart, sampl
 });
 
 test('partial sums (wasm, 1 and 2 threads): every row added to its new label\'s sums, and the smallest nonzero and largest magnitudes seen, lanes and tail alike', (t) => {
-  const h = wasmActive();
-  if (!h) return t.skip('the WebAssembly kernels do not load here');
-  const before = wantedThreads();
-  try {
-    for (const threads of [1, 2]) {
-      setKernelThreads(threads);
-      // d = 13: one vector step of eight values and a tail of five. Small integers and halves (every sum
-      // exact, so any order gives the sample-order doubles); n x k x d above the two-thread split.
-      const r = new Rng(12);
-      const n = 1100;
-      const d = 13;
-      const k = 6;
-      const x = selfOwnedZeros(n * d, 'data');
-      for (let i = 0; i < x.length; i++) x[i] = (Math.floor(r.next() * 41) - 20) / 2;
-      x[7 * d + 3] = -0;
-      x[300 * d + 11] = 2 ** -20; // smallest nonzero, in the tail
-      x[900 * d + 6] = -300; // largest, in a lane
-      const c = x.slice(0, k * d);
-      const ps: PartialSums = PartialSums.make(h, k, d)!;
-      assert.ok(ps, 'made in the kernel memory');
-      ps.reset();
-      const labels = new Int32Array(n);
-      nearestAll(x, sqNorms(x, n, d), n, c, sqNorms(c, k, d), k, d, { labels, scores: new Float64Array(n), partials: ps });
-      const want = new Float64Array(k * d);
-      addRows(want, x, 0, n, d, labels);
-      const got = new Float64Array(k * d);
-      ps.total(got);
-      assert.ok(got.every((v, q) => Object.is(v, want[q])), `${threads} threads: sums`);
-      assert.deepEqual(ps.magnitudes(), { minNonzero: 2 ** -20, maxAbs: 300 });
-      // reset forgets them; a value that is not finite shows as NaN.
-      ps.reset();
-      assert.deepEqual(ps.magnitudes(), { minNonzero: Infinity, maxAbs: 0 });
-      x[500 * d + 12] = Infinity;
-      nearestAll(x, sqNorms(x, n, d), n, c, sqNorms(c, k, d), k, d, { labels, scores: new Float64Array(n), partials: ps });
-      assert.ok(Number.isNaN(ps.magnitudes().maxAbs), `${threads} threads: infinity`);
-    }
-  } finally {
-    setKernelThreads(before);
-  }
+  const ran = onOneAndTwoThreads((h, threads) => {
+    // d = 13: one vector step of eight values and a tail of five. Small integers and halves (every sum
+    // exact, so any order gives the sample-order doubles); n x k x d above the two-thread split.
+    const r = new Rng(12);
+    const n = 1100;
+    const d = 13;
+    const k = 6;
+    const x = selfOwnedZeros(n * d, 'data');
+    for (let i = 0; i < x.length; i++) x[i] = (Math.floor(r.next() * 41) - 20) / 2;
+    x[7 * d + 3] = -0;
+    x[300 * d + 11] = 2 ** -20; // smallest nonzero, in the tail
+    x[900 * d + 6] = -300; // largest, in a lane
+    const c = x.slice(0, k * d);
+    const ps: PartialSums = PartialSums.make(h, k, d)!;
+    assert.ok(ps, 'made in the kernel memory');
+    ps.reset();
+    const labels = new Int32Array(n);
+    nearestAll(x, sqNorms(x, n, d), n, c, sqNorms(c, k, d), k, d, { labels, scores: new Float64Array(n), partials: ps });
+    const want = new Float64Array(k * d);
+    addRows(want, x, 0, n, d, labels);
+    const got = new Float64Array(k * d);
+    ps.total(got);
+    assert.ok(got.every((v, q) => Object.is(v, want[q])), `${threads} threads: sums`);
+    assert.deepEqual(ps.magnitudes(), { minNonzero: 2 ** -20, maxAbs: 300 });
+    // reset forgets them; a value that is not finite shows as NaN.
+    ps.reset();
+    assert.deepEqual(ps.magnitudes(), { minNonzero: Infinity, maxAbs: 0 });
+    x[500 * d + 12] = Infinity;
+    nearestAll(x, sqNorms(x, n, d), n, c, sqNorms(c, k, d), k, d, { labels, scores: new Float64Array(n), partials: ps });
+    assert.ok(Number.isNaN(ps.magnitudes().maxAbs), `${threads} threads: infinity`);
+  });
+  if (!ran) t.skip('the WebAssembly kernels do not load here');
 });
 
 test('partial sums need the kernels: asked for without them, nearestAll refuses', () => {
@@ -301,111 +295,97 @@ test('partial sums need the kernels: asked for without them, nearestAll refuses'
 });
 
 test('pixel codes (wasm, 1 and 2 threads): an integer nearest 255 x, an error bound at least twice the true error, Infinity for values outside [0, 1]; the norms are sqNorms\'s', (t) => {
-  const h = wasmActive();
-  if (!h) return t.skip('the WebAssembly kernels do not load here');
-  const before = wantedThreads();
-  try {
-    for (const threads of [1, 2]) {
-      setKernelThreads(threads);
-      const r = new Rng(5);
-      const n = 300;
-      const d = 263; // a tail of three values after the vectors of four
-      const x = selfOwnedZeros(n * d, 'data');
-      for (let i = 0; i < n * d; i++) x[i] = Math.floor(r.next() * 256) / 255;
-      // Rows 1-3 off the grid by various amounts; rows 4-6 with a value out of range (in a vector, in the tail, NaN).
-      for (let t = 0; t < d; t++) x[d + t] = r.next();
-      x[2 * d + 7] += 1e-3;
-      x[3 * d + 261] = 0.5 + 2 ** -30;
-      x[4 * d + 5] = 1.0000001;
-      x[5 * d + 262] = -1e-9;
-      x[6 * d + 100] = NaN;
-      const room = selfOwnedZeros(Math.ceil((n * d) / 4), 'data');
-      const q = new Uint8Array(room.buffer, room.byteOffset, n * d);
-      const err = selfOwnedF64(512).subarray(0, n); // 512 doubles at least: smaller arrays stay ordinary ones
-      const norms = new Float64Array(n);
-      assert.ok(normsCodesWasm(h, x, n, d, norms, q, err), 'resident operands');
-      const want = sqNorms(x, n, d);
-      assert.ok(norms.every((v, i) => Object.is(v, want[i])), `${threads} threads: norms`);
-      for (let i = 0; i < n; i++) {
-        if (i >= 4 && i <= 6) {
-          assert.equal(err[i], Infinity, `row ${i}`);
-          continue;
-        }
-        let e2 = 0;
-        for (let t = 0; t < d; t++) {
-          const v = x[i * d + t];
-          assert.ok(Math.abs(q[i * d + t] - 255 * v) <= 0.5 + 2 ** -16, `${threads} threads: code ${i},${t}: ${q[i * d + t]} for ${255 * v}`);
-          const e = v - q[i * d + t] / 255;
-          e2 += e * e;
-        }
-        assert.ok(err[i] >= 2 * Math.sqrt(e2), `${threads} threads: row ${i}: bound ${err[i]} below ${2 * Math.sqrt(e2)}`);
-        if (i === 0 || i > 6) assert.ok(err[i] < 2 ** -12, `row ${i} on the grid: ${err[i]}`);
+  const ran = onOneAndTwoThreads((h, threads) => {
+    const r = new Rng(5);
+    const n = 300;
+    const d = 263; // a tail of three values after the vectors of four
+    const x = selfOwnedZeros(n * d, 'data');
+    for (let i = 0; i < n * d; i++) x[i] = Math.floor(r.next() * 256) / 255;
+    // Rows 1-3 off the grid by various amounts; rows 4-6 with a value out of range (in a vector, in the tail, NaN).
+    for (let t = 0; t < d; t++) x[d + t] = r.next();
+    x[2 * d + 7] += 1e-3;
+    x[3 * d + 261] = 0.5 + 2 ** -30;
+    x[4 * d + 5] = 1.0000001;
+    x[5 * d + 262] = -1e-9;
+    x[6 * d + 100] = NaN;
+    const room = selfOwnedZeros(Math.ceil((n * d) / 4), 'data');
+    const q = new Uint8Array(room.buffer, room.byteOffset, n * d);
+    const err = selfOwnedF64(512).subarray(0, n); // 512 doubles at least: smaller arrays stay ordinary ones
+    const norms = new Float64Array(n);
+    assert.ok(normsCodesWasm(h, x, n, d, norms, q, err), 'resident operands');
+    const want = sqNorms(x, n, d);
+    assert.ok(norms.every((v, i) => Object.is(v, want[i])), `${threads} threads: norms`);
+    for (let i = 0; i < n; i++) {
+      if (i >= 4 && i <= 6) {
+        assert.equal(err[i], Infinity, `row ${i}`);
+        continue;
       }
+      let e2 = 0;
+      for (let t = 0; t < d; t++) {
+        const v = x[i * d + t];
+        assert.ok(Math.abs(q[i * d + t] - 255 * v) <= 0.5 + 2 ** -16, `${threads} threads: code ${i},${t}: ${q[i * d + t]} for ${255 * v}`);
+        const e = v - q[i * d + t] / 255;
+        e2 += e * e;
+      }
+      assert.ok(err[i] >= 2 * Math.sqrt(e2), `${threads} threads: row ${i}: bound ${err[i]} below ${2 * Math.sqrt(e2)}`);
+      if (i === 0 || i > 6) assert.ok(err[i] < 2 ** -12, `row ${i} on the grid: ${err[i]}`);
     }
-  } finally {
-    setKernelThreads(before);
-  }
+  });
+  if (!ran) t.skip('the WebAssembly kernels do not load here');
 });
 
 test('the integer screen (pixel codes x i16 centroid codes) equals the plain loops bit for bit and keeps every bound below the exact score; without its error terms it does not (the test can fail)', (t) => {
-  const h = wasmActive();
-  if (!h) return t.skip('the WebAssembly kernels do not load here');
-  const before = wantedThreads();
-  try {
-    for (const threads of [1, 2]) {
-      setKernelThreads(threads);
-      const r = new Rng(9);
-      // d odd (a zero-padded last pair), k not a multiple of 8, more than one GEMM block of rows.
-      const n = 2500;
-      const d = 101;
-      const k = 61;
-      const x = selfOwnedZeros(n * d, 'data');
-      for (let i = 0; i < n * d; i++) x[i] = Math.floor(r.next() * 256) / 255;
-      // Every tenth row off the grid (its error bound then counts).
-      for (let i = 0; i < n; i += 10) for (let t = 0; t < d; t++) x[i * d + t] = r.next();
-      const c = new Float32Array(k * d);
-      for (let j = 0; j < k; j++) {
-        const a = Math.floor(r.next() * n);
-        for (let t = 0; t < d; t++) c[j * d + t] = j === 3 ? 0 : j === 4 ? -0.25 + x[a * d + t] : (x[a * d + t] + x[((a + 1) % n) * d + t]) / 2;
-      }
-      // Near ties: prototype 60 is prototype 59 moved by a float32 step.
-      for (let t = 0; t < d; t++) c[60 * d + t] = Math.fround(c[59 * d + t] * (1 + 2 ** -23));
-      const xn = sqNorms(x, n, d);
-      const cn = sqNorms(c, k, d);
-      const room = selfOwnedZeros(Math.ceil((n * d) / 4), 'data');
-      const q = new Uint8Array(room.buffer, room.byteOffset, n * d);
-      const xErr = selfOwnedF64(n);
-      assert.ok(normsCodesWasm(h, x, n, d, new Float64Array(n), q, xErr));
-      const cc = centroidCodes(c, k, d)!;
-      assert.ok(cc, 'codes for 101 values');
-      const ref = plainTwo(x, n, c, k, d);
-      const run = (codes: ScreenCodes) => {
-        const out = { labels: new Int32Array(n), scores: new Float64Array(n), lower: new Float64Array(n * k) };
-        nearestAll(x, xn, n, c, cn, k, d, { ...out, codes });
-        return out;
-      };
-      const got = run({ x: q, xErr, ...cc });
-      assert.deepEqual([...got.labels], [...ref.l1], `${threads} threads: labels`);
-      assert.ok(got.scores.every((v, i) => Object.is(v, ref.s1[i])), `${threads} threads: scores`);
-      const row = new Float64Array(k);
-      // Without the prototypes' error terms, or without the samples', some bounds are above their scores.
-      const noC = run({ x: q, xErr, ...cc, cErr: new Float64Array(k) });
-      const noX = run({ x: q, xErr: new Float64Array(n), ...cc });
-      let aboveC = 0;
-      let aboveX = 0;
-      for (let i = 0; i < n; i++) {
-        rowDistances(x, i * d, xn[i], c, cn, k, d, row);
-        for (let j = 0; j < k; j++) {
-          assert.ok(got.lower[i * k + j] <= row[j], `${threads} threads: bound above the score at ${i},${j}`);
-          if (noC.lower[i * k + j] > row[j]) aboveC++;
-          if (noX.lower[i * k + j] > row[j]) aboveX++;
-        }
-      }
-      assert.ok(aboveC > 0 && aboveX > 0, `without the error terms some bounds are above their scores (${aboveC}, ${aboveX})`);
+  const ran = onOneAndTwoThreads((h, threads) => {
+    const r = new Rng(9);
+    // d odd (a zero-padded last pair), k not a multiple of 8, more than one GEMM block of rows.
+    const n = 2500;
+    const d = 101;
+    const k = 61;
+    const x = selfOwnedZeros(n * d, 'data');
+    for (let i = 0; i < n * d; i++) x[i] = Math.floor(r.next() * 256) / 255;
+    // Every tenth row off the grid (its error bound then counts).
+    for (let i = 0; i < n; i += 10) for (let t = 0; t < d; t++) x[i * d + t] = r.next();
+    const c = new Float32Array(k * d);
+    for (let j = 0; j < k; j++) {
+      const a = Math.floor(r.next() * n);
+      for (let t = 0; t < d; t++) c[j * d + t] = j === 3 ? 0 : j === 4 ? -0.25 + x[a * d + t] : (x[a * d + t] + x[((a + 1) % n) * d + t]) / 2;
     }
-  } finally {
-    setKernelThreads(before);
-  }
+    // Near ties: prototype 60 is prototype 59 moved by a float32 step.
+    for (let t = 0; t < d; t++) c[60 * d + t] = Math.fround(c[59 * d + t] * (1 + 2 ** -23));
+    const xn = sqNorms(x, n, d);
+    const cn = sqNorms(c, k, d);
+    const room = selfOwnedZeros(Math.ceil((n * d) / 4), 'data');
+    const q = new Uint8Array(room.buffer, room.byteOffset, n * d);
+    const xErr = selfOwnedF64(n);
+    assert.ok(normsCodesWasm(h, x, n, d, new Float64Array(n), q, xErr));
+    const cc = centroidCodes(c, k, d)!;
+    assert.ok(cc, 'codes for 101 values');
+    const ref = plainTwo(x, n, c, k, d);
+    const run = (codes: ScreenCodes) => {
+      const out = { labels: new Int32Array(n), scores: new Float64Array(n), lower: new Float64Array(n * k) };
+      nearestAll(x, xn, n, c, cn, k, d, { ...out, codes });
+      return out;
+    };
+    const got = run({ x: q, xErr, ...cc });
+    assert.deepEqual([...got.labels], [...ref.l1], `${threads} threads: labels`);
+    assert.ok(got.scores.every((v, i) => Object.is(v, ref.s1[i])), `${threads} threads: scores`);
+    const row = new Float64Array(k);
+    // Without the prototypes' error terms, or without the samples', some bounds are above their scores.
+    const noC = run({ x: q, xErr, ...cc, cErr: new Float64Array(k) });
+    const noX = run({ x: q, xErr: new Float64Array(n), ...cc });
+    let aboveC = 0;
+    let aboveX = 0;
+    for (let i = 0; i < n; i++) {
+      rowDistances(x, i * d, xn[i], c, cn, k, d, row);
+      for (let j = 0; j < k; j++) {
+        assert.ok(got.lower[i * k + j] <= row[j], `${threads} threads: bound above the score at ${i},${j}`);
+        if (noC.lower[i * k + j] > row[j]) aboveC++;
+        if (noX.lower[i * k + j] > row[j]) aboveX++;
+      }
+    }
+    assert.ok(aboveC > 0 && aboveX > 0, `without the error terms some bounds are above their scores (${aboveC}, ${aboveX})`);
+  });
+  if (!ran) t.skip('the WebAssembly kernels do not load here');
 });
 
 test('centroidCodes: none for samples too long for exact 32-bit sums, none for prototypes that are not finite', () => {
