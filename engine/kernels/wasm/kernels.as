@@ -3179,7 +3179,7 @@ function pairDotsRange(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
  * labelsOnly != 0 (without labels2): a row with a single candidate takes it as its label unrescored, its
  * score NaN (a Lloyd pass whose scores are not used). psums != 0: each thread also adds its rows to its
  * partial cluster sums there (addPartialSums). codes != 0: prod is the exact integer product of the
- * samples' pixel codes and the prototypes' i16 codes (gemmCodes; cq holds k rows of dp codes), each
+ * samples' pixel codes and the prototypes' i16 codes (packCodesB and codeRows; cq holds k rows of dp codes), each
  * bound from it with the codes' errors (rowErr, colErr) and colScale (distanceWasm.ts's ScreenCodes,
  * ../../local/nearest.ts's centroidCodes). The threads take chunks of rows from a counter at `next`
  * (an i32 set to 0 before the call), GEMM and all, so one hand-over a block.
