@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { randomArray } from '../testing/numeric.js';
 import {
-  conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm, directTakes, directWeightGradTakes, forwardPath, inputGradDirectTakes, inputGradPath, samplesPerGemm, weightGradPath, winogradTakes, type ConvPath,
+  conv2dBackwardInputWasm, conv2dBackwardWasm, conv2dForwardWasm, convTranspose2dBackwardWasm, convTranspose2dForwardWasm, directTakes, directWeightGradTakes, forwardPath, inputGradDirectTakes, inputGradPath, samplesPerGemm, weightGradPath, winogradTakes, type ConvPath,
 } from './convWasm.js';
 import { conv2dBackwardRef, conv2dRef } from './reference.js';
 import { setKernelThreads } from './wasm/threads.js';
@@ -366,4 +366,179 @@ test('the Winograd kernels give the same bits on 1 and 2 threads, and the layers
   assert.equal(weightGradPath(squareWindow(3, 64, 64, 3, 1, 'same'), 16), 'winograd4'); // a colour first layer
   assert.equal(weightGradPath(squareWindow(1, 28, 28, 3, 1, 'same'), 16), 'direct'); // one gray channel: not Winograd, few taps
   assert.equal(weightGradPath(squareWindow(16, 28, 28, 3, 2, 'same'), 16), 'gemm');
+});
+
+test('groups and chunks come from a counter: one thread alone on a two-thread call takes every unit, and a late one finds none left', (t) => {
+  const h = wasmHeap();
+  if (!h) return t.skip('no WebAssembly SIMD here');
+  const rng = new Rng(35);
+  // The DCGAN discriminator's second layer (8 groups of 8 images, 8 chunks) and its generator's first
+  // transposed layer (its image is the 14 x 14 output).
+  const g = squareWindow(32, 14, 14, 4, 2, 'same');
+  const n = 64;
+  const f = 64;
+  const r = colRows(g);
+  const p = colCols(g);
+  const img = imageSize(g);
+  const group = samplesPerGemm(n, r, p);
+  const groups = Math.ceil(n / group);
+  const chunks = h.fn.chunksFor(groups);
+  assert.ok(groups >= 4 && chunks >= 4, `${groups} groups, ${chunks} chunks`);
+  const x = randomArray(rng, n * img);
+  const w = randomArray(rng, f * r);
+  const b = randomArray(rng, f);
+  const dy = randomArray(rng, n * f * p);
+  // What the layer gives on one thread.
+  const y1 = new Float32Array(n * f * p);
+  conv2dForwardWasm(h, x, n, g, w, f, b, y1, 'im2col');
+  const dx1 = new Float32Array(x.length);
+  const dw1 = new Float32Array(w.length);
+  const db1 = new Float32Array(f);
+  conv2dBackwardWasm(h, x, dy, n, g, w, f, dx1, dw1, db1, 'gemm', 'gemm');
+  const dxAlone1 = new Float32Array(x.length);
+  conv2dBackwardInputWasm(h, dy, n, g, w, f, dxAlone1, 'gemm');
+  // The raw kernels called as thread 0 of 2, then as thread 1 of 2 on the same counter.
+  const at = (floats: number) => reserve(h, floats);
+  const setup = () => {
+    resetHeap(h);
+    const ptr = (a: Float32Array) => {
+      const q = at(a.length);
+      put(h, q, a, 0, a.length);
+      return q;
+    };
+    const next = at(1);
+    new Int32Array(h.f32.buffer, next, 1)[0] = 0;
+    return { ptr, next, col: at(2 * r * p * group + 8), mat: at(2 * Math.max(f, g.channels) * p * group + 8) };
+  };
+  for (const tid of [0, 1]) {
+    // Thread 1 runs second on a fresh counter only to show that it too takes every unit when it is alone.
+    const s = setup();
+    const px = s.ptr(x);
+    const pw = s.ptr(w);
+    const pb = s.ptr(b);
+    const py = at(y1.length);
+    h.f32.fill(Number.NaN, py >> 2, (py >> 2) + y1.length);
+    h.fn.conv2dForward(px, n, pw, f, pb, py, s.col, s.mat, group, 0, 0, s.next, ...geomArgs(g), tid, 2);
+    const y = new Float32Array(y1.length);
+    take(h, py, y, 0, y.length);
+    sameBits(y, y1, `forward, thread ${tid} of 2 alone`);
+    // Thread 1 of 2, after thread 0 took everything, finds the counter past the end and writes nothing.
+    h.f32.fill(Number.NaN, py >> 2, (py >> 2) + y1.length);
+    h.fn.conv2dForward(px, n, pw, f, pb, py, s.col, s.mat, group, 0, 0, s.next, ...geomArgs(g), 1 - tid, 2);
+    take(h, py, y, 0, y.length);
+    assert.ok(y.every(Number.isNaN), 'a late thread on a spent counter writes nothing');
+  }
+  {
+    const s = setup();
+    const px = s.ptr(x);
+    const pdy = s.ptr(dy);
+    const pw = s.ptr(w);
+    const pdx = at(x.length);
+    const wLen = (f * r + 3) & ~3;
+    const parts = at(chunks * (wLen + ((f + 3) & ~3)));
+    const pdw = at(w.length);
+    const pdb = at(f);
+    h.f32.fill(0, pdw >> 2, (pdw >> 2) + w.length);
+    h.f32.fill(0, pdb >> 2, (pdb >> 2) + f);
+    h.fn.conv2dBackward(px, pdy, n, pw, f, pdx, pdb, s.col, s.mat, group, parts, 0, 0, 0, s.next, ...geomArgs(g), 0, 2);
+    h.fn.addPartials(pdw, parts, chunks, f * r, wLen * 4, 0, 1);
+    h.fn.addPartials(pdb, parts + chunks * wLen * 4, chunks, f, ((f + 3) & ~3) * 4, 0, 1);
+    const got = [new Float32Array(x.length), new Float32Array(w.length), new Float32Array(f)];
+    take(h, pdx, got[0], 0, x.length);
+    take(h, pdw, got[1], 0, w.length);
+    take(h, pdb, got[2], 0, f);
+    sameBits(got[0], dx1, 'dx, thread 0 of 2 alone');
+    sameBits(got[1], dw1, 'dw, thread 0 of 2 alone');
+    sameBits(got[2], db1, 'db, thread 0 of 2 alone');
+  }
+  {
+    const s = setup();
+    const pdy = s.ptr(dy);
+    const pw = s.ptr(w);
+    const pdx = at(x.length);
+    h.fn.conv2dBackwardInput(pdy, n, pw, f, pdx, s.col, s.mat, group, 0, 0, s.next, ...geomArgs(g), 0, 2);
+    const got = new Float32Array(x.length);
+    take(h, pdx, got, 0, x.length);
+    sameBits(got, dxAlone1, 'dx alone, thread 0 of 2 alone');
+  }
+  {
+    // The transposed layer: x is [n, f, 7, 7], its output the 32 x 14 x 14 image.
+    const xt = dy;
+    const yt1 = new Float32Array(n * img);
+    convTranspose2dForwardWasm(h, xt, n, f, g, w, null, yt1);
+    const dxt1 = new Float32Array(xt.length);
+    const dwt1 = new Float32Array(w.length);
+    const dbt1 = new Float32Array(g.channels);
+    convTranspose2dBackwardWasm(h, xt, x, n, f, g, w, dxt1, dwt1, dbt1);
+    let s = setup();
+    let pxt = s.ptr(xt);
+    let pw = s.ptr(w);
+    const py = at(yt1.length);
+    h.fn.convTranspose2dForward(pxt, n, f, pw, 0, py, s.col, s.mat, group, s.next, ...geomArgs(g), 0, 2);
+    const yt = new Float32Array(yt1.length);
+    take(h, py, yt, 0, yt.length);
+    sameBits(yt, yt1, 'transposed forward, thread 0 of 2 alone');
+    s = setup();
+    pxt = s.ptr(xt);
+    const pdy = s.ptr(x);
+    pw = s.ptr(w);
+    const pdx = at(xt.length);
+    const wLen = (f * r + 3) & ~3;
+    const bLen = (g.channels + 3) & ~3;
+    const parts = at(chunks * (wLen + bLen));
+    const pdw = at(w.length);
+    const pdb = at(g.channels);
+    h.f32.fill(0, pdw >> 2, (pdw >> 2) + w.length);
+    h.f32.fill(0, pdb >> 2, (pdb >> 2) + g.channels);
+    h.fn.convTranspose2dBackward(pxt, pdy, n, f, pw, pdx, pdb, s.col, s.mat, group, parts, s.next, ...geomArgs(g), 0, 2);
+    h.fn.addPartials(pdw, parts, chunks, f * r, wLen * 4, 0, 1);
+    h.fn.addPartials(pdb, parts + chunks * wLen * 4, chunks, g.channels, bLen * 4, 0, 1);
+    const got = [new Float32Array(xt.length), new Float32Array(w.length), new Float32Array(g.channels)];
+    take(h, pdx, got[0], 0, xt.length);
+    take(h, pdw, got[1], 0, w.length);
+    take(h, pdb, got[2], 0, g.channels);
+    sameBits(got[0], dxt1, 'transposed dx, thread 0 of 2 alone');
+    sameBits(got[1], dwt1, 'transposed dw, thread 0 of 2 alone');
+    sameBits(got[2], dbt1, 'transposed db, thread 0 of 2 alone');
+  }
+  // The paths that take images one at a time from the counter: direct, F(2x2, 3x3), F(4x4, 3x3) forward,
+  // and the direct input gradient.
+  const g3 = squareWindow(16, 16, 16, 3, 1, 'same');
+  const n3 = 6;
+  const x3 = randomArray(rng, n3 * imageSize(g3));
+  const w3 = randomArray(rng, 16 * colRows(g3));
+  const dy3 = randomArray(rng, n3 * 16 * colCols(g3));
+  const modes: [ConvPath, number, number][] = [
+    ['direct', 2, h.fn.convDirectScratch(16, 16, 3, 3, 16, 16)],
+    ['winograd', 3, h.fn.winogradScratch(16, 16, 16, 16)],
+    ['winograd4', 4, h.fn.winograd4Scratch(16, 16, 16, 16)],
+  ];
+  for (const [path, mode, scratch] of modes) {
+    const want = new Float32Array(n3 * 16 * colCols(g3));
+    conv2dForwardWasm(h, x3, n3, g3, w3, 16, null, want, path);
+    const s = setup();
+    const px = s.ptr(x3);
+    const pw = s.ptr(w3);
+    const py = at(want.length);
+    const col = at(2 * scratch + 8);
+    h.fn.conv2dForward(px, n3, pw, 16, 0, py, col, s.mat, 1, mode, 0, s.next, ...geomArgs(g3), 0, 2);
+    const y = new Float32Array(want.length);
+    take(h, py, y, 0, y.length);
+    sameBits(y, want, `${path} forward, thread 0 of 2 alone`);
+    h.f32.fill(Number.NaN, py >> 2, (py >> 2) + want.length);
+    h.fn.conv2dForward(px, n3, pw, 16, 0, py, col, s.mat, 1, mode, 0, s.next, ...geomArgs(g3), 1, 2);
+    take(h, py, y, 0, y.length);
+    assert.ok(y.every(Number.isNaN), `${path}: a late thread on a spent counter writes nothing`);
+  }
+  const dxWant = new Float32Array(x3.length);
+  conv2dBackwardInputWasm(h, dy3, n3, g3, w3, 16, dxWant, 'direct');
+  const s = setup();
+  const pdy = s.ptr(dy3);
+  const pw = s.ptr(w3);
+  const pdx = at(x3.length);
+  const direct = at(2 * (16 * 16 * 9 + h.fn.convDirectInputGradScratch(16, 16, 3, 3, 16, 16)) + 64);
+  h.fn.conv2dBackwardInput(pdy, n3, pw, 16, pdx, s.col, s.mat, 1, direct, 0, s.next, ...geomArgs(g3), 0, 2);
+  const dx = new Float32Array(x3.length);
+  take(h, pdx, dx, 0, dx.length);
+  sameBits(dx, dxWant, 'direct input gradient, thread 0 of 2 alone');
 });

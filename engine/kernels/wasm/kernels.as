@@ -68,6 +68,24 @@ export function chunksFor(groups: i32): i32 {
 }
 
 /**
+ * Units (groups of samples, chunks) taken from a counter: the i32 at `next`, 0 before the call, which every
+ * thread bumps for its next unit, so a thread that starts late or runs slow on a shared core takes fewer.
+ * Each unit's arithmetic is the same whichever thread takes it (its own scratch, its own partial), so the
+ * results do not change. With next = 0 each thread takes its static share [shareLo(tid), shareLo(tid + 1)).
+ */
+@inline function firstUnit(next: usize, units: i32, tid: i32, nt: i32): i32 {
+  return next ? atomic.add<i32>(next, 1) : shareLo(units, tid, nt);
+}
+
+@inline function unitsEnd(next: usize, units: i32, tid: i32, nt: i32): i32 {
+  return next ? units : shareLo(units, tid + 1, nt);
+}
+
+@inline function nextUnit(next: usize, unit: i32): i32 {
+  return next ? atomic.add<i32>(next, 1) : unit + 1;
+}
+
+/**
  * dst[i] += parts[0][i] + ... in order (each of `count` partials len floats, 16-byte aligned apart by
  * stride bytes) for thread tid's share of i: the fixed-order reduction of the chunked kernels below.
  */
@@ -890,10 +908,13 @@ function gemmIm2col(m: i32, n: i32, k: i32, a: usize, c: usize): void {
 // (colBytes / matBytes apart, 16-byte aligned): col r*group*p values, mat filters*group*p (conv2d) or
 // inChannels*group*p (transposed). conv2dForward with `fused` set does not use col: its GEMM packs the
 // column matrix straight from the images (gemmIm2col); without it, im2col then the GEMM (the same values
-// in the same order, so the same bits: convWasm.ts says which layers take which path). Forward passes split the groups over the threads. Backward passes
-// split them into chunksFor(groups) chunks: chunk c sums its weight and bias gradients into partial c
-// at `parts` (weight partials wBytes apart, then bias partials bBytes apart), and addPartials adds the
-// partials to dw and db in chunk order afterwards.
+// in the same order, so the same bits: convWasm.ts says which layers take which path). Forward passes
+// share the groups (the direct and Winograd paths: the images) among the threads, backward passes split
+// them into chunksFor(groups) chunks: chunk c sums its weight and bias gradients into partial c at
+// `parts` (weight partials wBytes apart, then bias partials bBytes apart), and addPartials adds the
+// partials to dw and db in chunk order afterwards. The threads take groups, images or chunks from the
+// call's counter at `next` (firstUnit), so a thread that starts late takes fewer; a unit's arithmetic
+// does not depend on the thread that takes it.
 
 @inline function align16(bytes: usize): usize {
   return (bytes + 15) & ~15;
@@ -981,7 +1002,9 @@ function convDirect(
   x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   relu: bool = false,
+  next: usize = 0,
 ): void {
+  if (s0 >= s1) return;
   const r = channels * kernelH * kernelW;
   const p = outH * outW;
   const wp = ((outW + 7) & ~7) + kernelW - 1;
@@ -997,7 +1020,7 @@ function convDirect(
   const rows = min(height, hp - padTop);
   const cols = min(width, wp - padLeft);
   const img = <usize>channels * height * width;
-  for (let s = s0; s < s1; s++) {
+  for (let s = s0; s < s1; s = nextUnit(next, s)) {
     const xs = x + ((<usize>s * img) << 2);
     for (let c = 0; c < channels; c++) {
       padPlane(pad + <usize>c * planeBytes, xs + ((<usize>c * height * width) << 2), rows, cols, width, wpBytes, padTop, padLeft);
@@ -1253,7 +1276,9 @@ function convWinograd(
   x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
   channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   relu: bool = false,
+  next: usize = 0,
 ): void {
+  if (s0 >= s1) return;
   const k4 = (filters + 3) & ~3;
   const quads = k4 >> 2;
   const th = (outH + 1) >> 1;
@@ -1279,7 +1304,7 @@ function convWinograd(
   const img = <usize>channels * height * width;
   const p = <usize>outH * outW;
   const outRow = <usize>outW << 2;
-  for (let s = s0; s < s1; s++) {
+  for (let s = s0; s < s1; s = nextUnit(next, s)) {
     const xs = x + ((<usize>s * img) << 2);
     for (let c = 0; c < channels; c++) {
       padPlane(pad + <usize>c * planeBytes, xs + ((<usize>c * height * width) << 2), rows, cols, width, wpBytes, padTop, padLeft);
@@ -1502,7 +1527,9 @@ function convWinograd4(
   x: usize, s0: i32, s1: i32, w: usize, filters: i32, bias: usize, y: usize, scratch: usize,
   channels: i32, height: i32, width: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   relu: bool = false,
+  next: usize = 0,
 ): void {
+  if (s0 >= s1) return;
   const k4 = (filters + 3) & ~3;
   const quads = k4 >> 2;
   const stacked = outW <= 16;
@@ -1527,7 +1554,7 @@ function convWinograd4(
   const img = <usize>channels * height * width;
   const p = <usize>outH * outW;
   const outRow = <usize>outW << 2;
-  for (let s = s0; s < s1; s++) {
+  for (let s = s0; s < s1; s = nextUnit(next, s)) {
     const xs = x + ((<usize>s * img) << 2);
     for (let c = 0; c < channels; c++) {
       padPlane(pad + <usize>c * planeBytes, xs + ((<usize>c * height * width) << 2), rows, cols, width, wpBytes, padTop, padLeft);
@@ -1580,11 +1607,11 @@ export function winogradInputGradScratch(filters: i32, channels: i32, height: i3
 /** dx of images [s0, s1) by the direct or the Winograd kernel: dy convolved with the flipped weights. */
 @inline function inputGradBy(
   wino: i32, dy: usize, s0: i32, s1: i32, flipped: usize, channels: i32, dx: usize, scratch: usize,
-  filters: i32, outH: i32, outW: i32, kernelH: i32, kernelW: i32, padTop: i32, padLeft: i32, height: i32, width: i32,
+  filters: i32, outH: i32, outW: i32, kernelH: i32, kernelW: i32, padTop: i32, padLeft: i32, height: i32, width: i32, next: usize = 0,
 ): void {
-  if (wino == 2) convWinograd4(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width);
-  else if (wino) convWinograd(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width);
-  else convDirect(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width);
+  if (wino == 2) convWinograd4(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width, false, next);
+  else if (wino) convWinograd(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, 2 - padTop, 2 - padLeft, height, width, false, next);
+  else convDirect(dy, s0, s1, flipped, channels, 0, dx, scratch, filters, outH, outW, kernelH, kernelW, kernelH - 1 - padTop, kernelW - 1 - padLeft, height, width, false, next);
 }
 
 // ---- The Winograd weight gradient of a 3x3 stride-1 layer: dU = sum over tiles (A dY A^T) . (B^T d B)
@@ -1954,27 +1981,27 @@ export function winograd4WeightGrad(
  * 2 give the same bits; 3 and 4 round differently (convWinograd, convWinograd4).
  */
 export function conv2dForward(
-  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, mode: i32, relu: i32,
+  x: usize, n: i32, w: usize, filters: i32, bias: usize, y: usize, col: usize, mat: usize, group: i32, mode: i32, relu: i32, next: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
   if (mode == 4) {
     const bytes = align16(<usize>winograd4Scratch(filters, channels, outH, outW) << 2);
-    convWinograd4(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
-      channels, height, width, padTop, padLeft, outH, outW, relu != 0);
+    convWinograd4(x, firstUnit(next, n, tid, nt), unitsEnd(next, n, tid, nt), w, filters, bias, y, col + <usize>tid * bytes,
+      channels, height, width, padTop, padLeft, outH, outW, relu != 0, next);
     return;
   }
   if (mode == 3) {
     const bytes = align16(<usize>winogradScratch(filters, channels, outH, outW) << 2);
-    convWinograd(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
-      channels, height, width, padTop, padLeft, outH, outW, relu != 0);
+    convWinograd(x, firstUnit(next, n, tid, nt), unitsEnd(next, n, tid, nt), w, filters, bias, y, col + <usize>tid * bytes,
+      channels, height, width, padTop, padLeft, outH, outW, relu != 0, next);
     return;
   }
   if (mode == 2) {
     const bytes = align16(<usize>convDirectScratch(filters, channels, kernelH, kernelW, outH, outW) << 2);
-    convDirect(x, shareLo(n, tid, nt), shareLo(n, tid + 1, nt), w, filters, bias, y, col + <usize>tid * bytes,
-      channels, height, width, kernelH, kernelW, padTop, padLeft, outH, outW, relu != 0);
+    convDirect(x, firstUnit(next, n, tid, nt), unitsEnd(next, n, tid, nt), w, filters, bias, y, col + <usize>tid * bytes,
+      channels, height, width, kernelH, kernelW, padTop, padLeft, outH, outW, relu != 0, next);
     return;
   }
   const fused = mode == 1;
@@ -2000,7 +2027,7 @@ export function conv2dForward(
   cvOW = outW;
   cvLo = x;
   cvHi = x + ((<usize>n * img) << 2);
-  for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
+  for (let gi = firstUnit(next, groups, tid, nt), g1 = unitsEnd(next, groups, tid, nt); gi < g1; gi = nextUnit(next, gi)) {
     const s0 = gi * group;
     const g = min(group, n - s0);
     const ld = g * p;
@@ -2158,7 +2185,7 @@ function directWeightGrad(
  */
 export function conv2dBackward(
   x: usize, dy: usize, n: i32, w: usize, filters: i32, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize, direct: usize, wino: i32,
-  winoW: i32, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  winoW: i32, next: usize, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
 ): void {
@@ -2186,7 +2213,7 @@ export function conv2dBackward(
     const s1 = min(n, shareLo(groups, shareLo(chunks, tid + 1, nt), chunks) * group);
     if (s1 > s0) inputGradBy(wino, dy, s0, s1, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);
   }
-  for (let c = shareLo(chunks, tid, nt), c1 = shareLo(chunks, tid + 1, nt); c < c1; c++) {
+  for (let c = firstUnit(next, chunks, tid, nt), c1 = unitsEnd(next, chunks, tid, nt); c < c1; c = nextUnit(next, c)) {
     const pw = parts + <usize>c * wBytes;
     const pb = bParts + <usize>c * bBytes;
     if (db) memory.fill(pb, 0, <usize>filters << 2);
@@ -2229,7 +2256,7 @@ export function conv2dBackward(
  * [Cout, Ho, Wo] and its outH x outW the input's spatial size. x [n, Cin, H, W], w [Cin, Cout*kH*kW].
  */
 export function convTranspose2dForward(
-  x: usize, n: i32, inChannels: i32, w: usize, bias: usize, y: usize, col: usize, mat: usize, group: i32,
+  x: usize, n: i32, inChannels: i32, w: usize, bias: usize, y: usize, col: usize, mat: usize, group: i32, next: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
@@ -2240,7 +2267,7 @@ export function convTranspose2dForward(
   const groups = (n + group - 1) / group;
   const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
   const matT = mat + <usize>tid * align16(<usize>inChannels * p * group * 4);
-  for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
+  for (let gi = firstUnit(next, groups, tid, nt), g1 = unitsEnd(next, groups, tid, nt); gi < g1; gi = nextUnit(next, gi)) {
     const s0 = gi * group;
     const g = min(group, n - s0);
     const ld = g * p;
@@ -2258,7 +2285,7 @@ export function convTranspose2dForward(
 
 /** Gradients of convTranspose2dForward: dx OVERWRITTEN (skipped when 0), weight and bias partials as conv2dBackward. */
 export function convTranspose2dBackward(
-  x: usize, dy: usize, n: i32, inChannels: i32, w: usize, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize,
+  x: usize, dy: usize, n: i32, inChannels: i32, w: usize, dx: usize, db: usize, col: usize, mat: usize, group: i32, parts: usize, next: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
@@ -2273,7 +2300,7 @@ export function convTranspose2dBackward(
   const bBytes = align16(<usize>channels * 4);
   const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
   const matT = mat + <usize>tid * align16(<usize>inChannels * p * group * 4);
-  for (let c = shareLo(chunks, tid, nt), c1 = shareLo(chunks, tid + 1, nt); c < c1; c++) {
+  for (let c = firstUnit(next, chunks, tid, nt), c1 = unitsEnd(next, chunks, tid, nt); c < c1; c = nextUnit(next, c)) {
     const pw = parts + <usize>c * wBytes;
     const pb = bParts + <usize>c * bBytes;
     if (db) memory.fill(pb, 0, <usize>channels << 2);
@@ -2491,9 +2518,9 @@ export function maxPoolBackward(dy: usize, argmax: usize, count: i32, dx: usize,
 // ---- the input gradient of a convolution alone (its weight and bias gradients not wanted: a network
 // backpropagated through for another's sake, as the discriminator in a GAN's generator update) ----
 
-/** dx OVERWRITTEN as conv2dBackward writes it (the same operations per group), nothing else; groups split over the threads. */
+/** dx OVERWRITTEN as conv2dBackward writes it (the same operations per group), nothing else; groups (direct: images) from the counter. */
 export function conv2dBackwardInput(
-  dy: usize, n: i32, w: usize, filters: i32, dx: usize, col: usize, mat: usize, group: i32, direct: usize, wino: i32,
+  dy: usize, n: i32, w: usize, filters: i32, dx: usize, col: usize, mat: usize, group: i32, direct: usize, wino: i32, next: usize,
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
   tid: i32, nt: i32,
@@ -2509,13 +2536,12 @@ export function conv2dBackwardInput(
   const colT = col + <usize>tid * align16(<usize>r * p * group * 4);
   const matT = mat + <usize>tid * align16(<usize>filters * p * group * 4);
   if (direct) {
-    // This thread's images in one call (each image's dx is its own; the weights are transformed once).
-    const s0 = shareLo(groups, tid, nt) * group;
-    const s1 = min(n, shareLo(groups, tid + 1, nt) * group);
-    if (s1 > s0) inputGradBy(wino, dy, s0, s1, flipped, channels, dx, dscratch, filters, outH, outW, kernelH, kernelW, padTop, padLeft, height, width);
+    // Images from the counter (each image's dx is its own; the weights are transformed once a thread).
+    inputGradBy(wino, dy, firstUnit(next, n, tid, nt), unitsEnd(next, n, tid, nt), flipped, channels, dx, dscratch, filters, outH, outW,
+      kernelH, kernelW, padTop, padLeft, height, width, next);
     return;
   }
-  for (let gi = shareLo(groups, tid, nt), g1 = shareLo(groups, tid + 1, nt); gi < g1; gi++) {
+  for (let gi = firstUnit(next, groups, tid, nt), g1 = unitsEnd(next, groups, tid, nt); gi < g1; gi = nextUnit(next, gi)) {
     const s0 = gi * group;
     const g = min(group, n - s0);
     const ld = g * p;

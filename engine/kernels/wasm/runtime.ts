@@ -41,13 +41,13 @@ export interface WasmExports {
   addRowBias(y: number, rows: number, cols: number, b: number): void;
   sumRowsInto(d: number, rows: number, cols: number, out: number): void;
   // The convolutions end in the geometry's 13 numbers, then (tid, nt).
-  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, mode: number, relu: number, ...geomThread: number[]): void;
+  conv2dForward(x: number, n: number, w: number, filters: number, bias: number, y: number, col: number, mat: number, group: number, mode: number, relu: number, next: number, ...geomThread: number[]): void;
   convDirectScratch(filters: number, channels: number, kernelH: number, kernelW: number, outH: number, outW: number): number;
   winogradScratch(filters: number, channels: number, outH: number, outW: number): number;
   winograd4Scratch(filters: number, channels: number, outH: number, outW: number): number;
   conv2dBackward(
     x: number, dy: number, n: number, w: number, filters: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, direct: number,
-    wino: number, winoW: number, ...geomThread: number[]
+    wino: number, winoW: number, next: number, ...geomThread: number[]
   ): void;
   winogradWeightGradScratch(filters: number, channels: number, outH: number, outW: number): number;
   directWeightGradScratch(filters: number, channels: number, kernelH: number, kernelW: number, outH: number, outW: number): number;
@@ -55,7 +55,7 @@ export interface WasmExports {
   convDirectInputGradScratch(filters: number, channels: number, kernelH: number, kernelW: number, height: number, width: number): number;
   winogradInputGradScratch(filters: number, channels: number, height: number, width: number): number;
   winograd4InputGradScratch(filters: number, channels: number, height: number, width: number): number;
-  convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, ...geomThread: number[]): void;
+  convTranspose2dForward(x: number, n: number, inChannels: number, w: number, bias: number, y: number, col: number, mat: number, group: number, next: number, ...geomThread: number[]): void;
   leakyReluForward(x: number, y: number, n: number, alpha: number): void;
   leakyReluBackward(x: number, dy: number, dx: number, n: number, alpha: number): void;
   maxPoolForward(x: number, planes: number, y: number, argmax: number, ...geomThread: number[]): void;
@@ -73,7 +73,7 @@ export interface WasmExports {
   rnnBackward(h: number, dH: number, wh: number, dZ: number, carry: number, steps: number, batch: number, units: number, tid: number, nt: number): void;
   adamUpdate(w: number, g: number, m: number, v: number, n: number, lr: number, l2: number, keep: number,
     beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number, tid: number, nt: number): void;
-  convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, ...geomThread: number[]): void;
+  convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, next: number, ...geomThread: number[]): void;
   rowSqDistances(x: number, c: number, k: number, d: number, out: number, tid: number, nt: number): void;
   pairDots(xs: number, cs: number, m: number, d: number, out: number, tid: number, nt: number): void;
   nearestBlock(
@@ -98,7 +98,7 @@ export interface WasmExports {
   tanhForward(x: number, y: number, n: number, tid: number, nt: number): void;
   leakyReluForwardShare(x: number, y: number, n: number, alpha: number, tid: number, nt: number): void;
   leakyReluBackwardShare(x: number, dy: number, dx: number, n: number, alpha: number, tid: number, nt: number): void;
-  conv2dBackwardInput(dy: number, n: number, w: number, filters: number, dx: number, col: number, mat: number, group: number, direct: number, wino: number, ...geomThread: number[]): void;
+  conv2dBackwardInput(dy: number, n: number, w: number, filters: number, dx: number, col: number, mat: number, group: number, direct: number, wino: number, next: number, ...geomThread: number[]): void;
   tanhBackward(y: number, dy: number, dx: number, n: number, tid: number, nt: number): void;
 }
 
