@@ -11,7 +11,7 @@
  * order, so every result is bit-identical for any thread count and any sharing.
  */
 import { colCols, colRows, imageSize, type WindowGeom } from './geometry.js';
-import { put, reserve, resetHeap, residentOffset, take, type WasmHeap } from './wasm/runtime.js';
+import { put, reserve, resetHeap, residentOffset, take, unitCounter, type WasmHeap } from './wasm/runtime.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
 
 /**
@@ -68,17 +68,6 @@ function threadsFor(h: WasmHeap, macs: number, groups: number): number {
 
 /** Floats rounded up to a 16-byte multiple (the kernels' per-thread and per-chunk region alignment). */
 const align4 = (floats: number) => (floats + 3) & ~3;
-
-/**
- * The counter from which the threads of a call take its groups or chunks (kernels.as, firstUnit): an i32
- * set to 0, or 0 (each thread its static share) on one thread.
- */
-function counter(h: WasmHeap, nt: number): number {
-  if (nt <= 1) return 0;
-  const at = reserve(h, 1);
-  new Int32Array(h.f32.buffer, at, 1)[0] = 0;
-  return at;
-}
 
 function geomArgs(g: WindowGeom): number[] {
   return [g.channels, g.height, g.width, g.kernelH, g.kernelW, g.strideH, g.strideW, g.dilationH, g.dilationW, g.padTop, g.padLeft, g.outH, g.outW];
@@ -283,7 +272,7 @@ export function conv2dForwardWasm(
   const pw = putAll(h, w, filters * r);
   const pb = putAll(h, bias, filters);
   const py = outAt(h, y, n * filters * p);
-  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, PATH_CODE[path], relu ? 1 : 0, counter(h, nt), ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dForward', [px, n, pw, filters, pb, py, pcol, pmat, group, PATH_CODE[path], relu ? 1 : 0, unitCounter(h, nt), ...geomArgs(g)]);
   takeAll(h, py, y, n * filters * p);
 }
 
@@ -349,7 +338,7 @@ export function conv2dBackwardWasm(
   const pdb = putAll(h, db, filters);
   const pdx = dx ? outAt(h, dx, n * img) : 0;
   const sums = partials(h, groups, filters * r, filters, nt);
-  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir ? WINO_CODE[dxPath] : 0, DW_CODE[dwPath], counter(h, nt), ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dBackward', [px, pdy, n, pw, filters, pdx, pdb, pcol, pmat, group, sums.parts, pdir, pdir ? WINO_CODE[dxPath] : 0, DW_CODE[dwPath], unitCounter(h, nt), ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
   takeAll(h, pdw, dw, filters * r);
   if (db) takeAll(h, pdb, db, filters);
@@ -370,7 +359,7 @@ export function conv2dBackwardInputWasm(
   const pdy = putAll(h, dy, n * filters * p);
   const pw = putAll(h, w, filters * r);
   const pdx = outAt(h, dx, n * img);
-  runThreaded(h, nt, 'conv2dBackwardInput', [pdy, n, pw, filters, pdx, pcol, pmat, group, pdir, WINO_CODE[dxPath], counter(h, nt), ...geomArgs(g)]);
+  runThreaded(h, nt, 'conv2dBackwardInput', [pdy, n, pw, filters, pdx, pcol, pmat, group, pdir, WINO_CODE[dxPath], unitCounter(h, nt), ...geomArgs(g)]);
   takeAll(h, pdx, dx, n * img);
 }
 
@@ -384,7 +373,7 @@ export function convTranspose2dForwardWasm(
   const pw = putAll(h, w, inChannels * r);
   const pb = putAll(h, bias, g.channels);
   const py = outAt(h, y, n * img);
-  runThreaded(h, nt, 'convTranspose2dForward', [px, n, inChannels, pw, pb, py, pcol, pmat, group, counter(h, nt), ...geomArgs(g)]);
+  runThreaded(h, nt, 'convTranspose2dForward', [px, n, inChannels, pw, pb, py, pcol, pmat, group, unitCounter(h, nt), ...geomArgs(g)]);
   takeAll(h, py, y, n * img);
 }
 
@@ -401,7 +390,7 @@ export function convTranspose2dBackwardWasm(
   const pdb = putAll(h, db, g.channels);
   const pdx = dx ? outAt(h, dx, n * inChannels * p) : 0;
   const sums = partials(h, groups, inChannels * r, g.channels, nt);
-  runThreaded(h, nt, 'convTranspose2dBackward', [px, pdy, n, inChannels, pw, pdx, pdb, pcol, pmat, group, sums.parts, counter(h, nt), ...geomArgs(g)]);
+  runThreaded(h, nt, 'convTranspose2dBackward', [px, pdy, n, inChannels, pw, pdx, pdb, pcol, pmat, group, sums.parts, unitCounter(h, nt), ...geomArgs(g)]);
   sums.addTo(pdw, pdb);
   takeAll(h, pdw, dw, inChannels * r);
   if (db) takeAll(h, pdb, db, g.channels);

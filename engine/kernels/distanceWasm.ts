@@ -5,7 +5,7 @@
  * one block of samples (nearestBlock) and cluster sums (clusterSums). Operands are used where they are
  * when resident (in the kernel memory), else copied in.
  */
-import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeBits, takeF64, type WasmHeap } from './wasm/runtime.js';
+import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeBits, takeF64, unitCounter, type WasmHeap } from './wasm/runtime.js';
 import { input } from './pointwiseWasm.js';
 import { selfOwnedZeros } from './resident.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
@@ -115,7 +115,8 @@ export function normsCodesWasm(h: WasmHeap, x: Float32Array, rows: number, d: nu
   const a = new Int32Array(h.f32.buffer, pa, rows);
   for (let r = 0; r < rows; r++) a[r] = px + 4 * r * d;
   const pn = reserve(h, 2 * rows);
-  runThreaded(h, rows * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1, 'normsCodes', [pa, px, rows, d, pn, pq, pe]);
+  const nt = rows * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1;
+  runThreaded(h, nt, 'normsCodes', [pa, px, rows, d, pn, pq, pe, unitCounter(h, nt)]);
   takeF64(h, pn, norms, rows);
   return true;
 }
@@ -292,8 +293,9 @@ export function lloydBoundedWasm(
   const candC = reserve(h, pairs);
   const candV = reserve(h, 2 * pairs);
   const count = reserve(h, rows);
-  runThreaded(h, rows * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1, 'lloydBounded', [
-    px, rows, d, pc, k, pl, pxn, pcn, plb, pst, pdc, epsRel, cnMax, up, down, few, ps, pv, candX, candC, candV, count,
+  const nt = rows * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1;
+  runThreaded(h, nt, 'lloydBounded', [
+    px, rows, d, pc, k, pl, pxn, pcn, plb, pst, pdc, epsRel, cnMax, up, down, few, ps, pv, candX, candC, candV, count, unitCounter(h, nt),
   ]);
   takeBits(h, pl, b.labels, rows);
   takeF64(h, ps, b.scores, rows);

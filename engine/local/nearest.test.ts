@@ -4,7 +4,7 @@ import { Rng } from '../core/rng.js';
 import { setKernelBackend, wasmActive } from '../kernels/backend.js';
 import { normsCodesWasm, PartialSums, type ScreenCodes } from '../kernels/distanceWasm.js';
 import { selfOwnedF64, selfOwnedZeros } from '../kernels/resident.js';
-import { residentOffset } from '../kernels/wasm/runtime.js';
+import { put, reserve, resetHeap, residentOffset, wasmHeap } from '../kernels/wasm/runtime.js';
 import { setKernelThreads, wantedThreads } from '../kernels/wasm/threads.js';
 import { rowDistances, sqNorms } from './distance.js';
 import { addRows } from './lloyd-bounds.js';
@@ -398,4 +398,32 @@ test('centroidCodes: none for samples too long for exact 32-bit sums, none for p
   const z = centroidCodes(new Float32Array(3 * 5), 3, 5)!;
   assert.deepEqual([...z.scale], [0, 0, 0]);
   assert.deepEqual([...z.cErr], [0, 0, 0]);
+});
+
+test('norms and pixel codes come in chunks of rows from a counter: thread 0 of 2 alone takes every chunk, a late thread none', (t) => {
+  const h = wasmHeap();
+  if (!h) return t.skip('the WebAssembly kernels do not load here');
+  const r = new Rng(6);
+  const n = 1000; // four chunks of 256 rows, the last short
+  const d = 20;
+  const x = Float32Array.from({ length: n * d }, () => Math.floor(r.next() * 256) / 255);
+  const want = sqNorms(x, n, d);
+  resetHeap(h);
+  const px = reserve(h, n * d);
+  put(h, px, x, 0, n * d);
+  const pa = reserve(h, n);
+  const rowsAt = new Int32Array(h.f32.buffer, pa, n);
+  for (let i = 0; i < n; i++) rowsAt[i] = px + 4 * i * d;
+  const pn = reserve(h, 2 * n);
+  const pq = reserve(h, Math.ceil((n * d) / 4));
+  const pe = reserve(h, 2 * n);
+  const next = reserve(h, 1);
+  new Int32Array(h.f32.buffer, next, 1)[0] = 0;
+  const norms = new Float64Array(h.f32.buffer, pn, n);
+  norms.fill(Number.NaN);
+  h.fn.normsCodes(pa, px, n, d, pn, pq, pe, next, 0, 2);
+  assert.ok(norms.every((v, i) => Object.is(v, want[i])), 'every row by thread 0 alone');
+  norms.fill(Number.NaN);
+  h.fn.normsCodes(pa, px, n, d, pn, pq, pe, next, 1, 2);
+  assert.ok(norms.every(Number.isNaN), 'a late thread on a spent counter writes nothing');
 });

@@ -3538,17 +3538,24 @@ const INV255: f32 = 1.0 / 255;
 /**
  * The squared norms of rows x d samples at x (norms[r], pairDots's doubles for row r with itself; xs
  * lists the rows' addresses) and their pixel codes (pixelCodesRange), eight rows at a time so that the codes read
- * rows the norms just brought into cache. Thread tid of nt takes its share in groups of eight rows.
+ * rows the norms just brought into cache. The threads take chunks of ROW_CHUNK rows from the counter at `next`
+ * (0: each its static share).
  */
-export function normsCodes(xs: usize, x: usize, rows: i32, d: i32, norms: usize, codes: usize, err: usize, tid: i32, nt: i32): void {
-  const q0 = groupShareLo(rows, 8, tid, nt);
-  const q1 = groupShareLo(rows, 8, tid + 1, nt);
-  for (let q = q0; q < q1; q += 8) {
-    const g = min(8, q1 - q);
-    pairDotsRange(xs + (<usize>q << 2), xs + (<usize>q << 2), g, d, norms + (<usize>q << 3));
-    pixelCodesRange(x, q, q + g, d, codes, err);
+export function normsCodes(xs: usize, x: usize, rows: i32, d: i32, norms: usize, codes: usize, err: usize, next: usize, tid: i32, nt: i32): void {
+  // Chunks of ROW_CHUNK rows from the counter (or this thread's static share of them).
+  const chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
+  for (let u = firstUnit(next, chunks, tid, nt), u1 = unitsEnd(next, chunks, tid, nt); u < u1; u = nextUnit(next, u)) {
+    const end = min(rows, (u + 1) * ROW_CHUNK);
+    for (let q = u * ROW_CHUNK; q < end; q += 8) {
+      const g = min(8, end - q);
+      pairDotsRange(xs + (<usize>q << 2), xs + (<usize>q << 2), g, d, norms + (<usize>q << 3));
+      pixelCodesRange(x, q, q + g, d, codes, err);
+    }
   }
 }
+
+/** Rows a chunk of normsCodes and lloydBounded (a multiple of normsCodes's eight). */
+const ROW_CHUNK: i32 = 256;
 
 /**
  * Pixel codes of rows [r0, r1) of x (d floats each): codes[r * d + t] = an integer q in [0, 255]
@@ -3654,15 +3661,28 @@ function addPartialSums(x: usize, r0: i32, r1: i32, d: i32, k: i32, labels: usiz
  * verdict (0: no other centroid can be as close; 1: at most `few` can, rescored exactly and the argmin over
  * the label and them, ties to the lowest index, updates labels and scores; 2: more can, so the caller
  * screens it). candX / candC / candV hold rows x (few + 1) pairs' addresses and dot products.
- * Thread tid of nt takes its share of the rows.
+ * The threads take the rows in chunks from the counter at `next` (0: each its static share).
  */
 export function lloydBounded(
   x: usize, rows: i32, d: i32, c: usize, k: i32, labels: usize, xn: usize, cn: usize, lb: usize, stamp: usize, decay: usize,
   epsRel: f64, cnMax: f64, up: f64, down: f64, few: i32,
-  scores: usize, verdict: usize, candX: usize, candC: usize, candV: usize, count: usize, tid: i32, nt: i32,
+  scores: usize, verdict: usize, candX: usize, candC: usize, candV: usize, count: usize, next: usize, tid: i32, nt: i32,
 ): void {
-  const r0 = shareLo(rows, tid, nt);
-  const r1 = shareLo(rows, tid + 1, nt);
+  // Chunks of ROW_CHUNK rows from the counter (or this thread's static share of them); each row's
+  // rivals are listed at rows + r * few, wherever its chunk runs.
+  const chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
+  for (let u = firstUnit(next, chunks, tid, nt), u1 = unitsEnd(next, chunks, tid, nt); u < u1; u = nextUnit(next, u)) {
+    lloydBoundedRows(x, u * ROW_CHUNK, min(rows, (u + 1) * ROW_CHUNK), rows, d, c, k, labels, xn, cn, lb, stamp, decay, epsRel, cnMax, up, down, few,
+      scores, verdict, candX, candC, candV, count);
+  }
+}
+
+/** lloydBounded for rows [r0, r1) of `rows`. */
+function lloydBoundedRows(
+  x: usize, r0: i32, r1: i32, rows: i32, d: i32, c: usize, k: i32, labels: usize, xn: usize, cn: usize, lb: usize, stamp: usize, decay: usize,
+  epsRel: f64, cnMax: f64, up: f64, down: f64, few: i32,
+  scores: usize, verdict: usize, candX: usize, candC: usize, candV: usize, count: usize,
+): void {
   if (r1 <= r0) return;
   const rowBytes = <usize>d << 2;
   // The label's exact dot products: pairs r0..r1 of the first rows.

@@ -82,11 +82,11 @@ export interface WasmExports {
     labels: number, scores: number, labels2: number, scores2: number, low: number, slackRel: number, slackBase: number, labelsOnly: number,
     psums: number, codes: number, rowErr: number, cq: number, dp: number, colScale: number, colErr: number, next: number, tid: number, nt: number,
   ): void;
-  normsCodes(xs: number, x: number, rows: number, d: number, norms: number, codes: number, err: number, tid: number, nt: number): void;
+  normsCodes(xs: number, x: number, rows: number, d: number, norms: number, codes: number, err: number, next: number, tid: number, nt: number): void;
   lloydBounded(
     x: number, rows: number, d: number, c: number, k: number, labels: number, xn: number, cn: number, lb: number, stamp: number, decay: number,
     epsRel: number, cnMax: number, up: number, down: number, few: number,
-    scores: number, verdict: number, candX: number, candC: number, candV: number, count: number, tid: number, nt: number,
+    scores: number, verdict: number, candX: number, candC: number, candV: number, count: number, next: number, tid: number, nt: number,
   ): void;
   clusterSums(x: number, rows: number, d: number, labels: number, order: number, sums: number, tid: number, nt: number): void;
   sumSquares(x: number, n: number, out: number, tid: number, nt: number): void;
@@ -301,6 +301,17 @@ export function releaseBlock(h: WasmHeap, ptr: number, length: number, pool: Res
   const list = free.get(floats);
   if (list) list.push(ptr);
   else free.set(floats, [ptr]);
+}
+
+/**
+ * The counter from which the threads of a call take their units (kernels.as, firstUnit): a fresh i32 set to
+ * 0, or 0 (each thread its static share) for a call on one thread.
+ */
+export function unitCounter(h: WasmHeap, nt: number): number {
+  if (nt <= 1) return 0;
+  const at = reserve(h, 1);
+  new Int32Array(h.f32.buffer, at, 1)[0] = 0;
+  return at;
 }
 
 /** Copy src[off, off+len) into the heap at byte offset ptr. */
