@@ -415,6 +415,195 @@ export function im2col(
   im2colLd(x, col, outH * outW, channels, height, width, kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW);
 }
 
+// ---- im2col and col2im through a channel's phase planes (dilation 1, any stride) ----
+// With the image zero-padded to P, tap (i, j) of output (oy, ox) reads P[oy*sH + i][ox*sW + j] = phase
+// plane (i % sH, j % sW) at [oy + i / sH][ox + j / sW], where phase (a, b) holds P[u*sH + a][v*sW + b] for
+// u < qH = outH + (kH - 1) / sH and v < qW = outW + (kW - 1) / sW. So each tap's outH x outW block of the
+// column matrix is outH contiguous runs of outW values of one phase plane: no bounds check, no stride and
+// no padding test per value (on the DCGAN's 7-wide strided rows the plain loop spent most of its time on
+// those). One channel's planes at a time, in this thread's packA (no GEMM runs during im2col or col2im).
+// col2im gathers dx into the planes, adds the taps into them in the plain loop's order (each value of dx
+// gets the same additions in the same order) and writes the planes back, so both keep the plain bits.
+
+/** Floats of one channel's phase planes, at most what the path takes (else the plain loops run). */
+const PHASE_FLOATS: i32 = 16384;
+
+/** The phase planes' floats for this geometry, or 0 when the phase path does not apply. */
+@inline function phaseFloats(kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, outH: i32, outW: i32): i32 {
+  if (dilationH != 1 || dilationW != 1) return 0;
+  const planes = <i64>min(strideH, kernelH) * min(strideW, kernelW);
+  const floats = planes * (outH + (kernelH - 1) / strideH) * (outW + (kernelW - 1) / strideW);
+  return floats <= PHASE_FLOATS ? <i32>floats : 0;
+}
+
+/**
+ * Channel plane `src` (height x width) into its phase planes at q (plane (a, b) at q + (a * nb + b) * qH * qW
+ * floats, nb = min(strideW, kernelW)), padding and uncovered cells zero; `back` writes the planes' cells that
+ * lie in the image back into src instead. Row by row of the image: a row goes to one row of nb planes.
+ */
+function phasePlanes(
+  src: usize, q: usize, height: i32, width: i32, kernelH: i32, kernelW: i32, strideH: i32, strideW: i32,
+  padTop: i32, padLeft: i32, qH: i32, qW: i32, back: bool,
+): void {
+  const na = min(strideH, kernelH);
+  const nb = min(strideW, kernelW);
+  const planeBytes = (<usize>qH * qW) << 2;
+  if (!back) zeroF32(q, na * nb * qH * qW);
+  // (a, u) = the phase and row of padded row y + padTop, stepped without a division per row.
+  for (let y = 0, a = padTop % strideH, u = padTop / strideH; y < height; y++) {
+    if (y > 0 && ++a == strideH) {
+      a = 0;
+      u++;
+    }
+    if (a >= na || u >= qH) continue;
+    const row = src + ((<usize>y * width) << 2);
+    const cells = q + <usize>(a * nb) * planeBytes + ((<usize>u * qW) << 2); // plane (a, 0), row u
+    let x = 0;
+    if (strideW == 1) {
+      // One plane: v = x + padLeft.
+      const n = min(width, qW - padLeft);
+      if (n > 0) {
+        if (back) copyF32(row, cells + (<usize>padLeft << 2), n);
+        else copyF32(cells + (<usize>padLeft << 2), row, n);
+      }
+      continue;
+    }
+    if (strideW == 2 && nb == 2) {
+      // Eight values: the even lanes are one plane's four neighbouring cells, the odd lanes the other's. The
+      // chunks start at even x; the last one may overlap the one before (the same cells, the same values).
+      const p0 = padLeft & 1;
+      const even = cells + <usize>p0 * planeBytes;
+      const odd = cells + <usize>(1 - p0) * planeBytes;
+      const last = width - 8;
+      for (let more = true; more && x <= last && (x + 1 + padLeft) / 2 + 3 < qW; ) {
+        const s = row + (<usize>x << 2);
+        const e = even + (<usize>((x + padLeft) / 2) << 2);
+        const o = odd + (<usize>((x + 1 + padLeft) / 2) << 2);
+        if (back) {
+          const ve = v128.load(e);
+          const vo = v128.load(o);
+          v128.store(s, v128.shuffle<f32>(ve, vo, 0, 4, 1, 5));
+          v128.store(s, v128.shuffle<f32>(ve, vo, 2, 6, 3, 7), 16);
+        } else {
+          const v0 = v128.load(s);
+          const v1 = v128.load(s, 16);
+          v128.store(e, v128.shuffle<f32>(v0, v1, 0, 2, 4, 6));
+          v128.store(o, v128.shuffle<f32>(v0, v1, 1, 3, 5, 7));
+        }
+        if (x == last) {
+          x = width;
+          more = false;
+        } else {
+          x += 8;
+          if (x > last && x < width && (last & 1) == 0) x = last;
+        }
+      }
+    }
+    if (x >= width) continue;
+    // The rest value by value, (b, v) stepped without a division per value.
+    for (let xp = x + padLeft, b = xp % strideW, v = xp / strideW; x < width; x++) {
+      if (b < nb && v < qW) {
+        const cell = cells + <usize>b * planeBytes + (<usize>v << 2);
+        if (back) store<f32>(row + (<usize>x << 2), load<f32>(cell));
+        else store<f32>(cell, load<f32>(row + (<usize>x << 2)));
+      }
+      if (++b == strideW) {
+        b = 0;
+        v++;
+      }
+    }
+  }
+}
+
+/** im2colLd through the phase planes (phaseFloats(...) > 0). */
+function im2colPhases(
+  x: usize, col: usize, ld: i32, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const qH = outH + (kernelH - 1) / strideH;
+  const qW = outW + (kernelW - 1) / strideW;
+  const nb = min(strideW, kernelW);
+  const q = packA;
+  const ldBytes = <usize>ld << 2;
+  const qRow = <usize>qW << 2;
+  const outRow = <usize>outW << 2;
+  let rowStart = col;
+  for (let c = 0; c < channels; c++) {
+    phasePlanes(x + ((<usize>c * height * width) << 2), q, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, qH, qW, false);
+    // Tap (i, j) reads plane (ia, jb) from row iu, column jv (i = iu * strideH + ia, j = jv * strideW + jb).
+    for (let i = 0, ia = 0, iu = 0; i < kernelH; i++) {
+      for (let j = 0, jb = 0, jv = 0; j < kernelW; j++, rowStart += ldBytes) {
+        let src = q + ((<usize>(ia * nb + jb) * qH * qW + <usize>iu * qW + jv) << 2);
+        if (++jb == strideW) {
+          jb = 0;
+          jv++;
+        }
+        let dst = rowStart;
+        if (outW >= 4) {
+          const tail = <usize>(outW - 4) << 2;
+          for (let oy = 0; oy < outH; oy++, src += qRow, dst += outRow) {
+            for (let ox = 0; ox + 4 <= outW; ox += 4) v128.store(dst + (<usize>ox << 2), v128.load(src + (<usize>ox << 2)));
+            v128.store(dst + tail, v128.load(src + tail)); // the last four again (the same values)
+          }
+        } else {
+          for (let oy = 0; oy < outH; oy++, src += qRow, dst += outRow) {
+            for (let ox = 0; ox < outW; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>ox << 2)));
+          }
+        }
+      }
+      if (++ia == strideH) {
+        ia = 0;
+        iu++;
+      }
+    }
+  }
+}
+
+/** col2imLd through the phase planes (phaseFloats(...) > 0). */
+function col2imPhases(
+  col: usize, ld: i32, dx: usize, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+): void {
+  const qH = outH + (kernelH - 1) / strideH;
+  const qW = outW + (kernelW - 1) / strideW;
+  const nb = min(strideW, kernelW);
+  const q = packA;
+  const ldBytes = <usize>ld << 2;
+  const qRow = <usize>qW << 2;
+  const outRow = <usize>outW << 2;
+  let rowStart = col;
+  for (let c = 0; c < channels; c++) {
+    const plane = dx + ((<usize>c * height * width) << 2);
+    phasePlanes(plane, q, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, qH, qW, false);
+    for (let i = 0, ia = 0, iu = 0; i < kernelH; i++) {
+      for (let j = 0, jb = 0, jv = 0; j < kernelW; j++, rowStart += ldBytes) {
+        let dst = q + ((<usize>(ia * nb + jb) * qH * qW + <usize>iu * qW + jv) << 2);
+        if (++jb == strideW) {
+          jb = 0;
+          jv++;
+        }
+        let src = rowStart;
+        for (let oy = 0; oy < outH; oy++, src += outRow, dst += qRow) {
+          let ox = 0;
+          for (; ox + 4 <= outW; ox += 4) {
+            const d = dst + (<usize>ox << 2);
+            v128.store(d, f32x4.add(v128.load(d), v128.load(src + (<usize>ox << 2))));
+          }
+          for (; ox < outW; ox++) {
+            const d = dst + (<usize>ox << 2);
+            store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>ox << 2)));
+          }
+        }
+      }
+      if (++ia == strideH) {
+        ia = 0;
+        iu++;
+      }
+    }
+    phasePlanes(plane, q, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, qH, qW, true);
+  }
+}
+
 /**
  * im2col into a wider matrix: row R of the image's column matrix starts at col + R*ld floats. With
  * ld = S*outH*outW and col advanced by s*outH*outW, S images share one [C*kH*kW, S*outH*outW] matrix.
@@ -423,6 +612,10 @@ function im2colLd(
   x: usize, col: usize, ld: i32, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
+  if (phaseFloats(kernelH, kernelW, strideH, strideW, dilationH, dilationW, outH, outW) > 0) {
+    im2colPhases(x, col, ld, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, outH, outW);
+    return;
+  }
   const rowBytes = <usize>outW << 2;
   const ldBytes = <usize>ld << 2;
   let rowStart = col;
@@ -476,6 +669,10 @@ function col2imLd(
   col: usize, ld: i32, dx: usize, channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
 ): void {
+  if (strideW == 1 && phaseFloats(kernelH, kernelW, strideH, strideW, dilationH, dilationW, outH, outW) > 0) {
+    col2imPhases(col, ld, dx, channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, outH, outW);
+    return;
+  }
   const rowBytes = <usize>outW << 2;
   const ldBytes = <usize>ld << 2;
   let rowStart = col;
