@@ -470,33 +470,14 @@ function phasePlanes(
     }
     if (strideW == 2 && nb == 2) {
       // Eight values: the even lanes are one plane's four neighbouring cells, the odd lanes the other's. The
-      // chunks start at even x; the last one may overlap the one before (the same cells, the same values).
-      const p0 = padLeft & 1;
-      const even = cells + <usize>p0 * planeBytes;
-      const odd = cells + <usize>(1 - p0) * planeBytes;
+      // chunks start at even x; an even row's last chunk may overlap the one before (the same cells and values).
+      const even = cells + <usize>(padLeft & 1) * planeBytes;
+      const odd = cells + <usize>(1 - (padLeft & 1)) * planeBytes;
       const last = width - 8;
-      for (let more = true; more && x <= last && (x + 1 + padLeft) / 2 + 3 < qW; ) {
-        const s = row + (<usize>x << 2);
-        const e = even + (<usize>((x + padLeft) / 2) << 2);
-        const o = odd + (<usize>((x + 1 + padLeft) / 2) << 2);
-        if (back) {
-          const ve = v128.load(e);
-          const vo = v128.load(o);
-          v128.store(s, v128.shuffle<f32>(ve, vo, 0, 4, 1, 5));
-          v128.store(s, v128.shuffle<f32>(ve, vo, 2, 6, 3, 7), 16);
-        } else {
-          const v0 = v128.load(s);
-          const v1 = v128.load(s, 16);
-          v128.store(e, v128.shuffle<f32>(v0, v1, 0, 2, 4, 6));
-          v128.store(o, v128.shuffle<f32>(v0, v1, 1, 3, 5, 7));
-        }
-        if (x == last) {
-          x = width;
-          more = false;
-        } else {
-          x += 8;
-          if (x > last && x < width && (last & 1) == 0) x = last;
-        }
+      for (; x <= last && (x + 1 + padLeft) / 2 + 3 < qW; x += 8) phasePair(row, even, odd, x, padLeft, back);
+      if (x > last && x < width && last > 0 && (last & 1) == 0 && (last + 1 + padLeft) / 2 + 3 < qW) {
+        phasePair(row, even, odd, last, padLeft, back);
+        x = width;
       }
     }
     if (x >= width) continue;
@@ -512,6 +493,24 @@ function phasePlanes(
         v++;
       }
     }
+  }
+}
+
+/** Row values [x, x + 8) (x even) to or from the cells of the even and odd planes that hold them. */
+@inline function phasePair(row: usize, even: usize, odd: usize, x: i32, padLeft: i32, back: bool): void {
+  const s = row + (<usize>x << 2);
+  const e = even + (<usize>((x + padLeft) >> 1) << 2);
+  const o = odd + (<usize>((x + 1 + padLeft) >> 1) << 2);
+  if (back) {
+    const ve = v128.load(e);
+    const vo = v128.load(o);
+    v128.store(s, v128.shuffle<f32>(ve, vo, 0, 4, 1, 5));
+    v128.store(s, v128.shuffle<f32>(ve, vo, 2, 6, 3, 7), 16);
+  } else {
+    const v0 = v128.load(s);
+    const v1 = v128.load(s, 16);
+    v128.store(e, v128.shuffle<f32>(v0, v1, 0, 2, 4, 6));
+    v128.store(o, v128.shuffle<f32>(v0, v1, 1, 3, 5, 7));
   }
 }
 
