@@ -5,7 +5,7 @@
  * one block of samples (nearestBlock) and cluster sums (clusterSums). Operands are used where they are
  * when resident (in the kernel memory), else copied in.
  */
-import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeBits, takeF64, unitCounter, type WasmHeap } from './wasm/runtime.js';
+import { put, putBits, putF64, reserve, resetHeap, residentOffset, takeBits, takeF64, unitCounter, zeroCounter, type WasmHeap } from './wasm/runtime.js';
 import { input } from './pointwiseWasm.js';
 import { selfOwnedZeros } from './resident.js';
 import { kernelThreads, runThreaded } from './wasm/threads.js';
@@ -231,8 +231,7 @@ export function nearestBlockWasm(
   }
   // Split over the threads by chunks of rows taken from a counter (the rows' results do not depend on
   // which thread takes them), so a thread that starts late or runs slow takes fewer.
-  const next = reserve(h, 1);
-  new Int32Array(h.f32.buffer, next, 1)[0] = 0;
+  const next = zeroCounter(h); // always: nearestBlock takes its chunks with atomic.add on one thread too
   runThreaded(h, nt, 'nearestBlock', [
     px, rows, d, pc, k, pxn, pcn, pcr, rel, abs, prod, candX, candC, candV, count, labels, scores, labels2, scores2, low, slackRel, slackBase,
     out.labelsOnly && !out.second ? 1 : 0, pps, ...codes, next,

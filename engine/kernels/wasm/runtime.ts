@@ -308,7 +308,11 @@ export function releaseBlock(h: WasmHeap, ptr: number, length: number, pool: Res
  * 0, or 0 (each thread its static share) for a call on one thread.
  */
 export function unitCounter(h: WasmHeap, nt: number): number {
-  if (nt <= 1) return 0;
+  return nt <= 1 ? 0 : zeroCounter(h);
+}
+
+/** A fresh i32 set to 0, for a kernel's threads to take units from with `atomic.add`. */
+export function zeroCounter(h: WasmHeap): number {
   const at = reserve(h, 1);
   new Int32Array(h.f32.buffer, at, 1)[0] = 0;
   return at;
