@@ -7,6 +7,11 @@ Twins: torch for the networks; scikit-learn's KMeans (Lloyd, one start from give
 iterations) and a vectorized numpy SOM on Debian's Fashion-MNIST; torchvision's ImageFolder for folder
 loading (only with --folder DIR, the folder engine/bench/folder.ts made).
 Options: --threads N (torch.set_num_threads), --runs N, --seconds S, --only NAME, --folder DIR.
+--serve: measure on request instead, for `--compare`'s alternation (engine/bench/compare.ts): one JSON
+request a line on stdin, {"name", "runs"} ("folder": DIR for folder-cold), answered with that workload's
+line, or {"name", "none": true} when it has no twin (a workload is built on its first request and
+kept); {"name": "ready"} is answered {"ready": true}
+once the libraries are imported; the process ends when stdin closes.
 Set OMP_NUM_THREADS and MKL_NUM_THREADS to the same N (bench.ts does): with set_num_threads alone,
 OpenMP's pool still spins on the other core, doubling the CPU time and slowing the run.
 """
@@ -14,6 +19,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 
 import torch
@@ -279,6 +285,7 @@ def main():
     p.add_argument("--seconds", type=float, default=1.0)
     p.add_argument("--only", default="")
     p.add_argument("--folder", default="")
+    p.add_argument("--serve", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
 
@@ -290,18 +297,55 @@ def main():
             out.update({"img_per_s": round(rates[0], 1), "cpu_img_per_s": round(rates[1], 1)})
         print(json.dumps(out), flush=True)
 
+    made = {}
+
+    def made_run(name, lib, batch, make):
+        # (run, batch) for a workload, or a string saying why it cannot run; built once.
+        if name not in made:
+            try:
+                made[name] = (make(), batch)
+            except (ImportError, OSError) as e:
+                made[name] = f"{type(e).__name__}: {e}"
+        return made[name]
+
+    def one(name, runs, folder=""):
+        for wname, lib, batch, make in WORKLOADS:
+            if wname == name:
+                got = made_run(name, lib, batch, make)
+                if isinstance(got, str):
+                    emit(name, lib, fails=got)
+                else:
+                    emit(name, lib, measure(got[0], got[1], runs, a.seconds))
+                return
+        folder = folder or a.folder
+        if name == "folder-cold" and folder:
+            if (name, folder) not in made:
+                made[(name, folder)] = folder_workload(folder, a.threads)
+            run, n = made[(name, folder)]
+            emit(name, "torchvision", measure(run, n, runs, a.seconds))
+            return
+        print(json.dumps({"name": name, "none": True}), flush=True)  # no twin for this workload
+
+    if a.serve:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            req = json.loads(line)
+            if req.get("name") == "ready":
+                print(json.dumps({"ready": True}), flush=True)
+                continue
+            try:
+                one(str(req["name"]), max(1, int(req.get("runs", a.runs))), str(req.get("folder", "")))
+            except Exception as e:  # one workload's failure is its own answer; the next request still runs
+                emit(str(req.get("name")), "torch", fails=f"{type(e).__name__}: {e}")
+        return
+
     for name, lib, batch, make in WORKLOADS:
         if a.only and a.only not in name:
             continue
-        try:
-            run = make()
-        except (ImportError, OSError) as e:
-            emit(name, lib, fails=f"{type(e).__name__}: {e}")
-            continue
-        emit(name, lib, measure(run, batch, a.runs, a.seconds))
+        one(name, a.runs)
     if a.folder and (not a.only or a.only in "folder-cold"):
-        run, n = folder_workload(a.folder, a.threads)
-        emit("folder-cold", "torchvision", measure(run, n, a.runs, a.seconds))
+        one("folder-cold", a.runs)
 
 
 if __name__ == "__main__":

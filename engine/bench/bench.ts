@@ -4,10 +4,11 @@
  *   `<workload> locus img_per_s=<wall-clock median> cpu_img_per_s=<CPU-time median>`
  * (CPU time counts every kernel thread). Synthetic inputs (speed does not depend on pixel values).
  * Options: --runs N (default 5), --only NAME, --kernels ts|wasm|auto (default: LOCUS_KERNELS or auto),
- * --threads N|auto (kernel threads; default: LOCUS_THREADS or auto), --compare (also TensorFlow.js on
- * its cpu and wasm backends and, when Debian's python3 has torch, PyTorch with Locus's thread count and
- * with one thread; then a markdown table of the medians and ratios, with the machine and its load average;
- * --skip-tfjs leaves TensorFlow.js out: its cpu backend takes minutes on the DCGAN),
+ * --threads N|auto (kernel threads; default: LOCUS_THREADS or auto), --compare (when Debian's python3 has
+ * torch, PyTorch with Locus's thread count and with one thread, each workload alternating Locus and them for
+ * --rounds N (default 3) rounds of --runs timed runs (default 3 with --compare); then TensorFlow.js on its
+ * cpu and wasm backends, and a markdown table of the medians and ratios, with the machine and its load
+ * average; --skip-tfjs leaves TensorFlow.js out: its cpu backend takes minutes on the DCGAN),
  * --memory [--epochs 10] [--images 60000] (resident memory per epoch of LeNet-5 training, memory.ts),
  * --gan-score [--seconds 120] [--runs 3] (the DCGAN's confident-samples score after a time budget, gan-score.ts),
  * --layers vgg64|lenet5|mlp [--steps 30] (each layer's forward and backward time in a training step, layers.ts).
@@ -22,7 +23,7 @@
 import { parseArgs } from 'node:util';
 import { kernelBackend, setKernelBackend, wasmActive, type KernelChoice } from '../kernels/backend.js';
 import { kernelContention, kernelThreads, setKernelThreads } from '../kernels/wasm/threads.js';
-import { printComparison, type Row } from './compare.js';
+import { alternate, loadAverage, printComparison, roundLine, startTwins, type Row, type Twin } from './compare.js';
 import { distanceRates } from './distances.js';
 import { folderWorkloads, makeJpegFolder } from './folder.js';
 import { dcganWorkload } from './gan.js';
@@ -30,12 +31,12 @@ import { ganScoreBench } from './gan-score.js';
 import { fashionSkip, fashionVectors, LOCAL_NAMES, localWorkloads } from './local.js';
 import { gradNormTimes, layerTimes, stepModes } from './layers.js';
 import { memoryRun } from './memory.js';
-import { measureRates, measureRatesAsync } from './timing.js';
+import { measureRates, measureRatesAsync, median, type Rates } from './timing.js';
 import { NETWORK_WORKLOADS, type Workload } from './workloads.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, 'skip-tfjs': { type: 'boolean' }, kernels: { type: 'string' },
+    runs: { type: 'string' }, rounds: { type: 'string' }, only: { type: 'string' }, compare: { type: 'boolean' }, 'skip-tfjs': { type: 'boolean' }, kernels: { type: 'string' },
     memory: { type: 'boolean' }, epochs: { type: 'string' }, images: { type: 'string' }, threads: { type: 'string' },
     'folder-images': { type: 'string' }, 'folder-size': { type: 'string' },
     'gan-score': { type: 'boolean' }, layers: { type: 'string' }, 'grad-modes': { type: 'string' }, 'batch-modes': { type: 'string' }, 'grad-norm': { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' }, 'gan-images': { type: 'string' },
@@ -43,7 +44,9 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const runs = Math.max(1, Number(values.runs ?? 5));
+const runs = Math.max(1, Number(values.runs ?? (values.compare ? 3 : 5)));
+const rounds = Math.max(1, Number(values.rounds ?? 3));
+if (!Number.isInteger(runs) || !Number.isInteger(rounds)) throw new Error('--runs and --rounds take whole numbers');
 if (values.kernels) setKernelBackend(values.kernels as KernelChoice);
 if (values.threads) setKernelThreads(values.threads === 'auto' ? 'auto' : Number(values.threads));
 const h = wasmActive();
@@ -75,11 +78,22 @@ if (values.layers) {
   process.exit(0);
 }
 const wanted = (name: string) => !values.only || name.includes(values.only);
+const loadBefore = loadAverage();
+// The twins start (and import their libraries) before any of Locus's runs, so that they load nothing during one.
+let twins: Twin[] = [];
+if (values.compare) {
+  const t = await startTwins(threads);
+  if (typeof t === 'string') console.log(t);
+  else twins = t;
+}
 const rows: Row[] = [];
-const report = (w: { name: string; unit?: string }, r: { wall: number; cpu: number }) => {
-  rows.push({ name: w.name, locus: r, unit: w.unit });
+/** A workload measured: with twins, alternating with them for `rounds` rounds (compare.ts), a line a round. */
+const measure = async (w: { name: string; unit?: string }, locus: () => Rates | Promise<Rates>, folder?: string) => {
+  const done = await alternate(w.name, locus, twins, { rounds, runs, folder }, (r, i) => console.log(roundLine(w.name, i, r)));
+  const rates = { wall: median(done.map((q) => q.locus.wall)), cpu: median(done.map((q) => q.locus.cpu)) };
+  rows.push({ name: w.name, locus: rates, unit: w.unit, rounds: done });
   const u = w.unit === 'samples' ? 'samples' : 'img';
-  console.log(`${w.name} locus ${u}_per_s=${r.wall.toFixed(1)} cpu_${u}_per_s=${r.cpu.toFixed(1)}`);
+  console.log(`${w.name} locus ${u}_per_s=${rates.wall.toFixed(1)} cpu_${u}_per_s=${rates.cpu.toFixed(1)}`);
 };
 const networks: { name: string; make: () => Workload }[] = [
   ...NETWORK_WORKLOADS.slice(0, 3),
@@ -89,15 +103,14 @@ const networks: { name: string; make: () => Workload }[] = [
 for (const { name, make } of networks) {
   if (!wanted(name)) continue;
   const w = make();
-  report(w, measureRates(w.run, w.batch, runs));
+  await measure(w, () => measureRates(w.run, w.batch, runs));
 }
-const extra: string[] = [];
 if (LOCAL_NAMES.some(wanted)) {
   const skip = fashionSkip();
   if (skip) console.log(`k-means and SOM skipped: ${skip}`);
   else {
     const { x, n, d } = await fashionVectors();
-    for (const w of localWorkloads(x, n, d)) if (wanted(w.name)) report(w, measureRates(w.run, w.batch, runs));
+    for (const w of localWorkloads(x, n, d)) if (wanted(w.name)) await measure(w, () => measureRates(w.run, w.batch, runs));
   }
 }
 if (wanted('folder-cold') || wanted('folder-cache')) {
@@ -108,10 +121,10 @@ if (wanted('folder-cold') || wanted('folder-cache')) {
   const folder = await makeJpegFolder(count, fw, fh);
   console.log(`folder: ${count} JPEGs of ${fw}x${fh} ${folder.made ? `made in ${((performance.now() - t0) / 1000).toFixed(1)} s` : 'from an earlier run'} (${folder.dir})`);
   const { workloads, dispose } = folderWorkloads(folder);
-  for (const w of workloads) if (wanted(w.name)) report(w, await measureRatesAsync(w.run, w.batch, runs));
+  for (const w of workloads) if (wanted(w.name)) await measure(w, () => measureRatesAsync(w.run, w.batch, runs), folder.dir);
   dispose();
-  extra.push('--folder', folder.dir);
 }
+await Promise.all(twins.map((t) => t.close()));
 if (wanted('nearest-784d')) {
   const r = distanceRates(runs);
   console.log(`nearest-784d locus dist_per_s=${r.wall.toFixed(0)} cpu_dist_per_s=${r.cpu.toFixed(0)}`);
@@ -119,4 +132,4 @@ if (wanted('nearest-784d')) {
 // With the thread count automatic, calls go to one thread while other programs slow the workers down.
 const solos = kernelContention().solos;
 if (solos > 0) console.log(`contention: the kernel calls went to one thread ${solos} time${solos === 1 ? '' : 's'} (2 s each) while the workers finished late`);
-if (values.compare) await printComparison(rows, { only: values.only, runs, kernels: kernelBackend(), threads, extra, tfjs: !values['skip-tfjs'] });
+if (values.compare) await printComparison(rows, { only: values.only, runs, rounds: twins.length ? rounds : 1, kernels: kernelBackend(), threads, loadBefore, tfjs: !values['skip-tfjs'] });

@@ -1,26 +1,36 @@
 /**
- * `npm run bench -- --compare`: the same workloads on TensorFlow.js (cpu and wasm backends, one thread)
- * and, when Debian's python3 can import torch, on PyTorch (scripts/bench_torch.py) with the thread count
- * Locus uses and, when that is more than one, with one thread too (PyTorch's fastest setting for these
- * small shapes on a 2-core machine). Prints one line per framework and workload, the ratios, then a
- * markdown table with the date, the machine and its load average (the machine may be shared: medians
- * come from one run).
+ * `npm run bench -- --compare`: the same workloads on PyTorch (scripts/bench_torch.py; scikit-learn and
+ * numpy for k-means and the SOM, torchvision for folders) with the thread count Locus uses and, when that is
+ * more than one, with one thread too (PyTorch's fastest setting for these small shapes on a 2-core
+ * machine), and on TensorFlow.js (cpu and wasm backends, one thread). Each workload alternates: Locus, then
+ * each PyTorch setting, for several rounds (ours, theirs, ours, ...), so both sides meet the same minutes of
+ * a shared machine; the ratio is the median of the rounds' ratios, each against that round's faster twin.
+ * Prints a line per round, then a markdown table with the date, the machine and its load average.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { wasmHeap } from '../kernels/wasm/runtime.js';
 import { TFJS_JOBS, type TfjsResult } from './tfjs.js';
-import type { Rates } from './timing.js';
+import { median, type Rates } from './timing.js';
+
+/** One round of a workload: Locus's rates and each twin setting's, measured one after another (alternate). */
+export interface Round {
+  locus: Rates;
+  twins: Other[];
+}
 
 export interface Row {
   name: string;
+  /** The medians over the rounds. */
   locus: Rates;
   /** What the rates count when not images ('samples': k-means and SOM). */
   unit?: string;
+  rounds?: Round[];
 }
 
-interface Other {
+export interface Other {
   name: string;
   who: string;
   rates?: Rates;
@@ -40,26 +50,99 @@ const TWIN_MALLOC = { MALLOC_MMAP_THRESHOLD_: '2000000000', MALLOC_TRIM_THRESHOL
 /** TF.js's cpu backend takes minutes a DCGAN step on a loaded machine: each job gets this long. */
 const TFJS_LIMIT_S = 240;
 
-function torchResults(only: string | undefined, runs: number, threads: number, extra: string[]): Other[] | string {
+/**
+ * One PyTorch process (bench_torch.py --serve) with `threads` threads, measuring a workload when asked:
+ * kept between requests, so a model is built once and each round costs only its timed runs.
+ */
+export class Twin {
+  readonly threads: number;
+  readonly #proc: ChildProcessWithoutNullStreams;
+  readonly #waiting: ((line: string | null) => void)[] = [];
+  readonly #exited: Promise<void>;
+  #ended = false;
+  #stderr = '';
+
+  /** extra: more arguments for bench_torch.py (the tests' `--seconds 0.05`). */
+  constructor(threads: number, extra: string[] = []) {
+    this.threads = threads;
+    const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
+    // torch.set_num_threads alone leaves OpenMP's other threads spinning (twice the CPU time, and slower):
+    // the environment pins the thread pools too.
+    const t = String(threads);
+    this.#proc = spawn(PYTHON, [script, '--serve', '--threads', t, ...extra], { env: { ...process.env, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t, ...TWIN_MALLOC } });
+    // A write after the process has gone fails on the pipe; its exit answers the waiting requests.
+    this.#proc.stdin.on('error', () => {});
+    this.#proc.stderr.on('data', (b: Buffer) => {
+      this.#stderr = (this.#stderr + b.toString()).slice(-4000);
+    });
+    createInterface({ input: this.#proc.stdout }).on('line', (l) => {
+      if (l.startsWith('{')) this.#waiting.shift()?.(l);
+    });
+    this.#exited = new Promise((resolve) => {
+      const end = () => {
+        this.#ended = true;
+        for (const w of this.#waiting.splice(0)) w(null);
+        resolve();
+      };
+      this.#proc.on('exit', end);
+      this.#proc.on('error', end);
+    });
+  }
+
+  #ask(req: object): Promise<string | null> {
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#waiting.push(resolve);
+      this.#proc.stdin.write(`${JSON.stringify(req)}\n`);
+    });
+  }
+
+  /** Resolves once the process has imported its libraries (so that it does not load them during a run of Locus's). */
+  async ready(): Promise<string | null> {
+    const l = await this.#ask({ name: 'ready' });
+    return l ? null : `PyTorch failed: ${this.#stderr.trim().split('\n').pop() ?? 'no output'}`;
+  }
+
+  /** The workload's rates (or why it failed), or null when it has no twin. */
+  async measure(name: string, runs: number, folder?: string): Promise<Other | null> {
+    const who = `torch-${this.threads}t`;
+    const l = await this.#ask({ name, runs, ...(folder ? { folder } : {}) });
+    if (!l) return { name, who, fails: `PyTorch ended: ${this.#stderr.trim().split('\n').pop() ?? 'no output'}` };
+    let j: { name: string; lib?: string; img_per_s?: number; cpu_img_per_s?: number; fails?: string; none?: boolean };
+    try {
+      j = JSON.parse(l) as typeof j;
+    } catch {
+      return { name, who, fails: `PyTorch answered with something other than JSON: ${l.slice(0, 200)}` };
+    }
+    if (j.none) return null;
+    const lib = `${j.lib ?? 'torch'}-${this.threads}t`;
+    if (j.fails) return { name, who: lib, fails: j.fails };
+    return { name, who: lib, rates: { wall: j.img_per_s ?? 0, cpu: j.cpu_img_per_s ?? 0 } };
+  }
+
+  /** Ends the process (it exits when its stdin closes); resolves when it has. */
+  close(): Promise<void> {
+    this.#proc.stdin.end();
+    return this.#exited;
+  }
+}
+
+/**
+ * The twins for a comparison at Locus's thread count (and one thread when that is more), ready to measure;
+ * or why there are none (no torch under /usr/bin/python3).
+ */
+export async function startTwins(threads: number): Promise<Twin[] | string> {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return `PyTorch skipped: ${PYTHON} -c "import torch" failed (${(probe.stderr || String(probe.error)).trim().split('\n').pop()})`;
-  const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
-  const args = [script, '--threads', String(threads), '--runs', String(runs), ...(only ? ['--only', only] : []), ...extra];
-  // torch.set_num_threads alone leaves OpenMP's other threads spinning (twice the CPU time, and slower):
-  // the environment pins the thread pools too.
-  const t = String(threads);
-  const r = spawnSync(PYTHON, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: t, MKL_NUM_THREADS: t, ...TWIN_MALLOC } });
-  if (r.status !== 0) return `PyTorch failed: ${r.stderr.trim().split('\n').pop()}`;
-  return r.stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => {
-      const j = JSON.parse(l) as { name: string; lib?: string; img_per_s?: number; cpu_img_per_s?: number; fails?: string };
-      const who = `${j.lib ?? 'torch'}-${threads}t`;
-      if (j.fails) return { name: j.name, who, fails: j.fails };
-      return { name: j.name, who, rates: { wall: j.img_per_s ?? 0, cpu: j.cpu_img_per_s ?? 0 } };
-    });
+  const twins = (threads > 1 ? [threads, 1] : [1]).map((t) => new Twin(t));
+  for (const t of twins) {
+    const why = await t.ready();
+    if (why) {
+      await Promise.all(twins.map((q) => q.close()));
+      return why;
+    }
+  }
+  return twins;
 }
 
 /** Each TF.js job in its own process (tfjs.ts as a script), stopped after TFJS_LIMIT_S seconds. */
@@ -89,59 +172,121 @@ function tfjsResults(only: string | undefined, runs: number): Other[] {
 }
 
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v.toPrecision(3));
-const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+export const loadAverage = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+
+/** What alternate needs of a twin (Twin, or a test's stand-in). */
+export interface TwinLike {
+  measure(name: string, runs: number, folder?: string): Promise<Other | null>;
+}
+
+/**
+ * A workload measured `rounds` times on Locus and on each twin, Locus first in odd rounds and last in even
+ * ones (ours, theirs, theirs, ours, ours, ...: neither side always follows the other), so that both meet
+ * the same minutes of the machine. Each round's twins are listed in the twins' order. A workload no twin
+ * has (every measure null) is measured once. onRound sees each round with a twin as it ends.
+ */
+export async function alternate(
+  name: string, locus: () => Rates | Promise<Rates>, twins: readonly TwinLike[], o: { rounds: number; runs: number; folder?: string },
+  onRound?: (r: Round, index: number) => void,
+): Promise<Round[]> {
+  const done: Round[] = [];
+  let hasTwin = twins.length > 0;
+  for (let r = 0; r < (hasTwin ? o.rounds : 1); r++) {
+    let mine: Rates = { wall: 0, cpu: 0 };
+    const theirs: (Other | null)[] = twins.map(() => null);
+    const order = r % 2 === 0 ? [-1, ...twins.keys()] : [...twins.keys()].reverse().concat([-1]);
+    for (const i of order) {
+      if (i < 0) mine = await locus();
+      else if (hasTwin) theirs[i] = await twins[i].measure(name, o.runs, o.folder);
+    }
+    const round: Round = { locus: mine, twins: theirs.filter((x) => x !== null) };
+    hasTwin = round.twins.length > 0;
+    done.push(round);
+    if (hasTwin) onRound?.(round, r);
+  }
+  return done;
+}
+
+/**
+ * A workload's ratios Locus / twin, one per round with a twin that ran: against that round's faster twin
+ * setting (by wall clock), wall clock and CPU time.
+ */
+export function roundRatios(rounds: Round[]): { wall: number[]; cpu: number[] } {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (const r of rounds) {
+    const best = r.twins.filter((x) => x.rates && x.rates.wall > 0).sort((p, q) => (q.rates?.wall ?? 0) - (p.rates?.wall ?? 0))[0];
+    if (!best?.rates) continue;
+    wall.push(r.locus.wall / best.rates.wall);
+    cpu.push(r.locus.cpu / best.rates.cpu);
+  }
+  return { wall, cpu };
+}
+
+/** Each twin setting's medians over the rounds it ran in (or its failure when it never ran). */
+export function twinMedians(row: Row): Other[] {
+  const out: Other[] = [];
+  const rounds = row.rounds ?? [];
+  const whos = [...new Set(rounds.flatMap((r) => r.twins.map((x) => x.who)))];
+  for (const who of whos) {
+    const all = rounds.flatMap((r) => r.twins.filter((x) => x.who === who));
+    const ran = all.filter((x) => x.rates);
+    if (ran.length === 0) out.push({ name: row.name, who, fails: all[0]?.fails ?? 'did not run' });
+    else out.push({ name: row.name, who, rates: { wall: median(ran.map((x) => x.rates!.wall)), cpu: median(ran.map((x) => x.rates!.cpu)) } });
+  }
+  return out;
+}
+
+/** One line per round as it is measured: Locus's rate, each twin's, and the round's ratio. */
+export function roundLine(name: string, index: number, r: Round): string {
+  const twins = r.twins.map((x) => (x.rates ? `${x.who}=${x.rates.wall.toFixed(1)}` : `${x.who} fails: ${x.fails}`));
+  const ratio = roundRatios([r]).wall[0];
+  return `${name} round ${index + 1} locus=${r.locus.wall.toFixed(1)} ${twins.join(' ')}${ratio === undefined ? '' : ` ratio=${ratio.toFixed(2)}`}`;
+}
 
 export async function printComparison(
-  rows: Row[], o: { only?: string; runs: number; kernels: string; threads: number; extra?: string[]; tfjs?: boolean },
+  rows: Row[], o: { only?: string; runs: number; rounds: number; kernels: string; threads: number; loadBefore: string; tfjs?: boolean },
 ): Promise<void> {
-  const loadBefore = load();
-  const others: Other[] = [];
-  for (const threads of o.threads > 1 ? [o.threads, 1] : [1]) {
-    const torch = torchResults(o.only, o.runs, threads, o.extra ?? []);
-    if (typeof torch === 'string') {
-      console.log(torch);
-      break;
-    }
-    others.push(...torch);
-  }
-  if (o.tfjs !== false) others.push(...tfjsResults(o.only, o.runs));
-  for (const x of others) {
+  const tf = o.tfjs !== false ? tfjsResults(o.only, o.runs) : [];
+  const twins = new Map(rows.map((row) => [row.name, twinMedians(row)]));
+  for (const x of [...[...twins.values()].flat(), ...tf]) {
     if (x.fails) console.log(`${x.name} ${x.who} fails: ${x.fails}`);
     else if (x.rates) console.log(`${x.name} ${x.who} img_per_s=${x.rates.wall.toFixed(1)} cpu_img_per_s=${x.rates.cpu.toFixed(1)}`);
   }
-  const whos = [...new Set(others.map((x) => x.who))];
   for (const row of rows) {
-    for (const who of whos) {
-      const x = others.find((y) => y.name === row.name && y.who === who);
-      if (x?.rates) {
-        console.log(`${row.name} locus/${who} ratio=${(row.locus.wall / x.rates.wall).toFixed(2)} cpu_ratio=${(row.locus.cpu / x.rates.cpu).toFixed(2)}`);
-      }
+    const rr = roundRatios(row.rounds ?? []);
+    if (rr.wall.length) console.log(`${row.name} locus/best twin ratio=${median(rr.wall).toFixed(2)} cpu_ratio=${median(rr.cpu).toFixed(2)} (rounds: ${rr.wall.map((v) => v.toFixed(2)).join(', ')})`);
+    for (const x of tf.filter((y) => y.name === row.name && y.rates)) {
+      console.log(`${row.name} locus/${x.who} ratio=${(row.locus.wall / x.rates!.wall).toFixed(2)} cpu_ratio=${(row.locus.cpu / x.rates!.cpu).toFixed(2)}`);
     }
   }
   const h = wasmHeap();
   console.log('');
   console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} logical cores), Node ${process.versions.node}, ` +
     `Locus kernels ${o.kernels}${o.kernels === 'wasm' && h ? ` (${h.build})` : ''} on ${o.threads === 1 ? 'one thread' : `${o.threads} threads`}, ` +
-    `PyTorch as named (torch-Nt: N threads), TensorFlow.js on one thread, load average ${loadBefore} before the comparison, ${load()} after.`);
-  console.log('Images (k-means, SOM: samples) per second, wall clock (CPU time) medians; ratios Locus / other, wall clock (CPU time). ' +
-    'torch-Nt, sklearn-Nt, numpy-Nt: scripts/bench_torch.py with N threads; the folder twin is torchvision with N DataLoader workers (none on 1).');
+    `PyTorch as named (torch-Nt: N threads), TensorFlow.js on one thread, load average ${o.loadBefore} before the comparison, ${loadAverage()} after.`);
+  console.log(`Images (k-means, SOM: samples) per second, wall clock (CPU time): medians of ${o.rounds} round${o.rounds === 1 ? '' : 's'}, each the median of ${o.runs} timed run${o.runs === 1 ? '' : 's'}, ` +
+    'Locus and its twins alternating in every round; Locus / best twin: the median of the rounds\' ratios, each against that round\'s faster twin setting. ' +
+    'torch-Nt, sklearn-Nt, numpy-Nt: scripts/bench_torch.py with N threads; the folder twin is torchvision with N DataLoader workers (none on 1). TensorFlow.js ran after every round.');
   console.log('');
   // One column per thread setting of the twin (torch, scikit-learn or numpy: the row's own library), the
-  // ratio against the faster of them, then TF.js where it ran.
-  const twinThreads = [...new Set(others.filter((x) => !x.who.startsWith('tfjs')).map((x) => x.who.replace(/^.*-/, '')))];
-  const tfjs = whos.filter((w) => w.startsWith('tfjs'));
+  // ratio against the faster of them, each round's, then TF.js where it ran.
+  const all = [...twins.values()].flat();
+  const twinThreads = [...new Set(all.map((x) => x.who.replace(/^.*-/, '')))];
+  const tfWhos = [...new Set(tf.map((x) => x.who))];
   const cell = (x: Other | undefined) => (!x ? '-' : !x.rates ? 'fails' : `${fmt(x.rates.wall)} (${fmt(x.rates.cpu)})`);
   const tail = (cells: string[]) => cells.map((c) => ` ${c} |`).join('');
-  console.log(`| workload | Locus | twin | ${twinThreads.map((t) => `twin ${t}`).join(' | ')} | Locus / best twin |${tail(tfjs)}`);
-  console.log(`|${'---|'.repeat(4 + twinThreads.length + tfjs.length)}`);
+  console.log(`| workload | Locus | twin | ${twinThreads.map((t) => `twin ${t}`).join(' | ')} | Locus / best twin | rounds |${tail(tfWhos)}`);
+  console.log(`|${'---|'.repeat(5 + twinThreads.length + tfWhos.length)}`);
   for (const row of rows) {
-    const mine = others.filter((x) => x.name === row.name && !x.who.startsWith('tfjs'));
+    const mine = twins.get(row.name) ?? [];
     const lib = mine[0]?.who.replace(/-[^-]*$/, '') ?? '-';
-    const best = mine.filter((x) => x.rates).sort((p, q) => (q.rates?.wall ?? 0) - (p.rates?.wall ?? 0))[0];
-    const ratio = best?.rates ? `${(row.locus.wall / best.rates.wall).toFixed(2)} (${(row.locus.cpu / best.rates.cpu).toFixed(2)})` : '-';
-    const twins = twinThreads.map((t) => cell(mine.find((x) => x.who.endsWith(`-${t}`))));
-    const tf = tfjs.map((w) => cell(others.find((x) => x.name === row.name && x.who === w)));
-    console.log(`| ${row.name} | ${fmt(row.locus.wall)} (${fmt(row.locus.cpu)}) | ${lib} | ${twins.join(' | ')} | ${ratio} |${tail(tf)}`);
+    const rr = roundRatios(row.rounds ?? []);
+    const ratio = rr.wall.length ? `${median(rr.wall).toFixed(2)} (${median(rr.cpu).toFixed(2)})` : '-';
+    const each = rr.wall.length ? rr.wall.map((v) => v.toFixed(2)).join(', ') : '-';
+    const cells = twinThreads.map((t) => cell(mine.find((x) => x.who.endsWith(`-${t}`))));
+    const tfc = tfWhos.map((w) => cell(tf.find((x) => x.name === row.name && x.who === w)));
+    console.log(`| ${row.name} | ${fmt(row.locus.wall)} (${fmt(row.locus.cpu)}) | ${lib} | ${cells.join(' | ')} | ${ratio} | ${each} |${tail(tfc)}`);
   }
-  for (const x of others) if (x.fails) console.log(`\n${x.who} ${x.name} fails: ${x.fails}`);
+  for (const x of [...all, ...tf]) if (x.fails) console.log(`\n${x.who} ${x.name} fails: ${x.fails}`);
 }
