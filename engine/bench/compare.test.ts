@@ -42,7 +42,7 @@ test('Locus and the twins alternate, Locus first in odd rounds and last in even 
     },
   });
   const seen: number[] = [];
-  const rounds = await alternate('w', locus, [twin('a'), twin('b')], { rounds: 3, runs: 2, folder: 'f' }, (_, i) => seen.push(i));
+  const rounds = await alternate('w', locus, [twin('a'), twin('b')], { rounds: 3, runs: 2, folder: 'f', settleMs: 0 }, (_, i) => seen.push(i));
   assert.deepEqual(log, ['locus', 'a:w:2:f', 'b:w:2:f', 'b:w:2:f', 'a:w:2:f', 'locus', 'locus', 'a:w:2:f', 'b:w:2:f']);
   assert.deepEqual(seen, [0, 1, 2]);
   // Each round's twins in the twins' order, whichever ran first.
@@ -50,9 +50,14 @@ test('Locus and the twins alternate, Locus first in odd rounds and last in even 
   // A workload no twin has is measured once; so is every workload without twins.
   log.length = 0;
   const none = { measure: async (): Promise<Other | null> => (log.push('none'), null) };
-  assert.equal((await alternate('w', locus, [none], { rounds: 3, runs: 1 })).length, 1);
+  assert.equal((await alternate('w', locus, [none], { rounds: 3, runs: 1, settleMs: 0 })).length, 1);
   assert.deepEqual(log, ['locus', 'none']);
-  assert.equal((await alternate('w', locus, [], { rounds: 3, runs: 1 })).length, 1);
+  assert.equal((await alternate('w', locus, [], { rounds: 3, runs: 1, settleMs: 0 })).length, 1);
+  // The pause comes before each of the round's two measurements (timers may fire a little early: one
+  // pause alone would take about 40 ms).
+  const t0 = performance.now();
+  await alternate('w', locus, [twin('a')], { rounds: 1, runs: 1, settleMs: 40 });
+  assert.ok(performance.now() - t0 >= 60, 'a pause before each measurement');
 });
 
 const torch = spawnSync('/usr/bin/python3', ['-c', 'import torch, sklearn'], { encoding: 'utf8' }).status === 0;

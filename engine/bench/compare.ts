@@ -180,24 +180,38 @@ export interface TwinLike {
 }
 
 /**
+ * The pause before each measurement of a comparison: after its last parallel region PyTorch's OpenMP
+ * pool keeps spinning on the other core for about 0.1 s (measured: one core's worth of CPU in the 100 ms
+ * after a two-thread twin answers, none from 200 ms on), which Locus's kernel threads starting at once
+ * would share (and its contention fallback would then run them on one thread for 2 s). Locus's own
+ * workers sleep 1 ms after their last job.
+ */
+const SETTLE_MS = 300;
+
+/**
  * A workload measured `rounds` times on Locus and on each twin, Locus first in odd rounds and last in even
  * ones (ours, theirs, theirs, ours, ours, ...: neither side always follows the other), so that both meet
- * the same minutes of the machine. Each round's twins are listed in the twins' order. A workload no twin
- * has (every measure null) is measured once. onRound sees each round with a twin as it ends.
+ * the same minutes of the machine, with a pause of settleMs (default SETTLE_MS) before each measurement.
+ * Each round's twins are listed in the twins' order. A workload no twin has (every measure null) is
+ * measured once. onRound sees each round with a twin as it ends.
  */
 export async function alternate(
-  name: string, locus: () => Rates | Promise<Rates>, twins: readonly TwinLike[], o: { rounds: number; runs: number; folder?: string },
+  name: string, locus: () => Rates | Promise<Rates>, twins: readonly TwinLike[], o: { rounds: number; runs: number; folder?: string; settleMs?: number },
   onRound?: (r: Round, index: number) => void,
 ): Promise<Round[]> {
   const done: Round[] = [];
+  const settle = o.settleMs ?? SETTLE_MS;
+  const pause = () => (settle > 0 ? new Promise<void>((resolve) => setTimeout(resolve, settle)) : Promise.resolve());
   let hasTwin = twins.length > 0;
   for (let r = 0; r < (hasTwin ? o.rounds : 1); r++) {
     let mine: Rates = { wall: 0, cpu: 0 };
     const theirs: (Other | null)[] = twins.map(() => null);
     const order = r % 2 === 0 ? [-1, ...twins.keys()] : [...twins.keys()].reverse().concat([-1]);
     for (const i of order) {
+      if (i >= 0 && !hasTwin) continue;
+      await pause();
       if (i < 0) mine = await locus();
-      else if (hasTwin) theirs[i] = await twins[i].measure(name, o.runs, o.folder);
+      else theirs[i] = await twins[i].measure(name, o.runs, o.folder);
     }
     const round: Round = { locus: mine, twins: theirs.filter((x) => x !== null) };
     hasTwin = round.twins.length > 0;
