@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../core/rng.js';
 import { setKernelBackend, wasmActive } from '../kernels/backend.js';
-import { rowSqDistancesWasm } from '../kernels/distanceWasm.js';
+import { nearestOneScreenedWasm, rowSqDistancesWasm } from '../kernels/distanceWasm.js';
+import { setKernelThreads } from '../kernels/wasm/threads.js';
 import { nearestRow, sqDist, sqNorms } from './distance.js';
 import { OnlineKMeans } from './kmeans.js';
 import { nearestOne } from './nearest.js';
@@ -57,6 +58,97 @@ test('nearestOne equals nearestRow and its sqDist on both backends, ties to the 
     } finally {
       setKernelBackend('auto');
     }
+  }
+});
+
+/** The plain definition: sqDist to every row, the smallest (strictly smaller wins: lowest index on ties). */
+function plainNearest(c: Float32Array, k: number, d: number, x: Float32Array, xo: number): { index: number; score: number } {
+  let index = -1;
+  let score = Infinity;
+  for (let j = 0; j < k; j++) {
+    const v = sqDist(x, xo, c, j * d, d);
+    if (v < score) {
+      score = v;
+      index = j;
+    }
+  }
+  return { index, score };
+}
+
+/** The next float32 after v toward +Infinity (dir 1) or -Infinity (dir -1). */
+function ulpStep(v: number, dir: number): number {
+  const b = new Float32Array([v]);
+  const u = new Int32Array(b.buffer);
+  if (v === 0) return dir * 2 ** -149;
+  u[0] += (v > 0) === (dir > 0) ? 1 : -1;
+  return b[0];
+}
+
+test('the float32 screen for one sample (WebAssembly) gives the plain nearest and its sqDist bit for bit, near ties included; not finite: no answer', { skip: !wasm && 'no WebAssembly SIMD here' }, () => {
+  const h = wasmActive()!;
+  const r = new Rng(25);
+  let cases = 0;
+  const check = (c: Float32Array, k: number, d: number, x: Float32Array, xo: number, what: string) => {
+    const got = nearestOneScreenedWasm(h, x, xo, c, k, d);
+    assert.ok(got, `${what}: screened`);
+    const ref = plainNearest(c, k, d, x, xo);
+    assert.equal(got.index, ref.index, `${what}: index`);
+    assert.ok(Object.is(got.score, ref.score), `${what}: score ${got.score} against ${ref.score}`);
+    cases++;
+  };
+  for (const k of [1, 3, 4, 5, 8, 67]) {
+    for (const d of [1, 3, 4, 5, 31, 784, 785]) {
+      for (const [scale, offset] of [[1, 0], [0.01, 100], [1e-20, 0]]) {
+        const c = data(k * d, r, scale, offset);
+        const x = data(d + 2, r, scale, offset);
+        check(c, k, d, x, 2, `random k=${k} d=${d} scale=${scale}`);
+        // Near ties: every prototype a copy of the first moved by one float32 step in a few places, so the
+        // distances differ by far less than the screen's error; duplicates tie exactly (lowest index wins).
+        const near = new Float32Array(k * d);
+        for (let j = 0; j < k; j++) {
+          near.set(c.subarray(0, d), j * d);
+          if (j % 5 === 4) continue; // an exact duplicate of the first
+          for (let m = 0; m < 3; m++) {
+            const t = j * d + r.int(d);
+            near[t] = ulpStep(near[t], r.next() < 0.5 ? -1 : 1);
+          }
+        }
+        for (let s = 0; s < 4; s++) check(near, k, d, data(d, r, scale, offset), 0, `near ties k=${k} d=${d} scale=${scale} sample ${s}`);
+        check(near, k, d, near.slice(0, d), 0, `on the first k=${k} d=${d}`);
+      }
+    }
+  }
+  // Subnormal differences (products that underflow in float32).
+  const tiny = Float32Array.from({ length: 5 * 33 }, (_, i) => (i % 7) * 2 ** -140);
+  check(tiny, 5, 33, tiny.slice(33, 66), 0, 'subnormal');
+  assert.equal(cases, 6 * 7 * 3 * 6 + 1);
+  // Not finite in float32 (overflow, infinity, NaN): no answer, for the exact pass over every prototype.
+  const big = Float32Array.from({ length: 3 * 4 }, (_, i) => (i < 4 ? 3e38 : -3e38));
+  assert.equal(nearestOneScreenedWasm(h, big.slice(0, 4), 0, big, 3, 4), null);
+  const withNaN = data(2 * 9, r, 1, 0);
+  withNaN[11] = NaN;
+  assert.equal(nearestOneScreenedWasm(h, data(9, r, 1, 0), 0, withNaN, 2, 9), null);
+});
+
+test('nearestOne on the kernels: many prototypes screened on one thread, split exactly over two; both the plain nearest', { skip: !wasm && 'no WebAssembly SIMD here' }, () => {
+  const r = new Rng(26);
+  const k = 400;
+  const d = 200; // k x d past the split threshold
+  const c = data(k * d, r, 1, 0);
+  const h = wasmActive()!;
+  try {
+    for (const threads of [1, 2]) {
+      setKernelThreads(threads);
+      for (let s = 0; s < 5; s++) {
+        const x = data(d, r, 1, 0);
+        const ref = plainNearest(c, k, d, x, 0);
+        assert.deepEqual(nearestOne(c, k, d, x, 0), ref, `threads ${threads} sample ${s}`);
+        // The screen itself answers on one thread and declines on two (the split exact pass runs instead).
+        assert.equal(nearestOneScreenedWasm(h, x, 0, c, k, d) === null, threads === 2);
+      }
+    }
+  } finally {
+    setKernelThreads('auto');
   }
 });
 

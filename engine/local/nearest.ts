@@ -11,7 +11,7 @@
  * prototype per sample survives the screen, so the pass costs one GEMM plus n dot products.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { nearestBlockWasm, pairDotsWasm, type PartialSums, type ScreenCodes, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
+import { nearestBlockWasm, nearestOneScreenedWasm, pairDotsWasm, type PartialSums, type ScreenCodes, rowSqDistancesWasm, WASM_MIN_DISTANCE_VALUES } from '../kernels/distanceWasm.js';
 import { gemm } from '../kernels/gemm.js';
 import { dot, fromDot, rowDistances, rowDistances2, sqDist } from './distance.js';
 
@@ -341,14 +341,20 @@ let oneBuf = new Float64Array(64);
 /**
  * Nearest of k rows of c (width d) to x[xo..xo+d) by direct squared distance (sqDist), lowest index on
  * ties, with that distance; index -1 and score Infinity when k = 0. The same index and score bit for bit
- * as nearestRow and sqDist: on the WebAssembly kernels (rowSqDistances) when they are active and the
- * prototypes are not tiny, else the TypeScript loops. Writes into `out` and returns it.
+ * as nearestRow and sqDist: on the WebAssembly kernels when they are active and the prototypes are not
+ * tiny (a float32 screen, then sqDist's doubles for the prototypes it cannot rule out:
+ * nearestOneScreened; rowSqDistances over all of them when a screen value is not finite), else the
+ * TypeScript loops. Writes into `out` and returns it.
  */
 export function nearestOne(c: Float32Array, k: number, d: number, x: Float32Array, xo: number, out: Nearest = { index: -1, score: Infinity }): Nearest {
   let best = -1;
   let bv = Infinity;
   const h = k * d >= WASM_MIN_DISTANCE_VALUES ? wasmActive() : null;
-  if (h) {
+  const screened = h ? nearestOneScreenedWasm(h, x, xo, c, k, d) : null;
+  if (screened) {
+    best = screened.index;
+    bv = screened.score;
+  } else if (h) {
     if (oneBuf.length < k) oneBuf = new Float64Array(Math.max(k, 2 * oneBuf.length));
     const buf = oneBuf;
     rowSqDistancesWasm(h, x, xo, c, k, d, buf);

@@ -3204,6 +3204,99 @@ export function lstmBackward(
 }
 
 /**
+ * The nearest of k rows of c (d floats each) to the sample x by squared distance, with exactly the result
+ * of rowSqDistances and a scan for the smallest (strictly smaller wins, so the lowest index on ties): its
+ * index, returned, and its distance at out (f64). First a float32 screen: A_j = sum (x_t - c_jt)^2 in
+ * float32, four prototypes and four lanes of t at a time, in any order. Every term is nonnegative, so A_j
+ * is within a relative gamma_{d+4} of the exact E_j = sum (x_t - c_jt)^2 (the difference's rounding counts
+ * twice once squared, the product's once, and a term meets at most d + 1 additions on its way to the
+ * total), plus d 2^-149 for products that underflow, and the double distance S_j is within gamma_{d+2}
+ * (of 2^-53) of E_j: S_j lies in [(A_j - abs)(1 - rel), (A_j + abs)(1 + rel)] with rel = 2 (d + 3) 2^-24
+ * (above both together, with room for the double roundings of the bounds themselves) and abs = d 2^-149. Only the prototypes whose lower bound is not above the least upper bound can be the nearest
+ * (any other's S_j exceeds some candidate's); their S_j are rowSqDistances's doubles (the sum in order,
+ * separate multiply and add), scanned in index order. Returns -1 (nothing written) when a screen value is
+ * not finite (a NaN, an infinity, or float32 overflow), for the caller's exact pass over every prototype.
+ * scratch: room for k f64.
+ */
+export function nearestOneScreened(x: usize, c: usize, k: i32, d: i32, scratch: usize, out: usize): i32 {
+  const row = <usize>d << 2;
+  const d4 = <usize>(d & ~3) << 2;
+  let j = 0;
+  for (; j + 4 <= k; j += 4) {
+    const p0 = c + <usize>j * row;
+    const p1 = p0 + row;
+    const p2 = p1 + row;
+    const p3 = p2 + row;
+    let a0 = f32x4.splat(0);
+    let a1 = f32x4.splat(0);
+    let a2 = f32x4.splat(0);
+    let a3 = f32x4.splat(0);
+    for (let t: usize = 0; t < d4; t += 16) {
+      const xv = v128.load(x + t);
+      const e0 = f32x4.sub(xv, v128.load(p0 + t));
+      const e1 = f32x4.sub(xv, v128.load(p1 + t));
+      const e2 = f32x4.sub(xv, v128.load(p2 + t));
+      const e3 = f32x4.sub(xv, v128.load(p3 + t));
+      a0 = madd(e0, e0, a0);
+      a1 = madd(e1, e1, a1);
+      a2 = madd(e2, e2, a2);
+      a3 = madd(e3, e3, a3);
+    }
+    // The four sums' lanes added pairwise (a transpose of the four accumulators, then three additions).
+    const s01 = f32x4.add(v128.shuffle<f32>(a0, a1, 0, 1, 4, 5), v128.shuffle<f32>(a0, a1, 2, 3, 6, 7));
+    const s23 = f32x4.add(v128.shuffle<f32>(a2, a3, 0, 1, 4, 5), v128.shuffle<f32>(a2, a3, 2, 3, 6, 7));
+    let sum = f32x4.add(v128.shuffle<f32>(s01, s23, 0, 2, 4, 6), v128.shuffle<f32>(s01, s23, 1, 3, 5, 7));
+    for (let t = d4; t < row; t += 4) {
+      const xt = load<f32>(x + t);
+      const e = f32x4.sub(f32x4.splat(xt), f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(p0 + t)), 1, load<f32>(p1 + t)), 2, load<f32>(p2 + t)), 3, load<f32>(p3 + t)));
+      sum = f32x4.add(sum, f32x4.mul(e, e));
+    }
+    v128.store(scratch + (<usize>j << 3), f64x2.promote_low_f32x4(sum));
+    v128.store(scratch + (<usize>j << 3), f64x2.promote_low_f32x4(v128.shuffle<f32>(sum, sum, 2, 3, 0, 1)), 16);
+  }
+  for (; j < k; j++) {
+    const p0 = c + <usize>j * row;
+    let a0 = f32x4.splat(0);
+    for (let t: usize = 0; t < d4; t += 16) {
+      const e0 = f32x4.sub(v128.load(x + t), v128.load(p0 + t));
+      a0 = madd(e0, e0, a0);
+    }
+    let s = f32x4.extract_lane(a0, 0) + f32x4.extract_lane(a0, 1) + (f32x4.extract_lane(a0, 2) + f32x4.extract_lane(a0, 3));
+    for (let t = d4; t < row; t += 4) {
+      const e = load<f32>(x + t) - load<f32>(p0 + t);
+      s += e * e;
+    }
+    store<f64>(scratch + (<usize>j << 3), <f64>s);
+  }
+  const rel = <f64>(2 * (d + 3)) * 5.9604644775390625e-8; // 2 (d + 3) 2^-24
+  const abs = <f64>d * 1.401298464324817e-45; // d 2^-149
+  let least = Infinity;
+  for (let q = 0; q < k; q++) {
+    const a = load<f64>(scratch + (<usize>q << 3));
+    if (!isFinite(a)) return -1;
+    const u = (a + abs) * (1 + rel);
+    if (u < least) least = u;
+  }
+  let best = -1;
+  let bv = Infinity;
+  for (let q = 0; q < k; q++) {
+    if ((load<f64>(scratch + (<usize>q << 3)) - abs) * (1 - rel) > least) continue;
+    const p0 = c + <usize>q * row;
+    let sq: f64 = 0;
+    for (let t: usize = 0; t < row; t += 4) {
+      const v = <f64>load<f32>(x + t) - <f64>load<f32>(p0 + t);
+      sq += v * v;
+    }
+    if (sq < bv) {
+      bv = sq;
+      best = q;
+    }
+  }
+  store<f64>(out, bv);
+  return best;
+}
+
+/**
  * Squared distances from one row x (d floats) to the k rows of c (k x d, row-major) into out (k f64):
  * out[j] = sum over t = 0..d-1, in that order, of (f64(x[t]) - f64(c[j][t]))^2 with one f64 accumulator
  * per prototype, a separate multiply and add (no fused multiply-add): exactly the arithmetic of the

@@ -75,6 +75,7 @@ export interface WasmExports {
     beta1: number, beta2: number, a1: number, a2: number, eps: number, c1: number, c2: number, tid: number, nt: number): void;
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, next: number, ...geomThread: number[]): void;
   rowSqDistances(x: number, c: number, k: number, d: number, out: number, tid: number, nt: number): void;
+  nearestOneScreened(x: number, c: number, k: number, d: number, scratch: number, out: number): number;
   pairDots(xs: number, cs: number, m: number, d: number, out: number, tid: number, nt: number): void;
   nearestBlock(
     x: number, rows: number, d: number, c: number, k: number, xn: number, cn: number, cRoot: number, rel: number, abs: number,
