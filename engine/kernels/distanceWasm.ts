@@ -36,22 +36,26 @@ export function rowSqDistancesWasm(h: WasmHeap, x: Float32Array, xo: number, c: 
 /**
  * The nearest of k rows of c (k x d) to x[xo..xo+d) with its squared distance, exactly as rowSqDistances
  * and a scan for the smallest (lowest index on ties), screened in float32 first (kernels.as,
- * nearestOneScreened, on the calling thread). null, for the caller to take rowSqDistancesWasm over every
- * prototype, when a screen value is not finite (NaN, infinity, float32 overflow), and without screening
- * when rowSqDistances would be split over the threads (k x d from SPLIT_PRODUCTS, more than one thread):
- * a 20 x 20 SOM's step then ran faster on the split exact pass (the threads' halves of the 1.25 MB of units
- * stay in their own caches, where its moves left them), and slower on the screen alone.
+ * nearestOneScreened). From SPLIT_PRODUCTS products the screen is split over the kernel threads by
+ * prototypes in groups of four (screenOne: a SOM's units as somUpdate splits them, so each thread reads the
+ * rows its own moves left in its cache), and the rest runs on the calling thread (nearestFromScreen).
+ * null when a screen value is not finite (NaN, infinity, float32 overflow): the caller then takes
+ * rowSqDistancesWasm over every prototype.
  */
 export function nearestOneScreenedWasm(h: WasmHeap, x: Float32Array, xo: number, c: Float32Array, k: number, d: number): { index: number; score: number } | null {
   if (c.length < k * d || x.length < xo + d) throw new Error(`nearestOneScreened: needs ${k} x ${d} prototypes and a sample of ${d}`);
-  if (k * d >= SPLIT_PRODUCTS && kernelThreads(h) > 1) return null;
   resetHeap(h);
   const px = reserve(h, d);
   put(h, px, x, xo, d);
   const pc = input(h, c, k * d);
   const ps = reserve(h, 2 * k);
   const po = reserve(h, 2);
-  const index = h.fn.nearestOneScreened(px, pc, k, d, ps, po);
+  const nt = k * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1;
+  let index: number;
+  if (nt > 1) {
+    runThreaded(h, nt, 'screenOne', [px, pc, k, d, ps]);
+    index = h.fn.nearestFromScreen(px, pc, k, d, ps, po);
+  } else index = h.fn.nearestOneScreened(px, pc, k, d, ps, po);
   if (index < 0) return null;
   return { index, score: new Float64Array(h.memory.buffer, po, 1)[0] };
 }

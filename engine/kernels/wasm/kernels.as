@@ -3219,6 +3219,23 @@ export function lstmBackward(
  * scratch: room for k f64.
  */
 export function nearestOneScreened(x: usize, c: usize, k: i32, d: i32, scratch: usize, out: usize): i32 {
+  screenOneRange(x, c, k, d, scratch);
+  return nearestFromScreen(x, c, k, d, scratch, out);
+}
+
+/**
+ * nearestOneScreened's float32 screen split over the threads (thread tid's share of the prototypes in
+ * groups of four, as somUpdate splits a SOM's units, so each thread reads the rows its moves last wrote);
+ * nearestFromScreen then finishes on the calling thread. Each A_j is the same whichever thread computes it.
+ */
+export function screenOne(x: usize, c: usize, k: i32, d: i32, scratch: usize, tid: i32, nt: i32): void {
+  const lo = groupShareLo(k, 4, tid, nt);
+  const hi = groupShareLo(k, 4, tid + 1, nt);
+  if (hi > lo) screenOneRange(x, c + <usize>lo * (<usize>d << 2), hi - lo, d, scratch + (<usize>lo << 3));
+}
+
+/** The float32 screen of rows [0, k) of c into scratch (f64 each), four prototypes at a time. */
+function screenOneRange(x: usize, c: usize, k: i32, d: i32, scratch: usize): void {
   const row = <usize>d << 2;
   const d4 = <usize>(d & ~3) << 2;
   let j = 0;
@@ -3268,6 +3285,14 @@ export function nearestOneScreened(x: usize, c: usize, k: i32, d: i32, scratch: 
     }
     store<f64>(scratch + (<usize>j << 3), <f64>s);
   }
+}
+
+/**
+ * The rest of nearestOneScreened from the screen's values in scratch: the least upper bound, the exact
+ * distances of the prototypes it cannot rule out, the nearest (or -1 when a screen value is not finite).
+ */
+export function nearestFromScreen(x: usize, c: usize, k: i32, d: i32, scratch: usize, out: usize): i32 {
+  const row = <usize>d << 2;
   const rel = <f64>(2 * (d + 3)) * 5.9604644775390625e-8; // 2 (d + 3) 2^-24
   const abs = <f64>d * 1.401298464324817e-45; // d 2^-149
   let least = Infinity;

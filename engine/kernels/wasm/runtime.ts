@@ -76,6 +76,8 @@ export interface WasmExports {
   convTranspose2dBackward(x: number, dy: number, n: number, inChannels: number, w: number, dx: number, db: number, col: number, mat: number, group: number, parts: number, next: number, ...geomThread: number[]): void;
   rowSqDistances(x: number, c: number, k: number, d: number, out: number, tid: number, nt: number): void;
   nearestOneScreened(x: number, c: number, k: number, d: number, scratch: number, out: number): number;
+  screenOne(x: number, c: number, k: number, d: number, scratch: number, tid: number, nt: number): void;
+  nearestFromScreen(x: number, c: number, k: number, d: number, scratch: number, out: number): number;
   pairDots(xs: number, cs: number, m: number, d: number, out: number, tid: number, nt: number): void;
   nearestBlock(
     x: number, rows: number, d: number, c: number, k: number, xn: number, cn: number, cRoot: number, rel: number, abs: number,

@@ -26,7 +26,7 @@ const KERNELS = [
   'maxPoolForward', 'maxPoolBackward', 'batchNormForward', 'batchNormBackward', 'tanhForward', 'tanhBackward', 'conv2dBackwardInput',
   'leakyReluForwardShare', 'leakyReluBackwardShare', 'pairDots', 'nearestBlock', 'clusterSums', 'lloydBounded', 'normsCodes',
   'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'sumSquares',
-  'rowSqDistances', 'somUpdate',
+  'rowSqDistances', 'somUpdate', 'screenOne',
 ] as const;
 export type ThreadedKernel = (typeof KERNELS)[number];
 
