@@ -128,6 +128,10 @@ test('the float32 screen for one sample (WebAssembly) gives the plain nearest an
   const withNaN = data(2 * 9, r, 1, 0);
   withNaN[11] = NaN;
   assert.equal(nearestOneScreenedWasm(h, data(9, r, 1, 0), 0, withNaN, 2, 9), null);
+  // Samples too long for the margins (d over 2^20): no answer either.
+  const long = 2 ** 20 + 1;
+  assert.equal(nearestOneScreenedWasm(h, new Float32Array(long), 0, new Float32Array(2 * long), 2, long), null);
+  assert.ok(nearestOneScreenedWasm(h, new Float32Array(long - 1), 0, new Float32Array(2 * (long - 1)), 2, long - 1));
 });
 
 test('nearestOne on the kernels: many prototypes screened on one thread and split over two, the plain nearest either way', { skip: !wasm && 'no WebAssembly SIMD here' }, () => {

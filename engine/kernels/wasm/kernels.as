@@ -3212,11 +3212,12 @@ export function lstmBackward(
  * twice once squared, the product's once, and a term meets at most d + 1 additions on its way to the
  * total), plus d 2^-149 for products that underflow, and the double distance S_j is within gamma_{d+2}
  * (of 2^-53) of E_j: S_j lies in [(A_j - abs)(1 - rel), (A_j + abs)(1 + rel)] with rel = 2 (d + 3) 2^-24
- * (above both together, with room for the double roundings of the bounds themselves) and abs = d 2^-149. Only the prototypes whose lower bound is not above the least upper bound can be the nearest
- * (any other's S_j exceeds some candidate's); their S_j are rowSqDistances's doubles (the sum in order,
- * separate multiply and add), scanned in index order. Returns -1 (nothing written) when a screen value is
- * not finite (a NaN, an infinity, or float32 overflow), for the caller's exact pass over every prototype.
- * scratch: room for k f64.
+ * (above both together, with room for the double roundings of the bounds themselves, while d is at most
+ * 2^20: gamma_n <= 2 n u needs n u <= 1/2) and abs = d 2^-149. Only the prototypes whose lower bound is
+ * not above the least upper bound can be the nearest (any other's S_j exceeds some candidate's); their S_j
+ * are rowSqDistances's doubles (the sum in order, separate multiply and add), scanned in index order.
+ * Returns -1 (nothing written) when a screen value is not finite (a NaN, an infinity, or float32
+ * overflow) or d is over 2^20, for the caller's exact pass over every prototype. scratch: room for k f64.
  */
 export function nearestOneScreened(x: usize, c: usize, k: i32, d: i32, scratch: usize, out: usize): i32 {
   screenOneRange(x, c, k, d, scratch);
@@ -3292,6 +3293,7 @@ function screenOneRange(x: usize, c: usize, k: i32, d: i32, scratch: usize): voi
  * distances of the prototypes it cannot rule out, the nearest (or -1 when a screen value is not finite).
  */
 export function nearestFromScreen(x: usize, c: usize, k: i32, d: i32, scratch: usize, out: usize): i32 {
+  if (d > 1 << 20) return -1; // past where rel covers the screen's error (see nearestOneScreened)
   const row = <usize>d << 2;
   const rel = <f64>(2 * (d + 3)) * 5.9604644775390625e-8; // 2 (d + 3) 2^-24
   const abs = <f64>d * 1.401298464324817e-45; // d 2^-149
