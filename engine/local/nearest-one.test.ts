@@ -61,18 +61,10 @@ test('nearestOne equals nearestRow and its sqDist on both backends, ties to the 
   }
 });
 
-/** The plain definition: sqDist to every row, the smallest (strictly smaller wins: lowest index on ties). */
+/** The plain definition: nearestRow (sqDist to every row, lowest index on ties) and that row's sqDist. */
 function plainNearest(c: Float32Array, k: number, d: number, x: Float32Array, xo: number): { index: number; score: number } {
-  let index = -1;
-  let score = Infinity;
-  for (let j = 0; j < k; j++) {
-    const v = sqDist(x, xo, c, j * d, d);
-    if (v < score) {
-      score = v;
-      index = j;
-    }
-  }
-  return { index, score };
+  const index = nearestRow(c, k, d, x, xo);
+  return { index, score: index < 0 ? Infinity : sqDist(x, xo, c, index * d, d) };
 }
 
 /** The next float32 after v toward +Infinity (dir 1) or -Infinity (dir -1). */

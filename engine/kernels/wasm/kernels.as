@@ -3308,12 +3308,8 @@ export function nearestFromScreen(x: usize, c: usize, k: i32, d: i32, scratch: u
   let bv = Infinity;
   for (let q = 0; q < k; q++) {
     if ((load<f64>(scratch + (<usize>q << 3)) - abs) * (1 - rel) > least) continue;
-    const p0 = c + <usize>q * row;
-    let sq: f64 = 0;
-    for (let t: usize = 0; t < row; t += 4) {
-      const v = <f64>load<f32>(x + t) - <f64>load<f32>(p0 + t);
-      sq += v * v;
-    }
+    rowSqDistancesRange(x, c + <usize>q * row, 1, d, out); // the exact distance, as rowSqDistances's
+    const sq = load<f64>(out);
     if (sq < bv) {
       bv = sq;
       best = q;
