@@ -9,9 +9,9 @@ loading (only with --folder DIR, the folder engine/bench/folder.ts made).
 Options: --threads N (torch.set_num_threads), --runs N, --seconds S, --only NAME, --folder DIR.
 --serve: measure on request instead, for `--compare`'s alternation (engine/bench/compare.ts): one JSON
 request a line on stdin, {"name", "runs"} ("folder": DIR for folder-cold), answered with that workload's
-line, or {"name", "none": true} when it has no twin (a workload is built on its first request and
-kept); {"name": "ready"} is answered {"ready": true}
-once the libraries are imported; the process ends when stdin closes.
+line, or {"name", "none": true} when it has no twin (a workload is built on its first request and kept);
+{"name": "ready"} is answered {"ready": true} once the libraries are imported; the process ends when
+stdin closes.
 Set OMP_NUM_THREADS and MKL_NUM_THREADS to the same N (bench.ts does): with set_num_threads alone,
 OpenMP's pool still spins on the other core, doubling the CPU time and slowing the run.
 """
@@ -299,7 +299,7 @@ def main():
 
     made = {}
 
-    def made_run(name, lib, batch, make):
+    def made_run(name, batch, make):
         # (run, batch) for a workload, or a string saying why it cannot run; built once.
         if name not in made:
             try:
@@ -311,7 +311,7 @@ def main():
     def one(name, runs, folder=""):
         for wname, lib, batch, make in WORKLOADS:
             if wname == name:
-                got = made_run(name, lib, batch, make)
+                got = made_run(name, batch, make)
                 if isinstance(got, str):
                     emit(name, lib, fails=got)
                 else:
