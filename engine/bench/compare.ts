@@ -89,6 +89,11 @@ export class Twin {
     });
   }
 
+  /** The last line the process wrote to stderr (where Python prints why it stopped). */
+  get #lastError(): string {
+    return this.#stderr.trim().split('\n').pop() || 'no output';
+  }
+
   #ask(req: object): Promise<string | null> {
     if (this.#ended) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -100,14 +105,14 @@ export class Twin {
   /** Resolves once the process has imported its libraries (so that it does not load them during a run of Locus's). */
   async ready(): Promise<string | null> {
     const l = await this.#ask({ name: 'ready' });
-    return l ? null : `PyTorch failed: ${this.#stderr.trim().split('\n').pop() ?? 'no output'}`;
+    return l ? null : `PyTorch failed: ${this.#lastError}`;
   }
 
   /** The workload's rates (or why it failed), or null when it has no twin. */
   async measure(name: string, runs: number, folder?: string): Promise<Other | null> {
     const who = `torch-${this.threads}t`;
     const l = await this.#ask({ name, runs, ...(folder ? { folder } : {}) });
-    if (!l) return { name, who, fails: `PyTorch ended: ${this.#stderr.trim().split('\n').pop() ?? 'no output'}` };
+    if (!l) return { name, who, fails: `PyTorch ended: ${this.#lastError}` };
     let j: { name: string; lib?: string; img_per_s?: number; cpu_img_per_s?: number; fails?: string; none?: boolean };
     try {
       j = JSON.parse(l) as typeof j;
