@@ -3506,6 +3506,82 @@ function pairDotsRange(xs: usize, cs: usize, m: i32, d: i32, out: usize): void {
 }
 
 /**
+ * acc's lanes + the squares of values t..t+3 of rows xa (lane 0) and xb (lane 1), added in order t, t + 1,
+ * t + 2, t + 3 (byte offset t): pairStep4 with ca = xa and cb = xb, each value spread over the lanes once.
+ */
+@inline function squareStep4(acc: v128, xa: usize, xb: usize, t: usize): v128 {
+  const xv = v128.load(xa + t);
+  const xw = v128.load(xb + t);
+  const xl = v128.shuffle<f32>(xv, xw, 0, 4, 1, 5);
+  const xh = v128.shuffle<f32>(xv, xw, 2, 6, 3, 7);
+  const l0 = lowPair(xl);
+  const h0 = highPair(xl);
+  const l1 = lowPair(xh);
+  const h1 = highPair(xh);
+  acc = maddExact(l0, l0, acc);
+  acc = maddExact(h0, h0, acc);
+  acc = maddExact(l1, l1, acc);
+  return maddExact(h1, h1, acc);
+}
+
+/**
+ * out[q] = the squared norm of the row at byte address xs[q] (d float32) for q < m: pairDotsRange with each
+ * row against itself, the same doubles (each square exact, added in order t = 0..d-1), with half its
+ * shuffles and conversions (a squared norm's two operands are one vector).
+ */
+function pairSquaresRange(xs: usize, m: i32, d: i32, out: usize): void {
+  const end = <usize>d << 2;
+  const end4 = end & ~(<usize>15);
+  let q = 0;
+  for (; q + 8 <= m; q += 8) {
+    const xa = xs + (<usize>q << 2);
+    const x0 = <usize>load<i32>(xa);
+    const x1 = <usize>load<i32>(xa, 4);
+    const x2 = <usize>load<i32>(xa, 8);
+    const x3 = <usize>load<i32>(xa, 12);
+    const x4 = <usize>load<i32>(xa, 16);
+    const x5 = <usize>load<i32>(xa, 20);
+    const x6 = <usize>load<i32>(xa, 24);
+    const x7 = <usize>load<i32>(xa, 28);
+    let a0 = f64x2.splat(0);
+    let a1 = f64x2.splat(0);
+    let a2 = f64x2.splat(0);
+    let a3 = f64x2.splat(0);
+    let t: usize = 0;
+    for (; t < end4; t += 16) {
+      a0 = squareStep4(a0, x0, x1, t);
+      a1 = squareStep4(a1, x2, x3, t);
+      a2 = squareStep4(a2, x4, x5, t);
+      a3 = squareStep4(a3, x6, x7, t);
+    }
+    for (; t < end; t += 4) {
+      const u0 = f64x2.promote_low_f32x4(v128.load32_lane(x1 + t, v128.load32_zero(x0 + t), 1));
+      const u1 = f64x2.promote_low_f32x4(v128.load32_lane(x3 + t, v128.load32_zero(x2 + t), 1));
+      const u2 = f64x2.promote_low_f32x4(v128.load32_lane(x5 + t, v128.load32_zero(x4 + t), 1));
+      const u3 = f64x2.promote_low_f32x4(v128.load32_lane(x7 + t, v128.load32_zero(x6 + t), 1));
+      a0 = f64x2.add(a0, f64x2.mul(u0, u0));
+      a1 = f64x2.add(a1, f64x2.mul(u1, u1));
+      a2 = f64x2.add(a2, f64x2.mul(u2, u2));
+      a3 = f64x2.add(a3, f64x2.mul(u3, u3));
+    }
+    const o = out + (<usize>q << 3);
+    v128.store(o, a0);
+    v128.store(o, a1, 16);
+    v128.store(o, a2, 32);
+    v128.store(o, a3, 48);
+  }
+  for (; q < m; q++) {
+    const x0 = <usize>load<i32>(xs + (<usize>q << 2));
+    let s: f64 = 0;
+    for (let t: usize = 0; t < end; t += 4) {
+      const v = <f64>load<f32>(x0 + t);
+      s += v * v;
+    }
+    store<f64>(out + (<usize>q << 3), s);
+  }
+}
+
+/**
  * One block of the screened nearest-prototype pass (../../local/nearest.ts, nearestScreened), with the
  * TypeScript loop's doubles bit for bit: rows x d samples at x (squared norms xn), k x d prototypes at c
  * (squared norms cn, square roots cRoot). prod = X C^T by the GEMM (float32; only the screen reads it);
@@ -3860,7 +3936,7 @@ export function normsCodes(xs: usize, x: usize, rows: i32, d: i32, norms: usize,
     const end = min(rows, (u + 1) * ROW_CHUNK);
     for (let q = u * ROW_CHUNK; q < end; q += 8) {
       const g = min(8, end - q);
-      pairDotsRange(xs + (<usize>q << 2), xs + (<usize>q << 2), g, d, norms + (<usize>q << 3));
+      pairSquaresRange(xs + (<usize>q << 2), g, d, norms + (<usize>q << 3));
       pixelCodesRange(x, q, q + g, d, codes, err);
     }
   }
