@@ -1,10 +1,13 @@
 /**
  * `--compare`'s arithmetic (the median of the rounds' ratios, each against that round's faster twin) and
  * its PyTorch process (bench_torch.py --serve: measures on request, says when a workload has no twin,
- * and its end turns later requests into failures instead of a hang).
+ * and its end, or its silence past the answer limit, turns requests into failures instead of a hang).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { alternate, roundRatios, Twin, twinMedians, type Other, type Round } from './compare.js';
 
@@ -75,4 +78,25 @@ test('the PyTorch process measures on request until it is closed', { skip: torch
   await twin.close();
   const c = await twin.measure('mlp-train', 1);
   assert.match(c?.fails ?? '', /PyTorch ended/);
+});
+
+const python = spawnSync('/usr/bin/python3', ['-c', 'pass']).status === 0;
+
+test('a twin that does not answer in time is stopped, and it and later requests fail with that reason instead of hanging', { skip: python ? false : 'no /usr/bin/python3', timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'locus-twin-'));
+  try {
+    // Reads every request and answers none.
+    const script = join(dir, 'silent.py');
+    writeFileSync(script, 'import sys\nfor line in sys.stdin:\n    pass\n');
+    const twin = new Twin(1, [], { script, answerS: 0.3 });
+    const t0 = performance.now();
+    assert.match((await twin.ready()) ?? '', /PyTorch failed: no answer in 0\.3 s, so it was stopped/);
+    assert.ok(performance.now() - t0 < 10_000);
+    const t1 = performance.now();
+    assert.match((await twin.measure('mlp-train', 1))?.fails ?? '', /PyTorch ended: no answer in 0\.3 s/);
+    assert.ok(performance.now() - t1 < 100, 'a stopped twin answers at once');
+    await twin.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -49,6 +49,12 @@ const PYTHON = '/usr/bin/python3';
 const TWIN_MALLOC = { MALLOC_MMAP_THRESHOLD_: '2000000000', MALLOC_TRIM_THRESHOLD_: '4000000000' };
 /** TF.js's cpu backend takes minutes a DCGAN step on a loaded machine: each job gets this long. */
 const TFJS_LIMIT_S = 240;
+/**
+ * The longest a twin may take to answer one request before it is stopped (its workloads then fail with
+ * that reason): the slowest, three cold runs of torchvision over the bench's 2,000 large JPEGs on one
+ * thread, take minutes, so a hung process is told from a slow one only after this long.
+ */
+const TWIN_ANSWER_S = 1800;
 
 /**
  * One PyTorch process (bench_torch.py --serve) with `threads` threads, measuring a workload when asked:
@@ -61,11 +67,18 @@ export class Twin {
   readonly #exited: Promise<void>;
   #ended = false;
   #stderr = '';
+  readonly #answerS: number;
+  /** Set when the process was stopped for taking longer than #answerS to answer. */
+  #silent = false;
 
-  /** extra: more arguments for bench_torch.py (the tests' `--seconds 0.05`). */
-  constructor(threads: number, extra: string[] = []) {
+  /**
+   * extra: more arguments for the script (the tests' `--seconds 0.05`); opts.script another script in its
+   * place and opts.answerS another limit on each answer (the tests' stand-in that never answers).
+   */
+  constructor(threads: number, extra: string[] = [], opts: { script?: string; answerS?: number } = {}) {
     this.threads = threads;
-    const script = fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
+    this.#answerS = opts.answerS ?? TWIN_ANSWER_S;
+    const script = opts.script ?? fileURLToPath(new URL('../../scripts/bench_torch.py', import.meta.url));
     // torch.set_num_threads alone leaves OpenMP's other threads spinning (twice the CPU time, and slower):
     // the environment pins the thread pools too.
     const t = String(threads);
@@ -91,13 +104,25 @@ export class Twin {
 
   /** The last line the process wrote to stderr (where Python prints why it stopped). */
   get #lastError(): string {
+    if (this.#silent) return `no answer in ${this.#answerS} s, so it was stopped`;
     return this.#stderr.trim().split('\n').pop() || 'no output';
   }
 
+  /**
+   * The answer line, or null once the process has ended: by itself, or stopped here when an answer takes
+   * longer than the limit (a hung twin must not hang the comparison; later requests then fail at once).
+   */
   #ask(req: object): Promise<string | null> {
     if (this.#ended) return Promise.resolve(null);
     return new Promise((resolve) => {
-      this.#waiting.push(resolve);
+      const limit = setTimeout(() => {
+        this.#silent = true;
+        this.#proc.kill('SIGKILL');
+      }, this.#answerS * 1000);
+      this.#waiting.push((line) => {
+        clearTimeout(limit);
+        resolve(line);
+      });
       this.#proc.stdin.write(`${JSON.stringify(req)}\n`);
     });
   }
