@@ -31,7 +31,7 @@ import { kernelThreads } from '../kernels/wasm/threads.js';
 import { releaseCopy, residentCopy, residentRoom, selfOwnedF64, selfOwnedZeros } from '../kernels/resident.js';
 import { residentOffset } from '../kernels/wasm/runtime.js';
 import { fromDot, sqNorms, sumsExact } from './distance.js';
-import { centroidCodes, exactDots, nearestAll } from './nearest.js';
+import { centroidCodes, exactDots, nearestAll, type CentroidCodes } from './nearest.js';
 
 const U = 2 ** -53;
 const UP = 1 + 2 ** -50;
@@ -465,8 +465,9 @@ export class LloydBounds {
     // With sums (a full pass, every sample in order), the kernel threads add each block's rows to partial
     // sums while the rows are in cache, for as long as the values seen keep every order's sums exact.
     let partials = sums ? this.#partialSums() : null;
-    // The prototypes' codes for this pass (null: the float32 screen throughout).
-    const cc = this.#codes ? centroidCodes(c, k, d) : null;
+    // The prototypes' codes for this pass, made for its first block of consecutive samples (a bounded pass's
+    // gathered blocks take the float32 screen); null: the float32 screen throughout.
+    let cc: CentroidCodes | null | undefined;
     for (let q0 = 0; q0 < m; q0 += rowsPer) {
       const rows = Math.min(rowsPer, m - q0);
       // A block of consecutive samples (a full pass's) is read in place from the resident copy.
@@ -494,6 +495,7 @@ export class LloydBounds {
       }
       // The integer screen for a run of samples whose codes are all within PIXEL_ERR of them (pixels / 255).
       let codes: ScreenCodes | undefined;
+      if (run && this.#codes && cc === undefined) cc = centroidCodes(c, k, d);
       if (cc && run && this.#codes) {
         let worst = 0;
         for (let r = 0; r < rows; r++) worst = Math.max(worst, this.#xErr[first + r]);
