@@ -329,6 +329,74 @@ export function lloydBoundedWasm(
   return true;
 }
 
+/** The operands of one block of a sparse Lloyd pass (lloydSparseWasm); row arrays start at the block's first sample. */
+export interface LloydSparseBlock {
+  /** In: the labels; out: the new labels. */
+  labels: Int32Array;
+  xn: Float64Array;
+  /** The block's bounds, rows x k, in the kernel memory: read, and the screened ones rewritten (unless last). */
+  lb: Float64Array;
+  /** The pass each row's bounds date from (kept). */
+  stamp: Int32Array;
+  /** Out: the exact score to the new label (with partial sums: where one was computed, else NaN). */
+  scores: Float64Array;
+  /** Out: the number of rivals each row was screened against. */
+  rivals: Int32Array;
+}
+
+/**
+ * A block of a Lloyd pass after the first on the samples' pixel codes and the distance bounds (lloydSparse
+ * in kernels.as; engine/local/lloyd-bounds.ts says why the test holds): each sample is screened against its
+ * label and the centroids its bounds leave as possible rivals only. With partials (a pass that wants only
+ * the labels and the sums), each is added to the kernel threads' partial sums and a score is exact only
+ * where one was computed; without, every score is exact. x: the block's rows in the kernel memory, codes their
+ * pixel codes (from the block's first sample), c the centroids (resident), cn and cRoot their squared norms
+ * and square roots, decay the bound on each centroid's moves since each earlier pass, epsRel, cnMax, up,
+ * down the rounding margins and abs nearestScreened's; last: no pass follows (no bound is written). false,
+ * doing nothing, when an operand is not in the
+ * kernel memory. Split over the threads by chunks of rows.
+ */
+export function lloydSparseWasm(
+  h: WasmHeap, x: Float32Array, rows: number, d: number, c: Float32Array, k: number, cn: Float64Array, cRoot: Float64Array, decay: Float64Array,
+  epsRel: number, cnMax: number, up: number, down: number, abs: number, last: boolean, codes: ScreenCodes, partials: PartialSums | null, b: LloydSparseBlock,
+): boolean {
+  const px = residentOffset(h, x);
+  const pc = px < 0 ? -1 : residentOffset(h, c);
+  const plb = pc < 0 ? -1 : residentOffset(h, b.lb);
+  const pq = plb < 0 ? -1 : residentOffset(h, codes.x);
+  const pps = pq < 0 ? -1 : partials ? residentOffset(h, partials.area) : 0;
+  if (pps < 0) return false;
+  if (codes.x.length < rows * d || b.lb.length < rows * k || codes.c.length < k * codes.dp) throw new Error('lloydSparse: operands too short');
+  const nt = rows * d >= SPLIT_PRODUCTS ? kernelThreads(h) : 1;
+  if (partials && (partials.k !== k || partials.d !== d || nt > partials.threads)) throw new Error('lloydSparse: partial sums not made for these kernels or shapes');
+  resetHeap(h);
+  const pl = reserve(h, rows);
+  putBits(h, pl, b.labels, rows);
+  const pxn = placedF64(h, b.xn, 0, rows);
+  const pcn = placedF64(h, cn, 0, k);
+  const pcr = placedF64(h, cRoot, 0, k);
+  const pst = reserve(h, rows);
+  putBits(h, pst, b.stamp, rows);
+  const pdc = placedF64(h, decay, 0, Math.max(1, decay.length));
+  const pe = placedF64(h, codes.xErr, 0, rows);
+  const pcq = reserve(h, (k * codes.dp + 1) >> 1);
+  putBits(h, pcq, new Int32Array(codes.c.buffer, codes.c.byteOffset, (k * codes.dp) >> 1), (k * codes.dp) >> 1);
+  const psc = placedF64(h, codes.scale, 0, k);
+  const pce = placedF64(h, codes.cErr, 0, k);
+  const ps = reserve(h, 2 * rows);
+  const pr = reserve(h, rows);
+  // kernels.as's lloydSparseWork(k) bytes a thread.
+  const work = reserve(h, (nt * (((k * 36 + 15) >> 4) << 4)) >> 2);
+  runThreaded(h, nt, 'lloydSparse', [
+    px, rows, d, pc, k, pl, pxn, pcn, pcr, plb, pst, pdc, epsRel, cnMax, up, down, abs, last ? 1 : 0, partials ? 1 : 0, pq, pe, pcq, codes.dp, psc, pce, ps, pr, work, pps,
+    unitCounter(h, nt),
+  ]);
+  takeBits(h, pl, b.labels, rows);
+  takeF64(h, ps, b.scores, rows);
+  takeBits(h, pr, b.rivals, rows);
+  return true;
+}
+
 /**
  * sums[labels[r] * d + t] += x[r * d + t] for r < rows, in order of r within each cluster (each a
  * double addition, as engine/local/lloyd-bounds.ts's addRows), when x is resident; returns false, doing

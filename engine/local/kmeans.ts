@@ -187,7 +187,8 @@ export class OnlineKMeans implements PrototypeModel {
       const k = this.prototypes.count;
       // The cluster sums come with the pass (the sample-order doubles, added as its blocks' labels are known).
       const sums = new Float64Array(it < iterations ? k * d : 0);
-      if (bounds) bounds.pass(this.prototypes.data, labels, scores, it < iterations ? sums : undefined);
+      // The pass without sums is the call's last (its bounds are not kept).
+      if (bounds) bounds.pass(this.prototypes.data, labels, scores, it < iterations ? sums : undefined, it === iterations);
       else {
         scorer!.prepare();
         scorer!.all(labels, scores);

@@ -24,9 +24,19 @@
  * every other score is strictly above the label's), or more can (the sample goes through the GEMM screen,
  * gathered into blocks, which records fresh bounds for every centroid). Hamerly's variant keeps
  * sqrt(min over j != a of L_ij - E_i) and subtracts the largest move of any other centroid each pass.
+ *
+ * On pixel codes (the integer screen, nearest.ts's centroidCodes) every pass after the first is sparse
+ * (lloydSparseWasm): the label's screen gives an upper bound U >= s_ia, which stands in for s_ia above
+ * (r^2 >= U + 2 E_i), so no exact score is needed to list the possible rivals; the label and they alone are
+ * screened on their codes, and the survivors rescored exactly. After the first move a Fashion-MNIST sample
+ * has about 9 possible rivals of 63, so a pass costs about a sixth of the full screen's products. The
+ * bounds it records stay dated to the sample's stamp s: a fresh bound L (as of this pass) is stored as
+ * (sqrt(L) + D)^2, D <= cum[now] - cum[s] (rounded down), so that at a later pass q, sqrt of it less
+ * cum[q] - cum[s] is at most sqrt(L) less the moves since now, at most e_ij then. The other centroids'
+ * bounds and the stamp are left as they are.
  */
 import { wasmActive } from '../kernels/backend.js';
-import { clusterSumsWasm, lloydBoundedWasm, normsCodesWasm, PartialSums, type ScreenCodes } from '../kernels/distanceWasm.js';
+import { clusterSumsWasm, lloydBoundedWasm, lloydSparseWasm, normsCodesWasm, PartialSums, type ScreenCodes } from '../kernels/distanceWasm.js';
 import { kernelThreads } from '../kernels/wasm/threads.js';
 import { releaseCopy, residentCopy, residentRoom, selfOwnedF64, selfOwnedZeros } from '../kernels/resident.js';
 import { residentOffset } from '../kernels/wasm/runtime.js';
@@ -48,9 +58,10 @@ const PIXEL_ERR = 2 ** -12;
 const FEW = 3;
 
 /**
- * Passes screened in full (recording bounds) before the bounds are used: the first move from the start
- * is too large for them to pay (Fashion-MNIST, k = 64, random start: the bounds spared 20% of the samples
- * the screen in the pass after it, fewer than the exact scores they needed cost).
+ * Passes screened in full (recording bounds) before the bounds are used, unless the pass can be sparse:
+ * the first move from the start is too large for an exact score a sample to pay (Fashion-MNIST, k = 64,
+ * random start: the bounds spared 20% of the samples the screen in the pass after it, fewer than the exact
+ * scores they needed cost), but not for the sparse pass, which needs none.
  */
 const FULL_PASSES = 2;
 
@@ -99,12 +110,17 @@ function sumsScratch(kd: number): Float64Array {
   return new Float64Array(room.buffer, room.byteOffset, kd).fill(0);
 }
 
-/** Per pass (for benchmarks and tests): samples kept by their bounds, rescored directly, screened. */
+/**
+ * Per pass (for benchmarks and tests): samples kept by their bounds, rescored directly, screened; in a
+ * sparse pass (every sample screened on its codes against its label and its possible rivals only, none
+ * kept, rescored directly or screened in full), how many rivals in all.
+ */
 export interface LloydPassStats {
   samples: number;
   kept: number;
   direct: number;
   screened: number;
+  rivals?: number;
 }
 
 /**
@@ -114,7 +130,7 @@ export interface LloydPassStats {
  * partial sums, how many went back to sample order part-way (values whose sums depend on the order), and
  * how many blocks the integer screen took.
  */
-export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24, residentCopies: 0, partialPasses: 0, orderedFallbacks: 0, codeBlocks: 0 };
+export const lloydBoundsTesting = { margin: 1, maxPairBounds: 1 << 24, residentCopies: 0, partialPasses: 0, orderedFallbacks: 0, codeBlocks: 0, sparsePasses: 0 };
 
 export class LloydBounds {
   readonly #x: Float32Array;
@@ -159,6 +175,8 @@ export class LloydBounds {
   #codeRoom: Float32Array | null;
   #codes: Uint8Array | null;
   readonly #xErr: Float64Array;
+  /** Whether every sample is within PIXEL_ERR of its codes (known once a sparse pass is considered). */
+  #codesOk: boolean | undefined;
   readonly margin = lloydBoundsTesting.margin;
   readonly stats: LloydPassStats[] = [];
 
@@ -234,15 +252,16 @@ export class LloydBounds {
    * pass); with `sums` (k x d zeros), also every cluster's sum of its samples, the doubles of adding them
    * in sample order (in a full pass on the kernels, the threads add them in any order while the rows are in
    * cache as long as the values make every order's sums exact, sumsExact), and then only the labels are
-   * sure (a pass before the last: a score may be NaN, see NearestOut.labelsOnly).
+   * sure (a pass before the last: a score may be NaN, see NearestOut.labelsOnly). `last`: no pass follows,
+   * so a sparse pass need not keep its bounds.
    */
-  pass(c0: Float32Array, labels: Int32Array, scores: Float64Array, sums?: Float64Array): void {
+  pass(c0: Float32Array, labels: Int32Array, scores: Float64Array, sums?: Float64Array, last = false): void {
     const acc = sums ? sumsScratch(sums.length) : undefined;
-    this.#pass(centroidCopy(c0, this.#k * this.#d), labels, scores, acc);
+    this.#pass(centroidCopy(c0, this.#k * this.#d), labels, scores, acc, last);
     if (sums && acc) sums.set(acc);
   }
 
-  #pass(c: Float32Array, labels: Int32Array, scores: Float64Array, sums?: Float64Array): void {
+  #pass(c: Float32Array, labels: Int32Array, scores: Float64Array, sums: Float64Array | undefined, last: boolean): void {
     const n = this.#n;
     const d = this.#d;
     const k = this.#k;
@@ -256,7 +275,9 @@ export class LloydBounds {
       grown.set(this.#cum);
       this.#cum = grown;
     }
-    if (p < FULL_PASSES) {
+    // A pass after the first on pixel codes: sparse.
+    const sparse = p > 0 && this.#sparseReady(c);
+    const full = () => {
       // Every sample's bounds restart from this pass (stamp p), so the moves count from here.
       this.#cum.fill(0, p * k, (p + 1) * k);
       this.#old.set(c.subarray(0, k * d));
@@ -266,6 +287,9 @@ export class LloydBounds {
       // The blocks go in sample order, so the sums are added as each block's labels are known (or by the
       // kernel threads as they label their rows).
       this.#screen(c, all, n, labels, scores, sums, sums !== undefined);
+    };
+    if (p < FULL_PASSES && !sparse) {
+      full();
       return;
     }
     const g = this.margin;
@@ -302,6 +326,13 @@ export class LloydBounds {
     const cum = this.#cum;
     const decay = new Float64Array(p * k);
     for (let q = 0; q < p * k; q++) decay[q] = (cum[p * k + (q % k)] - cum[q]) * up;
+    if (sparse) {
+      if (this.#sparse(c, cn, decay, epsRel, cnMax, up, down, labels, scores, sums, last, st)) return;
+      if (p < FULL_PASSES) {
+        full();
+        return;
+      }
+    }
     const stamp = this.#stamp;
     const lb = this.#lb;
     const screen = new Int32Array(n);
@@ -410,6 +441,85 @@ export class LloydBounds {
     st.screened = ns;
     if (ns > 0) this.#screen(c, screen, ns, labels, scores, undefined, sums !== undefined);
     if (sums) this.#sums(labels, sums);
+  }
+
+  /**
+   * Whether a pass can be sparse (lloydSparseWasm): on the kernels, Elkan's bounds, the samples, the
+   * centroids and the bounds resident, and every sample within PIXEL_ERR of its pixel codes (the first pass
+   * made them).
+   */
+  #sparseReady(c: Float32Array): boolean {
+    const h = wasmActive();
+    if (!h || !this.#pair || !this.#rx || !this.#codes || !this.#normsFilled) return false;
+    if (residentOffset(h, c) < 0 || residentOffset(h, this.#lb) < 0) return false;
+    if (this.#codesOk === undefined) {
+      let worst = 0;
+      for (let i = 0; i < this.#n; i++) worst = Math.max(worst, this.#xErr[i]);
+      this.#codesOk = worst <= PIXEL_ERR;
+    }
+    return this.#codesOk;
+  }
+
+  /**
+   * A sparse pass (lloydSparseWasm, block by block): every sample screened on its codes against its label
+   * and its possible rivals only, their bounds rewritten (dated back to the sample's stamp) unless `last`;
+   * with sums, the cluster sums from
+   * the kernel threads' partial sums (only the labels then sure, as a full pass's), or in sample order when
+   * the values make them depend on the order (and every score exact). false, having done nothing, when the
+   * centroids have no codes.
+   */
+  #sparse(
+    c: Float32Array, cn: Float64Array, decay: Float64Array, epsRel: number, cnMax: number, up: number, down: number,
+    labels: Int32Array, scores: Float64Array, sums: Float64Array | undefined, last: boolean, st: LloydPassStats,
+  ): boolean {
+    const n = this.#n;
+    const d = this.#d;
+    const k = this.#k;
+    const h = wasmActive();
+    const rx = this.#rx;
+    const codes = this.#codes;
+    const cc = centroidCodes(c, k, d);
+    if (!h || !rx || !codes || !cc) return false;
+    const partials = sums ? this.#partialSums() : null;
+    const cRoot = new Float64Array(k);
+    for (let j = 0; j < k; j++) cRoot[j] = Math.sqrt(cn[j]);
+    // nearestScreened's margin for products in the subnormal range.
+    const abs = 2 * (d + 2) * 2 ** -149;
+    const rivals = new Int32Array(Math.min(BLOCK, n));
+    let total = 0;
+    let none = 0;
+    for (let i0 = 0; i0 < n; i0 += BLOCK) {
+      const rows = Math.min(BLOCK, n - i0);
+      const end = i0 + rows;
+      const block = {
+        labels: labels.subarray(i0, end), xn: this.#xn.subarray(i0, end), lb: this.#lb.subarray(i0 * k, end * k),
+        stamp: this.#stamp.subarray(i0, end), scores: scores.subarray(i0, end), rivals,
+      };
+      const q = { x: codes.subarray(i0 * d, end * d), xErr: this.#xErr.subarray(i0, end), ...cc };
+      if (!lloydSparseWasm(h, rx.subarray(i0 * d, end * d), rows, d, c, k, cn, cRoot, decay, epsRel, cnMax, up, down, abs, last, q, partials, block)) {
+        throw new Error('Lloyd bounds: a sparse pass lost an operand from the kernel memory');
+      }
+      for (let r = 0; r < rows; r++) {
+        total += rivals[r];
+        if (rivals[r] === 0) none++;
+      }
+    }
+    st.kept = none;
+    st.rivals = total;
+    lloydBoundsTesting.sparsePasses++;
+    if (!sums) return true;
+    if (partials) {
+      const { minNonzero, maxAbs } = partials.magnitudes();
+      if (sumsExact(n, minNonzero, maxAbs)) {
+        partials.total(sums);
+        lloydBoundsTesting.partialPasses++;
+        return true;
+      }
+      this.#exact = false;
+      lloydBoundsTesting.orderedFallbacks++;
+    }
+    this.#sums(labels, sums);
+    return true;
   }
 
   /**

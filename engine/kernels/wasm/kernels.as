@@ -4132,6 +4132,221 @@ function lloydBoundedRows(
 }
 
 /**
+ * out[q] = the exact integer product of a sample's pixel codes (d bytes at xq) and prototype list[q]'s i16
+ * codes (rows of dpBytes bytes at cq, zero-padded) for q < m: codeRows's sums for these pairs (integers, so
+ * in any order), four prototypes at a time so that each widened vector of the sample serves four.
+ */
+function codeDots(xq: usize, cq: usize, dpBytes: usize, list: usize, m: i32, d: i32, out: usize): void {
+  const d8 = d & ~7;
+  let q = 0;
+  for (; q + 4 <= m; q += 4) {
+    const c0 = cq + <usize>load<i32>(list + (<usize>q << 2)) * dpBytes;
+    const c1 = cq + <usize>load<i32>(list + (<usize>q << 2), 4) * dpBytes;
+    const c2 = cq + <usize>load<i32>(list + (<usize>q << 2), 8) * dpBytes;
+    const c3 = cq + <usize>load<i32>(list + (<usize>q << 2), 12) * dpBytes;
+    let a0 = i32x4.splat(0);
+    let a1 = i32x4.splat(0);
+    let a2 = i32x4.splat(0);
+    let a3 = i32x4.splat(0);
+    for (let t = 0; t < d8; t += 8) {
+      const xv = i16x8.extend_low_i8x16_u(v128.load64_zero(xq + <usize>t));
+      const tb = <usize>t << 1;
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load(c0 + tb)));
+      a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xv, v128.load(c1 + tb)));
+      a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xv, v128.load(c2 + tb)));
+      a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xv, v128.load(c3 + tb)));
+    }
+    let s0 = i32x4.extract_lane(a0, 0) + i32x4.extract_lane(a0, 1) + i32x4.extract_lane(a0, 2) + i32x4.extract_lane(a0, 3);
+    let s1 = i32x4.extract_lane(a1, 0) + i32x4.extract_lane(a1, 1) + i32x4.extract_lane(a1, 2) + i32x4.extract_lane(a1, 3);
+    let s2 = i32x4.extract_lane(a2, 0) + i32x4.extract_lane(a2, 1) + i32x4.extract_lane(a2, 2) + i32x4.extract_lane(a2, 3);
+    let s3 = i32x4.extract_lane(a3, 0) + i32x4.extract_lane(a3, 1) + i32x4.extract_lane(a3, 2) + i32x4.extract_lane(a3, 3);
+    for (let t = d8; t < d; t++) {
+      const v = <i32>load<u8>(xq + <usize>t);
+      const tb = <usize>t << 1;
+      s0 += v * <i32>load<i16>(c0 + tb);
+      s1 += v * <i32>load<i16>(c1 + tb);
+      s2 += v * <i32>load<i16>(c2 + tb);
+      s3 += v * <i32>load<i16>(c3 + tb);
+    }
+    store<i32>(out + (<usize>q << 2), s0);
+    store<i32>(out + (<usize>q << 2), s1, 4);
+    store<i32>(out + (<usize>q << 2), s2, 8);
+    store<i32>(out + (<usize>q << 2), s3, 12);
+  }
+  for (; q < m; q++) {
+    const c0 = cq + <usize>load<i32>(list + (<usize>q << 2)) * dpBytes;
+    let a0 = i32x4.splat(0);
+    for (let t = 0; t < d8; t += 8) {
+      const xv = i16x8.extend_low_i8x16_u(v128.load64_zero(xq + <usize>t));
+      a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xv, v128.load(c0 + (<usize>t << 1))));
+    }
+    let s0 = i32x4.extract_lane(a0, 0) + i32x4.extract_lane(a0, 1) + i32x4.extract_lane(a0, 2) + i32x4.extract_lane(a0, 3);
+    for (let t = d8; t < d; t++) s0 += <i32>load<u8>(xq + <usize>t) * <i32>load<i16>(c0 + (<usize>t << 1));
+    store<i32>(out + (<usize>q << 2), s0);
+  }
+}
+
+/** Bytes of lloydSparse's work room per thread for k prototypes (three i32 rows, three f64 rows). */
+function lloydSparseWork(k: i32): i32 {
+  return ((k * 36 + 15) >> 4) << 4;
+}
+
+/**
+ * A Lloyd pass after the first on the samples' pixel codes, with the distance bounds of an earlier pass (../../local/lloyd-bounds.ts, the Elkan case, says why the test holds):
+ * for each of the rows x d samples at x (pixel codes from `codes`, row errors rowErr; labels, squared norms
+ * xn, bounds lb (rows x k f64, as of pass stamp[r]); decay[s * k + j] bounds centroid j's moves since pass
+ * s), the label's integer-screen upper bound U (nearestRows's bounds, the same margins) stands in for its
+ * exact score: every centroid j whose bound leaves e_ij <= sqrt(U + 2 E) is a possible rival, and only the
+ * label and those are screened on their codes (codeDots), rescored exactly when more than one survives
+ * (ties to the lowest index). Every other centroid's score is strictly above the label's, so the label is
+ * nearestRows's, which is the plain definition's. Unless `last` != 0 (no pass follows), the screened
+ * centroids' bounds are rewritten from the screen (the exact score where computed) less the rounding
+ * margin eps = epsRel (xn + cnMax), dated back to the row's stamp (backdated); the others and the stamps
+ * stay as they are. Every
+ * score is exact unless labelsOnly != 0 (a Lloyd pass before the last: a single candidate takes the label
+ * unrescored, its score NaN). count[r] gets the number of rivals screened. With psums != 0 each thread adds
+ * its rows to its partial sums there (addPartialSums). The threads take chunks of
+ * ROW_CHUNK rows from the counter at `next`; `work` holds lloydSparseWork(k) bytes a thread.
+ */
+export function lloydSparse(
+  x: usize, rows: i32, d: i32, c: usize, k: i32, labels: usize, xn: usize, cn: usize, cRoot: usize, lb: usize, stamp: usize, decay: usize,
+  epsRel: f64, cnMax: f64, up: f64, down: f64, abs: f64, last: i32, labelsOnly: i32,
+  codes: usize, rowErr: usize, cq: usize, dp: i32, colScale: usize, colErr: usize,
+  scores: usize, count: usize, work: usize, psums: usize, next: usize, tid: i32, nt: i32,
+): void {
+  const w = work + <usize>tid * <usize>lloydSparseWork(k);
+  const list = w;
+  const lo = w + (<usize>k << 2);
+  const hi = lo + (<usize>k << 3);
+  const prodQ = hi + (<usize>k << 3);
+  const candX = prodQ + (<usize>k << 2);
+  const candV = candX + (<usize>k << 2);
+  const ps = psums + <usize>tid * ((<usize>k * d + 2) << 3);
+  const chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
+  for (let u = firstUnit(next, chunks, tid, nt), u1 = unitsEnd(next, chunks, tid, nt); u < u1; u = nextUnit(next, u)) {
+    const r0 = u * ROW_CHUNK;
+    const r1 = min(rows, r0 + ROW_CHUNK);
+    for (let r = r0; r < r1; r++) {
+      lloydSparseRow(x, r, d, c, k, labels, xn, cn, cRoot, lb, stamp, decay, epsRel, cnMax, up, down, abs, last, labelsOnly, codes, rowErr, cq, dp,
+        colScale, colErr, scores, count, list, lo, hi, prodQ, candX, candV);
+    }
+    if (psums != 0) addPartialSums(x, r0, r1, d, k, labels, ps);
+  }
+}
+
+/** lloydSparse for row r (work rows of k entries: list, lo, hi, prodQ, candX, candV). */
+function lloydSparseRow(
+  x: usize, r: i32, d: i32, c: usize, k: i32, labels: usize, xn: usize, cn: usize, cRoot: usize, lb: usize, stamp: usize, decay: usize,
+  epsRel: f64, cnMax: f64, up: f64, down: f64, abs: f64, last: i32, labelsOnly: i32,
+  codes: usize, rowErr: usize, cq: usize, dp: i32, colScale: usize, colErr: usize,
+  scores: usize, count: usize, list: usize, lo: usize, hi: usize, prodQ: usize, candX: usize, candV: usize,
+): void {
+  const rowBytes = <usize>d << 2;
+  const dpBytes = <usize>dp << 1;
+  const relI = <f64>(d + 8) * 0.00000000000000088817841970012523; // (d + 8) * 2^-50, as nearestRows
+  const xi = load<f64>(xn + (<usize>r << 3));
+  const xr = Math.sqrt(xi) * 1.0000000000009095; // rounded up past its roundings (1 + 2^-40), as nearestRows
+  const ex = load<f64>(rowErr + (<usize>r << 3));
+  const xq = codes + <usize>r * <usize>d;
+  const a = load<i32>(labels + (<usize>r << 2));
+  const eps = epsRel * (xi + cnMax);
+  // The label's screen first: its upper bound decides which centroids can be rivals.
+  store<i32>(list, a);
+  codeDots(xq, cq, dpBytes, list, 1, d, prodQ);
+  sparseBounds(xi, xr, ex, relI, abs, cn, cRoot, colScale, colErr, list, prodQ, 0, 1, lo, hi);
+  const ua = load<f64>(hi);
+  const rad = Math.sqrt((ua + 2 * eps) * up) * up;
+  const o = lb + ((<usize>r * k) << 3);
+  const so = decay + ((<usize>load<i32>(stamp + (<usize>r << 2)) * k) << 3);
+  let m = 1;
+  for (let j = 0; j < k; j++) {
+    const wj = (rad + load<f64>(so + (<usize>j << 3))) * up;
+    if (j != a && !(load<f64>(o + (<usize>j << 3)) * down > wj * wj * up)) {
+      store<i32>(list + (<usize>m << 2), j);
+      m++;
+    }
+  }
+  store<i32>(count + (<usize>r << 2), m - 1);
+  // The rivals' screen, and the least upper bound over the label and them.
+  codeDots(xq, cq, dpBytes, list + 4, m - 1, d, prodQ + 4);
+  sparseBounds(xi, xr, ex, relI, abs, cn, cRoot, colScale, colErr, list, prodQ, 1, m, lo, hi);
+  let u1: f64 = Infinity;
+  for (let q = 0; q < m; q++) {
+    const h = load<f64>(hi + (<usize>q << 3));
+    if (h < u1) u1 = h;
+  }
+  // Candidates: a lower bound not above it (as nearestRows: `!(low > bound)`).
+  let nc = 0;
+  let only = -1;
+  const xa = <i32>(x + <usize>r * rowBytes);
+  for (let q = 0; q < m; q++) {
+    const j = load<i32>(list + (<usize>q << 2));
+    const lq = load<f64>(lo + (<usize>q << 3));
+    if (last == 0) store<f64>(o + (<usize>j << 3), backdated(lq - eps, load<f64>(so + (<usize>j << 3)), down));
+    if (lq > u1) continue;
+    // The candidates' pairs as addresses (the integer products are no longer needed).
+    store<i32>(candX + (<usize>nc << 2), xa);
+    store<i32>(prodQ + (<usize>nc << 2), <i32>(c + <usize>j * rowBytes));
+    nc++;
+    only = j;
+  }
+  if (nc == 1 && labelsOnly != 0) {
+    store<i32>(labels + (<usize>r << 2), only);
+    store<f64>(scores + (<usize>r << 3), NaN);
+    return;
+  }
+  // Exact scores for the candidates (the one candidate's too when the scores are wanted).
+  pairDotsRange(candX, prodQ, nc, d, candV);
+  let b = -1;
+  let sb = Infinity;
+  for (let q = 0; q < nc; q++) {
+    const j = <i32>((<usize>load<i32>(prodQ + (<usize>q << 2)) - c) / rowBytes);
+    const dv = xi + load<f64>(cn + (<usize>j << 3)) - 2 * load<f64>(candV + (<usize>q << 3));
+    const v = dv > 0 ? dv : 0;
+    if (last == 0) store<f64>(o + (<usize>j << 3), backdated(v - eps, load<f64>(so + (<usize>j << 3)), down));
+    if (b < 0 || v < sb || (v == sb && j < b)) {
+      b = j;
+      sb = v;
+    }
+  }
+  store<i32>(labels + (<usize>r << 2), b);
+  store<f64>(scores + (<usize>r << 3), sb);
+}
+
+/**
+ * A bound l <= e^2 on a distance now, for a row whose bounds date from an earlier pass s: with dj >= the
+ * centroid's moves since s (decay, rounded up), (sqrt(l) + dj)^2 rounded down at every step (dj taken
+ * down past its own roundings), so that at any later pass sqrt(bound) - decay since s <= sqrt(l) - the
+ * moves since now <= e then. l <= 0 counts as 0.
+ */
+@inline function backdated(l: f64, dj: f64, down: f64): f64 {
+  const base = l > 0 ? Math.sqrt(l * down) * down : 0;
+  const s = (base + dj * down * down * down) * down;
+  return s * s * down;
+}
+
+/**
+ * nearestRows's integer-screen bounds for list entries q0..q1-1 (prototype list[q], integer product
+ * prodQ[q]): lo[q] = approx - mg, hi[q] = max(approx + mg, 0), the same doubles as nearestRows's scalar loop.
+ */
+function sparseBounds(
+  xi: f64, xr: f64, ex: f64, relI: f64, abs: f64, cn: usize, cRoot: usize, colScale: usize, colErr: usize,
+  list: usize, prodQ: usize, q0: i32, q1: i32, lo: usize, hi: usize,
+): void {
+  for (let q = q0; q < q1; q++) {
+    const j = <usize>load<i32>(list + (<usize>q << 2));
+    const cj = load<f64>(cn + (j << 3));
+    const pv = <f64>load<i32>(prodQ + (<usize>q << 2)) * load<f64>(colScale + (j << 3));
+    const ce = load<f64>(colErr + (j << 3));
+    const approx = xi + cj - 2 * pv;
+    const mg = xr * ce + ex * (load<f64>(cRoot + (j << 3)) + ce) + (relI * (xi + cj + 2 * Math.abs(pv)) + abs);
+    const t = approx + mg;
+    store<f64>(hi + (<usize>q << 3), t > 0 ? t : 0);
+    store<f64>(lo + (<usize>q << 3), approx - mg);
+  }
+}
+
+/**
  * Cluster sums: sums[labels[r] * d + t] += x[r * d + t] for every row r, each one double addition, the
  * rows of each cluster in increasing r, so every sum adds its samples in sample order as the TypeScript
  * loop does. The rows are taken in `order` (a permutation of 0..rows-1 grouped by label, increasing within

@@ -91,6 +91,12 @@ export interface WasmExports {
     epsRel: number, cnMax: number, up: number, down: number, few: number,
     scores: number, verdict: number, candX: number, candC: number, candV: number, count: number, next: number, tid: number, nt: number,
   ): void;
+  lloydSparse(
+    x: number, rows: number, d: number, c: number, k: number, labels: number, xn: number, cn: number, cRoot: number, lb: number, stamp: number, decay: number,
+    epsRel: number, cnMax: number, up: number, down: number, abs: number, last: number, labelsOnly: number,
+    codes: number, rowErr: number, cq: number, dp: number, colScale: number, colErr: number,
+    scores: number, count: number, work: number, psums: number, next: number, tid: number, nt: number,
+  ): void;
   clusterSums(x: number, rows: number, d: number, labels: number, order: number, sums: number, tid: number, nt: number): void;
   sumSquares(x: number, n: number, out: number, tid: number, nt: number): void;
   somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number, tid: number, nt: number): void;

@@ -24,7 +24,7 @@ import { onResetHeap, reservePermanent, type WasmHeap } from './runtime.js';
 const KERNELS = [
   'gemm', 'conv2dForward', 'conv2dBackward', 'convTranspose2dForward', 'convTranspose2dBackward', 'addPartials', 'adamUpdate',
   'maxPoolForward', 'maxPoolBackward', 'batchNormForward', 'batchNormBackward', 'tanhForward', 'tanhBackward', 'conv2dBackwardInput',
-  'leakyReluForwardShare', 'leakyReluBackwardShare', 'pairDots', 'nearestBlock', 'clusterSums', 'lloydBounded', 'normsCodes',
+  'leakyReluForwardShare', 'leakyReluBackwardShare', 'pairDots', 'nearestBlock', 'clusterSums', 'lloydBounded', 'lloydSparse', 'normsCodes',
   'lstmForward', 'lstmBackward', 'gruForward', 'gruBackward', 'rnnForward', 'rnnBackward', 'sumSquares',
   'rowSqDistances', 'somUpdate', 'screenOne',
 ] as const;
