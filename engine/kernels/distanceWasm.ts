@@ -385,8 +385,7 @@ export function lloydSparseWasm(
   const pce = placedF64(h, codes.cErr, 0, k);
   const ps = reserve(h, 2 * rows);
   const pr = reserve(h, rows);
-  // kernels.as's lloydSparseWork(k) bytes a thread.
-  const work = reserve(h, (nt * (((k * 36 + 15) >> 4) << 4)) >> 2);
+  const work = reserve(h, (nt * h.fn.lloydSparseWork(k)) >> 2);
   runThreaded(h, nt, 'lloydSparse', [
     px, rows, d, pc, k, pl, pxn, pcn, pcr, plb, pst, pdc, epsRel, cnMax, up, down, abs, last ? 1 : 0, partials ? 1 : 0, pq, pe, pcq, codes.dp, psc, pce, ps, pr, work, pps,
     unitCounter(h, nt),

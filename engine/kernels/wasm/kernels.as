@@ -4186,9 +4186,12 @@ function codeDots(xq: usize, cq: usize, dpBytes: usize, list: usize, m: i32, d: 
   }
 }
 
-/** Bytes of lloydSparse's work room per thread for k prototypes (three i32 rows, three f64 rows). */
-function lloydSparseWork(k: i32): i32 {
-  return ((k * 36 + 15) >> 4) << 4;
+/**
+ * Bytes of lloydSparse's work room per thread for k prototypes: a row's list, lo, hi and products (k
+ * each), then a chunk's candidates per row, and its pairs (ROW_CHUNK x k: two addresses and a dot product).
+ */
+export function lloydSparseWork(k: i32): i32 {
+  return ((k * 24 + ROW_CHUNK * 4 + ROW_CHUNK * k * 16 + 15) >> 4) << 4;
 }
 
 /**
@@ -4214,33 +4217,71 @@ export function lloydSparse(
   codes: usize, rowErr: usize, cq: usize, dp: i32, colScale: usize, colErr: usize,
   scores: usize, count: usize, work: usize, psums: usize, next: usize, tid: i32, nt: i32,
 ): void {
+  // This thread's work room (lloydSparseWork): a row's list, lo, hi and products, then a chunk's pairs.
   const w = work + <usize>tid * <usize>lloydSparseWork(k);
   const list = w;
-  const lo = w + (<usize>k << 2);
+  const lo = list + (<usize>k << 2);
   const hi = lo + (<usize>k << 3);
   const prodQ = hi + (<usize>k << 3);
-  const candX = prodQ + (<usize>k << 2);
-  const candV = candX + (<usize>k << 2);
+  const perRow = prodQ + (<usize>k << 2);
+  const candX = perRow + (<usize>ROW_CHUNK << 2);
+  const candC = candX + ((<usize>ROW_CHUNK * k) << 2);
+  const candV = candC + ((<usize>ROW_CHUNK * k) << 2);
   const ps = psums + <usize>tid * ((<usize>k * d + 2) << 3);
+  const rowBytes = <usize>d << 2;
   const chunks = (rows + ROW_CHUNK - 1) / ROW_CHUNK;
   for (let u = firstUnit(next, chunks, tid, nt), u1 = unitsEnd(next, chunks, tid, nt); u < u1; u = nextUnit(next, u)) {
     const r0 = u * ROW_CHUNK;
     const r1 = min(rows, r0 + ROW_CHUNK);
+    // Each row screened; the pairs left to rescore listed for the whole chunk, so that their exact dot
+    // products run eight pairs at a time.
+    let m = 0;
     for (let r = r0; r < r1; r++) {
-      lloydSparseRow(x, r, d, c, k, labels, xn, cn, cRoot, lb, stamp, decay, epsRel, cnMax, up, down, abs, last, labelsOnly, codes, rowErr, cq, dp,
-        colScale, colErr, scores, count, list, lo, hi, prodQ, candX, candV);
+      const nc = lloydSparseRow(x, r, d, c, k, labels, xn, cn, cRoot, lb, stamp, decay, epsRel, cnMax, up, down, abs, last, labelsOnly, codes, rowErr,
+        cq, dp, colScale, colErr, scores, count, list, lo, hi, prodQ, candX + (<usize>m << 2), candC + (<usize>m << 2));
+      store<i32>(perRow + (<usize>(r - r0) << 2), nc);
+      m += nc;
+    }
+    if (m > 0) pairDotsRange(candX, candC, m, d, candV);
+    let q = 0;
+    for (let r = r0; r < r1; r++) {
+      const e = q + load<i32>(perRow + (<usize>(r - r0) << 2));
+      if (e == q) continue;
+      const xi = load<f64>(xn + (<usize>r << 3));
+      const eps = epsRel * (xi + cnMax);
+      const o = lb + ((<usize>r * k) << 3);
+      const so = decay + ((<usize>load<i32>(stamp + (<usize>r << 2)) * k) << 3);
+      let b = -1;
+      let sb = Infinity;
+      for (; q < e; q++) {
+        const j = <i32>((<usize>load<i32>(candC + (<usize>q << 2)) - c) / rowBytes);
+        const dv = xi + load<f64>(cn + (<usize>j << 3)) - 2 * load<f64>(candV + (<usize>q << 3));
+        const v = dv > 0 ? dv : 0;
+        if (last == 0) store<f64>(o + (<usize>j << 3), backdated(v - eps, load<f64>(so + (<usize>j << 3)), down));
+        if (b < 0 || v < sb || (v == sb && j < b)) {
+          b = j;
+          sb = v;
+        }
+      }
+      store<i32>(labels + (<usize>r << 2), b);
+      store<f64>(scores + (<usize>r << 3), sb);
     }
     if (psums != 0) addPartialSums(x, r0, r1, d, k, labels, ps);
   }
 }
 
-/** lloydSparse for row r (work rows of k entries: list, lo, hi, prodQ, candX, candV). */
+/**
+ * lloydSparse's screen of row r (work rows of k entries: list, lo, hi, prodQ): the label's and the possible
+ * rivals' bounds, the screened bounds written (unless last); a single candidate (labelsOnly) taken as the
+ * label, its score NaN, and 0 returned; else the candidates' pairs (sample and centroid addresses) written at
+ * candX and candC and their number returned, for the caller to rescore exactly.
+ */
 function lloydSparseRow(
   x: usize, r: i32, d: i32, c: usize, k: i32, labels: usize, xn: usize, cn: usize, cRoot: usize, lb: usize, stamp: usize, decay: usize,
   epsRel: f64, cnMax: f64, up: f64, down: f64, abs: f64, last: i32, labelsOnly: i32,
   codes: usize, rowErr: usize, cq: usize, dp: i32, colScale: usize, colErr: usize,
-  scores: usize, count: usize, list: usize, lo: usize, hi: usize, prodQ: usize, candX: usize, candV: usize,
-): void {
+  scores: usize, count: usize, list: usize, lo: usize, hi: usize, prodQ: usize, candX: usize, candC: usize,
+): i32 {
   const rowBytes = <usize>d << 2;
   const dpBytes = <usize>dp << 1;
   const relI = <f64>(d + 8) * 0.00000000000000088817841970012523; // (d + 8) * 2^-50, as nearestRows
@@ -4284,33 +4325,17 @@ function lloydSparseRow(
     const lq = load<f64>(lo + (<usize>q << 3));
     if (last == 0) store<f64>(o + (<usize>j << 3), backdated(lq - eps, load<f64>(so + (<usize>j << 3)), down));
     if (lq > u1) continue;
-    // The candidates' pairs as addresses (the integer products are no longer needed).
     store<i32>(candX + (<usize>nc << 2), xa);
-    store<i32>(prodQ + (<usize>nc << 2), <i32>(c + <usize>j * rowBytes));
+    store<i32>(candC + (<usize>nc << 2), <i32>(c + <usize>j * rowBytes));
     nc++;
     only = j;
   }
   if (nc == 1 && labelsOnly != 0) {
     store<i32>(labels + (<usize>r << 2), only);
     store<f64>(scores + (<usize>r << 3), NaN);
-    return;
+    return 0;
   }
-  // Exact scores for the candidates (the one candidate's too when the scores are wanted).
-  pairDotsRange(candX, prodQ, nc, d, candV);
-  let b = -1;
-  let sb = Infinity;
-  for (let q = 0; q < nc; q++) {
-    const j = <i32>((<usize>load<i32>(prodQ + (<usize>q << 2)) - c) / rowBytes);
-    const dv = xi + load<f64>(cn + (<usize>j << 3)) - 2 * load<f64>(candV + (<usize>q << 3));
-    const v = dv > 0 ? dv : 0;
-    if (last == 0) store<f64>(o + (<usize>j << 3), backdated(v - eps, load<f64>(so + (<usize>j << 3)), down));
-    if (b < 0 || v < sb || (v == sb && j < b)) {
-      b = j;
-      sb = v;
-    }
-  }
-  store<i32>(labels + (<usize>r << 2), b);
-  store<f64>(scores + (<usize>r << 3), sb);
+  return nc;
 }
 
 /**

@@ -97,6 +97,8 @@ export interface WasmExports {
     codes: number, rowErr: number, cq: number, dp: number, colScale: number, colErr: number,
     scores: number, count: number, work: number, psums: number, next: number, tid: number, nt: number,
   ): void;
+  /** Bytes of lloydSparse's work room a thread for k prototypes. */
+  lloydSparseWork(k: number): number;
   clusterSums(x: number, rows: number, d: number, labels: number, order: number, sums: number, tid: number, nt: number): void;
   sumSquares(x: number, n: number, out: number, tid: number, nt: number): void;
   somUpdate(x: number, w: number, d: number, units: number, gains: number, count: number, out: number, tid: number, nt: number): void;
