@@ -4299,8 +4299,26 @@ function lloydSparseRow(
   const rad = Math.sqrt((ua + 2 * eps) * up) * up;
   const o = lb + ((<usize>r * k) << 3);
   const so = decay + ((<usize>load<i32>(stamp + (<usize>r << 2)) * k) << 3);
+  // Two centroids a step (f64x2 lanes, each the scalar test below): most pairs have no rival.
   let m = 1;
-  for (let j = 0; j < k; j++) {
+  const radv = f64x2.splat(rad);
+  const upv = f64x2.splat(up);
+  const downv = f64x2.splat(down);
+  let j = 0;
+  for (; j + 2 <= k; j += 2) {
+    const wv = f64x2.mul(f64x2.add(radv, v128.load(so + (<usize>j << 3))), upv);
+    const out = i64x2.bitmask(f64x2.gt(f64x2.mul(v128.load(o + (<usize>j << 3)), downv), f64x2.mul(f64x2.mul(wv, wv), upv)));
+    if (out == 3) continue;
+    if ((out & 1) == 0 && j != a) {
+      store<i32>(list + (<usize>m << 2), j);
+      m++;
+    }
+    if ((out & 2) == 0 && j + 1 != a) {
+      store<i32>(list + (<usize>m << 2), j + 1);
+      m++;
+    }
+  }
+  for (; j < k; j++) {
     const wj = (rad + load<f64>(so + (<usize>j << 3))) * up;
     if (j != a && !(load<f64>(o + (<usize>j << 3)) * down > wj * wj * up)) {
       store<i32>(list + (<usize>m << 2), j);
