@@ -60,7 +60,7 @@ export interface LloydResult {
   inertia: number[];
   /** Samples that changed cluster in each iteration. */
   changed: number[];
-  /** Per assignment pass: samples whose label the bounds kept, rescored directly, screened. */
+  /** Per assignment pass: samples whose label the bounds kept, rescored directly, screened (a sparse pass: rivals screened). */
   passes: LloydPassStats[];
 }
 
