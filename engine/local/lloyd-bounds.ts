@@ -41,7 +41,7 @@ import { kernelThreads } from '../kernels/wasm/threads.js';
 import { releaseCopy, residentCopy, residentRoom, selfOwnedF64, selfOwnedZeros } from '../kernels/resident.js';
 import { residentOffset } from '../kernels/wasm/runtime.js';
 import { fromDot, sqNorms, sumsExact } from './distance.js';
-import { centroidCodes, exactDots, nearestAll, type CentroidCodes } from './nearest.js';
+import { centroidCodes, exactDots, nearestAll, screenMargins, type CentroidCodes } from './nearest.js';
 
 const U = 2 ** -53;
 const UP = 1 + 2 ** -50;
@@ -112,8 +112,9 @@ function sumsScratch(kd: number): Float64Array {
 
 /**
  * Per pass (for benchmarks and tests): samples kept by their bounds, rescored directly, screened; in a
- * sparse pass (every sample screened on its codes against its label and its possible rivals only, none
- * kept, rescored directly or screened in full), how many rivals in all.
+ * sparse pass (every sample screened on its codes against its label and its possible rivals only), the
+ * samples with no possible rival as kept, none rescored directly or screened in full, and how many rivals
+ * in all.
  */
 export interface LloydPassStats {
   samples: number;
@@ -463,10 +464,9 @@ export class LloydBounds {
   /**
    * A sparse pass (lloydSparseWasm, block by block): every sample screened on its codes against its label
    * and its possible rivals only, their bounds rewritten (dated back to the sample's stamp) unless `last`;
-   * with sums, the cluster sums from
-   * the kernel threads' partial sums (only the labels then sure, as a full pass's), or in sample order when
-   * the values make them depend on the order (and every score exact). false, having done nothing, when the
-   * centroids have no codes.
+   * with sums, the cluster sums from the kernel threads' partial sums (only the labels then sure, as a full
+   * pass's), or in sample order when the values make them depend on the order (and every score exact).
+   * false, having done nothing, when the centroids have no codes.
    */
   #sparse(
     c: Float32Array, cn: Float64Array, decay: Float64Array, epsRel: number, cnMax: number, up: number, down: number,
@@ -483,8 +483,7 @@ export class LloydBounds {
     const partials = sums ? this.#partialSums() : null;
     const cRoot = new Float64Array(k);
     for (let j = 0; j < k; j++) cRoot[j] = Math.sqrt(cn[j]);
-    // nearestScreened's margin for products in the subnormal range.
-    const abs = 2 * (d + 2) * 2 ** -149;
+    const { abs } = screenMargins(d);
     const rivals = new Int32Array(Math.min(BLOCK, n));
     let total = 0;
     let none = 0;

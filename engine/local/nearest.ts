@@ -212,6 +212,18 @@ function pickTwo(buf: Float64Array, o: number, k: number, i: number, out: Neares
   }
 }
 
+/** The screen's margins for rows of d values: relative (the float32 GEMM's) and absolute (subnormal products). */
+export function screenMargins(d: number): { rel: number; abs: number } {
+  return {
+    // A float32 dot product of length d, products rounded and summed in any order, is within
+    // gamma_d = d u / (1 - d u) of sum |x_t c_t|; 1.25 (d + 2) u covers it with room, plus the double
+    // rounding of the other terms.
+    rel: 1.25 * (d + 2) * 2 ** -24 + 2 ** -40,
+    // Products in the subnormal range lose absolute, not relative, precision: at most 2^-149 each.
+    abs: 2 * (d + 2) * 2 ** -149,
+  };
+}
+
 /** The GEMM-screened pass (see the top of the file), whatever GEMM backend is active. */
 export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c: Float32Array, cn: Float64Array, k: number, d: number, out: NearestOut): void {
   const { labels, scores, second, lower: lowOut } = out;
@@ -227,12 +239,7 @@ export function nearestScreened(x: Float32Array, xn: Float64Array, n: number, c:
   const rowsPer = Math.max(1, Math.min(MAX_ROWS, Math.floor(PRODUCTS / k)));
   const cRoot = new Float64Array(k);
   for (let j = 0; j < k; j++) cRoot[j] = Math.sqrt(cn[j]);
-  // A float32 dot product of length d, products rounded and summed in any order, is within
-  // gamma_d = d u / (1 - d u) of sum |x_t c_t|; 1.25 (d + 2) u covers it with room, plus the double
-  // rounding of the other terms.
-  const rel = 1.25 * (d + 2) * 2 ** -24 + 2 ** -40;
-  // Products in the subnormal range lose absolute, not relative, precision: at most 2^-149 each.
-  const abs = 2 * (d + 2) * 2 ** -149;
+  const { rel, abs } = screenMargins(d);
   const slack = lowOut ? out.lowerSlack : undefined;
   const h = wasmActive();
   if (h) {

@@ -4195,21 +4195,22 @@ export function lloydSparseWork(k: i32): i32 {
 }
 
 /**
- * A Lloyd pass after the first on the samples' pixel codes, with the distance bounds of an earlier pass (../../local/lloyd-bounds.ts, the Elkan case, says why the test holds):
- * for each of the rows x d samples at x (pixel codes from `codes`, row errors rowErr; labels, squared norms
- * xn, bounds lb (rows x k f64, as of pass stamp[r]); decay[s * k + j] bounds centroid j's moves since pass
- * s), the label's integer-screen upper bound U (nearestRows's bounds, the same margins) stands in for its
- * exact score: every centroid j whose bound leaves e_ij <= sqrt(U + 2 E) is a possible rival, and only the
- * label and those are screened on their codes (codeDots), rescored exactly when more than one survives
+ * A Lloyd pass after the first on the samples' pixel codes, with the distance bounds of an earlier pass
+ * (../../local/lloyd-bounds.ts, the Elkan case, says why the test holds): for each of the rows x d samples
+ * at x (pixel codes from `codes`, row errors rowErr; labels, squared norms xn, bounds lb (rows x k f64,
+ * dated to pass stamp[r]); decay[s * k + j] bounds centroid j's moves since pass s), the label's
+ * integer-screen upper bound U (nearestRows's bounds, the same margins) stands in for its exact score:
+ * every centroid j whose bound leaves e_ij <= sqrt(U + 2 E) is a possible rival, and only the label and
+ * those are screened on their codes (codeDots), the candidates rescored exactly, a chunk's pairs at a time
  * (ties to the lowest index). Every other centroid's score is strictly above the label's, so the label is
  * nearestRows's, which is the plain definition's. Unless `last` != 0 (no pass follows), the screened
  * centroids' bounds are rewritten from the screen (the exact score where computed) less the rounding
- * margin eps = epsRel (xn + cnMax), dated back to the row's stamp (backdated); the others and the stamps
- * stay as they are. Every
- * score is exact unless labelsOnly != 0 (a Lloyd pass before the last: a single candidate takes the label
- * unrescored, its score NaN). count[r] gets the number of rivals screened. With psums != 0 each thread adds
- * its rows to its partial sums there (addPartialSums). The threads take chunks of
- * ROW_CHUNK rows from the counter at `next`; `work` holds lloydSparseWork(k) bytes a thread.
+ * margin eps = epsRel (xn + cnMax), dated back to the row's stamp (backdated); the other bounds and the
+ * stamps stay as they are. Every score is exact unless labelsOnly != 0 (a Lloyd pass before the last: a
+ * single candidate takes the label unrescored, its score NaN). count[r] gets the number of rivals
+ * screened. With psums != 0 each thread adds its rows to its partial sums there (addPartialSums). The
+ * threads take chunks of ROW_CHUNK rows from the counter at `next`; `work` holds lloydSparseWork(k) bytes a
+ * thread.
  */
 export function lloydSparse(
   x: usize, rows: i32, d: i32, c: usize, k: i32, labels: usize, xn: usize, cn: usize, cRoot: usize, lb: usize, stamp: usize, decay: usize,
