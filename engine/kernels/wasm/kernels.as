@@ -4094,7 +4094,27 @@ function lloydBoundedRows(
     const so = decay + ((<usize>load<i32>(stamp + (<usize>r << 2)) * k) << 3);
     const m0 = m;
     let many = false;
-    for (let j = 0; j < k; j++) {
+    // Two centroids a step (f64x2 lanes, each the scalar test below), until more than `few` rivals.
+    const radv = f64x2.splat(rad);
+    const upv = f64x2.splat(up);
+    const downv = f64x2.splat(down);
+    let j = 0;
+    for (; j + 2 <= k && !many; j += 2) {
+      const wv = f64x2.mul(f64x2.add(radv, v128.load(so + (<usize>j << 3))), upv);
+      const out = i64x2.bitmask(f64x2.gt(f64x2.mul(v128.load(o + (<usize>j << 3)), downv), f64x2.mul(f64x2.mul(wv, wv), upv)));
+      if (out == 3) continue;
+      for (let l = 0; l < 2; l++) {
+        if ((out & (1 << l)) != 0 || j + l == a) continue;
+        if (<i32>(m - m0) == few) {
+          many = true;
+          break;
+        }
+        store<i32>(candX + (m << 2), <i32>(x + <usize>r * rowBytes));
+        store<i32>(candC + (m << 2), <i32>(c + <usize>(j + l) * rowBytes));
+        m++;
+      }
+    }
+    for (; j < k && !many; j++) {
       const w = (rad + load<f64>(so + (<usize>j << 3))) * up;
       if (j != a && !(load<f64>(o + (<usize>j << 3)) * down > w * w * up)) {
         if (<i32>(m - m0) < few) {
