@@ -311,7 +311,8 @@ export async function printComparison(
     `PyTorch as named (torch-Nt: N threads), TensorFlow.js on one thread, load average ${o.loadBefore} before the comparison, ${loadAverage()} after.`);
   console.log(`Images (k-means, SOM: samples) per second, wall clock (CPU time): medians of ${o.rounds} round${o.rounds === 1 ? '' : 's'}, each the median of ${o.runs} timed run${o.runs === 1 ? '' : 's'}, ` +
     'Locus and its twins alternating in every round; Locus / best twin: the median of the rounds\' ratios, each against that round\'s faster twin setting. ' +
-    'torch-Nt, sklearn-Nt, numpy-Nt: scripts/bench_torch.py with N threads; the folder twin is torchvision with N DataLoader workers (none on 1). TensorFlow.js ran after every round.');
+    'torch-Nt, sklearn-Nt, numpy-Nt: scripts/bench_torch.py with N threads; the folder twin is torchvision with N DataLoader workers (none on 1).' +
+    (o.tfjs !== false ? ' TensorFlow.js ran once, after every workload\'s rounds.' : ''));
   console.log('');
   // One column per thread setting of the twin (torch, scikit-learn or numpy: the row's own library), the
   // ratio against the faster of them, each round's, then TF.js where it ran.
