@@ -349,12 +349,12 @@ export interface LloydSparseBlock {
  * in kernels.as; engine/local/lloyd-bounds.ts says why the test holds): each sample is screened against its
  * label and the centroids its bounds leave as possible rivals only. With partials (a pass that wants only
  * the labels and the sums), each is added to the kernel threads' partial sums and a score is exact only
- * where one was computed; without, every score is exact. x: the block's rows in the kernel memory, codes their
- * pixel codes (from the block's first sample), c the centroids (resident), cn and cRoot their squared norms
- * and square roots, decay the bound on each centroid's moves since each earlier pass, epsRel, cnMax, up,
- * down the rounding margins and abs nearestScreened's; last: no pass follows (no bound is written). false,
- * doing nothing, when an operand is not in the
- * kernel memory. Split over the threads by chunks of rows.
+ * where one was computed; without, every score is exact. x: the block's rows in the kernel memory, codes
+ * their pixel codes (from the block's first sample), c the centroids (resident), cn and cRoot their
+ * squared norms and square roots, decay the bound on each centroid's moves since each earlier pass, epsRel,
+ * cnMax, up, down the rounding margins and abs nearestScreened's; last: no pass follows (no bound is
+ * written). false, doing nothing, when an operand is not in the kernel memory. Split over the threads by
+ * chunks of rows.
  */
 export function lloydSparseWasm(
   h: WasmHeap, x: Float32Array, rows: number, d: number, c: Float32Array, k: number, cn: Float64Array, cRoot: Float64Array, decay: Float64Array,

@@ -3648,6 +3648,14 @@ export function nearestBlock(
 /** Rows a nearestBlock chunk (16 panels of the 4x8 tile). */
 const NEAREST_CHUNK: i32 = 64;
 
+/**
+ * The integer screen's relative margin for rows of d values, (d + 8) 2^-50: it covers the doubles'
+ * roundings (the norms summed in order included). nearestRows and lloydSparse use it alike.
+ */
+@inline function codeScreenRel(d: i32): f64 {
+  return <f64>(d + 8) * 0.00000000000000088817841970012523;
+}
+
 /** nearestBlock's screen, exact rescoring and argmin for rows [r0, r1), whose products are in prod. */
 function nearestRows(
   x: usize, r0: i32, r1: i32, d: i32, c: usize, k: i32, xn: usize, cn: usize, cRoot: usize, rel: f64, abs: f64,
@@ -3656,8 +3664,7 @@ function nearestRows(
   codes: usize, rowErr: usize, colScale: usize, colErr: usize,
 ): void {
   const rowBytes = <usize>d << 2;
-  // The integer screen's margins: relI covers the doubles' roundings (the norms summed in order included).
-  const relI = <f64>(d + 8) * 0.00000000000000088817841970012523; // (d + 8) * 2^-50
+  const relI = codeScreenRel(d);
   const second = labels2 != 0;
   const base = <usize>r0 * k;
   let m: usize = base;
@@ -4305,7 +4312,7 @@ function lloydSparseRow(
 ): i32 {
   const rowBytes = <usize>d << 2;
   const dpBytes = <usize>dp << 1;
-  const relI = <f64>(d + 8) * 0.00000000000000088817841970012523; // (d + 8) * 2^-50, as nearestRows
+  const relI = codeScreenRel(d);
   const xi = load<f64>(xn + (<usize>r << 3));
   const xr = Math.sqrt(xi) * 1.0000000000009095; // rounded up past its roundings (1 + 2^-40), as nearestRows
   const ex = load<f64>(rowErr + (<usize>r << 3));
